@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine:
+#   make report   set up .venv from the lock, clean the bundled data, build reports/site
+#   make test     same set-up, then library tests and nbval on the notebooks
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup data report test golden benchmark clean-outputs
+
+setup: $(STAMP)
+
+# Reinstall whenever the lock or the package metadata changes.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+data: setup
+	$(BIN)/evalkit clean
+
+report: data
+	$(BIN)/evalkit build
+
+test: data
+	$(BIN)/python -m pytest tests --nbval --nbval-current-env -p no:cacheprovider
+	$(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+
+# Refresh the nbval reference notebooks after an intended change of reported numbers.
+golden: data
+	$(BIN)/evalkit build --force --district sd-tensta --district sdo-skarholmen --out build/golden
+	cp build/golden/notebooks/sd-tensta.ipynb tests/golden/district_sd-tensta.ipynb
+	cp build/golden/notebooks/sdo-skarholmen.ipynb tests/golden/district_sdo-skarholmen.ipynb
+
+clean-outputs:
+	rm -rf reports/site reports/notebooks reports/failed reports/.cache data/processed/*.parquet data/processed/*.csv data/processed/*.json data/processed/*.txt build

@@ -1,0 +1,81 @@
+"""Run one report: execute its notebook with papermill, export HTML, write atomically.
+
+A failed notebook keeps its executed copy (with the error) for debugging and never overwrites
+the last good HTML.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from evalkit.build import export, provenance
+from evalkit.build.plan import ReportJob
+
+
+@dataclass
+class JobResult:
+    """Outcome of one report."""
+
+    slug: str
+    ok: bool
+    seconds: float
+    error: str = ""
+    reused: bool = False
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder, then rename (never a half-written file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def run_job(job: ReportJob, out_dir: Path, cell_timeout: int = 300) -> JobResult:
+    """Execute ``job`` and write ``site/<slug>.html`` and ``notebooks/<slug>.ipynb`` under ``out_dir``."""
+    start = time.perf_counter()
+    executed_path = out_dir / "notebooks" / f"{job.slug}.ipynb"
+    failed_path = out_dir / "failed" / f"{job.slug}.ipynb"
+    failed_path.parent.mkdir(parents=True, exist_ok=True)
+    # papermill saves the notebook as it runs, so a failure leaves the executed cells and the error.
+    in_progress = failed_path.with_name(f".{job.slug}.running.ipynb")
+    try:
+        nb = papermill.execute_notebook(
+            str(job.notebook), str(in_progress), parameters=job.parameters, kernel_name="python3",
+            cwd=str(job.notebook.parent), progress_bar=False, log_output=False,
+            execution_timeout=cell_timeout,
+        )
+    except BaseException as exc:  # PapermillExecutionError, dead kernels, timeouts
+        if in_progress.exists():
+            os.replace(in_progress, failed_path)
+        else:
+            atomic_write(failed_path.with_suffix(".txt"), traceback.format_exc())
+        return JobResult(job.slug, False, time.perf_counter() - start, _summarise(exc))
+    in_progress.unlink(missing_ok=True)
+    nb = export.normalise(nb)
+    html = export.to_html(nb, job.title, provenance.provenance(job.parameters))
+    atomic_write(executed_path, nbformat.writes(nb) + "\n")
+    atomic_write(out_dir / "site" / job.html_name, html)
+    if failed_path.exists():
+        failed_path.unlink()
+    return JobResult(job.slug, True, time.perf_counter() - start)
+
+
+def _summarise(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip()
+    lines = [line for line in text.splitlines() if line.strip()]
+    return " ".join(lines[:3])[:500]

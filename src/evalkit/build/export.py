@@ -1,0 +1,89 @@
+"""Executed notebook -> deterministic, offline, self-contained HTML.
+
+Volatile things are removed before export so that the same inputs give the same bytes:
+papermill's timings and machine paths, random cell ids, execution timestamps.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from importlib import resources
+
+import jinja2
+import nbformat
+from nbconvert import HTMLExporter
+from traitlets.config import Config
+
+_VOLATILE_NB_PAPERMILL = ("input_path", "output_path", "start_time", "end_time", "duration", "exception",
+                          "environment_variables")
+
+
+def templates_dir() -> str:
+    """Folder holding the ``evalkit`` nbconvert template."""
+    return str(resources.files("evalkit") / "templates")
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """The report stylesheet (inlined in every page)."""
+    return (resources.files("evalkit") / "templates" / "evalkit" / "evalkit.css").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def exporter() -> HTMLExporter:
+    """One configured exporter per process: no code, no prompts, Swedish, offline template."""
+    c = Config()
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
+    c.HTMLExporter.preprocessors = ["nbconvert.preprocessors.TagRemovePreprocessor"]
+    exp = HTMLExporter(config=c, template_name="evalkit", extra_template_basedirs=[templates_dir()])
+    exp.exclude_input = True
+    exp.exclude_input_prompt = True
+    exp.exclude_output_prompt = True
+    exp.language_code = "sv"
+    exp.embed_images = True
+    return exp
+
+
+def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Strip volatile metadata and give cells ids from their position (deterministic bytes)."""
+    nb = copy.deepcopy(nb)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:02d}"
+        cell.metadata.pop("execution", None)
+        pm = cell.metadata.get("papermill")
+        if pm is not None:
+            cell.metadata["papermill"] = {k: v for k, v in pm.items() if k not in ("start_time", "end_time", "duration")}
+        for output in cell.get("outputs", []):
+            output.get("metadata", {}).pop("execution", None)
+    pm = nb.metadata.get("papermill")
+    if pm is not None:
+        nb.metadata["papermill"] = {k: v for k, v in pm.items() if k not in _VOLATILE_NB_PAPERMILL}
+    nb.metadata.get("widgets", None) and nb.metadata.pop("widgets")
+    return nb
+
+
+_PROVENANCE = jinja2.Environment(autoescape=True).from_string(
+    """<h2>Om rapporten</h2>
+<dl>
+<dt>evalkit</dt><dd>version {{ version }}, commit {{ commit }}</dd>
+<dt>Parametrar</dt><dd>{% for k, v in parameters.items() %}{{ k }} = {{ v }}{% if not loop.last %}, {% endif %}{% endfor %}</dd>
+<dt>Byggdatum</dt><dd>{{ build_date }}</dd>
+{% for f in inputs %}<dt>Indata</dt><dd>{{ f.path }} (sha256 {{ f.sha256[:16] }}…){% if f.synthetic %} – syntetiska demodata{% endif %}</dd>
+{% endfor %}</dl>"""
+)
+
+
+def provenance_html(provenance: dict) -> str:
+    """Render the provenance block shown at the foot of every page."""
+    return _PROVENANCE.render(**provenance)
+
+
+def to_html(nb: nbformat.NotebookNode, title: str, provenance: dict | None = None) -> str:
+    """Export an executed notebook to one self-contained HTML page (images inline, no scripts)."""
+    nb = copy.deepcopy(nb)
+    nb.metadata["title"] = title
+    res = {"evalkit_css": stylesheet(), "evalkit_provenance": provenance_html(provenance) if provenance else ""}
+    body, _ = exporter().from_notebook_node(nb, resources=res)
+    return body

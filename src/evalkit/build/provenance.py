@@ -1,0 +1,59 @@
+"""Provenance shown on every page: version, commit, inputs with hashes, parameters, build date.
+
+The build date never comes from the wall clock: ``SOURCE_DATE_EPOCH`` if set, else the date of
+the current git commit, so that the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from functools import lru_cache
+
+import evalkit
+from evalkit import data
+from evalkit.paths import project_root
+
+
+def _git(*args: str) -> str:
+    try:
+        out = subprocess.run(["git", *args], cwd=project_root(), capture_output=True, text=True, timeout=10, check=True)
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+@lru_cache(maxsize=1)
+def git_commit() -> str:
+    """Short commit of the project, or ``okänd`` outside a git checkout."""
+    return _git("rev-parse", "--short=12", "HEAD") or "okänd"
+
+
+@lru_cache(maxsize=1)
+def build_date() -> str:
+    """ISO date from ``SOURCE_DATE_EPOCH`` or the commit date (deterministic)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct")
+    if not epoch:
+        return "okänt"
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+
+
+def inputs() -> list[dict]:
+    """Input files as recorded by `evalkit clean` (path, sha256, synthetic flag)."""
+    report = data.clean_report()
+    return [
+        {"path": f"data/raw/{s['path']}", "sha256": s["sha256"], "synthetic": "demo" in s["path"]}
+        for s in report["sources"]
+    ]
+
+
+def provenance(parameters: dict) -> dict:
+    """Everything the provenance block shows for one report."""
+    return {
+        "version": evalkit.__version__,
+        "commit": git_commit(),
+        "parameters": parameters,
+        "build_date": build_date(),
+        "inputs": inputs(),
+    }

@@ -1,0 +1,201 @@
+"""`evalkit clean`: raw files -> validated tidy Parquet, quarantine and a reconciled clean report.
+
+Steps, per source listed in ``data/raw/sources.csv``:
+
+1. read with the matching reader (rows it cannot use are set aside with file, row, column, reason);
+2. set aside duplicate keys (exact repeats after the first; all rows of a conflicting key);
+3. validate against the tidy contract (:mod:`evalkit.contracts`); failing rows are set aside;
+
+then for all sources together: add boroughs, programme area, rest of city and city totals
+(:mod:`evalkit.aggregate`), the derived tenure-diversity indicator and the social risk index.
+Counts reconcile per source: rows read = rows kept + rows set aside.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from evalkit import aggregate, contracts, geography, programme
+from evalkit.analysis import index as risk_index
+from evalkit.io import read_with_quarantine
+from evalkit.io.core import empty_quarantine, quarantine_rows
+from evalkit.paths import processed_dir, raw_dir
+
+KEY = ["area_code", "indicator", "year"]
+
+
+@dataclass
+class SourceReport:
+    """Counts for one source file; ``rows_read == rows_kept + rows_set_aside`` always."""
+
+    path: str
+    sha256: str
+    rows_read: int
+    rows_kept: int = 0
+    rows_set_aside: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.rows_read == self.rows_kept + self.rows_set_aside
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes (for provenance)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def known_area_codes() -> list[str]:
+    """Every code the tidy contract accepts: stadsdelar, boroughs of all eras and the groups."""
+    codes = set(geography.stadsdelar()["stadsdel_code"]) | set(geography.stadsdelsomraden()["sdo_code"])
+    return sorted(codes | {"programomradet", "ovriga-staden", geography.CITY_CODE, "riket"})
+
+
+def schema() -> pa.DataFrameSchema:
+    """The tidy contract instantiated with the current registry and catalogue."""
+    catalogue = programme.indicator_catalogue()
+    shares = catalogue.loc[catalogue["kind"] == "andel", "indicator"].tolist()
+    nonnegative = catalogue.loc[catalogue["kind"] != "index", "indicator"].tolist()
+    return contracts.tidy_schema(known_area_codes(), catalogue["indicator"].tolist(), shares, nonnegative)
+
+
+def set_aside_duplicates(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep the first of exact repeats; set aside every row of a key whose rows disagree."""
+    dup_key = data.duplicated(KEY, keep=False)
+    if not dup_key.any():
+        return data, empty_quarantine()
+    compare = KEY + ["value", "status", "numerator", "denominator"]
+    exact_repeat = data.duplicated(compare, keep="first")
+    groups = data[dup_key].groupby(KEY, dropna=False)
+    conflicting_keys = groups.filter(lambda g: g[compare].drop_duplicates().shape[0] > 1).index
+    conflicting = data.index.isin(conflicting_keys)
+    first_rows = data[dup_key].groupby(KEY)["source_row"].transform("min")
+    parts = [empty_quarantine()]
+    repeat_mask = exact_repeat & ~conflicting
+    if repeat_mask.any():
+        rows = data[repeat_mask]
+        parts.append(
+            quarantine_rows(rows["source_file"].iloc[0], rows["source_row"], "area_code/indicator/year",
+                            rows["area_code"] + "/" + rows["indicator"] + "/" + rows["year"].astype(str),
+                            "dubblett av rad " + first_rows[repeat_mask].astype(str))
+        )
+    if conflicting.any():
+        rows = data[conflicting]
+        parts.append(
+            quarantine_rows(rows["source_file"].iloc[0], rows["source_row"], "area_code/indicator/year",
+                            rows["area_code"] + "/" + rows["indicator"] + "/" + rows["year"].astype(str),
+                            "samma område, indikator och år förekommer flera gånger med olika värden")
+        )
+    return data[~(repeat_mask | conflicting)], pd.concat(parts, ignore_index=True)
+
+
+def validate(data: pd.DataFrame, contract: pa.DataFrameSchema) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate against the tidy contract; rows that fail are returned as quarantine rows."""
+    try:
+        return contract.validate(data, lazy=True), empty_quarantine()
+    except pa.errors.SchemaErrors as exc:
+        failures = exc.failure_cases.dropna(subset=["index"])
+        failures = failures.drop_duplicates("index")
+        bad_index = failures["index"].astype("int64").tolist()
+        rows = data.loc[bad_index]
+        columns = failures["column"].fillna("rad").astype(str).tolist()
+        reasons = failures["check"].astype(str).tolist()
+        q = pd.concat(
+            [quarantine_rows(f, [r], c, [v], [reason])
+             for f, r, c, v, reason in zip(rows["source_file"], rows["source_row"], columns,
+                                           failures["failure_case"].astype(str), reasons)],
+            ignore_index=True,
+        )
+        kept = data.drop(index=bad_index)
+        return contract.validate(kept, lazy=True), q
+
+
+def read_sources(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[SourceReport]]:
+    """Read, de-duplicate and validate every listed source; return kept rows, quarantine, counts."""
+    sources = pd.read_csv(raw / "sources.csv", dtype=str, keep_default_na=False)
+    contract = schema()
+    kept_parts, quarantine_parts, reports = [], [empty_quarantine()], []
+    for row in sources.itertuples(index=False):
+        path = raw / row.path
+        result = read_with_quarantine(path, indicator=row.indicator or None, level=row.level or None)
+        data, dup_q = set_aside_duplicates(result.data)
+        data = data.reset_index(drop=True)
+        data, schema_q = validate(data, contract)
+        quarantine = pd.concat([result.quarantine, dup_q, schema_q], ignore_index=True)
+        report = SourceReport(row.path, file_sha256(path), result.rows_read, len(data),
+                              quarantine["row_number"].nunique(),
+                              quarantine["reason"].value_counts().sort_index().to_dict())
+        if not report.reconciles:
+            raise AssertionError(f"{row.path}: rader lästa {report.rows_read} ≠ behållna {report.rows_kept}"
+                                 f" + undantagna {report.rows_set_aside}")
+        kept_parts.append(data)
+        quarantine_parts.append(quarantine)
+        reports.append(report)
+    return pd.concat(kept_parts, ignore_index=True), pd.concat(quarantine_parts, ignore_index=True), reports
+
+
+def derive(kept: pd.DataFrame, era: str = "2007") -> pd.DataFrame:
+    """Add aggregates, the tenure-diversity indicator and the social risk index to kept rows."""
+    catalogue = programme.indicator_catalogue()
+    tidy = kept[contracts.TIDY_COLUMNS]
+    tidy = aggregate.add_aggregates(tidy, catalogue, era=era)
+    tidy = pd.concat([tidy, aggregate.tenure_diversity(tidy)], ignore_index=True)
+    idx = risk_index.social_risk_index(tidy, reference="moving")
+    total = idx[idx["domain"] == "total"]
+    index_rows = pd.DataFrame(
+        {
+            "area_code": total["area_code"],
+            "area_name": total["area_code"].map(geography.area_name),
+            "area_level": total["area_code"].map(geography.area_level),
+            "indicator": "index_sociala_risker",
+            "year": total["year"].astype("int64"),
+            "value": total["value"].astype(float),
+            "status": "",
+            "numerator": float("nan"),
+            "denominator": float("nan"),
+            "unit": catalogue.set_index("indicator").loc["index_sociala_risker", "unit"],
+            "source": "evalkit: beräknat index (rörlig referens, staden = 100)",
+        }
+    )
+    tidy = pd.concat([tidy, index_rows], ignore_index=True)
+    tidy = tidy.sort_values(["indicator", "area_code", "year"]).reset_index(drop=True)
+    return schema().validate(tidy[contracts.TIDY_COLUMNS])
+
+
+def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
+    """Run the whole clean step and write its outputs to ``out`` (default ``data/processed``)."""
+    raw = raw or raw_dir()
+    out = out or processed_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    kept, quarantine, reports = read_sources(raw)
+    tidy = derive(kept)
+    tidy.to_parquet(out / "indicators.parquet", index=False)
+    quarantine.sort_values(["source_file", "row_number"]).to_csv(out / "quarantine.csv", index=False)
+    summary = {
+        "sources": [dict(r.__dict__, reconciles=r.reconciles) for r in reports],
+        "rows_read": sum(r.rows_read for r in reports),
+        "rows_kept": sum(r.rows_kept for r in reports),
+        "rows_set_aside": sum(r.rows_set_aside for r in reports),
+        "tidy_rows_written": len(tidy),
+    }
+    (out / "clean_report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (out / "clean_report.txt").write_text(format_report(reports, len(tidy)), encoding="utf-8")
+    return reports
+
+
+def format_report(reports: list[SourceReport], tidy_rows: int) -> str:
+    """Human-readable summary of a clean run (Swedish)."""
+    lines = ["evalkit clean – sammanfattning", ""]
+    for r in reports:
+        lines.append(f"{r.path}: lästa {r.rows_read}, behållna {r.rows_kept}, undantagna {r.rows_set_aside}"
+                     f" ({'stämmer' if r.reconciles else 'STÄMMER INTE'})")
+        for reason, n in r.reasons.items():
+            lines.append(f"    {n} × {reason}")
+    lines += ["", f"Rader i den städade tabellen (inkl. aggregat och index): {tidy_rows}", ""]
+    return "\n".join(lines)

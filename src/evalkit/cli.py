@@ -1,0 +1,92 @@
+"""The front door: `evalkit clean | validate | build | demo-data`. Only calls into the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from evalkit.paths import reports_dir
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from evalkit import clean
+
+    reports = clean.run()
+    from evalkit.paths import processed_dir
+
+    print((processed_dir() / "clean_report.txt").read_text(encoding="utf-8"), end="")
+    return 0 if all(r.reconciles for r in reports) else 1
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from evalkit.io import ReaderError, read_with_quarantine
+
+    try:
+        result = read_with_quarantine(Path(args.path), indicator=args.indicator, level=args.level)
+    except ReaderError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    print(f"{result.source_file}: lästa {result.rows_read}, användbara {len(result.data)},"
+          f" undantagna {result.quarantine['row_number'].nunique()}")
+    if len(result.quarantine):
+        print(result.quarantine.to_string(index=False))
+        return 1
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from evalkit.build import plan, runner
+
+    try:
+        years = tuple(int(y) for y in args.years.split("-")) if args.years else plan.DEFAULT_YEARS
+        if len(years) != 2:
+            raise ValueError(f"--years ska skrivas START-SLUT, inte {args.years!r}")
+        jobs = plan.district_jobs(args.district or None, years)
+    except ValueError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    summary = runner.build(jobs, Path(args.out) if args.out else reports_dir(), n_jobs=args.jobs,
+                           force=args.force, cell_timeout=args.cell_timeout)
+    print(summary.text())
+    return 0 if summary.ok else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from evalkit import demo
+
+    path = demo.write()
+    print(f"skrev {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="evalkit", description="Uppföljning av Programmet för en sammanhållen stad")
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("clean", help="läs, validera och städa data/raw till data/processed")
+    c.set_defaults(func=cmd_clean)
+    v = sub.add_parser("validate", help="kontrollera en fil utan att skriva något (0 ok, 1 rader undantas, 2 oläslig)")
+    v.add_argument("path")
+    v.add_argument("--indicator")
+    v.add_argument("--level", choices=["stadsdel", "stadsdelsomrade", "riket"])
+    v.set_defaults(func=cmd_validate)
+    b = sub.add_parser("build", help="bygg rapporterna till reports/site")
+    b.add_argument("--district", action="append", help="områdeskod eller namn (kan upprepas)")
+    b.add_argument("--years", help="årsintervall, t.ex. 2015-2020")
+    b.add_argument("--jobs", type=int, default=None, help="parallella processer (standard: antal kärnor)")
+    b.add_argument("--force", action="store_true", help="bygg om allt, även oförändrade rapporter")
+    b.add_argument("--cell-timeout", type=int, default=300, help="sekunder per cell")
+    b.add_argument("--out", help="utkatalog (standard: reports/)")
+    b.set_defaults(func=cmd_build)
+    d = sub.add_parser("demo-data", help="skriv om demodata (seedat, deterministiskt)")
+    d.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

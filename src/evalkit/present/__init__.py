@@ -1,0 +1,1 @@
+"""Presentation: Swedish number formatting, HTML tables, charts and page furniture for reports."""

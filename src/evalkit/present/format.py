@@ -1,0 +1,75 @@
+"""Swedish number formatting (babel, locale sv_SE).
+
+Decimal comma, a (non-breaking) space as thousands separator, percentages as ``12,3 %``,
+years without separators, and the official-statistics symbols for cells without a value.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal
+
+LOCALE = "sv_SE"
+NBSP = "\u00a0"
+
+#: Teckenförklaring: symbols used in tables instead of a number (as in SCB's and the city's tables).
+SYMBOLS_SV = {
+    "..": "uppgift inte tillgänglig eller för osäker för att anges",
+    "–": "noll, inget finns att redovisa",
+    ".": "uppgift kan inte förekomma",
+    "0": "mindre än hälften av enheten",
+    "x": "uppgift undertryckt för att skydda enskilda (för få observationer)",
+}
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value, decimals: int = 0, status: str | None = None) -> str:
+    """Format a number the Swedish way: ``1234.5`` -> ``"1 234,5"`` (non-breaking space).
+
+    A non-empty ``status`` (``..``, ``x`` …) is shown instead of the number; a missing value
+    without status shows ``..``.
+    """
+    if status:
+        return status
+    if _missing(value):
+        return ".."
+    # Round half up, as official statistics do (babel alone would round half to even).
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(rounded, format=pattern, locale=LOCALE)
+
+
+def percent(value, decimals: int = 1, status: str | None = None) -> str:
+    """Format a value already in percent: ``12.34`` -> ``"12,3 %"``."""
+    text = number(value, decimals, status)
+    return text if (status or _missing(value)) else f"{text}{NBSP}%"
+
+
+def change(value, decimals: int = 1, unit: str = "") -> str:
+    """Format a signed change: ``-1.25`` -> ``"−1,3 procentenheter"`` (always with a sign)."""
+    if _missing(value):
+        return ".."
+    text = number(abs(value), decimals)
+    sign = "+" if value > 0 else ("\u2212" if value < 0 else "±")
+    return f"{sign}{text}" + (f" {unit}" if unit else "")
+
+
+def year(value) -> str:
+    """Years are written without separators: ``2015``."""
+    return ".." if _missing(value) else str(int(value))
+
+
+def value_for_unit(value, unit: str, status: str | None = None) -> str:
+    """Format a value by its catalogue unit (procent -> ``12,3 %``, antal -> ``1 234`` …)."""
+    if unit == "procent":
+        return percent(value, 1, status)
+    if unit == "antal":
+        return number(value, 0, status)
+    if unit.startswith("index 0"):
+        return number(value, 2, status)
+    return number(value, 1, status)

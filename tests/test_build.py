@@ -1,0 +1,85 @@
+"""`evalkit build`: offline self-contained pages, reproducible bytes, reuse, failure isolation."""
+
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from evalkit.build import plan, runner
+from evalkit.build.plan import ReportJob
+
+TWO = ["sd-tensta", "sdo-skarholmen"]
+
+
+@pytest.fixture(scope="module")
+def built(processed, tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    summary = runner.build(plan.district_jobs(TWO), out, n_jobs=2, progress=False)
+    return out, summary
+
+
+def test_builds_pages_and_index(built):
+    out, summary = built
+    assert summary.ok and sorted(summary.built) == sorted(TWO)
+    index = (out / "site" / "index.html").read_text(encoding="utf-8")
+    for slug in TWO:
+        assert f'href="{slug}.html"' in index
+
+
+def test_pages_are_offline_swedish_and_show_no_code(built):
+    out, _ = built
+    html = (out / "site" / "sd-tensta.html").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in html
+    # No request may leave the page: no external src/href, no scripts from anywhere.
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
+    assert "<script" not in html
+    assert "syntetiska demodata" in html
+    assert "from evalkit" not in html and "goal_status(" not in html
+    images = re.findall(r"<img [^>]*>", html)
+    assert images and all('alt="Linjediagram' in img and "data:image/png;base64," in img for img in images)
+    assert "Måluppfyllelse" in html and '<th scope="col">Status</th>' in html
+
+
+def test_noop_rebuild_reuses_everything(built):
+    out, _ = built
+    again = runner.build(plan.district_jobs(TWO), out, n_jobs=2, progress=False)
+    assert again.built == [] and sorted(again.reused) == sorted(TWO)
+
+
+def test_same_inputs_give_identical_bytes(built, tmp_path):
+    out, _ = built
+    second = runner.build(plan.district_jobs(["sd-tensta"]), tmp_path, n_jobs=1, force=True, progress=False)
+    assert second.ok
+    for sub in ("site/sd-tensta.html", "notebooks/sd-tensta.ipynb"):
+        assert (out / sub).read_bytes() == (tmp_path / sub).read_bytes(), sub
+
+
+def test_a_failing_report_does_not_stop_others_nor_replace_last_good_page(built, tmp_path):
+    out, _ = built
+    shutil.copytree(out, tmp_path / "out")
+    target = tmp_path / "out"
+    good_html = (target / "site" / "sd-tensta.html").read_bytes()
+    broken = tmp_path / "broken.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("district = 'x'", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise RuntimeError('avsiktligt fel')"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, broken)
+    jobs = plan.district_jobs(TWO)
+    bad = ReportJob("district", broken, {"district": "sd-tensta"}, "sd-tensta", jobs[0].title, jobs[0].group)
+    summary = runner.build([bad, jobs[1]], target, n_jobs=2, force=True, progress=False)
+    assert not summary.ok and "sd-tensta" in summary.failed and "avsiktligt fel" in summary.failed["sd-tensta"]
+    assert summary.built == ["sdo-skarholmen"]
+    assert (target / "site" / "sd-tensta.html").read_bytes() == good_html
+    assert (target / "failed" / "sd-tensta.ipynb").exists()
+    index = (target / "site" / "index.html").read_text(encoding="utf-8")
+    assert "bygget misslyckades" in index
+
+
+def test_parameters_are_validated_before_anything_runs():
+    with pytest.raises(ValueError, match="årsintervall"):
+        plan.district_jobs(["sd-tensta"], (2020, 2015))
+    with pytest.raises(ValueError):
+        plan.district_jobs(["../../etc/passwd"])
