@@ -1,0 +1,155 @@
+"""The programme as data: goals, evalkit's goal→indicator links and the indicator catalogue.
+
+All files live in ``data/raw/programme/`` (see its ``README.md``):
+
+* ``goals.csv`` – every goal of *Programmet för en sammanhållen stad 2015–2020*, transcribed;
+* ``goal_indicators.csv`` – the indicator(s) evalkit follows each goal with (evalkit's choice,
+  the programme names none);
+* ``indicators.csv`` – the indicator catalogue (label, unit, kind, scale …).
+
+The loaders read with ``dtype=str`` and no NA conversion, so empty cells are ``""`` (except
+``scale`` in the catalogue, which is a float with NaN for counts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit.paths import raw_dir
+
+GOALS_FILE = "goals.csv"
+GOAL_INDICATORS_FILE = "goal_indicators.csv"
+CATALOGUE_FILE = "indicators.csv"
+
+GOAL_COLUMNS = [
+    "goal_id", "malomrade", "malomrade_label_sv", "goal_number", "heading_sv", "text_sv",
+    "responsible", "lead_board", "follow_up",
+]
+GOAL_INDICATOR_COLUMNS = ["goal_id", "indicator", "direction", "reference_area", "rationale_sv"]
+CATALOGUE_COLUMNS = ["indicator", "label_sv", "unit", "kind", "scale", "better", "description_sv"]
+DIRECTIONS = ("increase", "decrease", "at_least_reference")
+
+
+class ProgrammeDataError(ValueError):
+    """A programme data file is malformed or refers to something that does not exist."""
+
+
+def _programme_dir(base: Path | None) -> Path:
+    return Path(base) if base is not None else raw_dir() / "programme"
+
+
+def _read(path: Path, required: list[str]) -> pd.DataFrame:
+    if not path.is_file():
+        raise ProgrammeDataError(f"{path}: file not found")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ProgrammeDataError(f"{path}: missing column(s) {', '.join(missing)}")
+    return df
+
+
+def _where(path: Path, index: int, column: str) -> str:
+    # Row numbers as a user sees them in an editor: header is line 1, first data row line 2.
+    return f"{path}, row {index + 2} (data row {index + 1}), column '{column}'"
+
+
+def goals(base: Path | None = None) -> pd.DataFrame:
+    """All programme goals in programme order (``goals.csv``), one row per goal.
+
+    Columns: ``goal_id, malomrade, malomrade_label_sv, goal_number, heading_sv, text_sv,
+    responsible, lead_board, follow_up``. ``responsible`` lists the boards/companies separated
+    by ``"; "`` in printed order; ``lead_board`` is the first of them. The social
+    sustainability målområde has no numbered goal: its row has an empty ``goal_number``.
+    Goal numbering is as printed (Stadsmiljö och boende has no 3.3).
+
+    ``base`` overrides the folder (default ``raw_dir()/"programme"``).
+    """
+    path = _programme_dir(base) / GOALS_FILE
+    df = _read(path, GOAL_COLUMNS)
+    for i, row in df.iterrows():
+        for col in ("goal_id", "malomrade", "text_sv", "lead_board"):
+            if not row[col].strip():
+                raise ProgrammeDataError(f"{_where(path, i, col)}: empty value")
+        first = row["responsible"].split("; ")[0]
+        if first != row["lead_board"]:
+            raise ProgrammeDataError(
+                f"{_where(path, i, 'lead_board')}: '{row['lead_board']}' is not the first "
+                f"board in 'responsible' ('{first}')"
+            )
+    dup = df["goal_id"].duplicated()
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise ProgrammeDataError(f"{_where(path, i, 'goal_id')}: duplicate goal_id '{df.at[i, 'goal_id']}'")
+    return df[GOAL_COLUMNS].reset_index(drop=True)
+
+
+def malomraden(base: Path | None = None) -> pd.DataFrame:
+    """The four målområden in programme order: columns ``id, label`` (e.g.
+    ``stadsmiljo_boende``, "Stadsmiljö och boende")."""
+    g = goals(base)
+    out = g[["malomrade", "malomrade_label_sv"]].drop_duplicates("malomrade")
+    return out.rename(columns={"malomrade": "id", "malomrade_label_sv": "label"}).reset_index(drop=True)
+
+
+def indicator_catalogue(base: Path | None = None) -> pd.DataFrame:
+    """The indicator catalogue (``indicators.csv``), one row per indicator.
+
+    Text columns as strings (empty ``""`` when blank); ``scale`` is a float, NaN for counts
+    (``kind == "antal"``): for shares and rates ``value = numerator / denominator * scale``.
+    """
+    path = _programme_dir(base) / CATALOGUE_FILE
+    df = _read(path, CATALOGUE_COLUMNS)
+    scale = pd.to_numeric(df["scale"].replace("", None), errors="coerce")
+    bad = df["scale"].ne("") & scale.isna()
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise ProgrammeDataError(f"{_where(path, i, 'scale')}: not a number: '{df.at[i, 'scale']}'")
+    df["scale"] = scale.astype(float)
+    dup = df["indicator"].duplicated()
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise ProgrammeDataError(f"{_where(path, i, 'indicator')}: duplicate indicator '{df.at[i, 'indicator']}'")
+    return df.reset_index(drop=True)
+
+
+def goal_indicators(base: Path | None = None) -> pd.DataFrame:
+    """evalkit's goal→indicator links (``goal_indicators.csv``), validated.
+
+    Columns: ``goal_id, indicator, direction, reference_area, rationale_sv``. ``direction`` is
+    ``increase``, ``decrease`` or ``at_least_reference`` (then ``reference_area`` names the
+    comparison area, e.g. ``riket``). Every ``goal_id`` must exist in ``goals.csv`` and every
+    ``indicator`` in ``indicators.csv``; a broken reference raises :class:`ProgrammeDataError`
+    naming the file, row and column. The programme itself names no indicators: these links
+    are evalkit's choice.
+    """
+    folder = _programme_dir(base)
+    path = folder / GOAL_INDICATORS_FILE
+    df = _read(path, GOAL_INDICATOR_COLUMNS)
+    goal_ids = set(goals(folder)["goal_id"])
+    known = set(indicator_catalogue(folder)["indicator"])
+    for i, row in df.iterrows():
+        if row["goal_id"] not in goal_ids:
+            raise ProgrammeDataError(
+                f"{_where(path, i, 'goal_id')}: unknown goal_id '{row['goal_id']}' "
+                f"(not in {folder / GOALS_FILE})"
+            )
+        if row["indicator"] not in known:
+            raise ProgrammeDataError(
+                f"{_where(path, i, 'indicator')}: unknown indicator '{row['indicator']}' "
+                f"(not in {folder / CATALOGUE_FILE})"
+            )
+        if row["direction"] not in DIRECTIONS:
+            raise ProgrammeDataError(
+                f"{_where(path, i, 'direction')}: '{row['direction']}' is not one of {', '.join(DIRECTIONS)}"
+            )
+        if row["direction"] == "at_least_reference" and not row["reference_area"].strip():
+            raise ProgrammeDataError(
+                f"{_where(path, i, 'reference_area')}: direction 'at_least_reference' needs a reference_area"
+            )
+    dup = df.duplicated(["goal_id", "indicator"])
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise ProgrammeDataError(f"{_where(path, i, 'indicator')}: duplicate goal_id × indicator")
+    return df[GOAL_INDICATOR_COLUMNS].reset_index(drop=True)

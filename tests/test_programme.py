@@ -1,0 +1,118 @@
+"""The programme transcribed as data (data/raw/programme) and its loaders."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from evalkit import programme
+from evalkit.paths import raw_dir
+
+EXPECTED_GOAL_IDS = [
+    "stadsmiljo_boende-1.1", "stadsmiljo_boende-1.2",
+    "stadsmiljo_boende-2.1", "stadsmiljo_boende-2.2", "stadsmiljo_boende-2.3", "stadsmiljo_boende-2.4",
+    "stadsmiljo_boende-3.1", "stadsmiljo_boende-3.2", "stadsmiljo_boende-3.4",
+    "skola_utbildning-1.1",
+    "jobb_foretagande-1.1", "jobb_foretagande-2.1", "jobb_foretagande-3.1",
+    "social_hallbarhet-malsattning",
+]
+
+
+def test_goal_ids_exactly_as_in_the_text():
+    g = programme.goals()
+    assert len(g) == 14  # 9 + 1 + 3 + 1
+    assert list(g["goal_id"]) == EXPECTED_GOAL_IDS
+    assert g.groupby("malomrade", sort=False).size().to_dict() == {
+        "stadsmiljo_boende": 9, "skola_utbildning": 1, "jobb_foretagande": 3, "social_hallbarhet": 1,
+    }
+    # The printed numbering has no 3.3 and we do not invent one.
+    assert "stadsmiljo_boende-3.3" not in set(g["goal_id"])
+    assert (g["goal_id"] == g["malomrade"] + "-" + g["goal_number"].where(g["goal_number"] != "", "malsattning")).all()
+
+
+def test_lead_boards_and_responsible():
+    g = programme.goals().set_index("goal_id")
+    assert g.at["stadsmiljo_boende-1.1", "lead_board"] == "exploateringsnämnden"
+    assert g.at["stadsmiljo_boende-1.2", "lead_board"] == "trafiknämnden"
+    assert g.at["stadsmiljo_boende-2.3", "lead_board"] == "idrottsnämnden"
+    assert g.at["stadsmiljo_boende-2.4", "lead_board"] == "kulturnämnden"
+    assert g.at["skola_utbildning-1.1", "lead_board"] == "utbildningsnämnden"
+    assert g.at["jobb_foretagande-3.1", "lead_board"] == "arbetsmarknadsnämnden"
+    assert g.at["stadsmiljo_boende-1.1", "responsible"] == (
+        "exploateringsnämnden; stadsbyggnadsnämnden; fastighetsnämnden; trafiknämnden; Stockholms Business Region"
+    )
+    assert g.at["stadsmiljo_boende-3.4", "responsible"] == "trafiknämnden; bostadsbolagen; stadsdelsnämnder"
+    for gid, row in g.iterrows():
+        assert row["responsible"].split("; ")[0] == row["lead_board"], gid
+        if not gid.startswith("social_hallbarhet"):
+            assert row["follow_up"] == "Kommunstyrelsen"
+    social = g.loc["social_hallbarhet-malsattning"]
+    assert social["goal_number"] == ""
+    assert social["text_sv"].startswith("Målsättningen med det lokala arbetet är att öka den sociala hållbarheten i Rinkeby, Husby,")
+    assert "styrgruppen för en sammanhållen stad" in social["follow_up"]
+
+
+def test_text_has_no_line_break_artefacts():
+    g = programme.goals()
+    for text in g["text_sv"]:
+        assert "\n" not in text and "  " not in text and "- " not in text.replace(" – ", "")
+    c = pd.read_csv(raw_dir() / "programme" / "goal_commitments.csv", dtype=str, keep_default_na=False)
+    assert list(c.columns) == ["malomrade", "after_goal_group", "text_sv", "responsible"]
+    assert len(c) == 14
+    assert set(c["malomrade"]) <= set(g["malomrade"])
+
+
+def test_malomraden_in_programme_order():
+    m = programme.malomraden()
+    assert list(m.columns) == ["id", "label"]
+    assert list(m["id"]) == ["stadsmiljo_boende", "skola_utbildning", "jobb_foretagande", "social_hallbarhet"]
+    assert m["label"].iloc[0] == "Stadsmiljö och boende"
+
+
+def test_catalogue_scale():
+    cat = programme.indicator_catalogue().set_index("indicator")
+    assert cat["scale"].dtype == float
+    assert pd.isna(cat.at["folkmangd", "scale"])
+    assert cat.at["ekonomiskt_bistand", "scale"] == 100.0
+
+
+def test_every_goal_has_an_indicator():
+    links = programme.goal_indicators()
+    g = programme.goals()
+    assert set(links["goal_id"]) == set(g["goal_id"])
+    assert set(links["indicator"]) <= set(programme.indicator_catalogue()["indicator"])
+    d = links.set_index(["goal_id", "indicator"])["direction"]
+    assert d[("skola_utbildning-1.1", "kunskapskrav_ak9_exkl_nyanlanda")] == "at_least_reference"
+    assert d[("stadsmiljo_boende-1.2", "restid_city")] == "decrease"
+    assert len(links[links["goal_id"] == "stadsmiljo_boende-3.4"]) == 2
+    assert (links["rationale_sv"].str.len() > 20).all()
+
+
+def _copy(tmp_path):
+    dst = tmp_path / "programme"
+    shutil.copytree(raw_dir() / "programme", dst)
+    return dst
+
+
+def test_broken_indicator_reference_names_file_row_column(tmp_path):
+    folder = _copy(tmp_path)
+    path = folder / "goal_indicators.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[2, "indicator"] = "finns_inte"
+    df.to_csv(path, index=False)
+    with pytest.raises(programme.ProgrammeDataError) as err:
+        programme.goal_indicators(folder)
+    msg = str(err.value)
+    assert "goal_indicators.csv" in msg and "row 4" in msg and "'indicator'" in msg and "finns_inte" in msg
+
+
+def test_broken_goal_reference_names_file_row_column(tmp_path):
+    folder = _copy(tmp_path)
+    path = folder / "goal_indicators.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[0, "goal_id"] = "stadsmiljo_boende-3.3"
+    df.to_csv(path, index=False)
+    with pytest.raises(programme.ProgrammeDataError, match=r"goal_indicators\.csv, row 2 .*column 'goal_id'.*3\.3"):
+        programme.goal_indicators(folder)
