@@ -1,0 +1,220 @@
+"""Aggregates of stadsdel rows: boroughs, the programme area, the rest of the city and the city.
+
+Rule (docs/CONTRACTS.md): aggregates are **sums of numerators and denominators**, never means of
+rates::
+
+    value[G] = sum_{i in G} numerator_i / sum_{i in G} denominator_i * scale
+
+with ``scale`` from the indicator catalogue (100 for shares, 1 000 for "per 1 000 inhabitants",
+1 for means such as days per inhabitant or minutes). Counts (``kind == antal``) are summed.
+
+Missing data (coverage rule): a member row "has data" when its status is empty and its
+numerator and denominator (counts: value) are present; a row with status ``–`` counts as zero
+for counts. If any member of a group lacks data, the aggregate is still computed from the members
+that have data **only if those cover at least 95 %** (:data:`COVERAGE_THRESHOLD`) of the group's
+total denominator; otherwise the aggregate gets status ``..`` and no value. A member's weight in
+this coverage share is its denominator when known (so an area with denominator 0, e.g. no
+inhabitants, does not matter), else its population (``folkmangd``) of the same year; if neither
+is known the coverage cannot be established and the aggregate is ``..``. A member with no row
+at all for an indicator-year is treated like a row with status ``..`` and unknown denominator.
+
+Indicators whose denominator is a city-wide total shared by every stadsdel
+(:data:`SHARED_DENOMINATOR`, e.g. an area's share of the city's workplaces) are aggregated with
+the numerators summed and that common denominator kept (summing it would count the city many
+times); their coverage weight is the population.
+
+Derived indicators (``kind == index``) are not aggregated; see :func:`tenure_diversity` and
+:mod:`evalkit.analysis.index`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from evalkit.geography import stadsdelar, stadsdelsomrade_code
+from evalkit.paths import raw_dir
+
+COVERAGE_THRESHOLD = 0.95
+SHARED_DENOMINATOR = frozenset({"arbetsplatser_andel"})
+AGGREGABLE_KINDS = ("andel", "kvot", "medel", "antal")
+TENURE_COUNTS = ("bostader_hyresratt", "bostader_bostadsratt", "bostader_aganderatt")
+GROUPS = {
+    "programomradet": ("Programområdet", "omradesgrupp"),
+    "ovriga-staden": ("Övriga staden", "omradesgrupp"),
+    "stockholm": ("Stockholm", "stad"),
+}
+_COLUMNS = ["area_code", "area_name", "area_level", "indicator", "year", "value", "status",
+            "numerator", "denominator", "unit", "source"]
+_ERA_COLUMN = {"2007": "sdo_2007_2019", "2020": "sdo_2020_07_to_2023_06", "2023": "sdo_from_2023_07"}
+
+
+@lru_cache(maxsize=3)
+def _borough_names(era: str) -> dict[str, str]:
+    """Borough code -> canonical name for an era (from the raw geography table)."""
+    src = pd.read_csv(raw_dir() / "geography" / "stadsdelar_stadsdelsomraden.csv", dtype=str)
+    names = src[_ERA_COLUMN[era]].dropna().unique()
+    return {stadsdelsomrade_code(n): n for n in names}
+
+
+def membership(era: str = "2007") -> pd.DataFrame:
+    """Stadsdel -> aggregate table: ``stadsdel_code, group_code, group_name, group_level``.
+
+    Each stadsdel belongs to its borough of the era, to ``programomradet`` or ``ovriga-staden``
+    and to ``stockholm``.
+    """
+    if era not in _ERA_COLUMN:
+        raise ValueError(f"okänd indelning {era!r}; välj bland {sorted(_ERA_COLUMN)}")
+    areas = stadsdelar()
+    names = _borough_names(era)
+    sdo = areas[f"sdo_{era}"]
+    parts = [
+        pd.DataFrame({"stadsdel_code": areas["stadsdel_code"], "group_code": sdo,
+                      "group_name": sdo.map(names).fillna(sdo), "group_level": "stadsdelsomrade"}),
+        pd.DataFrame({"stadsdel_code": areas["stadsdel_code"],
+                      "group_code": np.where(areas["programme"], "programomradet", "ovriga-staden")}),
+        pd.DataFrame({"stadsdel_code": areas["stadsdel_code"], "group_code": "stockholm"}),
+    ]
+    for part in parts[1:]:
+        part["group_name"] = part["group_code"].map(lambda c: GROUPS[c][0])
+        part["group_level"] = part["group_code"].map(lambda c: GROUPS[c][1])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _catalogue_info(catalogue: pd.DataFrame) -> pd.DataFrame:
+    cat = catalogue.set_index("indicator")
+    return pd.DataFrame({"kind": cat["kind"], "scale": pd.to_numeric(cat["scale"], errors="coerce"),
+                         "unit": cat["unit"]})
+
+
+def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = "2007") -> pd.DataFrame:
+    """Return ``tidy`` plus aggregate rows for boroughs (era), programme area, rest of city, city.
+
+    ``tidy`` holds rows in the tidy format (docs/CONTRACTS.md); only ``area_level == "stadsdel"``
+    rows feed the aggregates. Input rows carrying a code that is recomputed here are replaced;
+    all other rows (e.g. ``riket``) pass through untouched. See the module docstring for the
+    formula and the 95 % coverage rule.
+    """
+    info = _catalogue_info(catalogue)
+    members = membership(era)
+    codes = set(members["group_code"])
+    keep = tidy[~tidy["area_code"].isin(codes)]
+    base = tidy[tidy["area_level"] == "stadsdel"].copy()
+    base = base[base["indicator"].map(info["kind"]).isin(AGGREGABLE_KINDS)]
+    if base.empty:
+        return keep.reset_index(drop=True)
+
+    # full grid of members × indicator-years present, so missing rows count as missing
+    pairs = base[["indicator", "year"]].drop_duplicates()
+    grid = members.merge(pairs, how="cross")
+    cols = ["area_code", "indicator", "year", "value", "status", "numerator", "denominator", "source"]
+    grid = grid.merge(base[cols].rename(columns={"area_code": "stadsdel_code"}),
+                      on=["stadsdel_code", "indicator", "year"], how="left")
+    pop = base[(base["indicator"] == "folkmangd") & (base["status"].fillna("") == "")]
+    pop = pop[["area_code", "year", "value"]].rename(columns={"area_code": "stadsdel_code", "value": "pop"})
+    grid = grid.merge(pop, on=["stadsdel_code", "year"], how="left")
+
+    kind = grid["indicator"].map(info["kind"])
+    is_count = kind == "antal"
+    shared = grid["indicator"].isin(SHARED_DENOMINATOR)
+    status = grid["status"].fillna("..").astype(str)  # no row -> missing
+    present = grid["status"].notna()
+    zero_count = is_count & (status == "–")
+    ok = present & (status == "") & np.where(is_count, grid["value"].notna(),
+                                             grid["numerator"].notna() & grid["denominator"].notna())
+    ok = ok | zero_count
+    weight = np.where(is_count | shared, grid["pop"], grid["denominator"].fillna(grid["pop"]))
+    grid = grid.assign(
+        ok=ok,
+        num_ok=np.where(ok & ~is_count, grid["numerator"], 0.0),
+        den_ok=np.where(ok & ~is_count, grid["denominator"], 0.0),
+        den_shared=np.where(ok & shared, grid["denominator"], np.nan),
+        cnt_ok=np.where(ok & is_count & ~zero_count, grid["value"], 0.0),
+        w_ok=np.where(ok, weight, 0.0),
+        w_all=weight,
+        w_unknown=~ok & pd.isna(weight),
+        bad=~ok,
+        src=grid["source"].where(ok),
+    )
+    agg = grid.groupby(["group_code", "group_name", "group_level", "indicator", "year"], sort=True).agg(
+        num=("num_ok", "sum"), den=("den_ok", "sum"), den_shared=("den_shared", "max"),
+        cnt=("cnt_ok", "sum"), w_ok=("w_ok", "sum"), w_all=("w_all", "sum"),
+        w_unknown=("w_unknown", "any"), bad=("bad", "any"), n_ok=("ok", "sum"),
+        source=("src", lambda s: "; ".join(sorted(set(s.dropna())))),
+    ).reset_index()
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coverage = np.where(agg["w_all"] > 0, agg["w_ok"] / agg["w_all"], np.nan)
+    complete = ~agg["bad"] | (~agg["w_unknown"] & (coverage >= COVERAGE_THRESHOLD))
+    complete = complete & (agg["n_ok"] > 0)
+    agg_kind = agg["indicator"].map(info["kind"])
+    agg_count = agg_kind == "antal"
+    agg_shared = agg["indicator"].isin(SHARED_DENOMINATOR)
+    den = np.where(agg_shared, agg["den_shared"], agg["den"])
+    scale = agg["indicator"].map(info["scale"]).to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate_value = np.where(den > 0, agg["num"] / den * scale, np.nan)
+    value = np.where(agg_count, agg["cnt"], rate_value)
+    value = np.where(complete, value, np.nan)
+    out = pd.DataFrame({
+        "area_code": agg["group_code"],
+        "area_name": agg["group_name"],
+        "area_level": agg["group_level"],
+        "indicator": agg["indicator"],
+        "year": agg["year"],
+        "value": value.astype(float),
+        "status": np.where(np.isnan(value.astype(float)), "..", ""),
+        "numerator": np.where(agg_count | ~complete, np.nan, agg["num"]).astype(float),
+        "denominator": np.where(agg_count | ~complete, np.nan, den).astype(float),
+        "unit": agg["indicator"].map(info["unit"]),
+        "source": agg["source"],
+    })
+    return pd.concat([keep, out[_COLUMNS]], ignore_index=True)
+
+
+def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows of the derived indicator ``upplatelseform_mangfald`` (only those rows are returned).
+
+    Simpson's diversity over the three tenure counts (``bostader_hyresratt``,
+    ``bostader_bostadsratt``, ``bostader_aganderatt``) for every area-year present in ``tidy``
+    (stadsdelar and aggregates alike)::
+
+        D = 1 - sum_j p_j**2,   p_j = n_j / (n_hyresratt + n_bostadsratt + n_aganderatt)
+
+    0 = a single tenure, 2/3 = three equally large. Status ``..`` (no value) when a count is
+    missing or the total is 0. Unit from the catalogue (default: ``data/raw/programme/indicators.csv``).
+    """
+    if catalogue is None:
+        catalogue = pd.read_csv(raw_dir() / "programme" / "indicators.csv", dtype=str)
+    unit = catalogue.set_index("indicator").loc["upplatelseform_mangfald", "unit"]
+    rows = tidy[tidy["indicator"].isin(TENURE_COUNTS)].copy()
+    if rows.empty:
+        return pd.DataFrame(columns=_COLUMNS)
+    rows["n"] = rows["value"].where(rows["status"].fillna("") == "")
+    rows.loc[rows["status"] == "–", "n"] = 0.0
+    wide = rows.pivot_table(index=["area_code", "year"], columns="indicator", values="n",
+                            aggfunc="first", dropna=False)
+    wide = wide.reindex(columns=list(TENURE_COUNTS))
+    meta = rows.drop_duplicates(["area_code", "year"]).set_index(["area_code", "year"])
+    meta = meta.loc[wide.index]
+    counts = wide.to_numpy(float)
+    total = counts.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = counts / total[:, None]
+        d = 1 - (p**2).sum(axis=1)
+    d = np.where(np.isfinite(d) & (total > 0), d, np.nan)
+    return pd.DataFrame({
+        "area_code": wide.index.get_level_values("area_code"),
+        "area_name": meta["area_name"].to_numpy(),
+        "area_level": meta["area_level"].to_numpy(),
+        "indicator": "upplatelseform_mangfald",
+        "year": wide.index.get_level_values("year"),
+        "value": d,
+        "status": np.where(np.isnan(d), "..", ""),
+        "numerator": np.nan,
+        "denominator": np.nan,
+        "unit": unit,
+        "source": "evalkit: härlett (Simpsons index över bostader_*); " + meta["source"].astype(str).to_numpy(),
+    })

@@ -1,0 +1,1 @@
+"""Analyses on the tidy indicator table (pure functions on DataFrames)."""
