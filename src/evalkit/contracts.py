@@ -62,7 +62,7 @@ def tidy_schema(known_areas: list[str], indicators: list[str], share_indicators:
         ],
         unique=["area_code", "indicator", "year"],
         report_duplicates="all",
-        strict="filter",
+        strict=False,  # provenance columns (source_file, source_row) ride along
         coerce=True,
         ordered=False,
     )

@@ -38,6 +38,7 @@ def atomic_write(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a web server must be able to read the site
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -76,6 +77,9 @@ def run_job(job: ReportJob, out_dir: Path, cell_timeout: int = 300) -> JobResult
 
 
 def _summarise(exc: BaseException) -> str:
+    """One line for the build summary: the error and, for notebook errors, the cell."""
+    if hasattr(exc, "ename") and hasattr(exc, "evalue"):  # papermill.PapermillExecutionError
+        return f"{exc.ename}: {exc.evalue} (cell {getattr(exc, 'exec_count', '?')})"[:500]
     text = f"{type(exc).__name__}: {exc}".strip()
     lines = [line for line in text.splitlines() if line.strip()]
     return " ".join(lines[:3])[:500]

@@ -54,6 +54,11 @@ def district_jobs(districts: list[str] | None = None, years: tuple[int, int] = D
     else:
         codes = geography.programme_boroughs() + geography.programme_stadsdelar()
     jobs = []
+    # Boroughs first, then stadsdelar alphabetically (Swedish order), within each borough group.
+    from evalkit.build.site import swedish_sort_key
+
+    codes = sorted(codes, key=lambda c: (geography.area_level(c) != "stadsdelsomrade",
+                                         swedish_sort_key(geography.area_name(c))))
     for code in codes:
         level = geography.area_level(code)
         group = code if level == "stadsdelsomrade" else geography.borough_of(code, "2007")
@@ -64,7 +69,8 @@ def district_jobs(districts: list[str] | None = None, years: tuple[int, int] = D
                 notebook=notebook_path("district"),
                 parameters={"district": code, "start_year": start, "end_year": end},
                 slug=f"{code}{suffix}",
-                title=f"{geography.area_name(code)} {start}–{end}",
+                title=(f"{geography.area_name(code)}"
+                       f"{' (stadsdelsområde)' if level == 'stadsdelsomrade' else ''} {start}–{end}"),
                 group=group,
             )
         )

@@ -18,7 +18,7 @@ _INDEX = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=Tru
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>Uppföljning av Programmet för en sammanhållen stad</title>
 <style>
-{{ css }}
+{{ css|safe }}
 </style>
 </head>
 <body>
@@ -57,6 +57,14 @@ document.getElementById("filter").addEventListener("input", function (e) {
 )
 
 
+_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "Å": "{", "Ä": "|", "Ö": "}", "é": "e"})
+
+
+def swedish_sort_key(text: str) -> str:
+    """Sort key putting å, ä, ö after z, as Swedish readers expect."""
+    return text.casefold().translate(_SWEDISH_ORDER)
+
+
 def render_index(jobs: list[ReportJob], failed: set[str], site_dir: Path, synthetic: bool) -> str:
     """Render index.html: reports grouped by borough (programme order), failures marked."""
     groups: dict[str, list[dict]] = {}
@@ -66,4 +74,5 @@ def render_index(jobs: list[ReportJob], failed: set[str], site_dir: Path, synthe
             {"title": job.title, "href": job.html_name if exists else "", "ok": job.slug not in failed and exists}
         )
     ordered = [{"name": geography.area_name(code), "reports": reports} for code, reports in groups.items()]
+    ordered.sort(key=lambda g: swedish_sort_key(g["name"]))
     return _INDEX.render(css=stylesheet(), groups=ordered, n_reports=len(jobs), synthetic=synthetic)

@@ -42,25 +42,27 @@ def key_figures(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, yea
     return tables.table(frame, f"Nyckeltal {fmt.year(year)}", numeric_columns=frame.columns[1:])
 
 
-def goal_table(status: pd.DataFrame) -> tables.HtmlTable:
-    """The goal matrix: goal → indicator → baseline → latest → change → status and reason."""
-    rows = []
-    for r in status.itertuples(index=False):
-        unit = r.unit
-        rows.append(
-            {
-                "Mål": f"{r.goal_number} {r.heading_sv}".strip() if r.goal_number else r.heading_sv,
-                "Indikator": r.label_sv,
-                "Utgångsläge": f"{fmt.value_for_unit(r.baseline, unit)} ({fmt.year(r.baseline_year)})",
-                "Senaste": f"{fmt.value_for_unit(r.latest, unit)} ({fmt.year(r.latest_year)})",
-                "Förändring": fmt.change(r.change, 2 if unit.startswith("index 0") else 1, r.change_unit),
-                "Status": r.status,
-                "Motivering": r.reason_sv,
-            }
-        )
-    frame = pd.DataFrame(rows)
-    return tables.table(frame, "Måluppfyllelse per mål och indikator",
-                        numeric_columns=("Utgångsläge", "Senaste", "Förändring"))
+def goal_tables(status: pd.DataFrame) -> list[tables.HtmlTable]:
+    """The goal matrix, one table per målområde: goal → indicator → baseline → latest → change → status."""
+    out = []
+    for label, block in status.groupby("malomrade_label_sv", sort=False):
+        rows = []
+        for r in block.itertuples(index=False):
+            unit = r.unit
+            rows.append(
+                {
+                    "Mål": f"{r.goal_number} {r.heading_sv}".strip() if r.goal_number else "Målsättning",
+                    "Indikator": r.label_sv,
+                    "Utgångsläge": f"{fmt.value_for_unit(r.baseline, unit)} ({fmt.year(r.baseline_year)})",
+                    "Senaste": f"{fmt.value_for_unit(r.latest, unit)} ({fmt.year(r.latest_year)})",
+                    "Förändring": fmt.change(r.change, 2 if unit.startswith("index 0") else 1, r.change_unit),
+                    "Status": r.status,
+                    "Motivering": r.reason_sv,
+                }
+            )
+        frame = pd.DataFrame(rows)
+        out.append(tables.table(frame, label, numeric_columns=("Utgångsläge", "Senaste", "Förändring")))
+    return out
 
 
 def trend(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, indicator: str,

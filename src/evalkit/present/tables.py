@@ -14,13 +14,15 @@ import pandas as pd
 
 _ENV = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 _TABLE = _ENV.from_string(
-    """<table class="ek-table">
+    """<div class="ek-table-wrap" role="region" tabindex="0"{% if caption %} aria-label="{{ caption }}"{% endif %}>
+<table class="ek-table">
 {% if caption %}<caption>{{ caption }}</caption>
 {% endif %}<thead><tr>{% for c in columns %}<th scope="col">{{ c }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in rows %}<tr>{% for cell in row %}{% if loop.first %}<th scope="row">{{ cell }}</th>{% else %}<td{% if numeric[loop.index0] %} class="num"{% endif %}>{{ cell }}</td>{% endif %}{% endfor %}</tr>
 {% endfor %}</tbody>
-</table>"""
+</table>
+</div>"""
 )
 
 
