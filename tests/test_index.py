@@ -136,7 +136,7 @@ def test_fixed_reference(tidy):
     doubled = tidy.copy()
     m = (doubled["indicator"] == "ohalsotal") & (doubled["year"] == 2012)
     doubled.loc[m, "numerator"] *= 2
-    r2 = index.indicator_ratios(doubled, reference="fixed").set_index(["area_code", "year", "indicator"])["ratio"]
+    r2 = index.indicator_ratios(doubled, reference="fixed", base_year=2006).set_index(["area_code", "year", "indicator"])["ratio"]
     assert r2[("stockholm", 2012, "ohalsotal")] == pytest.approx(2 * ratios.set_index(
         ["area_code", "year", "indicator"])["ratio"][("stockholm", 2012, "ohalsotal")])
     with pytest.raises(ValueError):
