@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup data report test golden benchmark clean-outputs
+.PHONY: setup data report test golden benchmark clean-outputs browser-deps
 
 setup: $(STAMP)
 
@@ -24,7 +24,10 @@ data: setup
 report: data
 	$(BIN)/evalkit build
 
-test: data
+browser-deps:
+	./scripts/ensure_browser_deps.sh
+
+test: data browser-deps
 	$(BIN)/python -m pytest tests --nbval --nbval-current-env -p no:cacheprovider
 	$(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 

@@ -16,6 +16,7 @@ _INDEX = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=Tru
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="icon" href="data:,">
 <title>Uppföljning av Programmet för en sammanhållen stad</title>
 <style>
 {{ css|safe }}

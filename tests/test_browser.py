@@ -1,0 +1,135 @@
+"""The published site in a real browser: offline, no errors, no broken links, accessible.
+
+Serves reports/site on localhost, opens the index and every report in headless Chromium
+(Debian's package, driven by selenium) and fails on any console error, any request that is not
+to the local server or a data: URI, any failed request, any broken internal link, and any axe-core
+violation of serious or critical impact. Saves a screenshot of one report for review.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+from evalkit.build import plan, runner
+from evalkit.paths import project_root, reports_dir
+
+AXE_JS = project_root() / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOT = "sd-tensta.html"
+
+
+@pytest.fixture(scope="module")
+def site(processed):
+    """The full site, built (or reused) exactly as `make report` builds it."""
+    summary = runner.build(plan.district_jobs(), reports_dir(), progress=False)
+    assert summary.ok, summary.text()
+    return reports_dir() / "site"
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    assert AXE_JS.exists(), "axe-core saknas: kör scripts/ensure_browser_deps.sh (make test gör det)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1200,900"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def _pages(site: Path) -> list[str]:
+    return ["index.html"] + sorted(p.name for p in site.glob("*.html") if p.name != "index.html")
+
+
+def _network_problems(driver, base: str) -> list[str]:
+    problems = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        if message["method"] == "Network.requestWillBeSent":
+            url = params["request"]["url"]
+            if not (url.startswith(base) or url.startswith("data:")):
+                problems.append(f"extern begäran: {url[:120]}")
+        elif message["method"] == "Network.loadingFailed" and not params.get("canceled"):
+            problems.append(f"misslyckad begäran: {params.get('errorText')}")
+    return problems
+
+
+def _axe_violations(driver) -> list[str]:
+    driver.execute_script(AXE_JS.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations)).catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));"
+    )
+    return [f"{v['id']} ({v['impact']}): {v['help']} – {len(v['nodes'])} element"
+            for v in result if v.get("impact") in ("serious", "critical")]
+
+
+def test_every_page_is_offline_error_free_linked_and_accessible(site, server, browser):
+    pages = _pages(site)
+    assert len(pages) >= 28  # index + 27 district reports
+    failures: dict[str, list[str]] = {}
+    for page in pages:
+        url = urljoin(server, page)
+        browser.get_log("performance")  # drop entries of the previous page
+        browser.get(url)
+        problems = [f"konsolfel: {e['message'][:160]}" for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        problems += _network_problems(browser, server)
+        for href in browser.execute_script("return Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"):
+            parsed = urlparse(href)
+            if href.startswith("data:"):
+                continue
+            if not href.startswith(server):
+                problems.append(f"extern länk: {href[:120]}")
+            elif parsed.fragment and parsed.path == urlparse(url).path:
+                if not browser.execute_script("return !!document.getElementById(arguments[0])", parsed.fragment):
+                    problems.append(f"trasigt ankare: #{parsed.fragment}")
+            elif not (site / parsed.path.lstrip("/")).exists():
+                problems.append(f"trasig länk: {href}")
+        assert browser.execute_script("return document.documentElement.lang") == "sv"
+        problems += _axe_violations(browser)
+        if page == SCREENSHOT:
+            shots = reports_dir() / "screenshots"
+            shots.mkdir(parents=True, exist_ok=True)
+            browser.save_screenshot(str(shots / "sd-tensta.png"))
+        if problems:
+            failures[page] = problems
+    assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)
+
+
+def test_index_filter_box_filters(site, server, browser):
+    browser.get(urljoin(server, "index.html"))
+    box = browser.find_element("id", "filter")
+    box.send_keys("tensta")
+    visible = browser.execute_script(
+        "return Array.from(document.querySelectorAll('li[data-name]')).filter(li => !li.hidden).map(li => li.textContent)")
+    assert visible and all("tensta" in v.lower() for v in visible)
