@@ -1,0 +1,420 @@
+"""Robustness of the social risk index: method variants, parametric bootstrap, rank intervals, funnels.
+
+An index rank is a point estimate that depends both on **data noise** (a share of 12 of 150
+pupils is not a precise rate) and on **method choices** (weights, aggregation, which indicators).
+Following the uncertainty/sensitivity analysis of the OECD/JRC *Handbook on Constructing
+Composite Indicators* (ch. 7), this module recomputes the index under
+
+* method variants (:data:`VARIANT_LABELS_SV`): the base index (:func:`evalkit.analysis.index.
+  social_risk_index` defaults: weights from the config, equal weight per domain, arithmetic
+  means); equal weight per indicator (``weighting="indicator"``); geometric aggregation; each
+  indicator left out in turn (its domain renormalised, or dropped if it was the only one); and
+  weights perturbed by Dirichlet noise ``w' = sum(w) * Dirichlet(c * w / sum(w))`` (relative
+  sd of a weight ≈ sqrt((1 - p_k) / (p_k (c + 1))), p_k = w_k / sum w; c =
+  ``weight_concentration``);
+* a **parametric bootstrap of the counts** with a seeded :class:`numpy.random.Generator`:
+  for each stadsdel and indicator, the numerator is redrawn as ``Binomial(n = denominator,
+  p = numerator / denominator)`` for shares (catalogue ``kind == "andel"``) and as
+  ``Poisson(numerator)`` for rates and means (``kvot``, ``medel``: crimes, sickness days). Means
+  like sickness days are overdispersed, so Poisson understates their noise (intervals are then
+  too narrow, never too wide). Denominators are held fixed. Boroughs, groups and the city are
+  re-aggregated from the simulated stadsdel counts (sums of numerators over sums of
+  denominators), so with a moving reference the city rate varies with the draw as well. With a
+  fixed reference the base-year city rate is held at its observed value.
+
+:func:`rank_intervals` combines both sources: each bootstrap replicate draws new counts *and*
+a method (weighting domain/indicator with probability 1/2 each, arithmetic/geometric 1/2 each,
+no exclusion with probability 1/2 else one indicator left out uniformly, and perturbed weights)
+and ranks the areas of one level (1 = highest index = most risk). Per area it reports the
+median rank and the 5–95 % rank interval (quantiles by the inverted empirical CDF, so they are
+attained ranks), together with the rank range over the deterministic variants from
+:func:`variant_table`; :func:`rank_sentence_sv` turns a row into a Swedish sentence.
+Areas without a complete index in the observed data get no rank in any replicate.
+
+:func:`funnel_data` gives the data of a funnel plot (rate against denominator with control
+limits around the city rate).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from evalkit import aggregate
+from evalkit.analysis import index
+from evalkit.paths import raw_dir
+
+BASE = "bas"
+VARIANT_LABELS_SV = {
+    "bas": "Grundindex (lika vikt per huvudområde, aritmetiskt medel)",
+    "lika_vikt_per_indikator": "Lika vikt per indikator",
+    "geometrisk": "Geometriskt medel",
+    "storda_vikter": "Slumpvis störda vikter (median)",
+}
+LEAVE_OUT_PREFIX = "utan_"
+UNCERTAINTY = ("both", "data", "method")
+
+
+# --- data preparation ----------------------------------------------------------------------
+
+def _catalogue() -> pd.DataFrame:
+    return pd.read_csv(raw_dir() / "programme" / "indicators.csv", dtype=str)
+
+
+def _models(inds: list[str], catalogue: pd.DataFrame | None) -> np.ndarray:
+    cat = (_catalogue() if catalogue is None else catalogue).set_index("indicator")
+    kind = cat["kind"].reindex(inds)
+    return np.where(kind == "andel", "binomial", "poisson")
+
+
+class _Setup:
+    """Arrays for one year and level: stadsdel counts, membership, observed ratios."""
+
+    def __init__(self, tidy, year, level, config, reference, base_year, era, catalogue):
+        self.config = index.load_index_config() if config is None else index._check_config(config)
+        cfg = self.config
+        self.inds = list(cfg["indicator"])
+        self.domains = list(dict.fromkeys(cfg["domain"]))
+        self.dom_idx = np.array([self.domains.index(d) for d in cfg["domain"]])
+        self.onehot = (self.dom_idx[None, :] == np.arange(len(self.domains))[:, None]).astype(float)
+        self.weights = cfg["weight"].to_numpy(float)
+        self.reversal = cfg["reversal"].to_numpy(object)
+        self.models = _models(self.inds, catalogue)
+        self.reference = reference
+        self.year = int(year)
+        meta = tidy.drop_duplicates("area_code").set_index("area_code")
+
+        # observed ratios through the public API
+        years = {self.year} | ({base_year} if reference == "fixed" else set())
+        sub = tidy[tidy["year"].isin(years)]
+        ratios = index.indicator_ratios(sub, cfg, reference=reference, base_year=base_year)
+        ratios = ratios[ratios["year"] == self.year]
+        codes = sorted(set(meta.index[meta["area_level"] == level]))
+        self.areas = codes
+        self.area_names = meta["area_name"].reindex(codes).to_numpy()
+        self.level = level
+        self.X0 = (ratios.pivot(index="area_code", columns="indicator", values="ratio")
+                   .reindex(index=codes, columns=self.inds).to_numpy(float))
+
+        # stadsdel counts (rows usable as in index._rates)
+        sd = sub[(sub["area_level"] == "stadsdel") & (sub["year"] == self.year)]
+        rates = index._rates(sd, cfg)
+        sd = sd.loc[rates.index]
+        self.sd_codes = sorted(set(meta.index[meta["area_level"] == "stadsdel"]))
+        def wide(col):
+            return (sd.pivot(index="area_code", columns="indicator", values=col)
+                    .reindex(index=self.sd_codes, columns=self.inds).to_numpy(float))
+        num, den = wide("numerator"), wide("denominator")
+        self.ok = ~np.isnan(num) & ~np.isnan(den) & (den > 0)
+        self.num = np.where(self.ok, num, 0.0)
+        self.den = np.where(self.ok, den, 0.0)
+
+        if level == "stadsdel":
+            M = (np.array(codes)[:, None] == np.array(self.sd_codes)[None, :]).astype(float)
+        else:
+            mem = aggregate.membership(era)
+            mem = mem[mem["group_level"] == level]
+            M = np.zeros((len(codes), len(self.sd_codes)))
+            pos = {c: i for i, c in enumerate(self.sd_codes)}
+            apos = {c: i for i, c in enumerate(codes)}
+            for g, s in zip(mem["group_code"], mem["stadsdel_code"]):
+                if g in apos and s in pos:
+                    M[apos[g], pos[s]] = 1.0
+        self.M = M
+        if reference == "fixed":
+            city = tidy[(tidy["area_code"] == index.CITY) & (tidy["year"] == base_year)]
+            r = index._rates(city, cfg).set_index("indicator")["rate"].reindex(self.inds).to_numpy(float)
+            self.fixed_ref = index.reverse_rates(r, self.reversal)
+
+    def simulate(self, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+        """Bootstrap ratios ``[n_boot, A, K]`` from redrawn stadsdel numerators."""
+        binom = (self.models == "binomial")[None, :] & self.ok
+        p = np.where(binom, self.num / np.where(self.den > 0, self.den, 1), 0.0)
+        n = np.round(self.den).astype(np.int64)
+        draw_b = rng.binomial(np.where(binom, n, 0), np.clip(p, 0, 1), size=(n_boot, *self.num.shape))
+        draw_p = rng.poisson(np.where(~binom & self.ok, self.num, 0.0), size=(n_boot, *self.num.shape))
+        sim = np.where(binom, draw_b, draw_p).astype(float)
+        area_num = np.einsum("as,bsk->bak", self.M, sim)
+        area_den = self.M @ self.den
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(area_den > 0, area_num / np.where(area_den > 0, area_den, 1), np.nan)
+            city_rate = sim.sum(axis=1) / self.den.sum(axis=0)
+        rate = index.reverse_rates(rate, self.reversal)
+        if self.reference == "moving":
+            ref = index.reverse_rates(city_rate, self.reversal)[:, None, :]
+        else:
+            ref = self.fixed_ref[None, None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            X = rate / ref * 100
+        return np.where(np.isnan(self.X0)[None], np.nan, X)
+
+
+def _totals(X: np.ndarray, W: np.ndarray, onehot: np.ndarray, aggregation: str,
+            weighting: str) -> np.ndarray:
+    """Index totals ``[B, A]`` from ratios ``X [B, A, K]`` and weights ``W [B, K]`` (0 = left out).
+
+    Same formulas as :func:`evalkit.analysis.index.social_risk_index`; NaN when an included
+    indicator is missing.
+    """
+    active = W > 0
+    miss = np.isnan(X) & active[:, None, :]
+    Xc = np.where(np.isnan(X), 100.0, X)
+    if aggregation == "geometric":
+        Y = np.log(np.maximum(Xc, index.GEOMETRIC_FLOOR) / 100)
+    else:
+        Y = Xc - 100
+    if weighting == "domain":
+        Wd = W[:, None, :] * onehot[None, :, :]              # [B, D, K]
+        wsum = Wd.sum(-1)                                     # [B, D]
+        dom_on = wsum > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dscore = np.einsum("bak,bdk->bad", Y, Wd) / np.where(dom_on, wsum, 1)[:, None, :]
+        m = np.where(dom_on[:, None, :], dscore, 0).sum(-1) / dom_on.sum(-1)[:, None]
+    else:
+        m = np.einsum("bak,bk->ba", Y, W) / W.sum(-1)[:, None]
+    tot = 100 * np.exp(m) if aggregation == "geometric" else 100 + m
+    return np.where(miss.any(-1), np.nan, tot)
+
+
+def _ranks(T: np.ndarray) -> np.ndarray:
+    """Ranks along the last axis, 1 = highest; NaN stays NaN (ties: stable by area order)."""
+    key = np.where(np.isnan(T), -np.inf, T)
+    order = np.argsort(-key, axis=-1, kind="stable")
+    ranks = np.empty_like(T)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1, T.shape[-1] + 1, dtype=float), T.shape),
+                      axis=-1)
+    return np.where(np.isnan(T), np.nan, ranks)
+
+
+def _perturbed(weights: np.ndarray, n: int, concentration: float, rng: np.random.Generator) -> np.ndarray:
+    pos = weights > 0
+    out = np.zeros((n, len(weights)))
+    alpha = concentration * weights[pos] / weights[pos].sum()
+    out[:, pos] = rng.dirichlet(alpha, size=n) * weights[pos].sum()
+    return out
+
+
+def _deterministic_variants(setup: _Setup) -> list[tuple[str, str, str, np.ndarray]]:
+    w = setup.weights
+    out = [(BASE, "arithmetic", "domain", w), ("lika_vikt_per_indikator", "arithmetic", "indicator", w),
+           ("geometrisk", "geometric", "domain", w)]
+    for k, ind in enumerate(setup.inds):
+        wk = w.copy()
+        wk[k] = 0.0
+        out.append((LEAVE_OUT_PREFIX + ind, "arithmetic", "domain", wk))
+    return out
+
+
+def variant_label_sv(variant: str) -> str:
+    """Swedish label of a variant id (``utan_<indikator>`` -> ``Utan <indikator>``)."""
+    if variant.startswith(LEAVE_OUT_PREFIX):
+        return f"Utan {variant[len(LEAVE_OUT_PREFIX):]}"
+    return VARIANT_LABELS_SV.get(variant, variant)
+
+
+# --- public API ----------------------------------------------------------------------------
+
+def variant_table(tidy: pd.DataFrame, year: int, level: str = "stadsdel", config: pd.DataFrame | None = None,
+                  reference: str = "moving", base_year: int = index.DEFAULT_BASE_YEAR,
+                  n_weight_draws: int = 200, weight_concentration: float = 40.0, seed: int = 0,
+                  era: str = "2007", catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Index total and rank of each area of ``level`` in ``year`` under each method variant (no data noise).
+
+    Long table: ``area_code, area_name, area_level, year, variant, label_sv, total, rank,
+    n_ranked``. Variants: ``bas``, ``lika_vikt_per_indikator``, ``geometrisk``, one
+    ``utan_<indicator>`` per config indicator (so 3 + K deterministic variants) and
+    ``storda_vikter`` (``n_weight_draws`` Dirichlet-perturbed weight vectors: ``total`` is the
+    mean total over the draws and ``rank`` the median rank). Ranks: 1 = highest index among the
+    areas of the level with a complete index; ``bas`` equals :func:`index.social_risk_index`.
+    """
+    setup = _Setup(tidy, year, level, config, reference, base_year, era, catalogue)
+    X = setup.X0[None]
+    rows = []
+    def emit(variant, tot, rank):
+        rows.append(pd.DataFrame({"area_code": setup.areas, "area_name": setup.area_names, "area_level": level,
+                                  "year": setup.year, "variant": variant, "label_sv": variant_label_sv(variant),
+                                  "total": tot, "rank": rank, "n_ranked": int(np.isfinite(tot).sum())}))
+    for name, agg, wt, w in _deterministic_variants(setup):
+        tot = _totals(X, w[None], setup.onehot, agg, wt)[0]
+        emit(name, tot, _ranks(tot))
+    if n_weight_draws > 0:
+        rng = np.random.default_rng(seed)
+        W = _perturbed(setup.weights, n_weight_draws, weight_concentration, rng)
+        tots = _totals(np.broadcast_to(X, (n_weight_draws, *X.shape[1:])), W, setup.onehot, "arithmetic", "domain")
+        ranks = _ranks(tots)
+        med = np.where(np.isnan(ranks[0]), np.nan, _quantile(ranks, 0.5))
+        emit("storda_vikter", tots.mean(axis=0), med)
+    out = pd.concat(rows, ignore_index=True)
+    out["rank"] = out["rank"].astype("Int64")
+    return out
+
+
+def _quantile(ranks: np.ndarray, q: float) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        filled = np.where(np.isnan(ranks), np.inf, ranks)
+        return np.quantile(filled, q, axis=0, method="inverted_cdf")
+
+
+def rank_intervals(tidy: pd.DataFrame, year: int, level: str = "stadsdel", n_boot: int = 200, seed: int = 0,
+                   config: pd.DataFrame | None = None, reference: str = "moving",
+                   base_year: int = index.DEFAULT_BASE_YEAR, uncertainty: str = "both",
+                   weight_concentration: float = 40.0, era: str = "2007",
+                   catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Median rank and 5–95 % rank interval per area of ``level`` in ``year`` (see module docstring).
+
+    ``uncertainty``: ``"both"`` (counts redrawn and a random method per replicate), ``"data"``
+    (counts redrawn, base method) or ``"method"`` (observed counts, random method). Columns:
+    ``area_code, area_name, area_level, year, total, rank`` (base index and its rank),
+    ``rank_median, rank_p05, rank_p95`` (over the ``n_boot`` replicates),
+    ``rank_min_variant, rank_max_variant`` (over the deterministic variants of
+    :func:`variant_table`), ``n_ranked, n_boot, text_sv`` (:func:`rank_sentence_sv`). Sorted by
+    rank; areas without a complete index are last with NaN ranks. Seeded: the same ``seed``
+    gives the same table.
+    """
+    if uncertainty not in UNCERTAINTY:
+        raise ValueError(f"uncertainty måste vara en av {UNCERTAINTY}, fick {uncertainty!r}")
+    setup = _Setup(tidy, year, level, config, reference, base_year, era, catalogue)
+    rng = np.random.default_rng(seed)
+    K = len(setup.inds)
+    if uncertainty == "method":
+        X = np.broadcast_to(setup.X0[None], (n_boot, *setup.X0.shape))
+    else:
+        X = setup.simulate(n_boot, rng)
+    if uncertainty == "data":
+        W = np.broadcast_to(setup.weights, (n_boot, K)).copy()
+        weighting = np.zeros(n_boot, dtype=int)
+        geometric = np.zeros(n_boot, dtype=bool)
+    else:
+        W = _perturbed(setup.weights, n_boot, weight_concentration, rng)
+        weighting = rng.integers(0, 2, n_boot)
+        geometric = rng.integers(0, 2, n_boot).astype(bool)
+        leave = np.where(rng.random(n_boot) < 0.5, -1, rng.integers(0, K, n_boot))
+        W[np.arange(n_boot)[leave >= 0], leave[leave >= 0]] = 0.0
+    T = np.full((n_boot, len(setup.areas)), np.nan)
+    for wt in (0, 1):
+        for geo in (False, True):
+            sel = (weighting == wt) & (geometric == geo)
+            if sel.any():
+                T[sel] = _totals(X[sel], W[sel], setup.onehot, "geometric" if geo else "arithmetic",
+                                 "indicator" if wt else "domain")
+    ranks = _ranks(T)
+    point_tot = _totals(setup.X0[None], setup.weights[None], setup.onehot, "arithmetic", "domain")[0]
+    point = _ranks(point_tot)
+    valid = ~np.isnan(point)
+    ranks = np.where(valid[None], ranks, np.nan)
+    variants = variant_table(tidy, year, level, config=setup.config, reference=reference, base_year=base_year,
+                             n_weight_draws=0, era=era, catalogue=catalogue)
+    vr = variants.pivot(index="area_code", columns="variant", values="rank").reindex(setup.areas).astype(float)
+    out = pd.DataFrame({
+        "area_code": setup.areas, "area_name": setup.area_names, "area_level": level, "year": setup.year,
+        "total": point_tot, "rank": point,
+        "rank_median": np.where(valid, _quantile(ranks, 0.5), np.nan),
+        "rank_p05": np.where(valid, _quantile(ranks, 0.05), np.nan),
+        "rank_p95": np.where(valid, _quantile(ranks, 0.95), np.nan),
+        "rank_min_variant": vr.min(axis=1).to_numpy(), "rank_max_variant": vr.max(axis=1).to_numpy(),
+        "n_ranked": int(valid.sum()), "n_boot": n_boot,
+    })
+    for col in ("rank", "rank_median", "rank_p05", "rank_p95", "rank_min_variant", "rank_max_variant"):
+        out[col] = pd.array(np.where(np.isfinite(out[col]), out[col], np.nan), dtype="Float64").astype("Int64")
+    out["text_sv"] = [rank_sentence_sv(r) if pd.notna(r["rank"]) else "" for _, r in out.iterrows()]
+    return out.sort_values(["rank", "area_code"], na_position="last").reset_index(drop=True)
+
+
+def ordinal_sv(n: int) -> str:
+    """Swedish ordinal: 1:a, 2:a, 3:e, …, 11:e, 12:e, 21:a, 22:a, 101:a, 111:e."""
+    n = int(n)
+    return f"{n}:{'a' if n % 10 in (1, 2) and n % 100 not in (11, 12) else 'e'}"
+
+
+def rank_sentence_sv(row) -> str:
+    """Swedish sentence for one row of :func:`rank_intervals`.
+
+    With ``lo = min(rank_p05, rank_min_variant)`` and ``hi = max(rank_p95, rank_max_variant)``:
+    ``lo == hi`` -> "Tensta rankas 1:a i alla varianter."; otherwise
+    "Rinkeby rankas 3:e–9:e (median 5:e): inte särskiljbart från områden med rang inom
+    intervallet." (ranks among the areas of the same level, 1 = highest index).
+    """
+    get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
+    name = get("area_name") or get("area_code")
+    lo_vals = [get("rank_p05"), get("rank_min_variant"), get("rank")]
+    hi_vals = [get("rank_p95"), get("rank_max_variant"), get("rank")]
+    lo = int(min(v for v in lo_vals if v is not None and pd.notna(v)))
+    hi = int(max(v for v in hi_vals if v is not None and pd.notna(v)))
+    if lo == hi:
+        return f"{name} rankas {ordinal_sv(lo)} i alla varianter."
+    med = get("rank_median")
+    med = get("rank") if med is None or pd.isna(med) else med
+    return (f"{name} rankas {ordinal_sv(lo)}–{ordinal_sv(hi)} (median {ordinal_sv(med)}): "
+            "inte särskiljbart från områden med rang inom intervallet.")
+
+
+# --- funnel plot data --------------------------------------------------------------------------
+
+def funnel_limits(reference_rate: float, denominators, model: str, coverage: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided control limits (as rates) for ``coverage`` (e.g. 0.95, 0.998) around ``reference_rate``.
+
+    Exact quantiles with Spiegelhalter's (2005) interpolation: for ``p = (1 ± coverage) / 2``,
+    ``r_p = F^-1(p)``, ``a = (F(r_p) - p) / (F(r_p) - F(r_p - 1))`` and limit ``(r_p - a) / n``
+    with ``F`` the Binomial(n, p0) (``model="binomial"``) or Poisson(n p0) (``"poisson"``) CDF.
+    NaN for ``n <= 0``.
+    """
+    n = np.asarray(denominators, dtype=float)
+    ok = n > 0
+    nn = np.where(ok, n, 1.0)
+    if model == "binomial":
+        dist = stats.binom(np.round(nn).astype(np.int64), reference_rate)
+    elif model == "poisson":
+        dist = stats.poisson(nn * reference_rate)
+    else:
+        raise ValueError(f"model måste vara 'binomial' eller 'poisson', fick {model!r}")
+    out = []
+    for p in ((1 - coverage) / 2, (1 + coverage) / 2):
+        r = dist.ppf(p)
+        f, fm = dist.cdf(r), dist.cdf(r - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = np.where(f > fm, (f - p) / (f - fm), 0.0)
+        out.append(np.where(ok, np.maximum(r - a, 0) / nn, np.nan))
+    return out[0], out[1]
+
+
+def funnel_data(tidy: pd.DataFrame, indicator: str, year: int, level: str = "stadsdel",
+                catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Data for a funnel plot of ``indicator`` in ``year`` for the areas of ``level``.
+
+    Columns: ``area_code, area_name, area_level, indicator, year, numerator, denominator, value``
+    (rate on the indicator's scale, e.g. percent), ``reference_value`` (the city's rate, sums of
+    numerators over sums of denominators), ``model`` (``binomial`` for shares, ``poisson`` for
+    rates and means), ``lower_95, upper_95, lower_998, upper_998`` (control limits on the same
+    scale, :func:`funnel_limits`), ``outside_95`` and ``outside_998`` (``"över"``, ``"under"`` or
+    ``""``). An area outside the 99.8 % limits differs from the city by more than chance under
+    the model (about 1 in 500 areas would by chance alone); means such as sickness days are
+    overdispersed, so for them the Poisson limits are too narrow. Rows without a usable rate are
+    dropped.
+    """
+    cat = (_catalogue() if catalogue is None else catalogue).set_index("indicator")
+    if indicator not in cat.index:
+        raise ValueError(f"okänd indikator {indicator!r}")
+    scale = float(cat.loc[indicator, "scale"])
+    model = "binomial" if cat.loc[indicator, "kind"] == "andel" else "poisson"
+    rows = tidy[(tidy["indicator"] == indicator) & (tidy["year"] == year)]
+    city = rows[rows["area_code"] == index.CITY]
+    if city.empty or pd.isna(city["denominator"].iloc[0]) or not city["denominator"].iloc[0] > 0:
+        raise ValueError(f"staden saknar värde för {indicator} {year}")
+    p0 = float(city["numerator"].iloc[0] / city["denominator"].iloc[0])
+    rows = rows[(rows["area_level"] == level) & (rows["status"].fillna("") == "")
+                & rows["numerator"].notna() & (rows["denominator"] > 0)]
+    n = rows["denominator"].to_numpy(float)
+    rate = rows["numerator"].to_numpy(float) / n
+    out = pd.DataFrame({"area_code": rows["area_code"].to_numpy(), "area_name": rows["area_name"].to_numpy(),
+                        "area_level": level, "indicator": indicator, "year": int(year),
+                        "numerator": rows["numerator"].to_numpy(float), "denominator": n,
+                        "value": rate * scale, "reference_value": p0 * scale, "model": model})
+    for cov, tag in ((0.95, "95"), (0.998, "998")):
+        lo, hi = funnel_limits(p0, n, model, cov)
+        out[f"lower_{tag}"] = lo * scale
+        out[f"upper_{tag}"] = hi * scale
+    for tag in ("95", "998"):
+        out[f"outside_{tag}"] = np.select([out["value"] > out[f"upper_{tag}"], out["value"] < out[f"lower_{tag}"]],
+                                          ["över", "under"], "")
+    return out.sort_values("denominator").reset_index(drop=True)
