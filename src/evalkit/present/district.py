@@ -77,3 +77,50 @@ def trend(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, indicator
     meta = catalogue.set_index("indicator").loc[indicator]
     sources = "; ".join(sorted(rows["source"].unique()))
     return charts.trend_chart(series, meta["label_sv"], meta["unit"], sources)
+
+
+def goal_trends(tidy: pd.DataFrame, catalogue: pd.DataFrame, links: pd.DataFrame, area_code: str,
+                first_year: int, last_year: int) -> list[charts.Chart]:
+    """One chart per goal indicator: area vs comparisons, plus the gap to the rest of the city."""
+    meta = catalogue.set_index("indicator")
+    codes = comparison_codes(area_code)
+    out = []
+    for indicator in dict.fromkeys(links["indicator"]):
+        rows = tidy[(tidy["indicator"] == indicator) & tidy["area_code"].isin(codes + ["riket"])
+                    & tidy["year"].between(first_year, last_year)]
+        if rows.loc[rows["area_code"] == area_code, "value"].notna().sum() == 0:
+            continue
+        order = {c: i for i, c in enumerate(codes + ["riket"])}
+        rows = rows.assign(order=rows["area_code"].map(order)).sort_values(["order", "year"])
+        series = pd.DataFrame({"area_name": rows["area_code"].map(geography.area_name),
+                               "year": rows["year"], "value": rows["value"]})
+        unit = meta.loc[indicator, "unit"]
+        gap_unit = "procentenheter" if unit == "procent" else unit
+        sources = "; ".join(sorted(rows["source"].unique()))
+        out.append(charts.trend_gap_chart(series, meta.loc[indicator, "label_sv"], unit, sources, gap_unit,
+                                          geography.area_name("ovriga-staden")))
+    return out
+
+
+def tenure(tidy: pd.DataFrame, area_code: str, years: tuple[int, int]) -> charts.Chart:
+    """Tenure mix (100 % stacked) for the area and the city, baseline vs latest year."""
+    kinds = {"bostader_hyresratt": "hyresrätt", "bostader_bostadsratt": "bostadsrätt",
+             "bostader_aganderatt": "äganderätt"}
+    codes = [area_code, geography.CITY_CODE]
+    rows = tidy[tidy["indicator"].isin(list(kinds) + ["upplatelseform_mangfald"]) & tidy["area_code"].isin(codes)
+                & tidy["year"].isin(years)]
+    wide = rows.pivot_table(index=["area_code", "year"], columns="indicator", values="value", aggfunc="first")
+    records = []
+    for code in codes:
+        for year in years:
+            if (code, year) not in wide.index:
+                continue
+            r = wide.loc[(code, year)]
+            total = sum(r.get(k, 0) for k in kinds)
+            if not total or pd.isna(total):
+                continue
+            records.append({"label": f"{geography.area_name(code)} {year}",
+                            **{label: 100 * r.get(k, 0) / total for k, label in kinds.items()},
+                            "mangfald": r.get("upplatelseform_mangfald", float("nan"))})
+    sources = "; ".join(sorted(rows["source"].unique()))
+    return charts.tenure_bars(pd.DataFrame(records), sources)
