@@ -116,28 +116,82 @@ def validate(data: pd.DataFrame, contract: pa.DataFrameSchema) -> tuple[pd.DataF
         return contract.validate(kept, lazy=True), q
 
 
+REPLACED_BY_REAL = "ersatta av verkliga uppgifter"
+
+
+def is_demo_source(path: str) -> bool:
+    """Synthetic demo sources (``demo/...`` in ``sources.csv``) rank below every real source."""
+    return str(path).replace("\\", "/").startswith("demo/")
+
+
+def read_source(path: Path, contract: pa.DataFrameSchema | None = None, **options):
+    """Read one file, set aside duplicate keys and contract failures.
+
+    Returns ``(kept rows, quarantine, records read, records set aside)``; every record read is
+    either kept or set aside exactly once. Used by ``clean`` and by ``evalkit validate``.
+    """
+    result = read_with_quarantine(path, **options)
+    data, dup_q = set_aside_duplicates(result.data)
+    data = data.reset_index(drop=True)
+    data, schema_q = validate(data, contract if contract is not None else schema())
+    quarantine = pd.concat([result.quarantine, dup_q, schema_q], ignore_index=True)
+    return data, quarantine, result.rows_read, result.set_aside_count() + len(dup_q) + len(schema_q)
+
+
+def apply_precedence(kept_parts: list[pd.DataFrame], paths: list[str]) -> list[pd.DataFrame]:
+    """Real data replaces demo data for the same (area, indicator, year) key.
+
+    Returns one quarantine frame per source with the replaced demo rows (reason
+    :data:`REPLACED_BY_REAL`); the rows are removed from ``kept_parts`` in place.
+    """
+    real = [d for d, p in zip(kept_parts, paths) if not is_demo_source(p)]
+    replaced = [empty_quarantine() for _ in paths]
+    if not real:
+        return replaced
+    real_keys = pd.concat([d[KEY] for d in real], ignore_index=True).drop_duplicates()
+    real_keys["_real"] = True
+    for i, (data, path) in enumerate(zip(kept_parts, paths)):
+        if not is_demo_source(path) or data.empty:
+            continue
+        hit = data[KEY].merge(real_keys, on=KEY, how="left")["_real"].fillna(False).to_numpy(bool)
+        if hit.any():
+            rows = data[hit]
+            replaced[i] = quarantine_rows(path, rows["source_row"], "area_code/indicator/year",
+                                          rows["area_code"] + "/" + rows["indicator"] + "/" + rows["year"].astype(str),
+                                          REPLACED_BY_REAL)
+            kept_parts[i] = data[~hit].reset_index(drop=True)
+    return replaced
+
+
 def read_sources(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[SourceReport]]:
-    """Read, de-duplicate and validate every listed source; return kept rows, quarantine, counts."""
+    """Read, de-duplicate and validate every listed source; return kept rows, quarantine, counts.
+
+    Where a real source and a demo source (``demo/…``) have the same (area, indicator, year), the
+    real row is kept and the demo row is set aside as "ersatta av verkliga uppgifter" in the demo
+    source's counts, so every source still reconciles.
+    """
     sources = pd.read_csv(raw / "sources.csv", dtype=str, keep_default_na=False)
     contract = schema()
-    kept_parts, quarantine_parts, reports = [], [empty_quarantine()], []
+    kept_parts, quarantine_parts, reports = [], [], []
     for row in sources.itertuples(index=False):
         path = raw / row.path
-        result = read_with_quarantine(path, indicator=row.indicator or None, level=row.level or None)
-        data, dup_q = set_aside_duplicates(result.data)
-        data = data.reset_index(drop=True)
-        data, schema_q = validate(data, contract)
-        quarantine = pd.concat([result.quarantine, dup_q, schema_q], ignore_index=True)
-        report = SourceReport(row.path, file_sha256(path), result.rows_read, len(data),
-                              quarantine["row_number"].nunique(),
-                              quarantine["reason"].value_counts().sort_index().to_dict())
-        if not report.reconciles:
-            raise AssertionError(f"{row.path}: rader lästa {report.rows_read} ≠ behållna {report.rows_kept}"
-                                 f" + undantagna {report.rows_set_aside}")
+        data, quarantine, rows_read, set_aside = read_source(path, contract, indicator=row.indicator or None,
+                                                             level=row.level or None)
+        reports.append(SourceReport(row.path, file_sha256(path), rows_read, len(data), set_aside))
         kept_parts.append(data)
         quarantine_parts.append(quarantine)
-        reports.append(report)
-    return pd.concat(kept_parts, ignore_index=True), pd.concat(quarantine_parts, ignore_index=True), reports
+    replaced = apply_precedence(kept_parts, [r.path for r in reports])
+    for i, (report, data, quarantine, extra) in enumerate(zip(reports, kept_parts, quarantine_parts, replaced)):
+        report.rows_kept = len(data)
+        report.rows_set_aside += len(extra)
+        combined = pd.concat([quarantine, extra], ignore_index=True)
+        report.reasons = combined["reason"].value_counts().sort_index().to_dict()
+        if not report.reconciles:
+            raise AssertionError(f"{report.path}: rader lästa {report.rows_read} ≠ behållna {report.rows_kept}"
+                                 f" + undantagna {report.rows_set_aside}")
+        quarantine_parts[i] = combined
+    return (pd.concat(kept_parts, ignore_index=True),
+            pd.concat([empty_quarantine(), *quarantine_parts], ignore_index=True), reports)
 
 
 def derive(kept: pd.DataFrame, era: str = "2007") -> pd.DataFrame:

@@ -1,7 +1,20 @@
-"""Shared reader machinery: the result type, number parsing, area resolution, quarantine rows."""
+"""Shared reader machinery: the result type, decoding, number parsing, area resolution, quarantine.
+
+Every reader (``delimited``, ``excel``, ``pcaxis``, ``jsonstat``) turns its file into a *long
+frame of records* – one record per would-be tidy row, each with the file row (and column) it came
+from – and hands it to :func:`records_to_result`, which does the checks every format shares:
+area resolution, known indicator, integer year, number cells (Swedish formatting, symbols, units)
+and status. So a rule lives in one place and every format obeys it.
+
+Counting rule: ``rows_read`` counts *records* (for a wide table one record per area × year cell);
+every record read is either returned in ``data`` or set aside with exactly one quarantine row, so
+``rows_read == len(data) + rows_set_aside``. Title, note and footnote lines around a table are not
+records: they are counted in ``note_lines`` and summarised in ``notes``, never silently dropped.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,9 +25,24 @@ import pandas as pd
 from evalkit import geography
 
 QUARANTINE_COLUMNS = ["source_file", "row_number", "column", "value", "reason"]
+TIDY_OUT = ["area_code", "area_name", "area_level", "indicator", "year", "value", "status",
+            "numerator", "denominator", "unit", "source"]
 
 # Official-statistics symbols that stand in a number cell instead of a value.
+# ``0`` is *not* here: in a number cell it is the number zero; as a symbol ("less than half the
+# unit") it can only be given in a status column (or a PC-Axis/JSON-stat status).
 STATUS_IN_CELL = {"..": "..", "…": "..", "–": "–", "-": "–", "—": "–", ".": ".", "x": "x", "X": "x"}
+# Symbols accepted in a status column / status member, normalised.
+STATUS_WORDS = {**STATUS_IN_CELL, "0": "0", "": ""}
+
+# Units a number cell may carry ("12 %", "1 234 kr"), normalised, and the catalogue units they mean.
+CELL_UNITS = {"%": "procent", "procent": "procent", "kr": "kronor", "kronor": "kronor", "sek": "kronor",
+              "tkr": "tkr", "mnkr": "mnkr", "st": "antal", "st.": "antal", "‰": "promille"}
+_UNIT_RE = re.compile(r"^(?P<num>.*?[0-9])\s*(?P<unit>%|‰|[A-Za-zÅÄÖåäö]+\.?)$")
+
+ENCODINGS = ("utf-8-sig", "cp1252")
+# Typical signs of UTF-8 text that was decoded as Windows-1252/latin-1 once too often.
+MOJIBAKE = re.compile("Ã[¥¤¶…„–©‰]|Ã\u0096|Ã\u0085|Ã\u0084|â€")
 
 
 class ReaderError(Exception):
@@ -23,17 +51,31 @@ class ReaderError(Exception):
 
 @dataclass
 class ReadResult:
-    """What a reader returns: usable tidy rows, set-aside rows, and how many rows it read."""
+    """What a reader returns: usable tidy rows, set-aside rows, and how many records it read.
+
+    ``rows_set_aside`` is the number of records set aside (each has one quarantine row); when a
+    reader leaves it ``None`` the distinct quarantined row numbers are counted. ``note_lines``
+    lists title/note/footnote lines that were skipped (``row_number, text``).
+    """
 
     data: pd.DataFrame
     quarantine: pd.DataFrame
     rows_read: int
     source_file: str
     notes: list[str] = field(default_factory=list)
+    rows_set_aside: int | None = None
+    note_lines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"row_number": pd.Series(dtype="int64"),
+                                                                           "text": pd.Series(dtype="str")}))
+
+    def set_aside_count(self) -> int:
+        """Records set aside by the reader."""
+        if self.rows_set_aside is not None:
+            return self.rows_set_aside
+        return int(self.quarantine["row_number"].nunique())
 
     def reconciles(self) -> bool:
-        """True when every row read is either kept or set aside (in = kept + set aside)."""
-        return self.rows_read == len(self.data) + self.quarantine["row_number"].nunique()
+        """True when every record read is either kept or set aside (in = kept + set aside)."""
+        return self.rows_read == len(self.data) + self.set_aside_count()
 
 
 def empty_quarantine() -> pd.DataFrame:
@@ -41,81 +83,402 @@ def empty_quarantine() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row_number" else "str") for c in QUARANTINE_COLUMNS})
 
 
-def quarantine_rows(source: str, row_numbers, column: str, values, reasons) -> pd.DataFrame:
-    """Build quarantine rows (one per offending row) in the standard shape."""
+def quarantine_rows(source: str, row_numbers, column, values, reasons) -> pd.DataFrame:
+    """Build quarantine rows (one per offending record) in the standard shape.
+
+    ``column``, ``values`` and ``reasons`` may each be one string or one entry per row.
+    """
     row_numbers = list(row_numbers)
     n = len(row_numbers)
-    values = list(values) if not isinstance(values, str) else [values] * n
-    reasons = list(reasons) if not isinstance(reasons, str) else [reasons] * n
+
+    def per_row(x):
+        return [x] * n if isinstance(x, str) else list(x)
+
     return pd.DataFrame(
         {
             "source_file": [source] * n,
             "row_number": pd.Series(row_numbers, dtype="int64"),
-            "column": [column] * n,
-            "value": [str(v) for v in values],
-            "reason": reasons,
+            "column": [str(c) for c in per_row(column)],
+            "value": [str(v) for v in per_row(values)],
+            "reason": [str(r) for r in per_row(reasons)],
         }
     )
 
 
-_NUMBER_CLEAN = re.compile(r"[\s\u00a0\u202f]")
+# --------------------------------------------------------------------------- decoding
 
 
-def parse_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+def decode_bytes(raw: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
+    """Decode a text file: UTF-16 (BOM), UTF-8 with/without BOM, else Windows-1252.
+
+    Line endings are normalised (``\\r\\r\\n`` as in SCB exports, ``\\r\\n``, ``\\r`` -> ``\\n``) so
+    line numbers match what an editor shows. ``encoding`` forces a codec.
+    """
+    if not raw.strip():
+        raise ReaderError(f"{name}: filen är tom")
+    if encoding:
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ReaderError(f"{name}: kan inte avkodas som {encoding} ({exc})") from exc
+    elif raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        text, encoding = raw.decode("utf-16"), "utf-16"
+    elif b"\x00" in raw[:4096]:
+        raise ReaderError(f"{name}: binär fil eller okänd teckenkodning (innehåller NUL-byte)")
+    else:
+        for candidate in ENCODINGS:
+            try:
+                text, encoding = raw.decode(candidate), candidate
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ReaderError(f"{name}: okänd teckenkodning (varken UTF-8 eller Windows-1252)")
+    text = text.lstrip("\ufeff")
+    text = re.sub(r"\r+\n", "\n", text).replace("\r", "\n")
+    return text, encoding
+
+
+def looks_mis_encoded(text: pd.Series) -> pd.Series:
+    """Cells with UTF-8-read-as-Windows-1252 damage (``SkÃ¤rholmen``)."""
+    return text.astype(str).str.contains(MOJIBAKE)
+
+
+# --------------------------------------------------------------------------- numbers
+
+_NUMBER_CLEAN = re.compile(r"[\s\u00a0\u202f\u2009']")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _normalise_number_text(cleaned: pd.Series) -> pd.Series:
+    """Swedish/English separators -> a dot decimal: the last of ``,``/``.`` is the decimal mark
+    when both occur; a lone comma is a decimal comma; repeated dots or commas are thousands."""
+    has_dot = cleaned.str.contains(".", regex=False)
+    has_comma = cleaned.str.contains(",", regex=False)
+    both = has_dot & has_comma
+    comma_last = cleaned.str.rfind(",") > cleaned.str.rfind(".")
+    out = cleaned
+    # both: the later one is the decimal mark
+    out = out.where(~(both & comma_last), out.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    out = out.where(~(both & ~comma_last), out.str.replace(",", "", regex=False))
+    only_comma = has_comma & ~has_dot
+    many_commas = cleaned.str.count(",") > 1
+    out = out.where(~(only_comma & many_commas), out.str.replace(",", "", regex=False))
+    out = out.where(~(only_comma & ~many_commas), out.str.replace(",", ".", regex=False))
+    many_dots = (cleaned.str.count(r"\.") > 1) & ~has_comma
+    out = out.where(~many_dots, out.str.replace(".", "", regex=False))
+    return out
+
+
+def parse_numbers(cells: pd.Series, units: bool = False):
     """Parse number cells written the Swedish or English way.
 
     Returns ``(values, status, bad)``: floats (NaN where no value), the status symbol for cells
     holding one (``..``, ``–`` …) and a boolean mask of cells that are neither a number nor a
-    known symbol nor empty — those rows must be set aside, never coerced.
+    known symbol nor empty — those rows must be set aside, never coerced. A symbol never becomes 0.
+
+    With ``units=True`` a fourth series is returned: the unit a cell carried ("12 %" -> ``%``,
+    "1 234 kr" -> ``kr``; "" when none). Such cells then parse (the caller decides whether the
+    unit was expected); without ``units`` they are bad.
     """
+    if cells.dtype.kind in "fiu":  # already numbers (Excel, JSON)
+        values = cells.astype("float64")
+        empty = pd.Series("", index=cells.index, dtype="str")
+        bad = pd.Series(False, index=cells.index)
+        return (values, empty, bad, empty.copy()) if units else (values, empty, bad)
     text = cells.fillna("").astype(str).str.strip()
-    status = text.map(lambda t: STATUS_IN_CELL.get(t, "")).astype(str)
-    cleaned = text.str.replace(_NUMBER_CLEAN, "", regex=True).str.replace("\u2212", "-", regex=False)
-    # A comma is a decimal separator unless the cell also has a dot (then it is thousands).
-    has_dot = cleaned.str.contains(".", regex=False)
-    cleaned = cleaned.where(has_dot, cleaned.str.replace(",", ".", regex=False))
-    cleaned = cleaned.where(~has_dot, cleaned.str.replace(",", "", regex=False))
-    values = pd.to_numeric(cleaned.where((status == "") & (cleaned != ""), None), errors="coerce")
+    status = text.map(STATUS_IN_CELL).fillna("").astype(str)
+    unit = pd.Series("", index=cells.index, dtype="str")
+    if units:
+        match = text.str.extract(_UNIT_RE)
+        has_unit = match["unit"].notna() & (status == "") & match["unit"].str.rstrip(".").str.lower().isin(
+            [u.rstrip(".") for u in CELL_UNITS])
+        text_num = text.where(~has_unit, match["num"])
+        unit = unit.where(~has_unit, match["unit"].str.lower().str.rstrip("."))
+    else:
+        text_num = text
+    cleaned = text_num.str.replace(_NUMBER_CLEAN, "", regex=True).str.replace("\u2212", "-", regex=False)
+    fast = cleaned.str.fullmatch(_PLAIN_NUMBER.pattern)
+    if not fast.all():
+        cleaned = cleaned.where(fast, _normalise_number_text(cleaned))
+    candidate = cleaned.where((status == "") & (cleaned != ""), None)
+    values = pd.to_numeric(candidate, errors="coerce").astype("float64")
+    values = values.where(np.isfinite(values))
     bad = values.isna() & (status == "") & (text != "")
-    return values.astype("float64"), status, bad
+    return (values, status, bad, unit) if units else (values, status, bad)
 
 
-def resolve_areas(names: pd.Series, levels: pd.Series | str | None) -> tuple[pd.Series, pd.Series]:
+def normalise_status(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Status column cells -> ``(symbol, bad)``; unknown symbols are flagged, never guessed."""
+    text = cells.fillna("").astype(str).str.strip()
+    symbol = text.map(STATUS_WORDS)
+    return symbol.fillna("").astype(str), symbol.isna()
+
+
+# --------------------------------------------------------------------------- areas
+
+
+def resolve_areas(names: pd.Series, levels: pd.Series | str | None, era: str | None = None
+                  ) -> tuple[pd.Series, pd.Series]:
     """Resolve area names to canonical codes, once per distinct (name, level).
 
     Returns ``(codes, errors)``: codes (empty string where unresolved) and the reason text.
     """
     if levels is None or isinstance(levels, str):
-        levels = pd.Series([levels] * len(names), index=names.index, dtype="object")
-    cache: dict[tuple[str, str | None], tuple[str, str]] = {}
-    codes, errors = [], []
-    for name, level in zip(names.astype(str), levels):
-        key = (name, level if isinstance(level, str) and level else None)
-        if key not in cache:
-            try:
-                cache[key] = (geography.resolve(key[0], level=key[1]), "")
-            except geography.AreaNameError as exc:
-                cache[key] = ("", str(exc))
-        codes.append(cache[key][0])
-        errors.append(cache[key][1])
-    return pd.Series(codes, index=names.index, dtype="str"), pd.Series(errors, index=names.index, dtype="str")
+        levels = pd.Series([levels or ""] * len(names), index=names.index, dtype="str")
+    key = names.astype(str) + "\x1f" + levels.fillna("").astype(str)
+    uniques, inverse = np.unique(key.to_numpy(dtype=str), return_inverse=True)
+    codes_u, errors_u = [], []
+    for k in uniques:
+        name, level = k.split("\x1f")
+        try:
+            codes_u.append(geography.resolve(name, level=level or None, era=era))
+            errors_u.append("")
+        except (geography.AreaNameError, ValueError) as exc:
+            codes_u.append("")
+            errors_u.append(str(exc))
+    codes = np.asarray(codes_u, dtype=object)[inverse] if len(uniques) else np.array([], dtype=object)
+    errors = np.asarray(errors_u, dtype=object)[inverse] if len(uniques) else np.array([], dtype=object)
+    return (pd.Series(codes, index=names.index, dtype="str"), pd.Series(errors, index=names.index, dtype="str"))
 
 
-def read_with_quarantine(path: str | Path, indicator: str | None = None, **options) -> ReadResult:
-    """Read one file into tidy rows and quarantine, choosing the reader by file shape."""
-    from evalkit.io import long_csv
+# --------------------------------------------------------------------------- options (sidecar)
 
-    path = Path(path)
-    if not path.exists():
-        raise ReaderError(f"{path}: filen finns inte")
-    return long_csv.read(path, indicator=indicator, **options)
+SIDECAR_SUFFIX = ".evalkit.json"
 
 
-def read_indicators(path: str | Path, indicator: str | None = None, **options) -> pd.DataFrame:
-    """Read one file into the tidy schema; set-aside rows are available via ``read_with_quarantine``."""
-    return read_with_quarantine(path, indicator=indicator, **options).data
+def sidecar_options(path: Path) -> dict:
+    """Reader options stored next to a raw file (``<file>.evalkit.json``), or ``{}``.
+
+    Raw files stay exactly as published; how to read them (level, which dimension value is which
+    indicator, an expected unit …) is data beside them, used by ``clean`` and ``validate`` alike.
+    """
+    side = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not side.is_file():
+        return {}
+    try:
+        options = json.loads(side.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ReaderError(f"{side.name}: läsanvisningen är inte giltig JSON ({exc})") from exc
+    options.pop("_comment", None)
+    return options
+
+
+# --------------------------------------------------------------------------- records -> result
+
+RECORD_COLUMNS = ["row_number", "column", "area", "level", "indicator", "year", "value", "numerator",
+                  "denominator", "status", "source", "reason", "reason_column"]
+
+
+def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | None = None,
+                      area_codes: bool = False, area_type: str | None = None, level: str | None = None,
+                      era: str | None = None, value_unit: str | None = None, years: object = None,
+                      notes: list[str] | None = None, note_lines: pd.DataFrame | None = None,
+                      **_ignored) -> ReadResult:
+    """Check a long frame of records and split it into tidy rows and quarantine.
+
+    ``records`` has (some of) :data:`RECORD_COLUMNS`; ``row_number`` is the line/row in the file,
+    ``column`` the file column the value came from (blamed for number problems); a non-empty
+    ``reason`` sets a record aside before any check (e.g. an Excel ``#REF!`` cell).
+
+    Options: ``area_codes=True`` – the area column holds canonical codes (fast path, no name
+    resolution); ``area_type="regso"`` – areas are SCB RegSO names/codes mapped to stadsdelar
+    (:mod:`evalkit.io.regso`); ``level`` – the area level when the file has no level column;
+    ``value_unit`` – a unit the number cells are expected to carry ("%", "kr", "tkr"), stripped and
+    checked against the catalogue unit of the indicator; ``years`` – use only these years (others
+    are set aside as "utanför urvalet").
+    """
+    from evalkit import programme
+    from evalkit.io import regso
+
+    n = len(records)
+    index = pd.RangeIndex(n)
+    records = records.reset_index(drop=True)
+
+    def col(name, default=""):
+        if name in records.columns:
+            return records[name]
+        return pd.Series(default, index=index, dtype="str")
+
+    rows_read = n if rows_read is None else rows_read
+    years_wanted = parse_years(years)
+    catalogue = programme.indicator_catalogue().set_index("indicator")
+    usable = np.ones(n, dtype=bool)
+    parts = [empty_quarantine()]
+    row_number = col("row_number", 0).astype("int64")
+    blame_value = col("column", "value").astype(str)
+
+    def set_aside(mask, column, values, reasons) -> None:
+        mask = np.asarray(mask, dtype=bool) & usable
+        if not mask.any():
+            return
+        pick = lambda x: x[mask] if isinstance(x, (pd.Series, np.ndarray)) else x  # noqa: E731
+        parts.append(quarantine_rows(source, row_number[mask], pick(column), pick(values), pick(reasons)))
+        usable[mask] = False
+
+    reason = col("reason").fillna("").astype(str)
+    set_aside(reason != "", col("reason_column").astype(str).where(col("reason_column") != "", blame_value),
+              col("value").astype(str), reason)
+
+    area = col("area").fillna("").astype(str).str.strip()
+    set_aside(looks_mis_encoded(area), "area", area,
+              "felaktig teckenkodning i områdesnamnet (UTF-8 läst som Windows-1252?)")
+    if area_codes:
+        known = set(geography.stadsdelar()["stadsdel_code"]) | set(geography.stadsdelsomraden()["sdo_code"]) | set(
+            geography.GROUP_NAMES)
+        codes = area.where(area.isin(known), "")
+        errors = pd.Series("okänd områdeskod", index=index, dtype="str")
+    elif area_type == "regso":
+        codes, errors = regso.resolve_regso(area)
+    else:
+        lv = col("level").fillna("").astype(str).str.strip()
+        lv = lv.where(lv != "", level or "")
+        codes, errors = resolve_areas(area, lv, era=era)
+    set_aside((codes == "").to_numpy(), "area", area, errors)
+
+    indicator = col("indicator").fillna("").astype(str).str.strip()
+    set_aside(~indicator.isin(catalogue.index), "indicator", indicator,
+              "okänd indikator (finns inte i indicators.csv)")
+    year_text = col("year").astype(str).str.strip()
+    years = pd.to_numeric(year_text, errors="coerce")
+    set_aside(years.isna() | (years % 1 != 0), "year", year_text, "år är inte ett heltal")
+    if years_wanted is not None:
+        set_aside(~years.isin(years_wanted), "year", year_text, "utanför urvalet (år " + year_text + ")")
+
+    # numbers
+    parsed = {}
+    for name in ("value", "numerator", "denominator"):
+        present = name in records.columns
+        cells = records[name] if present else pd.Series("", index=index, dtype="str")
+        values, status, bad, unit = parse_numbers(cells, units=True)
+        blame = blame_value if name == "value" else name
+        if present:
+            set_aside(bad, blame, cells, "text i en talkolumn")
+            has_unit = unit != ""
+            if value_unit is None:
+                set_aside(has_unit, blame, cells,
+                          "talet har en enhet (" + unit + "); ange value_unit om enheten är väntad")
+            else:
+                expected = str(value_unit).strip().lower().rstrip(".")
+                set_aside(has_unit & (unit != expected), blame, cells,
+                          "oväntad enhet " + unit + f" (väntad: {value_unit})")
+        parsed[name] = (values, status)
+    if value_unit is not None:
+        meant = CELL_UNITS.get(str(value_unit).strip().lower(), str(value_unit))
+        cat_unit = indicator.map(catalogue["unit"]).fillna("")
+        set_aside(cat_unit != meant, "indicator", indicator,
+                  f"enheten {value_unit} ({meant}) stämmer inte med katalogens enhet för indikatorn")
+
+    value, cell_status = parsed["value"]
+    status_cells = col("status")
+    status, bad_status = normalise_status(status_cells)
+    set_aside(bad_status, "status", status_cells, "okänd statussymbol")
+    status = status.where(status != "", cell_status)
+    both = (status != "") & value.notna()
+    set_aside(both, "status", status, "både värde och statussymbol")
+
+    keep = usable
+    k_codes = codes[keep]
+    k_ind = indicator[keep]
+    src = col("source").fillna("").astype(str)
+    src = src.where(src != "", source)[keep]
+    names = {c: geography.area_name(c) for c in pd.unique(k_codes)}
+    levels = {c: geography.area_level(c) for c in names}
+    data = pd.DataFrame(
+        {
+            "area_code": k_codes.astype(str),
+            "area_name": k_codes.map(names).astype(str),
+            "area_level": k_codes.map(levels).astype(str),
+            "indicator": k_ind.astype(str),
+            "year": years[keep].astype("int64"),
+            "value": value[keep].astype("float64"),
+            "status": status[keep].astype(str),
+            "numerator": parsed["numerator"][0][keep].astype("float64"),
+            "denominator": parsed["denominator"][0][keep].astype("float64"),
+            "unit": k_ind.map(catalogue["unit"]).astype(str),
+            "source": src.astype(str),
+            "source_row": row_number[keep].astype("int64"),
+            "source_file": source,
+        }
+    ).reset_index(drop=True)
+    quarantine = pd.concat(parts, ignore_index=True)
+    result = ReadResult(data, quarantine, rows_read, source, list(notes or []), rows_set_aside=len(quarantine))
+    if note_lines is not None:
+        result.note_lines = note_lines.reset_index(drop=True)
+    return result
+
+
+def parse_years(years) -> list[int] | None:
+    """``[2020, 2021]``, ``2020`` or ``"2020-2023"`` -> list of years (None: all)."""
+    if years is None:
+        return None
+    if isinstance(years, (int, np.integer)):
+        return [int(years)]
+    if isinstance(years, str):
+        lo, _, hi = years.partition("-")
+        return list(range(int(lo), int(hi or lo) + 1))
+    return [int(y) for y in years]
 
 
 def finite_or_nan(values: pd.Series) -> pd.Series:
     """Replace infinities with NaN (they are never a published value)."""
     return values.replace([np.inf, -np.inf], np.nan)
+
+
+# --------------------------------------------------------------------------- dispatch
+
+READERS = {
+    ".csv": "delimited", ".txt": "delimited", ".tsv": "delimited", ".tab": "delimited",
+    ".xlsx": "excel", ".xlsm": "excel",
+    ".px": "pcaxis",
+    ".json": "jsonstat", ".jsonstat": "jsonstat",
+}
+
+
+def sniff_format(path: Path) -> str:
+    """Reader name for a file: by extension, else by its first bytes."""
+    if path.suffix.lower() in READERS:
+        return READERS[path.suffix.lower()]
+    head = path.read_bytes()[:4096]
+    if head.startswith(b"PK\x03\x04"):
+        return "excel"
+    stripped = head.lstrip(b"\xef\xbb\xbf \r\n\t")
+    if stripped.startswith(b"{"):
+        return "jsonstat"
+    upper = stripped.upper()
+    if re.match(rb'^(CHARSET|AXIS-VERSION|CODEPAGE|LANGUAGE|CREATION-DATE|DECIMALS|MATRIX|SUBJECT-CODE)\s*[=(]',
+                upper):
+        return "pcaxis"
+    return "delimited"
+
+
+def read_with_quarantine(path: str | Path, indicator: str | None = None, **options) -> ReadResult:
+    """Read one file into tidy rows and quarantine, choosing the reader by file shape.
+
+    Options given here override those in the file's sidecar (``<file>.evalkit.json``).
+    """
+    import importlib
+
+    path = Path(path)
+    if not path.exists():
+        raise ReaderError(f"{path}: filen finns inte")
+    if path.is_dir():
+        raise ReaderError(f"{path}: är en katalog, inte en fil")
+    merged = sidecar_options(path)
+    merged.update({k: v for k, v in options.items() if v is not None})
+    if indicator is None:
+        indicator = merged.pop("indicator", None)
+    else:
+        merged.pop("indicator", None)
+    reader = importlib.import_module(f"evalkit.io.{sniff_format(path)}")
+    try:
+        return reader.read(path, indicator=indicator, **merged)
+    except ReaderError:
+        raise
+    except (UnicodeError, ValueError, KeyError, IndexError, TypeError, OSError) as exc:
+        raise ReaderError(f"{path.name}: kan inte läsas ({type(exc).__name__}: {exc})") from exc
+
+
+def read_indicators(path: str | Path, indicator: str | None = None, **options) -> pd.DataFrame:
+    """Read one file into the tidy schema; set-aside rows are available via ``read_with_quarantine``."""
+    return read_with_quarantine(path, indicator=indicator, **options).data

@@ -1,0 +1,106 @@
+"""CSV/TXT tables, long or wide, as published: `;` `,` or tab; UTF-8 (BOM or not), UTF-16, Windows-1252.
+
+Also reads SCB statistical-database CSV exports as they come (UTF-8 BOM, every cell quoted,
+``\\r\\r\\n`` line ends, "Stockholm (Akalla)" RegSO names, dimension columns, "Antal 2020").
+The body is parsed by pandas' C parser (fast enough for a DeSO table of all Sweden); only the
+first lines are looked at with :mod:`csv` to find the delimiter and the header.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.io.core import ReaderError, ReadResult, decode_bytes, records_to_result
+from evalkit.io.table import find_header, merge_two_row_header, table_to_records
+
+DELIMITERS = (";", "\t", ",")
+HEAD_LINES = 200
+
+
+def _rows(lines: list[str], delimiter: str) -> list[list[str]]:
+    return list(csv.reader(lines, delimiter=delimiter))
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the most of the first lines into the same number (≥ 2) of cells."""
+    head = text.split("\n", HEAD_LINES)[:HEAD_LINES]
+    best, best_score = ",", -1
+    for d in DELIMITERS:
+        widths = [len(r) for r in _rows(head, d) if len(r) > 1]
+        if not widths:
+            continue
+        width, count = Counter(widths).most_common(1)[0]
+        score = count * 1000 + width
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def read(path: Path, indicator: str | None = None, encoding: str | None = None, delimiter: str | None = None,
+         **options) -> ReadResult:
+    """Read a delimited text table (see :mod:`evalkit.io.table` for shapes, notes and options)."""
+    source = path.name
+    text, used = decode_bytes(path.read_bytes(), source, encoding)
+    delimiter = delimiter or sniff_delimiter(text)
+    head_lines = text.split("\n", HEAD_LINES)[:HEAD_LINES]
+    reader = csv.reader(head_lines, delimiter=delimiter)
+    head_rows, head_line_no = [], []
+    for row in reader:
+        head_rows.append(row)
+        head_line_no.append(reader.line_num)
+    h = find_header(head_rows)
+    if h < 0:
+        raise ReaderError(f"{source}: kolumner saknas: hittar ingen rubrikrad (område och år eller årskolumner) "
+                          f"bland de första {len(head_rows)} raderna")
+    header = head_rows[h]
+    header_line = head_line_no[h]
+    if h + 1 < len(head_rows):
+        merged = merge_two_row_header(header, head_rows[h + 1])
+        if merged is not None:
+            header, header_line = merged, head_line_no[h + 1]
+    above = pd.DataFrame({"row_number": np.array(head_line_no[:h], dtype="int64"),
+                          "text": [" ".join(c.strip() for c in r if c.strip()) for r in head_rows[:h]]})
+    width = len(header)
+    try:
+        body = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=list(range(width)),
+                           skiprows=header_line, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                           engine="c", quotechar='"')
+        lines = np.arange(header_line + 1, header_line + 1 + len(body))
+    except pd.errors.ParserError:
+        # rows with more cells than the header: parse line by line and keep the extra cells' text
+        rows, numbers = [], []
+        r = csv.reader(text.split("\n"), delimiter=delimiter)
+        for row in r:
+            if r.line_num > header_line:
+                rows.append(row)
+                numbers.append(r.line_num)
+        # the last "line" after a final newline is empty
+        while rows and not rows[-1]:
+            rows.pop()
+            numbers.pop()
+        wide = max(len(x) for x in rows) if rows else width
+        body = pd.DataFrame([x + [""] * (wide - len(x)) for x in rows], dtype=str)
+        lines = np.asarray(numbers, dtype="int64")
+    extra = None
+    if body.shape[1] > width:
+        extra_text = body.iloc[:, width:].fillna("").astype(str).agg("".join, axis=1).str.strip()
+        extra = extra_text != ""
+    body = body.fillna("")
+    records, rows_read, note_lines, notes, learned = table_to_records(header, body, lines, source, indicator,
+                                                                      **options)
+    if extra is not None and extra.any():
+        bad_lines = set(lines[extra.to_numpy()])
+        hit = records["row_number"].isin(bad_lines) & (records["reason"] == "")
+        records.loc[hit, "reason"] = "raden har fler celler än rubrikraden"
+        records.loc[hit, "reason_column"] = "rad"
+    note_lines = pd.concat([above, note_lines], ignore_index=True)
+    if len(above):
+        notes.append(f"{len(above)} rader ovanför rubriken (titel/noter) hoppades över")
+    notes.insert(0, f"teckenkodning {used}, avgränsare {delimiter!r}")
+    return records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)

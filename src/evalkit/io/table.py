@@ -1,0 +1,274 @@
+"""Tables as published (CSV/TXT and Excel sheets) -> records for :func:`evalkit.io.core.records_to_result`.
+
+What a published table looks like and how it is read:
+
+* title and note lines above the header ("Tabell 3. Folkmängd …", "Uppgifterna avser 31 dec")
+  are skipped and counted as notes; the header is the first row naming an area column or year
+  columns;
+* footnotes below the table ("Källa: SCB", "Anm. …", "..  = uppgift saknas") and blank lines are
+  skipped and counted as notes; a one-cell row *inside* the table is a data row (it will be set
+  aside for its missing values), unless it starts like a footnote;
+* **long** tables have a year column; **wide** tables have one column per year ("2015",
+  "År 2015", "Antal 2020", "Medelvärde för samtliga, tkr 2020") and become one record per
+  area × year cell;
+* extra dimension columns (SCB: "upplåtelseform", "kön", "födelseregion") either name the
+  indicator (``dimension_map``) or restrict the rows used (``select``); records outside either
+  are set aside with the reason, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+# Header aliases -> canonical names (compared after casefold/strip).
+HEADER_ALIASES = {
+    "omrade": "area", "område": "area", "area": "area", "region": "area", "stadsdel": "area",
+    "stadsdelsområde": "area", "stadsdelsomrade": "area", "stadsdelsnämnd": "area", "district": "area",
+    "borough": "area", "area name": "area", "områdesnamn": "area", "regso": "area", "namn": "area",
+    "name": "area", "deso": "area",
+    "områdeskod": "area_code", "omradeskod": "area_code", "area_code": "area_code", "area code": "area_code",
+    "omradesniva": "level", "områdesnivå": "level", "level": "level", "niva": "level", "nivå": "level",
+    "indikator": "indicator", "indicator": "indicator", "mått": "indicator",
+    "ar": "year", "år": "year", "year": "year", "tid": "year", "time": "year",
+    "taljare": "numerator", "täljare": "numerator", "numerator": "numerator", "antal": "numerator",
+    "namnare": "denominator", "nämnare": "denominator", "denominator": "denominator",
+    "varde": "value", "värde": "value", "value": "value", "andel": "value", "share": "value",
+    "status": "status", "symbol": "status", "flag": "status",
+    "kalla": "source", "källa": "source", "source": "source",
+}
+# A header that states the level of its area column.
+HEADER_LEVEL = {"stadsdel": "stadsdel", "stadsdelsområde": "stadsdelsomrade", "stadsdelsomrade": "stadsdelsomrade",
+                "stadsdelsnämnd": "stadsdelsomrade", "district": "stadsdel", "borough": "stadsdelsomrade"}
+YEAR_HEADER = re.compile(r"^(?P<prefix>.*?)[\s:]*(?P<year>(?:19[5-9]|20[0-4])\d)(?:\.0)?$")
+FOOTNOTE = re.compile(
+    r"^\s*(källa|källor|kalla|anm\b|anm\.|anmärkning|not\b|noter|fotnot|source|sources|note|notes|"
+    r"förklaring|teckenförklaring|symbol|uppgifterna|uppdaterad|senast|publicerad|\*|¹|²|\.\.\s|…\s|–\s|-\s|x\s)",
+    re.IGNORECASE,
+)
+UNIT_WORDS = {"tkr": "tkr", "kr": "kronor", "%": "procent", "procent": "procent", "antal": "antal",
+              "mnkr": "mnkr"}
+
+
+def canonical_header(cell: str) -> str | None:
+    """Canonical column name of a header cell, or None."""
+    return HEADER_ALIASES.get(str(cell).strip().casefold())
+
+
+def year_of_header(cell) -> tuple[int, str] | None:
+    """``(year, prefix)`` when the header names a year column ("2015", "År 2015", "Antal 2020")."""
+    if isinstance(cell, (int, np.integer)) or (isinstance(cell, float) and cell.is_integer()):
+        cell = str(int(cell))
+    m = YEAR_HEADER.match(str(cell).strip())
+    if not m:
+        return None
+    prefix = m.group("prefix").strip(" ,;:")
+    if canonical_header(prefix) in ("area", "level", "indicator", "area_code"):
+        return None
+    return int(m.group("year")), prefix
+
+
+def is_header_row(cells: list[str]) -> bool:
+    """A row that looks like the table header (names an area/year column or has year columns)."""
+    filled = [c for c in cells if str(c).strip()]
+    if len(filled) < 2:
+        return False
+    named = [canonical_header(c) for c in filled]
+    years = [year_of_header(c) for c in filled]
+    if any(n in ("area", "area_code") for n in named) and (any(years) or "year" in named or "value" in named
+                                                            or "indicator" in named):
+        return True
+    return sum(y is not None for y in years) >= 1 and any(n is not None for n in named) or (
+        sum(y is not None for y in years) >= 2)
+
+
+def find_header(rows: list[list[str]]) -> int:
+    """Index of the header row among the first rows; ``-1`` when none is recognised."""
+    for i, cells in enumerate(rows):
+        if is_header_row(cells):
+            return i
+    return -1
+
+
+def merge_two_row_header(top: list[str], below: list[str]) -> list[str] | None:
+    """A header split over two rows (a merged "År" cell above the years): combine them."""
+    filled_below = [c for c in below if str(c).strip()]
+    below_years = sum(year_of_header(c) is not None for c in filled_below)
+    top_years = sum(year_of_header(c) is not None for c in top if str(c).strip())
+    if below_years >= 1 and below_years == len(filled_below) and top_years == 0:
+        width = max(len(top), len(below))
+        top = list(top) + [""] * (width - len(top))
+        below = list(below) + [""] * (width - len(below))
+        return [b if str(b).strip() else t for t, b in zip(top, below)]
+    return None
+
+
+def _cells_text(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.apply(lambda s: s.fillna("").astype(str).str.strip())
+
+
+def classify_rows(body: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``(is_note, is_blank)`` masks for body rows (footnotes, trailing notes, blank lines)."""
+    text = _cells_text(body)
+    nonempty = (text != "").sum(axis=1).to_numpy()
+    blank = nonempty == 0
+    note = np.zeros(len(body), dtype=bool)
+    single = np.flatnonzero(nonempty == 1)
+    if len(single):
+        first = text.iloc[single].agg("".join, axis=1)
+        note[single[first.str.match(FOOTNOTE).to_numpy()]] = True
+    multi = np.flatnonzero(nonempty >= 2)
+    last = multi[-1] if len(multi) else -1
+    trailing = np.arange(len(body)) > last
+    note |= trailing & (nonempty == 1)
+    return note, blank
+
+
+def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source: str,
+                     indicator: str | None = None, *, dimension_map: dict | None = None,
+                     select: dict | None = None, level: str | None = None, source_label: str | None = None,
+                     reasons: pd.DataFrame | None = None, **options):
+    """Header cells + body (columns positional) + file line per body row -> records.
+
+    Returns ``(records, rows_read, note_lines, notes, options)``; ``options`` may gain
+    ``area_codes`` / ``area_type`` / ``level`` learned from the header. ``reasons`` (same shape as
+    ``body``) marks cells already known to be unusable (Excel formulas, ``#REF!``).
+    """
+    from evalkit.io.core import ReaderError
+
+    header = [str(h).strip() if h is not None else "" for h in header]
+    width = len(header)
+    body = body.iloc[:, :width] if body.shape[1] >= width else body.reindex(columns=range(width))
+    body.columns = range(width)
+    note, blank = classify_rows(body)
+    notes = []
+    note_idx = np.flatnonzero(note | blank)
+    note_lines = pd.DataFrame({"row_number": lines[note_idx].astype("int64"),
+                               "text": _cells_text(body.iloc[note_idx]).agg(" ".join, axis=1).str.strip()
+                               if len(note_idx) else pd.Series(dtype="str")})
+    data_mask = ~(note | blank)
+    body = body[data_mask]
+    lines = lines[data_mask]
+    if reasons is not None:
+        reasons = reasons[data_mask]
+        reasons.columns = range(reasons.shape[1])
+
+    canon = [canonical_header(h) for h in header]
+    years = [year_of_header(h) if canon[i] is None else None for i, h in enumerate(header)]
+    learned = dict(options)
+    if level is None:
+        for h, c in zip(header, canon):
+            if c == "area" and h.casefold() in HEADER_LEVEL:
+                level = HEADER_LEVEL[h.casefold()]
+                break
+    if "area" not in canon and "area_code" in canon:
+        canon = ["area" if c == "area_code" else c for c in canon]
+        learned.setdefault("area_codes", True)
+    if "area" not in canon:
+        # "Statistik om Stockholm" style: area names in the first column under an empty header
+        first_year = next((i for i, y in enumerate(years) if y), None)
+        if first_year and header[0] == "":
+            canon[0] = "area"
+    for i, h in enumerate(header):
+        if h.casefold() == "regso" and canon[i] == "area":
+            learned.setdefault("area_type", "regso")
+    if "area" not in canon:
+        raise ReaderError(f"{source}: ingen områdeskolumn i rubrikraden ({', '.join(h for h in header if h)})")
+    dim_map = {str(k).strip().casefold(): {str(v).strip().casefold(): t for v, t in m.items()}
+               for k, m in (dimension_map or {}).items()}
+    sel = {str(k).strip().casefold(): {str(v).strip().casefold() for v in (vals if isinstance(vals, list) else [vals])}
+           for k, vals in (select or {}).items()}
+    header_cf = [h.casefold() for h in header]
+    for name in list(dim_map) + list(sel):
+        if name not in header_cf:
+            raise ReaderError(f"{source}: dimensionen {name!r} finns inte bland kolumnerna ({', '.join(header)})")
+
+    text = _cells_text(body)
+    first = {}
+    for i, c in enumerate(canon):
+        if c is not None and c not in first:
+            first[c] = i
+    n = len(body)
+    base = pd.DataFrame({"row_number": lines.astype("int64")})
+    base.index = body.index
+    for c in ("area", "level", "indicator", "status", "source"):
+        base[c] = text[first[c]] if c in first else ""
+    if "level" not in first and level:
+        base["level"] = level
+    if "source" not in first and source_label:
+        base["source"] = source_label
+    base["reason"] = ""
+    base["reason_column"] = ""
+
+    # dimension columns -> indicator; selection -> reasons
+    for name, mapping in dim_map.items():
+        j = header_cf.index(name)
+        cells = text[j].str.casefold()
+        mapped = cells.map(lambda v, m=mapping: m.get(v, "\x00missing"))
+        excluded = mapped.isna()
+        missing = mapped == "\x00missing"
+        base.loc[excluded & (base["reason"] == ""), "reason_column"] = header[j]
+        base.loc[excluded & (base["reason"] == ""), "reason"] = (
+            "utesluten enligt dimension_map (" + header[j] + " = " + text[j][excluded] + ")")
+        base.loc[missing & (base["reason"] == ""), "reason_column"] = header[j]
+        base.loc[missing & (base["reason"] == ""), "reason"] = (
+            "värdet finns inte i dimension_map (" + header[j] + " = " + text[j][missing] + ")")
+        base["indicator"] = mapped.where(~(excluded | missing), base["indicator"]).astype(str)
+    for name, wanted in sel.items():
+        j = header_cf.index(name)
+        outside = ~text[j].str.casefold().isin(wanted) & (base["reason"] == "")
+        base.loc[outside, "reason_column"] = header[j]
+        base.loc[outside, "reason"] = "utanför urvalet (" + header[j] + " = " + text[j][outside] + ")"
+    if indicator is not None:
+        base["indicator"] = base["indicator"].where(base["indicator"] != "", indicator)
+    if "indicator" not in first and indicator is None and not dim_map:
+        raise ReaderError(f"{source}: kolumner saknas: indicator (kolumn, dimension_map eller argumentet indicator=)")
+
+    year_cols = [i for i, y in enumerate(years) if y]
+    if "year" in first:
+        for c in ("value", "numerator", "denominator"):
+            if c in first:
+                base[c] = body[first[c]].where(body[first[c]].notna(), "")
+        if "value" not in first:
+            raise ReaderError(f"{source}: kolumner saknas: value")
+        base["year"] = text[first["year"]]
+        base["column"] = "value"
+        if reasons is not None:
+            cell_reason = reasons[first["value"]].fillna("").astype(str)
+            hit = (cell_reason != "") & (base["reason"] == "")
+            base.loc[hit, "reason"] = cell_reason[hit]
+            base.loc[hit, "reason_column"] = "value"
+        records = base
+        notes.append(f"lång tabell: {n} rader")
+    elif year_cols:
+        chunks = []
+        for j in year_cols:
+            chunk = base.copy()
+            chunk["year"] = str(years[j][0])
+            chunk["value"] = body[j].where(body[j].notna(), "")
+            chunk["column"] = header[j]
+            if reasons is not None:
+                cell_reason = reasons[j].fillna("").astype(str)
+                hit = (cell_reason != "") & (chunk["reason"] == "")
+                chunk.loc[hit, "reason"] = cell_reason[hit]
+                chunk.loc[hit, "reason_column"] = header[j]
+            chunks.append(chunk)
+        records = pd.concat(chunks, ignore_index=True).sort_values(["row_number", "year"], kind="stable")
+        prefixes = sorted({years[j][1] for j in year_cols if years[j][1]})
+        notes.append(f"bred tabell: {n} rader × {len(year_cols)} årskolumner = {len(records)} poster")
+        if prefixes:
+            notes.append("årskolumnernas förled: " + "; ".join(prefixes))
+    else:
+        raise ReaderError(f"{source}: varken årskolumn (År/Year) eller kolumner per år (2015, År 2015 …) hittades")
+    unknown = [h for h, c, y in zip(header, canon, years) if h and c is None and not y
+               and h.casefold() not in dim_map and h.casefold() not in sel]
+    if unknown:
+        notes.append("kolumner som inte används: " + ", ".join(unknown))
+    if len(note_lines):
+        notes.append(f"{len(note_lines)} rader utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
+    if level:
+        learned["level"] = level
+    return records.reset_index(drop=True), len(records), note_lines, notes, learned
+
