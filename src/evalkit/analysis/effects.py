@@ -654,7 +654,7 @@ def threats_sv(indicator: str, years: tuple[int, int] = DEFAULT_YEARS, level: st
            "En sådan återgång kan misstas för en effekt. Förtrenderna visas därför med 2014 som "
            "referensår: skillnader före 2015 som krymper mot 2014 tyder på återgång mot medelvärdet.")
     if event is not None and np.isfinite(event.pretrend_p):
-        rtm += (f" Gemensamt test av förtrenderna: p = {event.pretrend_p:.3f}"
+        rtm += (f" Gemensamt test av förtrenderna: p = {_fmt(event.pretrend_p, 3)}"
                 + (" – förtrenderna är inte parallella, skattningen bör läsas med stor försiktighet."
                    if event.pretrend_p < 0.05 else
                    " – inga tydliga avvikelser, men testet har låg styrka med få programområden."))
@@ -737,17 +737,17 @@ def reading_sv(result, unit: str | None = "procent") -> str:
                 f"ett år avviker från skillnaden {result.reference_year} (= 0). Före programmet "
                 f"(största avvikelse {_fmt(pre['estimate'].abs().max())}) bör punkterna ligga nära "
                 f"noll om antagandet om parallella trender håller; gemensamt test p = "
-                f"{result.pretrend_p:.3f}. Ett icke-signifikant test bevisar inte parallella trender.")
+                f"{_fmt(result.pretrend_p, 3)}. Ett icke-signifikant test bevisar inte parallella trender.")
     if isinstance(result, RIResult):
         return (f"Randomiseringsinferens: i {result.n_perm} lottningar där {result.n_treated} av "
                 f"{result.n_areas} områden slumpvis fick vara 'programområden' blev skattningen minst "
-                f"lika stor (i absoluta tal) som den faktiska i en andel p = {result.p_value:.3f}. "
+                f"lika stor (i absoluta tal) som den faktiska i en andel p = {_fmt(result.p_value, 3)}. "
                 "Ett litet p betyder att programområdenas förändring är ovanlig jämfört med andra "
                 "grupper av områden – inte att programmet orsakade den, eftersom områdena inte valdes "
                 "slumpvis.")
     if isinstance(result, WCBResult):
         return (f"Wild cluster bootstrap ({result.weights}, {result.n_boot} dragningar, nollhypotesen "
-                f"påtvingad): p = {result.p_value:.3f}, {int(round(result.level * 100))} % "
+                f"påtvingad): p = {_fmt(result.p_value, 3)}, {int(round(result.level * 100))} % "
                 f"konfidensintervall {_fmt(result.ci_low)} till {_fmt(result.ci_high)}. Metoden är "
                 "mer tillförlitlig än vanliga klustrade standardfel när programområdena är få.")
     try:
@@ -755,12 +755,16 @@ def reading_sv(result, unit: str | None = "procent") -> str:
     except ImportError:  # pragma: no cover
         SynthResult = ()
     if isinstance(result, SynthResult):
-        txt = (f"Den syntetiska kontrollen för {result.treated} är ett viktat genomsnitt av "
-               f"jämförelseområden som följde {result.treated} före {result.start} (pre-RMSPE "
+        try:
+            name = geography.area_name(result.treated)
+        except Exception:  # noqa: BLE001 - synthetic test units have no registry name
+            name = result.treated
+        txt = (f"Den syntetiska kontrollen för {name} är ett viktat genomsnitt av "
+               f"jämförelseområden som följde {name} före {result.start} (pre-RMSPE "
                f"{_fmt(result.pre_rmspe)}). Genomsnittligt gap efter start: {_fmt(result.post_gap_mean)}.")
         if result.p_value is not None:
-            txt += (f" Rangtest mot placeboområdena: p = {result.p_value:.3f} "
-                    f"({result.n_placebos} placebo).")
+            txt += (f" Rangtest mot {result.n_placebos} placeboområden: p = {_fmt(result.p_value, 3)} "
+                    f"(kvot efter/före-RMSPE), p = {_fmt(result.p_value_gap, 3)} (genomsnittligt gap).")
         txt += (" Gapet är en effekt endast om vikterna hade fortsatt följa området utan programmet; "
                 "ett dåligt förhandsfit (området ligger utanför jämförelseområdenas spann) gör "
                 "skattningen opålitlig.")
