@@ -88,7 +88,7 @@ def register_schema(known_areas: list[str]) -> pa.DataFrameSchema:
                      error="startår efter slutår"),
         ],
         unique=["project", "vision"],
-        report_duplicates="all",
+        report_duplicates="exclude_first",
         strict=False,
         coerce=True,
         ordered=False,
@@ -146,7 +146,7 @@ def school_schema(known_areas: list[str]) -> pa.DataFrameSchema:
                      error="måttet finns inte i den årskursen"),
         ],
         unique=["school_id", "year", "grade", "measure", "group"],
-        report_duplicates="all",
+        report_duplicates="exclude_first",
         strict=False,
         coerce=True,
         ordered=False,
@@ -173,7 +173,7 @@ def survey_schema(known_areas: list[str]) -> pa.DataFrameSchema:
                      error="andel utan svarande (n saknas eller är 0)"),
         ],
         unique=["survey", "question", "area_code", "year"],
-        report_duplicates="all",
+        report_duplicates="exclude_first",
         strict=False,
         coerce=True,
         ordered=False,
@@ -231,6 +231,17 @@ class SetAside:
         return pd.concat(self.parts, ignore_index=True)
 
 
+def _reason(check: str) -> str:
+    """Swedish text for pandera's built-in check names (own checks already carry Swedish errors)."""
+    if "uniqueness" in check or check.startswith("unique"):
+        return "dubblett: samma nyckel finns på en tidigare rad"
+    if check.startswith("coerce_dtype"):
+        return f"fel datatyp ({check})"
+    if check.startswith("not_nullable"):
+        return "värde saknas"
+    return check
+
+
 def validate_rows(data: pd.DataFrame, schema: pa.DataFrameSchema, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate ``data`` (with a ``source_row`` column); failing rows become quarantine rows.
 
@@ -244,7 +255,7 @@ def validate_rows(data: pd.DataFrame, schema: pa.DataFrameSchema, source: str) -
         bad = failures["index"].astype("int64").tolist()
         q = quarantine_rows(
             source, data.loc[bad, "source_row"].tolist(), "",
-            failures["failure_case"].astype(str).tolist(), failures["check"].astype(str).tolist(),
+            failures["failure_case"].astype(str).tolist(), failures["check"].astype(str).map(_reason).tolist(),
         )
         q["column"] = failures["column"].fillna("rad").astype(str).tolist()
         kept = data.drop(index=bad).reset_index(drop=True)

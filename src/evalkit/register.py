@@ -82,7 +82,7 @@ AMOUNT_UNITS = {
     "mdkr": 1_000_000_000, "mdr-kr": 1_000_000_000, "miljarder-kronor": 1_000_000_000,
 }
 _APPROX = re.compile(r"^(ca\.?|cirka|runt|omkring|ungefär|drygt|knappt|närmare)\s*", re.IGNORECASE)
-_AMOUNT = re.compile(r"^(?P<num>[-−]?\d[\d\s\u00a0\u202f.,]*?)\s*(?P<unit>[^\d\s].*)?$")
+_AMOUNT = re.compile(r"^(?P<num>[-−]?\d[\d\s\u00a0\u202f.,]*?)\s*(?P<unit>[^\W\d_].*|:-)?$")
 
 
 def parse_amounts(cells: pd.Series, default_unit: str | None = None) -> pd.DataFrame:

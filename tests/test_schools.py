@@ -1,0 +1,139 @@
+"""School results: reader, suppression, compare_to_national, seeded generator."""
+
+import hashlib
+
+import pandas as pd
+import pytest
+
+from evalkit import demo_inputs, schools
+from evalkit.contracts_inputs import SCHOOL_GROUPS, SCHOOL_MEASURES
+
+HEADER = "Skola;Skolenhetskod;Stadsdel;År;Årskurs;Mått;Elevgrupp;Antal elever;Värde;Riksgenomsnitt;Status;Källa\n"
+MERIT = "Genomsnittligt meritvärde"
+EXKL = "Exkl. nyanlända (< 3 år i svensk skola)"
+
+
+def write(tmp_path, body, encoding="utf-8"):
+    path = tmp_path / "skolor.csv"
+    path.write_bytes((HEADER + body).encode(encoding))
+    return path
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return schools.read_school_results()
+
+
+def test_bundled_file_meets_the_contract(bundled):
+    data = bundled.data
+    assert bundled.reconciles() and bundled.quarantine.empty
+    assert set(data["grade"]) == {3, 6, 9}
+    assert set(data["measure"]) == set(SCHOOL_MEASURES) and set(data["group"]) == set(SCHOOL_GROUPS)
+    assert data["year"].min() == 2012 and data["year"].max() == 2020
+    assert data["area_code"].str.startswith("sd-").all()
+    assert data["school"].str.endswith("(demo)").all()
+    assert data["source"].str.contains("demodata").all()
+    # 2–4 schools in every programme stadsdel, some elsewhere
+    from evalkit import geography
+    per_area = data.groupby("area_code")["school_id"].nunique()
+    programme = geography.programme_stadsdelar()
+    assert per_area.reindex(programme).between(2, 4).all()
+    assert (~per_area.index.isin(programme)).sum() >= 5
+
+
+def test_small_groups_are_suppressed_never_zero(bundled):
+    data = bundled.data
+    small = data[(data["n_pupils"] > 0) & (data["n_pupils"] < schools.SUPPRESSION_LIMIT)]
+    assert len(small) > 0
+    assert (small["status"].isin(["x", ".", ".."])).all() and small["value"].isna().all()
+    assert (data.loc[data["status"] == "x", "n_pupils"] < 10).all()
+    shown = data[data["status"] == ""]
+    assert (shown["n_pupils"] >= 10).all() and shown["value"].notna().all()
+    empty = data[data["n_pupils"] == 0]
+    assert (empty["status"].isin(["–", ".", ".."])).all()
+
+
+def test_groups_are_consistent(bundled):
+    """alla = exkl_nyanlanda + nyanlanda in pupils, and the alla share lies between the groups."""
+    data = bundled.data
+    wide = data.pivot_table(index=["school_id", "year", "grade", "measure"], columns="group",
+                            values="n_pupils", aggfunc="first")
+    assert (wide["alla"] == wide["exkl_nyanlanda"] + wide["nyanlanda"]).all()
+    values = data.pivot_table(index=["school_id", "year", "grade", "measure"], columns="group",
+                              values="value", aggfunc="first").dropna()
+    lo = values[["exkl_nyanlanda", "nyanlanda"]].min(axis=1) - 0.1
+    hi = values[["exkl_nyanlanda", "nyanlanda"]].max(axis=1) + 0.1
+    assert values["alla"].between(lo, hi).all()
+
+
+def test_no_grades_in_year_6_before_2013_and_no_tests_in_2020(bundled):
+    data = bundled.data
+    ak6_2012 = data[(data["grade"] == 6) & (data["measure"] == "kunskapskrav_alla_amnen") & (data["year"] == 2012)]
+    assert (ak6_2012["status"] == ".").all()
+    np2020 = data[(data["measure"] == "np_godkand") & (data["year"] == 2020)]
+    assert (np2020["status"] == "..").all() and np2020["national"].isna().all()
+
+
+def test_compare_to_national(bundled):
+    table = schools.compare_to_national(bundled.data, 2016)
+    assert set(table["status"]) <= {schools.AT_LEAST, schools.BELOW, schools.CANNOT_ASSESS}
+    assert (table["group"] == "exkl_nyanlanda").all()
+    ok = table[table["status"] != schools.CANNOT_ASSESS]
+    assert (ok["difference"] == ok["value"] - ok["national"]).all()
+    assert ((ok["status"] == schools.AT_LEAST) == (ok["value"] >= ok["national"])).all()
+    cannot = table[table["status"] == schools.CANNOT_ASSESS]
+    assert cannot["difference"].isna().all() and (cannot["reason"] != "").all()
+    # np in 2020: no national tests, nothing can be assessed
+    t2020 = schools.compare_to_national(bundled.data, 2020, measure="np_godkand")
+    assert (t2020["status"] == schools.CANNOT_ASSESS).all()
+    with pytest.raises(ValueError):
+        schools.compare_to_national(bundled.data, 2016, group="pojkar")
+
+
+def test_compare_to_national_on_a_hand_made_file(tmp_path):
+    body = (f"A skola;S1;Tensta;2016;9;{MERIT};{EXKL};25;230,5;228,0;;k\n"
+            f"A skola;S1;Tensta;2016;9;{MERIT};Nyanlända (< 3 år i svensk skola);4;x;160,0;;k\n"
+            f"B skola;S2;Rinkeby;2016;9;{MERIT};{EXKL};40;200,0;228,0;;k\n"
+            f"C skola;S3;Husby;2016;9;{MERIT};{EXKL};8;x;228,0;;k\n"
+            f"D skola;S4;Akalla;2016;9;{MERIT};{EXKL};30;..;228,0;;k\n")
+    result = schools.read_school_results(write(tmp_path, body, "cp1252"))
+    assert result.reconciles() and result.quarantine.empty
+    table = schools.compare_to_national(result.data, 2016, measure="meritvarde").set_index("school_id")
+    assert table.loc["S1", "status"] == schools.AT_LEAST and table.loc["S1", "difference"] == pytest.approx(2.5)
+    assert table.loc["S2", "status"] == schools.BELOW and table.loc["S2", "difference"] == pytest.approx(-28.0)
+    assert table.loc["S3", "status"] == schools.CANNOT_ASSESS and "färre än 10" in table.loc["S3", "reason"]
+    assert table.loc["S4", "status"] == schools.CANNOT_ASSESS and "saknas" in table.loc["S4", "reason"]
+    nyanl = schools.compare_to_national(result.data, 2016, group="nyanlanda")
+    assert nyanl["status"].tolist() == [schools.CANNOT_ASSESS]
+
+
+def test_malformed_rows_are_set_aside(tmp_path):
+    body = (f"A skola;S1;Tensat;2016;9;{MERIT};{EXKL};25;230,5;228,0;;k\n"            # 2 unknown area
+            f"A skola;S1;Tensta;2016;7;{MERIT};{EXKL};25;230,5;228,0;;k\n"            # 3 grade 7
+            f"A skola;S1;Tensta;2016;9;Betyg i idrott;{EXKL};25;230,5;228,0;;k\n"     # 4 unknown measure
+            f"A skola;S1;Tensta;2016;9;{MERIT};Pojkar;25;230,5;228,0;;k\n"             # 5 unknown group
+            f"A skola;S1;Tensta;2016;9;{MERIT};{EXKL};25;hög;228,0;;k\n"               # 6 text in number
+            f"A skola;S1;Tensta;2016;9;{MERIT};{EXKL};6;230,5;228,0;;k\n"              # 7 not suppressed
+            f"A skola;S1;Tensta;2016;3;{MERIT};{EXKL};25;230,5;228,0;;k\n"             # 8 merit in grade 3
+            f"A skola;S1;Tensta;2016;9;Andel godkända på nationella prov (%);{EXKL};25;130;88;;k\n"  # 9 > 100 %
+            f"A skola;S1;Tensta;2016;9;{MERIT};{EXKL};25;230,5;228,0;;k\n"             # 10 fine
+            f"A skola;S1;Tensta;2016;9;{MERIT};{EXKL};25;230,5;228,0;;k\n")            # 11 duplicate
+    result = schools.read_school_results(write(tmp_path, body))
+    q = result.quarantine.drop_duplicates("row_number").set_index("row_number")
+    assert set(q.index) == {2, 3, 4, 5, 6, 7, 8, 9, 11}
+    assert q.loc[2, "column"] == "area" and "Tensta" in q.loc[2, "reason"]
+    assert q.loc[4, "column"] == "measure" and q.loc[5, "column"] == "group"
+    assert q.loc[6, "column"] == "value" and "text" in q.loc[6, "reason"]
+    assert "färre än 10" in q.loc[7, "reason"]
+    assert "årskursen" in q.loc[8, "reason"]
+    assert "0–100" in q.loc[9, "reason"]
+    assert "dubblett" in q.loc[11, "reason"]
+    assert len(result.data) == 1 and result.rows_read == 10 and result.reconciles()
+
+
+def test_generator_is_deterministic():
+    a = demo_inputs.school_text(seed=7)
+    assert a == demo_inputs.school_text(seed=7)
+    assert a != demo_inputs.school_text(seed=8)
+    shipped = schools.default_path().read_bytes()
+    assert hashlib.sha256(shipped).digest() == hashlib.sha256(demo_inputs.school_text().encode("utf-8")).digest()

@@ -1,0 +1,91 @@
+"""Survey results: reader with eras, suppression, Wilson intervals, seeded generator."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from evalkit import demo_inputs, surveys
+
+HEADER = "Undersökning;Fråga;Område;Områdesnivå;År;Antal svarande;Andel (%);Status;Källa\n"
+
+
+def write(tmp_path, body, encoding="utf-8"):
+    path = tmp_path / "enkat.csv"
+    path.write_bytes((HEADER + body).encode(encoding))
+    return path
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return surveys.read_surveys()
+
+
+def test_bundled_file_meets_the_contract(bundled):
+    data = bundled.data
+    assert bundled.reconciles() and bundled.quarantine.empty
+    assert set(data["survey"]) == {"trygghetsmatning", "medborgarundersokning"}
+    assert data["source"].str.contains("demodata").all()
+    mu = data[data["survey"] == "medborgarundersokning"]
+    assert (mu["area_level"] == "stadsdelsomrade").all()
+    assert mu[mu["year"] == 2015]["area_code"].nunique() == 14
+    assert mu[mu["year"] == 2020]["area_code"].nunique() == 13
+    assert (data.loc[data["status"] == "x", "n"] < 10).all() and data.loc[data["status"] != "", "value"].isna().all()
+
+
+def test_with_confidence_wilson_sanity(bundled):
+    out = surveys.with_confidence(bundled.data)
+    ok = out[out["value"].notna()]
+    assert (ok["ci_low"] <= ok["value"] + 1e-9).all() and (ok["value"] <= ok["ci_high"] + 1e-9).all()
+    assert ((ok["ci_low"] >= 0) & (ok["ci_high"] <= 100)).all()
+    assert out.loc[out["value"].isna(), ["ci_low", "ci_high"]].isna().all().all()
+    assert (out["too_uncertain"] == ~(out["n"].astype("float") >= 30)).all()
+    assert out["too_uncertain"].any() and not out["too_uncertain"].all()
+
+
+def test_wilson_against_the_formula(tmp_path):
+    body = ("Trygghetsmätningen;otrygg_kvall;Tensta;stadsdel;2015;200;25,0;;k\n"
+            "Trygghetsmätningen;otrygg_kvall;Husby;stadsdel;2015;20;0,0;;k\n"
+            "Trygghetsmätningen;otrygg_kvall;Akalla;stadsdel;2015;5;x;x;k\n")
+    data = surveys.read_surveys(write(tmp_path, body)).data
+    out = surveys.with_confidence(data).set_index("area_code")
+    # Wilson by hand for 50 of 200
+    n, p, z = 200, 0.25, 1.959963984540054
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert out.loc["sd-tensta", "ci_low"] == pytest.approx(100 * (centre - half))
+    assert out.loc["sd-tensta", "ci_high"] == pytest.approx(100 * (centre + half))
+    # 0 of 20: Wilson gives a non-degenerate upper bound, flagged too uncertain
+    assert out.loc["sd-husby", "ci_low"] == pytest.approx(0, abs=1e-9) and out.loc["sd-husby", "ci_high"] > 10
+    assert out.loc["sd-husby", "too_uncertain"]
+    assert math.isnan(out.loc["sd-akalla", "ci_low"]) and out.loc["sd-akalla", "status"] == "x"
+    wider = surveys.with_confidence(data, level=0.99).set_index("area_code")
+    assert wider.loc["sd-tensta", "ci_low"] < out.loc["sd-tensta", "ci_low"]
+    with pytest.raises(ValueError):
+        surveys.with_confidence(data, level=95)
+
+
+def test_malformed_rows_and_eras(tmp_path):
+    body = ("Medborgarundersökningen;nojd;Hägersten-Älvsjö stadsdelsområde;stadsdelsområde;2021;300;80,0;;k\n"  # 2 ok
+            "Medborgarundersökningen;nojd;Hägersten-Älvsjö stadsdelsområde;stadsdelsområde;2015;300;80,0;;k\n"  # 3 era
+            "Medborgarundersökningen;nojd;Älvsjö stadsdelsområde;stadsdelsområde;2015;300;80,0;;k\n"            # 4 ok
+            "Trygghetsmätningen;otrygg;Tensat;stadsdel;2015;100;20,0;;k\n"                                      # 5 unknown
+            "Trygghetsmätningen;otrygg;Tensta;stadsdel;2015;100;120,0;;k\n"                                     # 6 > 100
+            "Trygghetsmätningen;otrygg;Tensta;stadsdel;2015;många;20,0;;k\n"                                    # 7 n text
+            "Väderenkäten;otrygg;Tensta;stadsdel;2015;100;20,0;;k\n"                                            # 8 survey
+            "Trygghetsmätningen;otrygg;Tensta;stadsdel;2015;100;20,0;;k\n"                                      # 9 ok
+            "Trygghetsmätningen;otrygg;Tensta;stadsdel;2015;100;20,0;;k\n")                                     # 10 dup
+    result = surveys.read_surveys(write(tmp_path, body, "cp1252"))
+    q = result.quarantine.drop_duplicates("row_number").set_index("row_number")
+    assert set(q.index) == {3, 5, 6, 7, 8, 10}
+    assert q.loc[3, "column"] == "area" and "2007" in q.loc[3, "reason"]
+    assert q.loc[5, "column"] == "area" and q.loc[6, "column"] == "value" and q.loc[7, "column"] == "n"
+    assert q.loc[8, "column"] == "survey" and "dubblett" in q.loc[10, "reason"]
+    assert sorted(result.data["area_code"]) == ["sd-tensta", "sdo-alvsjo", "sdo-hagersten-alvsjo"]
+    assert result.rows_read == 9 and result.reconciles()
+
+
+def test_generator_is_deterministic():
+    a = demo_inputs.survey_text(seed=3)
+    assert a == demo_inputs.survey_text(seed=3) and a != demo_inputs.survey_text(seed=4)
+    assert surveys.default_path().read_bytes() == demo_inputs.survey_text().encode("utf-8")
