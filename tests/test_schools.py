@@ -2,7 +2,6 @@
 
 import hashlib
 
-import pandas as pd
 import pytest
 
 from evalkit import demo_inputs, schools
