@@ -1,0 +1,82 @@
+"""The city overview: every programme area side by side, maps, and goal statuses across areas."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evalkit import geography
+from evalkit.analysis.goals import goal_status
+from evalkit.present import format as fmt
+from evalkit.present import maps, tables
+
+OVERVIEW_INDICATORS = [("folkmangd", None), ("index_sociala_risker", 2012), ("index_sociala_risker", None),
+                       ("ekonomiskt_bistand", 2014), ("ekonomiskt_bistand", None), ("sysselsattning", None)]
+
+
+def programme_areas() -> list[str]:
+    """Programme boroughs, each followed by its programme stadsdelar, then the comparison groups."""
+    codes = []
+    stadsdelar = geography.programme_stadsdelar()
+    for borough in geography.programme_boroughs():
+        codes.append(borough)
+        codes += sorted((c for c in stadsdelar if geography.borough_of(c, "2007") == borough),
+                        key=geography.area_name)
+    return codes + ["programomradet", "ovriga-staden", geography.CITY_CODE]
+
+
+def overview_table(tidy: pd.DataFrame, catalogue: pd.DataFrame, latest_year: int) -> tables.HtmlTable:
+    """Key indicators for all programme areas side by side (fixed years and the latest year)."""
+    meta = catalogue.set_index("indicator")
+    lookup = tidy.set_index(["area_code", "indicator", "year"])
+    rows = []
+    for code in programme_areas():
+        level = geography.area_level(code)
+        label = geography.area_name(code)
+        line = {"Område": label if level != "stadsdel" else f"– {label}"}
+        for indicator, year in OVERVIEW_INDICATORS:
+            year = year or latest_year
+            unit = meta.loc[indicator, "unit"]
+            header = f"{meta.loc[indicator, 'label_sv']} {year}"
+            if (code, indicator, year) in lookup.index:
+                r = lookup.loc[(code, indicator, year)]
+                line[header] = fmt.value_for_unit(r["value"], unit, r["status"] or None)
+            else:
+                line[header] = ".."
+        rows.append(line)
+    frame = pd.DataFrame(rows)
+    return tables.table(frame, f"Programområdena i jämförelse, {latest_year}", numeric_columns=frame.columns[1:])
+
+
+def indicator_map(tidy: pd.DataFrame, catalogue: pd.DataFrame, indicator: str, year: int):
+    """Choropleth of one indicator for all stadsdelar in a year, programme areas outlined."""
+    rows = tidy[(tidy["indicator"] == indicator) & (tidy["year"] == year) & (tidy["area_level"] == "stadsdel")]
+    meta = catalogue.set_index("indicator").loc[indicator]
+    sources = "; ".join(sorted(rows["source"].unique()))
+    return maps.choropleth(rows[["area_code", "value"]], f"{meta['label_sv']} {year}", meta["unit"], sources,
+                           highlight=geography.programme_stadsdelar())
+
+
+def status_matrix(tidy: pd.DataFrame, baseline_year: int, latest_year: int) -> tables.HtmlTable:
+    """Goal status per programme area (rows) and goal indicator (columns)."""
+    records = []
+    for code in programme_areas()[:-3]:
+        status = goal_status(tidy, code, baseline_year=baseline_year, latest_year=latest_year)
+        line = {"Område": geography.area_name(code)}
+        for r in status.itertuples(index=False):
+            goal = f"{r.goal_number or 'Målsättning'} {r.label_sv}"
+            line[goal] = r.status
+        records.append(line)
+    frame = pd.DataFrame(records)
+    return tables.table(frame, f"Målstatus {baseline_year}–{latest_year} per område och indikator")
+
+
+def status_counts(tidy: pd.DataFrame, baseline_year: int, latest_year: int) -> tables.HtmlTable:
+    """How many goal indicators per status, per programme borough and stadsdel."""
+    records = []
+    for code in programme_areas()[:-3]:
+        status = goal_status(tidy, code, baseline_year=baseline_year, latest_year=latest_year)
+        counts = status["status"].value_counts()
+        records.append({"Område": geography.area_name(code),
+                        **{s: str(int(counts.get(s, 0))) for s in ("uppfyllt", "på väg", "ej uppfyllt", "kan ej bedömas")}})
+    frame = pd.DataFrame(records)
+    return tables.table(frame, "Antal målindikatorer per status", numeric_columns=frame.columns[1:])

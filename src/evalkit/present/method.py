@@ -1,0 +1,106 @@
+"""The method and data page: every indicator, goal, rule, source and licence, from the data files."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from evalkit import programme
+from evalkit.analysis import index as risk_index
+from evalkit.paths import raw_dir
+from evalkit.present import tables
+
+DIRECTIONS_SV = {"increase": "ska öka", "decrease": "ska minska", "at_least_reference": "minst rikets nivå"}
+KIND_SV = {"andel": "andel (täljare/nämnare × 100)", "kvot": "kvot per 1 000 invånare", "medel": "medelvärde (täljare/nämnare)",
+           "antal": "antal", "index": "index"}
+RISK_WHEN_SV = {"high": "högt värde = risk", "low": "lågt värde = risk (komplement 1 − andel)"}
+
+
+def indicator_table() -> tables.HtmlTable:
+    """All indicators of the catalogue with unit, kind, direction and origin."""
+    cat = programme.indicator_catalogue()
+    frame = pd.DataFrame({
+        "Indikator": cat["label_sv"],
+        "Id": cat["indicator"],
+        "Enhet": cat["unit"],
+        "Typ": cat["kind"].map(KIND_SV).fillna(cat["kind"]),
+        "Definition": cat["description_sv"],
+        "Ursprung": cat["origin"],
+    })
+    return tables.table(frame, "Indikatorer")
+
+
+def goal_table() -> tables.HtmlTable:
+    """Every goal of the programme with its boards and the indicators that follow it up."""
+    goals = programme.goals()
+    links = programme.goal_indicators()
+    cat = programme.indicator_catalogue().set_index("indicator")
+    linked = links.assign(text=links["indicator"].map(cat["label_sv"]) + " (" + links["direction"].map(DIRECTIONS_SV) + ")")
+    by_goal = linked.groupby("goal_id", sort=False)["text"].agg("; ".join)
+    frame = pd.DataFrame({
+        "Mål": goals["goal_number"].where(goals["goal_number"] != "", "Målsättning").fillna("Målsättning"),
+        "Målområde": goals["malomrade_label_sv"],
+        "Måltext": goals["text_sv"],
+        "Ansvariga (huvudansvarig först)": goals["responsible"],
+        "Uppföljningsansvar": goals["follow_up"],
+        "Indikator och riktning": goals["goal_id"].map(by_goal).fillna(".."),
+    })
+    return tables.table(frame, "Programmets mål och evalkits indikatorer")
+
+
+def index_config_table() -> tables.HtmlTable:
+    """Indicators, domains, weights and reversal rule of the social risk index."""
+    config = risk_index.load_index_config()
+    cat = programme.indicator_catalogue().set_index("indicator")
+    frame = pd.DataFrame({
+        "Indikator": config["indicator"].map(cat["label_sv"]),
+        "Huvudområde": config["domain_label_sv"],
+        "Vikt": config["weight"].map(lambda w: f"{w:g}".replace(".", ",")),
+        "Riktning": config["risk_when"].map(RISK_WHEN_SV),
+    })
+    return tables.table(frame, "Index för sociala risker: indikatorer och vikter")
+
+
+_ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*)\|\s*$")
+
+
+def sources_table() -> tables.HtmlTable:
+    """Input files with source and licence, read from the tables in data/raw's README files."""
+    records = []
+    for readme in sorted(raw_dir().rglob("README.md")):
+        folder = readme.parent.relative_to(raw_dir())
+        for line in readme.read_text(encoding="utf-8").splitlines():
+            match = _ROW.match(line.strip())
+            if not match:
+                continue
+            cells = [c.strip() for c in match.group(2).split("|")]
+            if len(cells) < 3:
+                continue
+            name = match.group(1)
+            path = name if "/" in name or str(folder) == "." else f"{folder}/{name}"
+            source, licence = cells[-2], cells[-1]
+            if source.lower() in ("same", "samma", "") and records:  # "same" as the row above
+                source = records[-1]["Källa"]
+            records.append({"Fil": f"data/raw/{path}", "Källa": source, "Licens": licence})
+    frame = pd.DataFrame(records).drop_duplicates("Fil")
+    return tables.table(frame, "Indata: källor och licenser")
+
+
+INDEX_METHOD_SV = (
+    "Indexet för sociala risker följer programmets modell (Västra Götalandsmodellen) med fyra "
+    "huvudområden: sociala riskfaktorer, hälsa, säkerhet & trygghet och försörjning. Varje indikator "
+    "räknas som kvot mot staden (staden = 100) enligt metoden avstånd till referens i OECD/JRC:s "
+    "handbok för sammansatta indikatorer: områdets andel (täljare/nämnare) delat med stadens andel, "
+    "gånger 100. För indikatorer där ett högt värde är bra (förvärvsfrekvens, behörighet) används "
+    "komplementet (1 − andelen), så att ett högre värde alltid betyder högre risk. Ett huvudområdes "
+    "värde är det viktade medelvärdet av dess indikatorer och totalindexet medelvärdet av de fyra "
+    "huvudområdena. Med rörlig referens är staden 100 varje år; med fast referens jämförs alla år med "
+    "staden ett basår, vilket visar om riskerna minskat i absoluta tal."
+)
+
+AGGREGATION_SV = (
+    "Stadsdelsområden, programområdena (de 21 stadsdelarna), övriga staden och hela staden räknas fram "
+    "som summan av täljare delad med summan av nämnare – aldrig som medelvärde av stadsdelarnas andelar. "
+    "Stadsdelsområden avser indelningen 2007–juni 2020 (14 stadsdelsområden), som programmet bygger på."
+)
