@@ -159,3 +159,108 @@ def test_needs_city_rows():
     tidy = synthetic_tidy(years=(2012,))
     with pytest.raises(ValueError):
         index.social_risk_index(tidy[tidy["area_code"] != "stockholm"])
+
+
+# --- reversal rule, variants, tables, dominance ------------------------------------------------
+
+def test_reversal_column_default_and_inverse(tidy):
+    config = index.load_index_config()
+    assert list(config.loc[config["risk_when"] == "low", "reversal"]) == ["complement", "complement"]
+    assert (config.loc[config["risk_when"] == "high", "reversal"] == "").all()
+    inv = config.copy()
+    inv.loc[inv["indicator"] == "sysselsattning", "reversal"] = "inverse"
+    r = index.indicator_ratios(tidy, inv).set_index(["area_code", "year", "indicator"])["ratio"]
+    v = tidy.set_index(["area_code", "year", "indicator"])
+    rate = v["numerator"] / v["denominator"]
+    key, city = ("sd-rinkeby", 2012, "sysselsattning"), ("stockholm", 2012, "sysselsattning")
+    assert r[key] == pytest.approx(rate[city] / rate[key] * 100)
+    bad = config.copy()
+    bad.loc[bad["indicator"] == "sysselsattning", "reversal"] = "flip"
+    with pytest.raises(ValueError):
+        index.social_risk_index(tidy, bad)
+    bad = config.copy()
+    bad.loc[bad["indicator"] == "ohalsotal", "reversal"] = "inverse"
+    with pytest.raises(ValueError):
+        index.social_risk_index(tidy, bad)
+
+
+def test_default_base_year_is_2014():
+    t = synthetic_tidy(seed=5, years=(2012, 2014))
+    fixed = index.social_risk_index(t, reference="fixed")
+    assert (fixed.loc[(fixed["area_code"] == "stockholm") & (fixed["year"] == 2014), "value"] == 100.0).all()
+    assert index.DEFAULT_BASE_YEAR == 2014
+
+
+def test_geometric_not_above_arithmetic_and_city_100(tidy):
+    a = index.social_risk_index(tidy)
+    g = index.social_risk_index(tidy, aggregation="geometric")
+    m = a.merge(g, on=["area_code", "year", "domain"], suffixes=("_a", "_g"))
+    assert len(m) == len(a)
+    assert (m["value_g"] <= m["value_a"] + 1e-9).all()
+    assert np.allclose(m.loc[m["area_code"] == "stockholm", "value_g"], 100.0)
+
+
+def test_indicator_weighting_is_mean_of_all_ratios(tidy):
+    idx = index.social_risk_index(tidy, weighting="indicator")
+    ratios = index.indicator_ratios(tidy)
+    r = ratios[(ratios["area_code"] == "sd-tensta") & (ratios["year"] == 2012)]["ratio"]
+    got = idx.query("area_code == 'sd-tensta' and year == 2012 and domain == 'total'")["value"].iloc[0]
+    assert got == pytest.approx(r.mean())
+    assert (idx.loc[idx["area_code"] == "stockholm", "value"] == 100.0).all()
+
+
+def test_index_table_levels_and_ranks(tidy):
+    wide = index.index_table(tidy)
+    assert set(wide["area_level"]) == {"stadsdel", "stadsdelsomrade", "omradesgrupp", "stad"}
+    sd12 = wide[(wide["area_level"] == "stadsdel") & (wide["year"] == 2012)]
+    assert sd12["rank"].min() == 1 and sd12["rank"].max() == len(sd12) == sd12["n_ranked"].iloc[0]
+    top = sd12.loc[sd12["rank"] == 1, "total"].iloc[0]
+    assert top == sd12["total"].max()
+    assert {"sociala_riskfaktorer", "halsa", "sakerhet_trygghet", "forsorjning", "total"} <= set(wide.columns)
+
+
+def test_effective_weights_sum_to_one():
+    config = index.load_index_config()
+    config["weight"] = [1, 3, 1, 1, 1, 1, 1, 1]
+    c = index.effective_weights(config)
+    assert c.sum() == pytest.approx(1.0)
+    assert c["trangboddhet"] == pytest.approx(3 / 4 / 4)
+
+
+def test_dominance_flags_planted_dominant_indicator(tidy):
+    calm = index.dominance_warnings(tidy, years=[2012])
+    assert len(calm) == 8
+    assert calm["variance_share"].sum() == pytest.approx(1.0)
+    # plant a hugely dispersed ekonomiskt_bistand: ratios up to ~10, unrelated to the rest
+    t = tidy[tidy["area_level"] == "stadsdel"].copy()
+    rng = np.random.default_rng(9)
+    m = (t["indicator"] == "ekonomiskt_bistand")
+    t.loc[m, "numerator"] = np.round(t.loc[m, "denominator"] * rng.choice([0.005, 0.01, 0.02, 0.4], m.sum(), p=[0.3, 0.3, 0.3, 0.1]))
+    t = aggregate.add_aggregates(t, CATALOGUE)
+    d = index.dominance_warnings(t, years=[2012]).set_index("indicator")
+    row = d.loc["ekonomiskt_bistand"]
+    assert row["dominates"] and row["variance_share"] > 0.4 and row["ratio_max"] > 300
+    assert "dominerar" in row["warning_sv"] or "väger tungt" in row["warning_sv"]
+    assert row["rank_corr_without"] < 0.9
+
+
+def test_programme_statements_from_cleaned_table(tidy_clean):
+    """The programme text's statements, through the public index API on the cleaned table."""
+    wide = index.index_table(tidy_clean, levels=("stadsdelsomrade", "stadsdel", "stad"))
+    b12 = wide[(wide["area_level"] == "stadsdelsomrade") & (wide["year"] == 2012)]
+    assert set(b12.nsmallest(3, "rank")["area_code"]) == {"sdo-rinkeby-kista", "sdo-skarholmen", "sdo-spanga-tensta"}
+    tensta = wide.query("area_code == 'sd-tensta' and year == 2012")["total"].iloc[0]
+    assert 170 <= tensta <= 190
+    assert wide.query("area_code == 'stockholm' and year == 2012")["total"].iloc[0] == 100.0
+    fixed = index.index_table(tidy_clean, reference="fixed", base_year=2006, levels=("stadsdelsomrade",))
+    f = fixed.pivot(index="area_code", columns="year", values="total")
+    change = f[2012] / f[2006] - 1
+    assert len(change) == 14 and (change < 0).all()
+    # the text lists Skärholmen, Spånga-Tensta, Rinkeby-Kista (not in order of size)
+    assert set(change.nlargest(3).index) == {"sdo-skarholmen", "sdo-spanga-tensta", "sdo-rinkeby-kista"}
+
+
+@pytest.fixture(scope="module")
+def tidy_clean(processed):
+    from evalkit import data
+    return data.tidy()
