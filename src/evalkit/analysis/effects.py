@@ -271,7 +271,7 @@ def did(panel: pd.DataFrame, outcome: str = "y", weights: str | None = None, tre
     q = _prepare(panel, outcome, weights, exclude_years, 3 if trends else 2)
     groups = pd.factorize(q["area"])[0]
     res = sm.WLS(q["_y"].to_numpy(float), _design(q, trends), weights=q["_w"].to_numpy(float)).fit(
-        cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+        method="qr", cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
     est = float(res.params["d"])
     se = float(np.sqrt(res.cov_params().loc["d", "d"]))  # only d: nuisance variances may be degenerate
     G = int(q["area"].nunique())

@@ -1,0 +1,92 @@
+"""Synthetic control with known answers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalkit import geography
+from evalkit.analysis import effects as ef
+from evalkit.analysis import synth as sy
+
+
+def _donors(n_donors=8, years=range(1995, 2021), seed=0):
+    rng = np.random.default_rng(seed)
+    yrs = list(years)
+    data = {f"d{j}": 10 + np.cumsum(rng.normal(0, 1, len(yrs))) + rng.normal(0, 2) for j in range(n_donors)}
+    return pd.DataFrame(data, index=pd.Index(yrs, name="year"))
+
+
+TRUE_W = {"d0": 0.5, "d3": 0.3, "d5": 0.2}
+
+
+def _with_treated(wide, effect=0.0, shift=0.0, start=2015):
+    y = sum(w * wide[c] for c, w in TRUE_W.items()) + shift
+    y = y + effect * (wide.index >= start)
+    out = wide.copy()
+    out["T"] = y
+    return out
+
+
+def test_fit_weights_recovers_exact_convex_combination():
+    wide = _donors()
+    Y0 = wide.to_numpy()
+    w_true = np.zeros(8)
+    w_true[[0, 3, 5]] = [0.5, 0.3, 0.2]
+    w = sy.fit_weights(Y0 @ w_true, Y0)
+    assert w.sum() == pytest.approx(1.0)
+    assert (w >= 0).all()
+    np.testing.assert_allclose(w, w_true, atol=1e-4)
+
+
+def test_synthetic_control_recovers_unit_and_planted_gap():
+    wide = _with_treated(_donors(), effect=-2.0)
+    r = sy.synthetic_control(wide, "T", start=2015)
+    assert r.weights.sum() == pytest.approx(1.0)
+    for c, w in TRUE_W.items():
+        assert r.weights.get(c, 0.0) == pytest.approx(w, abs=1e-3)
+    assert r.pre_rmspe < 1e-3
+    assert r.post_gap_mean == pytest.approx(-2.0, abs=1e-2)
+    np.testing.assert_allclose(r.gap[r.gap.index < 2015], 0, atol=1e-3)
+    np.testing.assert_allclose(r.observed - r.synthetic, r.gap)
+
+
+def test_demeaned_synth_handles_level_shift_outside_hull():
+    wide = _with_treated(_donors(), effect=0.0, shift=50.0)  # far above every donor
+    plain = sy.synthetic_control(wide, "T")
+    dm = sy.synthetic_control(wide, "T", demean=True)
+    assert plain.pre_rmspe > 10
+    assert dm.pre_rmspe < 1e-3
+    assert abs(dm.post_gap_mean) < 1e-2
+
+
+def test_placebo_p_value_ranks_planted_effect_first():
+    wide = _with_treated(_donors(n_donors=10, seed=4), effect=-8.0)
+    r = sy.synth_placebos(wide, "T")
+    n = r.n_placebos
+    assert n == 10
+    assert 1 / (n + 1) <= r.p_value <= 1
+    assert r.p_value == pytest.approx(1 / (n + 1))
+    assert r.p_value_gap == pytest.approx(1 / (n + 1))
+    assert list(r.placebo_gaps.columns) == list(r.placebos["area"])
+    assert "T" not in r.placebo_gaps.columns
+
+
+def test_placebo_p_value_not_small_without_effect():
+    wide = _with_treated(_donors(n_donors=10, seed=5), effect=0.0)
+    wide["T"] = wide["T"] + np.random.default_rng(9).normal(0, 0.3, len(wide))
+    r = sy.synth_placebos(wide, "T")
+    assert 1 / (r.n_placebos + 1) <= r.p_value <= 1
+    assert r.p_value_gap > 0.1
+
+
+def test_programme_borough_synth_on_demo(tidy):
+    r = sy.programme_borough_synth(tidy, "ekonomiskt_bistand", "sdo-farsta", placebos=False)
+    assert r.weights.sum() == pytest.approx(1.0)
+    assert (r.weights > 0).all()
+    assert not set(r.weights.index) & set(geography.programme_stadsdelar())
+    assert r.gap.index.min() == 2007 and r.gap.index.max() == 2020
+    text = ef.reading_sv(r)
+    assert "Farsta" in text and "RMSPE" in text
+    assert list(r.table_sv().columns) == ["År", "Faktiskt", "Syntetisk kontroll", "Skillnad"]
+    with pytest.raises(ValueError):
+        sy.programme_borough_synth(tidy, "ekonomiskt_bistand", "sdo-bromma")
