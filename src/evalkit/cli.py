@@ -20,17 +20,30 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from evalkit.io import ReaderError, read_with_quarantine
+    """Check one file like `clean` would (reader, duplicates, contract) without writing anything.
 
+    Exit 0: every record usable; 1: records would be set aside (listed: file, row, column,
+    reason); 2: the file cannot be read (one line naming the file and the problem).
+    """
+    from evalkit.io import ReaderError
+
+    path = Path(args.path)
     try:
-        result = read_with_quarantine(Path(args.path), indicator=args.indicator, level=args.level)
+        from evalkit import clean
+
+        data, quarantine, rows_read, set_aside = clean.read_source(path, indicator=args.indicator, level=args.level)
     except ReaderError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
-    print(f"{result.source_file}: lästa {result.rows_read}, användbara {len(result.data)},"
-          f" undantagna {result.quarantine['row_number'].nunique()}")
-    if len(result.quarantine):
-        print(result.quarantine.to_string(index=False))
+    except Exception as exc:  # never a traceback as the only message
+        print(f"fel: {path.name}: kan inte läsas ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 2
+    print(f"{path.name}: lästa {rows_read}, användbara {len(data)}, undantagna {set_aside}"
+          f" ({'stämmer' if rows_read == len(data) + set_aside else 'STÄMMER INTE'})")
+    if len(quarantine):
+        shown = quarantine.sort_values(["row_number", "column"], kind="stable")
+        for row in shown.itertuples(index=False):
+            print(f"{row.source_file}\trad {row.row_number}\t{row.column}\t{row.value}\t{row.reason}")
         return 1
     return 0
 

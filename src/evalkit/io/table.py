@@ -105,6 +105,38 @@ def merge_two_row_header(top: list[str], below: list[str]) -> list[str] | None:
     return None
 
 
+def normalise_dimension_options(dimension_map: dict | None, select: dict | None) -> tuple[dict, dict]:
+    """Case-insensitive ``dimension_map`` ({dim: {value: indicator or None}}) and ``select`` ({dim: values})."""
+    dim_map = {str(k).strip().casefold(): {str(v).strip().casefold(): t for v, t in m.items()}
+               for k, m in (dimension_map or {}).items()}
+    sel = {str(k).strip().casefold(): {str(v).strip().casefold() for v in (vals if isinstance(vals, list) else [vals])}
+           for k, vals in (select or {}).items()}
+    return dim_map, sel
+
+
+def apply_dimensions(base: pd.DataFrame, dims: dict[str, pd.Series], dim_map: dict, sel: dict) -> None:
+    """Set ``indicator`` from mapped dimension values; set aside (``reason``) records outside the
+    map or the selection. ``dims`` maps a dimension's display name to its cell text per record."""
+    for name, cells in dims.items():
+        key = name.strip().casefold()
+        folded = cells.astype(str).str.strip().str.casefold()
+        if key in dim_map:
+            mapping = dim_map[key]
+            mapped = folded.map(lambda v, m=mapping: m.get(v, "\x00missing"))
+            excluded = mapped.isna() & (base["reason"] == "")
+            base.loc[excluded, "reason_column"] = name
+            base.loc[excluded, "reason"] = "utesluten enligt dimension_map (" + name + " = " + cells[excluded] + ")"
+            missing = (mapped == "\x00missing") & (base["reason"] == "")
+            base.loc[missing, "reason_column"] = name
+            base.loc[missing, "reason"] = "värdet finns inte i dimension_map (" + name + " = " + cells[missing] + ")"
+            ok = mapped.notna() & (mapped != "\x00missing")
+            base["indicator"] = mapped.where(ok, base["indicator"]).astype(str)
+        if key in sel:
+            outside = ~folded.isin(sel[key]) & (base["reason"] == "")
+            base.loc[outside, "reason_column"] = name
+            base.loc[outside, "reason"] = "utanför urvalet (" + name + " = " + cells[outside] + ")"
+
+
 def _cells_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.apply(lambda s: s.fillna("").astype(str).str.strip())
 
@@ -176,10 +208,7 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
             learned.setdefault("area_type", "regso")
     if "area" not in canon:
         raise ReaderError(f"{source}: ingen områdeskolumn i rubrikraden ({', '.join(h for h in header if h)})")
-    dim_map = {str(k).strip().casefold(): {str(v).strip().casefold(): t for v, t in m.items()}
-               for k, m in (dimension_map or {}).items()}
-    sel = {str(k).strip().casefold(): {str(v).strip().casefold() for v in (vals if isinstance(vals, list) else [vals])}
-           for k, vals in (select or {}).items()}
+    dim_map, sel = normalise_dimension_options(dimension_map, select)
     header_cf = [h.casefold() for h in header]
     for name in list(dim_map) + list(sel):
         if name not in header_cf:
@@ -202,25 +231,8 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     base["reason"] = ""
     base["reason_column"] = ""
 
-    # dimension columns -> indicator; selection -> reasons
-    for name, mapping in dim_map.items():
-        j = header_cf.index(name)
-        cells = text[j].str.casefold()
-        mapped = cells.map(lambda v, m=mapping: m.get(v, "\x00missing"))
-        excluded = mapped.isna()
-        missing = mapped == "\x00missing"
-        base.loc[excluded & (base["reason"] == ""), "reason_column"] = header[j]
-        base.loc[excluded & (base["reason"] == ""), "reason"] = (
-            "utesluten enligt dimension_map (" + header[j] + " = " + text[j][excluded] + ")")
-        base.loc[missing & (base["reason"] == ""), "reason_column"] = header[j]
-        base.loc[missing & (base["reason"] == ""), "reason"] = (
-            "värdet finns inte i dimension_map (" + header[j] + " = " + text[j][missing] + ")")
-        base["indicator"] = mapped.where(~(excluded | missing), base["indicator"]).astype(str)
-    for name, wanted in sel.items():
-        j = header_cf.index(name)
-        outside = ~text[j].str.casefold().isin(wanted) & (base["reason"] == "")
-        base.loc[outside, "reason_column"] = header[j]
-        base.loc[outside, "reason"] = "utanför urvalet (" + header[j] + " = " + text[j][outside] + ")"
+    apply_dimensions(base, {header[header_cf.index(name)]: text[header_cf.index(name)]
+                            for name in list(dim_map) + list(sel)}, dim_map, sel)
     if indicator is not None:
         base["indicator"] = base["indicator"].where(base["indicator"] != "", indicator)
     if "indicator" not in first and indicator is None and not dim_map:

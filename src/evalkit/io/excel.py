@@ -1,0 +1,124 @@
+"""Excel workbooks (.xlsx) as published: title rows above the table, years as columns, merged cells.
+
+Read with openpyxl directly (pandas' ``read_excel`` loses merged cells and cannot tell a formula
+from its value): the sheet is loaded twice, once for the cached values Excel saved and once for
+the formulas. Then
+
+* merged ranges are filled with their top-left value (a merged "År" over the year columns, an
+  area name merged down over several rows);
+* a cell with an Excel error (``#REF!``, ``#DIV/0!``, ``#N/A`` …) is set aside with the reason;
+* a formula with a saved value uses that value (counted in the notes); a formula without a saved
+  value (a file written by a program, never opened in Excel) is set aside – evalkit does not
+  evaluate formulas;
+* the grid then goes through the same table logic as CSV (:mod:`evalkit.io.table`).
+
+Option ``sheet`` (name or 0-based index) chooses the sheet; default: the first sheet with a
+recognisable header.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.io.core import ReaderError, ReadResult, records_to_result
+from evalkit.io.table import find_header, merge_two_row_header, table_to_records
+
+EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+
+
+def _grid(ws, ws_formula) -> tuple[list[list], list[list[str]]]:
+    """Cell values and per-cell reasons ("" when fine) with merged ranges filled."""
+    values, reasons = [], []
+    formulas = 0
+    for row, frow in zip(ws.iter_rows(), ws_formula.iter_rows()):
+        vals, why = [], []
+        for cell, fcell in zip(row, frow):
+            v = cell.value
+            f = fcell.value
+            reason = ""
+            if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
+                reason = f"felvärde i Excel ({v.strip()})"
+            elif isinstance(f, str) and f.startswith("="):
+                formulas += 1
+                if v is None:
+                    reason = f"formel utan sparat värde ({f}); evalkit räknar inte ut formler"
+                    v = f
+            vals.append(v)
+            why.append(reason)
+        values.append(vals)
+        reasons.append(why)
+    for rng in ws.merged_cells.ranges:
+        top = values[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(values) else None
+        for r in range(rng.min_row - 1, min(rng.max_row, len(values))):
+            for c in range(rng.min_col - 1, min(rng.max_col, len(values[r]))):
+                values[r][c] = top
+    return values, reasons, formulas
+
+
+def _as_text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def read(path: Path, indicator: str | None = None, sheet: str | int | None = None, **options) -> ReadResult:
+    """Read one sheet of an .xlsx workbook (see module docstring)."""
+    import openpyxl
+
+    source = path.name
+    try:
+        wb_values = openpyxl.load_workbook(path, data_only=True)
+        wb_formulas = openpyxl.load_workbook(path, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ReaderError(f"{source}: inte en läsbar .xlsx-arbetsbok ({type(exc).__name__}: {exc})") from None
+    names = wb_values.sheetnames
+    if sheet is not None:
+        name = names[sheet] if isinstance(sheet, int) and sheet < len(names) else sheet
+        if name not in names:
+            raise ReaderError(f"{source}: bladet {sheet!r} finns inte (finns: {', '.join(names)})")
+        candidates = [name]
+    else:
+        candidates = names
+    for name in candidates:
+        values, reasons, formulas = _grid(wb_values[name], wb_formulas[name])
+        text_rows = [[_as_text(v) for v in row] for row in values]
+        h = find_header(text_rows[:200])
+        if h >= 0:
+            break
+    else:
+        raise ReaderError(f"{source}: kolumner saknas: hittar ingen rubrikrad (område och år eller årskolumner) "
+                          f"på bladen {', '.join(candidates)}")
+    header = text_rows[h]
+    header_row = h
+    if h + 1 < len(text_rows):
+        merged = merge_two_row_header(header, text_rows[h + 1])
+        if merged is not None:
+            header, header_row = merged, h + 1
+    width = max(len(header), 1)
+    body_vals = [row + [None] * (width - len(row)) for row in values[header_row + 1:]]
+    body_why = [row + [""] * (width - len(row)) for row in reasons[header_row + 1:]]
+    body = pd.DataFrame(body_vals, dtype=object) if body_vals else pd.DataFrame(columns=range(width), dtype=object)
+    body = body.map(lambda v: "" if v is None else v)
+    # area/dimension cells as text; number cells stay numbers (parsed later)
+    body = body.map(lambda v: _as_text(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else v)
+    why = pd.DataFrame(body_why, dtype=str) if body_why else None
+    lines = np.arange(header_row + 2, header_row + 2 + len(body))
+    # the text of non-number cells (classification of notes) needs strings; numbers as repr
+    body_text = body.map(lambda v: repr(float(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+    above = pd.DataFrame({"row_number": np.arange(1, h + 1, dtype="int64"),
+                          "text": [" ".join(c for c in r if c.strip()) for r in text_rows[:h]]})
+    records, rows_read, note_lines, notes, learned = table_to_records(header, body_text, lines, source, indicator,
+                                                                      reasons=why, **options)
+    note_lines = pd.concat([above, note_lines], ignore_index=True)
+    notes.insert(0, f"Excel, bladet {name!r}, rubrik på rad {header_row + 1}")
+    if len(above):
+        notes.append(f"{len(above)} rader ovanför rubriken (titel/noter) hoppades över")
+    if formulas:
+        notes.append(f"{formulas} celler är formler; deras sparade värden används (formler utan sparat värde undantas)")
+    return records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
