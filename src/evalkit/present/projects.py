@@ -1,0 +1,101 @@
+"""Projects funded with ytterstadsmedel: frames from the document, the register, plans and evaluations.
+
+All text from the register (project names, notes) goes through the escaping table renderer.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evalkit import geography, register
+from evalkit.present import format as fmt
+from evalkit.present import tables
+
+
+def mnkr(amount_sek, approx: bool = False, status: str = "") -> str:
+    """An amount in SEK shown in mnkr the Swedish way (``ca 285,0 mnkr``); unknown -> ``..``."""
+    if status or pd.isna(amount_sek):
+        return status or ".."
+    return ("ca " if approx else "") + fmt.number(amount_sek / 1e6, 1) + "\u00a0mnkr"
+
+
+def frames_table(frames: pd.DataFrame) -> tables.HtmlTable:
+    """Money reserved and decided, and the approximate split by theme, as the document states it."""
+    kinds = {"reserverat": "Reserverat", "beslut": "Beslut", "tema": "Tema"}
+    frame = pd.DataFrame({
+        "Post": frames["label"],
+        "Typ": frames["kind"].map(kinds).fillna(frames["kind"]),
+        "Belopp": [mnkr(a, x, s) for a, x, s in zip(frames["amount_sek"], frames["amount_approx"], frames["amount_status"])],
+        "Som det står i källan": frames["amount_text"],
+    })
+    return tables.table(frame, "Ytterstadsmedel enligt uppföljningen 2007–2014", numeric_columns=("Belopp",))
+
+
+def comparison_table(projects: pd.DataFrame, frames: pd.DataFrame) -> tables.HtmlTable:
+    """Per theme: the document's frame against what the register knows of project amounts."""
+    comp = register.compare_with_document(projects, frames)
+    frame = pd.DataFrame({
+        "Ram": comp["frame"],
+        "Enligt dokumentet": [mnkr(a, x) for a, x in zip(comp["document_sek"], comp["approx"])],
+        "Projekt i registret": comp["n_projects"].astype(int).astype(str),
+        "Projekt utan känt belopp": comp["n_amount_unknown"].astype(int).astype(str),
+        "Kända belopp i registret": [mnkr(a) if n > u else ".." for a, n, u in
+                                     zip(comp["register_known_sek"], comp["n_projects"], comp["n_amount_unknown"])],
+        "Bedömning": comp["assessment"],
+    })
+    return tables.table(frame, "Ramar jämförda med registrets projekt",
+                        numeric_columns=("Enligt dokumentet", "Projekt i registret", "Projekt utan känt belopp",
+                                         "Kända belopp i registret"))
+
+
+def totals_table(projects: pd.DataFrame, by: str, label: str) -> tables.HtmlTable:
+    """Number of projects and known amounts grouped by vision, theme, board or start year."""
+    totals = register.totals_by(projects, by)
+    key = totals.columns[0]
+    frame = pd.DataFrame({
+        label: totals[key].astype(str).replace({"": "uppgift saknas", "<NA>": "uppgift saknas", "nan": "uppgift saknas"}),
+        "Projekt": totals["n_projects"].astype(int).astype(str),
+        "Med känt belopp": totals["n_amount_known"].astype(int).astype(str),
+        "Kända belopp": [mnkr(a) if n else ".." for a, n in zip(totals["amount_known_sek"], totals["n_amount_known"])],
+    })
+    return tables.table(frame, f"Projekt per {label.lower()}", numeric_columns=("Projekt", "Med känt belopp", "Kända belopp"))
+
+
+def follow_up_table(projects: pd.DataFrame) -> tables.HtmlTable:
+    """Which projects had an implementation plan and an evaluation (counts)."""
+    counts = projects.groupby(["implementation_plan", "evaluation_status"]).size().reset_index(name="n")
+    frame = pd.DataFrame({
+        "Genomförandeplan": counts["implementation_plan"],
+        "Utvärdering": counts["evaluation_status"],
+        "Antal projekt": counts["n"].astype(str),
+    })
+    return tables.table(frame, "Genomförandeplan och utvärdering", numeric_columns=("Antal projekt",))
+
+
+def project_list(projects: pd.DataFrame, area_code: str | None = None) -> tables.HtmlTable:
+    """The projects (optionally only those in an area or its borough), as the register records them."""
+    if area_code:
+        codes = {area_code}
+        if geography.area_level(area_code) == "stadsdel":
+            codes.add(geography.borough_of(area_code, "2007"))
+        else:
+            table = geography.stadsdelar()
+            codes |= set(table.loc[table["sdo_2007"] == area_code, "stadsdel_code"])
+        long = register.districts_long(projects)
+        keep = set(long.loc[long["district_code"].isin(codes), "project"])
+        projects = projects[projects["project"].isin(keep)]
+    years = [f"{'' if pd.isna(s) else int(s)}–{'' if pd.isna(e) else int(e)}".strip("–") or ".."
+             for s, e in zip(projects["start_year"], projects["end_year"])]
+    frame = pd.DataFrame({
+        "Projekt": projects["project"],
+        "Vision": projects["vision"],
+        "Tema": projects["theme"],
+        "Ansvarig nämnd": projects["board"].replace("", ".."),
+        "Områden": projects["district_names"].replace("", ".."),
+        "År": years,
+        "Belopp": [mnkr(a, x, s) for a, x, s in zip(projects["amount_sek"], projects["amount_approx"], projects["amount_status"])],
+        "Genomförandeplan": projects["implementation_plan"],
+        "Utvärdering": projects["evaluation_status"],
+    })
+    caption = "Projekt med ytterstadsmedel" + (f" i {geography.area_name(area_code)} med stadsdelsområde" if area_code else "")
+    return tables.table(frame, caption, numeric_columns=("Belopp",))
