@@ -170,8 +170,8 @@ def suppress(frame: pd.DataFrame, count_cols: list[str] | str, threshold: float 
         raise ValueError("räknetabellen får inte innehålla saknade värden")
     groups = (frame.groupby(group_cols, sort=False).ngroup().to_numpy() if group_cols
               else np.zeros(n_rows, dtype=int))
-    group_keys = (list(frame.groupby(group_cols, sort=False).groups.keys()) if group_cols else [()])
-    group_keys = [k if isinstance(k, tuple) else (k,) for k in group_keys]
+    group_keys = (list(frame[group_cols].drop_duplicates().itertuples(index=False, name=None)) if group_cols
+                  else [()])
 
     cells = [("cell", r, c, groups[r]) for r in range(n_rows) for c in range(n_cols)]
     values = list(vals.ravel())
@@ -218,8 +218,14 @@ def suppress(frame: pd.DataFrame, count_cols: list[str] | str, threshold: float 
     def where(j):
         kind, r, c, g = cells[j]
         col = count_cols[c] if c is not None else None
-        label = {"cell": f"{frame.index[r]!s}/{col}", "row_total": f"radsumman för {frame.index[r]!s}",
-                 "column_total": f"summan av {col}", "grand_total": "totalsumman"}[kind]
+        if kind == "cell":
+            label = f"{frame.index[r]!s}/{col}"
+        elif kind == "row_total":
+            label = f"radsumman för {frame.index[r]!s}"
+        elif kind == "column_total":
+            label = f"summan av {col}"
+        else:
+            label = "totalsumman"
         if group_keys[g]:
             label += f" i {'/'.join(map(str, group_keys[g]))}"
         return label

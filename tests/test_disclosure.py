@@ -1,0 +1,186 @@
+"""Known-answer tests of evalkit.analysis.disclosure: suppression that subtraction cannot undo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalkit import aggregate
+from evalkit.analysis import disclosure as dc
+
+
+def test_one_dimensional_known_answer():
+    f = pd.DataFrame({"n": [3, 10, 20, 7]}, index=list("abcd"))
+    out, log = dc.suppress(f, "n")
+    assert list(out["status"]) == ["x", "", "", "x"]  # 3 primary, 7 = next smallest, secondary
+    assert out["n"].isna().tolist() == [True, False, False, True]
+    assert list(zip(log["row"], log["kind"])) == [("a", "primary"), ("d", "secondary")]
+    assert "inte kan räknas fram" in log.loc[1, "reason_sv"]
+    assert "3" not in " ".join(log["reason_sv"].str.replace("tröskeln 5", ""))  # no hidden values
+
+
+def test_nothing_to_hide_and_zeros_published():
+    f = pd.DataFrame({"n": [0, 10, 20]})
+    out, log = dc.suppress(f, "n")
+    assert (out["status"] == "").all() and log.empty
+    out, log = dc.suppress(f, "n", suppress_zero=True)
+    assert list(out["status"]) == ["x", "x", ""]
+
+
+def test_threshold_configurable_and_groups():
+    f = pd.DataFrame({"g": ["A", "A", "A", "B", "B"], "n": [8, 12, 30, 40, 50]})
+    out, _ = dc.suppress(f, "n", threshold=10, group_cols="g")
+    assert list(out["status"]) == ["x", "x", "", "", ""]
+    # a group with one member: its total must be hidden as well
+    f = pd.DataFrame({"g": ["A", "B", "B"], "n": [3, 40, 50]})
+    out, log = dc.suppress(f, "n", group_cols="g")
+    assert list(out["status"]) == ["x", "", ""]
+    assert (log["kind"] == "total").sum() == 1
+
+
+def test_two_dimensional_known_answer():
+    f = pd.DataFrame({"k": [3, 10, 12, 8], "m": [9, 11, 14, 6], "q": [20, 2, 15, 9]}, index=list("ABCD"))
+    out, log = dc.suppress(f, ["k", "m", "q"])
+    hidden = {(r, c) for r in f.index for c in ["k", "m", "q"] if out.loc[r, f"status_{c}"] == "x"}
+    assert hidden == {("A", "k"), ("A", "q"), ("B", "k"), ("B", "q")}  # the 2 × 2 rectangle
+    assert set(log["kind"]) == {"primary", "secondary"}
+
+
+def test_shares_small_denominator_and_complement():
+    f = pd.DataFrame({"n": [6, 40, 97, 10], "d": [8, 100, 100, 3000]})
+    f["share"] = f["n"] / f["d"] * 100
+    out, log = dc.suppress(f, ["n"], shares={"share": ("n", "d")}, min_denominator=10, row_totals=False,
+                           column_totals=False)
+    assert list(out["status_share"]) == ["x", "", "x", ""]
+    assert out["share"].isna().tolist() == [True, False, True, False]
+    reasons = log.set_index(["row", "column"])["reason_sv"]
+    assert "nämnaren" in reasons[(0, "share")] and "nämnare − täljare" in reasons[(2, "share")]
+
+
+def _attacks(values: np.ndarray, hidden: np.ndarray) -> list[float]:
+    """All single-subtraction attacks on a 2-D table with row, column and grand totals.
+
+    For each line (row, column) and for the grand total against row or column totals: if a
+    line has exactly one unknown, total − published = that unknown. Returns recovered values.
+    """
+    recovered = []
+    for axis in (0, 1):
+        for line_vals, line_hidden in zip(np.moveaxis(values, axis, 0), np.moveaxis(hidden, axis, 0)):
+            if line_hidden.sum() == 1:
+                recovered.append(line_vals.sum() - line_vals[~line_hidden].sum())
+    return recovered
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_tables_resist_subtraction(seed):
+    rng = np.random.default_rng(seed)
+    n_rows, n_cols = rng.integers(3, 8), rng.integers(2, 6)
+    values = rng.choice([0, 1, 2, 3, 4, 6, 8, 12, 20, 35], size=(n_rows, n_cols),
+                        p=[0.05, 0.1, 0.1, 0.05, 0.05, 0.15, 0.15, 0.15, 0.1, 0.1])
+    cols = [f"c{j}" for j in range(n_cols)]
+    f = pd.DataFrame(values, columns=cols)
+    out, log = dc.suppress(f, cols)
+    hidden = np.column_stack([out[f"status_{c}"] == "x" for c in cols])
+    primary = (values > 0) & (values < 5)
+    assert (hidden | ~primary).all()                      # every primary cell hidden
+    assert np.isnan(out[cols].to_numpy()[hidden]).all()
+    assert len(log[log["kind"] != "total"]) == hidden.sum() + 0
+    totals_hidden = (log["kind"] == "total").any()
+    if not totals_hidden:
+        assert _attacks(values, hidden) == []             # no line with a single unknown
+    # stronger: no hidden cell is determined by any combination of the published totals
+    A, vals = _equations(n_rows, n_cols)
+    h = np.concatenate([hidden.ravel(), np.zeros(len(vals) - hidden.size, dtype=bool)])
+    if not totals_hidden:
+        assert not dc.recoverable(A, h).any()
+
+
+def _equations(n_rows: int, n_cols: int):
+    cells = n_rows * n_cols
+    n = cells + n_rows + n_cols + 1
+    A = []
+    for r in range(n_rows):
+        row = np.zeros(n); row[r * n_cols:(r + 1) * n_cols] = 1; row[cells + r] = -1; A.append(row)
+    for c in range(n_cols):
+        row = np.zeros(n); row[[r * n_cols + c for r in range(n_rows)]] = 1; row[cells + n_rows + c] = -1
+        A.append(row)
+    return np.array(A), np.zeros(n)
+
+
+def test_bridge_between_hidden_groups_is_caught():
+    # two hidden 2×2 rectangles joined by one extra hidden cell: every line has two hidden cells,
+    # but the joining cell is still determined (it is a bridge) — the audit must see it
+    A, _ = _equations(4, 4)
+    hidden = np.zeros(A.shape[1], dtype=bool)
+    for r, c in [(0, 0), (0, 1), (1, 0), (1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (1, 2)]:
+        hidden[r * 4 + c] = True
+    rec = dc.recoverable(A, hidden)
+    assert rec[1 * 4 + 2] and rec.sum() == 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_one_dimensional_groups(seed):
+    rng = np.random.default_rng(100 + seed)
+    n = 40
+    f = pd.DataFrame({"g": rng.integers(0, 6, n), "n": rng.choice([1, 2, 4, 5, 9, 30, 100], n)})
+    out, log = dc.suppress(f, "n", group_cols="g")
+    for g, block in out.groupby("g"):
+        k = (block["status"] == "x").sum()
+        group_total_hidden = ((log["kind"] == "total") & (log["group"] == (g,))).any()
+        assert k != 1 or group_total_hidden                # total − the rest never gives a cell
+    assert ((f["n"] < 5) <= (out["status"] == "x")).all()
+
+
+# --- the tidy table ----------------------------------------------------------------------------
+
+def _tidy(seed: int = 0) -> pd.DataFrame:
+    from evalkit.geography import stadsdelar
+    rng = np.random.default_rng(seed)
+    rows = []
+    for code in stadsdelar()["stadsdel_code"]:
+        den = float(rng.integers(50, 5000))
+        num = float(rng.choice([0, 1, 3, 6, 20, 150]))
+        rows.append({"area_code": code, "area_name": code, "area_level": "stadsdel",
+                     "indicator": "ekonomiskt_bistand", "year": 2012, "value": num / den * 100, "status": "",
+                     "numerator": num, "denominator": den, "unit": "procent", "source": "test"})
+    cat = pd.read_csv(__import__("evalkit.paths").paths.raw_dir() / "programme" / "indicators.csv")
+    return aggregate.add_aggregates(pd.DataFrame(rows), cat)
+
+
+def test_suppress_tidy_protects_every_aggregate():
+    tidy = _tidy(1)
+    out, log = dc.suppress_tidy(tidy)
+    hidden = out["status"] == "x"
+    assert out.loc[hidden, ["value", "numerator"]].isna().all().all()
+    small = (tidy["numerator"] > 0) & (tidy["numerator"] < 5)
+    assert (hidden | ~small).all()
+    assert set(log["kind"]) == {"primary", "secondary"}
+    # single subtraction on every published aggregate (borough, programme area, rest, city)
+    mem = aggregate.membership("2007")
+    by_code = out.set_index("area_code")
+    for g, members in mem.groupby("group_code")["stadsdel_code"]:
+        if by_code.loc[g, "status"] == "x":
+            continue
+        k = (by_code.loc[list(members), "status"] == "x").sum()
+        assert k != 1, g
+    # and no combination of aggregates recovers a hidden stadsdel
+    codes = list(out["area_code"])
+    pos = {c: i for i, c in enumerate(codes)}
+    A = []
+    for g, members in mem.groupby("group_code")["stadsdel_code"]:
+        row = np.zeros(len(codes))
+        row[[pos[m] for m in members]] = 1
+        row[pos[g]] = -1
+        A.append(row)
+    assert not dc.recoverable(np.array(A), hidden.to_numpy()).any()
+
+
+def test_suppress_tidy_threshold_and_log_columns():
+    tidy = _tidy(2)
+    none, log0 = dc.suppress_tidy(tidy, threshold=1)
+    assert (none["status"] != "x").all() and log0.empty
+    out, log = dc.suppress_tidy(tidy, threshold=7)
+    assert list(log.columns) == ["area_code", "area_name", "area_level", "indicator", "year", "kind", "reason_sv"]
+    assert ((tidy["numerator"] == 6) <= (out["status"] == "x")).all()
+    assert len(out) == len(tidy)
