@@ -124,3 +124,89 @@ def tenure(tidy: pd.DataFrame, area_code: str, years: tuple[int, int]) -> charts
                             "mangfald": r.get("upplatelseform_mangfald", float("nan"))})
     sources = "; ".join(sorted(rows["source"].unique()))
     return charts.tenure_bars(pd.DataFrame(records), sources)
+
+
+SURVEY_QUESTIONS_SV = {
+    "otrygg_kvall": "Otrygg utomhus sent på kvällen",
+    "oro_brott_bostadsomrade": "Oroar sig för brott i bostadsområdet",
+    "trygg_bostadsomrade": "Trygg i bostadsområdet",
+    "nojd_stadsdelsomrade": "Nöjd med stadsdelsområdet som plats att bo i",
+}
+SURVEYS_SV = {"trygghetsmatning": "Trygghetsmätningen", "medborgarundersokning": "Medborgarundersökningen"}
+
+
+def _small(n, limit: int) -> str:
+    """A count shown only from ``limit`` upwards (disclosure control); smaller counts print ``x``."""
+    if pd.isna(n):
+        return ".."
+    return fmt.number(n, 0) if n >= limit else "x"
+
+
+def _area_codes(area_code: str) -> set[str]:
+    """The area itself, or for a borough its stadsdelar too (schools sit in stadsdelar)."""
+    codes = {area_code}
+    if geography.area_level(area_code) == "stadsdelsomrade":
+        table = geography.stadsdelar()
+        codes |= set(table.loc[table["sdo_2007"] == area_code, "stadsdel_code"])
+    return codes
+
+
+def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.HtmlTable:
+    """Each school's results against the national average, newly arrived pupils shown separately.
+
+    The goal compares pupils excluding those in Swedish school < 3 years; groups under
+    Skolverket's limit of 10 pupils show ``x`` for both result and n.
+    """
+    from evalkit import schools
+
+    rows = results[results["area_code"].isin(_area_codes(area_code)) & (results["year"] == year)]
+    comparison = schools.compare_to_national(rows, year, group="exkl_nyanlanda")
+    newly = rows[rows["group"] == "nyanlanda"].set_index(["school_id", "grade", "measure"])
+    records = []
+    for r in comparison.sort_values(["school", "grade", "measure"]).itertuples(index=False):
+        decimals = 1
+        new = newly.loc[(r.school_id, r.grade, r.measure)] if (r.school_id, r.grade, r.measure) in newly.index else None
+        records.append({
+            "Skola": r.school,
+            "Årskurs": str(r.grade),
+            "Mått": schools.MEASURE_LABELS.get(r.measure, r.measure),
+            "Elever exkl. nyanlända": _small(r.n_pupils, schools.SUPPRESSION_LIMIT),
+            "Resultat": fmt.number(r.value, decimals) if pd.notna(r.value) else ("x" if r.n_pupils < schools.SUPPRESSION_LIMIT else ".."),
+            "Riket": fmt.number(r.national, decimals),
+            "Skillnad": fmt.change(r.difference, decimals),
+            "Bedömning": r.status + (f" ({r.reason})" if r.reason else ""),
+            "Nyanlända: elever": _small(new["n_pupils"], schools.SUPPRESSION_LIMIT) if new is not None else "..",
+            "Nyanlända: resultat": fmt.number(new["value"], decimals, new["status"] or None) if new is not None else "..",
+        })
+    frame = pd.DataFrame(records)
+    if frame.empty:
+        frame = pd.DataFrame({"Skola": ["Inga skolor i området i underlaget"]})
+    return tables.table(frame, f"Skolresultat {year} per skola jämfört med riket",
+                        numeric_columns=("Elever exkl. nyanlända", "Resultat", "Riket", "Skillnad",
+                                         "Nyanlända: elever", "Nyanlända: resultat"))
+
+
+def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int = 30) -> tables.HtmlTable:
+    """Survey shares for the area and its comparisons with n and 95 % Wilson intervals."""
+    from evalkit import surveys
+
+    codes = comparison_codes(area_code)
+    rows = results[results["area_code"].isin(codes) & (results["year"] <= year)]
+    # Each survey at its own latest year up to ``year`` (trygghetsmätningen runs every other year).
+    latest = rows.groupby("survey")["year"].transform("max")
+    rows = surveys.with_confidence(rows[rows["year"] == latest], min_n=min_n)
+    order = {c: i for i, c in enumerate(codes)}
+    rows = rows.assign(order=rows["area_code"].map(order)).sort_values(["survey", "question", "order"])
+    records = []
+    for r in rows.itertuples(index=False):
+        shown = pd.notna(r.value) and not r.status
+        records.append({
+            "Fråga": f"{SURVEY_QUESTIONS_SV.get(r.question, r.question)} ({SURVEYS_SV.get(r.survey, r.survey)} {r.year})",
+            "Område": geography.area_name(r.area_code),
+            "Andel": fmt.percent(r.value, 1, r.status or None),
+            "95 % konfidensintervall": (f"{fmt.number(r.ci_low, 1)}–{fmt.number(r.ci_high, 1)}" if shown else ".."),
+            "Svarande": _small(r.n, 5),
+            "Anmärkning": "för få svarande för säker slutsats" if r.too_uncertain else "",
+        })
+    frame = pd.DataFrame(records)
+    return tables.table(frame, f"Enkätresultat, senaste mätning till och med {year}", numeric_columns=("Andel", "95 % konfidensintervall", "Svarande"))
