@@ -714,12 +714,11 @@ def reading_sv(result, unit: str | None = "procent") -> str:
     if isinstance(result, DidResult):
         u = _unit_sv(result.outcome, unit)
         lvl = int(round(result.level * 100))
-        direction = ("minskade mer" if result.estimate < 0 else "ökade mer")
+        direction = "lägre" if result.estimate < 0 else "högre"
         covers0 = result.ci_low <= 0 <= result.ci_high
-        txt = (f"Skattningen {_fmt(result.estimate)} {u} betyder: från {result.start} "
-               f"{direction} (eller minskade mindre/ökade mindre) måttet i programområdena än i övriga "
-               f"områden, jämfört med hur skillnaden var {result.years[0]}–{result.start - 1}"
-               f" (genomsnitt över {result.start}–{result.years[1]}). "
+        txt = (f"Skattningen {_fmt(result.estimate)} {u} betyder: skillnaden i måttet mellan "
+               f"programområdena och övriga områden var {result.start}–{result.years[1]} i genomsnitt "
+               f"{_fmt(abs(result.estimate))} {u} {direction} än {result.years[0]}–{result.start - 1}. "
                f"{lvl} % konfidensintervall {_fmt(result.ci_low)} till {_fmt(result.ci_high)}"
                + (" – omfattar noll, så en effekt kan inte skiljas från slumpen."
                   if covers0 else " – omfattar inte noll.")

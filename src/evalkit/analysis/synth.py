@@ -40,15 +40,20 @@ PROGRAMME_START = 2015
 
 
 def wide_outcome(tidy: pd.DataFrame, indicator: str, areas=None, years: tuple[int, int] = (2007, 2020),
-                 log: bool = False) -> pd.DataFrame:
+                 log: bool = False, min_denominator: float = 0.0) -> pd.DataFrame:
     """Year × area table of ``value`` for ``indicator`` (any area level), for :func:`synthetic_control`.
 
     ``areas``: codes to include (default all). Areas with any missing year are dropped (the
-    method needs complete paths); ``log=True`` takes logs (areas with a value <= 0 dropped).
+    method needs complete paths); ``log=True`` takes logs (areas with a value <= 0 dropped);
+    areas whose denominator is below ``min_denominator`` in any year are dropped (tiny areas have
+    noisy paths that an unconstrained fit happily uses to over-fit the pre-period).
     """
     t = tidy[(tidy["indicator"] == indicator) & tidy["year"].between(*years)]
     if areas is not None:
         t = t[t["area_code"].isin(set(areas))]
+    if min_denominator > 0:
+        small = t.loc[t["denominator"].fillna(0) < min_denominator, "area_code"]
+        t = t[~t["area_code"].isin(set(small))]
     w = t.pivot_table(index="year", columns="area_code", values="value", aggfunc="first")
     w = w.reindex(range(years[0], years[1] + 1))
     if log:
@@ -209,17 +214,20 @@ def synth_placebos(wide: pd.DataFrame, treated: str, donors=None, start: int = P
 def programme_borough_synth(tidy: pd.DataFrame, indicator: str, borough: str,
                             years: tuple[int, int] = (2007, 2020), start: int = PROGRAMME_START,
                             demean: bool = True, log: bool = False, placebos: bool = True,
-                            max_pre_rmspe_factor: float | None = None) -> SynthResult:
+                            max_pre_rmspe_factor: float | None = None,
+                            min_denominator: float = 1000.0) -> SynthResult:
     """Synthetic control for a programme borough (era 2007, e.g. ``"sdo-rinkeby-kista"``).
 
     Treated path: the borough's own row in the tidy table (sums of numerators and denominators of
-    its stadsdelar). Donors: the 96 non-programme stadsdelar with complete series. ``demean=True``
+    its stadsdelar). Donors: the non-programme stadsdelar with complete series and a denominator
+    of at least ``min_denominator`` every year (default 1 000: tiny areas only add noise). ``demean=True``
     by default because the programme boroughs lie above nearly every donor on risk indicators.
     """
     if borough not in geography.programme_boroughs():
         raise ValueError(f"{borough!r} är inte en programstadsdelsområde (indelning 2007)")
     donor_codes = sorted(set(geography.stadsdelar()["stadsdel_code"]) - set(geography.programme_stadsdelar()))
-    wide = wide_outcome(tidy, indicator, areas=[borough, *donor_codes], years=years, log=log)
+    wide = wide_outcome(tidy, indicator, areas=[borough, *donor_codes], years=years, log=log,
+                        min_denominator=min_denominator)
     donors = [c for c in wide.columns if c != borough]
     fn = synth_placebos if placebos else synthetic_control
     kw = {"max_pre_rmspe_factor": max_pre_rmspe_factor} if placebos else {}
