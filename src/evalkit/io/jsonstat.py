@@ -152,11 +152,17 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     handled = {}
     for d in others:
         key = next((k for k in (d.casefold(), labels[d].casefold()) if k in dim_map or k in sel), None)
+        name_for = d if key == d.casefold() else labels[d]
         if key is None:
             if sizes[ids.index(d)] > 1:
                 raise ReaderError(f"{source}: dimensionen {d!r} har flera kategorier; ange dimension_map= eller select=")
             continue
-        handled[key] = dimcells[d]
+        mapping = dim_map.get(key, {}) | {v: v for v in sel.get(key, set())}
+        codes, labs = cats[d]
+        by_code = any(str(c).strip().casefold() in mapping for c in codes)
+        positions = [c[ids.index(d)] for c in combos]
+        handled[name_for] = pd.Series(
+            [(codes if by_code else labs)[k] for k in positions], dtype="str")
     apply_dimensions(base, handled, dim_map, sel)
     if not indicator and not dim_map:
         raise ReaderError(f"{source}: ange indikator (indicator=) – JSON-stat-datasetet namnger den inte")

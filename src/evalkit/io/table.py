@@ -142,16 +142,23 @@ def _cells_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def classify_rows(body: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """``(is_note, is_blank)`` masks for body rows (footnotes, trailing notes, blank lines)."""
+    """``(is_note, is_blank)`` masks for body rows.
+
+    Notes: rows whose first non-empty cell starts like a footnote ("Källa:", "Anm.", "Not",
+    ".. = …"), even when the delimiter split them into several cells, and one-cell rows after the
+    last data row. Blank rows are counted separately. Everything else is data.
+    """
     text = _cells_text(body)
     nonempty = (text != "").sum(axis=1).to_numpy()
     blank = nonempty == 0
     note = np.zeros(len(body), dtype=bool)
-    single = np.flatnonzero(nonempty == 1)
-    if len(single):
-        first = text.iloc[single].agg("".join, axis=1)
-        note[single[first.str.match(FOOTNOTE).to_numpy()]] = True
-    multi = np.flatnonzero(nonempty >= 2)
+    candidates = np.flatnonzero(nonempty >= 1)
+    if len(candidates) and body.shape[1]:
+        sub = text.iloc[candidates]
+        first = sub.iloc[:, 0].where(sub.iloc[:, 0] != "", sub.agg("".join, axis=1)) if len(candidates) < 50000 \
+            else sub.iloc[:, 0]
+        note[candidates[first.str.match(FOOTNOTE).to_numpy()]] = True
+    multi = np.flatnonzero((nonempty >= 2) & ~note)
     last = multi[-1] if len(multi) else -1
     trailing = np.arange(len(body)) > last
     note |= trailing & (nonempty == 1)
