@@ -55,12 +55,21 @@ def cmd_build(args: argparse.Namespace) -> int:
         years = tuple(int(y) for y in args.years.split("-")) if args.years else plan.DEFAULT_YEARS
         if len(years) != 2:
             raise ValueError(f"--years ska skrivas START-SLUT, inte {args.years!r}")
-        jobs = plan.district_jobs(args.district or None, years)
+        districts = list(args.district or [])
+        if args.all_stadsdelar:
+            from evalkit import geography
+
+            districts += geography.stadsdelar()["stadsdel_code"].tolist()
+        jobs = plan.district_jobs(districts or None, years)
+        if args.executor == "dask" and not args.scheduler:
+            raise ValueError("--executor dask kräver --scheduler ADRESS (t.ex. tcp://10.0.0.5:8786)")
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
     summary = runner.build(jobs, Path(args.out) if args.out else reports_dir(), n_jobs=args.jobs,
-                           force=args.force, cell_timeout=args.cell_timeout)
+                           force=args.force, cell_timeout=args.cell_timeout, progress=not args.no_progress,
+                           report_timeout=args.report_timeout, executor=args.executor, scheduler=args.scheduler,
+                           engine=args.engine)
     print(summary.text())
     return 0 if summary.ok else 1
 
@@ -85,10 +94,18 @@ def parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
     b = sub.add_parser("build", help="bygg rapporterna till reports/site")
     b.add_argument("--district", action="append", help="områdeskod eller namn (kan upprepas)")
+    b.add_argument("--all-stadsdelar", action="store_true", help="en rapport för var och en av stadens 117 stadsdelar")
     b.add_argument("--years", help="årsintervall, t.ex. 2015-2020")
-    b.add_argument("--jobs", type=int, default=None, help="parallella processer (standard: antal kärnor)")
+    b.add_argument("--jobs", type=int, default=None, help="rapporter samtidigt (standard: antal kärnor)")
     b.add_argument("--force", action="store_true", help="bygg om allt, även oförändrade rapporter")
-    b.add_argument("--cell-timeout", type=int, default=300, help="sekunder per cell")
+    b.add_argument("--cell-timeout", type=int, default=300, help="sekunder per cell (0: ingen gräns)")
+    b.add_argument("--report-timeout", type=int, default=900, help="sekunder per rapport (0: ingen gräns)")
+    b.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="local: processer på den här datorn (standard); dask: ett Dask-kluster")
+    b.add_argument("--scheduler", help="Dask-schemaläggarens adress, t.ex. tcp://10.0.0.5:8786")
+    b.add_argument("--engine", choices=["inprocess", "papermill"], default="inprocess",
+                   help="inprocess: varm process per rapport (standard); papermill: en Jupyter-kärna per rapport")
+    b.add_argument("--no-progress", action="store_true", help="ingen förloppsindikator")
     b.add_argument("--out", help="utkatalog (standard: reports/)")
     b.set_defaults(func=cmd_build)
     d = sub.add_parser("demo-data", help="skriv om demodata (seedat, deterministiskt)")

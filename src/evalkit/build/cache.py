@@ -1,19 +1,32 @@
 """Incremental builds: a report is keyed by everything its output depends on.
 
-Key = hash of the notebook, its parameters, the evalkit package source (code and templates),
-the processed inputs it reads and the dependency lock. Unlike jupyter-cache or Quarto's freeze,
-which hash only the notebook, a change in data, parameters or library code changes the key.
+Key = hash of the notebook, its parameters, the evalkit source the notebook can reach, the
+templates, the processed inputs, the raw reference tables read at report time and the
+dependency lock. Unlike jupyter-cache or Quarto's freeze, which hash only the notebook, a
+change in data, parameters or library code changes the key.
+
+Library code: only the evalkit modules in the notebook's import closure count (found statically:
+the notebook's ``import`` statements, then every ``import`` inside those modules, including
+imports inside functions, transitively), plus ``evalkit/__init__.py``, the whole build package
+(engine, export) and the templates. Editing, say, ``evalkit/io`` or ``evalkit/clean.py`` therefore
+does not rebuild reports; the data the clean step writes is hashed separately.
+
+Data: every district report shows the programme areas, the rest of the city and the whole city,
+which are sums over all stadsdelar, so a change in any stadsdel's processed data changes what
+every report shows; the processed table is therefore hashed as a whole.
 """
 
 from __future__ import annotations
 
+import ast
+import csv
 import hashlib
 import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from evalkit.paths import processed_dir, project_root
+from evalkit.paths import processed_dir, project_root, raw_dir
 
 PROCESSED_INPUTS = ("indicators.parquet", "clean_report.json")
 
@@ -28,27 +41,124 @@ def _hash_files(paths: list[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1)
-def package_hash() -> str:
-    """Hash of evalkit's own source and templates."""
-    root = Path(str(resources.files("evalkit")))
-    files = [p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+def package_root() -> Path:
+    return Path(str(resources.files("evalkit")))
+
+
+def _module_file(name: str, root: Path) -> Path | None:
+    parts = name.split(".")
+    if parts[0] != "evalkit":
+        return None
+    base = root.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(tree: ast.AST, package: str) -> list[str]:
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            names.append(module)
+            names += [f"{module}.{alias.name}" for alias in node.names]
+    return names
+
+
+def _notebook_sources(notebook: Path) -> list[str]:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    out = []
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            text = "".join(cell.get("source", []))
+            out.append("\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    return out
+
+
+def module_closure(notebook: Path) -> list[Path]:
+    """evalkit source files a notebook can execute: its import closure (static), package and build code."""
+    root = package_root()
+    todo = []
+    for source in _notebook_sources(notebook):
+        try:
+            todo += _imports(ast.parse(source), "")
+        except SyntaxError:
+            continue
+    seen: dict[Path, None] = {}
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")
+        # importing a.b.c runs a/__init__, a/b/__init__ and a/b/c
+        for i in range(1, len(parts) + 1):
+            path = _module_file(".".join(parts[:i]), root)
+            if path is None or path in seen:
+                continue
+            seen[path] = None
+            package = ".".join(parts[:i]) if path.name == "__init__.py" else ".".join(parts[: i - 1])
+            try:
+                todo += _imports(ast.parse(path.read_text(encoding="utf-8")), package)
+            except SyntaxError:
+                continue
+    files = set(seen) | {root / "__init__.py"}
+    files |= {p for p in (root / "build").rglob("*.py")}
+    files |= {p for p in (root / "templates").rglob("*") if p.is_file()}
+    return sorted(p for p in files if "__pycache__" not in p.parts)
+
+
+@lru_cache(maxsize=8)
+def package_hash(notebook: Path | None = None) -> str:
+    """Hash of the evalkit source a notebook can reach (all of evalkit when ``notebook`` is None)."""
+    root = package_root()
+    if notebook is None:
+        files = [p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+    else:
+        files = module_closure(notebook)
     return _hash_files(files, root)
 
 
+def _source_paths() -> set[Path]:
+    """Raw files the clean step reads (their content reaches reports through data/processed)."""
+    listing = raw_dir() / "sources.csv"
+    if not listing.exists():
+        return set()
+    with listing.open(encoding="utf-8", newline="") as handle:
+        return {(raw_dir() / row["path"]).resolve() for row in csv.DictReader(handle) if row.get("path")}
+
+
+def reference_files() -> list[Path]:
+    """Raw files read while reports run (geography, programme goals, geometries, …): all of
+    data/raw except the sources the clean step turns into processed tables."""
+    sources = _source_paths()
+    raw = raw_dir()
+    if not raw.is_dir():
+        return []
+    return [p for p in raw.rglob("*") if p.is_file() and p.resolve() not in sources and p.name != "README.md"]
+
+
 def inputs_hash() -> str:
-    """Hash of the processed tables the notebooks read, plus the dependency lock."""
+    """Hash of the processed tables, the raw reference tables the notebooks read, and the lock."""
     files = [processed_dir() / name for name in PROCESSED_INPUTS]
     lock = project_root() / "requirements.lock"
     extra = [lock] if lock.exists() else []
-    return _hash_files([f for f in files if f.exists()], processed_dir()) + _hash_files(extra, project_root())
+    return (_hash_files([f for f in files if f.exists()], processed_dir())
+            + _hash_files(reference_files(), raw_dir())
+            + _hash_files(extra, project_root()))
 
 
 def job_key(notebook: Path, parameters: dict, shared: str) -> str:
-    """Cache key of one report given the shared part (package + inputs)."""
+    """Cache key of one report given the shared part (inputs; the notebook's code closure is added here)."""
     digest = hashlib.sha256()
     digest.update(notebook.read_bytes())
     digest.update(json.dumps(parameters, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(package_hash(notebook).encode())
     digest.update(shared.encode())
     return digest.hexdigest()
 
@@ -60,7 +170,7 @@ def stored_key(out_dir: Path, slug: str) -> str:
 
 
 def store_key(out_dir: Path, slug: str, key: str) -> None:
-    """Record the key after a successful build."""
-    path = out_dir / ".cache" / f"{slug}.key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(key + "\n")
+    """Record the key after a successful build (atomically)."""
+    from evalkit.build.execute import atomic_write
+
+    atomic_write(out_dir / ".cache" / f"{slug}.key", key + "\n")

@@ -1,7 +1,11 @@
-"""Run one report: execute its notebook with papermill, export HTML, write atomically.
+"""Write one report's results atomically; and the reference engine (papermill + a kernel).
 
-A failed notebook keeps its executed copy (with the error) for debugging and never overwrites
-the last good HTML.
+:func:`write_outcome` stores what :mod:`evalkit.build.isolate` produced: on success the page and
+the executed notebook; on failure the executed notebook with the error in ``failed/`` and
+nothing else — the last good page is never overwritten by a broken one.
+
+:func:`run_job` is the previous engine (``papermill.execute_notebook`` with a Jupyter kernel,
+then nbconvert), kept as ``evalkit build --engine papermill`` and for the benchmark.
 """
 
 from __future__ import annotations
@@ -12,9 +16,6 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
-import papermill
 
 from evalkit.build import export, provenance
 from evalkit.build.plan import ReportJob
@@ -54,6 +55,9 @@ def run_job(job: ReportJob, out_dir: Path, cell_timeout: int = 300) -> JobResult
     failed_path.parent.mkdir(parents=True, exist_ok=True)
     # papermill saves the notebook as it runs, so a failure leaves the executed cells and the error.
     in_progress = failed_path.with_name(f".{job.slug}.running.ipynb")
+    import nbformat
+    import papermill
+
     try:
         nb = papermill.execute_notebook(
             str(job.notebook), str(in_progress), parameters=job.parameters, kernel_name="python3",
@@ -83,3 +87,23 @@ def _summarise(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}".strip()
     lines = [line for line in text.splitlines() if line.strip()]
     return " ".join(lines[:3])[:500]
+
+
+def write_outcome(job: ReportJob, outcome, out_dir: Path) -> JobResult:
+    """Write an :class:`~evalkit.build.isolate.Outcome` under ``out_dir``; return the summary line."""
+    failed_path = out_dir / "failed" / f"{job.slug}.ipynb"
+    if outcome.ok:
+        atomic_write(out_dir / "notebooks" / f"{job.slug}.ipynb", outcome.notebook)
+        atomic_write(out_dir / "site" / job.html_name, outcome.html)
+        failed_path.unlink(missing_ok=True)
+        failed_path.with_suffix(".txt").unlink(missing_ok=True)
+    else:
+        if outcome.failed_notebook:
+            atomic_write(failed_path, outcome.failed_notebook)
+        else:
+            failed_path.unlink(missing_ok=True)
+        if outcome.details:
+            atomic_write(failed_path.with_suffix(".txt"), outcome.details + "\n")
+        else:
+            failed_path.with_suffix(".txt").unlink(missing_ok=True)
+    return JobResult(job.slug, outcome.ok, outcome.seconds, outcome.error)

@@ -11,9 +11,9 @@ from functools import lru_cache
 from importlib import resources
 
 import jinja2
-import nbformat
-from nbconvert import HTMLExporter
-from traitlets.config import Config
+
+# nbformat/nbconvert are imported where used: the build's coordinator process (plan, cache,
+# index) must start fast, so that a no-op rebuild takes well under two seconds.
 
 _VOLATILE_NB_PAPERMILL = ("input_path", "output_path", "start_time", "end_time", "duration", "exception",
                           "environment_variables")
@@ -31,8 +31,11 @@ def stylesheet() -> str:
 
 
 @lru_cache(maxsize=1)
-def exporter() -> HTMLExporter:
+def exporter():
     """One configured exporter per process: no code, no prompts, Swedish, offline template."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
     c = Config()
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
@@ -46,7 +49,7 @@ def exporter() -> HTMLExporter:
     return exp
 
 
-def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def normalise(nb):
     """Strip volatile metadata and give cells ids from their position (deterministic bytes)."""
     nb = copy.deepcopy(nb)
     for i, cell in enumerate(nb.cells):
@@ -80,7 +83,7 @@ def provenance_html(provenance: dict) -> str:
     return _PROVENANCE.render(**provenance)
 
 
-def to_html(nb: nbformat.NotebookNode, title: str, provenance: dict | None = None) -> str:
+def to_html(nb, title: str, provenance: dict | None = None) -> str:
     """Export an executed notebook to one self-contained HTML page (images inline, no scripts)."""
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title

@@ -7,13 +7,13 @@ the current git commit, so that the same inputs give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 from functools import lru_cache
 
 import evalkit
-from evalkit import data
-from evalkit.paths import project_root
+from evalkit.paths import processed_dir, project_root
 
 
 def _git(*args: str) -> str:
@@ -41,7 +41,13 @@ def build_date() -> str:
 
 def inputs() -> list[dict]:
     """Input files as recorded by `evalkit clean` (path, sha256, synthetic flag)."""
-    report = data.clean_report()
+    # Read directly (not through evalkit.data, which imports pandas): the coordinator stays light.
+    path = processed_dir() / "clean_report.json"
+    if not path.exists():
+        from evalkit import data
+
+        data.clean_report()  # raises ProcessedDataMissing with the usual message
+    report = json.loads(path.read_text(encoding="utf-8"))
     return [
         {"path": f"data/raw/{s['path']}", "sha256": s["sha256"], "synthetic": "demo" in s["path"]}
         for s in report["sources"]

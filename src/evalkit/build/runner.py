@@ -1,18 +1,34 @@
-"""Orchestrate a build: keys, reuse, a parallel pool, the index and a summary."""
+"""Orchestrate a build: keys, reuse, parallel execution, the index and a summary.
+
+Executors (where reports run):
+
+- ``local`` (default): ``n_jobs`` reports at a time, each in a fresh process forked from one
+  warm template (:mod:`evalkit.build.isolate`); start-up is paid once per build.
+- ``dask``: the same per-report function as Dask distributed tasks on an existing cluster
+  (``scheduler`` = its address, or a ``distributed.Client``); each Dask worker keeps its own
+  warm template. Results come back as text and are written here, so workers need the project
+  (code and ``data/``) but no shared output folder.
+
+Engines (how a report runs): ``inprocess`` (default; :mod:`evalkit.build.inprocess`) or
+``papermill`` (a Jupyter kernel per report, then nbconvert; the previous engine, kept as a
+reference; local executor only).
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evalkit import data
 from evalkit.build import cache, execute, site
 from evalkit.build.execute import JobResult, atomic_write
 from evalkit.build.plan import ReportJob
+
+DEFAULT_REPORT_TIMEOUT = 900
 
 
 @dataclass
@@ -36,16 +52,29 @@ class BuildSummary:
 
 
 def default_jobs() -> int:
-    """Worker processes: one per core."""
+    """Reports run at the same time: one per core."""
     return os.cpu_count() or 1
 
 
 def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force: bool = False,
-          cell_timeout: int = 300, progress: bool = True) -> BuildSummary:
-    """Build ``jobs`` into ``out_dir`` (site/, notebooks/, failed/), reusing unchanged reports."""
+          cell_timeout: int | None = 300, progress: bool = True, *, report_timeout: float | None = DEFAULT_REPORT_TIMEOUT,
+          executor: str = "local", scheduler=None, engine: str = "inprocess") -> BuildSummary:
+    """Build ``jobs`` into ``out_dir`` (site/, notebooks/, failed/), reusing unchanged reports.
+
+    ``cell_timeout`` and ``report_timeout`` are in seconds (None or 0: no limit). A report that
+    fails, hangs past ``report_timeout`` or kills its process is listed in ``failed`` and on the
+    index page; its executed notebook is kept in ``failed/``; its last good page stays.
+    """
+    if executor not in ("local", "dask"):
+        raise ValueError(f"okänd exekverare {executor!r} (local eller dask)")
+    if engine not in ("inprocess", "papermill"):
+        raise ValueError(f"okänd motor {engine!r} (inprocess eller papermill)")
+    if executor == "dask" and engine != "inprocess":
+        raise ValueError("--executor dask kör bara motorn inprocess")
     start = time.perf_counter()
+    out_dir = Path(out_dir)
     summary = BuildSummary()
-    shared = cache.package_hash() + cache.inputs_hash()
+    shared = cache.inputs_hash()
     keys = {job.slug: cache.job_key(job.notebook, job.parameters, shared) for job in jobs}
     site_dir = out_dir / "site"
     todo = []
@@ -54,34 +83,132 @@ def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force
             summary.reused.append(job.slug)
         else:
             todo.append(job)
-    results: list[JobResult] = []
-    n_jobs = max(1, min(n_jobs or default_jobs(), len(todo) or 1))
     if todo:
-        if n_jobs == 1:
-            for i, job in enumerate(todo, 1):
-                results.append(execute.run_job(job, out_dir, cell_timeout))
-                _progress(progress, i, len(todo), results[-1])
+        if engine == "papermill":
+            results = _run_papermill(todo, out_dir, n_jobs, cell_timeout, progress)
         else:
-            with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-                futures = [pool.submit(execute.run_job, job, out_dir, cell_timeout) for job in todo]
-                for i, future in enumerate(as_completed(futures), 1):
-                    results.append(future.result())
-                    _progress(progress, i, len(todo), results[-1])
-    for result in results:
-        if result.ok:
-            summary.built.append(result.slug)
-            cache.store_key(out_dir, result.slug, keys[result.slug])
-        else:
-            summary.failed[result.slug] = result.error
-    synthetic = data.is_synthetic(data.tidy())
-    atomic_write(site_dir / "index.html", site.render_index(jobs, set(summary.failed), site_dir, synthetic))
+            results = _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress, executor, scheduler)
+        for result in results:
+            if result.ok:
+                summary.built.append(result.slug)
+                cache.store_key(out_dir, result.slug, keys[result.slug])
+            else:
+                summary.failed[result.slug] = result.error
+    atomic_write(site_dir / "index.html",
+                 site.render_index(jobs, set(summary.failed), site_dir, _synthetic(out_dir, shared)))
     summary.built.sort()
     summary.reused.sort()
     summary.seconds = time.perf_counter() - start
     return summary
 
 
-def _progress(enabled: bool, done: int, total: int, result: JobResult) -> None:
-    if enabled:
-        mark = "ok" if result.ok else "FEL"
-        print(f"[{done}/{total}] {result.slug}: {mark} ({result.seconds:.1f} s)", file=sys.stderr, flush=True)
+def _synthetic(out_dir: Path, shared: str) -> bool:
+    """Whether the data are synthetic (banner on the index); remembered per input hash so that a
+    no-op rebuild does not need to load the table."""
+    marker = out_dir / ".cache" / "synthetic.txt"
+    if marker.exists():
+        stored_hash, _, flag = marker.read_text().strip().partition(" ")
+        if stored_hash == shared:
+            return flag == "1"
+    from evalkit import data
+
+    flag = data.is_synthetic(data.tidy())
+    atomic_write(marker, f"{shared} {int(flag)}\n")
+    return flag
+
+
+def _bar(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread
+    return tqdm(total=total, disable=not enabled, unit="rapport", desc="Bygger", file=sys.stderr,
+                dynamic_ncols=True, leave=True)
+
+
+def _report(bar, result: JobResult) -> None:
+    if not result.ok:
+        bar.write(f"MISSLYCKAD {result.slug}: {result.error}", file=sys.stderr)
+    bar.set_postfix_str(f"{result.slug} {result.seconds:.1f} s", refresh=False)
+    bar.update(1)
+
+
+def _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress, executor, scheduler) -> list[JobResult]:
+    from evalkit.build import isolate, provenance
+
+    base = provenance.provenance({})  # once per build: git commit, build date, input hashes
+    specs = {job.slug: (job.slug, str(job.notebook), job.parameters, job.title, dict(base, parameters=job.parameters),
+                        cell_timeout or None, report_timeout or None) for job in todo}
+    by_slug = {job.slug: job for job in todo}
+    results: list[JobResult] = []
+    bar = _bar(len(todo), progress)
+    try:
+        if executor == "dask":
+            for slug, outcome in _dask(specs, scheduler):
+                results.append(execute.write_outcome(by_slug[slug], outcome, out_dir))
+                _report(bar, results[-1])
+            return results
+        isolate.start_template()
+        env = dict(os.environ)
+        cancel = threading.Event()
+        n = max(1, min(n_jobs or default_jobs(), len(todo)))
+        with ThreadPoolExecutor(max_workers=n, thread_name_prefix="evalkit-build") as pool:
+            futures = {pool.submit(isolate.run, *specs[job.slug], env=env, cancel=cancel): job for job in todo}
+            try:
+                for future in as_completed(futures):
+                    job = futures[future]
+                    results.append(execute.write_outcome(job, future.result(), out_dir))
+                    _report(bar, results[-1])
+            except BaseException:
+                cancel.set()  # Ctrl-C: stop the running reports; finished ones are already written
+                for future in futures:
+                    future.cancel()
+                raise
+        return results
+    finally:
+        bar.close()
+
+
+def _dask(specs: dict, scheduler):
+    """Run the reports as Dask tasks; yield (slug, Outcome) as they finish."""
+    from distributed import Client, as_completed as dask_completed
+
+    from evalkit.build import isolate
+
+    own = not isinstance(scheduler, Client)
+    client = Client(scheduler) if own else scheduler
+    try:
+        futures = {client.submit(isolate.run, *spec, pure=False, key=f"evalkit-report-{slug}-{time.time_ns()}"): slug
+                   for slug, spec in specs.items()}
+        for future in dask_completed(futures):
+            slug = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # noqa: BLE001 - a lost worker, an unpicklable result, …
+                outcome = isolate.Outcome(slug, False, 0.0, error=f"Dask: {type(exc).__name__}: {exc}"[:500],
+                                          details=repr(exc))
+            yield slug, outcome
+    finally:
+        if own:
+            client.close()
+
+
+def _run_papermill(todo, out_dir, n_jobs, cell_timeout, progress) -> list[JobResult]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    results: list[JobResult] = []
+    n = max(1, min(n_jobs or default_jobs(), len(todo)))
+    bar = _bar(len(todo), progress)
+    try:
+        if n == 1:
+            for job in todo:
+                results.append(execute.run_job(job, out_dir, cell_timeout))
+                _report(bar, results[-1])
+        else:
+            with ProcessPoolExecutor(max_workers=n) as pool:
+                futures = [pool.submit(execute.run_job, job, out_dir, cell_timeout) for job in todo]
+                for future in as_completed(futures):
+                    results.append(future.result())
+                    _report(bar, results[-1])
+    finally:
+        bar.close()
+    return results

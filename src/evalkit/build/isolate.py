@@ -1,0 +1,205 @@
+"""Run one report in a fresh process forked from a warm template: fast, isolated, killable.
+
+multiprocessing's *fork server* is the template: a single-threaded process that imports
+:mod:`evalkit.build.warm` once (pandas, matplotlib, IPython, papermill, nbconvert, evalkit, the
+tidy table, cached loaders, fonts). Each report is a new child forked from it, so
+
+- start-up is paid once per build (per Dask worker with ``--executor dask``), not per report;
+- every report starts from the same clean state: no variable, figure, rcParam or option set by
+  one report can reach another, because the template never runs notebook code and every child
+  exits after its report;
+- a hung report is killed at the per-report timeout, and a report that kills its process
+  (``os._exit``, a segfault) only loses its own child. Either way the cells finished so far,
+  which the child streamed to us, are kept for debugging with an error in the cell that was running.
+
+The child executes the notebook (:mod:`evalkit.build.inprocess`), normalises it and exports
+the HTML; it returns text, and the caller writes files. So Dask workers need the project's
+inputs and code, but no shared output folder.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+
+WARM_MODULE = "evalkit.build.warm"
+
+_lock = threading.Lock()
+_context = None
+
+
+@dataclass
+class Outcome:
+    """What one report produced: HTML and notebook text on success, a failed notebook otherwise."""
+
+    slug: str
+    ok: bool
+    seconds: float
+    error: str = ""
+    html: str | None = None
+    notebook: str | None = None  # normalised executed notebook (success)
+    failed_notebook: str | None = None  # executed notebook with the error, for reports/failed/
+    details: str = ""  # traceback text when there is no notebook to keep
+    cells: dict = field(default_factory=dict)  # seconds per cell index
+
+
+def context():
+    """The fork-server multiprocessing context whose server has imported the warm-up module."""
+    global _context
+    with _lock:
+        if _context is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload([WARM_MODULE])
+            _context = ctx
+        return _context
+
+
+def start_template() -> None:
+    """Start the template process now (it warms up while the caller does other work)."""
+    from multiprocessing import forkserver
+
+    context()
+    forkserver.ensure_running()
+
+
+def run(slug: str, notebook: str, parameters: dict, title: str, provenance: dict, cell_timeout: float | None,
+        report_timeout: float | None, env: dict | None = None, cancel: threading.Event | None = None) -> Outcome:
+    """Execute one report in a fresh child of the template; never raises for a report's own failure."""
+    ctx = context()
+    start = time.perf_counter()
+    receiver, sender = ctx.Pipe(duplex=False)
+    payload = {"slug": slug, "notebook": notebook, "parameters": parameters, "title": title,
+               "provenance": provenance, "cell_timeout": cell_timeout, "env": env}
+    proc = ctx.Process(target=_child, args=(sender, payload), name=f"evalkit-{slug}", daemon=True)
+    proc.start()
+    sender.close()
+    deadline = None if not report_timeout else time.monotonic() + report_timeout
+    partial, cells, running, final, timed_out, cancelled = None, {}, None, None, False, False
+    started: dict[int, float] = {}
+    cell_seconds: dict[int, float] = {}
+    while True:
+        wait = 1.0 if deadline is None else min(1.0, deadline - time.monotonic())
+        if wait <= 0:
+            timed_out = True
+            break
+        if cancel is not None and cancel.is_set():
+            cancelled = True
+            break
+        if not receiver.poll(wait):
+            continue
+        try:
+            message = receiver.recv()
+        except (EOFError, OSError):
+            break  # the child is gone
+        kind = message[0]
+        if kind == "notebook":
+            partial = message[1]
+        elif kind == "start":
+            running = message[1]
+            started[running] = time.perf_counter()
+        elif kind == "done":
+            cells[message[1]] = message[2]
+            cell_seconds[message[1]] = round(time.perf_counter() - started.get(message[1], start), 3)
+            running = None
+        else:
+            final = message
+            break
+    if (timed_out or cancelled) and proc.is_alive():
+        proc.kill()
+    proc.join(10)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+    receiver.close()
+    seconds = time.perf_counter() - start
+    if final is not None and final[0] == "ok":
+        return Outcome(slug, True, seconds, html=final[1], notebook=final[2], cells=cell_seconds)
+    if final is not None and final[0] == "failed":
+        return Outcome(slug, False, seconds, error=final[1], failed_notebook=final[2], cells=cell_seconds)
+    if final is not None:  # "error": the engine itself raised (bad notebook file, export error, …)
+        return Outcome(slug, False, seconds, error=final[1], details=final[2], cells=cell_seconds)
+    if cancelled:
+        error, ename = "Bygget avbröts", "KeyboardInterrupt"
+    elif timed_out:
+        error = f"Rapporten avbröts efter {report_timeout:g} s (tidsgräns per rapport)"
+        ename = "ReportTimeout"
+    else:
+        code = proc.exitcode
+        how = f"signal {-code}" if code is not None and code < 0 else f"status {code}"
+        error = f"Processen som körde rapporten dog ({how})"
+        ename = "DeadKernelError"
+    if running is not None:
+        error += f" under cell {running}"
+    return Outcome(slug, False, seconds, error=error, cells=cell_seconds,
+                   failed_notebook=_partial_notebook(partial, cells, running, ename, error),
+                   details=error)
+
+
+def _partial_notebook(partial: str | None, cells: dict, running: int | None, ename: str, evalue: str) -> str | None:
+    """The notebook as far as it ran, with an error output in the cell that was running."""
+    if partial is None:
+        return None
+    import nbformat
+
+    nb = nbformat.reads(partial, as_version=4)
+    for index, cell in cells.items():
+        nb.cells[index] = nbformat.from_dict(cell)
+    if running is not None and running < len(nb.cells):
+        cell = nb.cells[running]
+        if cell.cell_type == "code":
+            cell.outputs = list(cell.get("outputs", [])) + [
+                nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])]
+        cell.metadata.setdefault("papermill", {}).update({"status": "failed", "exception": True})
+    nb.metadata.setdefault("papermill", {})["exception"] = True
+    return nbformat.writes(nb) + "\n"
+
+
+def _child(conn, payload: dict) -> None:
+    """In the forked child: execute, normalise, export; send the result; exit."""
+    if payload.get("env") is not None:
+        os.environ.clear()
+        os.environ.update(payload["env"])
+    try:
+        import nbformat
+
+        from evalkit.build import export, inprocess
+
+        def on_cell(event, index, cell, nb):
+            if event == "start":
+                if index == 0:
+                    conn.send(("notebook", nbformat.writes(nb)))
+                conn.send(("start", index))
+            else:
+                conn.send(("done", index, dict(cell)))
+
+        nb_dir = os.path.dirname(os.path.abspath(payload["notebook"]))
+        try:
+            nb = inprocess.execute(payload["notebook"], payload["parameters"], cwd=nb_dir,
+                                   cell_timeout=payload["cell_timeout"], on_cell=on_cell)
+        except inprocess.NotebookFailed as failed:
+            conn.send(("failed", _summarise(failed.error), nbformat.writes(export.normalise(failed.notebook)) + "\n"))
+            return
+        nb = export.normalise(nb)
+        html = export.to_html(nb, payload["title"], payload["provenance"])
+        conn.send(("ok", html, nbformat.writes(nb) + "\n"))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, never swallowed silently
+        try:
+            conn.send(("error", _summarise(exc), traceback.format_exc()))
+        except Exception:  # noqa: BLE001
+            print(traceback.format_exc(), file=sys.stderr)
+    finally:
+        conn.close()
+
+
+def _summarise(exc: BaseException) -> str:
+    """One line for the build summary: the error and, for notebook errors, the cell."""
+    if hasattr(exc, "ename") and hasattr(exc, "evalue"):  # papermill.PapermillExecutionError
+        return f"{exc.ename}: {exc.evalue} (cell {getattr(exc, 'exec_count', '?')})"[:500]
+    text = f"{type(exc).__name__}: {exc}".strip()
+    lines = [line for line in text.splitlines() if line.strip()]
+    return " ".join(lines[:3])[:500]

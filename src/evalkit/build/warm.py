@@ -1,0 +1,158 @@
+"""Warm-up of the template process every report is forked from (see :mod:`evalkit.build.isolate`).
+
+Imported once, in multiprocessing's fork server, before any report runs. It pays once what a
+fresh kernel pays per report:
+
+- imports: the in-process engine, IPython, papermill, nbconvert, and every module the project's
+  notebooks import (found by reading their ``import`` statements);
+- shared data: the tidy table (``evalkit.data.tidy``) and every zero-argument ``lru_cache``
+  loader of the evalkit modules the notebooks use (geography and programme tables, map
+  geometries, …). By convention these are pure functions of files, so computing them once and
+  letting every report inherit the result (copy-on-write after ``fork``) changes no output;
+- matplotlib's font loading (one throw-away figure) and the HTML exporter's templates.
+
+Nothing here executes notebook code, so no report variable, figure or rcParam exists in the
+template; each report then runs in its own forked child. Every step is best effort: a failure
+here only makes reports slower (they then do the work themselves), never different.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib
+import inspect
+import io
+import json
+import sys
+import time
+import warnings
+
+WARM_SECONDS: dict[str, float] = {}
+
+
+def _timed(name):
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            except BaseException:  # noqa: BLE001 - best effort, see module docstring
+                return None
+            finally:
+                WARM_SECONDS[name] = round(time.perf_counter() - start, 3)
+        return inner
+    return wrap
+
+
+def notebook_imports(notebook_dir) -> list[str]:
+    """Top-level module names imported by the code cells of the notebooks in ``notebook_dir``."""
+    names: list[str] = []
+    for path in sorted(notebook_dir.glob("*.ipynb")):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        except (OSError, ValueError, KeyError):
+            continue
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            source = "".join(cell.get("source", []))
+            try:
+                tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names += [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    names.append(node.module)
+                    # ``from evalkit.present import district`` imports the submodule too
+                    names += [f"{node.module}.{alias.name}" for alias in node.names]
+    return list(dict.fromkeys(names))
+
+
+@_timed("imports")
+def _imports() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import nbformat  # noqa: F401
+    import pandas  # noqa: F401
+
+    from evalkit.build import export, inprocess  # noqa: F401
+    from evalkit.paths import project_root
+
+    for name in notebook_imports(project_root() / "notebooks"):
+        try:
+            importlib.import_module(name)
+        except BaseException:  # noqa: BLE001 - ``from x import function`` is not a module
+            pass
+
+
+@_timed("data")
+def _data() -> None:
+    from evalkit import data
+
+    data.tidy()
+
+
+@_timed("loaders")
+def _loaders() -> None:
+    for name, module in sorted(sys.modules.items()):
+        if not name.startswith("evalkit.") or name.startswith("evalkit.build") or module is None:
+            continue
+        for attr, value in sorted(vars(module).items()):
+            if not isinstance(value, functools._lru_cache_wrapper) or getattr(value, "__module__", "") != name:
+                continue
+            try:
+                params = inspect.signature(value.__wrapped__).parameters.values()
+            except (TypeError, ValueError):
+                continue
+            if all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+                try:
+                    value()
+                except BaseException:  # noqa: BLE001
+                    pass
+
+
+@_timed("matplotlib")
+def _matplotlib() -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1], [0, 1], label="åäö")
+    ax.set_title("Värme", loc="left")
+    ax.legend()
+    fig.savefig(io.BytesIO(), format="png", dpi=50)
+    plt.close("all")
+
+
+@_timed("exporter")
+def _exporter() -> None:
+    import nbformat
+
+    from evalkit.build import export
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("värme")])
+    export.to_html(nb, "värme")
+
+
+def warm() -> dict[str, float]:
+    """Run the warm-up (idempotent); return seconds per step."""
+    if WARM_SECONDS:
+        return WARM_SECONDS
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _imports()
+        _data()
+        _loaders()
+        _matplotlib()
+        _exporter()
+    # Forget which warnings were already shown, so a report shows its warnings like a fresh kernel.
+    if hasattr(warnings, "_filters_mutated"):
+        warnings._filters_mutated()
+    return WARM_SECONDS
+
+
+warm()
