@@ -16,12 +16,11 @@ Rules (threshold ``t``, default 5, configurable):
   *j* is determined iff row *j* of an orthonormal null-space basis is zero). This covers the
   simple attack "total minus the published cells" (a line with exactly one hidden cell) and
   combinations of lines (e.g. in a 2-D table a hidden cell that links two otherwise separate
-  groups of hidden cells). While some hidden cell is recoverable, one more cell is hidden: among
-  the published cells that share an equation with it, the first in the order (ordinary cells
-  before totals, non-zero before zero, smallest count first) that makes it unrecoverable — for a
-  1-D table with one hidden cell this is "the next smallest cell of the group" (candidates in
-  the equations where the cell is the only hidden one come first; if no single cell helps, the
-  one leaving the fewest recoverable cells is taken and the loop goes on). If a line has no
+  groups of hidden cells, or a stadsdel that is its borough's only non-programme member). While
+  some hidden cell is recoverable, the cheapest set of extra cells that makes it unrecoverable
+  is hidden, found by a small linear programme (minimise the cost-weighted L1 norm of a null
+  vector through that cell; costs favour few, small, non-zero, non-total cells) — for a 1-D
+  table with one hidden cell this is "the next smallest cell of the group". If a line has no
   other cell, its total is hidden instead (reported in the log).
   This guarantees that no hidden value can be computed *exactly*; it does not bound the
   interval an attacker can derive using non-negativity (audit that separately if needed).
@@ -79,52 +78,54 @@ def recoverable(A: np.ndarray, hidden: np.ndarray, tol: float = 1e-9) -> np.ndar
     return out
 
 
-def _protect(A: np.ndarray, values: np.ndarray, primary: np.ndarray, is_total: np.ndarray,
-             max_trials: int = 25) -> tuple[np.ndarray, dict[int, int]]:
+def _cheapest_cover(A: np.ndarray, hidden: np.ndarray, j: int, cost: np.ndarray) -> np.ndarray | None:
+    """Cells to hide so that cell *j* becomes unrecoverable, by linear programming.
+
+    Cell *j* is unrecoverable iff some ``v`` with ``A v = 0`` and ``v_j = 1`` is supported on the
+    hidden cells. Minimising ``sum_i cost_i |v_i|`` (cost 0 for cells already hidden) over such
+    ``v`` gives a sparse, cheap set of extra cells: the support of ``v`` outside the hidden ones.
+    Returns None if no such ``v`` exists.
+    """
+    from scipy.optimize import linprog
+
+    m, n = A.shape
+    c = np.where(hidden, 0.0, cost)
+    # v = p - q, p, q >= 0
+    A_eq = np.vstack([np.hstack([A, -A]), np.concatenate([np.eye(n)[j], -np.eye(n)[j]])[None, :]])
+    b_eq = np.concatenate([np.zeros(m), [1.0]])
+    res = linprog(np.concatenate([c, c]), A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if res.status != 0:
+        return None
+    v = res.x[:n] - res.x[n:]
+    return np.flatnonzero((np.abs(v) > 1e-9) & ~hidden)
+
+
+def _protect(A: np.ndarray, values: np.ndarray, primary: np.ndarray, is_total: np.ndarray
+             ) -> tuple[np.ndarray, dict[int, int]]:
     """Secondary suppression; returns the hidden mask and {secondary cell: cell it protects}.
 
-    Greedy: take the first recoverable hidden cell *j*; candidates are the published cells sharing
-    an equation with it, ordered by how many of *j*'s "lone" equations (where *j* is the only
-    hidden cell) they are in, then ordinary cells before totals, non-zero before zero, smallest
-    first. The first candidate that makes *j* unrecoverable is hidden; if none does, the one
-    (among the first ``max_trials``) that leaves the fewest recoverable cells, then the fewest
-    equations with a single hidden cell.
+    While some hidden cell *j* is recoverable, hide the cheapest set of extra cells that makes it
+    unrecoverable (:func:`_cheapest_cover`), with cost per cell ``1 + value / (1 + max value)``,
+    plus 0.5 for a zero cell and 1 000 for a total/aggregate — so in a group with one hidden cell
+    the next smallest cell of the group is chosen, and totals only when nothing else helps.
     """
     hidden = primary.copy()
     protects: dict[int, int] = {}
-    base = np.lexsort((np.arange(len(values)), values, values == 0, is_total))
-    rank = np.empty(len(values), dtype=int)
-    rank[base] = np.arange(len(values))
-    nz = A != 0
+    vals = np.abs(np.asarray(values, dtype=float))
+    cost = 1 + vals / (1 + vals.max(initial=0)) + 0.5 * (vals == 0) + 1000 * is_total
     while True:
         det = np.flatnonzero(recoverable(A, hidden))
         if det.size == 0:
             return hidden, protects
         j = det[0]
-        eqs = nz[:, j]
-        lone = eqs & ((nz & hidden[None, :]).sum(axis=1) == 1)
-        cand = np.flatnonzero(nz[eqs].any(axis=0) & ~hidden)
-        if cand.size == 0:
-            cand = np.flatnonzero(~hidden)
-            if cand.size == 0:
+        extra = _cheapest_cover(A, hidden, j, cost)
+        if extra is None or extra.size == 0:
+            extra = np.flatnonzero(((A[A[:, j] != 0] != 0).any(axis=0)) & ~hidden)
+            if extra.size == 0:
                 return hidden, protects
-        n_lone = nz[lone][:, cand].sum(axis=0)
-        cand = cand[np.lexsort((rank[cand], -n_lone))]
-        chosen, best = None, None
-        for c in cand[:max_trials]:
-            trial = hidden.copy()
-            trial[c] = True
-            rec = recoverable(A, trial)
-            if not rec[j]:
-                chosen = c
-                break
-            score = (int(rec.sum()), int(((nz & trial[None, :]).sum(axis=1) == 1).sum()))
-            if best is None or score < best[0]:
-                best = (score, c)
-        if chosen is None:
-            chosen = best[1] if best is not None else cand[0]
-        hidden[chosen] = True
-        protects[int(chosen)] = int(j)
+        hidden[extra] = True
+        for e in extra:
+            protects[int(e)] = int(j)
 
 
 def _primary_count(c: np.ndarray, threshold: float, suppress_zero: bool) -> np.ndarray:
