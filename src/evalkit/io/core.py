@@ -187,24 +187,41 @@ def parse_numbers(cells: pd.Series, units: bool = False):
         bad = pd.Series(False, index=cells.index)
         return (values, empty, bad, empty.copy()) if units else (values, empty, bad)
     text = cells.fillna("").astype(str).str.strip()
-    status = text.map(STATUS_IN_CELL).fillna("").astype(str)
-    unit = pd.Series("", index=cells.index, dtype="str")
-    if units:
-        match = text.str.extract(_UNIT_RE)
-        has_unit = match["unit"].notna() & (status == "") & match["unit"].str.rstrip(".").str.lower().isin(
-            [u.rstrip(".") for u in CELL_UNITS])
-        text_num = text.where(~has_unit, match["num"])
-        unit = unit.where(~has_unit, match["unit"].str.lower().str.rstrip("."))
-    else:
-        text_num = text
-    cleaned = text_num.str.replace(_NUMBER_CLEAN, "", regex=True).str.replace("\u2212", "-", regex=False)
-    fast = cleaned.str.fullmatch(_PLAIN_NUMBER.pattern)
-    if not fast.all():
-        cleaned = cleaned.where(fast, _normalise_number_text(cleaned))
-    candidate = cleaned.where((status == "") & (cleaned != ""), None)
-    values = pd.to_numeric(candidate, errors="coerce").astype("float64")
+    index = cells.index
+    values = pd.Series(np.nan, index=index, dtype="float64")
+    status = pd.Series("", index=index, dtype="str")
+    unit = pd.Series("", index=index, dtype="str")
+    bad = pd.Series(False, index=index)
+    nonempty = text != ""
+    if not nonempty.any():
+        return (values, status, bad, unit) if units else (values, status, bad)
+    # fast path: plain numbers ("1234", "12.5", "-3") – the bulk of a big table
+    fast = text.str.fullmatch(_PLAIN_NUMBER.pattern)
+    if fast.any():
+        values[fast] = pd.to_numeric(text[fast], errors="coerce")
+    rest = nonempty & ~fast
+    if rest.any():
+        sub = text[rest]
+        sym = sub.map(STATUS_IN_CELL)
+        is_sym = sym.notna()
+        status[sym.index[is_sym]] = sym[is_sym].astype(str)
+        sub = sub[~is_sym]
+        if len(sub):
+            sub_unit = pd.Series("", index=sub.index, dtype="str")
+            sub_num = sub
+            if units:
+                match = sub.str.extract(_UNIT_RE)
+                has_unit = match["unit"].notna() & match["unit"].str.rstrip(".").str.lower().isin(
+                    [u.rstrip(".") for u in CELL_UNITS])
+                sub_num = sub.where(~has_unit, match["num"])
+                sub_unit = sub_unit.where(~has_unit, match["unit"].str.lower().str.rstrip("."))
+                unit[sub.index] = sub_unit
+            cleaned = sub_num.str.replace(_NUMBER_CLEAN, "", regex=True).str.replace("\u2212", "-", regex=False)
+            cleaned = _normalise_number_text(cleaned)
+            parsed = pd.to_numeric(cleaned.where(cleaned != "", None), errors="coerce").astype("float64")
+            values[sub.index] = parsed
     values = values.where(np.isfinite(values))
-    bad = values.isna() & (status == "") & (text != "")
+    bad = values.isna() & (status == "") & nonempty
     return (values, status, bad, unit) if units else (values, status, bad)
 
 
@@ -273,6 +290,7 @@ RECORD_COLUMNS = ["row_number", "column", "area", "level", "indicator", "year", 
 def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | None = None,
                       area_codes: bool = False, area_type: str | None = None, level: str | None = None,
                       era: str | None = None, value_unit: str | None = None, years: object = None,
+                      catalogue: pd.DataFrame | None = None,
                       notes: list[str] | None = None, note_lines: pd.DataFrame | None = None,
                       **_ignored) -> ReadResult:
     """Check a long frame of records and split it into tidy rows and quarantine.
@@ -282,7 +300,9 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
     ``reason`` sets a record aside before any check (e.g. an Excel ``#REF!`` cell).
 
     Options: ``area_codes=True`` – the area column holds canonical codes (fast path, no name
-    resolution); ``area_type="regso"`` – areas are SCB RegSO names/codes mapped to stadsdelar
+    resolution); ``area_codes="passthrough"`` – codes the registry does not know (DeSO, RegSO codes
+    of all Sweden) are kept as they are, with ``level`` as their level; ``catalogue`` – an indicator
+    catalogue other than ``indicators.csv``; ``area_type="regso"`` – areas are SCB RegSO names/codes mapped to stadsdelar
     (:mod:`evalkit.io.regso`); ``level`` – the area level when the file has no level column;
     ``value_unit`` – a unit the number cells are expected to carry ("%", "kr", "tkr"), stripped and
     checked against the catalogue unit of the indicator; ``years`` – use only these years (others
@@ -302,7 +322,7 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
 
     rows_read = n if rows_read is None else rows_read
     years_wanted = parse_years(years)
-    catalogue = programme.indicator_catalogue().set_index("indicator")
+    catalogue = (programme.indicator_catalogue() if catalogue is None else catalogue).set_index("indicator")
     usable = np.ones(n, dtype=bool)
     parts = [empty_quarantine()]
     row_number = col("row_number", 0).astype("int64")
@@ -323,7 +343,11 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
     area = col("area").fillna("").astype(str).str.strip()
     set_aside(looks_mis_encoded(area), "area", area,
               "felaktig teckenkodning i områdesnamnet (UTF-8 läst som Windows-1252?)")
-    if area_codes:
+    passthrough = area_codes == "passthrough"
+    if passthrough:
+        codes = area.where(area != "", "")
+        errors = pd.Series("områdeskod saknas", index=index, dtype="str")
+    elif area_codes:
         known = set(geography.stadsdelar()["stadsdel_code"]) | set(geography.stadsdelsomraden()["sdo_code"]) | set(
             geography.GROUP_NAMES)
         codes = area.where(area.isin(known), "")
@@ -382,13 +406,17 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
     k_ind = indicator[keep]
     src = col("source").fillna("").astype(str)
     src = src.where(src != "", source)[keep]
-    names = {c: geography.area_name(c) for c in pd.unique(k_codes)}
-    levels = {c: geography.area_level(c) for c in names}
+    if passthrough:
+        names = None
+    else:
+        names = {c: geography.area_name(c) for c in pd.unique(k_codes)}
+        levels = {c: geography.area_level(c) for c in names}
     data = pd.DataFrame(
         {
             "area_code": k_codes.astype(str),
-            "area_name": k_codes.map(names).astype(str),
-            "area_level": k_codes.map(levels).astype(str),
+            "area_name": (k_codes if names is None else k_codes.map(names)).astype(str),
+            "area_level": (pd.Series(level or "", index=k_codes.index) if names is None
+                           else k_codes.map(levels)).astype(str),
             "indicator": k_ind.astype(str),
             "year": years[keep].astype("int64"),
             "value": value[keep].astype("float64"),
