@@ -20,6 +20,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 data: setup
 	$(BIN)/evalkit clean
+	$(BIN)/evalkit analyse
 
 report: data
 	$(BIN)/evalkit build

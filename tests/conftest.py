@@ -2,13 +2,15 @@
 
 import pytest
 
-from evalkit import clean, data
+from evalkit import clean, data, results
 
 
 @pytest.fixture(scope="session")
 def processed():
-    """Run `evalkit clean` on the bundled raw data and return the source reports."""
-    return clean.run()
+    """Run `evalkit clean` and `evalkit analyse` on the bundled raw data; return the source reports."""
+    reports = clean.run()
+    results.run()
+    return reports
 
 
 @pytest.fixture(scope="session")

@@ -197,8 +197,12 @@ def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) 
     wide = rows.pivot_table(index=["area_code", "year"], columns="indicator", values="n",
                             aggfunc="first", dropna=False)
     wide = wide.reindex(columns=list(TENURE_COUNTS))
+    # dropna=False keeps all-missing combinations (an area-year with a status symbol) but also
+    # creates area × year pairs that have no rows at all; those are not ours to report.
+    present = pd.MultiIndex.from_frame(rows[["area_code", "year"]].drop_duplicates())
+    wide = wide[wide.index.isin(present)]
     meta = rows.drop_duplicates(["area_code", "year"]).set_index(["area_code", "year"])
-    meta = meta.loc[wide.index]
+    meta = meta.reindex(wide.index)  # some years have tenure rows for only part of the areas
     counts = wide.to_numpy(float)
     total = counts.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -231,6 +231,12 @@ def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
     tidy = derive(kept)
     tidy.to_parquet(out / "indicators.parquet", index=False)
     quarantine.sort_values(["source_file", "row_number"]).to_csv(out / "quarantine.csv", index=False)
+    # Project register, school results and surveys have their own tables and contracts.
+    from evalkit.clean_inputs import clean_inputs
+
+    inputs = [SourceReport(d["path"], d["sha256"], d["rows_read"], d["rows_kept"], d["rows_set_aside"], d["reasons"])
+              for d in clean_inputs(raw, out)]
+    reports = reports + inputs
     summary = {
         "sources": [dict(r.__dict__, reconciles=r.reconciles) for r in reports],
         "rows_read": sum(r.rows_read for r in reports),

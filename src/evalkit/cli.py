@@ -19,6 +19,14 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return 0 if all(r.reconciles for r in reports) else 1
 
 
+def cmd_analyse(args: argparse.Namespace) -> int:
+    from evalkit import results
+
+    folder = results.run()
+    print(f"effektskattningar skrivna till {folder}")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check one file like `clean` would (reader, duplicates, contract) without writing anything.
 
@@ -87,6 +95,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("clean", help="läs, validera och städa data/raw till data/processed")
     c.set_defaults(func=cmd_clean)
+    a = sub.add_parser("analyse", help="skatta effekterna en gång per dataversion (läses av rapporterna)")
+    a.set_defaults(func=cmd_analyse)
     v = sub.add_parser("validate", help="kontrollera en fil utan att skriva något (0 ok, 1 rader undantas, 2 oläslig)")
     v.add_argument("path")
     v.add_argument("--indicator")

@@ -44,3 +44,21 @@ def clean_report(path: Path | None = None) -> dict:
 def is_synthetic(frame: pd.DataFrame) -> bool:
     """True when any row comes from synthetic demo data (reports must then say so)."""
     return bool(frame["source"].str.contains(SYNTHETIC_MARK, case=False, regex=False).any())
+
+
+@lru_cache(maxsize=4)
+def _published(path: str, mtime_ns: int, threshold: int):
+    from evalkit.analysis import disclosure
+
+    return disclosure.suppress_tidy(_load_tidy(path, mtime_ns), threshold=threshold)
+
+
+def published_tidy(threshold: int = 5, path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tidy table as it may be published: small counts suppressed (primary and secondary).
+
+    Returns ``(tidy, log)``; hidden cells have value NaN and status ``x``, and the log says
+    where and why. Reports read this, never the unsuppressed table.
+    """
+    path = _require(path or processed_dir() / "indicators.parquet")
+    tidy, log = _published(str(path), path.stat().st_mtime_ns, threshold)
+    return tidy.copy(), log.copy()

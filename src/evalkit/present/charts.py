@@ -38,6 +38,13 @@ class Chart:
         return self.alt
 
 
+def source_line(fig, text: str, y: float = -0.02) -> None:
+    """The source under a chart, wrapped so a long list of sources doesn't widen the figure."""
+    import textwrap
+
+    fig.text(0.01, y, "\n".join(textwrap.wrap(text, 120)), fontsize=7.5, color="#333333", ha="left", va="top")
+
+
 def _tick(value, _pos=None) -> str:
     """Swedish tick label: decimals only where the tick is not a whole number."""
     return fmt.number(value, 0 if abs(value - round(value)) < 1e-9 else 1)
@@ -79,7 +86,7 @@ def trend_chart(series: pd.DataFrame, title: str, unit: str, source: str, start_
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_tick))
     _style(ax)
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.text(0.01, -0.02, f"Källa: {source}", fontsize=7.5, color="#333333", ha="left", va="top")
+    source_line(fig, f"Källa: {source}")
     parts = []
     for name in names:
         s = series[series["area_name"] == name].dropna(subset=["value"]).sort_values("year")
@@ -120,8 +127,7 @@ def trend_gap_chart(series: pd.DataFrame, title: str, unit: str, source: str, ga
     for ax in (top, bottom):
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_tick))
     top.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.text(0.01, -0.01, f"Källa: {source}. Streckad linje: programstart {start_year}.", fontsize=7.5,
-             color="#333333", ha="left", va="top")
+    source_line(fig, f"Källa: {source}. Streckad linje: programstart {start_year}.", -0.01)
     parts = []
     if len(gap):
         first_year, last_year = gap.index.min(), gap.index.max()
@@ -159,7 +165,7 @@ def tenure_bars(shares: pd.DataFrame, source: str) -> Chart:
     ax.set_title("Upplåtelseformer", loc="left", fontsize=11)
     ax.legend(frameon=False, fontsize=8, ncol=3, loc="upper left", bbox_to_anchor=(0, -0.25))
     ax.spines[["top", "right"]].set_visible(False)
-    fig.text(0.01, -0.02, f"Källa: {source}", fontsize=7.5, color="#333333", ha="left", va="top")
+    source_line(fig, f"Källa: {source}")
     alt = "Stapeldiagram (100 %): upplåtelseformer. " + "; ".join(
         f"{r.label}: hyresrätt {fmt.percent(r.hyresrätt, 0)}, bostadsrätt {fmt.percent(r.bostadsrätt, 0)},"
         f" äganderätt {fmt.percent(r.äganderätt, 0)}, mångfaldsindex {fmt.number(r.mangfald, 2)}"

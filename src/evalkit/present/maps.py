@@ -14,7 +14,7 @@ import pandas as pd
 from evalkit import geography
 from evalkit.paths import raw_dir
 from evalkit.present import format as fmt
-from evalkit.present.charts import Chart, render
+from evalkit.present.charts import Chart, render, source_line
 
 SWEREF99TM = 3006
 GEO_SOURCE = "Stockholms stad, stadsdelsgränser (CC0)"
@@ -101,7 +101,7 @@ def choropleth(values: pd.DataFrame, title: str, unit: str, source: str, highlig
     ax.legend(handles, labels, title=unit, fontsize=7, title_fontsize=8, loc="lower left", frameon=False)
     ax.set_axis_off()
     ax.set_title(title, loc="left", fontsize=11)
-    fig.text(0.01, 0.01, f"Källa: {source}; {GEO_SOURCE}", fontsize=7.5, color="#333333")
+    source_line(fig, f"Källa: {source}; {GEO_SOURCE}", 0.03)
     top = present.sort_values("value", ascending=False).head(3)
     alt = (f"Karta: {title} per stadsdel ({unit}). Högst: "
            + ", ".join(f"{r.stadsdel} {fmt.number(r.value, 1)}" for r in top.itertuples())

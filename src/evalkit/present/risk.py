@@ -1,0 +1,120 @@
+"""The social risk index in reports: domains against the city, rank intervals, funnel plot."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from evalkit import geography
+from evalkit.analysis import index as risk_index
+from evalkit.present import format as fmt
+from evalkit.present import tables
+from evalkit.present.charts import PALETTE, Chart, _style, _tick, render
+
+DOMAINS = [("sociala_riskfaktorer", "Sociala riskfaktorer"), ("halsa", "Hälsa"),
+           ("sakerhet_trygghet", "Säkerhet & trygghet"), ("forsorjning", "Försörjning"), ("total", "Totalt")]
+
+
+def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int]) -> Chart:
+    """Bars per domain and total for the area, baseline year vs latest year; city = 100 line."""
+    rows = index_rows[(index_rows["area_code"] == area_code) & index_rows["year"].isin(years)].set_index("year")
+    fig, ax = plt.subplots(figsize=(7.2, 3.6))
+    x = np.arange(len(DOMAINS))
+    for i, year in enumerate(years):
+        if year not in rows.index:
+            continue
+        values = [rows.loc[year, d] for d, _ in DOMAINS]
+        ax.bar(x + (i - 0.5) * 0.38, values, width=0.36, color=PALETTE[i], label=str(year))
+    ax.axhline(100, color="#333333", linewidth=1)
+    ax.annotate("Staden = 100", (len(DOMAINS) - 0.5, 100), xytext=(0, 3), textcoords="offset points",
+                ha="right", fontsize=8)
+    ax.set_xticks(x, [label for _, label in DOMAINS], fontsize=8)
+    ax.set_ylabel("Index (staden = 100)")
+    name = geography.area_name(area_code)
+    ax.set_title(f"Index för sociala risker per huvudområde, {name}", loc="left", fontsize=11)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(_tick))
+    ax.legend(frameon=False, fontsize=8)
+    _style(ax)
+    fig.text(0.01, -0.02, "Källa: evalkit, beräknat från indikatorerna i index_indicators.csv (rörlig referens).",
+             fontsize=7.5, color="#333333", ha="left", va="top")
+    parts = []
+    for year in years:
+        if year in rows.index:
+            parts.append(f"{year}: " + ", ".join(f"{label.lower()} {fmt.number(rows.loc[year, d], 1)}" for d, label in DOMAINS))
+    alt = f"Stapeldiagram: index för sociala risker i {name} per huvudområde (staden = 100). " + "; ".join(parts) + "."
+    return render(fig, alt)
+
+
+def domain_table(index_rows: pd.DataFrame, codes: list[str], year: int) -> tables.HtmlTable:
+    """Domain scores and total for the area and its comparisons in one year."""
+    rows = index_rows[(index_rows["year"] == year) & index_rows["area_code"].isin(codes)].set_index("area_code")
+    records = []
+    for code in codes:
+        line = {"Område": geography.area_name(code)}
+        for d, label in DOMAINS:
+            line[label] = fmt.number(rows.loc[code, d], 1) if code in rows.index else ".."
+        records.append(line)
+    frame = pd.DataFrame(records)
+    return tables.table(frame, f"Index för sociala risker {year} (staden = 100)", numeric_columns=frame.columns[1:])
+
+
+def _span(low, high) -> str:
+    return ".." if pd.isna(low) or pd.isna(high) else f"{int(low)}–{int(high)}"
+
+
+def rank_table(ranks: pd.DataFrame, area_code: str, neighbours: int = 3) -> tables.HtmlTable:
+    """The area's rank with its 5–95 % interval and the areas ranked just above and below it."""
+    ranks = ranks.dropna(subset=["rank"]).sort_values("rank").reset_index(drop=True)
+    hit = ranks.index[ranks["area_code"] == area_code]
+    if len(hit) == 0:
+        frame = pd.DataFrame({"Område": [geography.area_name(area_code)], "Kommentar": ["inget index (för få invånare)"]})
+        return tables.table(frame, "Rangordning")
+    i = int(hit[0])
+    window = ranks.iloc[max(0, i - neighbours): i + neighbours + 1]
+    frame = pd.DataFrame({
+        "Område": window["area_name"],
+        "Index": window["total"].map(lambda v: fmt.number(v, 1)),
+        "Rang": window["rank"].astype(int).astype(str),
+        "Rang, 5–95 %": [_span(a, b) for a, b in zip(window["rank_p05"], window["rank_p95"])],
+        "Rang i metodvarianter": [_span(a, b) for a, b in zip(window["rank_min_variant"], window["rank_max_variant"])],
+    })
+    year = int(ranks["year"].iloc[0])
+    return tables.table(frame, f"Rangordning {year} bland {int(ranks['n_ranked'].iloc[0])} områden med index",
+                        numeric_columns=("Index", "Rang", "Rang, 5–95 %", "Rang i metodvarianter"))
+
+
+def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
+    """Funnel plot: each area's rate against its denominator, with 95 % / 99,8 % limits around the city."""
+    rows = funnel.dropna(subset=["value"]).sort_values("denominator")
+    fig, ax = plt.subplots(figsize=(7.2, 4.0))
+    ax.scatter(rows["denominator"], rows["value"], s=12, color="#999999", label="Stadsdelar")
+    hit = rows[rows["area_code"] == area_code]
+    if len(hit):
+        ax.scatter(hit["denominator"], hit["value"], s=50, color=PALETTE[5], zorder=3, label=geography.area_name(area_code))
+    for low, high, style in (("lower_95", "upper_95", "--"), ("lower_998", "upper_998", ":")):
+        ax.plot(rows["denominator"], rows[low], color="#333333", linestyle=style, linewidth=0.9)
+        ax.plot(rows["denominator"], rows[high], color="#333333", linestyle=style, linewidth=0.9)
+    ax.axhline(rows["reference_value"].iloc[0], color="#333333", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("Nämnare (invånare), logaritmisk skala")
+    ax.set_ylabel(label)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(_tick))
+    ax.set_title(f"Trattdiagram: {label}", loc="left", fontsize=11)
+    ax.legend(frameon=False, fontsize=8)
+    _style(ax)
+    fig.text(0.01, -0.02, "Streckat: 95 % kontrollgräns, prickat: 99,8 % kring stadens nivå.", fontsize=7.5,
+             color="#333333", ha="left", va="top")
+    n_out = int((rows["outside_998"] != "").sum())
+    where = ""
+    if len(hit):
+        h = hit.iloc[0]
+        where = (f" {geography.area_name(area_code)}: {fmt.number(h['value'], 1)} "
+                 f"({'utanför' if h['outside_998'] else 'inom'} 99,8 %-gränsen).")
+    alt = f"Trattdiagram för {label.lower()}: {n_out} av {len(rows)} stadsdelar ligger utanför 99,8 %-gränsen.{where}"
+    return render(fig, alt)
+
+
+def index_rows(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Domain scores and total for all areas and years (moving reference)."""
+    return risk_index.index_table(tidy)

@@ -1,0 +1,88 @@
+"""Shared results computed once per data version, not once per report: effect estimates.
+
+`evalkit analyse` (run by `make report` / `make test` after `evalkit clean`) fits the programme-wide
+difference-in-differences with randomisation inference and wild cluster bootstrap, the event study
+and a synthetic control per programme borough, and writes presentation-ready tables to
+``data/processed/effects/``. Notebooks read them with :func:`load`; nothing is re-estimated in a
+report. Seeds are fixed, so the same inputs give the same numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit import data, geography, programme
+from evalkit.analysis import effects, synth
+from evalkit.paths import processed_dir
+
+#: Indicators whose programme-wide effect is estimated (levels, every stadsdel weighted equally).
+EFFECT_INDICATORS = ("ekonomiskt_bistand", "sysselsattning", "anmalda_brott")
+N_DRAWS = 999
+SEED = 20150101
+TABLES = ("did", "readings", "event", "threats", "ri", "synth_path", "synth_placebo", "synth_summary")
+
+
+def effects_dir(base: Path | None = None) -> Path:
+    """Folder of the precomputed effect tables."""
+    return (base or processed_dir()) / "effects"
+
+
+def compute(tidy: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Estimate every effect the reports show; returns one DataFrame per table name in TABLES."""
+    units = programme.indicator_catalogue().set_index("indicator")["unit"]
+    out: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    for indicator in EFFECT_INDICATORS:
+        unit = units[indicator]
+        panel = effects.panel(tidy, indicator)
+        result = effects.did(panel)
+        ri = effects.randomization_inference(panel, n_perm=N_DRAWS, seed=SEED)
+        wcb = effects.wild_cluster_bootstrap(panel, n_boot=N_DRAWS, seed=SEED)
+        event = effects.event_study(panel)
+        table = effects.did_table_sv(result, ri=ri, wcb=wcb, unit=unit)
+        out["did"].append(table.assign(indicator=indicator, order=range(len(table))))
+        out["readings"].append(pd.DataFrame({
+            "indicator": indicator,
+            "kind": ["did", "event"],
+            "text": [effects.reading_sv(result, unit=unit), effects.reading_sv(event, unit=unit)],
+            "pretrend_p": [float("nan"), event.pretrend_p],
+        }))
+        out["event"].append(event.table.assign(indicator=indicator))
+        out["threats"].append(effects.threats_sv(indicator, event=event).assign(indicator=indicator))
+        out["ri"].append(pd.DataFrame({"indicator": indicator, "placebo_estimate": ri.distribution,
+                                       "estimate": ri.estimate}))
+    indicator = EFFECT_INDICATORS[0]
+    for borough in geography.programme_boroughs():
+        result = synth.programme_borough_synth(tidy, indicator, borough)
+        path = pd.DataFrame({"borough": borough, "indicator": indicator, "year": result.observed.index.astype(int),
+                             "observed": result.observed.to_numpy(), "synthetic": result.synthetic.to_numpy(),
+                             "gap": result.gap.to_numpy()})
+        out["synth_path"].append(path)
+        placebo = result.placebo_gaps.reset_index().melt(id_vars="year", var_name="donor", value_name="gap")
+        out["synth_placebo"].append(placebo.assign(borough=borough, indicator=indicator))
+        weights = result.weights[result.weights >= 0.01].sort_values(ascending=False)
+        out["synth_summary"].append(pd.DataFrame({
+            "borough": [borough], "indicator": [indicator], "reading": [effects.reading_sv(result, unit=units[indicator])],
+            "weights": ["; ".join(f"{geography.area_name(c)} {w:.2f}".replace(".", ",") for c, w in weights.items())],
+            "pre_rmspe": [result.pre_rmspe], "post_gap_mean": [result.post_gap_mean],
+            "p_value": [result.p_value], "p_value_gap": [result.p_value_gap], "n_placebos": [result.n_placebos],
+        }))
+    return {name: pd.concat(parts, ignore_index=True) for name, parts in out.items()}
+
+
+def run(base: Path | None = None) -> Path:
+    """Compute from the cleaned table and write ``data/processed/effects/<table>.parquet``."""
+    folder = effects_dir(base)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in compute(data.tidy()).items():
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    return folder
+
+
+def load(name: str, base: Path | None = None) -> pd.DataFrame:
+    """Read one precomputed table (see TABLES); clear message if `evalkit analyse` hasn't run."""
+    path = effects_dir(base) / f"{name}.parquet"
+    if not path.exists():
+        raise data.ProcessedDataMissing(f"{path} saknas – kör `evalkit analyse` (eller `make report`) först")
+    return pd.read_parquet(path)
