@@ -59,24 +59,59 @@ def context():
         return _context
 
 
+def _source_fingerprint() -> tuple:
+    """Names, sizes and modification times of evalkit's source files (about a millisecond)."""
+    from evalkit.build.cache import package_root
+
+    out = []
+    for path in sorted(package_root().rglob("*.py")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+_fingerprint: tuple | None = None
+
+
 def start_template() -> None:
-    """Start the template process now (it warms up while the caller does other work)."""
+    """Start the template process (it warms up while the caller does other work).
+
+    A template imported evalkit when it started; if evalkit's source has changed since (a
+    long-lived process such as a Dask worker or a test session), it is replaced by a new one,
+    so reports never run stale library code.
+    """
+    global _fingerprint
     from multiprocessing import forkserver
 
     context()
-    forkserver.ensure_running()
+    with _lock:
+        current = _source_fingerprint()
+        if _fingerprint is not None and current != _fingerprint:
+            forkserver._forkserver._stop()
+        _fingerprint = current
+        forkserver.ensure_running()
 
 
 def run(slug: str, notebook: str, parameters: dict, title: str, provenance: dict, cell_timeout: float | None,
-        report_timeout: float | None, env: dict | None = None, cancel: threading.Event | None = None) -> Outcome:
-    """Execute one report in a fresh child of the template; never raises for a report's own failure."""
+        report_timeout: float | None, env: dict | None = None, cancel: threading.Event | None = None,
+        check_template: bool = True) -> Outcome:
+    """Execute one report in a fresh child of the template; never raises for a report's own failure.
+
+    ``check_template``: first make sure the template runs the current evalkit source (the local
+    executor checks once per build instead).
+    """
     ctx = context()
+    if check_template:
+        start_template()
     start = time.perf_counter()
     receiver, sender = ctx.Pipe(duplex=False)
     payload = {"slug": slug, "notebook": notebook, "parameters": parameters, "title": title,
                "provenance": provenance, "cell_timeout": cell_timeout, "env": env}
     proc = ctx.Process(target=_child, args=(sender, payload), name=f"evalkit-{slug}", daemon=True)
-    proc.start()
+    _start(proc)
     sender.close()
     deadline = None if not report_timeout else time.monotonic() + report_timeout
     partial, cells, running, final, timed_out, cancelled = None, {}, None, None, False, False
@@ -138,6 +173,25 @@ def run(slug: str, notebook: str, parameters: dict, title: str, provenance: dict
     return Outcome(slug, False, seconds, error=error, cells=cell_seconds,
                    failed_notebook=_partial_notebook(partial, cells, running, ename, error),
                    details=error)
+
+
+def _start(proc) -> None:
+    """Start ``proc``, also from a daemonic process (a Dask worker is one by default).
+
+    multiprocessing refuses children of daemonic processes so that none outlive their parent.
+    Ours cannot: they are children of the fork server, which exits with its parent, and they
+    are killed at the report timeout.
+    """
+    config = multiprocessing.current_process()._config
+    if not config.get("daemon"):
+        proc.start()
+        return
+    with _lock:
+        config["daemon"] = False
+        try:
+            proc.start()
+        finally:
+            config["daemon"] = True
 
 
 def _partial_notebook(partial: str | None, cells: dict, running: int | None, ename: str, evalue: str) -> str | None:

@@ -81,6 +81,9 @@ def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force
     for job in jobs:
         if not force and cache.stored_key(out_dir, job.slug) == keys[job.slug] and (site_dir / job.html_name).exists():
             summary.reused.append(job.slug)
+            # The page is current for this key: a failure of some other version no longer applies.
+            for stale in (out_dir / "failed" / f"{job.slug}.ipynb", out_dir / "failed" / f"{job.slug}.txt"):
+                stale.unlink(missing_ok=True)
         else:
             todo.append(job)
     if todo:
@@ -152,7 +155,8 @@ def _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress,
         cancel = threading.Event()
         n = max(1, min(n_jobs or default_jobs(), len(todo)))
         with ThreadPoolExecutor(max_workers=n, thread_name_prefix="evalkit-build") as pool:
-            futures = {pool.submit(isolate.run, *specs[job.slug], env=env, cancel=cancel): job for job in todo}
+            futures = {pool.submit(isolate.run, *specs[job.slug], env=env, cancel=cancel,
+                                   check_template=False): job for job in todo}
             try:
                 for future in as_completed(futures):
                     job = futures[future]
