@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.io.core import ReaderError, ReadResult, decode_bytes, records_to_result
-from evalkit.io.table import find_header, merge_two_row_header, table_to_records
+from evalkit.io.table import find_header, merge_two_row_header, other_delimiter_rows, table_to_records
 
 DELIMITERS = (";", "\t", ",")
 HEAD_LINES = 200
@@ -40,6 +40,35 @@ def sniff_delimiter(text: str) -> str:
         if score > best_score:
             best, best_score = d, score
     return best
+
+
+def _check_quotes(text: str, header_line: int, n_rows: int, source: str, delimiter: str) -> None:
+    """Raise ``ReaderError`` when a quoted cell spans lines or never closes (a truncated or broken file).
+
+    Such a cell would swallow the lines after it: those rows would vanish from the count instead
+    of being read or set aside. Cheap check first (parsed rows vs physical lines, the last line);
+    the line-by-line scan only runs to name the line.
+    """
+    physical = text.split("\n")
+    if physical and physical[-1] == "":
+        physical.pop()
+    last = physical[-1] if len(physical) > header_line else ""
+    try:
+        list(csv.reader([last], delimiter=delimiter, strict=True))
+        last_ok = True
+    except csv.Error:
+        last_ok = False
+    if n_rows == len(physical) - header_line and last_ok:
+        return
+    reader = csv.reader(physical[header_line:], delimiter=delimiter)
+    previous, line = 0, len(physical)  # default: the last line never closes its quote
+    for _row in reader:
+        if reader.line_num - previous > 1:
+            line = header_line + previous + 1
+            break
+        previous = reader.line_num
+    raise ReaderError(f"{source}: rad {line}: citattecken utan avslut – cellen fortsätter över radslut "
+                      "(trunkerad eller trasig fil?)")
 
 
 def read(path: Path, indicator: str | None = None, encoding: str | None = None, delimiter: str | None = None,
@@ -71,6 +100,10 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         body = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=list(range(width)),
                            skiprows=header_line, dtype=str, keep_default_na=False, skip_blank_lines=False,
                            engine="c", quotechar='"')
+        if not isinstance(body.index, pd.RangeIndex):
+            # the first data row has more cells than the header: pandas would silently take the
+            # extra leading cells as an index and shift every row; read line by line instead
+            raise pd.errors.ParserError("implicit index")
         lines = np.arange(header_line + 1, header_line + 1 + len(body))
     except pd.errors.ParserError:
         # rows with more cells than the header: parse line by line and keep the extra cells' text
@@ -87,17 +120,24 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         wide = max(len(x) for x in rows) if rows else width
         body = pd.DataFrame([x + [""] * (wide - len(x)) for x in rows], dtype=str)
         lines = np.asarray(numbers, dtype="int64")
+    _check_quotes(text, header_line, len(body), source, delimiter)
     extra = None
     if body.shape[1] > width:
         extra_text = body.iloc[:, width:].fillna("").astype(str).agg("".join, axis=1).str.strip()
         extra = extra_text != ""
     body = body.fillna("")
+    wrong_delimiter = other_delimiter_rows(body)
     records, rows_read, note_lines, notes, learned = table_to_records(header, body, lines, source, indicator,
                                                                       **options)
     if extra is not None and extra.any():
         bad_lines = set(lines[extra.to_numpy()])
         hit = records["row_number"].isin(bad_lines) & (records["reason"] == "")
         records.loc[hit, "reason"] = "raden har fler celler än rubrikraden"
+        records.loc[hit, "reason_column"] = "rad"
+    if wrong_delimiter.any():
+        bad_lines = set(lines[wrong_delimiter])
+        hit = records["row_number"].isin(bad_lines)
+        records.loc[hit, "reason"] = f"raden har en annan avgränsare än rubrikraden ({delimiter!r})"
         records.loc[hit, "reason_column"] = "rad"
     note_lines = pd.concat([above, note_lines], ignore_index=True)
     if len(above):

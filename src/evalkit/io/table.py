@@ -161,8 +161,20 @@ def classify_rows(body: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     multi = np.flatnonzero((nonempty >= 2) & ~note)
     last = multi[-1] if len(multi) else -1
     trailing = np.arange(len(body)) > last
-    note |= trailing & (nonempty == 1)
+    note |= trailing & (nonempty == 1) & ~other_delimiter_rows(body)
     return note, blank
+
+
+def other_delimiter_rows(body: pd.DataFrame) -> np.ndarray:
+    """One-cell rows whose cell splits on another delimiter into a full row ("a,b,c,d" under a
+    ``;`` header): data written with the wrong delimiter, not a footnote – they must be set aside."""
+    width = body.shape[1]
+    if width < 3 or not len(body):
+        return np.zeros(len(body), dtype=bool)
+    text = _cells_text(body)
+    one = ((text != "").sum(axis=1) == 1).to_numpy() & (text.iloc[:, 0] != "").to_numpy()
+    parts = text.iloc[:, 0].str.split(r"[;,\t]").str.len().to_numpy()
+    return one & (parts >= width) & ~text.iloc[:, 0].str.match(FOOTNOTE).to_numpy()
 
 
 def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source: str,
