@@ -366,6 +366,8 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
     year_text = col("year").astype(str).str.strip()
     years = pd.to_numeric(year_text, errors="coerce")
     set_aside(years.isna() | (years % 1 != 0), "year", year_text, "år är inte ett heltal")
+    # "1e3", "+2015", "20015" are numbers but not years as written; never coerce them
+    set_aside(~year_text.str.fullmatch(r"\d{4}(?:\.0+)?"), "year", year_text, "år är inte ett årtal med fyra siffror")
     if years_wanted is not None:
         set_aside(~years.isin(years_wanted), "year", year_text, "utanför urvalet (år " + year_text + ")")
 

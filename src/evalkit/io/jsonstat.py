@@ -57,7 +57,10 @@ def _cells(member, size: int, name: str, what: str) -> list:
     if isinstance(member, dict):
         out = [None] * size
         for k, v in member.items():
-            out[int(k)] = v
+            position = str(k).strip()
+            if not position.isdigit() or int(position) >= size:
+                raise ReaderError(f"{name}: {what} har positionen {k!r}, men dimensionerna ger positionerna 0–{size - 1}")
+            out[int(position)] = v
         return out
     raise ReaderError(f"{name}: {what} har okänd form")
 
@@ -82,6 +85,8 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     role = doc.get("role") or dims.get("role") or {}
     if not ids or not sizes or len(ids) != len(sizes):
         raise ReaderError(f"{source}: id/size saknas eller stämmer inte")
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in sizes):
+        raise ReaderError(f"{source}: size ska vara icke-negativa heltal, inte {sizes!r}")
     cats = {d: _categories(dims[d]) for d in ids}
     for d, n in zip(ids, sizes):
         if len(cats[d][0]) != n:
@@ -116,7 +121,9 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     time_codes = [cats[time_dim][0][c[ids.index(time_dim)]] for c in combos]
     raw_status = pd.Series([("" if s is None else str(s)) for s in status], dtype="str")
     symbol = raw_status.map(JSONSTAT_STATUS)
-    value_cells = pd.Series([np.nan if v is None else v for v in values], dtype="object")
+    # true/false are not numbers (pandas would make them 1/0): keep them as text so they are set aside
+    value_cells = pd.Series([np.nan if v is None else (str(v).lower() if isinstance(v, bool) else v)
+                             for v in values], dtype="object")
     numeric = pd.to_numeric(value_cells, errors="coerce")
     text_value = value_cells.where(numeric.isna() & value_cells.notna(), None)
     base = pd.DataFrame({
@@ -124,7 +131,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         "column": "value[" + pd.Series(np.arange(total)).astype(str) + "] " + dimcells[time_dim],
         "area": dimcells[area_dim],
         "indicator": indicator or "",
-        "year": pd.Series(time_codes, dtype="str").str.extract(r"((?:19|20)\d{2})", expand=False).fillna(
+        "year": pd.Series(time_codes, dtype="str").str.extract(r"^\D*?((?:19|20)\d{2})\s*$", expand=False).fillna(
             pd.Series(time_codes, dtype="str")),
         "value": numeric.astype("float64").map(lambda v: "" if np.isnan(v) else repr(float(v))).astype(str)
                  .where(text_value.isna(), text_value.astype(str)),

@@ -133,6 +133,9 @@ def parse(text: str, name: str = "") -> dict:
         if m.group("nl"):
             line += 1
         elif m.group("end"):
+            if body[m.end():].strip():
+                raise ReaderError(f"{name}: rad {line}: text efter DATA-blockets slut (;) – "
+                                  "cellerna där skulle annars tappas")
             break
         elif m.group("q") is not None:
             data.append((m.group("q"), True, line))
@@ -216,7 +219,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         "column": "DATA " + dims[time_var] + ("" if len(variables) <= 2 else ""),
         "area": dims[area_var],
         "indicator": indicator or "",
-        "year": dims[time_var].str.extract(r"((?:19|20)\d{2})", expand=False).fillna(dims[time_var]),
+        "year": dims[time_var].str.extract(r"^\D*?((?:19|20)\d{2})\s*$", expand=False).fillna(dims[time_var]),
         "value": tokens.where(~is_symbol, ""),
         "status": symbol.where(is_symbol, "").fillna(""),
         "source": source_label or px["meta"].get("SOURCE", "") or "",
