@@ -403,6 +403,18 @@ def _closest(key: str, levels: list[str], n: int = 3) -> list[str]:
     return codes
 
 
+def _foreign_letters(name: str) -> list[str]:
+    """Letters and digits that do not fold to ASCII (Cyrillic "е" in "Tеnsta", "北"): ``slugify`` would
+    drop them silently, so "Rinkeby" + a Cyrillic "а" would resolve to Rinkeby. Swedish letters,
+    accents and full-width forms fold and are not listed."""
+    text = unicodedata.normalize("NFKC", name).casefold().translate(_ASCII_FOLD)
+    out = []
+    for ch in unicodedata.normalize("NFKD", text):
+        if ch.isalnum() and not ch.isascii() and not unicodedata.combining(ch) and ch not in out:
+            out.append(ch)
+    return out
+
+
 def resolve(name: str, level: str | None = None, era: str | None = None) -> str:
     """Canonical code for any spelling of an area name.
 
@@ -416,6 +428,15 @@ def resolve(name: str, level: str | None = None, era: str | None = None) -> str:
     """
     wanted = _normalise_level(level)
     era = None if era is None else _check_era(era)
+    foreign = _foreign_letters(str(name))
+    if foreign:
+        described = ", ".join(f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, '?')})" for c in foreign)
+        key, _stated = _parse("".join(c for c in str(name) if c not in foreign))
+        candidates = _closest(key, list(LEVELS))
+        raise UnknownAreaError(
+            f"Okänt område {name!r}: innehåller tecken som inte är latinska bokstäver ({described}); "
+            f"ett likt tecken från ett annat skriftsystem? Närmaste: {', '.join(area_name(c) for c in candidates)}",
+            name, candidates)
     key, stated = _parse(str(name))
     if wanted and stated and wanted != stated:
         raise AreaNameError(
