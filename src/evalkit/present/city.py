@@ -7,6 +7,7 @@ import pandas as pd
 from evalkit import geography
 from evalkit.analysis.goals import goal_status
 from evalkit.present import format as fmt
+from evalkit.present.labels import area_label
 from evalkit.present import maps, tables
 
 OVERVIEW_INDICATORS = [("folkmangd", None), ("index_sociala_risker", 2012), ("index_sociala_risker", None),
@@ -20,7 +21,7 @@ def programme_areas() -> list[str]:
     for borough in geography.programme_boroughs():
         codes.append(borough)
         codes += sorted((c for c in stadsdelar if geography.borough_of(c, "2007") == borough),
-                        key=geography.area_name)
+                        key=area_label)
     return codes + ["programomradet", "ovriga-staden", geography.CITY_CODE]
 
 
@@ -31,7 +32,7 @@ def overview_table(tidy: pd.DataFrame, catalogue: pd.DataFrame, latest_year: int
     rows = []
     for code in programme_areas():
         level = geography.area_level(code)
-        label = geography.area_name(code)
+        label = area_label(code)
         line = {"Område": label if level != "stadsdel" else f"– {label}"}
         for indicator, year in OVERVIEW_INDICATORS:
             year = year or latest_year
@@ -61,7 +62,7 @@ def status_matrix(tidy: pd.DataFrame, baseline_year: int, latest_year: int) -> t
     records = []
     for code in programme_areas()[:-3]:
         status = goal_status(tidy, code, baseline_year=baseline_year, latest_year=latest_year)
-        line = {"Område": geography.area_name(code)}
+        line = {"Område": area_label(code)}
         for r in status.itertuples(index=False):
             goal = f"{r.goal_number or 'Målsättning'} {r.label_sv}"
             line[goal] = r.status
@@ -76,7 +77,7 @@ def status_counts(tidy: pd.DataFrame, baseline_year: int, latest_year: int) -> t
     for code in programme_areas()[:-3]:
         status = goal_status(tidy, code, baseline_year=baseline_year, latest_year=latest_year)
         counts = status["status"].value_counts()
-        records.append({"Område": geography.area_name(code),
+        records.append({"Område": area_label(code),
                         **{s: str(int(counts.get(s, 0))) for s in ("uppfyllt", "på väg", "ej uppfyllt", "kan ej bedömas")}})
     frame = pd.DataFrame(records)
     return tables.table(frame, "Antal målindikatorer per status", numeric_columns=frame.columns[1:])

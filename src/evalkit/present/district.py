@@ -7,6 +7,7 @@ import pandas as pd
 from evalkit import geography
 from evalkit.present import charts, tables
 from evalkit.present import format as fmt
+from evalkit.present.labels import area_label
 
 KEY_FIGURES = ["folkmangd", "ekonomiskt_bistand", "sysselsattning", "behorighet_gymnasiet",
                "upplatelseform_mangfald", "index_sociala_risker"]
@@ -34,9 +35,9 @@ def key_figures(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, yea
         for code in codes:
             if (indicator, code) in lookup.index:
                 r = lookup.loc[(indicator, code)]
-                line[geography.area_name(code)] = fmt.value_for_unit(r["value"], unit, r["status"] or None)
+                line[area_label(code)] = fmt.value_for_unit(r["value"], unit, r["status"] or None)
             else:
-                line[geography.area_name(code)] = ".."
+                line[area_label(code)] = ".."
         out.append(line)
     frame = pd.DataFrame(out)
     return tables.table(frame, f"Nyckeltal {fmt.year(year)}", numeric_columns=frame.columns[1:])
@@ -72,7 +73,7 @@ def trend(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, indicator
     rows = tidy[(tidy["indicator"] == indicator) & tidy["area_code"].isin(codes)
                 & tidy["year"].between(first_year, last_year)]
     rows = rows.assign(order=rows["area_code"].map({c: i for i, c in enumerate(codes)})).sort_values(["order", "year"])
-    series = pd.DataFrame({"area_name": rows["area_code"].map(geography.area_name),
+    series = pd.DataFrame({"area_name": rows["area_code"].map(area_label),
                            "year": rows["year"], "value": rows["value"]})
     meta = catalogue.set_index("indicator").loc[indicator]
     sources = "; ".join(sorted(rows["source"].unique()))
@@ -92,13 +93,13 @@ def goal_trends(tidy: pd.DataFrame, catalogue: pd.DataFrame, links: pd.DataFrame
             continue
         order = {c: i for i, c in enumerate(codes + ["riket"])}
         rows = rows.assign(order=rows["area_code"].map(order)).sort_values(["order", "year"])
-        series = pd.DataFrame({"area_name": rows["area_code"].map(geography.area_name),
+        series = pd.DataFrame({"area_name": rows["area_code"].map(area_label),
                                "year": rows["year"], "value": rows["value"]})
         unit = meta.loc[indicator, "unit"]
         gap_unit = "procentenheter" if unit == "procent" else unit
         sources = "; ".join(sorted(rows["source"].unique()))
         out.append(charts.trend_gap_chart(series, meta.loc[indicator, "label_sv"], unit, sources, gap_unit,
-                                          geography.area_name("ovriga-staden")))
+                                          area_label("ovriga-staden")))
     return out
 
 
@@ -119,7 +120,7 @@ def tenure(tidy: pd.DataFrame, area_code: str, years: tuple[int, int]) -> charts
             total = sum(r.get(k, 0) for k in kinds)
             if not total or pd.isna(total):
                 continue
-            records.append({"label": f"{geography.area_name(code)} {year}",
+            records.append({"label": f"{area_label(code)} {year}",
                             **{label: 100 * r.get(k, 0) / total for k, label in kinds.items()},
                             "mangfald": r.get("upplatelseform_mangfald", float("nan"))})
     sources = "; ".join(sorted(rows["source"].unique()))
@@ -202,7 +203,7 @@ def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int 
         shown = pd.notna(r.value) and not r.status
         records.append({
             "Fråga": f"{SURVEY_QUESTIONS_SV.get(r.question, r.question)} ({SURVEYS_SV.get(r.survey, r.survey)} {r.year})",
-            "Område": geography.area_name(r.area_code),
+            "Område": area_label(r.area_code),
             "Andel": fmt.percent(r.value, 1, r.status or None),
             "95 % konfidensintervall": (f"{fmt.number(r.ci_low, 1)}–{fmt.number(r.ci_high, 1)}" if shown else ".."),
             "Svarande": _small(r.n, 5),

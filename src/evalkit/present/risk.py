@@ -9,6 +9,7 @@ import pandas as pd
 from evalkit import geography
 from evalkit.analysis import index as risk_index
 from evalkit.present import format as fmt
+from evalkit.present.labels import area_label
 from evalkit.present import tables
 from evalkit.present.charts import PALETTE, Chart, _style, _tick, render
 
@@ -51,7 +52,7 @@ def domain_table(index_rows: pd.DataFrame, codes: list[str], year: int) -> table
     rows = index_rows[(index_rows["year"] == year) & index_rows["area_code"].isin(codes)].set_index("area_code")
     records = []
     for code in codes:
-        line = {"Område": geography.area_name(code)}
+        line = {"Område": area_label(code)}
         for d, label in DOMAINS:
             line[label] = fmt.number(rows.loc[code, d], 1) if code in rows.index else ".."
         records.append(line)
@@ -91,7 +92,7 @@ def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
     ax.scatter(rows["denominator"], rows["value"], s=12, color="#999999", label="Stadsdelar")
     hit = rows[rows["area_code"] == area_code]
     if len(hit):
-        ax.scatter(hit["denominator"], hit["value"], s=50, color=PALETTE[5], zorder=3, label=geography.area_name(area_code))
+        ax.scatter(hit["denominator"], hit["value"], s=50, color=PALETTE[5], zorder=3, label=area_label(area_code))
     for low, high, style in (("lower_95", "upper_95", "--"), ("lower_998", "upper_998", ":")):
         ax.plot(rows["denominator"], rows[low], color="#333333", linestyle=style, linewidth=0.9)
         ax.plot(rows["denominator"], rows[high], color="#333333", linestyle=style, linewidth=0.9)
