@@ -230,6 +230,9 @@ def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
     kept, quarantine, reports = read_sources(raw)
     tidy = derive(kept)
     tidy.to_parquet(out / "indicators.parquet", index=False)
+    from evalkit.data import write_published
+
+    hidden = write_published(out)
     quarantine.sort_values(["source_file", "row_number"]).to_csv(out / "quarantine.csv", index=False)
     # Project register, school results and surveys have their own tables and contracts.
     from evalkit.clean_inputs import clean_inputs
@@ -243,6 +246,7 @@ def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
         "rows_kept": sum(r.rows_kept for r in reports),
         "rows_set_aside": sum(r.rows_set_aside for r in reports),
         "tidy_rows_written": len(tidy),
+        "cells_suppressed_for_publication": hidden,
     }
     (out / "clean_report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (out / "clean_report.txt").write_text(format_report(reports, len(tidy)), encoding="utf-8")

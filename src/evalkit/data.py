@@ -46,19 +46,72 @@ def is_synthetic(frame: pd.DataFrame) -> bool:
     return bool(frame["source"].str.contains(SYNTHETIC_MARK, case=False, regex=False).any())
 
 
-@lru_cache(maxsize=4)
-def _published(path: str, mtime_ns: int, threshold: int):
+PUBLISHED_TABLE = "indicators_published.parquet"
+SUPPRESSION_LOG = "suppression_log.parquet"
+
+
+def write_published(out: Path, threshold: int = 5) -> int:
+    """Apply disclosure control once per data version and write what reports may show.
+
+    Writes ``indicators_published.parquet`` (hidden cells: value NaN, status ``x``) and
+    ``suppression_log.parquet`` (where and why); returns the number of hidden cells.
+    """
     from evalkit.analysis import disclosure
 
-    return disclosure.suppress_tidy(_load_tidy(path, mtime_ns), threshold=threshold)
+    tidy, log = disclosure.suppress_tidy(pd.read_parquet(out / "indicators.parquet"), threshold=threshold)
+    tidy.to_parquet(out / PUBLISHED_TABLE, index=False)
+    log.to_parquet(out / SUPPRESSION_LOG, index=False)
+    return len(log)
 
 
-def published_tidy(threshold: int = 5, path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The tidy table as it may be published: small counts suppressed (primary and secondary).
+@lru_cache(maxsize=1)
+def _published_default() -> tuple[pd.DataFrame, pd.DataFrame]:
+    folder = processed_dir()
+    return (pd.read_parquet(_require(folder / PUBLISHED_TABLE)), pd.read_parquet(_require(folder / SUPPRESSION_LOG)))
 
-    Returns ``(tidy, log)``; hidden cells have value NaN and status ``x``, and the log says
-    where and why. Reports read this, never the unsuppressed table.
+
+def published_tidy() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tidy table as it may be published, and the suppression log (written by `evalkit clean`).
+
+    Small counts are suppressed (threshold 5, primary and secondary, see
+    :mod:`evalkit.analysis.disclosure`): hidden cells have value NaN and status ``x``. Reports read
+    this, never the unsuppressed table.
     """
-    path = _require(path or processed_dir() / "indicators.parquet")
-    tidy, log = _published(str(path), path.stat().st_mtime_ns, threshold)
+    tidy, log = _published_default()
     return tidy.copy(), log.copy()
+
+
+def _input_table(name: str) -> pd.DataFrame:
+    return pd.read_parquet(_require(processed_dir() / name))
+
+
+@lru_cache(maxsize=1)
+def schools() -> pd.DataFrame:
+    """School results per school × year × grade × measure × group (from `evalkit clean`)."""
+    return _input_table("schools.parquet")
+
+
+@lru_cache(maxsize=1)
+def surveys() -> pd.DataFrame:
+    """Survey shares per area × year × question with respondents (from `evalkit clean`)."""
+    return _input_table("surveys.parquet")
+
+
+@lru_cache(maxsize=1)
+def projects() -> pd.DataFrame:
+    """The project register of ytterstadsmedel (from `evalkit clean`)."""
+    return _input_table("projects.parquet")
+
+
+@lru_cache(maxsize=1)
+def project_frames() -> pd.DataFrame:
+    """The document's money frames for ytterstadsmedel (from `evalkit clean`)."""
+    return _input_table("project_frames.parquet")
+
+
+@lru_cache(maxsize=1)
+def published_index() -> pd.DataFrame:
+    """Index domain scores and total for all areas and years, from the published table."""
+    from evalkit.analysis import index as risk_index
+
+    return risk_index.index_table(_published_default()[0])

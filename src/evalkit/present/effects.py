@@ -9,7 +9,9 @@ import jinja2
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from evalkit import geography
+from functools import lru_cache
+
+from evalkit import geography, programme, results
 from evalkit.present import format as fmt
 from evalkit.present import tables
 from evalkit.present.charts import PALETTE, Chart, _style, _tick, render
@@ -104,3 +106,16 @@ def threats_list(threats: pd.DataFrame, indicator: str) -> Html:
     rows = threats[threats["indicator"] == indicator]
     items = list(zip(rows["hot"], rows["beskrivning"]))
     return Html(_LIST.render(items=items), "\n".join(f"- {h}: {d}" for h, d in items))
+
+
+@lru_cache(maxsize=1)
+def programme_charts() -> dict[str, tuple[Chart, Chart]]:
+    """Event-study and placebo charts per effect indicator, the same in every report: drawn once
+    per process (the build's warm template draws them before reports are forked)."""
+    catalogue = programme.indicator_catalogue().set_index("indicator")
+    event, ri = results.load("event"), results.load("ri")
+    return {
+        indicator: (event_chart(event, indicator, catalogue.loc[indicator, "label_sv"], catalogue.loc[indicator, "unit"]),
+                    placebo_chart(ri, indicator, catalogue.loc[indicator, "label_sv"]))
+        for indicator in results.EFFECT_INDICATORS
+    }
