@@ -38,5 +38,10 @@ golden: data
 	cp build/golden/notebooks/sd-tensta.ipynb tests/golden/district_sd-tensta.ipynb
 	cp build/golden/notebooks/sdo-skarholmen.ipynb tests/golden/district_sdo-skarholmen.ipynb
 
+# Figures for the README (not part of the tests): build engine and clean-step throughput.
+benchmark: data
+	$(BIN)/python benchmarks/build_benchmark.py
+	$(BIN)/python benchmarks/clean_benchmark.py
+
 clean-outputs:
 	rm -rf reports/site reports/notebooks reports/failed reports/.cache data/processed/*.parquet data/processed/*.csv data/processed/*.json data/processed/*.txt build

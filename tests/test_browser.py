@@ -27,7 +27,7 @@ SCREENSHOT = "sd-tensta.html"
 @pytest.fixture(scope="module")
 def site(processed):
     """The full site, built (or reused) exactly as `make report` builds it."""
-    summary = runner.build(plan.district_jobs(), reports_dir(), progress=False)
+    summary = runner.build(plan.site_jobs() + plan.district_jobs(), reports_dir(), progress=False)
     assert summary.ok, summary.text()
     return reports_dir() / "site"
 
@@ -96,7 +96,7 @@ def _axe_violations(driver) -> list[str]:
 
 def test_every_page_is_offline_error_free_linked_and_accessible(site, server, browser):
     pages = _pages(site)
-    assert len(pages) >= 28  # index + 27 district reports
+    assert len(pages) >= 31  # index + 3 city-wide pages + 27 district reports
     failures: dict[str, list[str]] = {}
     for page in pages:
         url = urljoin(server, page)

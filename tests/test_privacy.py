@@ -31,7 +31,7 @@ INDEX_SCRIPT_MARK = 'document.getElementById("filter").addEventListener("input"'
 
 @pytest.fixture(scope="module")
 def built(processed):
-    return runner.build(plan.district_jobs(), reports_dir(), progress=False)
+    return runner.build(plan.site_jobs() + plan.district_jobs(), reports_dir(), progress=False)
 
 
 @pytest.fixture(scope="module")

@@ -68,7 +68,12 @@ def cmd_build(args: argparse.Namespace) -> int:
             from evalkit import geography
 
             districts += geography.stadsdelar()["stadsdel_code"].tolist()
-        jobs = plan.district_jobs(districts or None, years)
+        reports = tuple(args.report or plan.REPORT_TYPES)
+        jobs = []
+        if not districts:  # a selection of districts builds just those pages
+            jobs += plan.site_jobs(years, reports)
+        if "district" in reports:
+            jobs += plan.district_jobs(districts or None, years)
         if args.executor == "dask" and not args.scheduler:
             raise ValueError("--executor dask kräver --scheduler ADRESS (t.ex. tcp://10.0.0.5:8786)")
     except ValueError as exc:
@@ -105,6 +110,8 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="bygg rapporterna till reports/site")
     b.add_argument("--district", action="append", help="områdeskod eller namn (kan upprepas)")
     b.add_argument("--all-stadsdelar", action="store_true", help="en rapport för var och en av stadens 117 stadsdelar")
+    b.add_argument("--report", action="append", choices=["district", "city", "projects", "method"],
+                   help="rapporttyp (kan upprepas; standard: alla)")
     b.add_argument("--years", help="årsintervall, t.ex. 2015-2020")
     b.add_argument("--jobs", type=int, default=None, help="rapporter samtidigt (standard: antal kärnor)")
     b.add_argument("--force", action="store_true", help="bygg om allt, även oförändrade rapporter")

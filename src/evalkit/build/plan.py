@@ -77,6 +77,27 @@ def district_jobs(districts: list[str] | None = None, years: tuple[int, int] = D
     return jobs
 
 
+#: City-wide pages: (report/notebook name, slug, title). Listed first on the index page.
+SITE_REPORTS = (
+    ("city", "hela-staden", "Hela staden: alla programområden"),
+    ("projects", "projekt", "Projekt med ytterstadsmedel"),
+    ("method", "metod-och-data", "Metod och data"),
+)
+OVERVIEW_GROUP = "oversikt"
+REPORT_TYPES = ("district",) + tuple(r for r, _, _ in SITE_REPORTS)
+
+
+def site_jobs(years: tuple[int, int] = DEFAULT_YEARS, reports: tuple[str, ...] = REPORT_TYPES) -> list[ReportJob]:
+    """The city overview, projects and method pages (one each per year range)."""
+    start, end = validate_years(*years)
+    suffix = "" if (start, end) == DEFAULT_YEARS else f"_{start}-{end}"
+    return [
+        ReportJob(report=report, notebook=notebook_path(report), parameters={"start_year": start, "end_year": end},
+                  slug=f"{slug}{suffix}", title=f"{title} {start}–{end}", group=OVERVIEW_GROUP)
+        for report, slug, title in SITE_REPORTS if report in reports
+    ]
+
+
 def _is_code(text: str) -> bool:
     try:
         geography.area_name(text)

@@ -8,7 +8,7 @@ import jinja2
 
 from evalkit import geography
 from evalkit.build.export import stylesheet
-from evalkit.build.plan import ReportJob
+from evalkit.build.plan import OVERVIEW_GROUP, ReportJob
 
 _INDEX = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
     """<!DOCTYPE html>
@@ -27,7 +27,7 @@ _INDEX = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=Tru
 <h1>Uppföljning av Programmet för en sammanhållen stad 2015–2020</h1>
 {% if synthetic %}<div class="ek-banner" role="alert"><strong>OBS! Rapporterna bygger på syntetiska demodata. Siffrorna beskriver inte verkligheten.</strong></div>
 {% endif %}
-<p>{{ n_reports }} rapporter för programmets stadsdelsområden och stadsdelar.</p>
+<p>{{ n_reports }} rapporter: översikt, projekt och metod samt en rapport per programstadsdelsområde och programstadsdel.</p>
 <div class="ek-filter"><label for="filter">Filtrera rapporter</label><br><input id="filter" type="search" autocomplete="off"></div>
 {% for group in groups %}
 <section class="ek-group">
@@ -74,6 +74,7 @@ def render_index(jobs: list[ReportJob], failed: set[str], site_dir: Path, synthe
         groups.setdefault(job.group, []).append(
             {"title": job.title, "href": job.html_name if exists else "", "ok": job.slug not in failed and exists}
         )
+    overview = [{"name": "Hela staden, projekt och metod", "reports": groups.pop(OVERVIEW_GROUP)}] if OVERVIEW_GROUP in groups else []
     ordered = [{"name": geography.area_name(code), "reports": reports} for code, reports in groups.items()]
-    ordered.sort(key=lambda g: swedish_sort_key(g["name"]))
+    ordered = overview + sorted(ordered, key=lambda g: swedish_sort_key(g["name"]))
     return _INDEX.render(css=stylesheet(), groups=ordered, n_reports=len(jobs), synthetic=synthetic)
