@@ -37,6 +37,10 @@ golden: data
 	$(BIN)/evalkit build --force --district sd-tensta --district sdo-skarholmen --out build/golden
 	cp build/golden/notebooks/sd-tensta.ipynb tests/golden/district_sd-tensta.ipynb
 	cp build/golden/notebooks/sdo-skarholmen.ipynb tests/golden/district_sdo-skarholmen.ipynb
+	$(BIN)/evalkit build --force --report city --report projects --out build/golden
+	cp build/golden/notebooks/hela-staden.ipynb tests/golden/city.ipynb
+	cp build/golden/notebooks/projekt.ipynb tests/golden/projects.ipynb
+	$(BIN)/python scripts/strip_images.py tests/golden/*.ipynb
 
 # Figures for the README (not part of the tests): build engine and clean-step throughput.
 benchmark: data
