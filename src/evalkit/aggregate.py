@@ -222,3 +222,33 @@ def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) 
         "unit": unit,
         "source": "evalkit: härlett (Simpsons index över bostader_*); " + meta["source"].astype(str).to_numpy(),
     })
+
+
+def foreign_born_share(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Derive ``andel_utrikes_fodda`` = (folkmängd − födda i Sverige) / folkmängd × 100.
+
+    Computed for every area-year (incl. aggregates) that has both SCB counts with a value; the
+    numerator and denominator are kept so the share aggregates like any other.
+    """
+    counts = tidy[tidy["indicator"].isin(["fodda_i_sverige", "folkmangd_scb"]) & (tidy["status"].fillna("") == "")]
+    if counts.empty:
+        return pd.DataFrame(columns=_COLUMNS)
+    wide = counts.pivot_table(index=["area_code", "year"], columns="indicator", values="value", aggfunc="first")
+    wide = wide.dropna(subset=["fodda_i_sverige", "folkmangd_scb"])
+    wide = wide[wide["folkmangd_scb"] > 0]
+    meta = counts.drop_duplicates(["area_code", "year"]).set_index(["area_code", "year"]).reindex(wide.index)
+    numerator = (wide["folkmangd_scb"] - wide["fodda_i_sverige"]).to_numpy()
+    denominator = wide["folkmangd_scb"].to_numpy()
+    return pd.DataFrame({
+        "area_code": wide.index.get_level_values("area_code"),
+        "area_name": meta["area_name"].to_numpy(),
+        "area_level": meta["area_level"].to_numpy(),
+        "indicator": "andel_utrikes_fodda",
+        "year": wide.index.get_level_values("year").astype("int64"),
+        "value": 100 * numerator / denominator,
+        "status": "",
+        "numerator": numerator,
+        "denominator": denominator,
+        "unit": "procent",
+        "source": "evalkit: härlett ur SCB:s folkmängd efter födelseregion (RegSO, CC0)",
+    })

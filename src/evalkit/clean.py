@@ -199,7 +199,7 @@ def derive(kept: pd.DataFrame, era: str = "2007") -> pd.DataFrame:
     catalogue = programme.indicator_catalogue()
     tidy = kept[contracts.TIDY_COLUMNS]
     tidy = aggregate.add_aggregates(tidy, catalogue, era=era)
-    tidy = pd.concat([tidy, aggregate.tenure_diversity(tidy)], ignore_index=True)
+    tidy = pd.concat([tidy, aggregate.tenure_diversity(tidy), aggregate.foreign_born_share(tidy)], ignore_index=True)
     idx = risk_index.social_risk_index(tidy, reference="moving")
     total = idx[idx["domain"] == "total"]
     index_rows = pd.DataFrame(
