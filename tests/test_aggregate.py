@@ -192,3 +192,24 @@ def test_tenure_diversity_on_aggregates():
     assert out.loc["stockholm", "value"] == pytest.approx(0.54)
     assert out.loc["stockholm", "area_level"] == "stad"
     assert len(out) == 117 + 14 + 3
+
+
+def test_foreign_born_share_from_counts_known_answer():
+    import pandas as pd
+
+    from evalkit.aggregate import foreign_born_share
+
+    rows = pd.DataFrame({
+        "area_code": ["sd-tensta", "sd-tensta", "sd-kista", "sd-kista"],
+        "area_name": ["Tensta", "Tensta", "Kista", "Kista"],
+        "area_level": "stadsdel",
+        "indicator": ["fodda_i_sverige", "folkmangd_scb", "fodda_i_sverige", "folkmangd_scb"],
+        "year": 2020,
+        "value": [6000.0, 20000.0, 1.0, float("nan")],
+        "status": ["", "", "", ".."],
+        "numerator": float("nan"), "denominator": float("nan"), "unit": "antal", "source": "t",
+    })
+    out = foreign_born_share(rows)
+    assert out["area_code"].tolist() == ["sd-tensta"]  # Kista lacks a usable total
+    assert out.iloc[0]["value"] == 70.0
+    assert (out.iloc[0]["numerator"], out.iloc[0]["denominator"]) == (14000.0, 20000.0)
