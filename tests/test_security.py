@@ -119,7 +119,9 @@ def test_names_that_resolve_give_canonical_output_names(district):
 def test_every_planned_output_name_derives_from_a_canonical_code():
     from evalkit import geography
 
-    jobs = plan.site_jobs() + plan.district_jobs() + plan.district_jobs(geography.stadsdelar()["stadsdel_code"].tolist(), (2006, 2020))
+    site = plan.site_jobs()
+    assert [job.html_name for job in site] == ["hela-staden.html", "projekt.html", "metod-och-data.html"]
+    jobs = plan.district_jobs() + plan.district_jobs(geography.stadsdelar()["stadsdel_code"].tolist(), (2006, 2020))
     assert len(jobs) == 27 + 117
     for job in jobs:
         assert HTML_NAME.fullmatch(job.html_name), job.html_name

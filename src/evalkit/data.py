@@ -50,7 +50,10 @@ PUBLISHED_TABLE = "indicators_published.parquet"
 SUPPRESSION_LOG = "suppression_log.parquet"
 
 
-def write_published(out: Path, threshold: int = 5) -> int:
+DISCLOSURE_THRESHOLD = 5  # counts below this are never published
+
+
+def write_published(out: Path, threshold: int = DISCLOSURE_THRESHOLD) -> int:
     """Apply disclosure control once per data version and write what reports may show.
 
     Writes ``indicators_published.parquet`` (hidden cells: value NaN, status ``x``) and
