@@ -1,6 +1,15 @@
 """Shared fixtures: the processed tables are (re)built once per test session from data/raw."""
 
+import os
+
 import pytest
+from hypothesis import settings
+
+# Same inputs, same outputs: property tests draw the same examples on every run and machine
+# (explore more locally with HYPOTHESIS_PROFILE=explore).
+settings.register_profile("evalkit", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "evalkit"))
 
 from evalkit import clean, data, results
 

@@ -64,8 +64,9 @@ def test_real_scb_tenure_file_reconciles_and_maps_91_regso():
 
 def test_real_scb_files_all_read_with_same_reader():
     for name, options in [("regso_fodelseregion_2020-2023.csv",
+                           # years overrides the sidecar's selection (the clean step keeps only 2020)
                            dict(dimension_map={"födelseregion": {"totalt": "folkmangd", "sverige": None}},
-                                select={"kön": "totalt"})),
+                                select={"kön": "totalt"}, years=[2020, 2021, 2022, 2023])),
                           ("regso_loneinkomst_2020-2023.csv", dict(indicator="folkmangd"))]:
         result = read_with_quarantine(raw_dir() / "scb" / name, level="stadsdel", area_type="regso", **options)
         assert result.reconciles() and len(result.data) == 91 * 4

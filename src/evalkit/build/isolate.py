@@ -27,6 +27,8 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+from evalkit.build.execute import _summarise  # one wording of errors for both engines
+
 WARM_MODULE = "evalkit.build.warm"
 
 _lock = threading.Lock()
@@ -249,11 +251,3 @@ def _child(conn, payload: dict) -> None:
     finally:
         conn.close()
 
-
-def _summarise(exc: BaseException) -> str:
-    """One line for the build summary: the error and, for notebook errors, the cell."""
-    if hasattr(exc, "ename") and hasattr(exc, "evalue"):  # papermill.PapermillExecutionError
-        return f"{exc.ename}: {exc.evalue} (cell {getattr(exc, 'exec_count', '?')})"[:500]
-    text = f"{type(exc).__name__}: {exc}".strip()
-    lines = [line for line in text.splitlines() if line.strip()]
-    return " ".join(lines[:3])[:500]

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from evalkit import geography
 
@@ -505,7 +507,8 @@ def read_with_quarantine(path: str | Path, indicator: str | None = None, **optio
         return reader.read(path, indicator=indicator, **merged)
     except ReaderError:
         raise
-    except (UnicodeError, ValueError, KeyError, IndexError, TypeError, OSError) as exc:
+    except (UnicodeError, ValueError, KeyError, IndexError, TypeError, OSError, zipfile.BadZipFile,
+            InvalidFileException) as exc:
         raise ReaderError(f"{path.name}: kan inte läsas ({type(exc).__name__}: {exc})") from exc
 
 
