@@ -88,10 +88,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from evalkit import demo
+    from evalkit import demo, demo_population
 
-    path = demo.write()
-    print(f"skrev {path}")
+    for path in (demo.write(), demo_population.write()):  # population structure reads the first file
+        print(f"skrev {path}")
     return 0
 
 

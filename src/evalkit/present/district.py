@@ -9,7 +9,7 @@ from evalkit.present import charts, tables
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 
-KEY_FIGURES = ["folkmangd", "andel_utrikes_fodda", "ekonomiskt_bistand", "sysselsattning", "behorighet_gymnasiet",
+KEY_FIGURES = ["folkmangd", "andel_0_19", "andel_65_plus", "personer_per_hushall", "andel_utrikes_fodda", "ekonomiskt_bistand", "sysselsattning", "behorighet_gymnasiet",
                "upplatelseform_mangfald", "index_sociala_risker"]
 COMPARISON_AREAS = ["programomradet", "ovriga-staden", geography.CITY_CODE]
 
