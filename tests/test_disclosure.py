@@ -184,3 +184,16 @@ def test_suppress_tidy_threshold_and_log_columns():
     assert list(log.columns) == ["area_code", "area_name", "area_level", "indicator", "year", "kind", "reason_sv"]
     assert ((tidy["numerator"] == 6) <= (out["status"] == "x")).all()
     assert len(out) == len(tidy)
+
+
+def test_secondary_suppression_spares_headline_cells_on_bundled_data(processed):
+    """Protecting tiny Hansta and Lunda must not hide Tensta's social assistance (regression)."""
+    from evalkit import data
+
+    tidy, log = data.published_tidy()
+    rows = tidy[(tidy["area_code"] == "sd-tensta") & (tidy["indicator"] == "ekonomiskt_bistand")
+                & tidy["year"].between(2014, 2020)]
+    assert len(rows) == 7 and (rows["status"] != "x").all()
+    # …while the small cells that forced the question stay hidden.
+    hidden = set(log.loc[(log["indicator"] == "ekonomiskt_bistand") & (log["year"] == 2020), "area_code"])
+    assert {"sd-hansta", "sd-lunda"} <= hidden
