@@ -64,40 +64,6 @@ def render(fig, alt: str) -> Chart:
     return Chart(buffer.getvalue(), alt)
 
 
-def trend_chart(series: pd.DataFrame, title: str, unit: str, source: str, start_year: int = PROGRAMME_START) -> Chart:
-    """Line chart of one indicator for several areas over time.
-
-    ``series`` has columns ``area_name, year, value`` (first area drawn boldest). A vertical line
-    marks the programme start. The alt text gives each area's first and last value.
-    """
-    fig, ax = plt.subplots(figsize=(7.2, 3.8))
-    names = list(dict.fromkeys(series["area_name"]))
-    for i, name in enumerate(names):
-        s = series[series["area_name"] == name].sort_values("year")
-        ax.plot(s["year"], s["value"], marker="o" if i == 0 else None, markersize=3,
-                linewidth=2.6 if i == 0 else 1.6, color=PALETTE[i % len(PALETTE)], label=name)
-    ax.axvline(start_year, color="#555555", linestyle="--", linewidth=1)
-    ax.annotate("Programstart", (start_year, 1), xycoords=("data", "axes fraction"), xytext=(3, -12),
-                textcoords="offset points", fontsize=8, color="#333333")
-    ax.set_title(title, loc="left", fontsize=11)
-    ax.set_ylabel(unit)
-    ax.set_xlabel("År")
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_tick))
-    _style(ax)
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    source_line(fig, f"Källa: {source}")
-    parts = []
-    for name in names:
-        s = series[series["area_name"] == name].dropna(subset=["value"]).sort_values("year")
-        if not s.empty:
-            first, last = s.iloc[0], s.iloc[-1]
-            parts.append(f"{name} {fmt.number(first['value'], 1)} år {fmt.year(first['year'])}"
-                         f" och {fmt.number(last['value'], 1)} år {fmt.year(last['year'])}")
-    alt = f"Linjediagram: {title} ({unit}). " + "; ".join(parts) + "."
-    return render(fig, alt)
-
-
 def trend_gap_chart(series: pd.DataFrame, title: str, unit: str, source: str, gap_unit: str,
                     reference_name: str, start_year: int = PROGRAMME_START) -> Chart:
     """Two panels: the indicator for the area and its comparisons, and the area's gap to a reference.

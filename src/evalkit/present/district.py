@@ -66,20 +66,6 @@ def goal_tables(status: pd.DataFrame) -> list[tables.HtmlTable]:
     return out
 
 
-def trend(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, indicator: str,
-          first_year: int, last_year: int) -> charts.Chart:
-    """Trend chart of one indicator: the area against its comparisons, first_year–last_year."""
-    codes = comparison_codes(area_code)
-    rows = tidy[(tidy["indicator"] == indicator) & tidy["area_code"].isin(codes)
-                & tidy["year"].between(first_year, last_year)]
-    rows = rows.assign(order=rows["area_code"].map({c: i for i, c in enumerate(codes)})).sort_values(["order", "year"])
-    series = pd.DataFrame({"area_name": rows["area_code"].map(area_label),
-                           "year": rows["year"], "value": rows["value"]})
-    meta = catalogue.set_index("indicator").loc[indicator]
-    sources = "; ".join(sorted(rows["source"].unique()))
-    return charts.trend_chart(series, meta["label_sv"], meta["unit"], sources)
-
-
 def goal_trends(tidy: pd.DataFrame, catalogue: pd.DataFrame, links: pd.DataFrame, area_code: str,
                 first_year: int, last_year: int) -> list[charts.Chart]:
     """One chart per goal indicator: area vs comparisons, plus the gap to the rest of the city."""

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 
 from evalkit import geography
-from evalkit.analysis import index as risk_index
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 from evalkit.present import tables
@@ -115,7 +114,3 @@ def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
     alt = f"Trattdiagram för {label.lower()}: {n_out} av {len(rows)} stadsdelar ligger utanför 99,8 %-gränsen.{where}"
     return render(fig, alt)
 
-
-def index_rows(tidy: pd.DataFrame) -> pd.DataFrame:
-    """Domain scores and total for all areas and years (moving reference)."""
-    return risk_index.index_table(tidy)
