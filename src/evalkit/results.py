@@ -1,8 +1,9 @@
-"""Shared results computed once per data version, not once per report: effect estimates.
+"""Shared results computed once per data version, not once per report: effect estimates and ranks.
 
 `evalkit analyse` (run by `make report` / `make test` after `evalkit clean`) fits the programme-wide
 difference-in-differences with randomisation inference and wild cluster bootstrap, the event study
-and a synthetic control per programme borough, and writes presentation-ready tables to
+and a synthetic control per programme borough, and the bootstrap rank intervals of the social risk
+index for every year and area level, and writes presentation-ready tables to
 ``data/processed/effects/``. Notebooks read them with :func:`load`; nothing is re-estimated in a
 report. Seeds are fixed, so the same inputs give the same numbers.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit import data, geography, programme
-from evalkit.analysis import effects, synth
+from evalkit.analysis import effects, robustness, synth
 from evalkit.paths import processed_dir
 
 #: Indicators whose programme-wide effect is estimated (levels, every stadsdel weighted equally).
@@ -22,6 +23,9 @@ EFFECT_INDICATORS = ("ekonomiskt_bistand", "sysselsattning", "anmalda_brott")
 N_DRAWS = 999
 SEED = 20150101
 TABLES = ("did", "readings", "event", "threats", "ri", "synth_path", "synth_placebo", "synth_summary")
+#: Rank intervals as the district report shows them (published table, so suppressed cells stay hidden).
+RANK_LEVELS = ("stadsdel", "stadsdelsomrade")
+RANK_SETTINGS = {"n_boot": 200, "seed": 20150101}
 
 
 def effects_dir(base: Path | None = None) -> Path:
@@ -71,13 +75,35 @@ def compute(tidy: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {name: pd.concat(parts, ignore_index=True) for name, parts in out.items()}
 
 
+def compute_ranks(published: pd.DataFrame) -> pd.DataFrame:
+    """Rank intervals of the index for every year and level of ``published`` (one table)."""
+    parts = [robustness.rank_intervals(published, int(year), level=level, **RANK_SETTINGS)
+             for level in RANK_LEVELS for year in sorted(published["year"].unique())]
+    return pd.concat(parts, ignore_index=True)
+
+
 def run(base: Path | None = None) -> Path:
-    """Compute from the cleaned table and write ``data/processed/effects/<table>.parquet``."""
+    """Compute from the cleaned tables and write ``data/processed/effects/<table>.parquet``."""
     folder = effects_dir(base)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in compute(data.tidy()).items():
+    tables = compute(data.tidy())
+    tables["rank_intervals"] = compute_ranks(data.published_tidy()[0])
+    for name, frame in tables.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False)
     return folder
+
+
+def rank_intervals(year: int, level: str) -> pd.DataFrame:
+    """The rank intervals of ``level`` in ``year`` (see :func:`evalkit.analysis.robustness.rank_intervals`).
+
+    Read from the table `evalkit analyse` wrote, so the bootstrap runs once per data version and
+    not once per report; a year outside it (a custom year range) is computed here, the same way.
+    """
+    table = load("rank_intervals")
+    rows = table[(table["year"] == year) & (table["area_level"] == level)].reset_index(drop=True)
+    if rows.empty:
+        rows = robustness.rank_intervals(data.published_tidy()[0], year, level=level, **RANK_SETTINGS)
+    return rows
 
 
 def load(name: str, base: Path | None = None) -> pd.DataFrame:

@@ -54,9 +54,11 @@ def area_map(area_code: str, era: str = "2007") -> Chart:
     focus = gdf[gdf["stadsdel_code"].isin(members + near)]
     xmin, ymin, xmax, ymax = focus.total_bounds
     pad = 0.08 * max(xmax - xmin, ymax - ymin)
+    # Only what is in view is drawn: fewer paths to draw and a small SVG.
+    box = (xmin - pad, ymin - pad, xmax + pad, ymax + pad)
     fig, ax = plt.subplots(figsize=(6.4, 5.6))
-    _water().plot(ax=ax, color="#cfe3f2", linewidth=0)
-    gdf.plot(ax=ax, color="#f2f2f2", edgecolor="#9a9a9a", linewidth=0.4)
+    gpd.clip(_water(), box).plot(ax=ax, color="#cfe3f2", linewidth=0)
+    gpd.clip(gdf, box).plot(ax=ax, color="#f2f2f2", edgecolor="#9a9a9a", linewidth=0.4)
     gdf[gdf["stadsdel_code"].isin(near)].plot(ax=ax, color="#e0e0e0", edgecolor="#555555", linewidth=0.6)
     gdf[gdf["stadsdel_code"].isin(members)].plot(ax=ax, color="#0072B2", edgecolor="#003a5c", linewidth=1.0)
     for row in gdf[gdf["stadsdel_code"].isin(members + near)].itertuples():
