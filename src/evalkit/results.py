@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit import data, geography, programme
-from evalkit.analysis import effects, robustness, synth
+from evalkit.analysis import robustness
 from evalkit.paths import processed_dir
 
 #: Indicators whose programme-wide effect is estimated (levels, every stadsdel weighted equally).
@@ -35,6 +35,9 @@ def effects_dir(base: Path | None = None) -> Path:
 
 def compute(tidy: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Estimate every effect the reports show; returns one DataFrame per table name in TABLES."""
+    # Imported here: statsmodels/scipy.optimize cost ~1 s to import, and reports only load results.
+    from evalkit.analysis import effects, synth
+
     units = programme.indicator_catalogue().set_index("indicator")["unit"]
     out: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     for indicator in EFFECT_INDICATORS:

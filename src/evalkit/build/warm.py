@@ -74,6 +74,10 @@ def notebook_imports(notebook_dir) -> list[str]:
 
 @_timed("imports")
 def _imports() -> None:
+    # jsonschema (imported by nbformat) imports rfc3987_syntax when it is installed, which builds
+    # a Lark grammar at import: about 1 s here, for IRI format checks that the notebook schema
+    # never uses. Marking it absent makes jsonschema skip just those checks.
+    sys.modules.setdefault("rfc3987_syntax", None)
     import matplotlib
 
     matplotlib.use("Agg")
