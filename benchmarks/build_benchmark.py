@@ -85,11 +85,13 @@ def main() -> int:
     from evalkit.build import plan
 
     jobs = plan.district_jobs()
-    n = len(jobs)
+    # (b), (c) and (d) build the whole site (district reports plus the city, projects and method
+    # pages), so their per-report figures divide by every page built.
+    n = len(plan.site_jobs()) + len(jobs)
     tmp = Path(tempfile.mkdtemp(prefix="evalkit-bench-"))
     evalkit = str(BIN / "evalkit")
     rows = []
-    print(f"{n} reports in the site; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"{n} pages in the site ({len(jobs)} district reports); {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}", flush=True)
 
     # (c) first and again at the end: the machine's load drifts, so (c) brackets (a) and (b).
     c1, status, mem_c = run([evalkit, "build", "--force", "--no-progress", "--jobs", str(args.jobs), "--out", str(tmp / "c")])
@@ -171,7 +173,7 @@ def main() -> int:
     print(f"{'floor: cells + export in one warm process':<52} {floor:>9.2f}  on {args.naive} reports; "
           f"/ {args.jobs} cores = {floor / args.jobs:.2f}")
     print(f"\nratio (a)/(c): {a / (c / n):.1f}x   ratio (b)/(c): {b / c:.1f}x   no-op: {d:.2f} s")
-    print(f"peak memory, 27 reports: (c) {mem_c['pss']:.0f} MiB PSS, (b) {mem_b['pss']:.0f} MiB PSS")
+    print(f"peak memory, {n} pages: (c) {mem_c['pss']:.0f} MiB PSS, (b) {mem_b['pss']:.0f} MiB PSS")
     print(f"(b) and (c) outputs byte-identical: {same}{e_text}")
     shutil.rmtree(tmp, ignore_errors=True)
     return 0

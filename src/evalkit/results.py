@@ -26,6 +26,9 @@ TABLES = ("did", "readings", "event", "threats", "ri", "synth_path", "synth_plac
 #: Rank intervals as the district report shows them (published table, so suppressed cells stay hidden).
 RANK_LEVELS = ("stadsdel", "stadsdelsomrade")
 RANK_SETTINGS = {"n_boot": 200, "seed": 20150101}
+#: Goal statuses are stored for the reports' default baseline and latest year; other years are
+#: computed when asked for (:func:`goal_status`).
+GOAL_STATUS_YEARS = (2014, 2020)
 
 
 def effects_dir(base: Path | None = None) -> Path:
@@ -85,12 +88,51 @@ def compute_ranks(published: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def goal_status_areas() -> list[str]:
+    """The areas with a goal matrix: the programme boroughs and the programme stadsdelar."""
+    return geography.programme_boroughs() + geography.programme_stadsdelar()
+
+
+def compute_goal_status(published: pd.DataFrame, baseline_year: int = GOAL_STATUS_YEARS[0],
+                        latest_year: int = GOAL_STATUS_YEARS[1]) -> pd.DataFrame:
+    """Goal × indicator status for every area of :func:`goal_status_areas` (one table)."""
+    from evalkit.analysis.goals import goal_status as status_of
+
+    return pd.concat([status_of(published, code, baseline_year=baseline_year, latest_year=latest_year)
+                      for code in goal_status_areas()], ignore_index=True)
+
+
+def goal_status(area_code: str | None = None, baseline_year: int = GOAL_STATUS_YEARS[0],
+                latest_year: int = GOAL_STATUS_YEARS[1]) -> pd.DataFrame:
+    """Goal statuses of one area (or, with ``area_code=None``, of every programme area).
+
+    Read from the table `evalkit analyse` wrote for the default years, so each status is
+    computed once per data version, not in every report that shows it; other years, or an area
+    outside the programme, are computed here the same way (:func:`evalkit.analysis.goals.goal_status`).
+    """
+    if (baseline_year, latest_year) == GOAL_STATUS_YEARS:
+        table = load("goal_status")
+        if area_code is None:
+            return table
+        rows = table[table["area_code"] == area_code].reset_index(drop=True)
+        if len(rows):
+            return rows
+    published = data.published_tidy()[0]
+    if area_code is None:
+        return compute_goal_status(published, baseline_year, latest_year)
+    from evalkit.analysis.goals import goal_status as status_of
+
+    return status_of(published, area_code, baseline_year=baseline_year, latest_year=latest_year)
+
+
 def run(base: Path | None = None) -> Path:
     """Compute from the cleaned tables and write ``data/processed/effects/<table>.parquet``."""
     folder = effects_dir(base)
     folder.mkdir(parents=True, exist_ok=True)
     tables = compute(data.tidy())
-    tables["rank_intervals"] = compute_ranks(data.published_tidy()[0])
+    published = data.published_tidy()[0]
+    tables["rank_intervals"] = compute_ranks(published)
+    tables["goal_status"] = compute_goal_status(published)
     for name, frame in tables.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False)
     return folder

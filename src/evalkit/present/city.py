@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from evalkit import geography
-from evalkit.analysis.goals import goal_status
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 from evalkit.present import maps, tables
@@ -57,13 +56,15 @@ def indicator_map(tidy: pd.DataFrame, catalogue: pd.DataFrame, indicator: str, y
                            highlight=geography.programme_stadsdelar())
 
 
-def status_matrix(tidy: pd.DataFrame, baseline_year: int, latest_year: int) -> tables.HtmlTable:
-    """Goal status per programme area (rows) and goal indicator (columns)."""
+def status_matrix(statuses: pd.DataFrame, baseline_year: int, latest_year: int) -> tables.HtmlTable:
+    """Goal status per programme area (rows) and goal indicator (columns).
+
+    ``statuses``: goal statuses of every programme area (:func:`evalkit.results.goal_status`).
+    """
     records = []
     for code in programme_areas()[:-3]:
-        status = goal_status(tidy, code, baseline_year=baseline_year, latest_year=latest_year)
         line = {"Område": area_label(code)}
-        for r in status.itertuples(index=False):
+        for r in statuses[statuses["area_code"] == code].itertuples(index=False):
             goal = f"{r.goal_number or 'Målsättning'} {r.label_sv}"
             line[goal] = r.status
         records.append(line)
@@ -71,12 +72,11 @@ def status_matrix(tidy: pd.DataFrame, baseline_year: int, latest_year: int) -> t
     return tables.table(frame, f"Målstatus {baseline_year}–{latest_year} per område och indikator")
 
 
-def status_counts(tidy: pd.DataFrame, baseline_year: int, latest_year: int) -> tables.HtmlTable:
+def status_counts(statuses: pd.DataFrame) -> tables.HtmlTable:
     """How many goal indicators per status, per programme borough and stadsdel."""
     records = []
     for code in programme_areas()[:-3]:
-        status = goal_status(tidy, code, baseline_year=baseline_year, latest_year=latest_year)
-        counts = status["status"].value_counts()
+        counts = statuses.loc[statuses["area_code"] == code, "status"].value_counts()
         records.append({"Område": area_label(code),
                         **{s: str(int(counts.get(s, 0))) for s in ("uppfyllt", "på väg", "ej uppfyllt", "kan ej bedömas")}})
     frame = pd.DataFrame(records)

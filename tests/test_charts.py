@@ -1,0 +1,63 @@
+"""Charts: reproducible SVG, alt text with the numbers, and a reused figure that changes nothing."""
+
+import pandas as pd
+import pytest
+
+from evalkit.present import charts
+from evalkit.present import format as fmt
+
+
+def _series(offset: float, names=("Tensta", "Programområdet", "Övriga staden"), years=range(2006, 2021)):
+    return pd.concat([pd.DataFrame({"area_name": name, "year": list(years),
+                                    "value": [offset + 3 * i + 0.5 * k for k, _ in enumerate(years)]})
+                      for i, name in enumerate(names)], ignore_index=True)
+
+
+CHART_A = (_series(1000.0, ("Skärholmen (stadsdelsområde)", "Programområdet", "Övriga staden", "Riket")),
+           "Förvärvsinkomst", "kronor", "SCB", "kronor", "Övriga staden")
+CHART_B = (_series(2.0, years=range(2010, 2021)), "Andel med ekonomiskt bistånd", "procent",
+           "Stockholms stad; " + "en lång källa som bryts på flera rader " * 6, "procentenheter", "Övriga staden")
+
+
+def test_reused_figure_draws_exactly_what_a_fresh_figure_draws():
+    reused = charts.TrendGapFigure()
+    first = reused.draw(*CHART_A)
+    second = reused.draw(*CHART_B)
+    assert second.data == charts.TrendGapFigure().draw(*CHART_B).data
+    assert second.alt == charts.TrendGapFigure().draw(*CHART_B).alt
+    assert first.data != second.data
+    # and back again: nothing of B (more source lines, other years, fewer areas) stays behind
+    assert reused.draw(*CHART_A).data == first.data
+
+
+def test_svg_is_reproducible_and_has_no_volatile_metadata():
+    one = charts.trend_gap_chart(*CHART_B)
+    two = charts.trend_gap_chart(*CHART_B)
+    assert one.data == two.data
+    text = one.data.decode("utf-8")
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    assert "<dc:date>" not in text and "Matplotlib v" not in text
+    # text stays text (browser fonts, searchable, small)
+    assert "Andel med ekonomiskt bistånd" in text
+
+
+def test_chart_shows_as_svg_with_alt_text_and_a_text_twin():
+    chart = charts.trend_gap_chart(*CHART_B)
+    bundle, metadata = chart._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "text/plain"}
+    assert bundle["text/plain"] == chart.alt == metadata["image/svg+xml"]["alt"]
+    # the alt text carries the numbers in Swedish format: gap first and last year, latest values
+    assert "Linjediagram med skillnadspanel: Andel med ekonomiskt bistånd (procent)" in chart.alt
+    gap = fmt.number(-6.0, 1)
+    assert f"skillnaden mot Övriga staden var {gap} procentenheter år 2010 och {gap} procentenheter år 2020" in chart.alt
+    assert "Tensta 7,0 år 2020" in chart.alt
+
+
+def test_png_remains_available():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    chart = charts.render(fig, "Linje", image=charts.PNG)
+    assert chart.data.startswith(b"\x89PNG") and chart.mimetype == "image/png"
+    assert set(chart._repr_mimebundle_()[0]) == {"image/png", "text/plain"}

@@ -1,0 +1,39 @@
+"""Shared results computed once by `evalkit analyse` equal what a report would compute itself."""
+
+import pandas as pd
+
+from evalkit import data, results
+from evalkit.analysis import robustness
+from evalkit.analysis.goals import goal_status
+
+
+def test_rank_intervals_are_read_from_analyse_and_equal_a_fresh_computation(processed):
+    published = data.published_tidy()[0]
+    stored = results.rank_intervals(2020, "stadsdel")
+    fresh = robustness.rank_intervals(published, 2020, level="stadsdel", **results.RANK_SETTINGS)
+    pd.testing.assert_frame_equal(stored, fresh, check_dtype=False)
+    assert set(results.load("rank_intervals")["year"]) == set(published["year"])
+
+
+def test_rank_intervals_outside_the_stored_years_are_computed(processed, monkeypatch):
+    stored = results.load("rank_intervals")
+    monkeypatch.setattr(results, "load", lambda name: stored[stored["year"] != 2019])
+    got = results.rank_intervals(2019, "stadsdelsomrade")
+    assert len(got) and set(got["year"]) == {2019} and set(got["area_level"]) == {"stadsdelsomrade"}
+
+
+def test_goal_status_is_stored_for_every_programme_area_and_equals_a_fresh_computation(processed):
+    published = data.published_tidy()[0]
+    table = results.goal_status(None)
+    assert set(table["area_code"]) == set(results.goal_status_areas())
+    for area in ("sd-tensta", "sdo-skarholmen"):
+        pd.testing.assert_frame_equal(results.goal_status(area), goal_status(published, area), check_dtype=False)
+
+
+def test_goal_status_for_other_years_is_computed(processed):
+    published = data.published_tidy()[0]
+    got = results.goal_status("sd-husby", 2014, 2018)
+    assert set(got["latest_year"].dropna()) <= {2018}
+    pd.testing.assert_frame_equal(got, goal_status(published, "sd-husby", baseline_year=2014, latest_year=2018))
+    everyone = results.goal_status(None, 2014, 2018)
+    assert set(everyone["area_code"]) == set(results.goal_status_areas())
