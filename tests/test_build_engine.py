@@ -202,6 +202,27 @@ def test_key_covers_the_code_the_notebook_reaches_not_unrelated_modules(built_di
     assert "clean.py" not in closure and "demo.py" not in closure
 
 
+def test_every_processed_table_is_part_of_the_key(processed, monkeypatch, tmp_path):
+    """A report reads the published table, schools, surveys, projects and the analyse tables too:
+    a change in any of them must rebuild it (the key once covered only indicators.parquet)."""
+    import shutil
+
+    from evalkit import paths
+
+    copy = tmp_path / "processed"
+    shutil.copytree(paths.processed_dir(), copy)
+    monkeypatch.setattr(cache, "processed_dir", lambda: copy)
+    before = cache.inputs_hash()
+    for name in ("indicators_published.parquet", "schools.parquet", "effects/goal_status.parquet",
+                 "effects/rank_intervals.parquet"):
+        target = copy / name
+        original = target.read_bytes()
+        target.write_bytes(original + b"changed")
+        assert cache.inputs_hash() != before, name
+        target.write_bytes(original)
+    assert cache.inputs_hash() == before
+
+
 def test_changed_notebook_or_parameters_change_the_key(tmp_path):
     nb = _notebook(tmp_path / "a.ipynb", "x = 1")
     key = cache.job_key(nb, {"district": "a"}, "s")

@@ -28,7 +28,6 @@ from pathlib import Path
 
 from evalkit.paths import processed_dir, project_root, raw_dir
 
-PROCESSED_INPUTS = ("indicators.parquet", "clean_report.json")
 
 
 def _hash_files(paths: list[Path], root: Path) -> str:
@@ -143,9 +142,17 @@ def reference_files() -> list[Path]:
     return [p for p in raw.rglob("*") if p.is_file() and p.resolve() not in sources and p.name != "README.md"]
 
 
+def processed_files() -> list[Path]:
+    """Everything `evalkit clean` and `evalkit analyse` wrote: the indicator tables (also the
+    published, suppressed one), schools, surveys, projects, the effect, rank and goal-status
+    tables. All of it, not a list of names, so that no table a report reads can be missed."""
+    folder = processed_dir()
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+
+
 def inputs_hash() -> str:
     """Hash of the processed tables, the raw reference tables the notebooks read, and the lock."""
-    files = [processed_dir() / name for name in PROCESSED_INPUTS]
+    files = processed_files()
     lock = project_root() / "requirements.lock"
     extra = [lock] if lock.exists() else []
     return (_hash_files([f for f in files if f.exists()], processed_dir())

@@ -74,6 +74,11 @@ def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force
     start = time.perf_counter()
     out_dir = Path(out_dir)
     summary = BuildSummary()
+    if force and jobs and executor == "local" and engine == "inprocess":
+        # Everything will run: let the template warm up while the keys are hashed.
+        from evalkit.build import isolate
+
+        isolate.start_template()
     shared = cache.inputs_hash()
     keys = {job.slug: cache.job_key(job.notebook, job.parameters, shared) for job in jobs}
     site_dir = out_dir / "site"
