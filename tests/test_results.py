@@ -1,6 +1,7 @@
 """Shared results computed once by `evalkit analyse` equal what a report would compute itself."""
 
 import pandas as pd
+import pytest
 
 from evalkit import data, results
 from evalkit.analysis import robustness
@@ -37,3 +38,22 @@ def test_goal_status_for_other_years_is_computed(processed):
     pd.testing.assert_frame_equal(got, goal_status(published, "sd-husby", baseline_year=2014, latest_year=2018))
     everyone = results.goal_status(None, 2014, 2018)
     assert set(everyone["area_code"]) == set(results.goal_status_areas())
+
+
+def test_results_from_older_data_are_refused(processed, tmp_path):
+    """After `evalkit clean` changed the data, reading results of the previous `evalkit analyse`
+    fails with a clear message instead of mixing old statuses and ranks with new figures."""
+    import shutil
+
+    from evalkit import paths
+
+    copy = tmp_path / "processed"
+    shutil.copytree(paths.processed_dir(), copy)
+    assert len(results.load("did", base=copy))
+    target = copy / "indicators_published.parquet"
+    target.write_bytes(target.read_bytes() + b"newer data")
+    with pytest.raises(results.ResultsOutdated, match="evalkit analyse"):
+        results.load("did", base=copy)
+    (copy / "effects" / results.STAMP).unlink()
+    with pytest.raises(results.ResultsOutdated):
+        results.load("goal_status", base=copy)

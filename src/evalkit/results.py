@@ -10,6 +10,8 @@ report. Seeds are fixed, so the same inputs give the same numbers.
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +31,39 @@ RANK_SETTINGS = {"n_boot": 200, "seed": 20150101}
 #: Goal statuses are stored for the reports' default baseline and latest year; other years are
 #: computed when asked for (:func:`goal_status`).
 GOAL_STATUS_YEARS = (2014, 2020)
+
+
+#: The processed tables `evalkit analyse` reads; their hash is stored beside its results.
+ANALYSE_INPUTS = ("indicators.parquet", "indicators_published.parquet")
+STAMP = "inputs.sha256"
+
+
+class ResultsOutdated(data.ProcessedDataMissing):
+    """The shared results were computed from other processed data: run `evalkit analyse` again."""
+
+
+def _inputs_hash(base: Path | None = None) -> str:
+    """SHA-256 over the processed tables the results are computed from."""
+    digest = hashlib.sha256()
+    for name in ANALYSE_INPUTS:
+        path = (base or processed_dir()) / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _check_current(folder: str, stamp: tuple, inputs: tuple) -> None:
+    """Raise :class:`ResultsOutdated` unless the stamp matches today's inputs (cached on file stats)."""
+    base = Path(folder).parent
+    stamp_path = Path(folder) / STAMP
+    stored = stamp_path.read_text().strip() if stamp_path.exists() else ""
+    if stored != _inputs_hash(base):
+        raise ResultsOutdated(f"{folder} räknades fram ur andra indata än dagens data/processed – kör "
+                              "`evalkit analyse` (eller `make report`) igen")
+
+
+def _stats(paths) -> tuple:
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else (str(p),) for p in paths)
 
 
 def effects_dir(base: Path | None = None) -> Path:
@@ -135,6 +170,7 @@ def run(base: Path | None = None) -> Path:
     tables["goal_status"] = compute_goal_status(published)
     for name, frame in tables.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False)
+    (folder / STAMP).write_text(_inputs_hash(base) + "\n")
     return folder
 
 
@@ -153,7 +189,11 @@ def rank_intervals(year: int, level: str) -> pd.DataFrame:
 
 def load(name: str, base: Path | None = None) -> pd.DataFrame:
     """Read one precomputed table (see TABLES); clear message if `evalkit analyse` hasn't run."""
-    path = effects_dir(base) / f"{name}.parquet"
+    folder = effects_dir(base)
+    path = folder / f"{name}.parquet"
     if not path.exists():
         raise data.ProcessedDataMissing(f"{path} saknas – kör `evalkit analyse` (eller `make report`) först")
+    # Results from older data would show numbers that no longer match the rest of the report.
+    _check_current(str(folder), _stats([folder / STAMP]),
+                   _stats([(base or processed_dir()) / n for n in ANALYSE_INPUTS]))
     return pd.read_parquet(path)
