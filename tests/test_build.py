@@ -42,6 +42,15 @@ def test_pages_are_offline_swedish_and_show_no_code(built):
     assert "Måluppfyllelse" in html and '<th scope="col">Status</th>' in html
 
 
+def test_stadsdelar_outside_the_programme_get_a_full_report(processed, tmp_path):
+    """`--all-stadsdelar` builds every stadsdel; sections that exist only for programme areas
+    (the synthetic control of a programme borough) say so instead of failing."""
+    summary = runner.build(plan.district_jobs(["sd-sodermalm", "sd-skrubba"]), tmp_path, n_jobs=2, progress=False)
+    assert summary.ok, summary.failed
+    html = (tmp_path / "site" / "sd-sodermalm.html").read_text(encoding="utf-8")
+    assert "Södermalm ingår inte i programmet" in html and "Måluppfyllelse" in html
+
+
 def test_noop_rebuild_reuses_everything(built):
     out, _ = built
     again = runner.build(plan.district_jobs(TWO), out, n_jobs=2, progress=False)

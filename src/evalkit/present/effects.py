@@ -15,7 +15,7 @@ from evalkit import geography, programme, results
 from evalkit.present import format as fmt
 from evalkit.present import tables
 from evalkit.present.charts import PALETTE, Chart, _style, _tick, render
-from evalkit.present.page import Html
+from evalkit.present.page import Html, paragraph
 
 _LIST = jinja2.Environment(autoescape=True).from_string(
     "<ul class=\"ek-threats\">{% for h, d in items %}<li><strong>{{ h }}</strong>: {{ d }}</li>{% endfor %}</ul>")
@@ -119,3 +119,24 @@ def programme_charts() -> dict[str, tuple[Chart, Chart]]:
                     placebo_chart(ri, indicator, catalogue.loc[indicator, "label_sv"]))
         for indicator in results.EFFECT_INDICATORS
     }
+
+
+@lru_cache(maxsize=1)
+def synth_charts() -> dict[str, Chart]:
+    """The synthetic-control chart of each programme borough (for ekonomiskt bistånd), drawn once
+    per process like :func:`programme_charts`: every report of a borough and its stadsdelar shows it."""
+    indicator = results.EFFECT_INDICATORS[0]
+    label = programme.indicator_catalogue().set_index("indicator").loc[indicator, "label_sv"]
+    path, placebo = results.load("synth_path"), results.load("synth_placebo")
+    return {borough: synth_chart(path, placebo, borough, label) for borough in sorted(set(path["borough"]))}
+
+
+def synth_section(borough: str) -> list:
+    """What a report shows under "Syntetisk kontroll": the borough's chart and reading, or why
+    there is none (synthetic controls are estimated for the programme boroughs only)."""
+    summary = results.load("synth_summary").set_index("borough")
+    if borough not in summary.index:
+        return [paragraph(f"Syntetisk kontroll skattas bara för programmets stadsdelsområden; "
+                          f"{geography.area_name(borough)} ingår inte i programmet.")]
+    row = summary.loc[borough]
+    return [synth_charts()[borough], paragraph(f"{row['reading']} Vikter: {row['weights']}.")]
