@@ -235,3 +235,19 @@ def test_rule_text_covers_every_status():
     for status in STATUSES:
         assert f"”{status}”" in STATUS_RULE_SV
     assert "Wilson" in STATUS_RULE_SV and "2 procent" in STATUS_RULE_SV and "riket" in STATUS_RULE_SV
+
+
+def test_synthetic_baseline_and_real_latest_value_are_not_compared():
+    """A series that switches from demo data to real statistics has a break: no status, and the
+    reason says which year is synthetic."""
+    demo, real = obs("fardigstallda_bostader", 2014, value=2.0), obs("fardigstallda_bostader", 2020, value=9.0)
+    demo["source"] = "evalkit demodata (syntetisk, seed 1)"
+    r = row_for(run([demo, real]), "fardigstallda_bostader", "stadsmiljo_boende-1.1")
+    assert r["status"] == "kan ej bedömas" and math.isnan(r["change"])
+    assert "2014 bygger på syntetiska demodata" in r["reason_sv"] and "2020 på verklig statistik" in r["reason_sv"]
+    # both synthetic (a wholly demo build) or both real: compared as usual
+    real_base = obs("fardigstallda_bostader", 2014, value=2.0)
+    assert row_for(run([real_base, real]), "fardigstallda_bostader", "stadsmiljo_boende-1.1")["status"] == "uppfyllt"
+    demo_latest = dict(real, source=demo["source"])
+    assert row_for(run([demo, demo_latest]), "fardigstallda_bostader", "stadsmiljo_boende-1.1")["status"] == "uppfyllt"
+    assert "syntetiska demodata" in STATUS_RULE_SV

@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from evalkit.data import SYNTHETIC_MARK
+
 UPPFYLLT = "uppfyllt"
 PA_VAG = "på väg"
 EJ_UPPFYLLT = "ej uppfyllt"
@@ -52,7 +54,9 @@ STATUS_RULE_SV = (
     "i området (normalt 2014 och 2020). Indikatorerna är valda av evalkit; programmet anger "
     "inga egna indikatorer. "
     "(1) Saknas uppgift för basåret eller det senaste året (inget värde, eller en symbol som "
-    "”..” eller ”x”) är statusen ”kan ej bedömas”, och det anges vilket år som saknas. "
+    "”..” eller ”x”) är statusen ”kan ej bedömas”, och det anges vilket år som saknas. Det "
+    "gäller också när det ena året bygger på syntetiska demodata och det andra på verklig "
+    "statistik: de två värdena går då inte att jämföra. "
     "(2) Mål som jämförs med riket: är områdets värde det senaste året minst lika högt som "
     "rikets samma år är målet ”uppfyllt”; ligger det under riket men avståndet till riket har "
     "minskat sedan basåret är det ”på väg”; annars ”ej uppfyllt”. Saknas rikets värde för det "
@@ -120,7 +124,8 @@ def _observation(table: pd.DataFrame, area: str, indicator: str, year: int) -> d
             f"year={year}; expected at most one"
         )
     if rows.empty:
-        return {"value": math.nan, "status": "", "numerator": math.nan, "denominator": math.nan, "present": False}
+        return {"value": math.nan, "status": "", "numerator": math.nan, "denominator": math.nan, "present": False,
+                "synthetic": False}
     r = rows.iloc[0]
     status = r["status"]
     value = float(r["value"]) if not status else math.nan
@@ -130,6 +135,7 @@ def _observation(table: pd.DataFrame, area: str, indicator: str, year: int) -> d
         "numerator": float(r["numerator"]),
         "denominator": float(r["denominator"]),
         "present": True,
+        "synthetic": SYNTHETIC_MARK in str(r.get("source", "") or "").lower(),
     }
 
 
@@ -302,6 +308,14 @@ def goal_status(
             ]
             if missing:
                 row["reason_sv"] = "Uppgift saknas för " + " och ".join(missing) + "."
+                rows.append(row)
+                continue
+            # Rule 1b: a synthetic value is not comparable with a real one (a series break, e.g.
+            # demo data for 2014 and real SCB data for 2020 in the bundled data).
+            if base["synthetic"] != last["synthetic"]:
+                fake, real = (baseline_year, latest_year) if base["synthetic"] else (latest_year, baseline_year)
+                row["reason_sv"] = (f"Värdet för {fake} bygger på syntetiska demodata och värdet för {real} på "
+                                    "verklig statistik; de går inte att jämföra.")
                 rows.append(row)
                 continue
 
