@@ -10,6 +10,9 @@ the formulas. Then
 * a formula with a saved value uses that value (counted in the notes); a formula without a saved
   value (a file written by a program, never opened in Excel) is set aside – evalkit does not
   evaluate formulas;
+* a number in a cell formatted as a percentage (``0.0%``) is stored as a fraction (0,123) but
+  shown and meant as 12,3 %: it is multiplied by 100 (counted in the notes). A ``%`` in quotes
+  (``0.0" %"``) is only text after a number that already is in percent, and changes nothing;
 * the grid then goes through the same table logic as CSV (:mod:`evalkit.io.table`).
 
 Option ``sheet`` (name or 0-based index) chooses the sheet; default: the first sheet with a
@@ -30,10 +33,21 @@ from evalkit.io.table import find_header, merge_two_row_header, table_to_records
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 
 
-def _grid(ws, ws_formula) -> tuple[list[list], list[list[str]]]:
-    """Cell values and per-cell reasons ("" when fine) with merged ranges filled."""
+def is_percent_format(number_format: str | None) -> bool:
+    """Whether an Excel number format scales the value by 100 (a ``%`` outside quotes/escapes)."""
+    if not number_format or "%" not in number_format:
+        return False
+    import re
+
+    unquoted = re.sub(r'"[^"]*"|\\.', "", number_format)  # drop "literal text" and \x escapes
+    return "%" in unquoted
+
+
+def _grid(ws, ws_formula) -> tuple[list[list], list[list[str]], int, int]:
+    """Cell values and per-cell reasons ("" when fine) with merged ranges filled; also the
+    number of formulas and of percent-formatted numbers (converted to percent)."""
     values, reasons = [], []
-    formulas = 0
+    formulas = percents = 0
     for row, frow in zip(ws.iter_rows(), ws_formula.iter_rows()):
         vals, why = [], []
         for cell, fcell in zip(row, frow):
@@ -47,6 +61,9 @@ def _grid(ws, ws_formula) -> tuple[list[list], list[list[str]]]:
                 if v is None:
                     reason = f"formel utan sparat värde ({f}); evalkit räknar inte ut formler"
                     v = f
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and is_percent_format(cell.number_format):
+                v = round(v * 100, 10)  # round: 0.123 * 100 is 12.299999999999999 in binary
+                percents += 1
             vals.append(v)
             why.append(reason)
         values.append(vals)
@@ -56,7 +73,7 @@ def _grid(ws, ws_formula) -> tuple[list[list], list[list[str]]]:
         for r in range(rng.min_row - 1, min(rng.max_row, len(values))):
             for c in range(rng.min_col - 1, min(rng.max_col, len(values[r]))):
                 values[r][c] = top
-    return values, reasons, formulas
+    return values, reasons, formulas, percents
 
 
 def _as_text(v) -> str:
@@ -86,7 +103,7 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     else:
         candidates = names
     for name in candidates:
-        values, reasons, formulas = _grid(wb_values[name], wb_formulas[name])
+        values, reasons, formulas, percents = _grid(wb_values[name], wb_formulas[name])
         text_rows = [[_as_text(v) for v in row] for row in values]
         h = find_header(text_rows[:200])
         if h >= 0:
@@ -119,6 +136,9 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     notes.insert(0, f"Excel, bladet {name!r}, rubrik på rad {header_row + 1}")
     if len(above):
         notes.append(f"{len(above)} rader ovanför rubriken (titel/noter) hoppades över")
+    if percents:
+        notes.append(f"{percents} talceller var formaterade som procent i Excel (sparade som bråk); "
+                     "de är omräknade till procent (× 100)")
     if formulas:
         notes.append(f"{formulas} celler är formler; deras sparade värden används (formler utan sparat värde undantas)")
     return records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
