@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+import pytest
 
 from evalkit.present import charts
 from evalkit.present import format as fmt
@@ -61,3 +62,15 @@ def test_png_remains_available():
     chart = charts.render(fig, "Linje", image=charts.PNG)
     assert chart.data.startswith(b"\x89PNG") and chart.mimetype == "image/png"
     assert set(chart._repr_mimebundle_()[0]) == {"image/png", "text/plain"}
+
+
+@pytest.mark.parametrize("locs, labels", [
+    ([0.38, 0.40, 0.42], ["0,38", "0,40", "0,42"]),   # not "0,4 0,4 0,4"
+    ([0, 4, 8, 12], ["0", "4", "8", "12"]),
+    ([0.25, 0.5, 0.75], ["0,25", "0,50", "0,75"]),
+    ([10, 100, 1000, 10000], ["10", "100", "1\u00a0000", "10\u00a0000"]),
+])
+def test_tick_labels_are_swedish_and_distinct(locs, labels):
+    ticks = charts.SwedishTicks()
+    ticks.set_locs(locs)
+    assert [ticks(v) for v in locs] == labels

@@ -21,6 +21,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from evalkit.present import format as fmt  # noqa: E402
@@ -55,9 +56,24 @@ def source_line(fig, text: str, y: float = -0.02) -> None:
     fig.text(0.01, y, "\n".join(textwrap.wrap(text, 120)), fontsize=7.5, color="#333333", ha="left", va="top")
 
 
-def _tick(value, _pos=None) -> str:
-    """Swedish tick label: decimals only where the tick is not a whole number."""
-    return fmt.number(value, 0 if abs(value - round(value)) < 1e-9 else 1)
+class SwedishTicks(matplotlib.ticker.Formatter):
+    """Tick labels in Swedish number format with as many decimals as the ticks need.
+
+    The decimals are chosen from all tick values together (0,38 0,40 0,42 — not 0,4 0,4 0,4),
+    the fewest with which every tick is shown exactly (at most 4).
+    """
+
+    def __init__(self):
+        self.decimals = 0
+
+    def set_locs(self, locs):
+        super().set_locs(locs)
+        values = [float(v) for v in locs if np.isfinite(v)]
+        scale = max((abs(v) for v in values), default=1.0) or 1.0
+        self.decimals = next((d for d in range(5) if all(abs(round(v, d) - v) <= 1e-9 * scale for v in values)), 4)
+
+    def __call__(self, value, pos=None) -> str:
+        return fmt.number(value, self.decimals)
 
 
 def _style(ax) -> None:
@@ -105,7 +121,7 @@ class TrendGapFigure:
         for ax in (self.top, self.bottom):
             ax.axvline(start_year, color="#555555", linestyle="--", linewidth=1)
             _style(ax)
-            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_tick))
+            ax.yaxis.set_major_formatter(SwedishTicks())
         self.bottom.axhline(0, color="#333333", linewidth=0.8)
         self.top.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
         self.bottom.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))

@@ -86,7 +86,8 @@ def goal_trends(tidy: pd.DataFrame, catalogue: pd.DataFrame, links: pd.DataFrame
                                "year": rows["year"], "value": rows["value"]})
         unit = meta.loc[indicator, "unit"]
         gap_unit = "procentenheter" if unit == "procent" else unit
-        sources = "; ".join(sorted(rows["source"].unique()))
+        # a derived indicator's source names its inputs' sources: list each source once
+        sources = "; ".join(dict.fromkeys(part for src in sorted(rows["source"].unique()) for part in src.split("; ")))
         out.append(figure.draw(series, meta.loc[indicator, "label_sv"], unit, sources, gap_unit,
                                 area_label("ovriga-staden")))
     return out

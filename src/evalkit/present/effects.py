@@ -14,7 +14,7 @@ from functools import lru_cache
 from evalkit import geography, programme, results
 from evalkit.present import format as fmt
 from evalkit.present import tables
-from evalkit.present.charts import PALETTE, Chart, _style, _tick, render
+from evalkit.present.charts import PALETTE, Chart, SwedishTicks, _style, render
 from evalkit.present.page import Html, paragraph
 
 _LIST = jinja2.Environment(autoescape=True).from_string(
@@ -40,7 +40,7 @@ def event_chart(event: pd.DataFrame, indicator: str, label: str, unit: str) -> C
     ax.set_title(f"Händelsestudie: {label}", loc="left", fontsize=11)
     ax.set_ylabel(f"Skillnad mot 2014\n({'procentenheter' if unit == 'procent' else unit})", fontsize=8)
     ax.set_xlabel("År (blått: före programmet, rött: under)")
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(_tick))
+    ax.yaxis.set_major_formatter(SwedishTicks())
     _style(ax)
     fig.text(0.01, -0.02, "Källa: evalkit, skattning på stadsdelsnivå med områdes- och årseffekter; 95 % intervall"
              " med klustrade standardfel.", fontsize=7.5, color="#333333", ha="left", va="top")
@@ -63,7 +63,7 @@ def placebo_chart(ri: pd.DataFrame, indicator: str, label: str) -> Chart:
     ax.set_title(f"Placebofördelning: {label}", loc="left", fontsize=11)
     ax.set_xlabel("Skattad effekt när programstatus lottats ut slumpvis")
     ax.set_ylabel("Antal lottningar")
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(_tick))
+    ax.xaxis.set_major_formatter(SwedishTicks())
     _style(ax)
     share = float((rows["placebo_estimate"].abs() >= abs(estimate)).mean())
     alt = (f"Histogram över {len(rows)} placeboskattningar för {label.lower()}; den faktiska skattningen "
@@ -86,7 +86,7 @@ def synth_chart(path: pd.DataFrame, placebo: pd.DataFrame, borough: str, label: 
     bottom.axhline(0, color="#333333", linewidth=0.8)
     for ax in (top, bottom):
         ax.axvline(2015, color="#555555", linestyle="--", linewidth=1)
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(_tick))
+        ax.yaxis.set_major_formatter(SwedishTicks())
         _style(ax)
     top.set_title(f"Syntetisk kontroll: {label}, {name}", loc="left", fontsize=11)
     top.legend(frameon=False, fontsize=8)

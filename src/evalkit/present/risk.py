@@ -11,7 +11,7 @@ from evalkit import geography
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 from evalkit.present import tables
-from evalkit.present.charts import PALETTE, Chart, _style, _tick, render
+from evalkit.present.charts import PALETTE, Chart, SwedishTicks, _style, render
 
 DOMAINS = [("sociala_riskfaktorer", "Sociala riskfaktorer"), ("halsa", "Hälsa"),
            ("sakerhet_trygghet", "Säkerhet & trygghet"), ("forsorjning", "Försörjning"), ("total", "Totalt")]
@@ -34,7 +34,7 @@ def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int
     ax.set_ylabel("Index (staden = 100)")
     name = geography.area_name(area_code)
     ax.set_title(f"Index för sociala risker per huvudområde, {name}", loc="left", fontsize=11)
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(_tick))
+    ax.yaxis.set_major_formatter(SwedishTicks())
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
     fig.text(0.01, -0.02, "Källa: evalkit, beräknat från indikatorerna i index_indicators.csv (rörlig referens).",
@@ -101,11 +101,11 @@ def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
     # Labelled ticks at powers of ten and no minor ticks: log-scale minor ticks are the
     # costliest part of drawing this chart and carry no number the reader needs.
     ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0,)))
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_tick))
+    ax.xaxis.set_major_formatter(SwedishTicks())
     ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     ax.set_xlabel("Nämnare (invånare), logaritmisk skala")
     ax.set_ylabel(label)
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(_tick))
+    ax.yaxis.set_major_formatter(SwedishTicks())
     ax.set_title(f"Trattdiagram: {label}", loc="left", fontsize=11)
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
