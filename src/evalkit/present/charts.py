@@ -51,6 +51,13 @@ class Chart:
         return self.alt
 
 
+def join_sources(sources) -> str:
+    """Sources as one text, each named once: a derived indicator's source lists its inputs'
+    sources ("härlett …; SCB …"), so several rows often repeat the same parts."""
+    parts = (part.strip() for src in sorted(set(sources)) for part in str(src).split("; "))
+    return "; ".join(dict.fromkeys(p for p in parts if p))
+
+
 def source_line(fig, text: str, y: float = -0.02) -> None:
     """The source under a chart, wrapped so a long list of sources doesn't widen the figure."""
     fig.text(0.01, y, "\n".join(textwrap.wrap(text, 120)), fontsize=7.5, color="#333333", ha="left", va="top")
@@ -215,7 +222,7 @@ def tenure_bars(shares: pd.DataFrame, source: str) -> Chart:
     """
     kinds = ["hyresrätt", "bostadsrätt", "äganderätt"]
     colours = [PALETTE[0], PALETTE[1], PALETTE[2]]
-    fig, ax = plt.subplots(figsize=(7.2, 0.5 * len(shares) + 1.4))
+    fig, ax = plt.subplots(figsize=(6.2, 0.5 * len(shares) + 1.4))  # + labels and legend beside
     left = pd.Series(0.0, index=shares.index)
     labels = [f"{r.label} (mångfald {fmt.number(r.mangfald, 2)})" for r in shares.itertuples()]
     for kind, colour in zip(kinds, colours):
@@ -229,9 +236,12 @@ def tenure_bars(shares: pd.DataFrame, source: str) -> Chart:
     ax.invert_yaxis()
     ax.set_xlabel("Andel av lägenheterna (procent)")
     ax.set_title("Upplåtelseformer", loc="left", fontsize=11)
-    ax.legend(frameon=False, fontsize=8, ncol=3, loc="upper left", bbox_to_anchor=(0, -0.25))
+    # Legend beside the bars and the source a fixed distance below the axis label, so that
+    # neither can run into the other whatever the number of bars.
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
-    source_line(fig, f"Källa: {source}")
+    ax.annotate("\n".join(textwrap.wrap(f"Källa: {source}", 85)), xy=(0, 0), xycoords="axes fraction",
+                xytext=(0, -36), textcoords="offset points", fontsize=7.5, color="#333333", ha="left", va="top")
     alt = "Stapeldiagram (100 %): upplåtelseformer. " + "; ".join(
         f"{r.label}: hyresrätt {fmt.percent(r.hyresrätt, 0)}, bostadsrätt {fmt.percent(r.bostadsrätt, 0)},"
         f" äganderätt {fmt.percent(r.äganderätt, 0)}, mångfaldsindex {fmt.number(r.mangfald, 2)}"

@@ -86,8 +86,7 @@ def goal_trends(tidy: pd.DataFrame, catalogue: pd.DataFrame, links: pd.DataFrame
                                "year": rows["year"], "value": rows["value"]})
         unit = meta.loc[indicator, "unit"]
         gap_unit = "procentenheter" if unit == "procent" else unit
-        # a derived indicator's source names its inputs' sources: list each source once
-        sources = "; ".join(dict.fromkeys(part for src in sorted(rows["source"].unique()) for part in src.split("; ")))
+        sources = charts.join_sources(rows["source"])
         out.append(figure.draw(series, meta.loc[indicator, "label_sv"], unit, sources, gap_unit,
                                 area_label("ovriga-staden")))
     return out
@@ -113,8 +112,7 @@ def tenure(tidy: pd.DataFrame, area_code: str, years: tuple[int, int]) -> charts
             records.append({"label": f"{area_label(code)} {year}",
                             **{label: 100 * r.get(k, 0) / total for k, label in kinds.items()},
                             "mangfald": r.get("upplatelseform_mangfald", float("nan"))})
-    sources = "; ".join(sorted(rows["source"].unique()))
-    return charts.tenure_bars(pd.DataFrame(records), sources)
+    return charts.tenure_bars(pd.DataFrame(records), charts.join_sources(rows["source"]))
 
 
 SURVEY_QUESTIONS_SV = {
