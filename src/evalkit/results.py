@@ -1,10 +1,10 @@
-"""Shared results computed once per data version, not once per report: effect estimates and ranks.
+"""Shared results computed once per data version, not once per report: effects, ranks, goal statuses.
 
 `evalkit analyse` (run by `make report` / `make test` after `evalkit clean`) fits the programme-wide
 difference-in-differences with randomisation inference and wild cluster bootstrap, the event study
 and a synthetic control per programme borough, and the bootstrap rank intervals of the social risk
-index for every year and area level, and writes presentation-ready tables to
-``data/processed/effects/``. Notebooks read them with :func:`load`; nothing is re-estimated in a
+index for every year and area level and the goal statuses of every programme area, and writes
+presentation-ready tables to ``data/processed/effects/``. Notebooks read them with :func:`load`; nothing is re-estimated in a
 report. Seeds are fixed, so the same inputs give the same numbers.
 """
 
@@ -18,6 +18,7 @@ import pandas as pd
 
 from evalkit import data, geography, programme
 from evalkit.analysis import robustness
+from evalkit.analysis.goals import goal_status as status_of
 from evalkit.paths import processed_dir
 
 #: Indicators whose programme-wide effect is estimated (levels, every stadsdel weighted equally).
@@ -131,8 +132,6 @@ def goal_status_areas() -> list[str]:
 def compute_goal_status(published: pd.DataFrame, baseline_year: int = GOAL_STATUS_YEARS[0],
                         latest_year: int = GOAL_STATUS_YEARS[1]) -> pd.DataFrame:
     """Goal × indicator status for every area of :func:`goal_status_areas` (one table)."""
-    from evalkit.analysis.goals import goal_status as status_of
-
     return pd.concat([status_of(published, code, baseline_year=baseline_year, latest_year=latest_year)
                       for code in goal_status_areas()], ignore_index=True)
 
@@ -155,8 +154,6 @@ def goal_status(area_code: str | None = None, baseline_year: int = GOAL_STATUS_Y
     published = data.published_tidy()[0]
     if area_code is None:
         return compute_goal_status(published, baseline_year, latest_year)
-    from evalkit.analysis.goals import goal_status as status_of
-
     return status_of(published, area_code, baseline_year=baseline_year, latest_year=latest_year)
 
 
@@ -164,6 +161,8 @@ def run(base: Path | None = None) -> Path:
     """Compute from the cleaned tables and write ``data/processed/effects/<table>.parquet``."""
     folder = effects_dir(base)
     folder.mkdir(parents=True, exist_ok=True)
+    # No stamp while tables are being replaced: an interrupted run leaves results that load() refuses.
+    (folder / STAMP).unlink(missing_ok=True)
     tables = compute(data.tidy())
     published = data.published_tidy()[0]
     tables["rank_intervals"] = compute_ranks(published)

@@ -1,7 +1,7 @@
 """Charts for reports: Swedish labels, a source line, a colour-blind-safe palette, alt text.
 
-Each chart is returned as a :class:`Chart` that Jupyter shows as an image (SVG by default, PNG
-for maps) whose alt text (also the plain-text representation, which nbval compares) states what
+Each chart is returned as a :class:`Chart` that Jupyter shows as an image (SVG; PNG on request,
+``render(..., image=PNG)``) whose alt text (also the plain-text representation, which nbval compares) states what
 the chart shows in numbers.
 
 SVG rather than PNG: vector charts stay sharp on any screen, are half the size, and drawing them
