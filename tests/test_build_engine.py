@@ -167,6 +167,25 @@ def test_cli_exits_non_zero_when_a_report_fails(monkeypatch, tmp_path, processed
     assert cli.main(["build", "--district", "sd-tensta", "--out", str(tmp_path / "o"), "--no-progress"]) == 1
 
 
+def test_cli_refuses_to_build_on_outdated_shared_results(monkeypatch, tmp_path, processed, capsys):
+    """After `evalkit clean` changed the data but before `evalkit analyse`: one clear message and
+    exit 2, instead of every report failing on old goal statuses, ranks and effects."""
+    from evalkit import cli, paths, stamp
+
+    copy = tmp_path / "processed"
+    shutil.copytree(paths.processed_dir(), copy)
+    monkeypatch.setattr(paths, "processed_dir", lambda: copy)
+    assert stamp.problem(copy) == ""
+    target = copy / "indicators_published.parquet"
+    target.write_bytes(target.read_bytes() + b"newer")
+    out = tmp_path / "o"
+    assert cli.main(["build", "--district", "sd-tensta", "--out", str(out), "--no-progress"]) == 2
+    assert "kör `evalkit analyse`" in capsys.readouterr().err
+    assert not (out / "site").exists()
+    stamp.remove(copy)
+    assert "saknas eller är ofullständig" in stamp.problem(copy)
+
+
 # --- reproducible bytes, fidelity, reuse ----------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from evalkit import data, results
+from evalkit import data, results, stamp
 from evalkit.analysis import robustness
 from evalkit.analysis.goals import goal_status
 
@@ -54,6 +54,6 @@ def test_results_from_older_data_are_refused(processed, tmp_path):
     target.write_bytes(target.read_bytes() + b"newer data")
     with pytest.raises(results.ResultsOutdated, match="evalkit analyse"):
         results.load("did", base=copy)
-    (copy / "effects" / results.STAMP).unlink()
+    (copy / "effects" / stamp.STAMP).unlink()
     with pytest.raises(results.ResultsOutdated):
         results.load("goal_status", base=copy)

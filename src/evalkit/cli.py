@@ -79,6 +79,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
+    from evalkit import stamp
+    from evalkit.paths import processed_dir
+
+    problem = stamp.problem(processed_dir())
+    if problem:  # one clear message instead of every report failing on it
+        print(f"fel: {problem}", file=sys.stderr)
+        return 2
     summary = runner.build(jobs, Path(args.out) if args.out else reports_dir(), n_jobs=args.jobs,
                            force=args.force, cell_timeout=args.cell_timeout, progress=not args.no_progress,
                            report_timeout=args.report_timeout, executor=args.executor, scheduler=args.scheduler,

@@ -10,13 +10,12 @@ report. Seeds are fixed, so the same inputs give the same numbers.
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from evalkit import data, geography, programme
+from evalkit import data, geography, programme, stamp
 from evalkit.analysis import robustness
 from evalkit.analysis.goals import goal_status as status_of
 from evalkit.paths import processed_dir
@@ -34,33 +33,16 @@ RANK_SETTINGS = {"n_boot": 200, "seed": 20150101}
 GOAL_STATUS_YEARS = (2014, 2020)
 
 
-#: The processed tables `evalkit analyse` reads; their hash is stored beside its results.
-ANALYSE_INPUTS = ("indicators.parquet", "indicators_published.parquet")
-STAMP = "inputs.sha256"
-
-
 class ResultsOutdated(data.ProcessedDataMissing):
-    """The shared results were computed from other processed data: run `evalkit analyse` again."""
-
-
-def _inputs_hash(base: Path | None = None) -> str:
-    """SHA-256 over the processed tables the results are computed from."""
-    digest = hashlib.sha256()
-    for name in ANALYSE_INPUTS:
-        path = (base or processed_dir()) / name
-        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
-    return digest.hexdigest()
+    """The shared results are missing or were computed from other processed data: run `evalkit analyse`."""
 
 
 @lru_cache(maxsize=4)
-def _check_current(folder: str, stamp: tuple, inputs: tuple) -> None:
+def _check_current(processed: str, stats: tuple) -> None:
     """Raise :class:`ResultsOutdated` unless the stamp matches today's inputs (cached on file stats)."""
-    base = Path(folder).parent
-    stamp_path = Path(folder) / STAMP
-    stored = stamp_path.read_text().strip() if stamp_path.exists() else ""
-    if stored != _inputs_hash(base):
-        raise ResultsOutdated(f"{folder} räknades fram ur andra indata än dagens data/processed – kör "
-                              "`evalkit analyse` (eller `make report`) igen")
+    message = stamp.problem(Path(processed))
+    if message:
+        raise ResultsOutdated(message)
 
 
 def _stats(paths) -> tuple:
@@ -162,14 +144,14 @@ def run(base: Path | None = None) -> Path:
     folder = effects_dir(base)
     folder.mkdir(parents=True, exist_ok=True)
     # No stamp while tables are being replaced: an interrupted run leaves results that load() refuses.
-    (folder / STAMP).unlink(missing_ok=True)
+    stamp.remove(folder.parent)
     tables = compute(data.tidy())
     published = data.published_tidy()[0]
     tables["rank_intervals"] = compute_ranks(published)
     tables["goal_status"] = compute_goal_status(published)
     for name, frame in tables.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False)
-    (folder / STAMP).write_text(_inputs_hash(base) + "\n")
+    stamp.write(folder.parent)
     return folder
 
 
@@ -193,6 +175,6 @@ def load(name: str, base: Path | None = None) -> pd.DataFrame:
     if not path.exists():
         raise data.ProcessedDataMissing(f"{path} saknas – kör `evalkit analyse` (eller `make report`) först")
     # Results from older data would show numbers that no longer match the rest of the report.
-    _check_current(str(folder), _stats([folder / STAMP]),
-                   _stats([(base or processed_dir()) / n for n in ANALYSE_INPUTS]))
+    processed = folder.parent
+    _check_current(str(processed), _stats([folder / stamp.STAMP] + [processed / n for n in stamp.ANALYSE_INPUTS]))
     return pd.read_parquet(path)
