@@ -250,4 +250,18 @@ def test_synthetic_baseline_and_real_latest_value_are_not_compared():
     assert row_for(run([real_base, real]), "fardigstallda_bostader", "stadsmiljo_boende-1.1")["status"] == "uppfyllt"
     demo_latest = dict(real, source=demo["source"])
     assert row_for(run([demo, demo_latest]), "fardigstallda_bostader", "stadsmiljo_boende-1.1")["status"] == "uppfyllt"
+    # an aggregate mixing demo and real stadsdelar is neither: not compared with pure demo data
+    mixed = dict(real, source="evalkit: härlett (summa); SCB, Statistikdatabasen; evalkit demodata (syntetisk, seed 1)")
+    r = row_for(run([demo, mixed]), "fardigstallda_bostader", "stadsmiljo_boende-1.1")
+    assert r["status"] == "kan ej bedömas" and "delvis syntetiska demodata och delvis verklig statistik" in r["reason_sv"]
+
+
+def test_data_basis():
+    from evalkit.analysis.goals import data_basis
+
+    assert data_basis("evalkit demodata (syntetisk, seed 1)") == "syntetisk"
+    assert data_basis("SCB, Statistikdatabasen (CC0)") == "verklig"
+    assert data_basis("evalkit: härlett (Simpsons index); evalkit demodata (syntetisk)") == "syntetisk"
+    assert data_basis("evalkit: härlett (Simpsons index); SCB (CC0); evalkit demodata (syntetisk)") == "blandad"
+    assert data_basis("evalkit: beräknat index (rörlig referens)") == "verklig"
     assert "syntetiska demodata" in STATUS_RULE_SV

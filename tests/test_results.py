@@ -57,3 +57,27 @@ def test_results_from_older_data_are_refused(processed, tmp_path):
     (copy / "effects" / stamp.STAMP).unlink()
     with pytest.raises(results.ResultsOutdated):
         results.load("goal_status", base=copy)
+
+
+def test_stamp_covers_goal_definitions_and_analysis_code(processed, tmp_path, monkeypatch):
+    """Stored goal statuses depend on the programme's goal files and on the analysis code too:
+    changing either makes the results outdated (the build key alone would rebuild reports that
+    then read the stale table)."""
+    import shutil
+
+    from evalkit import paths
+    from evalkit.build import cache
+
+    processed_dir = paths.processed_dir()
+    assert stamp.problem(processed_dir) == ""
+    raw = tmp_path / "raw"
+    shutil.copytree(paths.raw_dir(), raw)
+    monkeypatch.setattr(cache, "raw_dir", lambda: raw)
+    monkeypatch.setattr(stamp, "raw_dir", lambda: raw)
+    assert stamp.problem(processed_dir) == ""  # an identical copy
+    links = raw / "programme" / "goal_indicators.csv"
+    links.write_text(links.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert "måldefinitioner" in stamp.problem(processed_dir)
+    monkeypatch.undo()
+    code = [p.name for p in cache.import_closure(["evalkit.results"])]
+    assert {"goals.py", "robustness.py", "index.py", "results.py"} <= set(code)

@@ -4,8 +4,10 @@
 difference-in-differences with randomisation inference and wild cluster bootstrap, the event study
 and a synthetic control per programme borough, and the bootstrap rank intervals of the social risk
 index for every year and area level and the goal statuses of every programme area, and writes
-presentation-ready tables to ``data/processed/effects/``. Notebooks read them with :func:`load`; nothing is re-estimated in a
-report. Seeds are fixed, so the same inputs give the same numbers.
+presentation-ready tables to ``data/processed/effects/``. Notebooks read them with :func:`load`, :func:`goal_status` and
+:func:`rank_intervals`; only what is not stored (another year range, an area outside the
+programme) is computed in the report, the same way. Seeds are fixed, so the same inputs give the
+same numbers.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ def effects_dir(base: Path | None = None) -> Path:
 
 def compute(tidy: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Estimate every effect the reports show; returns one DataFrame per table name in TABLES."""
-    # Imported here: statsmodels/scipy.optimize cost ~1 s to import, and reports only load results.
+    # Imported here: the estimators (statsmodels.api and formula, scipy.optimize) are only needed
+    # to compute; a report only loads what they produced.
     from evalkit.analysis import effects, synth
 
     units = programme.indicator_catalogue().set_index("indicator")["unit"]
@@ -114,8 +117,10 @@ def goal_status_areas() -> list[str]:
 def compute_goal_status(published: pd.DataFrame, baseline_year: int = GOAL_STATUS_YEARS[0],
                         latest_year: int = GOAL_STATUS_YEARS[1]) -> pd.DataFrame:
     """Goal × indicator status for every area of :func:`goal_status_areas` (one table)."""
+    # An area without rows fails in its own report (as computed there), not the whole analyse step.
+    present = set(published["area_code"])
     return pd.concat([status_of(published, code, baseline_year=baseline_year, latest_year=latest_year)
-                      for code in goal_status_areas()], ignore_index=True)
+                      for code in goal_status_areas() if code in present], ignore_index=True)
 
 
 def goal_status(area_code: str | None = None, baseline_year: int = GOAL_STATUS_YEARS[0],
@@ -169,7 +174,8 @@ def rank_intervals(year: int, level: str) -> pd.DataFrame:
 
 
 def load(name: str, base: Path | None = None) -> pd.DataFrame:
-    """Read one precomputed table (see TABLES); clear message if `evalkit analyse` hasn't run."""
+    """Read one precomputed table (TABLES, ``rank_intervals`` or ``goal_status``); a clear
+    message if `evalkit analyse` hasn't run or ran on other data, code or goal definitions."""
     folder = effects_dir(base)
     path = folder / f"{name}.parquet"
     if not path.exists():

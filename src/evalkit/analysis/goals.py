@@ -125,7 +125,7 @@ def _observation(table: pd.DataFrame, area: str, indicator: str, year: int) -> d
         )
     if rows.empty:
         return {"value": math.nan, "status": "", "numerator": math.nan, "denominator": math.nan, "present": False,
-                "synthetic": False}
+                "basis": "verklig"}
     r = rows.iloc[0]
     status = r["status"]
     value = float(r["value"]) if not status else math.nan
@@ -135,8 +135,27 @@ def _observation(table: pd.DataFrame, area: str, indicator: str, year: int) -> d
         "numerator": float(r["numerator"]),
         "denominator": float(r["denominator"]),
         "present": True,
-        "synthetic": SYNTHETIC_MARK in str(r.get("source", "") or "").lower(),
+        "basis": data_basis(str(r.get("source", "") or "")),
     }
+
+
+#: What a value rests on, as the status reason says it.
+BASIS_SV = {"syntetisk": "syntetiska demodata", "verklig": "verklig statistik",
+            "blandad": "delvis syntetiska demodata och delvis verklig statistik"}
+
+
+def data_basis(source: str) -> str:
+    """``syntetisk``, ``verklig`` or ``blandad`` (an aggregate or derived value whose parts mix both).
+
+    ``source`` lists its parts separated by "; "; parts naming evalkit's own derivation
+    ("evalkit: härlett …", "evalkit: beräknat index …") say nothing about the data and are ignored.
+    """
+    parts = [p.strip().lower() for p in source.split("; ") if p.strip()]
+    synthetic = any(SYNTHETIC_MARK in p for p in parts)
+    real = any(SYNTHETIC_MARK not in p and not p.startswith("evalkit:") for p in parts)
+    if synthetic and real:
+        return "blandad"
+    return "syntetisk" if synthetic else "verklig"
 
 
 def _usable(obs: dict) -> bool:
@@ -228,7 +247,8 @@ def goal_status(
     Status rule (the same as :data:`STATUS_RULE_SV`):
 
     1. no value for the area in baseline or latest year (missing or a status symbol)
-       → ``kan ej bedömas`` (the reason says which year);
+       → ``kan ej bedömas`` (the reason says which year); likewise when the two values rest on
+       different data (:func:`data_basis`: synthetic demo data, real statistics, or a mix);
     2. ``at_least_reference``: latest ≥ reference's latest → ``uppfyllt``; below but the gap
        narrowed since the baseline year → ``på väg``; otherwise ``ej uppfyllt``; reference
        missing for the latest year → ``kan ej bedömas``;
@@ -310,12 +330,12 @@ def goal_status(
                 row["reason_sv"] = "Uppgift saknas för " + " och ".join(missing) + "."
                 rows.append(row)
                 continue
-            # Rule 1b: a synthetic value is not comparable with a real one (a series break, e.g.
-            # demo data for 2014 and real SCB data for 2020 in the bundled data).
-            if base["synthetic"] != last["synthetic"]:
-                fake, real = (baseline_year, latest_year) if base["synthetic"] else (latest_year, baseline_year)
-                row["reason_sv"] = (f"Värdet för {fake} bygger på syntetiska demodata och värdet för {real} på "
-                                    "verklig statistik; de går inte att jämföra.")
+            # Rule 1b: values resting on different data (synthetic, real, or an aggregate mixing
+            # both) are not comparable: a series break, e.g. demo data for 2014 and real SCB data
+            # for 2020 in the bundled data.
+            if base["basis"] != last["basis"]:
+                row["reason_sv"] = (f"Värdet för {baseline_year} bygger på {BASIS_SV[base['basis']]} och värdet för "
+                                    f"{latest_year} på {BASIS_SV[last['basis']]}; de går inte att jämföra.")
                 rows.append(row)
                 continue
 

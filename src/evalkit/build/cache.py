@@ -91,6 +91,17 @@ def module_closure(notebook: Path) -> list[Path]:
             todo += _imports(ast.parse(source), "")
         except SyntaxError:
             continue
+    files = set(import_closure(todo)) | {root / "__init__.py"}
+    files |= {p for p in (root / "build").rglob("*.py")}
+    files |= {p for p in (root / "templates").rglob("*") if p.is_file()}
+    return sorted(p for p in files if "__pycache__" not in p.parts)
+
+
+def import_closure(modules: list[str]) -> list[Path]:
+    """evalkit source files that importing ``modules`` can run (static, transitive, incl. imports
+    inside functions)."""
+    root = package_root()
+    todo = list(modules)
     seen: dict[Path, None] = {}
     while todo:
         name = todo.pop()
@@ -106,10 +117,7 @@ def module_closure(notebook: Path) -> list[Path]:
                 todo += _imports(ast.parse(path.read_text(encoding="utf-8")), package)
             except SyntaxError:
                 continue
-    files = set(seen) | {root / "__init__.py"}
-    files |= {p for p in (root / "build").rglob("*.py")}
-    files |= {p for p in (root / "templates").rglob("*") if p.is_file()}
-    return sorted(p for p in files if "__pycache__" not in p.parts)
+    return sorted(seen)
 
 
 @lru_cache(maxsize=8)

@@ -62,11 +62,12 @@ def context():
 
 
 def _source_fingerprint() -> tuple:
-    """Names, sizes and modification times of evalkit's source files (about a millisecond)."""
-    from evalkit.build.cache import package_root
+    """Names, sizes and modification times of evalkit's source files and of the processed data
+    (about a millisecond): the template caches tables and charts drawn from that data."""
+    from evalkit.build.cache import package_root, processed_files
 
     out = []
-    for path in sorted(package_root().rglob("*.py")):
+    for path in sorted(list(package_root().rglob("*.py")) + processed_files()):
         try:
             st = path.stat()
         except OSError:
@@ -81,9 +82,9 @@ _fingerprint: tuple | None = None
 def start_template() -> None:
     """Start the template process (it warms up while the caller does other work).
 
-    A template imported evalkit when it started; if evalkit's source has changed since (a
-    long-lived process such as a Dask worker or a test session), it is replaced by a new one,
-    so reports never run stale library code.
+    A template imported evalkit and loaded the data when it started; if evalkit's source or the
+    processed data have changed since (a long-lived process such as a Dask worker or a test
+    session), it is replaced by a new one, so reports never run stale code or cached data.
     """
     global _fingerprint
     from multiprocessing import forkserver
