@@ -20,6 +20,7 @@ import pandas as pd
 from evalkit import data, geography, programme, stamp
 from evalkit.analysis import robustness
 from evalkit.analysis.goals import goal_status as status_of
+from evalkit.build.cache import file_stats
 from evalkit.paths import processed_dir
 
 #: Indicators whose programme-wide effect is estimated (levels, every stadsdel weighted equally).
@@ -45,10 +46,6 @@ def _check_current(processed: str, stats: tuple) -> None:
     message = stamp.problem(Path(processed))
     if message:
         raise ResultsOutdated(message)
-
-
-def _stats(paths) -> tuple:
-    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else (str(p),) for p in paths)
 
 
 def effects_dir(base: Path | None = None) -> Path:
@@ -182,5 +179,5 @@ def load(name: str, base: Path | None = None) -> pd.DataFrame:
         raise data.ProcessedDataMissing(f"{path} saknas – kör `evalkit analyse` (eller `make report`) först")
     # Results from older data would show numbers that no longer match the rest of the report.
     processed = folder.parent
-    _check_current(str(processed), _stats([folder / stamp.STAMP] + [processed / n for n in stamp.ANALYSE_INPUTS]))
+    _check_current(str(processed), file_stats([folder / stamp.STAMP] + [processed / n for n in stamp.ANALYSE_INPUTS]))
     return pd.read_parquet(path)

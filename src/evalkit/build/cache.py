@@ -40,6 +40,20 @@ def _hash_files(paths: list[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
+def file_stats(paths) -> tuple:
+    """(path, size, mtime) of each file, (path,) when absent: cheap change detection for caches
+    that live as long as a process (the build template, results checks)."""
+    out = []
+    for path in paths:
+        try:
+            st = Path(path).stat()
+        except OSError:
+            out.append((str(path),))
+            continue
+        out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
 def package_root() -> Path:
     return Path(str(resources.files("evalkit")))
 
@@ -113,11 +127,19 @@ def import_closure(modules: list[str]) -> list[Path]:
                 continue
             seen[path] = None
             package = ".".join(parts[:i]) if path.name == "__init__.py" else ".".join(parts[: i - 1])
-            try:
-                todo += _imports(ast.parse(path.read_text(encoding="utf-8")), package)
-            except SyntaxError:
-                continue
+            st = path.stat()
+            todo += _module_imports(path, package, st.st_size, st.st_mtime_ns)
     return sorted(seen)
+
+
+@lru_cache(maxsize=512)
+def _module_imports(path: Path, package: str, size: int, mtime_ns: int) -> tuple[str, ...]:
+    """The imports of one source file, parsed once per version of the file (the closures of the
+    notebooks and of the shared results overlap in most modules)."""
+    try:
+        return tuple(_imports(ast.parse(path.read_text(encoding="utf-8")), package))
+    except SyntaxError:
+        return ()
 
 
 @lru_cache(maxsize=8)

@@ -64,16 +64,9 @@ def context():
 def _source_fingerprint() -> tuple:
     """Names, sizes and modification times of evalkit's source files and of the processed data
     (about a millisecond): the template caches tables and charts drawn from that data."""
-    from evalkit.build.cache import package_root, processed_files
+    from evalkit.build.cache import file_stats, package_root, processed_files
 
-    out = []
-    for path in sorted(list(package_root().rglob("*.py")) + processed_files()):
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        out.append((str(path), st.st_size, st.st_mtime_ns))
-    return tuple(out)
+    return file_stats(sorted(list(package_root().rglob("*.py")) + processed_files()))
 
 
 _fingerprint: tuple | None = None

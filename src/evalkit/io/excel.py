@@ -21,6 +21,7 @@ recognisable header.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -37,8 +38,6 @@ def is_percent_format(number_format: str | None) -> bool:
     """Whether an Excel number format scales the value by 100 (a ``%`` outside quotes/escapes)."""
     if not number_format or "%" not in number_format:
         return False
-    import re
-
     unquoted = re.sub(r'"[^"]*"|\\.', "", number_format)  # drop "literal text" and \x escapes
     return "%" in unquoted
 

@@ -8,6 +8,7 @@ from evalkit import geography
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 from evalkit.present import maps, tables
+from evalkit.present.charts import join_sources
 
 OVERVIEW_INDICATORS = [("folkmangd", None), ("index_sociala_risker", 2012), ("index_sociala_risker", None),
                        ("ekonomiskt_bistand", 2014), ("ekonomiskt_bistand", None), ("sysselsattning", None)]
@@ -51,8 +52,8 @@ def indicator_map(tidy: pd.DataFrame, catalogue: pd.DataFrame, indicator: str, y
     """Choropleth of one indicator for all stadsdelar in a year, programme areas outlined."""
     rows = tidy[(tidy["indicator"] == indicator) & (tidy["year"] == year) & (tidy["area_level"] == "stadsdel")]
     meta = catalogue.set_index("indicator").loc[indicator]
-    sources = "; ".join(sorted(rows["source"].unique()))
-    return maps.choropleth(rows[["area_code", "value"]], f"{meta['label_sv']} {year}", meta["unit"], sources,
+    return maps.choropleth(rows[["area_code", "value"]], f"{meta['label_sv']} {year}", meta["unit"],
+                           join_sources(rows["source"]),
                            highlight=geography.programme_stadsdelar())
 
 
