@@ -181,7 +181,8 @@ def test_suppress_tidy_threshold_and_log_columns():
     none, log0 = dc.suppress_tidy(tidy, threshold=1)
     assert (none["status"] != "x").all() and log0.empty
     out, log = dc.suppress_tidy(tidy, threshold=7)
-    assert list(log.columns) == ["area_code", "area_name", "area_level", "indicator", "year", "kind", "reason_sv"]
+    assert list(log.columns) == ["area_code", "area_name", "area_level", "indicator", "year", "part", "kind",
+                                 "reason_sv"]
     assert ((tidy["numerator"] == 6) <= (out["status"] == "x")).all()
     assert len(out) == len(tidy)
 

@@ -41,6 +41,10 @@ COVERAGE_THRESHOLD = 0.95
 SHARED_DENOMINATOR = frozenset({"arbetsplatser_andel"})
 AGGREGABLE_KINDS = ("andel", "kvot", "medel", "antal")
 TENURE_COUNTS = ("bostader_hyresratt", "bostader_bostadsratt", "bostader_aganderatt")
+#: Linear identities between quantities of one area and year (names as in
+#: ``data/raw/programme/quantities.csv``): ``sum coef · quantity = 0``. :func:`foreign_born_share`
+#: makes the first one true; disclosure control and its audit use them (an intruder can).
+IDENTITIES = ({"utrikes_fodda": 1.0, "fodda_i_sverige": 1.0, "folkmangd_scb": -1.0},)
 GROUPS = {
     "programomradet": ("Programområdet", "omradesgrupp"),
     "ovriga-staden": ("Övriga staden", "omradesgrupp"),

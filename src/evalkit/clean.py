@@ -200,24 +200,7 @@ def derive(kept: pd.DataFrame, era: str = "2007") -> pd.DataFrame:
     tidy = kept[contracts.TIDY_COLUMNS]
     tidy = aggregate.add_aggregates(tidy, catalogue, era=era)
     tidy = pd.concat([tidy, aggregate.tenure_diversity(tidy), aggregate.foreign_born_share(tidy)], ignore_index=True)
-    idx = risk_index.social_risk_index(tidy, reference="moving")
-    total = idx[idx["domain"] == "total"]
-    index_rows = pd.DataFrame(
-        {
-            "area_code": total["area_code"],
-            "area_name": total["area_code"].map(geography.area_name),
-            "area_level": total["area_code"].map(geography.area_level),
-            "indicator": "index_sociala_risker",
-            "year": total["year"].astype("int64"),
-            "value": total["value"].astype(float),
-            "status": "",
-            "numerator": float("nan"),
-            "denominator": float("nan"),
-            "unit": catalogue.set_index("indicator").loc["index_sociala_risker", "unit"],
-            "source": "evalkit: beräknat index (rörlig referens, staden = 100)",
-        }
-    )
-    tidy = pd.concat([tidy, index_rows], ignore_index=True)
+    tidy = pd.concat([tidy, risk_index.index_rows(tidy, catalogue)], ignore_index=True)
     tidy = tidy.sort_values(["indicator", "area_code", "year"]).reset_index(drop=True)
     return schema().validate(tidy[contracts.TIDY_COLUMNS])
 
@@ -232,7 +215,7 @@ def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
     tidy.to_parquet(out / "indicators.parquet", index=False)
     from evalkit.data import write_published
 
-    hidden = write_published(out)
+    audit = write_published(out)
     quarantine.sort_values(["source_file", "row_number"]).to_csv(out / "quarantine.csv", index=False)
     # Project register, school results and surveys have their own tables and contracts.
     from evalkit.clean_inputs import clean_inputs
@@ -246,7 +229,8 @@ def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
         "rows_kept": sum(r.rows_kept for r in reports),
         "rows_set_aside": sum(r.rows_set_aside for r in reports),
         "tidy_rows_written": len(tidy),
-        "cells_suppressed_for_publication": hidden,
+        "cells_suppressed_for_publication": audit["cells_hidden"],
+        "disclosure_audit": audit,
     }
     (out / "clean_report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (out / "clean_report.txt").write_text(format_report(reports, len(tidy)), encoding="utf-8")

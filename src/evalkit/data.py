@@ -53,18 +53,34 @@ SUPPRESSION_LOG = "suppression_log.parquet"
 DISCLOSURE_THRESHOLD = 5  # counts below this are never published
 
 
-def write_published(out: Path, threshold: int = DISCLOSURE_THRESHOLD) -> int:
+AUDIT_REPORT = "disclosure_audit.json"
+
+
+def write_published(out: Path, threshold: int = DISCLOSURE_THRESHOLD) -> dict:
     """Apply disclosure control once per data version and write what reports may show.
 
-    Writes ``indicators_published.parquet`` (hidden cells: value NaN, status ``x``) and
-    ``suppression_log.parquet`` (where and why); returns the number of hidden cells.
+    Writes ``indicators_published.parquet`` (hidden cells: value NaN, status ``x``),
+    ``suppression_log.parquet`` (where and why) and ``disclosure_audit.json`` (the intruder's
+    audit figures); raises :class:`evalkit.analysis.disclosure.DisclosureBreach` — and writes
+    nothing publishable — when the audit finds a hidden number that can be worked out.
+    Returns the audit figures.
     """
     from evalkit.analysis import disclosure
 
-    tidy, log = disclosure.suppress_tidy(pd.read_parquet(out / "indicators.parquet"), threshold=threshold)
-    tidy.to_parquet(out / PUBLISHED_TABLE, index=False)
-    log.to_parquet(out / SUPPRESSION_LOG, index=False)
-    return len(log)
+    for name in (PUBLISHED_TABLE, SUPPRESSION_LOG, AUDIT_REPORT):
+        (out / name).unlink(missing_ok=True)
+    result = disclosure.publish(pd.read_parquet(out / "indicators.parquet"), threshold=threshold)
+    result.frame.to_parquet(out / PUBLISHED_TABLE, index=False)
+    result.log.to_parquet(out / SUPPRESSION_LOG, index=False)
+    figures = result.audit.figures()
+    figures["log_rows"] = {k: int(n) for k, n in result.log["kind"].value_counts().sort_index().items()}
+    (out / AUDIT_REPORT).write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return figures
+
+
+def disclosure_audit() -> dict:
+    """The figures of the last intruder's audit (written by `evalkit clean`)."""
+    return json.loads(_require(processed_dir() / AUDIT_REPORT).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)

@@ -279,93 +279,295 @@ def suppress(frame: pd.DataFrame, count_cols: list[str] | str, threshold: float 
 
 # --- the tidy table --------------------------------------------------------------------------
 
-def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, min_denominator: float | None = None,
-                  check_complement: bool = True, suppress_zero: bool = False, kinds: tuple[str, ...] = COUNT_KINDS,
-                  era: str = "2007", catalogue: pd.DataFrame | None = None) -> Suppressed:
-    """Disclosure control of the tidy indicator table (docs/CONTRACTS.md).
+#: Cost of hiding a cell in a cover (see :func:`_block_covers`): aggregates only when nothing else
+#: helps; a programme stadsdel costs more than an ordinary one, so covers go round the areas the
+#: reports are about; within that, larger values cost more (value-weighted, as in τ-ARGUS).
+AGGREGATE_COST = 1000.0
+PROGRAMME_COST = 2.0
+VALUE_COST = 3.0
+ZERO_COST = 0.5
 
-    For each indicator of a ``kind`` in ``kinds`` (catalogue; default shares, rates per
-    inhabitant and counts — not means such as sickness days, whose numerators are days, nor
-    derived indices) and year, the *count* of a row is its numerator (``andel``, ``kvot``) or its
-    value (``antal``). Primary rule on every row (stadsdelar and aggregates): count below
-    ``threshold`` (zeros published unless ``suppress_zero``); for ``andel`` and ``kvot`` also
-    denominator below ``min_denominator`` (default ``threshold``) and, for ``andel`` with
-    ``check_complement``, ``0 < denominator - numerator < threshold``. Secondary rule: borough,
-    programme-area, rest-of-city and city rows are sums of their stadsdelar's numerators
-    (:func:`evalkit.aggregate.membership` of ``era``; only members with a usable numerator), so
-    each published aggregate is an equation; hidden rows are added until no hidden count is
-    recoverable from them (module docstring) — within each borough × indicator × year and across
-    the overlapping programme-area/rest-of-city split. Hidden rows get ``value``, ``numerator``
-    NaN and ``status`` ``x``; the denominator is kept (populations are published) unless it was
-    itself the reason. Returns :class:`Suppressed` ``(tidy, log)``; log columns ``area_code,
-    area_name, area_level, indicator, year, kind, reason_sv``.
+
+def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: str = "2007",
+                  quantities: pd.DataFrame | None = None, check_complement: bool = True,
+                  catalogue: pd.DataFrame | None = None) -> Suppressed:
+    """Disclosure control of the tidy indicator table (docs/CONTRACTS.md), proven by the audit.
+
+    Works on *quantities*, not rows (:mod:`evalkit.analysis.intruder`): a population that is
+    both ``folkmangd`` and the denominator of five rates is one number, hidden everywhere once
+    hidden anywhere. Rules, per year:
+
+    * **primary**: every count (``count`` in ``quantities.csv``: numerators and denominators of
+      shares and rates, counts of people, dwellings, pupils, respondents) with
+      ``0 < value < threshold`` — at stadsdel and aggregate level alike; and with
+      ``check_complement`` the numerator of a share whose complement ``denominator − numerator``
+      is ``1 … threshold − 1``;
+    * **secondary**: each sensitive item (a small count, or a small complement) must have an
+      interval at least ``threshold`` wide against everything published — the sums over every
+      area grouping, quantities shared between indicators, identities and the bounds
+      ``0 ≤ numerator ≤ denominator``. For each item, a linear programme finds the cheapest set of
+      extra quantities whose hiding lets the item move down to 0 and up to ``threshold`` while all
+      published numbers stay as they are (costs :data:`AGGREGATE_COST` …; cells already hidden
+      cost nothing, so covers are shared). That is the protection the audit then measures;
+    * a row's ``value`` is hidden whenever its numerator or denominator is (a rate and one part
+      give the other), its status becomes ``x``; only the hidden part is blanked.
+
+    Composites (social-risk index, tenure diversity) are not handled here: recompute them from
+    the result (:func:`evalkit.clean.publishable`). Returns :class:`Suppressed` ``(tidy, log)``;
+    log columns ``area_code, area_name, area_level, indicator, year, part, kind, reason_sv``.
     """
-    cat = (pd.read_csv(raw_dir() / "programme" / "indicators.csv", dtype=str) if catalogue is None
-           else catalogue).set_index("indicator")
-    min_denominator = threshold if min_denominator is None else min_denominator
+    from evalkit.analysis import intruder
+
+    system = intruder.build_system(tidy, quantities, era)
+    v = system.variables
+    value = v["value"].to_numpy(float)
+    count = v["count"].to_numpy(bool)
+    primary = count & (value > 0) & (value < threshold)
+    reason = np.where(primary, f"primär: antalet är under tröskeln {threshold:g}", "").astype(object)
+    items = [({int(j): 1.0}, float(value[j])) for j in np.flatnonzero(primary)]
+    if check_complement:
+        p = system.pairs
+        both = count[p["num"]] & count[p["den"]]
+        comp = value[p["den"]] - value[p["num"]]
+        # with a small denominator and a zero numerator the complement is the denominator, which
+        # is an item already
+        small = both & (comp > 0) & (comp < threshold) & (~primary[p["den"]] | (value[p["num"]] > 0))
+        for num, den, c in zip(p["num"][small], p["den"][small], comp[small]):
+            if not primary[num]:
+                reason[num] = ("primär: antalet utan egenskapen (nämnare − täljare) är under "
+                               f"tröskeln {threshold:g}")
+            primary[num] = True
+            # numerator first: the item is covered in the numerator's block (denominator published)
+            items.append(({int(num): -1.0, int(den): 1.0}, float(c)))
+    hidden, protects = _block_covers(system, primary, items, threshold, _blocks(system), primary.copy())
+    # Blocks treat the other part of a share as held (or, if small, as free to move by the
+    # threshold); where that was too hopeful, the audit finds the item and it is covered again in
+    # a block that holds both parts of every share of the quantity.
+    for _ in range(3):
+        failing = _unprotected(system, hidden, items, threshold)
+        if not failing:
+            break
+        hidden, more = _block_covers(system, primary, failing, threshold, _blocks(system, join_pairs=True), hidden)
+        protects.update(more)
+    secondary = hidden & ~primary
+    for j in np.flatnonzero(secondary):
+        prot = v.iloc[protects[j]]
+        reason[j] = (f"sekundär: döljs så att {prot['quantity']} för {prot['area_code']} inte kan räknas "
+                     "fram ur summor och andra publicerade uppgifter")
+    return _apply(tidy, system, hidden, primary, reason)
+
+
+def _blocks(system, join_pairs: bool = False) -> np.ndarray:
+    """Block id per variable: one quantity in one year, joined with the quantities an identity
+    links (and, with ``join_pairs``, with the numerators and denominators of its shares)."""
+    from evalkit import aggregate
+    from evalkit.analysis.intruder import _components
+
+    v = system.variables
+    names = sorted(set(v["quantity"]))
+    ids = {q: i for i, q in enumerate(names)}
+    links = [np.array([ids[q] for q in ident if q in ids]) for ident in aggregate.IDENTITIES]
+    if join_pairs:
+        q = v["quantity"].to_numpy()
+        pq = set(zip(q[system.pairs["num"]], q[system.pairs["den"]]))
+        links += [np.array([ids[a], ids[b]]) for a, b in pq]
+    root = _components(len(names), links)
+    return pd.MultiIndex.from_arrays([v["year"], root[v["quantity"].map(ids).to_numpy()]]).factorize()[0]
+
+
+def _unprotected(system, hidden: np.ndarray, items: list, threshold: float) -> list:
+    """Items whose interval, against everything published, is narrower than ``threshold``."""
+    from evalkit.analysis import intruder
+
+    variables = system.variables.assign(known=~hidden, value=system.variables["value"].where(~hidden))
+    view = intruder.System(variables, system.cells, system.equations, system.pairs)
+    multi = [(f, c) for f, c in items if len(f) > 1]
+    funs = pd.DataFrame([(i, k, co) for i, (f, _) in enumerate(multi) for k, co in f.items()],
+                        columns=["fid", "var", "coef"])
+    iv = intruder.intervals(view, funs)
+    width = dict(zip(iv["var"], np.floor(iv["hi"] + intruder.TOL) - np.ceil(iv["lo"] - intruder.TOL)))
+    failing = []
+    for f, c in items:
+        key = -1 - multi.index((f, c)) if len(f) > 1 else next(iter(f))
+        if width.get(key, np.inf) < threshold - intruder.TOL:
+            failing.append((f, c))
+    return failing
+
+
+def _block_covers(system, primary: np.ndarray, items: list, threshold: float, block: np.ndarray,
+                  hidden: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Secondary suppression: hide, per block, what each sensitive item needs (module docstring of
+    :func:`suppress_tidy`). Returns the hidden mask and ``{secondary var: var it protects}``."""
+    import highspy
+
+    v = system.variables
+    value = v["value"].to_numpy(float)
+    hidden = hidden.copy()
+    protects: dict[int, int] = {}
+    is_agg = (v["area_level"] != "stadsdel").to_numpy()
+    from evalkit import geography
+
+    programme = set(geography.stadsdelar().query("programme")["stadsdel_code"])
+    in_prog = v["area_code"].isin(programme).to_numpy()
+    eq = system.equations
+    eq_block = block[eq["var"].to_numpy()]
+    pairs = system.pairs
+    items_by_block: dict[int, list] = {}
+    for f, c in items:
+        b = block[next(iter(f))]
+        items_by_block.setdefault(int(b), []).append((f, c))
+    inf = highspy.kHighsInf
+    for b, block_items in sorted(items_by_block.items()):
+        gvars = np.flatnonzero(block == b)
+        n = gvars.size
+        pos = {int(g): i for i, g in enumerate(gvars)}
+        a = value[gvars]
+        lb = np.zeros(n)
+        ub = np.full(n, np.inf)
+        inner_pairs = []
+        for num, den in zip(pairs["num"], pairs["den"]):
+            if num in pos and den in pos:
+                inner_pairs.append((pos[num], pos[den]))
+            # the other part lies in another block: held at its value (conservative) unless it is
+            # a small count itself, whose own cover lets it move up by `threshold` / down to 0
+            elif num in pos:
+                ub[pos[num]] = min(ub[pos[num]], value[den] + (threshold if primary[den] else 0))
+            elif den in pos:
+                lb[pos[den]] = max(lb[pos[den]], 0 if primary[num] else value[num])
+        scale = 1 + np.abs(a[~is_agg[gvars]]).max(initial=0)
+        cost = (1 + VALUE_COST * np.abs(a) / scale + ZERO_COST * (a == 0) + AGGREGATE_COST * is_agg[gvars]
+                + PROGRAMME_COST * in_prog[gvars])
+        # v = p − q, columns p_0…p_{n−1}, q_0…q_{n−1}; 0 ≤ p ≤ ub − a, 0 ≤ q ≤ a − lb
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.addVars(2 * n, np.zeros(2 * n), np.concatenate([np.where(np.isfinite(ub), ub - a, inf),
+                                                          np.maximum(a - lb, 0)]))
+        rows = 0
+        for _, g in eq[eq_block == b].groupby("eq"):
+            idx = np.array([pos[int(x)] for x in g["var"]], dtype=np.int32)
+            coef = g["coef"].to_numpy(float)
+            h.addRow(0.0, 0.0, 2 * idx.size, np.concatenate([idx, idx + n]).astype(np.int32),
+                     np.concatenate([coef, -coef]))
+            rows += 1
+        for i_num, i_den in inner_pairs:  # a_num + v_num ≤ a_den + v_den
+            h.addRow(-inf, float(a[i_den] - a[i_num]), 4, np.array([i_num, i_den, i_num + n, i_den + n], dtype=np.int32),
+                     np.array([1.0, -1.0, -1.0, 1.0]))
+            rows += 1
+        target_row = rows
+        h.addRow(0.0, 0.0, 0, np.array([], dtype=np.int32), np.array([]))
+        for f, c in block_items:
+            fidx = [pos[k] for k in f if k in pos]
+            fcoef = [f[k] for k in f if k in pos]
+            for i, co in zip(fidx, fcoef):
+                h.changeCoeff(target_row, i, co)
+                h.changeCoeff(target_row, i + n, -co)
+            # an interval [0, threshold] around the value (down to 0 and up to the threshold);
+            # where one side is blocked (a bound), one move up by the whole threshold instead
+            solutions = [_solve_cover(h, n, target_row, t, hidden[gvars], cost) for t in (-c, threshold - c)]
+            if any(x is None for x in solutions):
+                solutions = [_solve_cover(h, n, target_row, float(threshold), hidden[gvars], cost)]
+            for x in solutions:
+                if x is None:
+                    continue  # cannot move that far at all: the audit reports it
+                move = np.abs(x[:n] - x[n:]) > 1e-7
+                new = gvars[move & ~hidden[gvars]]
+                hidden[new] = True
+                for j in new:
+                    protects[int(j)] = int(next(iter(f)))
+            for i in fidx:
+                h.changeCoeff(target_row, i, 0.0)
+                h.changeCoeff(target_row, i + n, 0.0)
+    return hidden, protects
+
+
+def _solve_cover(h, n: int, target_row: int, target: float, local_hidden: np.ndarray, cost: np.ndarray):
+    """Cheapest move of the item by ``target`` (hidden cells free); column values, or None."""
+    import highspy
+
+    col_cost = np.where(local_hidden, 0.0, cost)
+    h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.concatenate([col_cost, col_cost]))
+    h.changeRowBounds(target_row, float(target), float(target))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return np.asarray(h.getSolution().col_value)
+
+
+def _apply(tidy: pd.DataFrame, system, hidden: np.ndarray, primary: np.ndarray, reason: np.ndarray) -> Suppressed:
+    """Blank hidden cells in the tidy table, hide values of rows with a hidden part, build the log."""
     out = tidy.copy()
-    kind = out["indicator"].map(cat["kind"])
-    is_count = kind == "antal"
-    count = np.where(is_count, out["value"], out["numerator"]).astype(float)
-    usable = (out["status"].fillna("") == "").to_numpy() & ~np.isnan(count) & kind.isin(kinds).to_numpy()
-    mem = aggregate.membership(era)
-    members = mem.groupby("group_code")["stadsdel_code"].apply(set).to_dict()
-    hide = np.zeros(len(out), dtype=bool)
-    den_hide = np.zeros(len(out), dtype=bool)
-    log = []
-    work = pd.DataFrame({"pos": np.arange(len(out)), "indicator": out["indicator"].to_numpy(),
-                         "year": out["year"].to_numpy(), "area_code": out["area_code"].to_numpy(),
-                         "count": count, "den": out["denominator"].to_numpy(float),
-                         "kind": kind.to_numpy()})[usable]
-    for (ind, year), block in work.groupby(["indicator", "year"], sort=False):
-        pos = block["pos"].to_numpy()
-        codes = block["area_code"].to_numpy()
-        c = block["count"].to_numpy(float)
-        k = block["kind"].iloc[0]
-        reasons = np.where(_primary_count(c, threshold, suppress_zero),
-                           f"primär: antalet är under tröskeln {threshold:g}", "")
-        small_den = np.zeros(len(c), dtype=bool)
-        if k in ("andel", "kvot"):
-            d = block["den"].to_numpy(float)
-            small_den = (d < min_denominator) & (reasons == "")
-            reasons = np.where(small_den, f"primär: nämnaren är under {min_denominator:g}", reasons)
-            if k == "andel" and check_complement:
-                comp = _primary_count(d - c, threshold, False) & (reasons == "")
-                reasons = np.where(comp, "primär: antalet utan egenskapen (nämnare − täljare) är under "
-                                         f"tröskeln {threshold:g}", reasons)
-        primary = reasons != ""
-        if not primary.any():
-            continue
-        where = {code: i for i, code in enumerate(codes)}
-        eqs = []
-        for g, sds in members.items():
-            if g in where:
-                eq = {where[s]: 1.0 for s in sds if s in where}
-                if eq:
-                    eq[where[g]] = -1.0
-                    eqs.append(eq)
-        A = np.zeros((len(eqs), len(c)))
-        for i, eq in enumerate(eqs):
-            for j, a in eq.items():
-                A[i, j] = a
-        is_agg = np.array([code in members for code in codes])
-        hidden, protects = _protect(A, c, primary, is_agg)
-        for j in np.flatnonzero(hidden):
-            hide[pos[j]] = True
-            den_hide[pos[j]] = bool(small_den[j])
-            if primary[j]:
-                what, reason = "primary", reasons[j]
-            else:
-                what = "secondary"
-                reason = (f"sekundär: döljs så att värdet för {codes[protects[j]]} inte kan räknas fram ur "
-                          "summorna för stadsdelsområde, programområde och stad")
-            log.append({"area_code": codes[j], "indicator": ind, "year": int(year), "kind": what,
-                        "reason_sv": reason})
-    out.loc[hide, ["value", "numerator"]] = np.nan
-    out.loc[den_hide, "denominator"] = np.nan
-    out.loc[hide, "status"] = SUPPRESSED
-    log = pd.DataFrame(log, columns=["area_code", "indicator", "year", "kind", "reason_sv"])
-    meta = tidy.drop_duplicates("area_code").set_index("area_code")
-    log.insert(1, "area_name", log["area_code"].map(meta["area_name"]))
-    log.insert(2, "area_level", log["area_code"].map(meta["area_level"]))
-    return Suppressed(out, log)
+    cells = system.cells
+    hid = hidden[cells["var"].to_numpy()]
+    hc = cells[hid]
+    for part in ("value", "numerator", "denominator"):
+        rows = hc.loc[hc["part"] == part, "row"].to_numpy()
+        out.loc[rows, part] = np.nan
+    rows = np.unique(hc["row"].to_numpy())
+    out.loc[rows, "value"] = np.nan
+    out.loc[rows, "status"] = SUPPRESSED
+    v = system.variables
+    log = hc.assign(kind=np.where(primary[hc["var"].to_numpy()], "primary", "secondary"),
+                    reason_sv=reason[hc["var"].to_numpy()])
+    log = log.merge(tidy[["area_code", "area_name", "area_level", "year"]], left_on="row", right_index=True)
+    log = log.sort_values(["indicator", "year", "area_code", "part"], kind="stable")
+    del v
+    return Suppressed(out, log[["area_code", "area_name", "area_level", "indicator", "year", "part", "kind",
+                                "reason_sv"]].reset_index(drop=True))
+
+
+# --- what is published -----------------------------------------------------------------------
+
+#: Indicators computed from other published indicators; recomputed after suppression.
+COMPOSITES = ("upplatelseform_mangfald", "index_sociala_risker")
+
+
+class DisclosureBreach(RuntimeError):
+    """The intruder's audit found a hidden number that can be worked out: nothing may be published."""
+
+
+class Published(NamedTuple):
+    """The publishable table, the log of what is hidden and why, and the audit that proves it."""
+
+    frame: pd.DataFrame
+    log: pd.DataFrame
+    audit: object  # evalkit.analysis.intruder.AuditResult
+
+
+def publish(full: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: str = "2007",
+            catalogue: pd.DataFrame | None = None) -> Published:
+    """Suppress, recompute composites from what is published, and audit; raise on any breach.
+
+    Composites (:data:`COMPOSITES`: the social-risk index and tenure diversity) are computed from
+    the suppressed table only, so none rests on a hidden input; an area-year that has a composite
+    in the full table but not in the published one gets status ``x`` (logged as ``composite``).
+    Ranks and rank intervals are computed from this table by their readers. The audit
+    (:func:`evalkit.analysis.intruder.audit`) must pass, else :class:`DisclosureBreach`.
+    """
+    from evalkit import aggregate, contracts, programme
+    from evalkit.analysis import index as risk_index
+    from evalkit.analysis import intruder
+
+    catalogue = programme.indicator_catalogue() if catalogue is None else catalogue
+    base = full[~full["indicator"].isin(COMPOSITES)].reset_index(drop=True)
+    suppressed, log = suppress_tidy(base, threshold, era=era)
+    parts = [suppressed, aggregate.tenure_diversity(suppressed, catalogue)]
+    parts.append(risk_index.index_rows(pd.concat(parts, ignore_index=True), catalogue))
+    published = pd.concat(parts, ignore_index=True)
+    key = ["area_code", "indicator", "year"]
+    had = full[full["indicator"].isin(COMPOSITES) & full["value"].notna()][key + ["area_name", "area_level", "unit",
+                                                                              "source"]]
+    shown = published[published["indicator"].isin(COMPOSITES) & published["value"].notna()][key]
+    lost = had.merge(shown, on=key, how="left", indicator=True)
+    lost = lost[lost["_merge"] == "left_only"].drop(columns="_merge")
+    published = published[~published.set_index(key).index.isin(lost.set_index(key).index)]
+    hidden_rows = lost.assign(value=np.nan, status=SUPPRESSED, numerator=np.nan, denominator=np.nan)
+    published = pd.concat([published, hidden_rows[contracts.TIDY_COLUMNS]], ignore_index=True)
+    published = published.sort_values(["indicator", "area_code", "year"]).reset_index(drop=True)
+    published = published[contracts.TIDY_COLUMNS]
+    log = pd.concat([log, lost.assign(part="value", kind="composite",
+                                      reason_sv="sammanvägt värde: en ingående uppgift är dold")[log.columns]],
+                    ignore_index=True)
+    result = intruder.audit(published, full, threshold, era=era)
+    if not result.ok:
+        raise DisclosureBreach(result.text())
+    return Published(published, log, result)

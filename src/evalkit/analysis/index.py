@@ -218,6 +218,29 @@ def social_risk_index(tidy: pd.DataFrame, config: pd.DataFrame | None = None,
     return out.sort_values(["area_code", "year", "domain"]).reset_index(drop=True)
 
 
+def index_rows(tidy: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Tidy rows of ``index_sociala_risker`` (total, moving reference) for every area-year of ``tidy``
+    that has all its inputs; used by `evalkit clean` on the full table and, for publication, on
+    the suppressed one (so a published index never rests on a hidden input)."""
+    from evalkit import geography
+
+    idx = social_risk_index(tidy, reference="moving")
+    total = idx[idx["domain"] == TOTAL]
+    return pd.DataFrame({
+        "area_code": total["area_code"],
+        "area_name": total["area_code"].map(geography.area_name),
+        "area_level": total["area_code"].map(geography.area_level),
+        "indicator": "index_sociala_risker",
+        "year": total["year"].astype("int64"),
+        "value": total["value"].astype(float),
+        "status": "",
+        "numerator": float("nan"),
+        "denominator": float("nan"),
+        "unit": catalogue.set_index("indicator").loc["index_sociala_risker", "unit"],
+        "source": "evalkit: beräknat index (rörlig referens, staden = 100)",
+    })
+
+
 def index_table(tidy: pd.DataFrame, config: pd.DataFrame | None = None, reference: str = "moving",
                 base_year: int = DEFAULT_BASE_YEAR, levels: tuple[str, ...] = LEVELS,
                 **options) -> pd.DataFrame:

@@ -312,7 +312,10 @@ def rank_intervals(tidy: pd.DataFrame, year: int, level: str = "stadsdel", n_boo
         "rank_median": np.where(valid, _quantile(ranks, 0.5), np.nan),
         "rank_p05": np.where(valid, _quantile(ranks, 0.05), np.nan),
         "rank_p95": np.where(valid, _quantile(ranks, 0.95), np.nan),
-        "rank_min_variant": vr.min(axis=1).to_numpy(), "rank_max_variant": vr.max(axis=1).to_numpy(),
+        # an area without a published index gets no rank of any kind (a variant that drops the
+        # indicator with the hidden input would otherwise rank it)
+        "rank_min_variant": np.where(valid, vr.min(axis=1).to_numpy(), np.nan),
+        "rank_max_variant": np.where(valid, vr.max(axis=1).to_numpy(), np.nan),
         "n_ranked": int(valid.sum()), "n_boot": n_boot,
     })
     for col in ("rank", "rank_median", "rank_p05", "rank_p95", "rank_min_variant", "rank_max_variant"):

@@ -1,0 +1,185 @@
+"""The intruder's audit (evalkit.analysis.intruder) and the suppression it proves.
+
+Known answers on small hand-made tables (one borough, Spånga-Tensta, of the real registry), one
+regression test per attack found on the bundled data (issue 13), and the audit of everything
+the bundled data publish.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalkit import aggregate, data, programme
+from evalkit.analysis import disclosure as dc
+from evalkit.analysis import intruder
+from evalkit.geography import stadsdelar
+
+BOROUGH = "sdo-spanga-tensta"  # Bromsten, Flysta, Lunda, Solhem, Sundby (rest of city) and Tensta (programme)
+
+
+def _table(special: dict[str, tuple[float, float]], indicator: str = "ekonomiskt_bistand", year: int = 2012,
+           default: tuple[float, float] = (100.0, 1000.0), folkmangd: bool = False) -> pd.DataFrame:
+    """Stadsdel rows (numerator, denominator) for one share and year, plus every aggregate.
+
+    ``folkmangd=True`` adds the population rows, which are the share's denominator.
+    """
+    rows = []
+    for code in stadsdelar()["stadsdel_code"]:
+        num, den = special.get(code, default)
+        rows.append({"area_code": code, "area_name": code, "area_level": "stadsdel", "indicator": indicator,
+                     "year": year, "value": num / den * 100 if den else np.nan, "status": "",
+                     "numerator": num, "denominator": den, "unit": "procent", "source": "test"})
+        if folkmangd:
+            rows.append({"area_code": code, "area_name": code, "area_level": "stadsdel", "indicator": "folkmangd",
+                         "year": year, "value": den, "status": "", "numerator": np.nan, "denominator": np.nan,
+                         "unit": "antal", "source": "test"})
+    return aggregate.add_aggregates(pd.DataFrame(rows), programme.indicator_catalogue())
+
+
+def _hide(tidy: pd.DataFrame, cells: list[tuple[str, str]], indicator: str = "ekonomiskt_bistand") -> pd.DataFrame:
+    """Publish ``tidy`` with the given (area, part) cells of ``indicator`` hidden."""
+    out = tidy.copy()
+    for area, part in cells:
+        row = (out["area_code"] == area) & (out["indicator"] == indicator)
+        out.loc[row, [part, "value"]] = np.nan
+        out.loc[row, "status"] = "x"
+    return out
+
+
+def _interval(result: intruder.AuditResult, area: str, quantity: str) -> tuple[float, float]:
+    row = result.intervals[(result.intervals["area_code"] == area) & (result.intervals["quantity"] == quantity)]
+    assert len(row) == 1
+    return float(row["lo"].iloc[0]), float(row["hi"].iloc[0])
+
+
+# --- known answers ------------------------------------------------------------------------------
+
+def test_two_hidden_members_share_their_sum():
+    full = _table({"sd-lunda": (3, 1000), "sd-flysta": (20, 1000)})
+    result = intruder.audit(_hide(full, [("sd-lunda", "numerator"), ("sd-flysta", "numerator")]), full)
+    # borough, rest-of-city and city sums all say lunda + flysta = 23; nothing else bounds them
+    assert _interval(result, "sd-lunda", "ekonomiskt_bistand.numerator") == (0.0, 23.0)
+    assert _interval(result, "sd-flysta", "ekonomiskt_bistand.numerator") == (0.0, 23.0)
+    assert result.ok, result.text()
+
+
+def test_one_hidden_member_is_total_minus_the_rest():
+    full = _table({"sd-lunda": (3, 1000)})
+    result = intruder.audit(_hide(full, [("sd-lunda", "numerator")]), full)
+    assert _interval(result, "sd-lunda", "ekonomiskt_bistand.numerator") == (3.0, 3.0)
+    assert len(result.exact) == 1 and not result.ok
+
+
+def test_a_published_denominator_bounds_its_numerator():
+    # lunda: 3 of 4 (the denominator is small too, but published here): 0 ≤ n ≤ 4, width 4 < 5
+    full = _table({"sd-lunda": (3, 4), "sd-flysta": (20, 1000)})
+    result = intruder.audit(_hide(full, [("sd-lunda", "numerator"), ("sd-flysta", "numerator")]), full)
+    assert _interval(result, "sd-lunda", "ekonomiskt_bistand.numerator") == (0.0, 4.0)
+    assert _interval(result, "sd-flysta", "ekonomiskt_bistand.numerator") == (19.0, 23.0)
+    assert len(result.narrow) == 1 and len(result.published_small) == 1 and not result.ok
+
+
+def test_suppression_hides_the_cheapest_partner_and_passes_the_audit():
+    # lunda 3 must be hidden; in its borough the cheapest partner that can absorb a move of
+    # -3/+2 is the smallest non-programme cell (bromsten 8), not Tensta (programme, costlier)
+    special = {"sd-lunda": (3, 1000), "sd-bromsten": (8, 1000), "sd-flysta": (50, 1000),
+               "sd-solhem": (60, 1000), "sd-sundby": (70, 1000), "sd-tensta": (10, 1000)}
+    full = _table(special)
+    out, log = dc.suppress_tidy(full)
+    hidden = set(out.loc[out["status"] == "x", "area_code"])
+    assert hidden == {"sd-lunda", "sd-bromsten"}
+    assert set(zip(log["area_code"], log["kind"])) == {("sd-lunda", "primary"), ("sd-bromsten", "secondary")}
+    result = intruder.audit(out, full)
+    assert result.ok, result.text()
+    assert _interval(result, "sd-lunda", "ekonomiskt_bistand.numerator") == (0.0, 11.0)
+
+
+def test_small_complement_hides_the_numerator():
+    full = _table({"sd-lunda": (998, 1000)})
+    out, log = dc.suppress_tidy(full)
+    lunda = out[out["area_code"] == "sd-lunda"].iloc[0]
+    assert lunda["status"] == "x" and np.isnan(lunda["numerator"]) and lunda["denominator"] == 1000
+    assert "nämnare − täljare" in log.loc[log["area_code"] == "sd-lunda", "reason_sv"].iloc[0]
+    assert intruder.audit(out, full).ok
+
+
+# --- one regression test per attack in issue 13 -------------------------------------------------
+
+def test_small_denominator_is_hidden_even_when_the_numerator_already_is():
+    full = _table({"sd-lunda": (2, 3), "sd-flysta": (20, 1000)})
+    out, _ = dc.suppress_tidy(full)
+    lunda = out[out["area_code"] == "sd-lunda"].iloc[0]
+    assert np.isnan(lunda["numerator"]) and np.isnan(lunda["denominator"])
+    assert intruder.audit(out, full).ok
+
+
+def test_a_hidden_population_is_hidden_wherever_it_appears():
+    # the population of lunda (3) is folkmangd and the denominator of ekonomiskt bistånd
+    full = _table({"sd-lunda": (0, 3)}, folkmangd=True)
+    out, _ = dc.suppress_tidy(full)
+    lunda = out[out["area_code"] == "sd-lunda"].set_index("indicator")
+    assert np.isnan(lunda.loc["folkmangd", "value"]) and np.isnan(lunda.loc["ekonomiskt_bistand", "denominator"])
+    result = intruder.audit(out, full)
+    assert result.ok, result.text()
+    # published in one place only, the audit sees it as published everywhere
+    leaky = out.copy()
+    row = (leaky["area_code"] == "sd-lunda") & (leaky["indicator"] == "folkmangd")
+    leaky.loc[row, ["value", "status"]] = [3.0, ""]
+    assert len(intruder.audit(leaky, full).published_small) == 1
+
+
+def test_denominators_take_part_in_secondary_suppression():
+    full = _table({"sd-lunda": (2, 3)})
+    out, _ = dc.suppress_tidy(full)
+    hidden_den = out[(out["area_code"].str.startswith("sd-")) & out["denominator"].isna()]
+    assert len(hidden_den) >= 2  # lunda and a partner: borough total − published members ≠ lunda's
+    assert intruder.audit(out, full).exact.empty
+
+
+@pytest.fixture(scope="module")
+def bundled(processed):
+    published, log = data.published_tidy()
+    return published, log, data.tidy()
+
+
+def test_no_small_count_of_the_bundled_data_is_published(bundled):
+    published, _, _ = bundled
+    q = intruder.load_quantities()
+    counted = q[q["count"]]
+    for part in ("value", "numerator", "denominator"):
+        inds = counted.loc[counted["part"] == part, "indicator"]
+        vals = published.loc[published["indicator"].isin(inds), part]
+        assert not ((vals > 0) & (vals < data.DISCLOSURE_THRESHOLD)).any(), part
+
+
+def test_no_composite_rests_on_a_hidden_input(bundled):
+    published, log, full = bundled
+    assert intruder.composite_breaches(published).empty
+    # the index and tenure diversity do go missing (x) where an input is hidden
+    hidden = published[(published["status"] == "x") & published["indicator"].isin(dc.COMPOSITES)]
+    assert set(hidden["indicator"]) == set(dc.COMPOSITES)
+    assert (log["kind"] == "composite").sum() == len(hidden)
+
+
+def test_no_rank_rests_on_a_hidden_input(bundled):
+    from evalkit import results
+
+    published, _, _ = bundled
+    for level in ("stadsdel", "stadsdelsomrade"):
+        ranks = results.rank_intervals(2020, level)
+        assert intruder.rank_breaches(ranks, published).empty
+
+
+def test_the_intruder_audit_passes_on_everything_the_bundled_data_publish(bundled):
+    published, _, full = bundled
+    result = intruder.audit(published, full, data.DISCLOSURE_THRESHOLD)
+    f = result.figures()
+    print(f"\nGranskning: {f['cells']} celler publicerade eller dolda, {f['cells_hidden']} dolda, "
+          f"{f['quantities_hidden']} dolda storheter granskade, {f['hidden_small_counts']} dolda små antal; "
+          f"smalaste intervall för ett dolt litet antal: {f['narrowest_small_interval']}")
+    assert result.ok, result.text()
+    assert f["hidden_small_counts"] > 0 and f["narrowest_small_interval"] >= data.DISCLOSURE_THRESHOLD
+    assert result.outside.empty  # the system the intruder sets up is true of the real data
+    assert data.disclosure_audit()["breaches_exact"] == 0  # and clean wrote the same figures
