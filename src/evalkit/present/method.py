@@ -104,3 +104,51 @@ AGGREGATION_SV = (
     "som summan av täljare delad med summan av nämnare – aldrig som medelvärde av stadsdelarnas andelar. "
     "Stadsdelsområden avser indelningen 2007–juni 2020 (14 stadsdelsområden), som programmet bygger på."
 )
+
+
+def disclosure_sv(figures: dict, threshold: int) -> str:
+    """Plain Swedish on what is hidden and why, with the audit's figures (from `evalkit clean`)."""
+    from evalkit.present.format import number
+
+    logged = figures.get("log_rows", {})
+    return (
+        f"Inga antal under {threshold} visas, och inget dolt antal ska kunna räknas fram. Primärt döljs "
+        f"varje antal personer (eller bostäder, elever, svarande) från 1 till {threshold - 1} – täljare, "
+        "nämnare och antal, i stadsdelar såväl som i summor – och täljaren i en andel där antalet utan "
+        f"egenskapen (nämnare − täljare) är 1–{threshold - 1}. Samma storhet döljs överallt där den "
+        "förekommer: en dold folkmängd döljs också som nämnare för andra indikatorer. Sekundärt döljs "
+        "fler uppgifter, så att ett dolt antal inte kan räknas fram ur summorna för stadsdelsområden, "
+        "programområdet, övriga staden och staden, ur andra indikatorer eller ur att en täljare aldrig "
+        "är större än sin nämnare. Sammanvägda värden (index för sociala risker, variation av "
+        "upplåtelseformer) och rangordningar räknas bara på publicerade uppgifter och visas som x där "
+        "en ingående uppgift är dold. Till sist prövas allt som publiceras som en inkräktare skulle "
+        "göra: för varje dold uppgift räknas med linjär programmering fram det intervall som de "
+        f"publicerade talen tillåter. Regeln är att varje dolt litet antal har ett intervall som är "
+        f"minst {threshold} brett och att ingen dold uppgift går att bestämma exakt. I den här "
+        f"versionen är {number(figures['cells_hidden'])} av {number(figures['cells'])} uppgifter dolda "
+        f"({number(logged.get('primary', 0))} primärt, {number(logged.get('secondary', 0))} sekundärt, "
+        f"{number(logged.get('composite', 0))} sammanvägda värden); smalaste intervallet för ett dolt "
+        f"litet antal är {number(figures['narrowest_small_interval'])}, och granskningen fann "
+        f"{number(figures['breaches_exact'] + figures['breaches_narrow'] + figures['breaches_complement'] + figures['breaches_published_small'] + figures['breaches_composite'])} brott mot regeln."
+    )
+
+
+def disclosure_table(figures: dict) -> tables.HtmlTable:
+    """The audit's figures as a table (numbers as text, so nbval compares them)."""
+    logged = figures.get("log_rows", {})
+    rows = [
+        ("Uppgifter (täljare, nämnare och antal) i tabellen", figures["cells"]),
+        ("Dolda uppgifter", figures["cells_hidden"]),
+        ("– varav primärt (små antal och små komplement)", logged.get("primary", 0)),
+        ("– varav sekundärt (för att skydda de primära)", logged.get("secondary", 0)),
+        ("Dolda sammanvägda värden (index, variation av upplåtelseformer)", logged.get("composite", 0)),
+        ("Dolda storheter som granskats", figures["quantities_hidden"]),
+        ("– varav små antal (1–4)", figures["hidden_small_counts"]),
+        ("Smalaste intervall för ett dolt litet antal", figures["narrowest_small_interval"]),
+        ("Exakt bestämbara dolda uppgifter", figures["breaches_exact"]),
+        ("Dolda små antal med för smalt intervall", figures["breaches_narrow"] + figures["breaches_complement"]),
+    ]
+    from evalkit.present.format import number
+
+    frame = pd.DataFrame([(label, "–" if n is None else number(n)) for label, n in rows], columns=["Röjandeskydd", "Antal"])
+    return tables.table(frame, "Röjandeskydd: dolda uppgifter och granskningen", numeric_columns=("Antal",))
