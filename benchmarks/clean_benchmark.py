@@ -93,5 +93,31 @@ def main() -> None:
               f"toppminne (maxrss) {peak_rss_mib():,.0f} MiB".replace(",", " "))
 
 
+def disclosure_step() -> None:
+    """Suppression and the intruder's audit on the bundled data (data/processed, after `evalkit clean`).
+
+    Timed separately, side by side in one run. Not measured here: a DeSO-sized table, because
+    the geography registry has no DeSO aggregation structure to suppress against (see README).
+    """
+    from evalkit.analysis import disclosure, intruder
+    from evalkit.paths import processed_dir
+
+    full = pd.read_parquet(processed_dir() / "indicators.parquet")
+    base = full[~full["indicator"].isin(disclosure.COMPOSITES)].reset_index(drop=True)
+    t0 = time.perf_counter()
+    suppressed, log = disclosure.suppress_tidy(base)
+    t_sup = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    published = disclosure.publish(full)
+    t_pub = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result = intruder.audit(published.frame, full)
+    t_audit = time.perf_counter() - t0
+    print(f"röjandeskydd på {len(full):,} rader: undertryckning {t_sup:.1f} s ({len(log):,} dolda celler); "
+          f"granskning {t_audit:.1f} s ({result.figures()['quantities_hidden']:,} dolda storheter); "
+          f"publish (båda + sammanvägda) {t_pub:.1f} s; granskningen godkänd: {result.ok}".replace(",", " "))
+
+
 if __name__ == "__main__":
+    disclosure_step()
     main()
