@@ -104,17 +104,20 @@ def disclosure_step() -> None:
 
     full = pd.read_parquet(processed_dir() / "indicators.parquet")
     base = full[~full["indicator"].isin(disclosure.COMPOSITES)].reset_index(drop=True)
-    t0 = time.perf_counter()
-    suppressed, log = disclosure.suppress_tidy(base)
-    t_sup = time.perf_counter() - t0
+    for method in ("greedy", "milp"):
+        t0 = time.perf_counter()
+        _, log = disclosure.suppress_tidy(base, method=method)
+        t_sup = time.perf_counter() - t0
+        kinds = log["kind"].value_counts()
+        print(f"undertryckning ({method}): {t_sup:.1f} s; {len(log)} dolda celler, varav "
+              f"{kinds.get('secondary', 0)} sekundärt")
     t0 = time.perf_counter()
     published = disclosure.publish(full)
     t_pub = time.perf_counter() - t0
     t0 = time.perf_counter()
     result = intruder.audit(published.frame, full)
     t_audit = time.perf_counter() - t0
-    print(f"röjandeskydd på {len(full):,} rader: undertryckning {t_sup:.1f} s ({len(log):,} dolda celler); "
-          f"granskning {t_audit:.1f} s ({result.figures()['quantities_hidden']:,} dolda storheter); "
+    print(f"röjandeskydd på {len(full):,} rader: granskning {t_audit:.1f} s ({result.figures()['quantities_hidden']:,} dolda storheter); "
           f"publish (båda + sammanvägda) {t_pub:.1f} s; granskningen godkänd: {result.ok}".replace(",", " "))
 
 

@@ -286,11 +286,13 @@ AGGREGATE_COST = 1000.0
 PROGRAMME_COST = 2.0
 VALUE_COST = 3.0
 ZERO_COST = 0.5
+#: Boroughs with at least this many items in a block are protected by one MILP, the rest item by item.
+MILP_MIN_ITEMS = 1
 
 
 def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: str = "2007",
                   quantities: pd.DataFrame | None = None, check_complement: bool = True,
-                  catalogue: pd.DataFrame | None = None) -> Suppressed:
+                  catalogue: pd.DataFrame | None = None, method: str = "milp") -> Suppressed:
     """Disclosure control of the tidy indicator table (docs/CONTRACTS.md), proven by the audit.
 
     Works on *quantities*, not rows (:mod:`evalkit.analysis.intruder`): a population that is
@@ -305,10 +307,12 @@ def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, e
     * **secondary**: each sensitive item (a small count, or a small complement) must have an
       interval at least ``threshold`` wide against everything published — the sums over every
       area grouping, quantities shared between indicators, identities and the bounds
-      ``0 ≤ numerator ≤ denominator``. For each item, a linear programme finds the cheapest set of
-      extra quantities whose hiding lets the item move down to 0 and up to ``threshold`` while all
-      published numbers stay as they are (costs :data:`AGGREGATE_COST` …; cells already hidden
-      cost nothing, so covers are shared). That is the protection the audit then measures;
+      ``0 ≤ numerator ≤ denominator``. The items of one borough are protected together by a
+      mixed-integer programme (``method="milp"``, :func:`_milp_cover`): the cheapest set of extra
+      quantities whose hiding lets every item move down to 0 and up to ``threshold`` while all
+      published numbers stay as they are (costs :data:`AGGREGATE_COST` …); items on aggregates,
+      and ``method="greedy"``, take one linear programme per item, cells already hidden costing
+      nothing. That is the protection the audit then measures;
     * a row's ``value`` is hidden whenever its numerator or denominator is (a rate and one part
       give the other), its status becomes ``x``; only the hidden part is blanked.
 
@@ -339,7 +343,7 @@ def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, e
             primary[num] = True
             # numerator first: the item is covered in the numerator's block (denominator published)
             items.append(({int(num): -1.0, int(den): 1.0}, float(c)))
-    hidden, protects = _block_covers(system, primary, items, threshold, _blocks(system), primary.copy())
+    hidden, protects = _block_covers(system, primary, items, threshold, _blocks(system), primary.copy(), method)
     # Blocks treat the other part of a share as held (or, if small, as free to move by the
     # threshold); where that was too hopeful, the audit finds the item and it is covered again in
     # a block that holds both parts of every share of the quantity.
@@ -347,7 +351,8 @@ def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, e
         failing = _unprotected(system, hidden, items, threshold)
         if not failing:
             break
-        hidden, more = _block_covers(system, primary, failing, threshold, _blocks(system, join_pairs=True), hidden)
+        hidden, more = _block_covers(system, primary, failing, threshold, _blocks(system, join_pairs=True), hidden,
+                                     "greedy")
         protects.update(more)
     secondary = hidden & ~primary
     for j in np.flatnonzero(secondary):
@@ -384,7 +389,7 @@ def _unprotected(system, hidden: np.ndarray, items: list, threshold: float) -> l
     multi = [(f, c) for f, c in items if len(f) > 1]
     funs = pd.DataFrame([(i, k, co) for i, (f, _) in enumerate(multi) for k, co in f.items()],
                         columns=["fid", "var", "coef"])
-    iv = intruder.intervals(view, funs)
+    iv = intruder.intervals(view, funs, only={next(iter(f)) for f, _ in items if len(f) == 1})
     width = dict(zip(iv["var"], np.floor(iv["hi"] + intruder.TOL) - np.ceil(iv["lo"] - intruder.TOL)))
     failing = []
     for f, c in items:
@@ -395,10 +400,19 @@ def _unprotected(system, hidden: np.ndarray, items: list, threshold: float) -> l
 
 
 def _block_covers(system, primary: np.ndarray, items: list, threshold: float, block: np.ndarray,
-                  hidden: np.ndarray) -> tuple[np.ndarray, dict]:
+                  hidden: np.ndarray, method: str = "milp") -> tuple[np.ndarray, dict]:
     """Secondary suppression: hide, per block, what each sensitive item needs (module docstring of
-    :func:`suppress_tidy`). Returns the hidden mask and ``{secondary var: var it protects}``."""
+    :func:`suppress_tidy`). Returns the hidden mask and ``{secondary var: var it protects}``.
+
+    ``method="milp"``: the items of one borough in one block are protected together by one
+    mixed-integer programme (:func:`_milp_cover`: the cheapest set of cells that gives every item
+    its interval at once); items it cannot place (aggregates, or a borough with no room) and
+    ``method="greedy"`` take one linear programme per item (:func:`_solve_cover`), each reusing
+    what is already hidden at no cost.
+    """
     import highspy
+
+    from evalkit.analysis import intruder
 
     v = system.variables
     value = v["value"].to_numpy(float)
@@ -407,15 +421,22 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
     is_agg = (v["area_level"] != "stadsdel").to_numpy()
     from evalkit import geography
 
-    programme = set(geography.stadsdelar().query("programme")["stadsdel_code"])
-    in_prog = v["area_code"].isin(programme).to_numpy()
-    eq = system.equations
-    eq_block = block[eq["var"].to_numpy()]
+    areas = geography.stadsdelar().set_index("stadsdel_code")
+    in_prog = v["area_code"].map(areas["programme"]).fillna(False).to_numpy(bool)
+    borough = v["area_code"].map(areas["sdo_2007"]).to_numpy(object)
+    eq_by_block: dict[int, list] = {}
+    for vs, cs in intruder.equation_groups(system.equations).values():
+        eq_by_block.setdefault(int(block[vs[0]]), []).append((vs, cs))
     pairs = system.pairs
+    num_b, den_b = block[pairs["num"].to_numpy()], block[pairs["den"].to_numpy()]
+    pair_idx: dict[int, list] = {}
+    for i, (bn, bd) in enumerate(zip(num_b, den_b)):
+        pair_idx.setdefault(int(bn), []).append(i)
+        if bd != bn:
+            pair_idx.setdefault(int(bd), []).append(i)
     items_by_block: dict[int, list] = {}
     for f, c in items:
-        b = block[next(iter(f))]
-        items_by_block.setdefault(int(b), []).append((f, c))
+        items_by_block.setdefault(int(block[next(iter(f))]), []).append((f, c))
     inf = highspy.kHighsInf
     for b, block_items in sorted(items_by_block.items()):
         gvars = np.flatnonzero(block == b)
@@ -425,7 +446,8 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
         lb = np.zeros(n)
         ub = np.full(n, np.inf)
         inner_pairs = []
-        for num, den in zip(pairs["num"], pairs["den"]):
+        for i in pair_idx.get(b, []):
+            num, den = int(pairs["num"].iat[i]), int(pairs["den"].iat[i])
             if num in pos and den in pos:
                 inner_pairs.append((pos[num], pos[den]))
             # the other part lies in another block: held at its value (conservative) unless it is
@@ -437,15 +459,41 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
         scale = 1 + np.abs(a[~is_agg[gvars]]).max(initial=0)
         cost = (1 + VALUE_COST * np.abs(a) / scale + ZERO_COST * (a == 0) + AGGREGATE_COST * is_agg[gvars]
                 + PROGRAMME_COST * in_prog[gvars])
+        equations = [(np.array([pos[int(x)] for x in vs]), cs) for vs, cs in eq_by_block.get(b, [])]
+        greedy_items = block_items
+        if method == "milp":
+            greedy_items = []
+            by_borough: dict[object, list] = {}
+            for f, c in block_items:
+                first = next(iter(f))
+                if is_agg[first]:
+                    greedy_items.append((f, c))
+                else:
+                    by_borough.setdefault(borough[first], []).append((f, c))
+            for sdo, sub_items in by_borough.items():
+                if len(sub_items) < MILP_MIN_ITEMS:
+                    greedy_items += sub_items
+                    continue
+                sub = np.flatnonzero((borough[gvars] == sdo) | is_agg[gvars])
+                chosen = _milp_cover(sub, equations, inner_pairs, a, lb, ub, cost, hidden[gvars], sub_items, pos,
+                                     threshold)
+                if chosen is None:
+                    greedy_items += sub_items
+                    continue
+                new = gvars[chosen & ~hidden[gvars]]
+                hidden[new] = True
+                for j in new:
+                    protects[int(j)] = int(next(iter(sub_items[0][0])))
+        if not greedy_items:
+            continue
         # v = p − q, columns p_0…p_{n−1}, q_0…q_{n−1}; 0 ≤ p ≤ ub − a, 0 ≤ q ≤ a − lb
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.addVars(2 * n, np.zeros(2 * n), np.concatenate([np.where(np.isfinite(ub), ub - a, inf),
                                                           np.maximum(a - lb, 0)]))
         rows = 0
-        for _, g in eq[eq_block == b].groupby("eq"):
-            idx = np.array([pos[int(x)] for x in g["var"]], dtype=np.int32)
-            coef = g["coef"].to_numpy(float)
+        for idx, coef in equations:
+            idx = idx.astype(np.int32)
             h.addRow(0.0, 0.0, 2 * idx.size, np.concatenate([idx, idx + n]).astype(np.int32),
                      np.concatenate([coef, -coef]))
             rows += 1
@@ -455,7 +503,7 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
             rows += 1
         target_row = rows
         h.addRow(0.0, 0.0, 0, np.array([], dtype=np.int32), np.array([]))
-        for f, c in block_items:
+        for f, c in greedy_items:
             fidx = [pos[k] for k in f if k in pos]
             fcoef = [f[k] for k in f if k in pos]
             for i, co in zip(fidx, fcoef):
@@ -478,6 +526,75 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
                 h.changeCoeff(target_row, i, 0.0)
                 h.changeCoeff(target_row, i + n, 0.0)
     return hidden, protects
+
+
+def _milp_cover(sub: np.ndarray, equations: list, inner_pairs: list, a: np.ndarray, lb: np.ndarray,
+                ub: np.ndarray, cost: np.ndarray, hidden: np.ndarray, items: list, pos: dict,
+                threshold: float) -> np.ndarray | None:
+    """Protect several items at once: the cheapest cells to hide, by a mixed-integer programme.
+
+    Variables: ``x_i`` ∈ {0, 1} (hide cell *i*; 1 for cells hidden already) and, per item and
+    direction (down to 0, up to ``threshold``), a move ``v`` of the cells of ``sub`` (the item's
+    borough and the aggregates; every other cell held). Each move keeps every equation, keeps
+    ``lb ≤ a + v ≤ ub`` and numerator ≤ denominator, and may touch only hidden cells
+    (``|v_i| ≤ threshold · x_i``); minimise ``sum cost_i x_i``. This is the multi-commodity
+    formulation of cell suppression (Fischetti & Salazar), restricted to one borough so that it
+    stays small. Returns the mask over the block of cells to hide, or None if infeasible.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_array
+
+    n = sub.size
+    local = {int(g): i for i, g in enumerate(sub)}
+    commodities = []
+    for f, c in items:
+        fl = {local[pos_k]: co for k, co in f.items() if (pos_k := pos.get(k)) is not None and pos_k in local}
+        if not fl:
+            return None
+        commodities += [(fl, -c), (fl, threshold - c)]
+    up = np.minimum(ub[sub] - a[sub], threshold)
+    down = np.minimum(np.maximum(a[sub] - lb[sub], 0), threshold)
+    eqs = []
+    for idx, coef in equations:
+        keep = np.isin(idx, sub)
+        if keep.any():
+            eqs.append((np.array([local[int(i)] for i in idx[keep]]), coef[keep]))
+    prs = [(local[p], local[d]) for p, d in inner_pairs if p in local and d in local]
+    K = len(commodities)
+    rows, cols, vals, lo, hi = [], [], [], [], []
+    r = 0
+
+    def add(cs, vs, low, high):
+        nonlocal r
+        rows.extend([r] * len(cs))
+        cols.extend(cs)
+        vals.extend(vs)
+        lo.append(low)
+        hi.append(high)
+        r += 1
+
+    for k, (fl, target) in enumerate(commodities):
+        off = n * (k + 1)
+        for idx, coef in eqs:
+            add(list(off + idx), list(coef), 0.0, 0.0)
+        add([off + i for i in fl], list(fl.values()), target, target)
+        for p, d in prs:
+            add([off + p, off + d], [1.0, -1.0], -np.inf, float(a[sub][d] - a[sub][p]))
+        for i in range(n):
+            add([off + i, i], [1.0, -float(up[i])], -np.inf, 0.0)
+            add([off + i, i], [-1.0, -float(down[i])], -np.inf, 0.0)
+    A = coo_array((vals, (rows, cols)), shape=(r, n * (K + 1))).tocsr()
+    c = np.concatenate([np.where(hidden[sub], 0.0, cost[sub]), np.zeros(n * K)])
+    lower = np.concatenate([hidden[sub].astype(float), np.tile(-down, K)])
+    upper = np.concatenate([np.ones(n), np.tile(up, K)])
+    integrality = np.concatenate([np.ones(n), np.zeros(n * K)])
+    res = milp(c, constraints=LinearConstraint(A, lo, hi), integrality=integrality, bounds=Bounds(lower, upper),
+               options={"time_limit": 10})
+    if res.x is None:
+        return None
+    chosen = np.zeros(a.size, dtype=bool)
+    chosen[sub[res.x[:n] > 0.5]] = True
+    return chosen
 
 
 def _solve_cover(h, n: int, target_row: int, target: float, local_hidden: np.ndarray, cost: np.ndarray):

@@ -168,15 +168,24 @@ def _catalogue_kinds(tidy: pd.DataFrame) -> pd.Series:
 
 def _dedupe_equations(terms: pd.DataFrame, extra: list[pd.DataFrame]) -> pd.DataFrame:
     """Number equations 0…m−1 and drop repeats (the same members and total from several indicators)."""
-    frames = [terms.assign(eq=terms["eq"].astype(str))] + extra
-    allt = pd.concat(frames, ignore_index=True)
-    allt = allt.sort_values(["eq", "var"], kind="stable")
-    sig = allt.groupby("eq", sort=False).apply(
-        lambda g: tuple(zip(g["var"].tolist(), g["coef"].tolist())), include_groups=False)
+    frames = [terms.assign(eq=terms["eq"].astype(str))] + [e.assign(eq=e["eq"].astype(str)) for e in extra]
+    allt = pd.concat(frames, ignore_index=True).sort_values(["eq", "var"], kind="stable")
+    term = allt["var"].astype(str) + ":" + allt["coef"].astype(str)
+    sig = term.groupby(allt["eq"], sort=False).agg("|".join)
     keep = sig[~sig.duplicated()].index
-    allt = allt[allt["eq"].isin(keep)]
+    allt = allt[allt["eq"].isin(keep)].copy()
     allt["eq"] = allt.groupby("eq", sort=True).ngroup()
     return allt.reset_index(drop=True)
+
+
+def equation_groups(equations: pd.DataFrame) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """``{eq: (vars, coefs)}`` as numpy arrays (pandas groupby per equation is too slow here)."""
+    e = equations.sort_values("eq", kind="stable")
+    ids = e["eq"].to_numpy()
+    cut = np.flatnonzero(np.diff(ids)) + 1
+    vs = np.split(e["var"].to_numpy(), cut)
+    cs = np.split(e["coef"].to_numpy(float), cut)
+    return {int(k): (v, c) for k, v, c in zip(ids[np.r_[0, cut]] if len(ids) else [], vs, cs)}
 
 
 # --- the audit ---------------------------------------------------------------------------------
@@ -202,12 +211,13 @@ def _components(n_hidden: int, links: list[np.ndarray]) -> np.ndarray:
     return np.array([find(i) for i in range(n_hidden)])
 
 
-def intervals(system: System, functionals: pd.DataFrame | None = None) -> pd.DataFrame:
+def intervals(system: System, functionals: pd.DataFrame | None = None, only: set | None = None) -> pd.DataFrame:
     """Feasible interval of every hidden variable (and of extra linear functionals).
 
     Returns ``var, lo, hi`` for each variable not known to the intruder (``hi`` may be inf).
     ``functionals`` (optional): ``fid, var, coef`` — e.g. a complement ``den − num``; their
-    intervals are returned with ``var = -1 - fid``.
+    intervals are returned with ``var = -1 - fid``. ``only``: compute just these variables
+    (and all functionals), e.g. the sensitive ones.
     """
     v = system.variables
     value = v["value"].to_numpy(float)
@@ -215,53 +225,58 @@ def intervals(system: System, functionals: pd.DataFrame | None = None) -> pd.Dat
     hidden_ids = np.flatnonzero(~known)
     local = -np.ones(len(v), dtype=np.int64)
     local[hidden_ids] = np.arange(hidden_ids.size)
-    eq = system.equations
-    # equations restricted to hidden variables, published terms moved to the right-hand side
-    e_hidden = eq[~known[eq["var"].to_numpy()]]
-    e_known = eq[known[eq["var"].to_numpy()]]
-    rhs = -(e_known["coef"] * value[e_known["var"].to_numpy()]).groupby(e_known["eq"]).sum()
-    eq_groups = {k: g for k, g in e_hidden.groupby("eq")}
-    links = [local[g["var"].to_numpy()] for g in eq_groups.values()]
+    eq_groups, rhs = {}, {}
+    for k, (vs, cs) in equation_groups(system.equations).items():
+        kn = known[vs]
+        if kn.all():
+            continue
+        eq_groups[k] = (vs[~kn], cs[~kn])
+        # published terms move to the right-hand side
+        rhs[k] = -float((cs[kn] * value[vs[kn]]).sum())
+    links = [local[vs] for vs, _ in eq_groups.values()]
     pairs = system.pairs
-    hp = pairs[~known[pairs["num"].to_numpy()] | ~known[pairs["den"].to_numpy()]]
-    links += [local[[a, b]] for a, b in zip(hp["num"], hp["den"]) if not known[a] and not known[b]]
+    pn, pd_ = pairs["num"].to_numpy(), pairs["den"].to_numpy()
+    sel = ~known[pn] | ~known[pd_]
+    pair_rows = list(zip(pn[sel], pd_[sel]))
+    links += [local[[a, b]] for a, b in pair_rows if not known[a] and not known[b]]
     fun_groups = {}
     if functionals is not None and len(functionals):
         for fid, g in functionals.groupby("fid"):
-            hv = g[~known[g["var"].to_numpy()]]
-            if len(hv):
-                fun_groups[fid] = g
-                links.append(local[hv["var"].to_numpy()])
+            fv, fc = g["var"].to_numpy(), g["coef"].to_numpy(float)
+            if (~known[fv]).any():
+                fun_groups[int(fid)] = (fv, fc)
+                links.append(local[fv[~known[fv]]])
     comp = _components(hidden_ids.size, links)
 
-    # index constraints by component
-    eq_comp = {k: comp[local[g["var"].iloc[0]]] for k, g in eq_groups.items()}
     by_comp: dict[int, list] = {}
-    for k, c in eq_comp.items():
-        by_comp.setdefault(c, []).append(k)
-    pair_rows = list(zip(hp["num"].to_numpy(), hp["den"].to_numpy()))
-    out = []
-    members_of = pd.Series(np.arange(hidden_ids.size)).groupby(comp).apply(list).to_dict()
+    for k, (vs, _) in eq_groups.items():
+        by_comp.setdefault(comp[local[vs[0]]], []).append(k)
     pairs_by_comp: dict[int, list] = {}
     for a, b in pair_rows:
         c = comp[local[a]] if not known[a] else comp[local[b]]
         pairs_by_comp.setdefault(c, []).append((a, b))
     fun_by_comp: dict[int, list] = {}
-    for fid, g in fun_groups.items():
-        hv = g[~known[g["var"].to_numpy()]]
-        fun_by_comp.setdefault(comp[local[hv["var"].iloc[0]]], []).append(fid)
-    for c, locs in members_of.items():
+    for fid, (fv, _) in fun_groups.items():
+        fun_by_comp.setdefault(comp[local[fv[~known[fv]][0]]], []).append(fid)
+    order = np.argsort(comp, kind="stable")
+    cut = np.flatnonzero(np.diff(comp[order])) + 1
+    out = []
+    for locs in np.split(order, cut) if hidden_ids.size else []:
+        c = comp[locs[0]]
         gvars = hidden_ids[locs]
-        pos = {g: i for i, g in enumerate(gvars)}
+        wanted = gvars if only is None else [g for g in gvars if g in only]
+        if not len(wanted) and c not in fun_by_comp:
+            continue
+        pos = {int(g): i for i, g in enumerate(gvars)}
         n = len(gvars)
         A_eq, b_eq = [], []
         for k in by_comp.get(c, []):
-            g = eq_groups[k]
+            vs, cs = eq_groups[k]
             row = np.zeros(n)
-            for var, coef in zip(g["var"], g["coef"]):
-                row[pos[var]] += coef
+            for var, coef in zip(vs, cs):
+                row[pos[int(var)]] += coef
             A_eq.append(row)
-            b_eq.append(rhs.get(k, 0.0))
+            b_eq.append(rhs[k])
         A_ub, b_ub = [], []
         for a, b in pairs_by_comp.get(c, []):
             row = np.zeros(n)
@@ -269,28 +284,28 @@ def intervals(system: System, functionals: pd.DataFrame | None = None) -> pd.Dat
             if known[a]:
                 const += value[a]
             else:
-                row[pos[a]] += 1
+                row[pos[int(a)]] += 1
             if known[b]:
                 const -= value[b]
             else:
-                row[pos[b]] -= 1
+                row[pos[int(b)]] -= 1
             A_ub.append(row)
             b_ub.append(-const)
         lp = _LP(n, A_eq, b_eq, A_ub, b_ub)
-        for g in gvars:
+        for g in wanted:
             obj = np.zeros(n)
-            obj[pos[g]] = 1.0
+            obj[pos[int(g)]] = 1.0
             lo, hi = lp.range(obj)
             out.append((int(g), lo, hi))
         for fid in fun_by_comp.get(c, []):
-            g = fun_groups[fid]
+            fv, fc = fun_groups[fid]
             obj = np.zeros(n)
             const = 0.0
-            for var, coef in zip(g["var"], g["coef"]):
+            for var, coef in zip(fv, fc):
                 if known[var]:
                     const += coef * value[var]
                 else:
-                    obj[pos[var]] += coef
+                    obj[pos[int(var)]] += coef
             lo, hi = lp.range(obj)
             out.append((-1 - int(fid), lo + const, hi + const))
     return pd.DataFrame(out, columns=["var", "lo", "hi"])
