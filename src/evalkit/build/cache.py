@@ -26,10 +26,9 @@ from pathlib import Path
 
 # The change detection itself is shared with the clean and results stamps (one definition of
 # "changed"); the names are kept here for the build's callers.
-from evalkit.fingerprint import file_stats, import_closure, package_root, reference_files  # noqa: F401
 from evalkit.fingerprint import hash_files as _hash_files
+from evalkit.fingerprint import import_closure, package_root, reference_files
 from evalkit.fingerprint import imports as _imports
-from evalkit.fingerprint import source_paths as _source_paths  # noqa: F401
 from evalkit.paths import processed_dir, project_root, raw_dir
 from evalkit.stamp import CLEAN_STAMP
 
