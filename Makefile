@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# make report FORCE=1: redo clean, analyse and every report even if nothing changed.
+FORCE_FLAG := $(if $(filter 1,$(FORCE)),--force)
 
 .PHONY: setup data report test golden benchmark clean-outputs browser-deps
 
@@ -19,11 +21,11 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 data: setup
-	$(BIN)/evalkit clean
-	$(BIN)/evalkit analyse
+	$(BIN)/evalkit clean $(FORCE_FLAG)
+	$(BIN)/evalkit analyse $(FORCE_FLAG)
 
 report: data
-	$(BIN)/evalkit build
+	$(BIN)/evalkit build $(FORCE_FLAG)
 
 browser-deps:
 	./scripts/ensure_browser_deps.sh

@@ -65,14 +65,14 @@ def test_stamp_covers_goal_definitions_and_analysis_code(processed, tmp_path, mo
     then read the stale table)."""
     import shutil
 
-    from evalkit import paths
+    from evalkit import fingerprint, paths
     from evalkit.build import cache
 
     processed_dir = paths.processed_dir()
     assert stamp.problem(processed_dir) == ""
     raw = tmp_path / "raw"
     shutil.copytree(paths.raw_dir(), raw)
-    monkeypatch.setattr(cache, "raw_dir", lambda: raw)
+    monkeypatch.setattr(fingerprint, "raw_dir", lambda: raw)
     monkeypatch.setattr(stamp, "raw_dir", lambda: raw)
     assert stamp.problem(processed_dir) == ""  # an identical copy
     links = raw / "programme" / "goal_indicators.csv"

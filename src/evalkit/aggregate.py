@@ -40,6 +40,8 @@ from evalkit.paths import raw_dir
 COVERAGE_THRESHOLD = 0.95
 SHARED_DENOMINATOR = frozenset({"arbetsplatser_andel"})
 AGGREGABLE_KINDS = ("andel", "kvot", "medel", "antal")
+#: Kinds aggregated from numerators and denominators: without them no group value can be formed.
+RATE_KINDS = ("andel", "kvot", "medel")
 TENURE_COUNTS = ("bostader_hyresratt", "bostader_bostadsratt", "bostader_aganderatt")
 #: Linear identities between quantities of one area and year (names as in
 #: ``data/raw/programme/quantities.csv``): ``sum coef · quantity = 0``. :func:`foreign_born_share`

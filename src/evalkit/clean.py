@@ -205,12 +205,38 @@ def derive(kept: pd.DataFrame, era: str = "2007") -> pd.DataFrame:
     return schema().validate(tidy[contracts.TIDY_COLUMNS])
 
 
+def aggregation_warnings(kept: pd.DataFrame, catalogue: pd.DataFrame) -> list[str]:
+    """One line per share or rate whose stadsdel values lack a numerator or denominator.
+
+    Aggregates are sums of numerators and denominators (:mod:`evalkit.aggregate`), so such values
+    make every borough, programme-area and city value ``..`` – all rows still reconcile, so
+    without this the clean report would say "stämmer" and the reports would show empty
+    comparisons. A wide table (years as columns) carries values only, which is the usual cause.
+    """
+    kinds = catalogue.set_index("indicator")["kind"]
+    rows = kept[(kept["area_level"] == "stadsdel") & kept["indicator"].map(kinds).isin(aggregate.RATE_KINDS)
+                & (kept["status"].fillna("") == "") & kept["value"].notna()]
+    lacking = (rows["numerator"].isna() | rows["denominator"].isna()).groupby(rows["indicator"]).agg(["sum", "size"])
+    groups = "stadsdelsområden, programområdena, övriga staden och staden"
+    fix = "Lämna täljare och nämnare (långt format med kolumnerna täljare och nämnare; se README, Ny indikator)."
+    out = []
+    for indicator, (missing, total) in lacking[lacking["sum"] > 0].iterrows():
+        if missing == total:
+            problem = f"inget av {total} värden per stadsdel har täljare och nämnare – {groups} blir '..'"
+        else:
+            problem = (f"{missing} av {total} värden per stadsdel saknar täljare eller nämnare – {groups} blir '..'"
+                       " de år de stadsdelarna väger mer än 5 %")
+        out.append(f"{indicator} ({kinds[indicator]}): {problem}. {fix}")
+    return out
+
+
 def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
     """Run the whole clean step and write its outputs to ``out`` (default ``data/processed``)."""
     raw = raw or raw_dir()
     out = out or processed_dir()
     out.mkdir(parents=True, exist_ok=True)
     kept, quarantine, reports = read_sources(raw)
+    warnings = aggregation_warnings(kept, programme.indicator_catalogue())
     tidy = derive(kept)
     tidy.to_parquet(out / "indicators.parquet", index=False)
     from evalkit.data import write_published
@@ -231,14 +257,15 @@ def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
         "tidy_rows_written": len(tidy),
         "cells_suppressed_for_publication": audit["cells_hidden"],
         "disclosure_audit": audit,
+        "warnings": warnings,
     }
     (out / "clean_report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (out / "clean_report.txt").write_text(format_report(reports, len(tidy)), encoding="utf-8")
+    (out / "clean_report.txt").write_text(format_report(reports, len(tidy), warnings), encoding="utf-8")
     return reports
 
 
-def format_report(reports: list[SourceReport], tidy_rows: int) -> str:
-    """Human-readable summary of a clean run (Swedish)."""
+def format_report(reports: list[SourceReport], tidy_rows: int, warnings: list[str] = ()) -> str:
+    """Human-readable summary of a clean run (Swedish); warnings last, one line each."""
     lines = ["evalkit clean – sammanfattning", ""]
     for r in reports:
         lines.append(f"{r.path}: lästa {r.rows_read}, behållna {r.rows_kept}, undantagna {r.rows_set_aside}"
@@ -246,4 +273,6 @@ def format_report(reports: list[SourceReport], tidy_rows: int) -> str:
         for reason, n in r.reasons.items():
             lines.append(f"    {n} × {reason}")
     lines += ["", f"Rader i den städade tabellen (inkl. aggregat och index): {tidy_rows}", ""]
+    if warnings:
+        lines += ["Varningar:", *(f"    varning: {w}" for w in warnings), ""]
     return "\n".join(lines)

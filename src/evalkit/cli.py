@@ -9,17 +9,50 @@ from pathlib import Path
 from evalkit.paths import reports_dir
 
 
-def cmd_clean(args: argparse.Namespace) -> int:
-    from evalkit import clean
+FORCE_HINT = "`--force` eller `make report FORCE=1` kör ändå"
 
-    reports = clean.run()
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Run the clean step, unless nothing it depends on changed since its last successful run."""
+    from evalkit import stamp
     from evalkit.paths import processed_dir
 
-    print((processed_dir() / "clean_report.txt").read_text(encoding="utf-8"), end="")
-    return 0 if all(r.reconciles for r in reports) else 1
+    processed = processed_dir()
+    # Taken before the run: an input edited while clean runs makes the next run redo it.
+    inputs = stamp.clean_inputs_hash()
+    if not args.force and stamp.clean_current(processed, inputs):
+        return _clean_unchanged(processed)
+    from evalkit import clean
+
+    stamp.remove_clean(processed)
+    reports = clean.run()
+    print((processed / "clean_report.txt").read_text(encoding="utf-8"), end="")
+    ok = all(r.reconciles for r in reports)
+    if ok:  # a failed run is redone next time
+        stamp.write_clean(processed, inputs)
+    return 0 if ok else 1
+
+
+def _clean_unchanged(processed: Path) -> int:
+    """Say that clean was skipped, and repeat its warnings (they still hold for these data)."""
+    import json
+
+    print(f"evalkit clean: inget har ändrats sedan förra körningen (data/raw, kod, lås) – hoppar över "
+          f"({FORCE_HINT}; rapporten finns i {processed / 'clean_report.txt'})")
+    report = json.loads((processed / "clean_report.json").read_text(encoding="utf-8"))
+    for warning in report.get("warnings", []):
+        print(f"varning: {warning}")
+    return 0
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
+    """Compute the shared results, unless they are current and untouched."""
+    from evalkit import stamp
+    from evalkit.paths import processed_dir
+
+    if not args.force and stamp.results_current(processed_dir()):
+        print(f"evalkit analyse: resultaten hör redan till dagens data, kod och måldefinitioner – hoppar över ({FORCE_HINT})")
+        return 0
     from evalkit import results
 
     folder = results.run()
@@ -106,8 +139,10 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="evalkit", description="Uppföljning av Programmet för en sammanhållen stad")
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("clean", help="läs, validera och städa data/raw till data/processed")
+    c.add_argument("--force", action="store_true", help="kör även om inget har ändrats sedan förra körningen")
     c.set_defaults(func=cmd_clean)
     a = sub.add_parser("analyse", help="skatta effekterna en gång per dataversion (läses av rapporterna)")
+    a.add_argument("--force", action="store_true", help="kör även om resultaten redan hör till dagens data")
     a.set_defaults(func=cmd_analyse)
     v = sub.add_parser("validate", help="kontrollera en fil utan att skriva något (0 ok, 1 rader undantas, 2 oläslig)")
     v.add_argument("path")

@@ -20,7 +20,7 @@ import pandas as pd
 from evalkit import data, geography, programme, stamp
 from evalkit.analysis import robustness
 from evalkit.analysis.goals import goal_status as status_of
-from evalkit.build.cache import file_stats
+from evalkit.fingerprint import file_stats
 from evalkit.paths import processed_dir
 
 #: Indicators whose programme-wide effect is estimated (levels, every stadsdel weighted equally).

@@ -6,6 +6,11 @@ goals and indicators, geography). Results from other data, code or goal definiti
 old goal statuses, ranks and effects next to new figures, so they are refused with one clear
 message. Kept free of pandas so that `evalkit build` can check it before anything else (a no-op
 build must start fast).
+
+The same stamps let `make report` skip what has not changed: `evalkit analyse` is skipped when its
+stamp matches and the tables it wrote are unchanged (:func:`results_current`); `evalkit clean` has
+a stamp of its own (:data:`CLEAN_STAMP`: every raw file, the code the clean step can run and the
+lock, plus a hash of what it wrote; :func:`clean_current`).
 """
 
 from __future__ import annotations
@@ -13,39 +18,48 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from evalkit.paths import raw_dir
+from evalkit import fingerprint
+from evalkit.paths import project_root, raw_dir
 
 #: The processed tables `evalkit analyse` reads; their hash is stored beside its results.
 ANALYSE_INPUTS = ("indicators.parquet", "indicators_published.parquet")
 STAMP = "inputs.sha256"
+#: Hash of the tables `evalkit analyse` wrote (a deleted or edited table means: run it again).
+OUTPUTS_STAMP = "outputs.sha256"
 RESULTS_FOLDER = "effects"
+#: In data/processed: what the clean step's outputs came from, and a hash of those outputs.
+CLEAN_STAMP = "clean.sha256"
+#: Code that only checks freshness and computes nothing: not part of any step's code hash.
+CHECKERS = ("build/", "stamp.py", "fingerprint.py")
 
 
 def inputs_hash(processed: Path) -> str:
     """SHA-256 over what the shared results are computed from (see module docstring)."""
-    from evalkit.build import cache  # stdlib only, like this module
-
     digest = hashlib.sha256()
     for name in ANALYSE_INPUTS:
         path = processed / name
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
-    root = cache.package_root()
-    # the build package and this module only reach results through this check: not part of them
-    code = [f for f in cache.import_closure(["evalkit.results"])
-            if f.parent != root / "build" and f != root / "stamp.py"]
-    digest.update(cache._hash_files(code, root).encode())
-    digest.update(cache._hash_files(cache.reference_files(), raw_dir()).encode())
+    digest.update(fingerprint.code_hash(["evalkit.results"], exclude=CHECKERS).encode())
+    digest.update(fingerprint.hash_files(fingerprint.reference_files(), raw_dir()).encode())
     return digest.hexdigest()
+
+
+def _results_outputs_hash(processed: Path) -> str:
+    """Hash of the result tables in ``processed/effects``."""
+    folder = processed / RESULTS_FOLDER
+    return fingerprint.hash_files(list(folder.glob("*.parquet")), folder)
 
 
 def write(processed: Path) -> None:
     """Record that the results in ``processed/effects`` belong to today's processed tables."""
     (processed / RESULTS_FOLDER / STAMP).write_text(inputs_hash(processed) + "\n")
+    (processed / RESULTS_FOLDER / OUTPUTS_STAMP).write_text(_results_outputs_hash(processed) + "\n")
 
 
 def remove(processed: Path) -> None:
     """Drop the stamp (while the results are being rewritten)."""
     (processed / RESULTS_FOLDER / STAMP).unlink(missing_ok=True)
+    (processed / RESULTS_FOLDER / OUTPUTS_STAMP).unlink(missing_ok=True)
 
 
 def problem(processed: Path) -> str:
@@ -60,3 +74,62 @@ def problem(processed: Path) -> str:
         return (f"{folder} räknades fram ur andra indata, annan kod eller andra måldefinitioner än dagens – "
                 "kör `evalkit analyse` (eller `make report`) igen")
     return ""
+
+
+def results_current(processed: Path) -> bool:
+    """True when `evalkit analyse` has nothing to do: its stamp matches today's inputs, code and
+    goal files, and the tables it wrote are still there, unchanged."""
+    outputs = processed / RESULTS_FOLDER / OUTPUTS_STAMP
+    if problem(processed) or not outputs.exists():
+        return False
+    return outputs.read_text().strip() == _results_outputs_hash(processed)
+
+
+def clean_inputs_hash() -> str:
+    """What the clean step's outputs depend on: every raw file (sources, their reading
+    instructions, geography, the programme's indicator catalogue …; not the READMEs), the evalkit
+    code `evalkit clean` can run, and the dependency lock."""
+    digest = hashlib.sha256()
+    digest.update(fingerprint.hash_files(fingerprint.raw_files(), raw_dir()).encode())
+    # The readers are picked by file format at run time (importlib), out of sight of the static
+    # import closure, so every module of evalkit.io is named here.
+    readers = [f"evalkit.io.{p.stem}" for p in (fingerprint.package_root() / "io").glob("*.py")]
+    digest.update(fingerprint.code_hash(["evalkit.clean", *sorted(readers)], exclude=CHECKERS).encode())
+    lock = project_root() / "requirements.lock"
+    digest.update(lock.read_bytes() if lock.exists() else b"")
+    return digest.hexdigest()
+
+
+def clean_outputs(processed: Path) -> list[Path]:
+    """What the clean step wrote: everything in ``processed`` but the results folder and the stamp
+    (all of it rather than a list of names, so a table added later is covered too)."""
+    if not processed.is_dir():
+        return []
+    return [p for p in processed.rglob("*") if p.is_file() and p.name != CLEAN_STAMP
+            and p.relative_to(processed).parts[0] != RESULTS_FOLDER]
+
+
+def _clean_outputs_hash(processed: Path) -> str:
+    return fingerprint.hash_files(clean_outputs(processed), processed)
+
+
+def write_clean(processed: Path, inputs: str) -> None:
+    """Record that the clean outputs in ``processed`` came from ``inputs`` (:func:`clean_inputs_hash`
+    taken before the step ran, so an input edited during the run makes the next run redo it)."""
+    (processed / CLEAN_STAMP).write_text(f"{inputs}\n{_clean_outputs_hash(processed)}\n")
+
+
+def remove_clean(processed: Path) -> None:
+    """Drop the clean stamp (while the outputs are being rewritten, or after a failed run)."""
+    (processed / CLEAN_STAMP).unlink(missing_ok=True)
+
+
+def clean_current(processed: Path, inputs: str | None = None) -> bool:
+    """True when `evalkit clean` has nothing to do: same raw files, code and lock as the last
+    successful run, and its outputs are still there, unchanged."""
+    path = processed / CLEAN_STAMP
+    if not path.exists():
+        return False
+    stored = path.read_text().split()
+    inputs = inputs if inputs is not None else clean_inputs_hash()
+    return stored == [inputs, _clean_outputs_hash(processed)]

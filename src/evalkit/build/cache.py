@@ -19,71 +19,18 @@ every report shows; the processed table is therefore hashed as a whole.
 from __future__ import annotations
 
 import ast
-import csv
 import hashlib
 import json
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
+# The change detection itself is shared with the clean and results stamps (one definition of
+# "changed"); the names are kept here for the build's callers.
+from evalkit.fingerprint import hash_files as _hash_files
+from evalkit.fingerprint import import_closure, package_root, reference_files
+from evalkit.fingerprint import imports as _imports
 from evalkit.paths import processed_dir, project_root, raw_dir
-
-
-
-def _hash_files(paths: list[Path], root: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def file_stats(paths) -> tuple:
-    """(path, size, mtime) of each file, (path,) when absent: cheap change detection for caches
-    that live as long as a process (the build template, results checks)."""
-    out = []
-    for path in paths:
-        try:
-            st = Path(path).stat()
-        except OSError:
-            out.append((str(path),))
-            continue
-        out.append((str(path), st.st_size, st.st_mtime_ns))
-    return tuple(out)
-
-
-def package_root() -> Path:
-    return Path(str(resources.files("evalkit")))
-
-
-def _module_file(name: str, root: Path) -> Path | None:
-    parts = name.split(".")
-    if parts[0] != "evalkit":
-        return None
-    base = root.joinpath(*parts[1:])
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _imports(tree: ast.AST, package: str) -> list[str]:
-    names = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - node.level + 1]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
-            names.append(module)
-            names += [f"{module}.{alias.name}" for alias in node.names]
-    return names
+from evalkit.stamp import CLEAN_STAMP
 
 
 def _notebook_sources(notebook: Path) -> list[str]:
@@ -111,37 +58,6 @@ def module_closure(notebook: Path) -> list[Path]:
     return sorted(p for p in files if "__pycache__" not in p.parts)
 
 
-def import_closure(modules: list[str]) -> list[Path]:
-    """evalkit source files that importing ``modules`` can run (static, transitive, incl. imports
-    inside functions)."""
-    root = package_root()
-    todo = list(modules)
-    seen: dict[Path, None] = {}
-    while todo:
-        name = todo.pop()
-        parts = name.split(".")
-        # importing a.b.c runs a/__init__, a/b/__init__ and a/b/c
-        for i in range(1, len(parts) + 1):
-            path = _module_file(".".join(parts[:i]), root)
-            if path is None or path in seen:
-                continue
-            seen[path] = None
-            package = ".".join(parts[:i]) if path.name == "__init__.py" else ".".join(parts[: i - 1])
-            st = path.stat()
-            todo += _module_imports(path, package, st.st_size, st.st_mtime_ns)
-    return sorted(seen)
-
-
-@lru_cache(maxsize=512)
-def _module_imports(path: Path, package: str, size: int, mtime_ns: int) -> tuple[str, ...]:
-    """The imports of one source file, parsed once per version of the file (the closures of the
-    notebooks and of the shared results overlap in most modules)."""
-    try:
-        return tuple(_imports(ast.parse(path.read_text(encoding="utf-8")), package))
-    except SyntaxError:
-        return ()
-
-
 @lru_cache(maxsize=8)
 def package_hash(notebook: Path | None = None) -> str:
     """Hash of the evalkit source a notebook can reach (all of evalkit when ``notebook`` is None)."""
@@ -153,31 +69,16 @@ def package_hash(notebook: Path | None = None) -> str:
     return _hash_files(files, root)
 
 
-def _source_paths() -> set[Path]:
-    """Raw files the clean step reads (their content reaches reports through data/processed)."""
-    listing = raw_dir() / "sources.csv"
-    if not listing.exists():
-        return set()
-    with listing.open(encoding="utf-8", newline="") as handle:
-        return {(raw_dir() / row["path"]).resolve() for row in csv.DictReader(handle) if row.get("path")}
-
-
-def reference_files() -> list[Path]:
-    """Raw files read while reports run (geography, programme goals, geometries, …): all of
-    data/raw except the sources the clean step turns into processed tables."""
-    sources = _source_paths()
-    raw = raw_dir()
-    if not raw.is_dir():
-        return []
-    return [p for p in raw.rglob("*") if p.is_file() and p.resolve() not in sources and p.name != "README.md"]
-
-
 def processed_files() -> list[Path]:
     """Everything `evalkit clean` and `evalkit analyse` wrote: the indicator tables (also the
     published, suppressed one), schools, surveys, projects, the effect, rank and goal-status
-    tables. All of it, not a list of names, so that no table a report reads can be missed."""
+    tables. All of it, not a list of names, so that no table a report reads can be missed.
+    Not the clean step's stamp: it changes with the clean code, which changes no report unless
+    the tables it writes change (and those are hashed here)."""
     folder = processed_dir()
-    return [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return [p for p in folder.rglob("*") if p.is_file() and p != folder / CLEAN_STAMP]
 
 
 def inputs_hash() -> str:

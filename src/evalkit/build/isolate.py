@@ -64,7 +64,8 @@ def context():
 def _source_fingerprint() -> tuple:
     """Names, sizes and modification times of evalkit's source files and of the processed data
     (about a millisecond): the template caches tables and charts drawn from that data."""
-    from evalkit.build.cache import file_stats, package_root, processed_files
+    from evalkit.build.cache import processed_files
+    from evalkit.fingerprint import file_stats, package_root
 
     return file_stats(sorted(list(package_root().rglob("*.py")) + processed_files()))
 

@@ -139,9 +139,10 @@ class TrendGapFigure:
         self._data_artists: list = []
 
     def draw(self, series: pd.DataFrame, title: str, unit: str, source: str, gap_unit: str,
-             reference_name: str) -> Chart:
+             reference_name: str, note: str = "") -> Chart:
         """Render one indicator. ``series`` has ``area_name, year, value``; the first area is the
-        report's area; the gap is area − ``reference_name`` in ``gap_unit``."""
+        report's area; the gap is area − ``reference_name`` in ``gap_unit``. ``note`` (why a
+        comparison is missing) is printed under the chart and added to the alt text."""
         for artist in self._data_artists:
             artist.remove()
         self._data_artists = []
@@ -149,6 +150,8 @@ class TrendGapFigure:
                    for name, g in series.groupby("area_name", sort=False)}
         names = list(by_area)
         source_lines = textwrap.wrap(f"Källa: {source}. Streckad linje: programstart {self.start_year}.", 110)
+        if note:
+            source_lines = textwrap.wrap(note, 110) + source_lines
         bottom_in = 0.62 + 0.13 * len(source_lines)
         height = self.PLOT_HEIGHT + bottom_in
         # Room on the right for the legend: its longest label at 8 pt (DejaVu Sans ≈ 0.07 in/char).
@@ -171,6 +174,11 @@ class TrendGapFigure:
         self._data_artists.append(bars)
         for ax in (self.top, self.bottom):
             ax.relim()  # lines only; the bars' extent is added below
+        if note and not len(gap):  # say so where the bars would be, rather than an empty panel
+            self._data_artists.append(self.bottom.text(
+                0.5, 0.5, f"Skillnaden mot {reference_name} kan inte visas (se noten under diagrammet)",
+                transform=self.bottom.transAxes, ha="center", va="center", fontsize=8, color="#333333",
+                bbox={"facecolor": "white", "edgecolor": "none"}))
         if len(gap):
             self.bottom.update_datalim([(gap.index.min() - half, 0), (gap.index.max() + half, 0),
                                         (gap.index.min(), gap.min()), (gap.index.max(), gap.max())])
@@ -192,10 +200,10 @@ class TrendGapFigure:
         buffer = io.BytesIO()
         with matplotlib.rc_context(_SVG_RC):
             self.fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-        return Chart(buffer.getvalue(), self._alt(by_area, gap, title, unit, gap_unit, reference_name))
+        return Chart(buffer.getvalue(), self._alt(by_area, gap, title, unit, gap_unit, reference_name, note))
 
     @staticmethod
-    def _alt(by_area, gap, title, unit, gap_unit, reference_name) -> str:
+    def _alt(by_area, gap, title, unit, gap_unit, reference_name, note="") -> str:
         parts = []
         if len(gap):
             first_year, last_year = gap.index.min(), gap.index.max()
@@ -205,13 +213,14 @@ class TrendGapFigure:
             s = s.dropna()
             if not s.empty:
                 parts.append(f"{name} {fmt.number(s.iloc[-1], 1)} år {fmt.year(s.index[-1])}")
-        return f"Linjediagram med skillnadspanel: {title} ({unit}); " + "; ".join(parts) + "."
+        text = f"Linjediagram med skillnadspanel: {title} ({unit}); " + "; ".join(parts) + "."
+        return f"{text} {note}" if note else text
 
 
 def trend_gap_chart(series: pd.DataFrame, title: str, unit: str, source: str, gap_unit: str,
-                    reference_name: str, start_year: int = PROGRAMME_START) -> Chart:
+                    reference_name: str, start_year: int = PROGRAMME_START, note: str = "") -> Chart:
     """One trend-and-gap chart (see :class:`TrendGapFigure`, which draws many faster)."""
-    return TrendGapFigure(start_year).draw(series, title, unit, source, gap_unit, reference_name)
+    return TrendGapFigure(start_year).draw(series, title, unit, source, gap_unit, reference_name, note)
 
 
 def tenure_bars(shares: pd.DataFrame, source: str) -> Chart:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evalkit import geography
+from evalkit.aggregate import RATE_KINDS
 from evalkit.present import charts, tables
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
@@ -81,15 +82,41 @@ def goal_trends(tidy: pd.DataFrame, catalogue: pd.DataFrame, links: pd.DataFrame
         if rows.loc[rows["area_code"] == area_code, "value"].notna().sum() == 0:
             continue
         order = {c: i for i, c in enumerate(codes + ["riket"])}
+        missing = _missing_comparisons(rows, codes)
+        rows = rows[~rows["area_code"].isin(missing)]  # an empty series would be an empty legend entry
         rows = rows.assign(order=rows["area_code"].map(order)).sort_values(["order", "year"])
         series = pd.DataFrame({"area_name": rows["area_code"].map(area_label),
                                "year": rows["year"], "value": rows["value"]})
         unit = meta.loc[indicator, "unit"]
         gap_unit = "procentenheter" if unit == "procent" else unit
         sources = charts.join_sources(rows["source"])
+        note = _missing_note(rows, area_code, meta.loc[indicator, "kind"], missing)
         out.append(figure.draw(series, meta.loc[indicator, "label_sv"], unit, sources, gap_unit,
-                                area_label("ovriga-staden")))
+                                area_label("ovriga-staden"), note=note))
     return out
+
+
+def _missing_comparisons(rows: pd.DataFrame, codes: list[str]) -> list[str]:
+    """Comparison areas without a single value in ``rows`` (riket only when it has rows at all:
+    most indicators have no national figure, and that is not worth a note)."""
+    has_value = set(rows.loc[rows["value"].notna(), "area_code"])
+    missing = [c for c in codes[1:] if c not in has_value]
+    if "riket" in set(rows["area_code"]) and "riket" not in has_value:
+        missing.append("riket")
+    return missing
+
+
+def _missing_note(rows: pd.DataFrame, area_code: str, kind: str, missing: list[str]) -> str:
+    """Why comparisons are missing, in one Swedish sentence (empty when none is)."""
+    if not missing:
+        return ""
+    own = rows[(rows["area_code"] == area_code) & rows["value"].notna()]
+    if kind in RATE_KINDS and (own["numerator"].isna() | own["denominator"].isna()).all():
+        why = ("källan ger bara värdet per stadsdel, utan täljare och nämnare, så värden för större områden "
+               "kan inte räknas fram")
+    else:
+        why = "uppgift saknas"
+    return f"Jämförelse saknas för {', '.join(area_label(c) for c in missing)}: {why}."
 
 
 def tenure(tidy: pd.DataFrame, area_code: str, years: tuple[int, int]) -> charts.Chart:

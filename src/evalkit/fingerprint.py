@@ -1,0 +1,144 @@
+"""What a step's output depends on, as hashes: files, evalkit code (import closures), raw inputs.
+
+One change detector shared by the report cache (:mod:`evalkit.build.cache`), the results stamp
+and the clean stamp (:mod:`evalkit.stamp`), so that "what counts as a change" is decided in one
+place. Standard library only: `make report` calls it before anything heavy is imported, and a
+step that has nothing to do must finish in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import hashlib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from evalkit.paths import raw_dir
+
+
+def hash_files(paths: list[Path], root: Path) -> str:
+    """SHA-256 over the names (relative to ``root``) and bytes of ``paths``, in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def file_stats(paths) -> tuple:
+    """(path, size, mtime) of each file, (path,) when absent: cheap change detection for caches
+    that live as long as a process (the build template, results checks)."""
+    out = []
+    for path in paths:
+        try:
+            st = Path(path).stat()
+        except OSError:
+            out.append((str(path),))
+            continue
+        out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def package_root() -> Path:
+    """The folder of the evalkit package whose code is hashed."""
+    return Path(str(resources.files("evalkit")))
+
+
+def _module_file(name: str, root: Path) -> Path | None:
+    parts = name.split(".")
+    if parts[0] != "evalkit":
+        return None
+    base = root.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imports(tree: ast.AST, package: str) -> list[str]:
+    """Every module name an ``import`` in ``tree`` can load (also ``from a import b`` as ``a.b``)."""
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            names.append(module)
+            names += [f"{module}.{alias.name}" for alias in node.names]
+    return names
+
+
+def import_closure(modules: list[str]) -> list[Path]:
+    """evalkit source files that importing ``modules`` can run (static, transitive, incl. imports
+    inside functions)."""
+    root = package_root()
+    todo = list(modules)
+    seen: dict[Path, None] = {}
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")
+        # importing a.b.c runs a/__init__, a/b/__init__ and a/b/c
+        for i in range(1, len(parts) + 1):
+            path = _module_file(".".join(parts[:i]), root)
+            if path is None or path in seen:
+                continue
+            seen[path] = None
+            package = ".".join(parts[:i]) if path.name == "__init__.py" else ".".join(parts[: i - 1])
+            st = path.stat()
+            todo += _module_imports(path, package, st.st_size, st.st_mtime_ns)
+    return sorted(seen)
+
+
+@lru_cache(maxsize=512)
+def _module_imports(path: Path, package: str, size: int, mtime_ns: int) -> tuple[str, ...]:
+    """The imports of one source file, parsed once per version of the file (the closures of the
+    notebooks and of the shared results overlap in most modules)."""
+    try:
+        return tuple(imports(ast.parse(path.read_text(encoding="utf-8")), package))
+    except SyntaxError:
+        return ()
+
+
+def code_hash(modules: list[str], exclude: tuple[str, ...] = ()) -> str:
+    """Hash of the evalkit code importing ``modules`` can run; ``exclude`` lists package-relative
+    paths (a file, or a folder ending in ``/``) that only check freshness and compute nothing."""
+    root = package_root()
+    files = []
+    for path in import_closure(modules):
+        rel = path.relative_to(root).as_posix()
+        if not any(rel == e or (e.endswith("/") and rel.startswith(e)) for e in exclude):
+            files.append(path)
+    return hash_files(files, root)
+
+
+def source_paths() -> set[Path]:
+    """Raw files the clean step reads (their content reaches reports through data/processed)."""
+    listing = raw_dir() / "sources.csv"
+    if not listing.exists():
+        return set()
+    with listing.open(encoding="utf-8", newline="") as handle:
+        return {(raw_dir() / row["path"]).resolve() for row in csv.DictReader(handle) if row.get("path")}
+
+
+def raw_files() -> list[Path]:
+    """Every file under data/raw except the READMEs (prose: editing it changes no number)."""
+    raw = raw_dir()
+    if not raw.is_dir():
+        return []
+    return [p for p in raw.rglob("*") if p.is_file() and p.name != "README.md"]
+
+
+def reference_files() -> list[Path]:
+    """Raw files read while reports run (geography, programme goals, geometries, …): all of
+    data/raw except the sources the clean step turns into processed tables."""
+    sources = source_paths()
+    return [p for p in raw_files() if p.resolve() not in sources]

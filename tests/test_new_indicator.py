@@ -1,0 +1,123 @@
+"""Adding an indicator (README, "Ny indikator"): a share without numerator and denominator is
+reported once per indicator by `evalkit clean`, and the report says why comparisons are missing."""
+
+import contextlib
+import io
+import json
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from evalkit import aggregate, cli, clean, geography, paths, programme
+from evalkit.present import district
+
+REAL_RAW = paths.raw_dir()
+NEW = "andel_gymnasieexamen"
+
+
+def _rows(indicator, level, values, numerator=None, denominator=None, status=""):
+    n = len(values)
+    return pd.DataFrame({
+        "area_code": [f"sd-{i}" for i in range(n)], "area_level": level, "indicator": indicator,
+        "year": 2020, "value": values, "status": status,
+        "numerator": numerator if numerator is not None else [float("nan")] * n,
+        "denominator": denominator if denominator is not None else [float("nan")] * n,
+    })
+
+
+def test_one_warning_per_share_or_rate_without_numerator_and_denominator():
+    catalogue = programme.indicator_catalogue()
+    kept = pd.concat([
+        _rows("ekonomiskt_bistand", "stadsdel", [1.0, 2.0, 3.0]),                        # share: none
+        _rows("anmalda_brott", "stadsdel", [5.0, 6.0], [1.0, float("nan")], [10.0, 10.0]),  # rate: one of two
+        _rows("ohalsotal", "stadsdel", [20.0], [200.0], [10.0]),                          # mean: complete
+        _rows("folkmangd", "stadsdel", [100.0, 200.0]),                                   # count: needs none
+        _rows("sysselsattning", "riket", [80.0]),                                         # not aggregated
+        _rows("trangboddhet", "stadsdel", [float("nan")] * 4, status=".."),               # no value to aggregate
+    ], ignore_index=True)
+    warnings = clean.aggregation_warnings(kept, catalogue)
+    assert len(warnings) == 2  # one line per indicator, in indicator order
+    assert warnings[0].startswith("anmalda_brott (kvot): 1 av 2 värden per stadsdel saknar täljare eller nämnare")
+    assert warnings[1].startswith("ekonomiskt_bistand (andel): inget av 3 värden per stadsdel har täljare och nämnare")
+    assert all("'..'" in w for w in warnings)
+    text = clean.format_report([], 0, warnings)
+    assert text.count("varning: ") == 2 and "Varningar:" in text
+    assert "Varningar" not in clean.format_report([], 0)
+
+
+def test_rate_kinds_are_what_aggregate_forms_from_numerator_and_denominator():
+    assert set(aggregate.RATE_KINDS) == set(aggregate.AGGREGABLE_KINDS) - {"antal"}
+
+
+def add_worked_example(raw):
+    """The README's example: a wide share per stadsdel from the statistics unit, in four places."""
+    names = geography.stadsdelar()["stadsdel"].tolist()
+    years = range(2014, 2021)
+    lines = ["Andel 20-åringar med gymnasieexamen per stadsdel, procent",
+             "Stadsdel;" + ";".join(map(str, years))]
+    lines += [f"{name};" + ";".join(f"{60 + i % 30 + 0.5 * k:.1f}".replace(".", ",") for k, _ in enumerate(years))
+              for i, name in enumerate(names)]
+    lines.append("Källa: Stockholms stad, statistikenheten")
+    (raw / "stad").mkdir()
+    (raw / "stad" / "andel_gymnasieexamen_2014-2020.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with (raw / "sources.csv").open("a", encoding="utf-8") as f:
+        f.write('stad/andel_gymnasieexamen_2014-2020.csv,andel_gymnasieexamen,stadsdel,'
+                '"Statistikenheten: andel 20-åringar med gymnasieexamen per stadsdel 2014–2020"\n')
+    with (raw / "programme" / "indicators.csv").open("a", encoding="utf-8") as f:
+        f.write("andel_gymnasieexamen,Andel 20-åringar med gymnasieexamen,procent,andel,100,higher,"
+                "Andel av folkbokförda 20-åringar som har gymnasieexamen.,Statistikenheten\n")
+    with (raw / "programme" / "goal_indicators.csv").open("a", encoding="utf-8") as f:
+        f.write('skola_utbildning-1.1,andel_gymnasieexamen,increase,,'
+                '"Fler 20-åringar med gymnasieexamen visar att skolresultaten i området förbättras."\n')
+    return len(names) * len(years)
+
+
+@pytest.fixture(scope="module")
+def wide_share_cleaned(tmp_path_factory):
+    """`evalkit clean` on a copy of data/raw with the worked example added (stdout kept)."""
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(REAL_RAW, root / "data" / "raw")
+    cells = add_worked_example(root / "data" / "raw")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVALKIT_ROOT", str(root))
+        stdout = io.StringIO()
+        with contextlib.redirect_stdout(stdout):
+            status = cli.main(["clean", "--force"])
+        tidy = pd.read_parquet(root / "data" / "processed" / "indicators.parquet")
+        catalogue = programme.indicator_catalogue()
+        links = programme.goal_indicators()
+    return root, status, stdout.getvalue(), cells, tidy, catalogue, links
+
+
+def test_clean_warns_once_for_a_wide_share_and_still_reconciles(wide_share_cleaned):
+    root, status, stdout, cells, tidy, _, _ = wide_share_cleaned
+    assert status == 0  # every row is used and counts reconcile: a warning, not a failure
+    processed = root / "data" / "processed"
+    report = json.loads((processed / "clean_report.json").read_text(encoding="utf-8"))
+    assert all(s["reconciles"] for s in report["sources"])
+    assert len(report["warnings"]) == 1
+    assert report["warnings"][0].startswith(f"{NEW} (andel): inget av {cells} värden per stadsdel")
+    text = (processed / "clean_report.txt").read_text(encoding="utf-8")
+    assert text.count(f"varning: {NEW}") == 1 and stdout.count(f"varning: {NEW}") == 1
+    groups = tidy[(tidy["indicator"] == NEW) & (tidy["area_level"] != "stadsdel")]
+    assert len(groups) and (groups["status"] == "..").all()  # what the warning is about
+
+
+def test_goal_chart_names_the_missing_comparisons_instead_of_empty_series(wide_share_cleaned):
+    _, _, _, _, tidy, catalogue, links = wide_share_cleaned
+    charts = district.goal_trends(tidy, catalogue, links[links["indicator"] == NEW], "sd-tensta", 2006, 2020)
+    assert len(charts) == 1
+    alt = charts[0].alt
+    assert "Jämförelse saknas för Spånga-Tensta, Programområdena, Övriga staden, Hela staden" in alt
+    assert "täljare och nämnare" in alt
+    assert not re.search(r"(Övriga staden|Hela staden) \d", alt)  # no (empty) series for them
+    svg = charts[0].data.decode("utf-8")
+    assert "kan inte visas" in svg  # the gap panel says why it is empty
+
+
+def test_no_note_when_every_comparison_has_values(wide_share_cleaned):
+    _, _, _, _, tidy, catalogue, links = wide_share_cleaned
+    charts = district.goal_trends(tidy, catalogue, links[links["indicator"] != NEW], "sd-tensta", 2006, 2020)
+    assert len(charts) >= 10 and not any("Jämförelse saknas" in c.alt for c in charts)
