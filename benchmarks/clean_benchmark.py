@@ -121,6 +121,58 @@ def disclosure_step() -> None:
           f"publish (båda + sammanvägda) {t_pub:.1f} s; granskningen godkänd: {result.ok}".replace(",", " "))
 
 
+def disclosure_deso(areas: int, years: int, indicators: int, small_share: float, seed: int = 2) -> None:
+    """Suppression and audit on a DeSO-sized table: ``areas`` × ``years`` × ``indicators`` counts.
+
+    Areas sum to "RegSO" (2 areas each) and "kommuner" (20 each) and a national total, like
+    DeSO → RegSO → kommun; counts are gamma-distributed (as in :func:`generate`) with
+    ``small_share`` of them set to 1–4. Synthetic, seeded; timed separately.
+    """
+    from evalkit.analysis import disclosure, intruder
+
+    rng = np.random.default_rng(seed)
+    codes = np.array([f"D{i:05d}" for i in range(areas)])
+    inds = [f"ind_{j:02d}" for j in range(indicators)]
+    n = areas * years * indicators
+    values = rng.gamma(2.0, 500.0, n).round()
+    small = rng.random(n) < small_share
+    values[small] = rng.integers(1, 5, small.sum())
+    base = pd.DataFrame({"area_code": np.tile(np.repeat(codes, indicators), years),
+                         "indicator": np.tile(inds, areas * years),
+                         "year": np.repeat(np.arange(2010, 2010 + years), areas * indicators), "value": values})
+    idx = np.arange(areas)
+    membership = pd.concat([pd.DataFrame({"stadsdel_code": codes, "group_code": [f"R{i // 2:05d}" for i in idx]}),
+                            pd.DataFrame({"stadsdel_code": codes, "group_code": [f"K{i // 20:04d}" for i in idx]}),
+                            pd.DataFrame({"stadsdel_code": codes, "group_code": "riket"})], ignore_index=True)
+    agg = (base.merge(membership, left_on="area_code", right_on="stadsdel_code")
+           .groupby(["group_code", "indicator", "year"], as_index=False)["value"].sum()
+           .rename(columns={"group_code": "area_code"}))
+    tidy = pd.concat([base.assign(area_level="stadsdel"), agg.assign(area_level="aggregat")], ignore_index=True)
+    tidy = tidy.assign(area_name=tidy["area_code"], status="", numerator=np.nan, denominator=np.nan,
+                       unit="antal", source="benchmark")
+    quantities = pd.DataFrame({"indicator": inds, "part": "value", "quantity": inds, "count": "1"})
+    print(f"DeSO-stor tabell: {len(tidy):,} rader ({n:,} områdesrader); {int(small.sum()):,} små antal"
+          .replace(",", " "))
+    t0 = time.perf_counter()
+    published, log = disclosure.suppress_tidy(tidy, quantities=quantities, membership=membership)
+    t_sup = time.perf_counter() - t0
+    print(f"  undertryckning: {t_sup:.1f} s; {len(log):,} dolda celler; toppminne {peak_rss_mib():,.0f} MiB"
+          .replace(",", " "))
+    t0 = time.perf_counter()
+    result = intruder.audit(published, tidy, quantities=quantities, membership=membership)
+    t_audit = time.perf_counter() - t0
+    print(f"  granskning: {t_audit:.1f} s; godkänd: {result.ok}; toppminne {peak_rss_mib():,.0f} MiB"
+          .replace(",", " "))
+
+
 if __name__ == "__main__":
+    import sys
+
+    if "--deso-disclosure" in sys.argv:
+        # .venv/bin/python benchmarks/clean_benchmark.py --deso-disclosure [areas years indicators small_share]
+        rest = sys.argv[sys.argv.index("--deso-disclosure") + 1:]
+        a, y, i, sh = (rest + ["6000", "15", "50", "0.0005"][len(rest):])[:4]
+        disclosure_deso(int(a), int(y), int(i), float(sh))
+        sys.exit(0)
     disclosure_step()
     main()

@@ -172,13 +172,27 @@ def test_no_rank_rests_on_a_hidden_input(bundled):
         assert intruder.rank_breaches(ranks, published).empty
 
 
-def test_the_intruder_audit_passes_on_everything_the_bundled_data_publish(bundled):
+class _Summary:
+    """Prints the audit's figures at the end of the test session (as test_bad_inputs does)."""
+
+    line = ""
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if self.line:
+            terminalreporter.write_line(self.line)
+
+
+def test_the_intruder_audit_passes_on_everything_the_bundled_data_publish(bundled, request):
     published, _, full = bundled
     result = intruder.audit(published, full, data.DISCLOSURE_THRESHOLD)
     f = result.figures()
-    print(f"\nGranskning: {f['cells']} celler publicerade eller dolda, {f['cells_hidden']} dolda, "
-          f"{f['quantities_hidden']} dolda storheter granskade, {f['hidden_small_counts']} dolda små antal; "
-          f"smalaste intervall för ett dolt litet antal: {f['narrowest_small_interval']}")
+    summary = request.config.pluginmanager.get_plugin("evalkit-audit") or _Summary()
+    if not request.config.pluginmanager.is_registered(summary):
+        request.config.pluginmanager.register(summary, "evalkit-audit")
+    summary.line = (f"Inkräktarens granskning: {f['cells']} celler, {f['cells_hidden']} dolda, "
+                    f"{f['quantities_hidden']} dolda storheter granskade, varav {f['hidden_small_counts']} små antal; "
+                    f"smalaste intervall för ett dolt litet antal: {f['narrowest_small_interval']}; "
+                    f"brott: {0 if result.ok else 'JA – ' + result.text()}")
     assert result.ok, result.text()
     assert f["hidden_small_counts"] > 0 and f["narrowest_small_interval"] >= data.DISCLOSURE_THRESHOLD
     assert result.outside.empty  # the system the intruder sets up is true of the real data

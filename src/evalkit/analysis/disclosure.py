@@ -292,7 +292,8 @@ MILP_MIN_ITEMS = 1
 
 def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: str = "2007",
                   quantities: pd.DataFrame | None = None, check_complement: bool = True,
-                  catalogue: pd.DataFrame | None = None, method: str = "milp") -> Suppressed:
+                  catalogue: pd.DataFrame | None = None, method: str = "milp",
+                  membership: pd.DataFrame | None = None) -> Suppressed:
     """Disclosure control of the tidy indicator table (docs/CONTRACTS.md), proven by the audit.
 
     Works on *quantities*, not rows (:mod:`evalkit.analysis.intruder`): a population that is
@@ -322,7 +323,7 @@ def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, e
     """
     from evalkit.analysis import intruder
 
-    system = intruder.build_system(tidy, quantities, era)
+    system = intruder.build_system(tidy, quantities, era, membership)
     v = system.variables
     value = v["value"].to_numpy(float)
     count = v["count"].to_numpy(bool)
@@ -343,7 +344,9 @@ def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, e
             primary[num] = True
             # numerator first: the item is covered in the numerator's block (denominator published)
             items.append(({int(num): -1.0, int(den): 1.0}, float(c)))
-    hidden, protects = _block_covers(system, primary, items, threshold, _blocks(system), primary.copy(), method)
+    groups = _first_groups(era, membership)
+    hidden, protects = _block_covers(system, primary, items, threshold, _blocks(system), primary.copy(), method,
+                                     groups)
     # Blocks treat the other part of a share as held (or, if small, as free to move by the
     # threshold); where that was too hopeful, the audit finds the item and it is covered again in
     # a block that holds both parts of every share of the quantity.
@@ -352,7 +355,7 @@ def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, e
         if not failing:
             break
         hidden, more = _block_covers(system, primary, failing, threshold, _blocks(system, join_pairs=True), hidden,
-                                     "greedy")
+                                     "greedy", groups)
         protects.update(more)
     secondary = hidden & ~primary
     for j in np.flatnonzero(secondary):
@@ -360,6 +363,14 @@ def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, e
         reason[j] = (f"sekundär: döljs så att {prot['quantity']} för {prot['area_code']} inte kan räknas "
                      "fram ur summor och andra publicerade uppgifter")
     return _apply(tidy, system, hidden, primary, reason)
+
+
+def _first_groups(era: str, membership: pd.DataFrame | None) -> pd.Series:
+    """Area -> its smallest aggregate (the borough), which bounds one MILP of :func:`_block_covers`."""
+    from evalkit import aggregate
+
+    mem = aggregate.membership(era) if membership is None else membership
+    return mem.drop_duplicates("stadsdel_code").set_index("stadsdel_code")["group_code"]
 
 
 def _blocks(system, join_pairs: bool = False) -> np.ndarray:
@@ -400,7 +411,7 @@ def _unprotected(system, hidden: np.ndarray, items: list, threshold: float) -> l
 
 
 def _block_covers(system, primary: np.ndarray, items: list, threshold: float, block: np.ndarray,
-                  hidden: np.ndarray, method: str = "milp") -> tuple[np.ndarray, dict]:
+                  hidden: np.ndarray, method: str, groups: pd.Series) -> tuple[np.ndarray, dict]:
     """Secondary suppression: hide, per block, what each sensitive item needs (module docstring of
     :func:`suppress_tidy`). Returns the hidden mask and ``{secondary var: var it protects}``.
 
@@ -423,7 +434,7 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
 
     areas = geography.stadsdelar().set_index("stadsdel_code")
     in_prog = v["area_code"].map(areas["programme"]).fillna(False).to_numpy(bool)
-    borough = v["area_code"].map(areas["sdo_2007"]).to_numpy(object)
+    borough = v["area_code"].map(groups).to_numpy(object)
     eq_by_block: dict[int, list] = {}
     for vs, cs in intruder.equation_groups(system.equations).values():
         eq_by_block.setdefault(int(block[vs[0]]), []).append((vs, cs))

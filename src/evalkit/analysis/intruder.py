@@ -111,10 +111,14 @@ def _cells(tidy: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def build_system(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, era: str = "2007") -> System:
+def build_system(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, era: str = "2007",
+                 membership: pd.DataFrame | None = None) -> System:
     """Set up the intruder's linear system from a tidy table (published, or full for suppression).
 
     A cell is *known* when its value is present; in a published table hidden cells are NaN.
+    ``membership`` (``stadsdel_code, group_code``; default :func:`evalkit.aggregate.membership`
+    of ``era``) says which aggregate sums which areas — another area system (e.g. DeSO → RegSO →
+    kommun) passes its own.
     """
     quantities = load_quantities(quantities)
     cells = _cells(tidy, quantities)
@@ -128,7 +132,7 @@ def build_system(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, era
 
     # one equation per published-or-hidden aggregate row, indicator and part: aggregate = sum of
     # the members that took part in the sum
-    mem = aggregate.membership(era)[["stadsdel_code", "group_code"]]
+    mem = (aggregate.membership(era) if membership is None else membership)[["stadsdel_code", "group_code"]]
     members = cells[cells["area_level"] == "stadsdel"].merge(
         mem, left_on="area_code", right_on="stadsdel_code")
     totals = cells[cells["area_code"].isin(set(mem["group_code"]))]
@@ -364,15 +368,15 @@ def complements(system: System, full: System | None = None) -> pd.DataFrame:
 
 
 def audit(published: pd.DataFrame, full: pd.DataFrame, threshold: float = 5, era: str = "2007",
-          quantities: pd.DataFrame | None = None) -> "AuditResult":
+          quantities: pd.DataFrame | None = None, membership: pd.DataFrame | None = None) -> "AuditResult":
     """Play the intruder on ``published`` and check the protection rule against ``full``.
 
     The intervals are computed from ``published`` only; ``full`` (the unsuppressed table) is
     used to know which hidden values are small counts and to check that each interval contains
     the true value. Returns :class:`AuditResult`.
     """
-    pub = build_system(published, quantities, era)
-    tru = build_system(full, quantities, era)
+    pub = build_system(published, quantities, era, membership)
+    tru = build_system(full, quantities, era, membership)
     key = ["year", "quantity", "area_code"]
     truth = pub.variables[key].merge(tru.variables[key + ["value"]], on=key, how="left")["value"].to_numpy(float)
     funs = complements(pub)
