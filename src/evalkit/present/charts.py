@@ -144,7 +144,7 @@ class TrendGapFigure:
         self.bottom.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
         self.top.tick_params(axis="x", bottom=False)  # the shared year axis is marked on the lower panel
         self.title = self.fig.text(0, 0, "", fontsize=self.TITLE_FONT, ha="left", va="top", linespacing=1.15)
-        self.gap_title = self.fig.text(0, 0, "", fontsize=self.FONT - 1, ha="left", va="bottom")
+        self.gap_title = self.fig.text(0, 0, "", fontsize=self.FONT, ha="left", va="bottom")
         self.source = self.fig.text(0.01, 0, "", fontsize=self.SOURCE_FONT, color="#333333", ha="left", va="bottom")
         self._data_artists: list = []
 
@@ -202,9 +202,9 @@ class TrendGapFigure:
             # Every year would crowd 12 pt labels in 3.8 in: one label per 2 (up to 10 years) or 4.
             step = 1 if last - first <= 5 else (2 if last - first <= 10 else 4)
             self.bottom.set_xticks(list(range(last - step * ((last - first) // step), last + 1, step)))
-        self.top.set_ylabel(unit, fontsize=self.FONT - 1)
+        self.top.set_ylabel(unit, fontsize=self.FONT)
         handles, labels = self.top.get_legend_handles_labels()
-        legend = self.fig.legend(handles, labels, frameon=False, fontsize=self.FONT - 0.5, ncols=2,
+        legend = self.fig.legend(handles, labels, frameon=False, fontsize=self.FONT, ncols=2,
                                  loc="upper left", bbox_to_anchor=(0.01, (legend_in + source_in) / height),
                                  borderaxespad=0, handlelength=1.6, columnspacing=1.0, labelspacing=0.3)
         self._data_artists.append(legend)
