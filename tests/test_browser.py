@@ -4,13 +4,19 @@ Serves reports/site on localhost, opens the index and every report in headless C
 (Debian's package, driven by selenium) and fails on any console error, any request that is not
 to the local server or a data: URI, any failed request, any broken internal link, and any axe-core
 violation of serious or critical impact. Saves a screenshot of one report for review.
+Prints one district report to A4 PDF (Chromium's own print path) and reads it back with
+pdftotext: every number in its tables must be on paper. Opens it at phone width (390 px) too.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
 import json
+import re
+import shutil
+import subprocess
 import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -22,6 +28,12 @@ from evalkit.paths import project_root, reports_dir
 
 AXE_JS = project_root() / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT = "sd-tensta.html"
+PRINTED = "sd-rinkeby.html"
+# Before the print stylesheet this report took 21 A4 pages with 18 table numbers cut off at the
+# right edge; it now takes 10.
+MAX_PRINTED_PAGES = 12
+# A number as the reports write it: thousands grouped by a (narrow) no-break space, decimal comma.
+_NUMBER = re.compile(r"\d{1,3}(?:[\u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +145,60 @@ def test_index_filter_box_filters(site, server, browser):
     visible = browser.execute_script(
         "return Array.from(document.querySelectorAll('li[data-name]')).filter(li => !li.hidden).map(li => li.textContent)")
     assert visible and all("tensta" in v.lower() for v in visible)
+
+
+def _numbers(text: str) -> list[str]:
+    """Numbers in ``text``, their group separators as plain spaces (as pdftotext writes them)."""
+    return [re.sub(r"[\u00a0\u202f]", " ", n) for n in _NUMBER.findall(text)]
+
+
+def test_a_printed_district_report_has_every_table_number_on_a4_paper(site, server, browser, tmp_path):
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext saknas: kör scripts/ensure_browser_deps.sh (poppler-utils)"
+    browser.get(urljoin(server, PRINTED))
+    cells = browser.execute_script(
+        "return Array.from(document.querySelectorAll('table th, table td')).map(c => c.textContent)")
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7  # A4 (the stylesheet's @page asks for it too)
+    pdf = tmp_path / "rapport.pdf"
+    pdf.write_bytes(base64.b64decode(browser.print_page(options)))
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = re.sub(r"[ \t\u00a0\u202f]+", " ", text)
+    wanted = [n for cell in cells for n in _numbers(cell)]
+    assert len(wanted) > 300  # key figures, goal tables, index, schools, surveys, effects
+    # A number counts as printed when it stands on its own in the PDF's text (not as part of a
+    # longer one); clipped cells are not in the text at all.
+    missing = [n for n in dict.fromkeys(wanted)
+               if not re.search(r"(?<![\d,])" + re.escape(n) + r"(?![\d]|,\d)", text)]
+    assert not missing, f"{len(missing)} tal i tabellerna saknas i utskriften: {missing[:20]}"
+    info = subprocess.run([shutil.which("pdfinfo") or "pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    assert pages <= MAX_PRINTED_PAGES, f"{pages} A4-sidor"
+
+
+def test_on_a_phone_goal_tables_need_no_sideways_scrolling_and_chart_text_is_legible(site, server, browser):
+    # A phone: 390 CSS px wide, overlay scrollbars (a desktop window of that size loses 15 px to one).
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        browser.get(urljoin(server, PRINTED))
+        layout = browser.execute_script("""
+            const wraps = Array.from(document.querySelectorAll('.ek-table-wrap')).filter(w => w.querySelector('.ek-goals'));
+            const status = document.querySelector('.ek-goals td[data-label="Status"]').getBoundingClientRect();
+            const goal = document.querySelector('.ek-goals th[scope="row"]').getBoundingClientRect();
+            const body = parseFloat(getComputedStyle(document.body).fontSize);
+            // Narrow charts are drawn with 12 pt (16 px) text at their natural size.
+            const scale = Array.from(document.querySelectorAll('.ek-narrow img'))
+                .map(i => i.getBoundingClientRect().width / i.naturalWidth);
+            return {viewport: document.documentElement.clientWidth,
+                    overflowing: wraps.filter(w => w.scrollWidth > w.clientWidth + 1).length, tables: wraps.length,
+                    statusBesideGoal: status.top < goal.bottom && status.left >= goal.right - 1,
+                    chartText: scale.map(s => s * 16 / body), charts: scale.length};""")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert layout["viewport"] == 390
+    assert layout["tables"] >= 3 and layout["overflowing"] == 0
+    assert layout["statusBesideGoal"]
+    assert layout["charts"] >= 10 and min(layout["chartText"]) >= 0.78

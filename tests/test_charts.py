@@ -74,3 +74,15 @@ def test_tick_labels_are_swedish_and_distinct(locs, labels):
     ticks = charts.SwedishTicks()
     ticks.set_locs(locs)
     assert [ticks(v) for v in locs] == labels
+
+
+def test_goal_indicator_chart_is_narrow_with_text_legible_on_a_phone():
+    import re
+
+    chart = charts.trend_gap_chart(*CHART_A)
+    assert chart._repr_mimebundle_()[1]["image/svg+xml"]["layout"] == "narrow"  # the page pairs these
+    svg = chart.data.decode("utf-8")
+    assert 'width="345.6pt"' in svg  # 4.8 in: about 360 px on a phone, half an A4 text width in print
+    sizes = sorted({float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)})
+    # labels, ticks and legend 12 pt (≈ 80 % of 16 px body text at phone width), the source line smaller
+    assert sizes[0] == 9.5 and sizes[1] >= 12

@@ -182,3 +182,39 @@ def test_clean_inputs_reconciles_and_writes(tmp_path):
         assert len(r["sha256"]) == 64
         assert len(pd.read_parquet(tmp_path / r["output"])) == r["rows_kept"]
     assert (tmp_path / "quarantine_inputs.csv").exists()
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("850 tkr", "850\u00a0tkr"),                 # not "0,9 mnkr"
+    ("2,5 mnkr", "2,5\u00a0mnkr"),
+    ("2,50 mnkr", "2,50\u00a0mnkr"),             # the written precision, trailing zero included
+    ("1 234 567 kr", "1\u00a0234\u00a0567\u00a0kr"),
+    ("ca.285 mkr", "ca 285\u00a0mnkr"),
+    ("200 miljoner kronor", "200\u00a0mnkr"),
+    ("0,75 Mnkr", "0,75\u00a0mnkr"),
+    ("..", ".."),
+])
+def test_amounts_are_shown_in_the_unit_and_precision_written(text, shown):
+    from evalkit.present import projects
+
+    parsed = register.parse_amounts(pd.Series([text])).iloc[0]
+    assert projects.amount(parsed["amount_sek"], text, parsed["amount_approx"], parsed["amount_status"]) == shown
+
+
+def test_amount_with_its_unit_in_the_header_is_shown_in_that_unit(tmp_path):
+    from evalkit.present import projects
+
+    path = tmp_path / "reg.csv"
+    path.write_text(HEADER.replace("Beviljat belopp", "Belopp (tkr)") + "A;Järva;trygghet;;Tensta;;;850;;ja;klar;k;\n",
+                    encoding="utf-8")
+    result = register.read_register(path)
+    html = projects.project_list(result.data)._repr_html_()
+    assert "850\u00a0tkr" in html and "mnkr" not in html
+
+
+def test_sums_in_mnkr_keep_whole_tkr():
+    from evalkit.present import projects
+
+    assert projects.mnkr(850_000) == "0,85\u00a0mnkr"
+    assert projects.mnkr(2_500_000 + 850_000) == "3,35\u00a0mnkr"
+    assert projects.mnkr(285_000_000, approx=True) == "ca 285\u00a0mnkr"

@@ -128,6 +128,34 @@ def parse_amounts(cells: pd.Series, default_unit: str | None = None) -> pd.DataF
     return out
 
 
+#: How an amount is shown, by the size of the unit it was written in (mkr and "miljoner kronor" -> mnkr).
+UNIT_LABELS = {1: "kr", 1_000: "tkr", 1_000_000: "mnkr", 1_000_000_000: "mdkr"}
+
+
+def written_precision(text, amount_sek) -> tuple[int, int] | None:
+    """The unit (as a factor to SEK) and the number of decimals an amount was written with.
+
+    "850 tkr" -> (1000, 0), "2,5 mnkr" -> (1000000, 1), "ca.285 mkr" -> (1000000, 0). A bare
+    number whose unit came from the header ("Belopp (tkr)": "850") gets its unit from the parsed
+    amount. None when the text holds no number (a status symbol, empty).
+    """
+    if not isinstance(text, str) or pd.isna(amount_sek):
+        return None
+    match = _AMOUNT.match(_APPROX.sub("", text.strip()))
+    if not match:
+        return None
+    num = re.sub(r"[\s\u00a0\u202f]", "", match.group("num"))
+    values, _status, bad = parse_numbers(pd.Series([num]))
+    written = float(values.iloc[0]) if not bad.iloc[0] else float("nan")
+    if not written or np.isnan(written):
+        return None
+    factor = min(UNIT_LABELS, key=lambda f: abs(np.log10(abs(amount_sek / written)) - np.log10(f)))
+    # The decimal separator as parse_numbers reads it: a comma, or a single point ("1.234.567" groups).
+    separator = "," if "," in num else ("." if num.count(".") == 1 else None)
+    decimals = len(num.rsplit(separator, 1)[1]) if separator else 0
+    return factor, decimals
+
+
 # --------------------------------------------------------------------------- vocabularies
 
 _VISION_WORDS = {

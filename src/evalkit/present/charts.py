@@ -42,10 +42,13 @@ class Chart:
     data: bytes
     alt: str
     mimetype: str = SVG
+    #: "narrow" for charts drawn to be shown two side by side (the page's stylesheet pairs them).
+    layout: str = ""
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         payload = self.data.decode("utf-8") if self.mimetype == SVG else base64.b64encode(self.data).decode("ascii")
-        return {self.mimetype: payload, "text/plain": self.alt}, {self.mimetype: {"alt": self.alt}}
+        meta = {"alt": self.alt, **({"layout": self.layout} if self.layout else {})}
+        return {self.mimetype: payload, "text/plain": self.alt}, {self.mimetype: meta}
 
     def __repr__(self) -> str:
         return self.alt
@@ -114,28 +117,35 @@ class TrendGapFigure:
     inches (no tight-bbox pass). This halves the report's drawing time; the output of
     :meth:`draw` depends only on its arguments (each draw replaces all data-bearing artists and
     rescales), so reusing the figure changes no chart.
+
+    The figure is narrow (4.8 in) with 12 pt text and the legend below the panels: on a
+    phone (about 360 px for the image) its text is then about 80 % of the page's body text, in
+    print two charts share a row at a legible size, and a wide screen shows two side by side.
     """
 
-    WIDTH, PLOT_HEIGHT = 7.2, 4.3
+    WIDTH = 4.8
+    TOP_PLOT, GAP_PLOT = 2.3, 0.95  # panel heights (in)
+    LEFT, RIGHT = 0.82, 0.15
+    FONT, TITLE_FONT, SOURCE_FONT = 12, 13, 9.5
 
     def __init__(self, start_year: int = PROGRAMME_START):
         from matplotlib.figure import Figure  # no pyplot: nothing registered globally
 
         self.start_year = start_year
-        self.fig = Figure(figsize=(self.WIDTH, self.PLOT_HEIGHT + 1))
-        self.top, self.bottom = self.fig.subplots(2, 1, sharex=True,
-                                                  gridspec_kw={"height_ratios": [3, 1.4], "hspace": 0.12})
+        self.fig = Figure(figsize=(self.WIDTH, 5.5))
+        self.top, self.bottom = self.fig.subplots(2, 1, sharex=True)
         for ax in (self.top, self.bottom):
             ax.axvline(start_year, color="#555555", linestyle="--", linewidth=1)
             _style(ax)
             ax.yaxis.set_major_formatter(SwedishTicks())
+            ax.tick_params(labelsize=self.FONT)
         self.bottom.axhline(0, color="#333333", linewidth=0.8)
         self.top.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
         self.bottom.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
-        self.bottom.set_xlabel("År")
         self.top.tick_params(axis="x", bottom=False)  # the shared year axis is marked on the lower panel
-        self.title = self.fig.text(0, 0, "", fontsize=11, ha="left", va="baseline")
-        self.source = self.fig.text(0.01, 0, "", fontsize=7.5, color="#333333", ha="left", va="bottom")
+        self.title = self.fig.text(0, 0, "", fontsize=self.TITLE_FONT, ha="left", va="top", linespacing=1.15)
+        self.gap_title = self.fig.text(0, 0, "", fontsize=self.FONT, ha="left", va="bottom")
+        self.source = self.fig.text(0.01, 0, "", fontsize=self.SOURCE_FONT, color="#333333", ha="left", va="bottom")
         self._data_artists: list = []
 
     def draw(self, series: pd.DataFrame, title: str, unit: str, source: str, gap_unit: str,
@@ -149,21 +159,31 @@ class TrendGapFigure:
         by_area = {name: g.sort_values("year").set_index("year")["value"]
                    for name, g in series.groupby("area_name", sort=False)}
         names = list(by_area)
-        source_lines = textwrap.wrap(f"Källa: {source}. Streckad linje: programstart {self.start_year}.", 110)
-        if note:
-            source_lines = textwrap.wrap(note, 110) + source_lines
-        bottom_in = 0.62 + 0.13 * len(source_lines)
-        height = self.PLOT_HEIGHT + bottom_in
-        # Room on the right for the legend: its longest label at 8 pt (DejaVu Sans ≈ 0.07 in/char).
-        right_in = 0.6 + 0.075 * max((len(n) for n in names), default=10)
+        # Wrap widths for this width and these font sizes (DejaVu Sans ≈ 0.55 em per character).
+        title_lines = textwrap.wrap(title, 38)
+        source_lines = textwrap.wrap(f"Källa: {source}. Streckad linje: programstart {self.start_year}.", 66)
+        if note:  # why a comparison is missing, above the source
+            source_lines = textwrap.wrap(note, 66) + source_lines
+        legend_rows = (len(names) + 1) // 2
+        # Heights from the top, in inches: title, upper panel, gap title, gap panel, year ticks,
+        # legend, source.
+        title_in = 0.12 + 0.23 * len(title_lines)
+        gap_title_in = 0.34
+        ticks_in = 0.36
+        legend_in = 0.08 + 0.24 * legend_rows
+        source_in = 0.08 + 0.165 * len(source_lines)
+        height = title_in + self.TOP_PLOT + gap_title_in + self.GAP_PLOT + ticks_in + legend_in + source_in
         self.fig.set_size_inches(self.WIDTH, height)
-        left, top_in = 0.95, 0.42
-        self.fig.subplots_adjust(left=left / self.WIDTH, right=1 - right_in / self.WIDTH, top=1 - top_in / height,
-                                 bottom=bottom_in / height)
+        width = (self.WIDTH - self.LEFT - self.RIGHT) / self.WIDTH
+        left = self.LEFT / self.WIDTH
+        gap_bottom = (ticks_in + legend_in + source_in) / height
+        self.bottom.set_position([left, gap_bottom, width, self.GAP_PLOT / height])
+        self.top.set_position([left, gap_bottom + (self.GAP_PLOT + gap_title_in) / height, width,
+                               self.TOP_PLOT / height])
         for i, name in enumerate(names):
             s = by_area[name]
-            self._data_artists += self.top.plot(s.index, s.to_numpy(), marker="o" if i == 0 else None, markersize=3,
-                                                linewidth=2.6 if i == 0 else 1.6, color=PALETTE[i % len(PALETTE)],
+            self._data_artists += self.top.plot(s.index, s.to_numpy(), marker="o" if i == 0 else None, markersize=3.5,
+                                                linewidth=2.8 if i == 0 else 1.7, color=PALETTE[i % len(PALETTE)],
                                                 label=name)
         gap = (by_area[names[0]] - by_area.get(reference_name, pd.Series(dtype=float))).dropna() if names else pd.Series(dtype=float)
         # The gap bars as one collection (one artist instead of one patch per year).
@@ -187,20 +207,26 @@ class TrendGapFigure:
         years = sorted(series["year"].dropna().unique())
         if years:
             first, last = int(years[0]), int(years[-1])
-            step = 1 if last - first <= 8 else 2
+            # Every year would crowd 12 pt labels in 3.8 in: one label per 2 (up to 10 years) or 4.
+            step = 1 if last - first <= 5 else (2 if last - first <= 10 else 4)
             self.bottom.set_xticks(list(range(last - step * ((last - first) // step), last + 1, step)))
-        self.top.set_ylabel(unit)
-        self.bottom.set_ylabel(f"Skillnad\n({gap_unit})", fontsize=8)
-        self._data_artists.append(self.top.legend(frameon=False, fontsize=8, loc="upper left",
-                                                  bbox_to_anchor=(1.01, 1.0)))
-        self.title.set_text(title)
-        self.title.set_position((left / self.WIDTH, 1 - (top_in - 0.14) / height))
+        self.top.set_ylabel(unit, fontsize=self.FONT)
+        handles, labels = self.top.get_legend_handles_labels()
+        legend = self.fig.legend(handles, labels, frameon=False, fontsize=self.FONT, ncols=2,
+                                 loc="upper left", bbox_to_anchor=(0.01, (legend_in + source_in) / height),
+                                 borderaxespad=0, handlelength=1.6, columnspacing=1.0, labelspacing=0.3)
+        self._data_artists.append(legend)
+        self.title.set_text("\n".join(title_lines))
+        self.title.set_position((0.01, 1 - 0.08 / height))
+        self.gap_title.set_text(f"Skillnad mot {reference_name} ({gap_unit})")
+        self.gap_title.set_position((0.01, gap_bottom + (self.GAP_PLOT + 0.08) / height))
         self.source.set_text("\n".join(source_lines))
-        self.source.set_y(0.1 / height)
+        self.source.set_y(0.06 / height)
         buffer = io.BytesIO()
         with matplotlib.rc_context(_SVG_RC):
             self.fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-        return Chart(buffer.getvalue(), self._alt(by_area, gap, title, unit, gap_unit, reference_name, note))
+        return Chart(buffer.getvalue(), self._alt(by_area, gap, title, unit, gap_unit, reference_name, note),
+                     layout="narrow")
 
     @staticmethod
     def _alt(by_area, gap, title, unit, gap_unit, reference_name, note="") -> str:

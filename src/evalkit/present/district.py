@@ -49,11 +49,17 @@ def goal_tables(status: pd.DataFrame) -> list[tables.HtmlTable]:
     out = []
     for label, block in status.groupby("malomrade_label_sv", sort=False):
         rows = []
+        worded = set()
         for r in block.itertuples(index=False):
             unit = r.unit
+            # "1.2 Samband" alone doesn't say what goal 1.2 asks; its wording from the programme
+            # goes beneath, once per goal (a goal measured by two indicators has two rows).
+            text = "" if r.goal_id in worded or pd.isna(r.text_sv) else str(r.text_sv)
+            worded.add(r.goal_id)
             rows.append(
                 {
-                    "Mål": f"{r.goal_number} {r.heading_sv}".strip() if r.goal_number else "Målsättning",
+                    "Mål": tables.Detailed(f"{r.goal_number} {r.heading_sv}".strip() if r.goal_number else "Målsättning",
+                                           text.strip()),
                     "Indikator": r.label_sv,
                     "Utgångsläge": f"{fmt.value_for_unit(r.baseline, unit)} ({fmt.year(r.baseline_year)})",
                     "Senaste": f"{fmt.value_for_unit(r.latest, unit)} ({fmt.year(r.latest_year)})",
@@ -63,7 +69,8 @@ def goal_tables(status: pd.DataFrame) -> list[tables.HtmlTable]:
                 }
             )
         frame = pd.DataFrame(rows)
-        out.append(tables.table(frame, label, numeric_columns=("Utgångsläge", "Senaste", "Förändring")))
+        out.append(tables.table(frame, label, numeric_columns=("Utgångsläge", "Senaste", "Förändring"),
+                                layout="goals"))
     return out
 
 

@@ -13,10 +13,28 @@ from evalkit.present import tables
 
 
 def mnkr(amount_sek, approx: bool = False, status: str = "") -> str:
-    """An amount in SEK shown in mnkr the Swedish way (``ca 285,0 mnkr``); unknown -> ``..``."""
+    """A computed amount in SEK (a sum, a frame) in mnkr the Swedish way: ``ca 285 mnkr``, ``3,35 mnkr``.
+
+    As many decimals as the amount needs, down to whole tkr, so a sum of 850 tkr is ``0,85 mnkr``
+    and not a rounded ``0,9 mnkr``; unknown -> ``..``.
+    """
     if status or pd.isna(amount_sek):
         return status or ".."
-    return ("ca " if approx else "") + fmt.number(amount_sek / 1e6, 1) + "\u00a0mnkr"
+    value = amount_sek / 1e6
+    decimals = next((d for d in range(3) if abs(round(value, d) - value) < 5e-7), 3)
+    return ("ca " if approx else "") + fmt.number(value, decimals) + "\u00a0mnkr"
+
+
+def amount(amount_sek, text, approx: bool = False, status: str = "") -> str:
+    """An amount as the source wrote it, in its unit and precision: ``850 tkr``, ``2,5 mnkr``,
+    ``ca 285 mnkr`` (Swedish number format and unit abbreviation); unknown -> ``..``."""
+    if status or pd.isna(amount_sek):
+        return status or ".."
+    written = register.written_precision(text, amount_sek)
+    if written is None:
+        return mnkr(amount_sek, approx)
+    factor, decimals = written
+    return ("ca " if approx else "") + fmt.number(amount_sek / factor, decimals) + "\u00a0" + register.UNIT_LABELS[factor]
 
 
 def frames_table(frames: pd.DataFrame) -> tables.HtmlTable:
@@ -25,7 +43,8 @@ def frames_table(frames: pd.DataFrame) -> tables.HtmlTable:
     frame = pd.DataFrame({
         "Post": frames["label"],
         "Typ": frames["kind"].map(kinds).fillna(frames["kind"]),
-        "Belopp": [mnkr(a, x, s) for a, x, s in zip(frames["amount_sek"], frames["amount_approx"], frames["amount_status"])],
+        "Belopp": [amount(a, t, x, s) for a, t, x, s in zip(frames["amount_sek"], frames["amount_text"], frames["amount_approx"],
+                                                          frames["amount_status"])],
         "Som det står i källan": frames["amount_text"],
     })
     return tables.table(frame, "Ytterstadsmedel enligt uppföljningen 2007–2014", numeric_columns=("Belopp",))
@@ -93,7 +112,8 @@ def project_list(projects: pd.DataFrame, area_code: str | None = None) -> tables
         "Ansvarig nämnd": projects["board"].replace("", ".."),
         "Områden": projects["district_names"].replace("", ".."),
         "År": years,
-        "Belopp": [mnkr(a, x, s) for a, x, s in zip(projects["amount_sek"], projects["amount_approx"], projects["amount_status"])],
+        "Belopp": [amount(a, t, x, s) for a, t, x, s in zip(projects["amount_sek"], projects["amount_text"],
+                                                          projects["amount_approx"], projects["amount_status"])],
         "Genomförandeplan": projects["implementation_plan"],
         "Utvärdering": projects["evaluation_status"],
     })

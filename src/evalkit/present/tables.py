@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from evalkit.geography import slugify
 
@@ -37,44 +38,75 @@ def to_csv(frame: pd.DataFrame) -> str:
 _ENV = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 _TABLE = _ENV.from_string(
     """<div class="ek-table-wrap" role="region" tabindex="0"{% if caption %} aria-label="{{ caption }}"{% endif %}>
-<table class="ek-table">
+<table class="ek-table{% if layout %} ek-{{ layout }}{% endif %}">
 {% if caption %}<caption>{{ caption }}</caption>
 {% endif %}<thead><tr>{% for c in columns %}<th scope="col">{{ c }}</th>{% endfor %}</tr></thead>
 <tbody>
-{% for row in rows %}<tr>{% for cell in row %}{% if loop.first %}<th scope="row">{{ cell }}</th>{% else %}<td{% if numeric[loop.index0] %} class="num"{% endif %}>{{ cell }}</td>{% endif %}{% endfor %}</tr>
+{% for row in rows %}<tr>{% for cell in row %}{% if loop.first %}<th scope="row"{{ label(loop.index0) }}>{{ show(cell) }}</th>{% else %}<td{% if numeric[loop.index0] %} class="num"{% endif %}{{ label(loop.index0) }}>{{ show(cell) }}</td>{% endif %}{% endfor %}</tr>
 {% endfor %}</tbody>
 </table>
 </div>
 {% if download %}<p class="ek-download"><a href="{{ download }}" download="{{ filename }}">Ladda ner tabellen som CSV{% if caption %} ({{ caption }}){% endif %}</a></p>
 {% endif %}"""
 )
+_DETAILED = _ENV.from_string('{{ c.main }} <span class="ek-detail">{{ c.detail }}</span>')
+_LABEL = _ENV.from_string(' data-label="{{ c }}"')
+
+
+@dataclass(frozen=True)
+class Detailed:
+    """A cell with a main text and a longer detail shown beneath it in smaller type
+    (a goal's number and heading, then the goal as the programme words it).
+
+    ``str()`` joins both, so CSV downloads and the plain-text twin keep the detail.
+    """
+
+    main: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.main}: {self.detail}" if self.detail else self.main
+
+
+def _show(cell):
+    """A cell as escaped HTML: a :class:`Detailed` cell in two parts, anything else as text."""
+    if isinstance(cell, Detailed) and cell.detail:
+        return Markup(_DETAILED.render(c=cell))
+    return str(cell)
 
 
 @dataclass
 class HtmlTable:
     """A rendered table that shows as HTML in Jupyter and as aligned text in plain outputs.
 
-    nbval compares both representations, so a moved number fails a test.
+    nbval compares both representations, so a moved number fails a test. ``layout`` names a
+    narrow-screen layout in the stylesheet (class ``ek-<layout>``; ``goals``: each row becomes a
+    small card whose cells carry their column name, so a phone needs no sideways scrolling).
     """
 
     frame: pd.DataFrame
     caption: str = ""
     numeric_columns: tuple[str, ...] = ()
     downloadable: bool = True
+    layout: str = ""
 
     def _repr_html_(self) -> str:
+        columns = [str(c) for c in self.frame.columns]
         numeric = [c in self.numeric_columns for c in self.frame.columns]
-        rows = self.frame.astype(str).values.tolist()
+        rows = self.frame.map(lambda c: c if isinstance(c, Detailed) else str(c)).values.tolist()
         download = ("data:text/csv;charset=utf-8," + quote(to_csv(self.frame))) if self.downloadable else ""
         filename = f"{slugify(self.caption) or 'tabell'}.csv"
-        return _TABLE.render(caption=self.caption, columns=list(self.frame.columns), rows=rows, numeric=numeric,
-                             download=download, filename=filename)
+        # Column names on the cells only where a layout shows them (no bytes spent elsewhere).
+        label = (lambda i: Markup(_LABEL.render(c=columns[i]))) if self.layout else (lambda i: "")
+        return _TABLE.render(caption=self.caption, columns=columns, rows=rows, numeric=numeric,
+                             download=download, filename=filename, layout=self.layout, show=_show, label=label)
 
     def __repr__(self) -> str:
         head = f"{self.caption}\n" if self.caption else ""
-        return head + self.frame.to_string(index=False)
+        return head + self.frame.astype(str).to_string(index=False)
 
 
-def table(frame: pd.DataFrame, caption: str = "", numeric_columns=()) -> HtmlTable:
-    """Wrap a frame of already formatted strings as a report table (first column = row headers)."""
-    return HtmlTable(frame.reset_index(drop=True), caption, tuple(numeric_columns))
+def table(frame: pd.DataFrame, caption: str = "", numeric_columns=(), layout: str = "") -> HtmlTable:
+    """Wrap a frame of already formatted strings (or :class:`Detailed` cells) as a report table
+    (first column = row headers)."""
+    return HtmlTable(frame.reset_index(drop=True), caption, tuple(numeric_columns), layout=layout)
