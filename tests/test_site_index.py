@@ -66,11 +66,11 @@ def test_index_lists_pages_left_by_other_builds_and_marks_earlier_failures(tmp_p
     html = site.render_index(jobs, {"sd-husby"}, site_dir, synthetic=False, failed_dir=failed_dir)
     assert sorted(_links(html)) == ["egen-sida.html", "hela-staden.html", "sd-tensta.html",
                                     "sd-tensta_2010-2014.html"]
-    assert html.count("(bygget misslyckades") == 2  # Husby (no page yet) and Tensta 2010–2014 (last good page)
+    assert html.count("bygget misslyckades") == 2  # Husby (no page yet) and Tensta 2010–2014 (last good page)
     assert "Husby 2015–2020 <span" in html and "Tensta 2010–2014 <span" in html
     assert _sentence(html) == ("5 rapporter: 1 översiktssida (hela staden, projekt eller metod), 3 stadsdelar "
                                "och 1 annan sida. Av dem gäller 1 ett annat årsintervall än 2015–2020. "
-                               "Senaste bygget misslyckades för 2 (markerade nedan).")
+                               "2 kunde inte byggas senast (markerade nedan).")
     assert "<h2>Övriga sidor</h2>" in html
 
 

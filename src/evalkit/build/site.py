@@ -169,5 +169,5 @@ def count_sentence(entries: list[dict]) -> str:
         sentence += f" Av dem gäller {other_years} ett annat årsintervall än {start}–{end}."
     n_failed = sum(not e["ok"] for e in entries)
     if n_failed:
-        sentence += f" Senaste bygget misslyckades för {n_failed} (markerade nedan)."
+        sentence += f" {n_failed} kunde inte byggas senast (markerade nedan)."
     return sentence
