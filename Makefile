@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # make report FORCE=1: redo clean, analyse and every report even if nothing changed.
 FORCE_FLAG := $(if $(filter 1,$(FORCE)),--force)
 
-.PHONY: setup data report test golden benchmark clean-outputs browser-deps
+.PHONY: setup data report test golden benchmark clean-outputs browser-deps lab
 
 setup: $(STAMP)
 
@@ -26,6 +26,10 @@ data: setup
 
 report: data
 	$(BIN)/evalkit build $(FORCE_FLAG)
+
+# Open the district report in JupyterLab on the project's environment (README: the notebook route).
+lab: setup
+	$(BIN)/jupyter lab notebooks/district.ipynb
 
 browser-deps:
 	./scripts/ensure_browser_deps.sh

@@ -1,4 +1,4 @@
-"""The front door: `evalkit clean | validate | build | demo-data`. Only calls into the library."""
+"""The front door: `evalkit clean | analyse | validate | build | export | demo-data`. Only calls into the library."""
 
 from __future__ import annotations
 
@@ -23,9 +23,14 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if not args.force and stamp.clean_current(processed, inputs):
         return _clean_unchanged(processed)
     from evalkit import clean
+    from evalkit.analysis.disclosure import DisclosureBreach
 
     stamp.remove_clean(processed)
-    reports = clean.run()
+    try:
+        reports = clean.run()
+    except DisclosureBreach as exc:  # nothing publishable was written; the site must not be built
+        print(f"fel: röjandeskyddet håller inte, inget publicerbart skrevs: {exc}", file=sys.stderr)
+        return 1
     print((processed / "clean_report.txt").read_text(encoding="utf-8"), end="")
     ok = all(r.reconciles for r in reports)
     if ok:  # a failed run is redone next time
@@ -64,15 +69,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check one file like `clean` would (reader, duplicates, contract) without writing anything.
 
     Exit 0: every record usable; 1: records would be set aside (listed: file, row, column,
-    reason); 2: the file cannot be read (one line naming the file and the problem).
+    reason; repeated reasons grouped with their count and first rows); 2: the file cannot be
+    read (one line naming the file and the problem, and the option that helps, if any).
     """
-    from evalkit.io import ReaderError
+    from evalkit.io import MissingIndicatorError, ReaderError
 
     path = Path(args.path)
     try:
         from evalkit import clean
 
         data, quarantine, rows_read, set_aside = clean.read_source(path, indicator=args.indicator, level=args.level)
+    except MissingIndicatorError:
+        print(f"fel: {path.name}: filen anger ingen indikator. Ange den med --indicator NAMN "
+              f"(t.ex. --indicator ekonomiskt_bistand; namnen står i data/raw/programme/indicators.csv) eller i en "
+              f"läsanvisning {path.name}.evalkit.json bredvid filen (\"indicator\" eller \"dimension_map\").",
+              file=sys.stderr)
+        return 2
     except ReaderError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
@@ -82,35 +94,42 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{path.name}: lästa {rows_read}, användbara {len(data)}, undantagna {set_aside}"
           f" ({'stämmer' if rows_read == len(data) + set_aside else 'STÄMMER INTE'})")
     if len(quarantine):
-        shown = quarantine.sort_values(["row_number", "column"], kind="stable")
-        for row in shown.itertuples(index=False):
-            print(f"{row.source_file}\trad {row.row_number}\t{row.column}\t{row.value}\t{row.reason}")
+        for line in set_aside_lines(quarantine):
+            print(line)
+        if quarantine["reason"].astype(str).str.startswith("Tvetydigt områdesnamn").any():
+            print(f"Tips: ange nivån med --level stadsdel eller --level stadsdelsomrade (eller \"level\" i "
+                  f"läsanvisningen {path.name}.evalkit.json).")
         return 1
     return 0
 
 
+#: Rows shown per group of identical set-aside reasons.
+FIRST_ROWS = 3
+
+
+def set_aside_lines(quarantine, first: int = FIRST_ROWS) -> list[str]:
+    """One tab-separated line per set-aside row (file, row, column, value, reason); a reason that
+    repeats is announced once with its count and only its first rows are listed, so that a file
+    of 702 rows with one problem gives five lines, not 702."""
+    shown = quarantine.sort_values(["row_number", "column"], kind="stable")
+    lines = []
+    for (column, reason), rows in shown.groupby(["column", "reason"], sort=False, dropna=False):
+        if len(rows) > 1:
+            lines.append(f"{len(rows)} rader undantas med samma skäl (kolumn {column}): {reason}")
+        for row in rows.head(first).itertuples(index=False):
+            lines.append(f"{row.source_file}\trad {row.row_number}\t{row.column}\t{row.value}\t{row.reason}")
+        if len(rows) > first:
+            lines.append(f"  … och {len(rows) - first} rader till med samma skäl")
+    return lines
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    from evalkit.build import plan, runner
+    from evalkit.build import runner
 
     try:
-        years = tuple(int(y) for y in args.years.split("-")) if args.years else plan.DEFAULT_YEARS
-        if len(years) != 2:
-            raise ValueError(f"--years ska skrivas START-SLUT, inte {args.years!r}")
-        districts = list(args.district or [])
-        if args.all_stadsdelar:
-            from evalkit import geography
-
-            districts += geography.stadsdelar()["stadsdel_code"].tolist()
-        reports = tuple(args.report or plan.REPORT_TYPES)
-        jobs = []
-        if not districts:  # a selection of districts builds just those pages
-            jobs += plan.site_jobs(years, reports)
-        if "district" in reports:
-            jobs += plan.district_jobs(districts or None, years)
-        if args.executor == "dask" and not args.scheduler:
-            raise ValueError("--executor dask kräver --scheduler ADRESS (t.ex. tcp://10.0.0.5:8786)")
+        jobs = build_jobs(args)
     except ValueError as exc:
-        print(f"fel: {exc}", file=sys.stderr)
+        print(f"fel: {user_message(exc)}", file=sys.stderr)
         return 2
     from evalkit import stamp
     from evalkit.paths import processed_dir
@@ -127,6 +146,68 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0 if summary.ok else 1
 
 
+def build_jobs(args: argparse.Namespace) -> list:
+    """The reports `evalkit build` was asked for; ValueError (Swedish, naming the option) otherwise."""
+    from evalkit.build import plan
+
+    years = plan.parse_years(args.years) if args.years else plan.DEFAULT_YEARS
+    districts = list(args.district or [])
+    if args.all_stadsdelar:
+        from evalkit import geography
+
+        districts += geography.stadsdelar()["stadsdel_code"].tolist()
+    reports = tuple(args.report or plan.REPORT_TYPES)
+    jobs = []
+    if not districts:  # a selection of districts builds just those pages
+        jobs += plan.site_jobs(years, reports)
+    if "district" in reports:
+        jobs += plan.district_jobs(districts or None, years, level=args.level)
+    if args.executor == "dask" and not args.scheduler:
+        raise ValueError("--executor dask kräver --scheduler ADRESS (t.ex. tcp://10.0.0.5:8786)")
+    return jobs
+
+
+_LEVEL_WORDS = {"stadsdel": "stadsdelen", "stadsdelsomrade": "stadsdelsområdet"}
+
+
+def user_message(exc: ValueError, option: str = "--district", level_option: bool = True) -> str:
+    """An error in the terms of the command line: which option to use, never Python syntax.
+
+    ``option`` is how the user gave the area (``--district`` for build, ``-p district`` for a
+    papermill run); ``level_option``: whether ``--level`` exists there.
+    """
+    from evalkit import geography
+
+    if isinstance(exc, geography.AmbiguousAreaError):
+        meanings = " och ".join(f"{_LEVEL_WORDS.get(geography.area_level(c), c)} {geography.area_name(c)}"
+                                for c in exc.candidates)
+        codes = " eller ".join(f"{option} {c}" for c in exc.candidates)
+        if level_option:
+            levels = " eller ".join(f"--level {geography.area_level(c)}" for c in exc.candidates)
+            return f"{option} {exc.name!r} kan vara både {meanings}. Ange {levels}, eller koden: {codes}."
+        return f"{option} {exc.name!r} kan vara både {meanings}. Ange koden: {codes}."
+    if isinstance(exc, geography.AreaNameError):
+        return f"{option}: {exc}"
+    return str(exc)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Turn a notebook executed by papermill (or in JupyterLab) into the published page."""
+    from evalkit.build import publish
+
+    try:
+        page = publish.export_notebook(Path(args.notebook), Path(args.out) if args.out else reports_dir(),
+                                       report=args.report)
+    except FileNotFoundError:
+        print(f"fel: {args.notebook}: filen finns inte", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"fel: {args.notebook}: {user_message(exc, '-p district', level_option=False)}", file=sys.stderr)
+        return 2
+    print(f"skrev {page}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from evalkit import demo, demo_population
 
@@ -137,24 +218,49 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="evalkit", description="Uppföljning av Programmet för en sammanhållen stad")
-    sub = p.add_subparsers(dest="command", required=True)
-    c = sub.add_parser("clean", help="läs, validera och städa data/raw till data/processed")
+    sub = p.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
+    c = sub.add_parser("clean", help="läs, validera och städa data/raw till data/processed",
+                       description="Läser varje fil i data/raw/sources.csv, undantar felaktiga rader med skäl "
+                                   "(data/processed/quarantine.csv) och skriver den städade tabellen, efter röjandeskydd och inkräktarens granskning. "
+                                   "Hoppas över när varken indata, kod eller resultat har ändrats.")
     c.add_argument("--force", action="store_true", help="kör även om inget har ändrats sedan förra körningen")
     c.set_defaults(func=cmd_clean)
-    a = sub.add_parser("analyse", help="skatta effekterna en gång per dataversion (läses av rapporterna)")
+    a = sub.add_parser("analyse", help="skatta effekterna en gång per dataversion (läses av rapporterna)",
+                       description="Skattar effekter, rangintervall och målstatus en gång per dataversion och "
+                                   "skriver dem till data/processed/effects. Körs efter clean; hoppas över när "
+                                   "resultaten redan hör till dagens data och kod.")
     a.add_argument("--force", action="store_true", help="kör även om resultaten redan hör till dagens data")
     a.set_defaults(func=cmd_analyse)
-    v = sub.add_parser("validate", help="kontrollera en fil utan att skriva något (0 ok, 1 rader undantas, 2 oläslig)")
-    v.add_argument("path")
-    v.add_argument("--indicator")
-    v.add_argument("--level", choices=["stadsdel", "stadsdelsomrade", "riket"])
+    v = sub.add_parser("validate", help="kontrollera en fil utan att skriva något (0 ok, 1 rader undantas, 2 oläslig)",
+                       description="Läser en fil som clean skulle göra och listar raderna som skulle undantas "
+                                   "(fil, rad, kolumn, värde, skäl; upprepade skäl samlas med antal och de första "
+                                   "raderna). Skriver ingenting. Slutstatus 0: allt användbart, 1: rader undantas, "
+                                   "2: filen kan inte läsas.")
+    v.add_argument("path", metavar="FIL", help="filen att kontrollera (CSV/TXT, Excel, PC-Axis eller JSON-stat); "
+                                               "en läsanvisning FIL.evalkit.json bredvid den används om den finns")
+    v.add_argument("--indicator", metavar="NAMN",
+                   help="indikatorn som filens värden avser, när filen inte har någon indikatorkolumn "
+                        "(t.ex. ekonomiskt_bistand; namnen står i data/raw/programme/indicators.csv)")
+    v.add_argument("--level", choices=["stadsdel", "stadsdelsomrade", "riket"],
+                   help="områdesnivå för filens områdesnamn, när filen inte anger den och namnen kan betyda "
+                        "både en stadsdel och ett stadsdelsområde (t.ex. Skärholmen)")
     v.set_defaults(func=cmd_validate)
-    b = sub.add_parser("build", help="bygg rapporterna till reports/site")
-    b.add_argument("--district", action="append", help="områdeskod eller namn (kan upprepas)")
+    b = sub.add_parser("build", help="bygg rapporterna till reports/site",
+                       description="Kör rapportnotebookarna och skriver sidorna till reports/site. Oförändrade "
+                                   "rapporter återanvänds. index.html listar alltid alla sidor i reports/site, "
+                                   "även de som ett tidigare bygge med andra val lämnade där.")
+    b.add_argument("--district", action="append", metavar="KOD_ELLER_NAMN",
+                   help="bygg bara det här området: kod (sd-husby, sdo-skarholmen) eller namn (Husby); "
+                        "kan upprepas. Utan --district byggs hela webbplatsen")
+    b.add_argument("--level", choices=list(_LEVEL_WORDS),
+                   help="nivå för namn som är både en stadsdel och ett stadsdelsområde (t.ex. --district "
+                        "Skärholmen --level stadsdelsomrade)")
     b.add_argument("--all-stadsdelar", action="store_true", help="en rapport för var och en av stadens 117 stadsdelar")
     b.add_argument("--report", action="append", choices=["district", "city", "projects", "method"],
                    help="rapporttyp (kan upprepas; standard: alla)")
-    b.add_argument("--years", help="årsintervall, t.ex. 2015-2020")
+    b.add_argument("--years", metavar="START-SLUT",
+                   help="årsintervall, t.ex. 2016-2019 eller 2016–2019 (standard: 2015-2020); andra intervall "
+                        "än standard får egna sidor, t.ex. sd-husby_2016-2019.html")
     b.add_argument("--jobs", type=int, default=None, help="rapporter samtidigt (standard: antal kärnor)")
     b.add_argument("--force", action="store_true", help="bygg om allt, även oförändrade rapporter")
     b.add_argument("--cell-timeout", type=int, default=300, help="sekunder per cell (0: ingen gräns)")
@@ -165,9 +271,20 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--engine", choices=["inprocess", "papermill"], default="inprocess",
                    help="inprocess: varm process per rapport (standard); papermill: en Jupyter-kärna per rapport")
     b.add_argument("--no-progress", action="store_true", help="ingen förloppsindikator")
-    b.add_argument("--out", help="utkatalog (standard: reports/)")
+    b.add_argument("--out", metavar="KATALOG", help="utkatalog (standard: reports/)")
     b.set_defaults(func=cmd_build)
-    d = sub.add_parser("demo-data", help="skriv om demodata (seedat, deterministiskt)")
+    e = sub.add_parser("export", help="gör en notebook som körts med papermill eller i JupyterLab till den publicerade sidan",
+                       description="Gör samma sak som evalkit build efter körningen: normaliserar notebooken, "
+                                   "exporterar med projektets mall, lägger till proveniensen och skriver "
+                                   "site/KOD.html, notebooks/KOD.ipynb och index.html. En notebook som papermill "
+                                   "kört ger samma byte som evalkit build.")
+    e.add_argument("notebook", metavar="NOTEBOOK", help="den körda notebooken, t.ex. reports/notebooks/sd-husby.ipynb")
+    e.add_argument("--report", choices=["district", "city", "projects", "method"],
+                   help="rapporttyp, om den inte framgår av notebooken (papermill sparar vilken notebook som kördes)")
+    e.add_argument("--out", metavar="KATALOG", help="utkatalog (standard: reports/)")
+    e.set_defaults(func=cmd_export)
+    d = sub.add_parser("demo-data", help="skriv om demodata (seedat, deterministiskt)",
+                       description="Skriver om de syntetiska demodata i data/raw/demo (samma byte varje gång). Inga val.")
     d.set_defaults(func=cmd_demo)
     return p
 

@@ -457,8 +457,8 @@ def resolve(name: str, level: str | None = None, era: str | None = None) -> str:
     if len(found) > 1:
         described = " och ".join(f"{_LEVEL_LABELS[lvl]} {area_name(c)} ({c})" for lvl, c in found.items())
         raise AmbiguousAreaError(
-            f"Tvetydigt områdesnamn {name!r}: både {described}. Ange nivå, t.ex. "
-            f"level='stadsdel' eller level='stadsdelsomrade' (eller skriv 'sdn' i namnet).",
+            f"Tvetydigt områdesnamn {name!r}: både {described}. Ange nivån (stadsdel eller "
+            f"stadsdelsområde), skriv 'sdn' i namnet eller använd koden ({' eller '.join(found.values())}).",
             name,
             list(found.values()),
         )
@@ -472,6 +472,18 @@ def resolve(name: str, level: str | None = None, era: str | None = None) -> str:
             [code],
         )
     return code
+
+
+def code_for(name_or_code: str, level: str | None = None) -> str:
+    """Canonical code for what a user typed: a code (``sd-husby``) as is, or any spelling of a name.
+
+    The command line, ``evalkit export`` and the notebooks' ``district`` parameter all go through
+    here, so ``Husby`` works wherever ``sd-husby`` does. ``level`` as in :func:`resolve`.
+    """
+    text = str(name_or_code)
+    if text in _names_by_code() and (level is None or area_level(text) == _normalise_level(level)):
+        return text
+    return resolve(text, level=level)
 
 
 # --------------------------------------------------------------------------- geometries

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,14 +44,48 @@ def validate_years(start_year: int, end_year: int) -> tuple[int, int]:
     return start_year, end_year
 
 
-def district_jobs(districts: list[str] | None = None, years: tuple[int, int] = DEFAULT_YEARS) -> list[ReportJob]:
+_YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*[-\u2010-\u2015\u2212]\s*(\d{4})\s*$")
+
+
+def parse_years(text: str) -> tuple[int, int]:
+    """A year range as people write it: ``2016-2019``, ``2016–2019`` (en dash), ``2016 — 2019``.
+
+    Raises ValueError with a Swedish message naming ``--years`` (the option that takes it).
+    """
+    match = _YEAR_RANGE.match(str(text))
+    if not match:
+        raise ValueError(f"--years ska skrivas START-SLUT, t.ex. --years 2016-2019, inte {text!r}")
+    try:
+        return validate_years(int(match.group(1)), int(match.group(2)))
+    except ValueError as exc:
+        raise ValueError(f"--years: {exc}") from None
+
+
+DISTRICT_LEVELS = ("stadsdel", "stadsdelsomrade")
+
+
+def district_code(name_or_code: str, level: str | None = None) -> str:
+    """Canonical code of one district report's area (a stadsdel or a stadsdelsområde).
+
+    Codes pass as they are, names are resolved by the registry; anything else raises ValueError.
+    """
+    code = geography.code_for(name_or_code, level=level)
+    if geography.area_level(code) not in DISTRICT_LEVELS:
+        raise ValueError(f"{name_or_code!r} är {geography.area_name(code)}, inte en stadsdel eller ett "
+                         "stadsdelsområde; områdesrapporter finns bara för dem")
+    return code
+
+
+def district_jobs(districts: list[str] | None = None, years: tuple[int, int] = DEFAULT_YEARS,
+                  level: str | None = None) -> list[ReportJob]:
     """District reports for the programme's 6 boroughs and 21 stadsdelar (or the given codes/names).
 
-    Names are resolved through the registry, so output paths derive from canonical codes only.
+    Names are resolved through the registry (``level``: ``stadsdel`` or ``stadsdelsomrade`` for
+    names that are both), so output paths derive from canonical codes only.
     """
     start, end = validate_years(*years)
     if districts:
-        codes = [d if _is_code(d) else geography.resolve(d) for d in districts]
+        codes = list(dict.fromkeys(district_code(d, level) for d in districts))
     else:
         codes = geography.programme_boroughs() + geography.programme_stadsdelar()
     jobs = []
@@ -98,9 +133,30 @@ def site_jobs(years: tuple[int, int] = DEFAULT_YEARS, reports: tuple[str, ...] =
     ]
 
 
-def _is_code(text: str) -> bool:
+_PAGE = re.compile(r"^(?P<base>[a-z0-9-]+?)(?:_(?P<start>\d{4})-(?P<end>\d{4}))?\.html$")
+
+
+def job_for_page(html_name: str) -> ReportJob | None:
+    """The job that writes the page ``html_name`` (``sd-husby_2016-2019.html``), or None.
+
+    Page names derive from canonical codes and year ranges only, so the index can list every
+    page in the site folder - also those that a build of another selection left there.
+    """
+    match = _PAGE.match(html_name)
+    if not match:
+        return None
+    base = match.group("base")
+    years = (int(match.group("start")), int(match.group("end"))) if match.group("start") else DEFAULT_YEARS
+    site = {slug: report for report, slug, _title in SITE_REPORTS}
     try:
-        geography.area_name(text)
-        return text == text.lower() and (text.startswith(("sd-", "sdo-")))
-    except (KeyError, ValueError):
-        return False
+        if base in site:
+            job = site_jobs(years, (site[base],))[0]
+        elif base.startswith(("sd-", "sdo-")):
+            job = district_jobs([base], years)[0]
+        else:
+            return None
+    except ValueError:  # unknown area, or years outside what the data cover
+        return None
+    # Only names evalkit itself writes (not "sd-tensta_2015-2020.html", nor a name that the
+    # registry would merely resolve to another code).
+    return job if job.html_name == html_name else None

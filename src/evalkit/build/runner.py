@@ -102,12 +102,20 @@ def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force
                 cache.store_key(out_dir, result.slug, keys[result.slug])
             else:
                 summary.failed[result.slug] = result.error
-    atomic_write(site_dir / "index.html",
-                 site.render_index(jobs, set(summary.failed), site_dir, _synthetic(out_dir, shared)))
+    write_index(out_dir, jobs, summary.failed, shared)
     summary.built.sort()
     summary.reused.sort()
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def write_index(out_dir: Path, jobs: list[ReportJob] = (), failed=(), shared: str | None = None) -> None:
+    """(Re)write ``site/index.html``: every page in ``site/`` plus this build's ``jobs`` (a report
+    that failed before it ever had a page is listed without a link); ``failed``: slugs that failed now."""
+    site_dir = out_dir / "site"
+    synthetic = _synthetic(out_dir, shared if shared is not None else cache.inputs_hash())
+    atomic_write(site_dir / "index.html", site.render_index(list(jobs), set(failed), site_dir, synthetic,
+                                                            failed_dir=out_dir / "failed"))
 
 
 def _synthetic(out_dir: Path, shared: str) -> bool:

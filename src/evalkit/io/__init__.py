@@ -4,6 +4,6 @@
 the rows that could not be used, each with file, row, column and reason.
 """
 
-from evalkit.io.core import ReadResult, ReaderError, read_indicators, read_with_quarantine
+from evalkit.io.core import MissingIndicatorError, ReadResult, ReaderError, read_indicators, read_with_quarantine
 
-__all__ = ["ReadResult", "ReaderError", "read_indicators", "read_with_quarantine"]
+__all__ = ["MissingIndicatorError", "ReadResult", "ReaderError", "read_indicators", "read_with_quarantine"]

@@ -51,6 +51,25 @@ class ReaderError(Exception):
     """A file that cannot be read at all; the message names the file and what is wrong."""
 
 
+class MissingIndicatorError(ReaderError):
+    """The file names no indicator (no column, no dimension mapping) and none was given.
+
+    Callers that know how the user gives one (``evalkit validate --indicator``) say so; the
+    message itself names the places `evalkit clean` reads it from.
+    """
+
+    def __init__(self, source: str, what: str = "filen"):
+        super().__init__(f"{source}: {what} anger ingen indikator; ange den i sources.csv (kolumnen indicator) "
+                         f"eller i läsanvisningen {source}{SIDECAR_SUFFIX} (\"indicator\" eller \"dimension_map\")")
+        self.source = source
+
+
+def choose_dimensions_message(source: str, problem: str) -> str:
+    """A dimension with several categories and no mapping: say where the mapping goes (the sidecar)."""
+    return (f"{source}: {problem}; ange \"dimension_map\" eller \"select\" i läsanvisningen "
+            f"{source}{SIDECAR_SUFFIX}")
+
+
 @dataclass
 class ReadResult:
     """What a reader returns: usable tidy rows, set-aside rows, and how many records it read.

@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.io.core import STATUS_WORDS, ReaderError, ReadResult, decode_bytes, records_to_result
+from evalkit.io.core import (STATUS_WORDS, MissingIndicatorError, ReaderError, ReadResult, choose_dimensions_message,
+                             decode_bytes, records_to_result)
 from evalkit.io.table import apply_dimensions, canonical_header, normalise_dimension_options
 
 TIME_NAMES = {"år", "ar", "year", "tid", "time", "period"}
@@ -162,7 +163,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         name_for = d if key == d.casefold() else labels[d]
         if key is None:
             if sizes[ids.index(d)] > 1:
-                raise ReaderError(f"{source}: dimensionen {d!r} har flera kategorier; ange dimension_map= eller select=")
+                raise ReaderError(choose_dimensions_message(source, f"dimensionen {d!r} har flera kategorier"))
             continue
         mapping = dim_map.get(key, {}) | {v: v for v in sel.get(key, set())}
         codes, labs = cats[d]
@@ -172,7 +173,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
             [(codes if by_code else labs)[k] for k in positions], dtype="str")
     apply_dimensions(base, handled, dim_map, sel)
     if not indicator and not dim_map:
-        raise ReaderError(f"{source}: ange indikator (indicator=) – JSON-stat-datasetet namnger den inte")
+        raise MissingIndicatorError(source, "JSON-stat-datasetet")
     notes = [f"JSON-stat, teckenkodning {used}, {total} celler ({' × '.join(ids)})"]
     if doc.get("label"):
         notes.append(f"label: {doc['label']}")

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.io.core import ReaderError, ReadResult, records_to_result
+from evalkit.io.core import MissingIndicatorError, ReaderError, ReadResult, choose_dimensions_message, records_to_result
 from evalkit.io.table import apply_dimensions, canonical_header, normalise_dimension_options
 
 _KEYWORD = re.compile(r'^\s*(?P<key>[A-Za-z0-9\-]+)(?:\[(?P<lang>[^\]]*)\])?(?:\((?P<sub>.*)\))?\s*=\s*(?P<val>.*)$',
@@ -231,12 +231,12 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     others = [v for v in variables if v not in (area_var, time_var)]
     for v in others:
         if v.casefold() not in dim_map and v.casefold() not in sel and len(values[v]) > 1:
-            raise ReaderError(f"{source}: variabeln {v!r} har flera värden ({', '.join(values[v][:4])} …); "
-                              "ange dimension_map= eller select=")
+            raise ReaderError(choose_dimensions_message(
+                source, f"variabeln {v!r} har flera värden ({', '.join(values[v][:4])} …)"))
     apply_dimensions(base, {v: dims[v] for v in others if v.casefold() in dim_map or v.casefold() in sel},
                      dim_map, sel)
     if not indicator and not dim_map:
-        raise ReaderError(f"{source}: ange indikator (indicator=) – PC-Axis-filen namnger den inte i en kolumn")
+        raise MissingIndicatorError(source, "PC-Axis-filen")
     notes = [f"PC-Axis, teckenkodning {used}, {len(base)} celler ({' × '.join(variables)})"]
     for key in ("TITLE", "CONTENTS", "UNITS", "SOURCE", "NOTE"):
         if key in px["meta"]:

@@ -187,7 +187,7 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     ``area_codes`` / ``area_type`` / ``level`` learned from the header. ``reasons`` (same shape as
     ``body``) marks cells already known to be unusable (Excel formulas, ``#REF!``).
     """
-    from evalkit.io.core import ReaderError
+    from evalkit.io.core import MissingIndicatorError, ReaderError
 
     header = [str(h).strip() if h is not None else "" for h in header]
     width = len(header)
@@ -255,7 +255,7 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     if indicator is not None:
         base["indicator"] = base["indicator"].where(base["indicator"] != "", indicator)
     if "indicator" not in first and indicator is None and not dim_map:
-        raise ReaderError(f"{source}: kolumner saknas: indicator (kolumn, dimension_map eller argumentet indicator=)")
+        raise MissingIndicatorError(source)
 
     year_cols = [i for i, y in enumerate(years) if y]
     if "year" in first:
