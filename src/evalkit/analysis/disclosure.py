@@ -488,6 +488,12 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
                 sub = np.flatnonzero((borough[gvars] == sdo) | is_agg[gvars])
                 chosen = _milp_cover(sub, equations, inner_pairs, a, lb, ub, cost, hidden[gvars], sub_items, pos,
                                      threshold)
+                if chosen is None or (chosen & is_agg[gvars] & ~hidden[gvars]).any():
+                    # Within its borough the items could only be covered by hiding a total (e.g. a
+                    # stadsdel outside the programme whose borough is otherwise all programme):
+                    # let the programme cover use cells of other boroughs before any total.
+                    chosen = _milp_cover(np.arange(n), equations, inner_pairs, a, lb, ub, cost, hidden[gvars],
+                                         sub_items, pos, threshold)
                 if chosen is None:
                     greedy_items += sub_items
                     continue
