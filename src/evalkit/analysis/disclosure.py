@@ -449,6 +449,7 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
     for f, c in items:
         items_by_block.setdefault(int(block[next(iter(f))]), []).append((f, c))
     inf = highspy.kHighsInf
+    local_index = np.zeros(len(v), dtype=np.int64)
     for b, block_items in sorted(items_by_block.items()):
         gvars = np.flatnonzero(block == b)
         n = gvars.size
@@ -470,7 +471,13 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
         scale = 1 + np.abs(a[~is_agg[gvars]]).max(initial=0)
         cost = (1 + VALUE_COST * np.abs(a) / scale + ZERO_COST * (a == 0) + AGGREGATE_COST * is_agg[gvars]
                 + PROGRAMME_COST * in_prog[gvars])
-        equations = [(np.array([pos[int(x)] for x in vs]), cs) for vs, cs in eq_by_block.get(b, [])]
+        local_index[gvars] = np.arange(n)
+        equations = [(local_index[vs], cs) for vs, cs in eq_by_block.get(b, [])]
+        totals_of: dict[int, list] = {}  # member cell -> the totals of the equations it is in
+        for idx, cs in equations:
+            tots = idx[cs < 0].tolist()
+            for m in idx[cs > 0].tolist():
+                totals_of.setdefault(m, []).extend(tots)
         greedy_items = block_items
         if method == "milp":
             greedy_items = []
@@ -485,7 +492,11 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
                 if len(sub_items) < MILP_MIN_ITEMS:
                     greedy_items += sub_items
                     continue
-                sub = np.flatnonzero((borough[gvars] == sdo) | is_agg[gvars])
+                members = np.flatnonzero(borough[gvars] == sdo)
+                # the borough's cells and the totals that sum them (not every total of the block:
+                # a DeSO-sized block has thousands)
+                totals = sorted({t for m in members for t in totals_of.get(int(m), ())})
+                sub = np.union1d(members, np.array(totals, dtype=np.int64))
                 chosen = _milp_cover(sub, equations, inner_pairs, a, lb, ub, cost, hidden[gvars], sub_items, pos,
                                      threshold)
                 if chosen is None or (chosen & is_agg[gvars] & ~hidden[gvars]).any():
