@@ -96,3 +96,18 @@ def test_stamp_covers_goal_definitions_and_analysis_code(processed, tmp_path, mo
     monkeypatch.undo()
     code = [p.name for p in cache.import_closure(["evalkit.results"])]
     assert {"goals.py", "robustness.py", "index.py", "results.py"} <= set(code)
+
+
+def test_school_results_are_an_analyse_input(processed, tmp_path):
+    """Goal Skola 1.1 is judged per school from schools.parquet: new school data make the stored
+    goal statuses outdated, like new indicator data do."""
+    import shutil
+
+    from evalkit import paths
+
+    copy = tmp_path / "processed"
+    shutil.copytree(paths.processed_dir(), copy)
+    assert stamp.problem(copy) == ""
+    target = copy / "schools.parquet"
+    target.write_bytes(target.read_bytes() + b"newer school data")
+    assert "evalkit analyse" in stamp.problem(copy)
