@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from evalkit import data, results, stamp
+from evalkit import contracts, data, results, stamp
 from evalkit.analysis import robustness
 from evalkit.analysis.goals import goal_status
 
@@ -27,15 +27,30 @@ def test_goal_status_is_stored_for_every_programme_area_and_equals_a_fresh_compu
     published = data.published_tidy()[0]
     table = results.goal_status(None)
     assert set(table["area_code"]) == set(results.goal_status_areas())
-    for area in ("sd-tensta", "sdo-skarholmen"):
-        pd.testing.assert_frame_equal(results.goal_status(area), goal_status(published, area), check_dtype=False)
+    assert "programomradet" in set(table["area_code"])
+    contracts.goal_status_schema().validate(table)
+    for area in ("sd-tensta", "sdo-skarholmen", "programomradet"):
+        pd.testing.assert_frame_equal(results.goal_status(area), goal_status(published, area, schools=data.schools()),
+                                      check_dtype=False)
+
+
+def test_stored_goal_status_never_uses_a_hidden_value(processed):
+    """Statuses come from the published table: where the area's baseline or latest value is
+    hidden (x), the goal cannot be assessed and the value is NaN, never the unpublished figure."""
+    table = results.goal_status(None)
+    hidden = table[(table["baseline_status"] == "x") | (table["latest_status"] == "x")]
+    assert len(hidden)  # the bundled data hide some (e.g. programomradet, ekonomiskt_bistand 2020)
+    assert (hidden["status"] == "not_assessable").all()
+    assert hidden["reason"].str.startswith("missing_").all()
+    assert (hidden.loc[hidden["latest_status"] == "x", "latest"].isna()).all()
 
 
 def test_goal_status_for_other_years_is_computed(processed):
     published = data.published_tidy()[0]
     got = results.goal_status("sd-husby", 2014, 2018)
     assert set(got["latest_year"].dropna()) <= {2018}
-    pd.testing.assert_frame_equal(got, goal_status(published, "sd-husby", baseline_year=2014, latest_year=2018))
+    pd.testing.assert_frame_equal(got, goal_status(published, "sd-husby", baseline_year=2014, latest_year=2018,
+                                                   schools=data.schools()))
     everyone = results.goal_status(None, 2014, 2018)
     assert set(everyone["area_code"]) == set(results.goal_status_areas())
 
@@ -81,3 +96,18 @@ def test_stamp_covers_goal_definitions_and_analysis_code(processed, tmp_path, mo
     monkeypatch.undo()
     code = [p.name for p in cache.import_closure(["evalkit.results"])]
     assert {"goals.py", "robustness.py", "index.py", "results.py"} <= set(code)
+
+
+def test_school_results_are_an_analyse_input(processed, tmp_path):
+    """Goal Skola 1.1 is judged per school from schools.parquet: new school data make the stored
+    goal statuses outdated, like new indicator data do."""
+    import shutil
+
+    from evalkit import paths
+
+    copy = tmp_path / "processed"
+    shutil.copytree(paths.processed_dir(), copy)
+    assert stamp.problem(copy) == ""
+    target = copy / "schools.parquet"
+    target.write_bytes(target.read_bytes() + b"newer school data")
+    assert "evalkit analyse" in stamp.problem(copy)

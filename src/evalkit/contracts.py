@@ -66,3 +66,51 @@ def tidy_schema(known_areas: list[str], indicators: list[str], share_indicators:
         coerce=True,
         ordered=False,
     )
+
+
+def goal_status_schema() -> pa.DataFrameSchema:
+    """The stored goal-status table (``evalkit analyse`` → ``effects/goal_status.parquet``).
+
+    Numbers and codes only: ``status`` and ``reason`` are codes of
+    :mod:`evalkit.analysis.goals`; the Swedish wording is made in :mod:`evalkit.present.goals`.
+    """
+    # Imported here: the goal module imports scipy, which contracts' other users do not need.
+    from evalkit.analysis import goals
+
+    text = pa.Column(str)
+    number = pa.Column(float, nullable=True)
+    symbol = pa.Column(str, pa.Check.isin(STATUS_SYMBOLS, error="okänd statussymbol"))
+    return pa.DataFrameSchema(
+        {
+            "area_code": text, "goal_id": text, "goal_number": text, "malomrade": text, "indicator": text,
+            "direction": pa.Column(str, pa.Check.isin(["increase", "decrease", "at_least_reference"])),
+            "reference_area": text,
+            "sampling": pa.Column(str, pa.Check.isin(["survey", "register"])),
+            "method": pa.Column(str, pa.Check.isin(list(goals.METHODS))),
+            "unit": text, "change_unit": text,
+            "baseline_year": pa.Column(int), "latest_year": pa.Column(int),
+            "baseline": number, "latest": number, "change": number,
+            "baseline_status": symbol, "latest_status": symbol, "reference_latest_status": symbol,
+            "baseline_basis": pa.Column(str, pa.Check.isin(["", "syntetisk", "verklig", "blandad"])),
+            "latest_basis": pa.Column(str, pa.Check.isin(["", "syntetisk", "verklig", "blandad"])),
+            "reference_baseline": number, "reference_latest": number, "difference": number,
+            "tolerance": pa.Column(float, pa.Check.ge(0), nullable=True),
+            "p_value": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),
+            "gap_baseline": number, "gap_latest": number,
+            "gap_p_value": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),
+            "baseline_n": pa.Column(float, pa.Check.ge(0), nullable=True),
+            "latest_n": pa.Column(float, pa.Check.ge(0), nullable=True),
+            "status": pa.Column(str, pa.Check.isin(list(goals.STATUSES))),
+            "reason": pa.Column(str, pa.Check.isin(list(goals.REASONS))),
+        },
+        checks=[
+            pa.Check(lambda df: df["status"] == df["reason"].map(goals.DECISIONS),
+                     error="status stämmer inte med beslutstabellen för skälet"),
+            # A hidden or missing value is never used: then the goal cannot be assessed.
+            pa.Check(lambda df: ~((df["baseline_status"] != "") | (df["latest_status"] != ""))
+                     | (df["status"] == goals.NOT_ASSESSABLE), error="dolt värde har använts"),
+        ],
+        unique=["area_code", "goal_id", "indicator", "baseline_year", "latest_year"],
+        strict=True,
+        ordered=False,
+    )

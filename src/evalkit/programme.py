@@ -29,6 +29,9 @@ GOAL_COLUMNS = [
 ]
 GOAL_INDICATOR_COLUMNS = ["goal_id", "indicator", "direction", "reference_area", "rationale_sv"]
 CATALOGUE_COLUMNS = ["indicator", "label_sv", "unit", "kind", "scale", "better", "description_sv"]
+#: Optional last column of goal_indicators.csv: how the indicator's uncertainty is judged
+#: (``survey``: a sample of respondents, tested; ``register`` or empty: complete counts, tolerance).
+SAMPLING = ("survey", "register")
 DIRECTIONS = ("increase", "decrease", "at_least_reference")
 
 
@@ -117,9 +120,11 @@ def indicator_catalogue(base: Path | None = None) -> pd.DataFrame:
 def goal_indicators(base: Path | None = None) -> pd.DataFrame:
     """evalkit's goal→indicator links (``goal_indicators.csv``), validated.
 
-    Columns: ``goal_id, indicator, direction, reference_area, rationale_sv``. ``direction`` is
-    ``increase``, ``decrease`` or ``at_least_reference`` (then ``reference_area`` names the
-    comparison area, e.g. ``riket``). Every ``goal_id`` must exist in ``goals.csv`` and every
+    Columns: ``goal_id, indicator, direction, reference_area, rationale_sv, sampling``.
+    ``direction`` is ``increase``, ``decrease`` or ``at_least_reference`` (then ``reference_area``
+    names the comparison area, e.g. ``riket``). ``sampling`` (optional column; empty means
+    ``register``) is ``survey`` for survey shares, whose changes are tested for significance, or
+    ``register`` for complete counts, judged with a tolerance (:mod:`evalkit.analysis.goals`). Every ``goal_id`` must exist in ``goals.csv`` and every
     ``indicator`` in ``indicators.csv``; a broken reference raises :class:`ProgrammeDataError`
     naming the file, row and column. The programme itself names no indicators: these links
     are evalkit's choice.
@@ -127,6 +132,8 @@ def goal_indicators(base: Path | None = None) -> pd.DataFrame:
     folder = _programme_dir(base)
     path = folder / GOAL_INDICATORS_FILE
     df = _read(path, GOAL_INDICATOR_COLUMNS)
+    # A row appended without the optional last column reads as NaN there.
+    df["sampling"] = df["sampling"].fillna("").replace("", "register") if "sampling" in df.columns else "register"
     goal_ids = set(goals(folder)["goal_id"])
     known = set(indicator_catalogue(folder)["indicator"])
     for i, row in df.iterrows():
@@ -144,6 +151,10 @@ def goal_indicators(base: Path | None = None) -> pd.DataFrame:
             raise ProgrammeDataError(
                 f"{_where(path, i, 'direction')}: '{row['direction']}' is not one of {', '.join(DIRECTIONS)}"
             )
+        if row["sampling"] not in SAMPLING:
+            raise ProgrammeDataError(
+                f"{_where(path, i, 'sampling')}: '{row['sampling']}' is not one of {', '.join(SAMPLING)}"
+            )
         if row["direction"] == "at_least_reference" and not row["reference_area"].strip():
             raise ProgrammeDataError(
                 f"{_where(path, i, 'reference_area')}: direction 'at_least_reference' needs a reference_area"
@@ -152,4 +163,4 @@ def goal_indicators(base: Path | None = None) -> pd.DataFrame:
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
         raise ProgrammeDataError(f"{_where(path, i, 'indicator')}: duplicate goal_id × indicator")
-    return df[GOAL_INDICATOR_COLUMNS].reset_index(drop=True)
+    return df[GOAL_INDICATOR_COLUMNS + ["sampling"]].reset_index(drop=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit import data, geography, programme, stamp
+from evalkit import contracts, data, geography, programme, stamp
 from evalkit.analysis import robustness
 from evalkit.analysis.goals import goal_status as status_of
 from evalkit.fingerprint import file_stats
@@ -107,8 +107,9 @@ def compute_ranks(published: pd.DataFrame) -> pd.DataFrame:
 
 
 def goal_status_areas() -> list[str]:
-    """The areas with a goal matrix: the programme boroughs and the programme stadsdelar."""
-    return geography.programme_boroughs() + geography.programme_stadsdelar()
+    """The areas with a goal matrix: the programme boroughs, the programme stadsdelar and the
+    programme areas together (``programomradet``)."""
+    return geography.programme_boroughs() + geography.programme_stadsdelar() + ["programomradet"]
 
 
 def compute_goal_status(published: pd.DataFrame, baseline_year: int = GOAL_STATUS_YEARS[0],
@@ -116,8 +117,11 @@ def compute_goal_status(published: pd.DataFrame, baseline_year: int = GOAL_STATU
     """Goal × indicator status for every area of :func:`goal_status_areas` (one table)."""
     # An area without rows fails in its own report (as computed there), not the whole analyse step.
     present = set(published["area_code"])
-    return pd.concat([status_of(published, code, baseline_year=baseline_year, latest_year=latest_year)
-                      for code in goal_status_areas() if code in present], ignore_index=True)
+    schools = data.schools()  # goal Skola 1.1 is also judged per school
+    table = pd.concat([status_of(published, code, baseline_year=baseline_year, latest_year=latest_year,
+                                 schools=schools)
+                       for code in goal_status_areas() if code in present], ignore_index=True)
+    return contracts.goal_status_schema().validate(table)
 
 
 def goal_status(area_code: str | None = None, baseline_year: int = GOAL_STATUS_YEARS[0],
@@ -138,7 +142,8 @@ def goal_status(area_code: str | None = None, baseline_year: int = GOAL_STATUS_Y
     published = data.published_tidy()[0]
     if area_code is None:
         return compute_goal_status(published, baseline_year, latest_year)
-    return status_of(published, area_code, baseline_year=baseline_year, latest_year=latest_year)
+    return status_of(published, area_code, baseline_year=baseline_year, latest_year=latest_year,
+                     schools=data.schools())
 
 
 def run(base: Path | None = None) -> Path:

@@ -22,7 +22,7 @@ from evalkit import fingerprint
 from evalkit.paths import project_root, raw_dir
 
 #: The processed tables `evalkit analyse` reads; their hash is stored beside its results.
-ANALYSE_INPUTS = ("indicators.parquet", "indicators_published.parquet")
+ANALYSE_INPUTS = ("indicators.parquet", "indicators_published.parquet", "schools.parquet")
 STAMP = "inputs.sha256"
 #: Hash of the tables `evalkit analyse` wrote (a deleted or edited table means: run it again).
 OUTPUTS_STAMP = "outputs.sha256"

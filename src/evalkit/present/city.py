@@ -57,28 +57,39 @@ def indicator_map(tidy: pd.DataFrame, catalogue: pd.DataFrame, indicator: str, y
                            highlight=geography.programme_stadsdelar())
 
 
+def _status_areas() -> list[str]:
+    """Programme boroughs and stadsdelar, then the programme areas together."""
+    return programme_areas()[:-3] + ["programomradet"]
+
+
 def status_matrix(statuses: pd.DataFrame, baseline_year: int, latest_year: int) -> tables.HtmlTable:
     """Goal status per programme area (rows) and goal indicator (columns).
 
     ``statuses``: goal statuses of every programme area (:func:`evalkit.results.goal_status`).
     """
+    from evalkit.present import goals as goal_words
+
+    labelled = goal_words.with_labels(statuses)
     records = []
-    for code in programme_areas()[:-3]:
+    for code in _status_areas():
         line = {"Område": area_label(code)}
-        for r in statuses[statuses["area_code"] == code].itertuples(index=False):
+        for r in labelled[labelled["area_code"] == code].itertuples(index=False):
             goal = f"{r.goal_number or 'Målsättning'} {r.label_sv}"
-            line[goal] = r.status
+            line[goal] = r.status_sv
         records.append(line)
     frame = pd.DataFrame(records)
     return tables.table(frame, f"Målstatus {baseline_year}–{latest_year} per område och indikator")
 
 
 def status_counts(statuses: pd.DataFrame) -> tables.HtmlTable:
-    """How many goal indicators per status, per programme borough and stadsdel."""
+    """How many goal indicators per status, per programme borough and stadsdel and all together."""
+    from evalkit.analysis.goals import STATUSES
+    from evalkit.present.goals import STATUS_SV
+
     records = []
-    for code in programme_areas()[:-3]:
+    for code in _status_areas():
         counts = statuses.loc[statuses["area_code"] == code, "status"].value_counts()
         records.append({"Område": area_label(code),
-                        **{s: str(int(counts.get(s, 0))) for s in ("uppfyllt", "på väg", "ej uppfyllt", "kan ej bedömas")}})
+                        **{STATUS_SV[s]: str(int(counts.get(s, 0))) for s in STATUSES}})
     frame = pd.DataFrame(records)
     return tables.table(frame, "Antal målindikatorer per status", numeric_columns=frame.columns[1:])

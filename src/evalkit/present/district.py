@@ -45,9 +45,15 @@ def key_figures(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, yea
 
 
 def goal_tables(status: pd.DataFrame) -> list[tables.HtmlTable]:
-    """The goal matrix, one table per målområde: goal → indicator → baseline → latest → change → status."""
+    """The goal matrix, one table per målområde: goal → indicator → baseline → latest → change → status.
+
+    ``status``: the goal-status table (codes, :func:`evalkit.results.goal_status`); the Swedish
+    status names and reasons are worded by :mod:`evalkit.present.goals`.
+    """
+    from evalkit.present import goals as goal_words
+
     out = []
-    for label, block in status.groupby("malomrade_label_sv", sort=False):
+    for label, block in goal_words.with_labels(status).groupby("malomrade_label_sv", sort=False):
         rows = []
         worded = set()
         for r in block.itertuples(index=False):
@@ -61,10 +67,10 @@ def goal_tables(status: pd.DataFrame) -> list[tables.HtmlTable]:
                     "Mål": tables.Detailed(f"{r.goal_number} {r.heading_sv}".strip() if r.goal_number else "Målsättning",
                                            text.strip()),
                     "Indikator": r.label_sv,
-                    "Utgångsläge": f"{fmt.value_for_unit(r.baseline, unit)} ({fmt.year(r.baseline_year)})",
-                    "Senaste": f"{fmt.value_for_unit(r.latest, unit)} ({fmt.year(r.latest_year)})",
+                    "Utgångsläge": f"{fmt.value_for_unit(r.baseline, unit, r.baseline_status or None)} ({fmt.year(r.baseline_year)})",
+                    "Senaste": f"{fmt.value_for_unit(r.latest, unit, r.latest_status or None)} ({fmt.year(r.latest_year)})",
                     "Förändring": fmt.change(r.change, 2 if unit.startswith("index 0") else 1, r.change_unit),
-                    "Status": r.status,
+                    "Status": r.status_sv,
                     "Motivering": r.reason_sv,
                 }
             )

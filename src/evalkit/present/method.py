@@ -36,7 +36,13 @@ def goal_table() -> tables.HtmlTable:
     goals = programme.goals()
     links = programme.goal_indicators()
     cat = programme.indicator_catalogue().set_index("indicator")
-    linked = links.assign(text=links["indicator"].map(cat["label_sv"]) + " (" + links["direction"].map(DIRECTIONS_SV) + ")")
+    from evalkit.present.goals import REFERENCE_SV
+
+    direction = links["direction"].map(DIRECTIONS_SV)
+    # A level goal names its own reference (riket for the school goal, övriga staden for 2.3 and 2.4).
+    level = links["direction"] == "at_least_reference"
+    direction = direction.where(~level, "minst i nivå med " + links["reference_area"].map(lambda c: REFERENCE_SV.get(c, c)))
+    linked = links.assign(text=links["indicator"].map(cat["label_sv"]) + " (" + direction + ")")
     by_goal = linked.groupby("goal_id", sort=False)["text"].agg("; ".join)
     frame = pd.DataFrame({
         "Mål": goals["goal_number"].where(goals["goal_number"] != "", "Målsättning").fillna("Målsättning"),
