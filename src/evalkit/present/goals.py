@@ -183,7 +183,8 @@ STATUS_RULE_SV = rule_text_sv()
 def with_labels(status: pd.DataFrame, goals: pd.DataFrame | None = None,
                 catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Add the programme's wording to a goal-status table: ``malomrade_label_sv``, ``heading_sv``,
-    ``label_sv`` (from goals.csv and indicators.csv), ``status_sv`` and ``reason_sv``."""
+    ``text_sv`` (the goal's wording), ``label_sv`` (from goals.csv and indicators.csv),
+    ``status_sv`` and ``reason_sv``."""
     from evalkit import programme
 
     goals = programme.goals() if goals is None else goals
@@ -193,6 +194,7 @@ def with_labels(status: pd.DataFrame, goals: pd.DataFrame | None = None,
     out = status.copy()
     out["malomrade_label_sv"] = out["goal_id"].map(g["malomrade_label_sv"])
     out["heading_sv"] = out["goal_id"].map(g["heading_sv"])
+    out["text_sv"] = out["goal_id"].map(g["text_sv"])
     out["label_sv"] = out["indicator"].map(labels)
     out["status_sv"] = out["status"].map(STATUS_SV)
     out["reason_sv"] = [reason_sv(r) for r in out.itertuples(index=False)]
