@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit import geography
+from evalkit.analysis import robustness
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 from evalkit.present import tables
@@ -65,7 +66,7 @@ def _span(low, high) -> str:
 
 
 def rank_table(ranks: pd.DataFrame, area_code: str, neighbours: int = 3) -> tables.HtmlTable:
-    """The area's rank with its 5–95 % interval and the areas ranked just above and below it."""
+    """The area's rank with its 90 % band and the areas ranked just above and below it."""
     ranks = ranks.dropna(subset=["rank"]).sort_values("rank").reset_index(drop=True)
     hit = ranks.index[ranks["area_code"] == area_code]
     if len(hit) == 0:
@@ -73,16 +74,17 @@ def rank_table(ranks: pd.DataFrame, area_code: str, neighbours: int = 3) -> tabl
         return tables.table(frame, "Rangordning")
     i = int(hit[0])
     window = ranks.iloc[max(0, i - neighbours): i + neighbours + 1]
+    band = f"Rang, {robustness.band_label_sv(float(ranks['coverage'].iloc[0]))}"
     frame = pd.DataFrame({
         "Område": window["area_name"],
         "Index": window["total"].map(lambda v: fmt.number(v, 1)),
         "Rang": window["rank"].astype(int).astype(str),
-        "Rang, 5–95 %": [_span(a, b) for a, b in zip(window["rank_p05"], window["rank_p95"])],
+        band: [_span(a, b) for a, b in zip(window["rank_low"], window["rank_high"])],
         "Rang i metodvarianter": [_span(a, b) for a, b in zip(window["rank_min_variant"], window["rank_max_variant"])],
     })
     year = int(ranks["year"].iloc[0])
     return tables.table(frame, f"Rangordning {year} bland {int(ranks['n_ranked'].iloc[0])} områden med index",
-                        numeric_columns=("Index", "Rang", "Rang, 5–95 %", "Rang i metodvarianter"))
+                        numeric_columns=("Index", "Rang", band, "Rang i metodvarianter"))
 
 
 def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
