@@ -161,7 +161,8 @@ class _Setup:
         return np.where(ok, num, 0.0), np.where(ok, den, 0.0)
 
     def simulate(self, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-        """Bootstrap ratios ``[n_boot, A, K]`` from redrawn stadsdel numerators."""
+        """Bootstrap ratios ``[n_boot, A, K]`` from redrawn numerators of the units (published
+        stadsdelar, hidden remainders of the areas and of the city)."""
         binom = (self.models == "binomial")[None, :] & self.ok
         p = np.where(binom, self.num / np.where(self.den > 0, self.den, 1), 0.0)
         n = np.round(self.den).astype(np.int64)
