@@ -16,11 +16,32 @@ def test_rank_intervals_are_read_from_analyse_and_equal_a_fresh_computation(proc
     assert set(results.load("rank_intervals")["year"]) == set(published["year"])
 
 
+def test_every_stored_rank_lies_within_1_and_n_ranked(processed):
+    table = results.load("rank_intervals")
+    contracts.rank_intervals_schema().validate(table)
+    ranks = table[list(contracts.RANK_COLUMNS)].astype("Float64")
+    assert ranks.notna().any(axis=None)
+    assert not (ranks < 1).any(axis=None) and not ranks.gt(table["n_ranked"], axis=0).any(axis=None)
+    assert {"area_code", "year", "level", "rank", "rank_low", "rank_high", "n_ranked"} <= set(table.columns)
+    assert set(table["coverage"]) == {0.9}
+
+
+def test_the_rank_contract_refuses_a_rank_beyond_n_ranked(processed):
+    import pandera.errors
+
+    table = results.load("rank_intervals")
+    bad = table.copy()
+    i = bad.index[bad["rank"].notna()][0]
+    bad.loc[i, "rank_high"] = bad.loc[i, "n_ranked"] + 1
+    with pytest.raises(pandera.errors.SchemaError, match="större än antalet"):
+        contracts.rank_intervals_schema().validate(bad)
+
+
 def test_rank_intervals_outside_the_stored_years_are_computed(processed, monkeypatch):
     stored = results.load("rank_intervals")
     monkeypatch.setattr(results, "load", lambda name: stored[stored["year"] != 2019])
     got = results.rank_intervals(2019, "stadsdelsomrade")
-    assert len(got) and set(got["year"]) == {2019} and set(got["area_level"]) == {"stadsdelsomrade"}
+    assert len(got) and set(got["year"]) == {2019} and set(got["level"]) == {"stadsdelsomrade"}
 
 
 def test_goal_status_is_stored_for_every_programme_area_and_equals_a_fresh_computation(processed):

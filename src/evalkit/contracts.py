@@ -114,3 +114,56 @@ def goal_status_schema() -> pa.DataFrameSchema:
         strict=True,
         ordered=False,
     )
+
+
+RANK_COLUMNS = ["rank", "rank_low", "rank_high", "rank_median", "rank_min_variant", "rank_max_variant"]
+
+
+def rank_intervals_schema() -> pa.DataFrameSchema:
+    """Schema of the stored rank intervals of the social risk index (``effects/rank_intervals``).
+
+    One row per area × year × level. Ranks count from 1 (highest index) among the ``n_ranked``
+    areas of the level with a complete published index; an area without one has no rank of any
+    kind (and no text), so a rank can never rest on a suppressed input or exceed ``n_ranked``.
+    """
+    def ranks(df):
+        return df[RANK_COLUMNS].astype("Float64")
+
+    def le(a, b):  # a <= b where both are ranked
+        return lambda df: ~(df[a].astype("Float64") > df[b].astype("Float64")).fillna(False)
+
+    rank_col = pa.Column("Int64", pa.Check.ge(1, error="rang under 1"), nullable=True)
+    return pa.DataFrameSchema(
+        {
+            "area_code": pa.Column(str),
+            "area_name": pa.Column(str),
+            "level": pa.Column(str, pa.Check.isin(AREA_LEVELS)),
+            "year": pa.Column(int, pa.Check.in_range(*YEAR_RANGE, error="år utanför intervallet")),
+            "total": pa.Column(float, nullable=True),
+            **{col: rank_col for col in RANK_COLUMNS},
+            "coverage": pa.Column(float, pa.Check.in_range(0, 1, include_min=False, include_max=False)),
+            "n_ranked": pa.Column(int, pa.Check.ge(0)),
+            "n_boot": pa.Column(int, pa.Check.ge(1)),
+            "text_sv": pa.Column(str),
+        },
+        checks=[
+            pa.Check(lambda df: ~ranks(df).gt(df["n_ranked"], axis=0).any(axis=1),
+                     error="rang större än antalet rangordnade områden"),
+            pa.Check(lambda df: ranks(df).isna().all(axis=1) | ranks(df).notna().all(axis=1),
+                     error="ett område utan index har en rang"),
+            pa.Check(lambda df: df["rank"].isna() == (df["text_sv"] == ""),
+                     error="text utan rang eller rang utan text"),
+            pa.Check(lambda df: df["total"].isna() == df["rank"].isna(), error="rang utan index"),
+            pa.Check(le("rank_low", "rank_median"), error="median under intervallet"),
+            pa.Check(le("rank_median", "rank_high"), error="median över intervallet"),
+            pa.Check(le("rank_min_variant", "rank"), error="rangen utanför metodvarianterna"),
+            pa.Check(le("rank", "rank_max_variant"), error="rangen utanför metodvarianterna"),
+            pa.Check(lambda df: df.groupby(["level", "year"])["rank"].transform("count") == df["n_ranked"],
+                     error="n_ranked stämmer inte med antalet rangordnade"),
+        ],
+        unique=["area_code", "year", "level"],
+        report_duplicates="all",
+        strict=False,
+        coerce=True,
+        ordered=False,
+    )

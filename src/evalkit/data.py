@@ -134,3 +134,14 @@ def published_index() -> pd.DataFrame:
     from evalkit.analysis import index as risk_index
 
     return risk_index.index_table(_published_default()[0])
+
+
+@lru_cache(maxsize=1)
+def published_index_fixed() -> pd.DataFrame:
+    """As :func:`published_index` with a fixed reference: the city in the programme's baseline
+    (``index.DEFAULT_BASE_YEAR``, 2014) = 100 every year, so that years can be compared (with the
+    moving reference the city is 100 each year, which shows position, not change)."""
+    from evalkit.analysis import index as risk_index
+
+    return risk_index.index_table(_published_default()[0], reference="fixed",
+                                  base_year=risk_index.DEFAULT_BASE_YEAR)

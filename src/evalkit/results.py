@@ -103,7 +103,8 @@ def compute_ranks(published: pd.DataFrame) -> pd.DataFrame:
     """Rank intervals of the index for every year and level of ``published`` (one table)."""
     parts = [robustness.rank_intervals(published, int(year), level=level, **RANK_SETTINGS)
              for level in RANK_LEVELS for year in sorted(published["year"].unique())]
-    return pd.concat(parts, ignore_index=True)
+    # Checked before it is stored: every rank within 1..n_ranked, none for an area without an index.
+    return contracts.rank_intervals_schema().validate(pd.concat(parts, ignore_index=True))
 
 
 def goal_status_areas() -> list[str]:
@@ -169,7 +170,7 @@ def rank_intervals(year: int, level: str) -> pd.DataFrame:
     not once per report; a year outside it (a custom year range) is computed here, the same way.
     """
     table = load("rank_intervals")
-    rows = table[(table["year"] == year) & (table["area_level"] == level)].reset_index(drop=True)
+    rows = table[(table["year"] == year) & (table["level"] == level)].reset_index(drop=True)
     if rows.empty:
         rows = robustness.rank_intervals(data.published_tidy()[0], year, level=level, **RANK_SETTINGS)
     return rows

@@ -17,19 +17,24 @@ Composite Indicators* (ch. 7), this module recomputes the index under
   p = numerator / denominator)`` for shares (catalogue ``kind == "andel"``) and as
   ``Poisson(numerator)`` for rates and means (``kvot``, ``medel``: crimes, sickness days). Means
   like sickness days are overdispersed, so Poisson understates their noise (intervals are then
-  too narrow, never too wide). Denominators are held fixed. Boroughs, groups and the city are
-  re-aggregated from the simulated stadsdel counts (sums of numerators over sums of
-  denominators), so with a moving reference the city rate varies with the draw as well. With a
-  fixed reference the base-year city rate is held at its observed value.
+  too narrow, never too wide). Denominators are held fixed. Only published counts are used:
+  a stadsdel whose count is suppressed is not drawn on its own; each aggregate's hidden part
+  (its published total minus its published stadsdelar, same membership as the table) is drawn
+  as one remainder unit, and so is the city's. Boroughs, groups and the city are re-aggregated
+  from the simulated units (sums of numerators over sums of denominators), so each replicate's
+  totals have the published totals as expectation, and with a moving reference the city rate
+  varies with the draw as well. With a fixed reference the base-year city rate is held at its
+  observed value.
 
 :func:`rank_intervals` combines both sources: each bootstrap replicate draws new counts *and*
 a method (weighting domain/indicator with probability 1/2 each, arithmetic/geometric 1/2 each,
 no exclusion with probability 1/2 else one indicator left out uniformly, and perturbed weights)
 and ranks the areas of one level (1 = highest index = most risk). Per area it reports the
-median rank and the 5–95 % rank interval (quantiles by the inverted empirical CDF, so they are
-attained ranks), together with the rank range over the deterministic variants from
-:func:`variant_table`; :func:`rank_sentence_sv` turns a row into a Swedish sentence.
-Areas without a complete index in the observed data get no rank in any replicate.
+median rank and the 90 % rank band ``rank_low``–``rank_high`` (5 % and 95 % quantiles by the
+inverted empirical CDF, so they are attained ranks), together with the rank range over the
+deterministic variants from :func:`variant_table`; :func:`rank_sentence_sv` turns a row into a
+Swedish sentence. Areas without a complete index in the observed (published) data take part in
+no replicate's ranking (masked before ranking, not after), so every rank lies in 1..n_ranked.
 
 :func:`funnel_data` gives the data of a funnel plot (rate against denominator with control
 limits around the city rate).
@@ -54,6 +59,9 @@ VARIANT_LABELS_SV = {
 }
 LEAVE_OUT_PREFIX = "utan_"
 UNCERTAINTY = ("both", "data", "method")
+#: Probability content of the bootstrap rank band (``rank_low``–``rank_high``: the 5 % and 95 % quantiles).
+COVERAGE = 0.90
+RANK_COLUMNS = ("rank", "rank_low", "rank_high", "rank_median", "rank_min_variant", "rank_max_variant")
 
 
 # --- data preparation ----------------------------------------------------------------------
@@ -97,38 +105,64 @@ class _Setup:
         self.X0 = (ratios.pivot(index="area_code", columns="indicator", values="ratio")
                    .reindex(index=codes, columns=self.inds).to_numpy(float))
 
-        # stadsdel counts (rows usable as in index._rates)
-        sd = sub[(sub["area_level"] == "stadsdel") & (sub["year"] == self.year)]
-        rates = index._rates(sd, cfg)
-        sd = sd.loc[rates.index]
+        # Units whose numerators are redrawn: the published stadsdelar, plus (for a level of
+        # aggregates) one remainder per area = its published total minus its published
+        # stadsdelar, plus one remainder for the city. The remainders hold exactly what
+        # suppression hides, so every replicate's area and city totals have the *published*
+        # totals as expectation – the same table and membership as the point estimate – and
+        # nothing hidden is needed. (A remainder drawn as one unit has at least the variance
+        # of its hidden stadsdelar drawn separately, so intervals err wide, not narrow.)
         self.sd_codes = sorted(set(meta.index[meta["area_level"] == "stadsdel"]))
-        def wide(col):
-            return (sd.pivot(index="area_code", columns="indicator", values=col)
-                    .reindex(index=self.sd_codes, columns=self.inds).to_numpy(float))
-        num, den = wide("numerator"), wide("denominator")
-        self.ok = ~np.isnan(num) & ~np.isnan(den) & (den > 0)
-        self.num = np.where(self.ok, num, 0.0)
-        self.den = np.where(self.ok, den, 0.0)
-
+        sd_num, sd_den = self._counts(sub, self.sd_codes)
         if level == "stadsdel":
-            M = (np.array(codes)[:, None] == np.array(self.sd_codes)[None, :]).astype(float)
+            M_sd = (np.array(codes)[:, None] == np.array(self.sd_codes)[None, :]).astype(float)
+            rem_num = rem_den = np.zeros((0, len(self.inds)))
         else:
+            M_sd = np.zeros((len(codes), len(self.sd_codes)))
             mem = aggregate.membership(era)
             mem = mem[mem["group_level"] == level]
-            M = np.zeros((len(codes), len(self.sd_codes)))
             pos = {c: i for i, c in enumerate(self.sd_codes)}
             apos = {c: i for i, c in enumerate(codes)}
             for g, s in zip(mem["group_code"], mem["stadsdel_code"]):
                 if g in apos and s in pos:
-                    M[apos[g], pos[s]] = 1.0
-        self.M = M
+                    M_sd[apos[g], pos[s]] = 1.0
+            area_num, area_den = self._counts(sub, codes)
+            rem_num = _remainder(area_num, M_sd @ sd_num, codes)
+            rem_den = _remainder(area_den, M_sd @ sd_den, codes)
+            # an area without a published total gets no index; its hidden counts stay in the city remainder
+            gone = area_den <= 0
+            rem_num[gone] = rem_den[gone] = 0.0
+        city_num, city_den = self._counts(sub, [index.CITY])
+        if city_den.sum() > 0:
+            city_rem_num = _remainder(city_num, sd_num.sum(0) + rem_num.sum(0), [index.CITY])
+            city_rem_den = _remainder(city_den, sd_den.sum(0) + rem_den.sum(0), [index.CITY])
+            city_rem_num[city_den <= 0] = city_rem_den[city_den <= 0] = 0.0
+        else:  # no published city row: the city in a replicate is the sum of what is published
+            city_rem_num = city_rem_den = np.zeros((1, len(self.inds)))
+        self.num = np.vstack([sd_num, rem_num, city_rem_num])
+        self.den = np.vstack([sd_den, rem_den, city_rem_den])
+        self.ok = self.den > 0
+        M_rem = np.eye(len(codes)) if len(rem_num) else np.zeros((len(codes), 0))
+        self.M = np.hstack([M_sd, M_rem, np.zeros((len(codes), 1))])   # areas x units (city remainder last)
         if reference == "fixed":
             city = tidy[(tidy["area_code"] == index.CITY) & (tidy["year"] == base_year)]
             r = index._rates(city, cfg).set_index("indicator")["rate"].reindex(self.inds).to_numpy(float)
             self.fixed_ref = index.reverse_rates(r, self.reversal)
 
+    def _counts(self, sub: pd.DataFrame, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Published numerators and denominators ``[len(codes), K]`` of this year (0 where unusable)."""
+        rows = sub[sub["area_code"].isin(codes) & (sub["year"] == self.year)]
+        rows = rows.loc[index._rates(rows, self.config).index]   # usable as in index._rates
+        def wide(col):
+            return (rows.pivot(index="area_code", columns="indicator", values=col)
+                    .reindex(index=codes, columns=self.inds).to_numpy(float))
+        num, den = wide("numerator"), wide("denominator")
+        ok = ~np.isnan(num) & ~np.isnan(den) & (den > 0)
+        return np.where(ok, num, 0.0), np.where(ok, den, 0.0)
+
     def simulate(self, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-        """Bootstrap ratios ``[n_boot, A, K]`` from redrawn stadsdel numerators."""
+        """Bootstrap ratios ``[n_boot, A, K]`` from redrawn numerators of the units (published
+        stadsdelar, hidden remainders of the areas and of the city)."""
         binom = (self.models == "binomial")[None, :] & self.ok
         p = np.where(binom, self.num / np.where(self.den > 0, self.den, 1), 0.0)
         n = np.round(self.den).astype(np.int64)
@@ -148,6 +182,21 @@ class _Setup:
         with np.errstate(divide="ignore", invalid="ignore"):
             X = rate / ref * 100
         return np.where(np.isnan(self.X0)[None], np.nan, X)
+
+
+def _remainder(total: np.ndarray, published_parts: np.ndarray, codes) -> np.ndarray:
+    """``total - published_parts`` (what suppression hides inside each total); 0 where it has no total.
+
+    A clearly negative remainder means the totals were not summed over this membership (another
+    era, another table): then no replicate could reproduce the point estimate, so stop.
+    """
+    rem = np.where(total > 0, total - published_parts, 0.0)
+    tol = 1e-6 * np.maximum(np.abs(total), 1.0)
+    bad = (rem < -tol).any(axis=1)
+    if bad.any():
+        raise ValueError("summorna för " + ", ".join(np.asarray(codes)[bad][:5])
+                         + " är mindre än summan av deras publicerade stadsdelar – fel indelning (era)?")
+    return np.maximum(rem, 0.0)
 
 
 def _totals(X: np.ndarray, W: np.ndarray, onehot: np.ndarray, aggregation: str,
@@ -226,22 +275,29 @@ def variant_table(tidy: pd.DataFrame, year: int, level: str = "stadsdel", config
     ``utan_<indicator>`` per config indicator (so 3 + K deterministic variants) and
     ``storda_vikter`` (``n_weight_draws`` Dirichlet-perturbed weight vectors: ``total`` is the
     mean total over the draws and ``rank`` the median rank). Ranks: 1 = highest index among the
-    areas of the level with a complete index; ``bas`` equals :func:`index.social_risk_index`.
+    areas of the level with a complete *base* index (an area missing an indicator gets no total
+    and no rank in any variant, even one that leaves that indicator out; ``n_ranked`` is the same
+    for every variant); ``bas`` equals :func:`index.social_risk_index`.
     """
     setup = _Setup(tidy, year, level, config, reference, base_year, era, catalogue)
     X = setup.X0[None]
+    # A variant that leaves out an area's missing (e.g. suppressed) indicator could compute a total
+    # for it; only areas with a complete base index are ranked, so every variant ranks the same areas.
+    complete = np.isfinite(_totals(X, setup.weights[None], setup.onehot, "arithmetic", "domain")[0])
+    n_ranked = int(complete.sum())
     rows = []
     def emit(variant, tot, rank):
         rows.append(pd.DataFrame({"area_code": setup.areas, "area_name": setup.area_names, "area_level": level,
                                   "year": setup.year, "variant": variant, "label_sv": variant_label_sv(variant),
-                                  "total": tot, "rank": rank, "n_ranked": int(np.isfinite(tot).sum())}))
+                                  "total": tot, "rank": rank, "n_ranked": n_ranked}))
     for name, agg, wt, w in _deterministic_variants(setup):
-        tot = _totals(X, w[None], setup.onehot, agg, wt)[0]
+        tot = np.where(complete, _totals(X, w[None], setup.onehot, agg, wt)[0], np.nan)
         emit(name, tot, _ranks(tot))
     if n_weight_draws > 0:
         rng = np.random.default_rng(seed)
         W = _perturbed(setup.weights, n_weight_draws, weight_concentration, rng)
         tots = _totals(np.broadcast_to(X, (n_weight_draws, *X.shape[1:])), W, setup.onehot, "arithmetic", "domain")
+        tots = np.where(complete[None], tots, np.nan)
         ranks = _ranks(tots)
         med = np.where(np.isnan(ranks[0]), np.nan, _quantile(ranks, 0.5))
         emit("storda_vikter", tots.mean(axis=0), med)
@@ -261,16 +317,18 @@ def rank_intervals(tidy: pd.DataFrame, year: int, level: str = "stadsdel", n_boo
                    base_year: int = index.DEFAULT_BASE_YEAR, uncertainty: str = "both",
                    weight_concentration: float = 40.0, era: str = "2007",
                    catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Median rank and 5–95 % rank interval per area of ``level`` in ``year`` (see module docstring).
+    """Median rank and 90 % rank band per area of ``level`` in ``year`` (see module docstring).
 
     ``uncertainty``: ``"both"`` (counts redrawn and a random method per replicate), ``"data"``
     (counts redrawn, base method) or ``"method"`` (observed counts, random method). Columns:
-    ``area_code, area_name, area_level, year, total, rank`` (base index and its rank),
-    ``rank_median, rank_p05, rank_p95`` (over the ``n_boot`` replicates),
+    ``area_code, area_name, level, year, total, rank`` (base index and its rank),
+    ``rank_low, rank_high`` (5 % and 95 % quantiles over the ``n_boot`` replicates),
+    ``coverage`` (0.9, the band's probability content), ``rank_median``,
     ``rank_min_variant, rank_max_variant`` (over the deterministic variants of
-    :func:`variant_table`), ``n_ranked, n_boot, text_sv`` (:func:`rank_sentence_sv`). Sorted by
-    rank; areas without a complete index are last with NaN ranks. Seeded: the same ``seed``
-    gives the same table.
+    :func:`variant_table`), ``n_ranked, n_boot, text_sv`` (:func:`rank_sentence_sv`). Only areas
+    with a complete index are ranked, in the point estimate and in every replicate and variant,
+    so every rank lies in ``1..n_ranked``. Sorted by rank; areas without a complete index are
+    last with no rank of any kind. Seeded: the same ``seed`` gives the same table.
     """
     if uncertainty not in UNCERTAINTY:
         raise ValueError(f"uncertainty måste vara en av {UNCERTAINTY}, fick {uncertainty!r}")
@@ -291,6 +349,9 @@ def rank_intervals(tidy: pd.DataFrame, year: int, level: str = "stadsdel", n_boo
         geometric = rng.integers(0, 2, n_boot).astype(bool)
         leave = np.where(rng.random(n_boot) < 0.5, -1, rng.integers(0, K, n_boot))
         W[np.arange(n_boot)[leave >= 0], leave[leave >= 0]] = 0.0
+    point_tot = _totals(setup.X0[None], setup.weights[None], setup.onehot, "arithmetic", "domain")[0]
+    point = _ranks(point_tot)
+    valid = ~np.isnan(point)
     T = np.full((n_boot, len(setup.areas)), np.nan)
     for wt in (0, 1):
         for geo in (False, True):
@@ -298,27 +359,27 @@ def rank_intervals(tidy: pd.DataFrame, year: int, level: str = "stadsdel", n_boo
             if sel.any():
                 T[sel] = _totals(X[sel], W[sel], setup.onehot, "geometric" if geo else "arithmetic",
                                  "indicator" if wt else "domain")
-    ranks = _ranks(T)
-    point_tot = _totals(setup.X0[None], setup.weights[None], setup.onehot, "arithmetic", "domain")[0]
-    point = _ranks(point_tot)
-    valid = ~np.isnan(point)
-    ranks = np.where(valid[None], ranks, np.nan)
+    # Masked *before* ranking: a replicate that leaves out an area's missing indicator would give
+    # it a total, and ranking it would push the others beyond n_ranked.
+    ranks = _ranks(np.where(valid[None], T, np.nan))
     variants = variant_table(tidy, year, level, config=setup.config, reference=reference, base_year=base_year,
                              n_weight_draws=0, era=era, catalogue=catalogue)
     vr = variants.pivot(index="area_code", columns="variant", values="rank").reindex(setup.areas).astype(float)
+    tail = (1 - COVERAGE) / 2
     out = pd.DataFrame({
-        "area_code": setup.areas, "area_name": setup.area_names, "area_level": level, "year": setup.year,
+        "area_code": setup.areas, "area_name": setup.area_names, "level": level, "year": setup.year,
         "total": point_tot, "rank": point,
+        "rank_low": np.where(valid, _quantile(ranks, tail), np.nan),
+        "rank_high": np.where(valid, _quantile(ranks, 1 - tail), np.nan),
+        "coverage": COVERAGE,
         "rank_median": np.where(valid, _quantile(ranks, 0.5), np.nan),
-        "rank_p05": np.where(valid, _quantile(ranks, 0.05), np.nan),
-        "rank_p95": np.where(valid, _quantile(ranks, 0.95), np.nan),
         # an area without a published index gets no rank of any kind (a variant that drops the
         # indicator with the hidden input would otherwise rank it)
         "rank_min_variant": np.where(valid, vr.min(axis=1).to_numpy(), np.nan),
         "rank_max_variant": np.where(valid, vr.max(axis=1).to_numpy(), np.nan),
         "n_ranked": int(valid.sum()), "n_boot": n_boot,
     })
-    for col in ("rank", "rank_median", "rank_p05", "rank_p95", "rank_min_variant", "rank_max_variant"):
+    for col in RANK_COLUMNS:
         out[col] = pd.array(np.where(np.isfinite(out[col]), out[col], np.nan), dtype="Float64").astype("Int64")
     out["text_sv"] = [rank_sentence_sv(r) if pd.notna(r["rank"]) else "" for _, r in out.iterrows()]
     return out.sort_values(["rank", "area_code"], na_position="last").reset_index(drop=True)
@@ -330,26 +391,49 @@ def ordinal_sv(n: int) -> str:
     return f"{n}:{'a' if n % 10 in (1, 2) and n % 100 not in (11, 12) else 'e'}"
 
 
-def rank_sentence_sv(row) -> str:
-    """Swedish sentence for one row of :func:`rank_intervals`.
+LEVEL_PLURAL_SV = {"stadsdel": "stadsdelar", "stadsdelsomrade": "stadsdelsområden"}
 
-    With ``lo = min(rank_p05, rank_min_variant)`` and ``hi = max(rank_p95, rank_max_variant)``:
-    ``lo == hi`` -> "Tensta rankas 1:a i alla varianter."; otherwise
-    "Rinkeby rankas 3:e–9:e (median 5:e): inte särskiljbart från områden med rang inom
-    intervallet." (ranks among the areas of the same level, 1 = highest index).
+
+def band_label_sv(coverage: float = COVERAGE) -> str:
+    """Name of the rank band, e.g. "90 %-intervall" (the share of replicates it holds)."""
+    from evalkit.present.format import percent
+
+    return f"{percent(100 * coverage, 0)}-intervall"
+
+
+def rank_sentence_sv(row) -> str:
+    """Swedish sentence for one row of :func:`rank_intervals` (1 = highest index among the areas
+    of the same level with a complete index).
+
+    When the band, the method variants and the point rank agree: "Tensta rankas 1:a av 68
+    stadsdelar med index, i alla metodvarianter och i hela 90 %-intervallet."; otherwise
+    "Rinkeby rankas 4:e av 68 stadsdelar med index; 90 %-intervall 3:e–9:e (median 5:e),
+    metodvarianter 4:e–6:e: inte särskiljbart från områden med rang inom intervallet."
+    (without ``n_ranked`` the "av …" part is left out).
     """
     get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
+    def present(key):
+        v = get(key)
+        return v is not None and pd.notna(v)
     name = get("area_name") or get("area_code")
-    lo_vals = [get("rank_p05"), get("rank_min_variant"), get("rank")]
-    hi_vals = [get("rank_p95"), get("rank_max_variant"), get("rank")]
-    lo = int(min(v for v in lo_vals if v is not None and pd.notna(v)))
-    hi = int(max(v for v in hi_vals if v is not None and pd.notna(v)))
-    if lo == hi:
-        return f"{name} rankas {ordinal_sv(lo)} i alla varianter."
-    med = get("rank_median")
-    med = get("rank") if med is None or pd.isna(med) else med
-    return (f"{name} rankas {ordinal_sv(lo)}–{ordinal_sv(hi)} (median {ordinal_sv(med)}): "
-            "inte särskiljbart från områden med rang inom intervallet.")
+    rank = int(get("rank"))
+    coverage = float(get("coverage")) if present("coverage") else COVERAGE
+    among = ""
+    if present("n_ranked"):
+        plural = LEVEL_PLURAL_SV.get(get("level") or get("area_level"), "områden")
+        among = f" av {int(get('n_ranked'))} {plural} med index"
+    low = int(get("rank_low")) if present("rank_low") else rank
+    high = int(get("rank_high")) if present("rank_high") else rank
+    vmin = int(get("rank_min_variant")) if present("rank_min_variant") else rank
+    vmax = int(get("rank_max_variant")) if present("rank_max_variant") else rank
+    band = band_label_sv(coverage)
+    if low == high == vmin == vmax == rank:
+        return f"{name} rankas {ordinal_sv(rank)}{among}, i alla metodvarianter och i hela {band}et."
+    med = int(get("rank_median")) if present("rank_median") else rank
+    variants = (f"{ordinal_sv(vmin)} i alla metodvarianter" if vmin == vmax
+                else f"metodvarianter {ordinal_sv(vmin)}–{ordinal_sv(vmax)}")
+    return (f"{name} rankas {ordinal_sv(rank)}{among}; {band} {ordinal_sv(low)}–{ordinal_sv(high)} "
+            f"(median {ordinal_sv(med)}), {variants}: inte särskiljbart från områden med rang inom intervallet.")
 
 
 # --- funnel plot data --------------------------------------------------------------------------

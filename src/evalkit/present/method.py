@@ -65,7 +65,7 @@ def index_config_table() -> tables.HtmlTable:
         "Vikt": config["weight"].map(lambda w: f"{w:g}".replace(".", ",")),
         "Riktning": config["risk_when"].map(RISK_WHEN_SV),
     })
-    return tables.table(frame, "Index för sociala risker: indikatorer och vikter")
+    return tables.table(frame, "Index för sociala risker: indikatorer och vikter (evalkits val)")
 
 
 _ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*)\|\s*$")
@@ -93,17 +93,42 @@ def sources_table() -> tables.HtmlTable:
     return tables.table(frame, "Indata: källor och licenser")
 
 
-INDEX_METHOD_SV = (
-    "Indexet för sociala risker följer programmets modell (Västra Götalandsmodellen) med fyra "
-    "huvudområden: sociala riskfaktorer, hälsa, säkerhet & trygghet och försörjning. Varje indikator "
-    "räknas som kvot mot staden (staden = 100) enligt metoden avstånd till referens i OECD/JRC:s "
-    "handbok för sammansatta indikatorer: områdets andel (täljare/nämnare) delat med stadens andel, "
-    "gånger 100. För indikatorer där ett högt värde är bra (förvärvsfrekvens, behörighet) används "
-    "komplementet (1 − andelen), så att ett högre värde alltid betyder högre risk. Ett huvudområdes "
-    "värde är det viktade medelvärdet av dess indikatorer och totalindexet medelvärdet av de fyra "
-    "huvudområdena. Med rörlig referens är staden 100 varje år; med fast referens jämförs alla år med "
-    "staden ett basår, vilket visar om riskerna minskat i absoluta tal."
-)
+def index_method_sv() -> str:
+    """How the social risk index is built, which of its parts are evalkit's choice, and which
+    reference each comparison uses (indicators named from the index configuration)."""
+    from evalkit import results
+    from evalkit.analysis import robustness
+    from evalkit.present.format import number, percent
+
+    config = risk_index.load_index_config()
+    labels = programme.indicator_catalogue().set_index("indicator")["label_sv"]
+    names = [labels.get(i, i).lower() for i in config["indicator"]]
+    listed = ", ".join(names[:-1]) + " och " + names[-1] if len(names) > 1 else names[0]
+    band = robustness.band_label_sv()
+    return (
+        f"Indexet för sociala risker är byggt efter den modell programmet hänvisar till "
+        f"(Västra Götalandsmodellen), med {number(config['domain'].nunique())} huvudområden: "
+        f"{', '.join(dict.fromkeys(config['domain_label_sv'].str.lower()))}. Vilka indikatorer som ingår är "
+        f"däremot evalkits val, inte programmets: alla {number(len(names))} ({listed}), liksom hur de "
+        "fördelas på huvudområdena, deras vikter och vändningsregeln (tabellen nedan). Indexets nivåer är "
+        "därför inte direkt jämförbara med de indexvärden programmet redovisar. Varje indikator räknas som kvot mot staden gånger 100 enligt "
+        "metoden avstånd till referens i OECD/JRC:s handbok för sammansatta indikatorer: områdets andel "
+        "(täljare/nämnare) delat med stadens andel. För indikatorer där ett högt värde är bra "
+        "(förvärvsfrekvens, behörighet) används komplementet (1 − andelen), så att ett högre värde alltid "
+        "betyder högre risk. Ett huvudområdes värde är det viktade medelvärdet av dess indikatorer och "
+        "totalindexet medelvärdet av huvudområdena. "
+        "Med rörlig referens är staden 100 varje år; det visar var ett område ligger i förhållande till "
+        "staden samma år och används för jämförelser mellan områden och för rangordningen. Med fast "
+        f"referens är staden {risk_index.DEFAULT_BASE_YEAR} (programmets basår) = 100 för alla år; det visar "
+        "om riskerna ökat eller minskat och används där rapporterna jämför år (indexets utveckling i "
+        "stadsdelsrapporterna). "
+        f"Rangordningen anges med ett {band}: rangerna mellan vilka {percent(100 * robustness.COVERAGE, 0)} av "
+        f"{number(results.RANK_SETTINGS['n_boot'])} omräkningar hamnar, där "
+        "varje omräkning drar nya antal (slumpvariation) och ett slumpvis metodval (vikter, medelvärde, "
+        "en indikator utelämnad). Bara områden med ett fullständigt publicerat index rangordnas, i varje "
+        "omräkning, så en rang ligger alltid mellan 1 och antalet rangordnade områden."
+    )
+
 
 AGGREGATION_SV = (
     "Stadsdelsområden, programområdena (de 21 stadsdelarna), övriga staden och hela staden räknas fram "

@@ -8,17 +8,30 @@ import numpy as np
 import pandas as pd
 
 from evalkit import geography
+from evalkit.analysis import index as risk_index, robustness
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 from evalkit.present import tables
 from evalkit.present.charts import PALETTE, Chart, SwedishTicks, _style, render
 
+#: Base year of the fixed reference (the programme's baseline): the city that year = 100.
+INDEX_BASE_YEAR = risk_index.DEFAULT_BASE_YEAR
 DOMAINS = [("sociala_riskfaktorer", "Sociala riskfaktorer"), ("halsa", "Hälsa"),
            ("sakerhet_trygghet", "Säkerhet & trygghet"), ("forsorjning", "Försörjning"), ("total", "Totalt")]
 
 
-def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int]) -> Chart:
-    """Bars per domain and total for the area, baseline year vs latest year; city = 100 line."""
+def _reference_sv(base_year: int | None) -> str:
+    """The reference in words: the city a fixed year (``base_year``) or the same year (None)."""
+    return f"staden {base_year} = 100" if base_year else "staden = 100"
+
+
+def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int],
+                 base_year: int | None = None) -> Chart:
+    """Bars per domain and total for the area, baseline year vs latest year, with the reference line.
+
+    ``base_year`` says that ``index_rows`` has a fixed reference (the city that year = 100), as
+    it should when two years are compared; None = moving reference (the city each year = 100).
+    """
     rows = index_rows[(index_rows["area_code"] == area_code) & index_rows["year"].isin(years)].set_index("year")
     fig, ax = plt.subplots(figsize=(7.2, 3.6))
     x = np.arange(len(DOMAINS))
@@ -28,22 +41,24 @@ def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int
         values = [rows.loc[year, d] for d, _ in DOMAINS]
         ax.bar(x + (i - 0.5) * 0.38, values, width=0.36, color=PALETTE[i], label=str(year))
     ax.axhline(100, color="#333333", linewidth=1)
-    ax.annotate("Staden = 100", (len(DOMAINS) - 0.5, 100), xytext=(0, 3), textcoords="offset points",
-                ha="right", fontsize=8)
+    reference = _reference_sv(base_year)
+    ax.annotate(reference[0].upper() + reference[1:], (len(DOMAINS) - 0.5, 100), xytext=(0, 3),
+                textcoords="offset points", ha="right", fontsize=8)
     ax.set_xticks(x, [label for _, label in DOMAINS], fontsize=8)
-    ax.set_ylabel("Index (staden = 100)")
+    ax.set_ylabel(f"Index ({reference})")
     name = geography.area_name(area_code)
     ax.set_title(f"Index för sociala risker per huvudområde, {name}", loc="left", fontsize=11)
     ax.yaxis.set_major_formatter(SwedishTicks())
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
-    fig.text(0.01, -0.02, "Källa: evalkit, beräknat från indikatorerna i index_indicators.csv (rörlig referens).",
+    how = f"fast referens, {reference}" if base_year else "rörlig referens, staden samma år = 100"
+    fig.text(0.01, -0.02, f"Källa: evalkit, beräknat från indikatorerna i index_indicators.csv ({how}).",
              fontsize=7.5, color="#333333", ha="left", va="top")
     parts = []
     for year in years:
         if year in rows.index:
             parts.append(f"{year}: " + ", ".join(f"{label.lower()} {fmt.number(rows.loc[year, d], 1)}" for d, label in DOMAINS))
-    alt = f"Stapeldiagram: index för sociala risker i {name} per huvudområde (staden = 100). " + "; ".join(parts) + "."
+    alt = f"Stapeldiagram: index för sociala risker i {name} per huvudområde ({reference}). " + "; ".join(parts) + "."
     return render(fig, alt)
 
 
@@ -60,12 +75,47 @@ def domain_table(index_rows: pd.DataFrame, codes: list[str], year: int) -> table
     return tables.table(frame, f"Index för sociala risker {year} (staden = 100)", numeric_columns=frame.columns[1:])
 
 
+def _total(rows: pd.DataFrame, code: str, year: int) -> float:
+    hit = rows[(rows["area_code"] == code) & (rows["year"] == year)]["total"]
+    return float(hit.iloc[0]) if len(hit) else float("nan")
+
+
+def trend_table(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str, years: range,
+                base_year: int = INDEX_BASE_YEAR, city: str = "stockholm") -> tables.HtmlTable:
+    """Total index of the area per year with both references, and the city with the fixed one.
+
+    The fixed reference (the city in ``base_year`` = 100) shows whether risks rose or fell; the
+    moving one (the city the same year = 100) whether the area moved relative to the city.
+    """
+    name = geography.area_name(area_code)
+    frame = pd.DataFrame({
+        "År": [str(y) for y in years],
+        f"{name}, fast referens ({_reference_sv(base_year)})": [fmt.number(_total(fixed, area_code, y), 1) for y in years],
+        f"Staden, fast referens ({_reference_sv(base_year)})": [fmt.number(_total(fixed, city, y), 1) for y in years],
+        f"{name}, rörlig referens (staden samma år = 100)": [fmt.number(_total(moving, area_code, y), 1) for y in years],
+    })
+    return tables.table(frame, f"Index för sociala risker över tid, {name}", numeric_columns=frame.columns[1:])
+
+
+def trend_sentence_sv(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str, first: int, last: int,
+                      base_year: int = INDEX_BASE_YEAR, city: str = "stockholm") -> str:
+    """One Swedish sentence comparing ``first`` and ``last`` with the fixed reference, the moving one beside it."""
+    name = geography.area_name(area_code)
+    def span(rows, code):
+        return f"{fmt.number(_total(rows, code, first), 1)} år {first} till {fmt.number(_total(rows, code, last), 1)} år {last}"
+    baseline = ", programmets basår" if base_year == risk_index.DEFAULT_BASE_YEAR else ""
+    return (f"Mätt mot en fast referens ({_reference_sv(base_year)}{baseline}) gick totalindexet för "
+            f"{name} från {span(fixed, area_code)}; för staden från {span(fixed, city)}. Mot staden samma år "
+            f"(rörlig referens, visar läget i förhållande till staden, inte förändringen) gick det från "
+            f"{span(moving, area_code)}.")
+
+
 def _span(low, high) -> str:
     return ".." if pd.isna(low) or pd.isna(high) else f"{int(low)}–{int(high)}"
 
 
 def rank_table(ranks: pd.DataFrame, area_code: str, neighbours: int = 3) -> tables.HtmlTable:
-    """The area's rank with its 5–95 % interval and the areas ranked just above and below it."""
+    """The area's rank with its 90 % band and the areas ranked just above and below it."""
     ranks = ranks.dropna(subset=["rank"]).sort_values("rank").reset_index(drop=True)
     hit = ranks.index[ranks["area_code"] == area_code]
     if len(hit) == 0:
@@ -73,16 +123,17 @@ def rank_table(ranks: pd.DataFrame, area_code: str, neighbours: int = 3) -> tabl
         return tables.table(frame, "Rangordning")
     i = int(hit[0])
     window = ranks.iloc[max(0, i - neighbours): i + neighbours + 1]
+    band = f"Rang, {robustness.band_label_sv(float(ranks['coverage'].iloc[0]))}"
     frame = pd.DataFrame({
         "Område": window["area_name"],
         "Index": window["total"].map(lambda v: fmt.number(v, 1)),
         "Rang": window["rank"].astype(int).astype(str),
-        "Rang, 5–95 %": [_span(a, b) for a, b in zip(window["rank_p05"], window["rank_p95"])],
+        band: [_span(a, b) for a, b in zip(window["rank_low"], window["rank_high"])],
         "Rang i metodvarianter": [_span(a, b) for a, b in zip(window["rank_min_variant"], window["rank_max_variant"])],
     })
     year = int(ranks["year"].iloc[0])
     return tables.table(frame, f"Rangordning {year} bland {int(ranks['n_ranked'].iloc[0])} områden med index",
-                        numeric_columns=("Index", "Rang", "Rang, 5–95 %", "Rang i metodvarianter"))
+                        numeric_columns=("Index", "Rang", band, "Rang i metodvarianter"))
 
 
 def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
