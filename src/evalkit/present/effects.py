@@ -366,9 +366,10 @@ def did_reading_sv(did: pd.DataFrame, indicator: str, unit: str | None = "procen
                or (prog.loc[s, "estimate"] > 0) != (head["estimate"] > 0)]
     txt += " Andra specifikationer – " + "; ".join(parts) + "."
     if differs:
-        txt += (" Slutsatsen skiljer sig mellan specifikationerna (" + ", ".join(SPECIFICATION_SHORT_SV[s].lower()
-                for s in differs) + "): om intervallet omfattar noll beror på hur områdena vägs, så resultatet "
-                "ska läsas som osäkert.")
+        names = " och ".join(SPECIFICATION_SHORT_SV[s].lower() for s in differs)
+        txt += (f" Slutsatsen beror på hur områdena vägs: med {names} "
+                + ("omfattar intervallet inte noll" if not _significant(head) else "omfattar intervallet noll")
+                + ", till skillnad från huvudskattningen. Resultatet ska därför läsas som osäkert.")
     else:
         txt += " Specifikationerna leder till samma slutsats."
     coh = d[(d["cohort"] != "programmet") & (d["specification"] == hspec) & (d["cohort"] != "alla_kohorter")]
@@ -405,9 +406,10 @@ def synth_reading_sv(row, name: str) -> str:
     txt = (f"Den syntetiska kontrollen för {name} är ett viktat genomsnitt av stadsdelar utanför programmet och "
            f"utanför {name}, som följde {name} före 2015 (pre-RMSPE {_fmt(row['pre_rmspe'])}). "
            f"Genomsnittligt gap efter start: {_fmt(row['post_gap_mean'])}. Rangtest mot {int(row['n_placebos'])} "
-           f"placebostadsdelar (av {int(row['n_donors'])}; de med {_fmt(row['pre_fit_factor'], 0)} gånger sämre "
-           f"förhandsanpassning utelämnade): p = {_fmt(row['p_value_gap'], 3)} för det genomsnittliga gapet, som "
-           "läses i första hand. Med ett åtta år långt förhandsfönster och många givare passar kontrollen nästan "
-           f"exakt, så kvoten efter/före-RMSPE (p = {_fmt(row['p_value'], 3)}) mäter mest överanpassning. "
-           f"Stadsdelsområdet är dessutom ett jämnt aggregat medan placebona är enskilda, brusigare stadsdelar.")
+           f"placebostadsdelar (av {int(row['n_donors'])} givare; placebon vars förhandsanpassning var mer än "
+           f"{_fmt(row['pre_fit_factor'], 0)} gånger sämre än {name}s utelämnades): p = {_fmt(row['p_value_gap'], 3)} "
+           "för det genomsnittliga gapet, som läses i första hand. Med åtta år före start och många givare kan "
+           "kontrollen passa nästan exakt, och då mäter kvoten efter/före-RMSPE "
+           f"(p = {_fmt(row['p_value'], 3)}) mest överanpassning. Stadsdelsområdet är dessutom ett jämnt aggregat "
+           "medan placebona är enskilda, brusigare stadsdelar.")
     return txt + (" Gapet är en effekt endast om vikterna hade fortsatt följa området utan programmet.")
