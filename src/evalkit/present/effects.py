@@ -22,6 +22,13 @@ _LIST = jinja2.Environment(autoescape=True).from_string(
     "<ul class=\"ek-threats\">{% for h, d in items %}<li><strong>{{ h }}</strong>: {{ d }}</li>{% endfor %}</ul>")
 
 
+def headline_specification() -> str:
+    """The specification `evalkit analyse` marked as the headline (``did.headline``), read from the
+    stored table so that reports need not import the estimators."""
+    did = results.load("did")
+    return str(did.loc[did["headline"], "specification"].iloc[0])
+
+
 def did_table(did: pd.DataFrame, indicator: str, label: str, ri: pd.DataFrame | None = None,
               wild: pd.DataFrame | None = None, unit: str = "procent") -> tables.HtmlTable:
     """The programme's effect per specification and the cohort effects, with clustered,
@@ -44,7 +51,7 @@ def event_reading(indicator: str) -> Html:
 
 def threats(indicator: str) -> Html:
     """The threats to validity of ``indicator``'s estimate (pre-trend p of the headline event study)."""
-    from evalkit.analysis.effects import HEADLINE_SPECIFICATION
+    HEADLINE_SPECIFICATION = headline_specification()
 
     e = results.load("event_study")
     e = e[(e["indicator"] == indicator) & (e["cohort"] == "programmet") & (e["specification"] == HEADLINE_SPECIFICATION)]
@@ -54,7 +61,7 @@ def threats(indicator: str) -> Html:
 
 def event_chart(event: pd.DataFrame, indicator: str, label: str, unit: str) -> Chart:
     """Year-by-year difference programme areas − other areas relative to 2014, with 95 % intervals."""
-    from evalkit.analysis.effects import HEADLINE_SPECIFICATION
+    HEADLINE_SPECIFICATION = headline_specification()
 
     rows = event[(event["indicator"] == indicator) & (event["cohort"] == "programmet")
                  & (event["specification"] == HEADLINE_SPECIFICATION)].sort_values("year")
@@ -114,7 +121,7 @@ def cohort_chart(event: pd.DataFrame, indicator: str, label: str, unit: str) -> 
 
 def placebo_chart(ri: pd.DataFrame, indicator: str, label: str) -> Chart:
     """Histogram of DiD estimates with programme status reassigned at random, and the real estimate."""
-    from evalkit.analysis.effects import HEADLINE_SPECIFICATION
+    HEADLINE_SPECIFICATION = headline_specification()
 
     rows = ri[(ri["indicator"] == indicator) & (ri["specification"] == HEADLINE_SPECIFICATION)]
     estimate = float(rows["estimate"].iloc[0])
@@ -388,9 +395,7 @@ def did_reading_sv(did: pd.DataFrame, indicator: str, unit: str | None = "procen
 def event_reading_sv(event: pd.DataFrame, indicator: str) -> str:
     """Reading of the programme's event study (headline specification) and the cohort paths."""
     e = event[(event["indicator"] == indicator) & (event["cohort"] == "programmet")]
-    from evalkit.analysis.effects import HEADLINE_SPECIFICATION as HS  # a constant, no estimator import cost
-
-    e = e[e["specification"] == HS]
+    e = e[e["specification"] == headline_specification()]
     pre = e[e["period"] == "före"]
     p = float(e["pretrend_p"].iloc[0]) if len(e) else float("nan")
     return (f"Varje punkt visar hur mycket skillnaden mellan programområden och övriga områden ett år avviker "
