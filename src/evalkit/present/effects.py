@@ -252,6 +252,11 @@ def _fmt(x: float, d: int = 2) -> str:
     return fmt.number(x, d).replace("-", "\u2212") if pd.notna(x) and np.isfinite(x) else ".."
 
 
+def _p(x: float) -> str:
+    """A p-value with three decimals; below 0.001 as "< 0,001" (never "0,000")."""
+    return f"<{fmt.NBSP}0,001" if pd.notna(x) and x < 0.001 else _fmt(x, 3)
+
+
 def _unit_sv(unit: str | None) -> str:
     return {"procent": "procentenheter"}.get(unit or "", "enheter")
 
@@ -333,15 +338,15 @@ def did_table_sv(did: pd.DataFrame, ri: pd.DataFrame, wild: pd.DataFrame, indica
         spec = r["specification"]
         rows.append((COHORT_SV["programmet"], SPECIFICATION_SHORT_SV[spec] + (" – huvudskattning" if r["headline"] else ""),
                      f"{_fmt(r['estimate'])} {u}", f"{_fmt(r['ci_low'])} till {_fmt(r['ci_high'])}",
-                     _fmt(r["p_value"], 3),
-                     _fmt(ri1.loc[spec, "p_value"], 3) if spec in ri1.index else "..",
-                     _fmt(wb.loc[spec, "p_value"], 3) if spec in wb.index else "..",
+                     _p(r["p_value"]),
+                     _p(ri1.loc[spec, "p_value"]) if spec in ri1.index else "..",
+                     _p(wb.loc[spec, "p_value"]) if spec in wb.index else "..",
                      f"{int(r['n_treated'])} av {int(r['n_areas'])}"))
     coh = d[(d["cohort"] != "programmet") & d["headline"]]
     for _, r in coh.iterrows():
         rows.append((COHORT_SV.get(r["cohort"], r["cohort"]), SPECIFICATION_SHORT_SV[r["specification"]],
                      f"{_fmt(r['estimate'])} {u}", f"{_fmt(r['ci_low'])} till {_fmt(r['ci_high'])}",
-                     _fmt(r["p_value"], 3), "..", "..", f"{int(r['n_treated'])} av {int(r['n_areas'])}"))
+                     _p(r["p_value"]), "..", "..", f"{int(r['n_treated'])} av {int(r['n_areas'])}"))
     return pd.DataFrame(rows, columns=["Insats", "Specifikation", "Skattning", "95 % konfidensintervall",
                                        "p (klustrat)", "p (randomisering)", "p (wild bootstrap)",
                                        "Behandlade av alla områden"])
