@@ -8,6 +8,7 @@ import pytest
 
 from evalkit import demo
 from evalkit.analysis import effects as ef
+from evalkit.present import effects as pe
 
 EFFECT = 0.5
 
@@ -45,14 +46,178 @@ def test_did_with_trends_and_weights_still_finds_effect(planted):
         assert r.ci_low < EFFECT < r.ci_high, kw
 
 
-@pytest.mark.parametrize("kw", [dict(), dict(weights="weight"), dict(trends=True)])
-def test_fast_within_path_equals_statsmodels(planted, kw):
+def _statsmodels_did(q, trends=False):
+    """Reference: the dummy-variable regression in statsmodels, CR1 clustered by area."""
+    import statsmodels.formula.api as smf
+
+    f = "_y ~ d + C(area) + C(year)" + (" + C(area):_t" if trends else "")
+    groups = pd.factorize(q["area"])[0]
+    return smf.wls(f, data=q, weights=q["_w"]).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(weights="weight")])
+def test_pyfixest_did_equals_statsmodels_and_fast_path(planted, kw):
+    """Known answer 'computed another way': pyfixest's estimate equals statsmodels' dummy regression
+    to 1e-8; the standard errors differ only by the documented small-sample factor (statsmodels
+    counts the G area dummies in K, pyfixest does not: they are nested in the clusters)."""
     r = ef.did(planted, **kw)
-    q = ef._prepare(planted, "y", kw.get("weights"), (), 3 if kw.get("trends") else 2)
-    w = ef._Within(q, kw.get("trends", False))
+    q = ef._prepare(planted, "y", kw.get("weights"), (), 2)
+    ref = _statsmodels_did(q)
+    assert r.estimate == pytest.approx(float(ref.params["d"]), rel=1e-8)
+    N, G, T = len(q), q["area"].nunique(), q["year"].nunique()
+    k_pf, k_sm = 1 + (T - 1), 1 + (T - 1) + G
+    factor = np.sqrt((N - k_pf) / (N - k_sm))
+    # tolerance 0.2 %: pyfixest's exact count of the year effects in K differs by one from this sketch
+    assert float(ref.bse["d"]) == pytest.approx(r.se * factor, rel=2e-3)
+    w = ef._Within(q, False)
     b, se = w.beta_se(w.d_tilde(ef._treated_by_area(q, w.areas)), w.y)
     assert b == pytest.approx(r.estimate, rel=1e-8)
-    assert se == pytest.approx(r.se, rel=1e-6)
+    assert se == pytest.approx(float(ref.bse["d"]), rel=1e-6)
+
+
+def test_pyfixest_event_study_equals_statsmodels(planted):
+    import statsmodels.formula.api as smf
+
+    es = ef.event_study(planted)
+    q = ef._prepare(planted, "y", None)
+    for yr in range(2007, 2021):
+        if yr != 2014:
+            q[f"ev_{yr}"] = (q["treated"] * (q["year"] == yr)).astype(float)
+    names = [f"ev_{yr}" for yr in range(2007, 2021) if yr != 2014]
+    ref = smf.ols("_y ~ " + " + ".join(names) + " + C(area) + C(year)", data=q).fit()
+    got = es.table.set_index("year")["estimate"]
+    for yr in range(2007, 2021):
+        if yr != 2014:
+            assert got[yr] == pytest.approx(float(ref.params[f"ev_{yr}"]), abs=1e-8)
+
+
+def test_wildboottest_library_and_own_wcr_agree(planted, null):
+    for p in (planted, null):
+        lib = ef.wild_cluster_bootstrap(p, n_boot=999, seed=1, ci=False)
+        own = ef.wild_cluster_bootstrap(p, n_boot=999, seed=1, ci=False, library=False)
+        assert lib.method == "wildboottest" and own.method == "evalkit"
+        assert lib.t_stat == pytest.approx(own.t_stat)
+        # Monte Carlo error of a p-value from 999 draws: sd <= 0.016
+        assert abs(lib.p_value - own.p_value) < 0.05
+    assert ef.wild_cluster_bootstrap(planted, n_boot=99, seed=1, weights="weight", ci=False).method == "evalkit"
+
+
+# ---------------------------------------------------------------- staggered adoption
+
+
+def staggered_panel(effects_by_cohort, growth=0.0, sd=0.2, n_per=10, n_never=60, years=(2006, 2020), seed=0):
+    """Cohorts starting 2008/2010/2014 with constant (plus ``growth`` per year since start) effects."""
+    rng = np.random.default_rng(seed)
+    rows, first = [], []
+    units = [(g, i) for g in effects_by_cohort for i in range(n_per)] + [(0, i) for i in range(n_never)]
+    yfx = {y: v for y, v in zip(range(years[0], years[1] + 1), np.cumsum(rng.normal(0, 0.2, years[1] - years[0] + 1)))}
+    for k, (g, i) in enumerate(units):
+        a = rng.normal(0, 1) + (1.0 if g else 0.0)
+        name = f"u{k:03d}"
+        if g:
+            first.append((name, f"c{g}", g))
+        for y in range(years[0], years[1] + 1):
+            te = (effects_by_cohort[g] + growth * (y - g)) if g and y >= g else 0.0
+            rows.append((name, name, y, a + yfx[y] + te + rng.normal(0, sd), 1000.0, int(bool(g)), int(y >= 2015)))
+    p = pd.DataFrame(rows, columns=["area", "area_name", "year", "y", "weight", "treated", "post"])
+    p["log_y"] = np.nan
+    p["d"] = p["treated"] * p["post"]
+    p.attrs.update({"indicator": "syntetisk", "start": 2015})
+    return p, pd.DataFrame(first, columns=["area", "cohort", "first_year"]).drop_duplicates()
+
+
+PLANTED_COHORTS = {2008: 1.0, 2010: -0.5, 2014: 2.0}
+
+
+def test_cohort_effects_recover_planted_staggered_effects():
+    p, first = staggered_panel(PLANTED_COHORTS, seed=3)
+    ce = ef.cohort_effects(p, first).set_index("cohort")
+    for g, eff in PLANTED_COHORTS.items():
+        row = ce.loc[f"c{g}"]
+        assert row["ci_low"] < eff < row["ci_high"], g
+        assert abs(row["estimate"] - eff) < 0.15
+        assert row["n_treated"] == 10
+    assert ce.loc[ef.ALL_COHORTS, "n_treated"] == 30
+
+
+def test_cohort_effects_null_staggered_panel_covers_zero():
+    p, first = staggered_panel({2008: 0.0, 2010: 0.0, 2014: 0.0}, seed=4)
+    ce = ef.cohort_effects(p, first)
+    assert ((ce["ci_low"] < 0) & (0 < ce["ci_high"])).all()
+
+
+def test_did2s_equals_imputation_by_hand_with_statsmodels():
+    """Known answer computed another way: Borusyak–Jaravel–Spiess imputation with statsmodels (fit
+    area and year effects on untreated area-years, average treated residuals per cohort) gives the
+    same point estimates as pyfixest's did2s."""
+    import statsmodels.formula.api as smf
+
+    p, first = staggered_panel(PLANTED_COHORTS, growth=0.1, seed=5)
+    ce = ef.cohort_effects(p, first).set_index("cohort")
+    g = p["area"].map(first.set_index("area")["first_year"]).fillna(0)
+    treated = (g > 0) & (p["year"] >= g)
+    fit = smf.ols("y ~ C(area) + C(year)", data=p[~treated]).fit()
+    tau = p.loc[treated, "y"] - fit.predict(p[treated])
+    by = tau.groupby(p.loc[treated, "area"].map(first.set_index("area")["cohort"])).mean()
+    for c, v in by.items():
+        assert ce.loc[c, "estimate"] == pytest.approx(v, abs=1e-6)
+    assert ce.loc[ef.ALL_COHORTS, "estimate"] == pytest.approx(tau.mean(), abs=1e-6)
+
+
+def test_twfe_is_biased_with_growing_staggered_effects_but_did2s_is_not():
+    """Why a heterogeneity-robust estimator: with effects that grow, a single staggered TWFE
+    coefficient uses treated cohorts as controls and misses the ATT; did2s recovers it."""
+    import statsmodels.formula.api as smf
+
+    p, first = staggered_panel({2008: 0.0, 2010: 0.0, 2014: 0.0}, growth=0.5, seed=6, sd=0.1)
+    g = p["area"].map(first.set_index("area")["first_year"]).fillna(0)
+    p["D"] = ((g > 0) & (p["year"] >= g)).astype(float)
+    att = float((0.5 * (p["year"] - g))[p["D"] == 1].mean())
+    twfe = float(smf.ols("y ~ D + C(area) + C(year)", data=p).fit().params["D"])
+    robust = float(ef.cohort_effects(p, first).set_index("cohort").loc[ef.ALL_COHORTS, "estimate"])
+    assert abs(robust - att) < 0.1
+    assert abs(twfe - att) > 0.5
+
+
+def test_cohort_event_study_paths():
+    p, first = staggered_panel(PLANTED_COHORTS, seed=7)
+    es = ef.cohort_event_study(p, first)
+    assert set(es["cohort"]) == {"c2008", "c2010", "c2014"}
+    ref = es[es["period"] == "referens"]
+    assert (ref["relative"] == -1).all() and (ref["estimate"] == 0).all()
+    for g, eff in PLANTED_COHORTS.items():
+        post = es[(es["cohort"] == f"c{g}") & (es["period"] == "under")]
+        pre = es[(es["cohort"] == f"c{g}") & (es["period"] == "före")]
+        assert abs(post["estimate"].mean() - eff) < 0.2
+        assert abs(pre["estimate"]).max() < 0.5
+
+
+def test_cohorts_file_is_read_from_the_programme_texts():
+    c = ef.cohorts()
+    assert {"jarvalyftet", "vision_soderort", "vision_hasselby_vallingby", "programmet"} <= set(c["initiative"])
+    assert c["source_quote"].str.len().min() > 20 and c["reading"].str.len().min() > 20
+    texts = {}
+    from pathlib import Path
+
+    folder = Path("/work/shared/programme")
+    for _, r in c.iterrows():
+        assert r["start_year"] <= r["first_year_counted"] <= r["start_year"] + 1
+        if folder.exists():
+            txt = texts.setdefault(r["source_file"], " ".join((folder / r["source_file"]).read_text().split()))
+            assert " ".join(r["source_quote"].split()).replace("- ", "-")[:40] in txt.replace("- ", "-"), r["area_code"]
+    first = ef.first_treatment(c).set_index("area")
+    assert first.loc["sd-rinkeby", "first_year"] == 2008
+    assert first.loc["sd-bredang", "first_year"] == 2010
+    assert first.loc["sd-grimsta", "first_year"] == 2014
+    assert set(c.loc[c["initiative"] == "programmet", "area_code"]) == set(__import__("evalkit").geography.programme_stadsdelar())
+
+
+def test_specifications_drop_small_areas_and_weight(tidy):
+    base = ef.panel(tidy, "sysselsattning")
+    small, w = ef.specification(base, "utan_sma")
+    assert w is None and small["weight"].min() >= ef.SMALL_AREA_DENOMINATOR
+    assert small["area"].nunique() < base["area"].nunique()
+    assert ef.specification(base, "personer")[1] == "weight"
 
 
 def test_event_study_leads_near_zero_under_parallel_trends(planted):
@@ -123,28 +288,41 @@ def test_trend_band_on_exact_line():
 
 
 def test_threats_depend_on_indicator_and_years():
-    eb = ef.threats_sv("ekonomiskt_bistand", years=(2007, 2020))
+    eb = pe.threats_sv("ekonomiskt_bistand", years=(2007, 2020))
     keys = set(eb["nyckel"])
-    assert {"regression", "migration", "flyktingmottagande", "covid", "spridning"} <= keys
+    assert {"tidigare_arbete", "regression", "migration", "flyktingmottagande", "covid", "spridning"} <= keys
     assert "Jobbtorg" in eb.set_index("nyckel").loc["spridning", "hot"]
-    crime = ef.threats_sv("anmalda_brott", years=(2007, 2014))
+    crime = pe.threats_sv("anmalda_brott", years=(2007, 2014))
     assert "flyktingmottagande" not in set(crime["nyckel"]) and "covid" not in set(crime["nyckel"])
     assert {"regression", "migration"} <= set(crime["nyckel"])
 
 
-def test_swedish_table_and_readings(planted):
-    r = ef.did(planted)
-    ri = ef.randomization_inference(planted, n_perm=19, seed=0)
-    wb = ef.wild_cluster_bootstrap(planted, n_boot=99, seed=0)
-    tab = ef.did_table_sv(r, ri, wb)
-    assert list(tab.columns) == ["Mått", "Värde"]
-    assert tab["Mått"].str.contains("randomiseringsinferens").any()
-    assert tab["Mått"].str.contains("wild cluster bootstrap").any()
-    assert "," in tab.iloc[0, 1]  # decimal comma
-    for obj in (r, ri, wb, ef.event_study(planted)):
-        text = ef.reading_sv(obj)
-        assert isinstance(text, str) and len(text) > 80
-    assert "parallell" in ef.reading_sv(r)
+def test_stored_tables_pass_their_schemas_and_have_cohorts_and_specifications(processed):
+    from evalkit import results
+    from evalkit.analysis import effects_schema
+
+    for name in results.TABLES:
+        effects_schema.validate(name, results.load(name))
+    did = results.load("did")
+    assert list(did.columns[:10]) == ["indicator", "cohort", "specification", "estimate", "se", "ci_low",
+                                      "ci_high", "p_value", "n_areas", "n_treated"]
+    assert did["cohort"].nunique() >= 2
+    assert {"omraden", "personer", "utan_sma"} <= set(did["specification"])
+    assert (did.groupby("indicator")["headline"].sum() > 0).all()
+
+
+def test_swedish_table_and_readings(processed):
+    from evalkit import results
+
+    did, ri, wild, event = (results.load(n) for n in ("did", "ri", "wild_bootstrap", "event_study"))
+    tab = pe.did_table_sv(did, ri, wild, "ekonomiskt_bistand")
+    assert "Specifikation" in tab.columns and len(tab) >= 6
+    assert tab["Specifikation"].str.contains("huvudskattning").sum() == 1
+    assert "," in tab.iloc[0]["Skattning"]  # decimal comma
+    text = pe.did_reading_sv(did, "ekonomiskt_bistand")
+    assert "utöver" in text and "genomsnitt över områden" in text and "Järvalyftet" in text
+    assert "parallell" in text
+    assert "2014" in pe.event_reading_sv(event, "ekonomiskt_bistand")
 
 
 # ---------------------------------------------------------------- demo data (planted truth)

@@ -85,8 +85,44 @@ def test_programme_borough_synth_on_demo(tidy):
     assert (r.weights > 0).all()
     assert not set(r.weights.index) & set(geography.programme_stadsdelar())
     assert r.gap.index.min() == 2007 and r.gap.index.max() == 2020
-    text = ef.reading_sv(r)
-    assert "Farsta" in text and "RMSPE" in text
+    # no donor lies in the treated borough (era 2007)
+    own = set(geography.stadsdelar().query("sdo_2007 == 'sdo-farsta'")["stadsdel_code"])
+    assert not set(r.weights.index) & own
     assert list(r.table_sv().columns) == ["År", "Faktiskt", "Syntetisk kontroll", "Skillnad"]
     with pytest.raises(ValueError):
         sy.programme_borough_synth(tidy, "ekonomiskt_bistand", "sdo-bromma")
+
+
+def test_no_donor_lies_in_its_treated_borough(tidy):
+    s = geography.stadsdelar()
+    for borough in geography.programme_boroughs():
+        pool = set(sy.donor_pool(borough))
+        assert not pool & set(s.loc[s["sdo_2007"] == borough, "stadsdel_code"]), borough
+        assert not pool & set(geography.programme_stadsdelar())
+    assert "sd-vallingby" not in sy.donor_pool("sdo-hasselby-vallingby")
+    assert "sd-vallingby" in sy.donor_pool("sdo-farsta")
+
+
+def test_pre_fit_filter_keeps_only_well_fitted_placebos():
+    wide = _with_treated(_donors(n_donors=10, seed=4), effect=-8.0)
+    wide["T"] = wide["T"] + np.random.default_rng(1).normal(0, 0.5, len(wide))
+    wide["wild"] = np.r_[np.random.default_rng(2).normal(0, 30, 20), np.zeros(len(wide) - 20)]  # unfittable
+    r = sy.synth_placebos(wide, "T", max_pre_rmspe_factor=2.0)
+    assert r.n_placebos_all == 11 and r.n_placebos < 11
+    assert "wild" not in set(r.placebos["area"])
+    assert (r.placebos["pre_rmspe"] <= 2.0 * r.pre_rmspe + 1e-12).all()
+    assert r.p_value_gap == pytest.approx(1 / (r.n_placebos + 1))
+
+
+def test_stored_synth_tables(processed):
+    from evalkit import results
+    from evalkit.analysis import effects_schema
+
+    s = geography.stadsdelar().set_index("stadsdel_code")["sdo_2007"]
+    w = effects_schema.validate("synth_weights", results.load("synth_weights"))
+    assert set(w["treated"]) == set(geography.programme_boroughs())
+    assert not (w["donor"].map(s) == w["treated"]).any()
+    assert not w["donor"].isin(geography.programme_stadsdelar()).any()
+    summary = effects_schema.validate("synth_summary", results.load("synth_summary"))
+    assert (summary["n_placebos"] <= summary["n_donors"]).all()
+    effects_schema.validate("synth_path", results.load("synth_path"))

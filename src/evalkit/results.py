@@ -23,11 +23,16 @@ from evalkit.analysis.goals import goal_status as status_of
 from evalkit.fingerprint import file_stats
 from evalkit.paths import processed_dir
 
-#: Indicators whose programme-wide effect is estimated (levels, every stadsdel weighted equally).
+#: Indicators whose programme-wide effect is estimated (levels; three specifications, see
+#: evalkit.analysis.effects.SPECIFICATIONS).
 EFFECT_INDICATORS = ("ekonomiskt_bistand", "sysselsattning", "anmalda_brott")
 N_DRAWS = 999
 SEED = 20150101
-TABLES = ("did", "readings", "event", "threats", "ri", "synth_path", "synth_placebo", "synth_summary")
+#: Numeric tables (schemas in evalkit.analysis.effects_schema, columns in docs/CONTRACTS.md).
+TABLES = ("did", "event_study", "ri", "wild_bootstrap", "synth_weights", "synth_path", "synth_placebo",
+          "synth_summary")
+#: Years of the cohort (earlier work) estimates: 2006 is the pre-year that Järvalyftet needs.
+COHORT_YEARS = (2006, 2020)
 #: Rank intervals as the district report shows them (published table, so suppressed cells stay hidden).
 RANK_LEVELS = ("stadsdel", "stadsdelsomrade")
 RANK_SETTINGS = {"n_boot": 200, "seed": 20150101}
@@ -54,49 +59,88 @@ def effects_dir(base: Path | None = None) -> Path:
 
 
 def compute(tidy: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Estimate every effect the reports show; returns one DataFrame per table name in TABLES."""
-    # Imported here: the estimators (statsmodels.api and formula, scipy.optimize) are only needed
-    # to compute; a report only loads what they produced.
-    from evalkit.analysis import effects, synth
+    """Estimate every effect the reports show; returns one numeric DataFrame per table name in
+    TABLES, each validated by its schema (:mod:`evalkit.analysis.effects_schema`). The Swedish
+    readings are made from these numbers in :mod:`evalkit.present.effects`."""
+    # Imported here: the estimators (pyfixest, scipy.optimize) are only needed to compute; a
+    # report only loads what they produced.
+    from evalkit.analysis import effects, effects_schema, synth
 
-    units = programme.indicator_catalogue().set_index("indicator")["unit"]
+    cohort_table = effects.cohorts()
+    first = effects.first_treatment(cohort_table)
     out: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     for indicator in EFFECT_INDICATORS:
-        unit = units[indicator]
-        panel = effects.panel(tidy, indicator)
-        result = effects.did(panel)
-        ri = effects.randomization_inference(panel, n_perm=N_DRAWS, seed=SEED)
-        wcb = effects.wild_cluster_bootstrap(panel, n_boot=N_DRAWS, seed=SEED)
-        event = effects.event_study(panel)
-        table = effects.did_table_sv(result, ri=ri, wcb=wcb, unit=unit)
-        out["did"].append(table.assign(indicator=indicator, order=range(len(table))))
-        out["readings"].append(pd.DataFrame({
-            "indicator": indicator,
-            "kind": ["did", "event"],
-            "text": [effects.reading_sv(result, unit=unit), effects.reading_sv(event, unit=unit)],
-            "pretrend_p": [float("nan"), event.pretrend_p],
-        }))
-        out["event"].append(event.table.assign(indicator=indicator))
-        out["threats"].append(effects.threats_sv(indicator, event=event).assign(indicator=indicator))
-        out["ri"].append(pd.DataFrame({"indicator": indicator, "placebo_estimate": ri.distribution,
-                                       "estimate": ri.estimate}))
+        base = effects.panel(tidy, indicator)
+        long = effects.panel(tidy, indicator, years=COHORT_YEARS)
+        for spec in effects.SPECIFICATIONS:
+            panel, weights = effects.specification(base, spec)
+            headline = spec == effects.HEADLINE_SPECIFICATION
+            r = effects.did(panel, weights=weights)
+            out["did"].append(pd.DataFrame([{
+                "indicator": indicator, "cohort": effects.PROGRAMME_INITIATIVE, "specification": spec,
+                "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": r.p_value,
+                "n_areas": r.n_treated + r.n_control, "n_treated": r.n_treated, "estimator": "twfe",
+                "first_year": r.start, "year_first": r.years[0], "year_last": r.years[1], "n_obs": r.n_obs,
+                "headline": headline}]))
+            lpanel, _ = effects.specification(long, spec)
+            ce = effects.cohort_effects(lpanel, first, weights=weights)
+            out["did"].append(ce.assign(indicator=indicator, specification=spec, estimator="did2s",
+                                        year_first=int(lpanel["year"].min()), year_last=int(lpanel["year"].max()),
+                                        headline=headline))
+            ev = effects.event_study(panel, weights=weights)
+            out["event_study"].append(ev.table.assign(
+                indicator=indicator, cohort=effects.PROGRAMME_INITIATIVE, specification=spec, estimator="twfe",
+                first_year=effects.PROGRAMME_START, pretrend_p=ev.pretrend_p))
+            ri = effects.randomization_inference(panel, n_perm=N_DRAWS, seed=SEED, weights=weights)
+            out["ri"].append(pd.DataFrame({
+                "indicator": indicator, "specification": spec, "draw": range(len(ri.distribution)),
+                "placebo_estimate": ri.distribution, "estimate": ri.estimate, "p_value": ri.p_value,
+                "n_perm": ri.n_perm, "seed": SEED}))
+            wcb = effects.wild_cluster_bootstrap(panel, n_boot=N_DRAWS, seed=SEED, weights=weights)
+            out["wild_bootstrap"].append(pd.DataFrame([{
+                "indicator": indicator, "specification": spec, "estimate": wcb.estimate, "t_stat": wcb.t_stat,
+                "p_value": wcb.p_value, "ci_low": wcb.ci_low, "ci_high": wcb.ci_high, "n_boot": wcb.n_boot,
+                "weights": wcb.weights, "seed": SEED, "method": wcb.method}]))
+        # each cohort's own path (Sun–Abraham; unweighted, the estimator takes no weights)
+        paths = effects.cohort_event_study(long, first)
+        pre = paths[paths["period"] == "före"]
+        pretrend = {c: _joint_pretrend(g) for c, g in pre.groupby("cohort")}
+        out["event_study"].append(paths.assign(indicator=indicator, specification="omraden", estimator="sun_abraham",
+                                               pretrend_p=paths["cohort"].map(pretrend)))
     indicator = EFFECT_INDICATORS[0]
+    earlier = set(first["area"])
     for borough in geography.programme_boroughs():
-        result = synth.programme_borough_synth(tidy, indicator, borough)
-        path = pd.DataFrame({"borough": borough, "indicator": indicator, "year": result.observed.index.astype(int),
-                             "observed": result.observed.to_numpy(), "synthetic": result.synthetic.to_numpy(),
-                             "gap": result.gap.to_numpy()})
-        out["synth_path"].append(path)
+        result = synth.programme_borough_synth(tidy, indicator, borough, exclude=earlier)
+        out["synth_path"].append(pd.DataFrame({
+            "treated": borough, "indicator": indicator, "year": result.observed.index.astype(int),
+            "observed": result.observed.to_numpy(), "synthetic": result.synthetic.to_numpy(),
+            "gap": result.gap.to_numpy()}))
         placebo = result.placebo_gaps.reset_index().melt(id_vars="year", var_name="donor", value_name="gap")
-        out["synth_placebo"].append(placebo.assign(borough=borough, indicator=indicator))
-        weights = result.weights[result.weights >= 0.01].sort_values(ascending=False)
-        out["synth_summary"].append(pd.DataFrame({
-            "borough": [borough], "indicator": [indicator], "reading": [effects.reading_sv(result, unit=units[indicator])],
-            "weights": ["; ".join(f"{geography.area_name(c)} {w:.2f}".replace(".", ",") for c, w in weights.items())],
-            "pre_rmspe": [result.pre_rmspe], "post_gap_mean": [result.post_gap_mean],
-            "p_value": [result.p_value], "p_value_gap": [result.p_value_gap], "n_placebos": [result.n_placebos],
-        }))
-    return {name: pd.concat(parts, ignore_index=True) for name, parts in out.items()}
+        out["synth_placebo"].append(placebo.assign(treated=borough, indicator=indicator))
+        out["synth_weights"].append(pd.DataFrame({"treated": borough, "indicator": indicator,
+                                                  "donor": result.weights.index, "weight": result.weights.to_numpy()}))
+        out["synth_summary"].append(pd.DataFrame([{
+            "treated": borough, "indicator": indicator, "pre_rmspe": result.pre_rmspe, "post_rmspe": result.post_rmspe,
+            "ratio": result.ratio, "post_gap_mean": result.post_gap_mean, "p_value": result.p_value,
+            "p_value_gap": result.p_value_gap, "n_placebos": result.n_placebos,
+            "n_donors": result.n_placebos_all, "pre_fit_factor": synth.PRE_FIT_FACTOR}]))
+    tables = {}
+    for name, parts in out.items():
+        frame = pd.concat(parts, ignore_index=True)
+        schema = effects_schema.SCHEMAS[name]
+        frame = frame[list(schema.columns)]
+        tables[name] = effects_schema.validate(name, frame)
+    return tables
+
+
+def _joint_pretrend(leads: pd.DataFrame) -> float:
+    """A rough joint test of a cohort's leads (independent-coefficient Wald χ²; the saturated
+    estimator's full covariance is not kept). NaN without leads."""
+    from scipy import stats
+
+    z = (leads["estimate"] / leads["se"]).to_numpy(float)
+    z = z[pd.notna(z)]
+    return float(stats.chi2.sf(float((z ** 2).sum()), len(z))) if len(z) else float("nan")
 
 
 def compute_ranks(published: pd.DataFrame) -> pd.DataFrame:
@@ -153,7 +197,13 @@ def run(base: Path | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     # No stamp while tables are being replaced: an interrupted run leaves results that load() refuses.
     stamp.remove(folder.parent)
-    tables = compute(data.tidy())
+    # One BLAS thread: the estimators do many small dense products (projections, SLSQP, pyfixest);
+    # with OpenBLAS's default thread pool on a small shared machine they ran ~15x slower (measured:
+    # a 1650x130 SVD 0.39 s with the pool, 0.026 s with one thread, 2 cores under load).
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        tables = compute(data.tidy())
     published = data.published_tidy()[0]
     tables["rank_intervals"] = compute_ranks(published)
     tables["goal_status"] = compute_goal_status(published)

@@ -9,24 +9,33 @@ What is here
 ------------
 * :func:`panel` – an area × year panel (outcome, weight, treated, post).
 * :func:`did` – two-way fixed-effects difference-in-differences (area and year effects, optional
-  area-specific linear trends), standard errors clustered by area (statsmodels).
+  area-specific linear trends), CRV1 standard errors clustered by area (pyfixest ``feols``).
 * :func:`event_study` – year-by-year treated–control differences relative to a reference year
-  (2014) with clustered intervals, and a joint Wald test that all leads are zero.
+  (2014) with clustered intervals (pyfixest), and a joint Wald test that all leads are zero.
+* :func:`cohorts`, :func:`first_treatment` – the earlier work per stadsdel as data
+  (``data/raw/programme/cohorts.csv``: Järvalyftet, Vision Söderort, Vision Hässelby-Vällingby).
+* :func:`cohort_effects` – cohort ATTs, heterogeneity-robust (Gardner's two-stage imputation,
+  ``pyfixest.did2s``); :func:`cohort_event_study` – each cohort's path (Sun–Abraham,
+  ``pyfixest.event_study(estimator="saturated")``).
+* :data:`SPECIFICATIONS`, :func:`specification` – areas (unweighted), people (weighted by the
+  denominator) and without very small areas.
 * :func:`randomization_inference` – placebo-in-space: "programme" status reassigned at random
-  among the areas (same number treated), the DiD recomputed; exact-in-spirit p-value.
-* :func:`wild_cluster_bootstrap` – restricted (null imposed) wild cluster bootstrap-t (WCR) with
-  Rademacher or Webb weights; p-value and a confidence interval by test inversion.
-* :func:`trend_band` – a per-area linear trend with confidence and prediction bands.
-* :func:`threats_sv`, :func:`reading_sv`, :func:`did_table_sv` – Swedish texts and tables for the
-  reports: threats to validity that apply, and what a number means and does not mean.
+  among the areas (same number treated), the DiD recomputed (own code: pyfixest's ``ritest``
+  fails on this panel).
+* :func:`wild_cluster_bootstrap` – restricted wild cluster bootstrap-t: p-value from the
+  ``wildboottest`` package for unweighted models, own code for WLS and the interval.
+* :func:`trend_band` – a per-area linear trend with confidence and prediction bands (statsmodels).
 
+The Swedish texts for the reports (threats, readings, tables) are in :mod:`evalkit.present.effects`.
 Synthetic control lives in :mod:`evalkit.analysis.synth`.
 
 The model (DiD)
 ---------------
 ``y[i,t] = a[i] + g[t] (+ c[i]·t) + beta · D[i,t] + e[i,t]`` with ``D = treated × post``.
 ``beta`` is the average change in programme areas after 2015 *beyond* the change in the comparison
-areas over the same years (in the outcome's unit: percentage points for a share, or log points
+areas over the same years, and *in addition to* the earlier work that had started in most of
+them (Järvalyftet 2007, Vision Söderort 2010, Vision Hässelby-Vällingby 2014): 2007–2014 is not
+an untreated period for them, so ``beta`` is not the effect of all area-based work (in the outcome's unit: percentage points for a share, or log points
 with ``outcome="log"``, ≈ relative change). It is a causal effect only under **parallel
 trends**: without the programme, programme and comparison areas would have moved in parallel
 (or, with ``trends=True``, each area would have continued its own 2007–2014 linear trend). Other
@@ -45,7 +54,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
@@ -223,34 +231,45 @@ def _prepare(p: pd.DataFrame, outcome: str, weights, exclude_years=(), min_obs: 
     return q.reset_index(drop=True)
 
 
-def _design(q: pd.DataFrame, trends: bool) -> pd.DataFrame:
-    """Design matrix: d, area dummies (all), year dummies (first dropped), area trends (first area dropped)."""
-    area = pd.Categorical(q["area"])
-    A = pd.get_dummies(area, prefix="area", dtype=float)
-    A.index = q.index
-    Y = pd.get_dummies(q["year"], prefix="year", dtype=float).iloc[:, 1:]
-    parts = [q[["d"]].astype(float), A, Y]
-    if trends:
-        T = A.iloc[:, 1:].mul(q["_t"], axis=0)
-        T.columns = [f"trend_{c}" for c in T.columns]
-        parts.append(T)
-    return pd.concat(parts, axis=1)
+def _design_frame(q: pd.DataFrame) -> pd.DataFrame:
+    """``q`` with an integer cluster id (wildboottest's numba code rejects string clusters)."""
+    q = q.copy()
+    q["_cl"] = pd.factorize(q["area"])[0]
+    return q
 
 
-def _formula(trends: bool) -> str:
-    f = "_y ~ d + C(area) + C(year)"
-    return f + " + C(area):_t" if trends else f
+def _pf():
+    # Imported lazily: pyfixest pulls in numba (compiles on first use); reports never need it.
+    import pyfixest as pf
+
+    return pf
+
+
+def _fit(q: pd.DataFrame, rhs: str, weights: bool):
+    """pyfixest OLS/WLS with area and year fixed effects and CRV1 errors clustered by area."""
+    import warnings
+
+    with warnings.catch_warnings():
+        # pyfixest warns about dropped collinear trend terms and singletons: expected here
+        warnings.simplefilter("ignore", UserWarning)
+        return _pf().feols(f"_y ~ {rhs} | area + year", data=q, vcov={"CRV1": "_cl"},
+                           weights="_w" if weights else None)
 
 
 def did(panel: pd.DataFrame, outcome: str = "y", weights: str | None = None, trends: bool = False,
         exclude_years=(), level: float = 0.95) -> DidResult:
-    """Two-way fixed-effects difference-in-differences with area-clustered standard errors.
+    """Two-way fixed-effects difference-in-differences with area-clustered standard errors (pyfixest).
 
     Model: ``y[i,t] = a[i] + g[t] + beta·D[i,t] (+ c[i]·t if trends) + e[i,t]``,
-    ``D = treated × (year >= start)``, estimated by OLS (WLS with ``weights="weight"``, i.e. the
-    denominator, which estimates the effect for the average *person* rather than the average
-    *area*). Standard errors are clustered by area (CR1, statsmodels), with a t distribution on
-    G − 1 degrees of freedom.
+    ``D = treated × (year >= start)``, estimated by :func:`pyfixest.feols` (WLS with
+    ``weights="weight"``, i.e. the denominator, which estimates the effect for the average
+    *person* rather than the average *area*). Standard errors CRV1 clustered by area, t
+    distribution on G − 1 degrees of freedom. pyfixest's small-sample factor does not count the
+    area effects (nested in the clusters); statsmodels' CR1 on the dummy regression does, so its
+    standard error is larger by ``sqrt((N − 1 − K_years − G) / (N − 1 − K_years))``⁻¹ (tested).
+
+    When programme areas had earlier work (Järvalyftet, Vision Söderort …, see :func:`cohorts`),
+    ``beta`` is the change from 2015 *in addition to* that work: 2007–2014 is the pre-period.
 
     Parameters
     ----------
@@ -268,12 +287,11 @@ def did(panel: pd.DataFrame, outcome: str = "y", weights: str | None = None, tre
     may grow over the years. With few treated clusters, use :func:`randomization_inference`
     and :func:`wild_cluster_bootstrap` too.
     """
-    q = _prepare(panel, outcome, weights, exclude_years, 3 if trends else 2)
-    groups = pd.factorize(q["area"])[0]
-    res = sm.WLS(q["_y"].to_numpy(float), _design(q, trends), weights=q["_w"].to_numpy(float)).fit(
-        method="qr", cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-    est = float(res.params["d"])
-    se = float(np.sqrt(res.cov_params().loc["d", "d"]))  # only d: nuisance variances may be degenerate
+    q = _design_frame(_prepare(panel, outcome, weights, exclude_years, 3 if trends else 2))
+    rhs = "d + i(area, _t)" if trends else "d"
+    fit = _fit(q, rhs, weights is not None)
+    est = float(fit.coef()["d"])
+    se = float(fit.se()["d"])
     G = int(q["area"].nunique())
     tcrit = stats.t.ppf(0.5 + level / 2, G - 1)
     p = float(2 * stats.t.sf(abs(est / se), G - 1)) if se > 0 else float("nan")
@@ -284,7 +302,7 @@ def did(panel: pd.DataFrame, outcome: str = "y", weights: str | None = None, tre
         years=(int(q["year"].min()), int(q["year"].max())), start=int(panel.attrs.get("start", PROGRAMME_START)),
         indicator=str(panel.attrs.get("indicator", "")), outcome=_outcome_col(outcome),
         weighted=weights is not None, trends=trends, level=level, df=G - 1,
-        model=_formula(trends).replace("_y", "y").replace("_t", "t"),
+        model="y ~ d | area + year" + (" + area-specific linear trends" if trends else ""),
     )
 
 
@@ -306,26 +324,35 @@ class EventStudy:
     outcome: str = "y"
 
 
+def _wald_f(coef: pd.Series, vcov: pd.DataFrame, names: list[str], df2: int) -> tuple[float, float]:
+    """Joint Wald F test that the coefficients ``names`` are 0 (cluster-robust vcov, F(k, G−1))."""
+    b = coef[names].to_numpy(float)
+    V = vcov.loc[names, names].to_numpy(float)
+    stat = float(b @ np.linalg.pinv(V) @ b) / len(names)
+    return stat, float(stats.f.sf(stat, len(names), df2))
+
+
 def event_study(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR, outcome: str = "y",
                 weights: str | None = None, level: float = 0.95) -> EventStudy:
-    """Year-by-year treated–control differences relative to ``reference_year``.
+    """Year-by-year treated–control differences relative to ``reference_year`` (pyfixest).
 
     Model: ``y[i,t] = a[i] + g[t] + sum_{k != ref} delta_k · treated[i] · 1[t = k] + e[i,t]``,
-    clustered by area. ``delta_k`` is how much the programme–comparison gap in year ``k``
-    differs from the gap in the reference year (0 there by construction). Leads (``k < start``)
-    near 0 support parallel pre-trends; a drift in the leads (e.g. gaps narrowing towards 2014
-    because areas were chosen for unusually high 2012 values: regression to the mean) warns that
-    the DiD may pick up a trend rather than an effect. Lags (``k >= start``) trace the effect path
-    under parallel trends.
+    CRV1 clustered by area (``feols("y ~ i(year, treated, ref=2014) | area + year")``).
+    ``delta_k`` is how much the programme–comparison gap in year ``k`` differs from the gap in
+    the reference year (0 there by construction). Leads (``k < start``) near 0 support parallel
+    pre-trends; a drift in the leads (e.g. gaps narrowing towards 2014 because areas were chosen
+    for unusually high 2012 values: regression to the mean, or earlier work such as Järvalyftet
+    taking effect) warns that the DiD may pick up a trend rather than an effect. Lags
+    (``k >= start``) trace the effect path under parallel trends.
 
-    The pre-trend test is a joint Wald F test (cluster-robust) that all leads are 0; not
-    rejecting is *not* proof of parallel trends (low power with few treated areas).
+    The pre-trend test is a joint Wald F test (cluster-robust, F(k, G − 1)) that all leads are
+    0; not rejecting is *not* proof of parallel trends (low power with few treated areas).
 
     Returns :class:`EventStudy` with ``table`` columns
     ``year, relative, estimate, se, ci_low, ci_high, p_value, period`` (``period`` is
     ``"före"``, ``"referens"`` or ``"under"``).
     """
-    q = _prepare(panel, outcome, weights)
+    q = _design_frame(_prepare(panel, outcome, weights))
     years = sorted(q["year"].unique())
     if reference_year not in years:
         raise ValueError(f"Referensåret {reference_year} saknas i panelen")
@@ -337,10 +364,8 @@ def event_study(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR, outco
         nm = f"ev_{yr}"
         q[nm] = (q["treated"] * (q["year"] == yr)).astype(float)
         names[yr] = nm
-    formula = "_y ~ " + " + ".join(names.values()) + " + C(area) + C(year)"
-    groups = pd.factorize(q["area"])[0]
-    res = smf.wls(formula, data=q, weights=q["_w"]).fit(cov_type="cluster", cov_kwds={"groups": groups},
-                                                       use_t=True)
+    fit = _fit(q, " + ".join(names.values()), weights is not None)
+    coef, se_all = fit.coef(), fit.se()
     G = int(q["area"].nunique())
     tcrit = stats.t.ppf(0.5 + level / 2, G - 1)
     rows = []
@@ -348,7 +373,7 @@ def event_study(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR, outco
         if yr == reference_year:
             rows.append((yr, yr - reference_year, 0.0, 0.0, 0.0, 0.0, np.nan, "referens"))
             continue
-        b, s = float(res.params[names[yr]]), float(res.bse[names[yr]])
+        b, s = float(coef[names[yr]]), float(se_all[names[yr]])
         pv = float(2 * stats.t.sf(abs(b / s), G - 1)) if s > 0 else np.nan
         rows.append((yr, yr - reference_year, b, s, b - tcrit * s, b + tcrit * s, pv,
                      "före" if yr < start else "under"))
@@ -356,14 +381,181 @@ def event_study(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR, outco
                                         "p_value", "period"])
     leads = [names[yr] for yr in years if yr < start and yr != reference_year]
     if leads:
-        wt = res.wald_test(", ".join(f"{nm} = 0" for nm in leads), use_f=True, scalar=True)
-        stat, pval = float(wt.statistic), float(wt.pvalue)
+        vcov = pd.DataFrame(np.asarray(fit._vcov), index=fit._coefnames, columns=fit._coefnames)
+        stat, pval = _wald_f(coef, vcov, leads, G - 1)
         df = (len(leads), G - 1)
     else:
         stat, pval, df = np.nan, np.nan, (0, G - 1)
     return EventStudy(table=table, reference_year=reference_year, pretrend_stat=stat, pretrend_df=df,
                       pretrend_p=pval, indicator=str(panel.attrs.get("indicator", "")),
                       outcome=_outcome_col(outcome))
+
+
+# --------------------------------------------------------------------------------------------
+# Staggered treatment: earlier work per stadsdel (cohorts) and heterogeneity-robust estimators
+# --------------------------------------------------------------------------------------------
+
+#: ``data/raw/programme/cohorts.csv``: one row per stadsdel × initiative, with the quoted line of
+#: the source document and how it was read (see ``data/raw/programme/README.md``).
+COHORTS_FILE = "cohorts.csv"
+#: The 2015 programme in ``cohorts.csv``; every other initiative is "earlier work".
+PROGRAMME_INITIATIVE = "programmet"
+#: Cohort label of the pooled ATT over all earlier-work cohorts.
+ALL_COHORTS = "alla_kohorter"
+
+
+def cohorts(path=None) -> pd.DataFrame:
+    """The treatment cohorts as data: ``area_code, area_name, initiative, start_year,
+    first_year_counted, source_file, source_line, source_quote, reading``.
+
+    ``first_year_counted`` is the first year an estimator counts as treated (Järvalyftet started in
+    autumn 2007, so 2008; see the ``reading`` column of each row)."""
+    from evalkit.paths import raw_dir
+
+    path = path or raw_dir() / "programme" / COHORTS_FILE
+    c = pd.read_csv(path, dtype={"area_code": str, "initiative": str}, keep_default_na=False)
+    c["start_year"] = c["start_year"].astype(int)
+    c["first_year_counted"] = c["first_year_counted"].astype(int)
+    return c
+
+
+def first_treatment(cohort_table: pd.DataFrame) -> pd.DataFrame:
+    """Per stadsdel its *earlier-work* cohort: ``area, cohort, first_year`` (the first initiative
+    before the programme; areas without one are not listed)."""
+    early = cohort_table[cohort_table["initiative"] != PROGRAMME_INITIATIVE]
+    early = early.sort_values(["area_code", "first_year_counted"]).groupby("area_code", as_index=False).first()
+    return pd.DataFrame({"area": early["area_code"], "cohort": early["initiative"],
+                         "first_year": early["first_year_counted"].astype(int)})
+
+
+def _cohort_frame(panel: pd.DataFrame, first: pd.DataFrame, outcome: str, weights) -> pd.DataFrame:
+    q = _design_frame(_prepare(panel, outcome, weights))
+    f = first.set_index("area")
+    q["g"] = q["area"].map(f["first_year"]).fillna(0).astype(int)
+    q["cohort"] = q["area"].map(f["cohort"]).fillna("")
+    q["D"] = ((q["g"] > 0) & (q["year"] >= q["g"])).astype(int)
+    return q
+
+
+def cohort_effects(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = "y", weights: str | None = None,
+                   level: float = 0.95) -> pd.DataFrame:
+    """Cohort ATTs of the earlier work by Gardner's two-stage imputation estimator (``pyfixest.did2s``).
+
+    Stage 1 fits area and year effects on the untreated area-years only (never-treated areas and
+    each cohort's years before its ``first_year``); stage 2 regresses the residualised outcome on
+    one treatment dummy per cohort (and, separately, on one pooled dummy). Unlike a two-way FE
+    regression with a staggered ``D`` this never uses already-treated areas as controls, so it is
+    robust to effects that differ between cohorts and grow over time. Standard errors: pyfixest's
+    GMM-corrected CRV1 by area.
+
+    ``panel`` should start before the first cohort (2006 for Järvalyftet, counted from 2008).
+    A cohort effect covers *all* years from ``first_year`` to the panel's end, programme years
+    included: it is earlier work plus the programme, compared with never-treated areas.
+
+    Returns one row per cohort and one ``alla_kohorter`` row: ``cohort, first_year, estimate, se,
+    ci_low, ci_high, p_value, n_treated, n_areas, n_obs``.
+    """
+    import warnings
+
+    q = _cohort_frame(panel, first, outcome, weights)
+    labels = [c for c in first.sort_values("first_year")["cohort"].unique() if (q["cohort"] == c).any()]
+    dummies = {}
+    for c in labels:
+        nm = f"D_{c}"
+        q[nm] = (q["D"] * (q["cohort"] == c)).astype(float)
+        dummies[c] = nm
+    G = int(q["area"].nunique())
+    tcrit = stats.t.ppf(0.5 + level / 2, G - 1)
+    rows = []
+    for rhs, names in ((" + ".join(dummies.values()), dummies), ("D", {ALL_COHORTS: "D"})):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = _pf().did2s(q, yname="_y", first_stage="~ 0 | area + year", second_stage=f"~ {rhs}",
+                              treatment="D", cluster="_cl", weights="_w" if weights is not None else None)
+        coef, se = fit.coef(), fit.se()
+        for c, nm in names.items():
+            b, s = float(coef[nm]), float(se[nm])
+            members = q.loc[(q["cohort"] == c) if c != ALL_COHORTS else (q["g"] > 0), "area"].nunique()
+            fy = int(first.loc[first["cohort"] == c, "first_year"].min()) if c != ALL_COHORTS else int(q.loc[q["g"] > 0, "g"].min())
+            rows.append((c, fy, b, s, b - tcrit * s, b + tcrit * s,
+                         float(2 * stats.t.sf(abs(b / s), G - 1)) if s > 0 else np.nan, int(members), G, len(q)))
+    return pd.DataFrame(rows, columns=["cohort", "first_year", "estimate", "se", "ci_low", "ci_high", "p_value",
+                                       "n_treated", "n_areas", "n_obs"])
+
+
+def cohort_event_study(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = "y",
+                       level: float = 0.95) -> pd.DataFrame:
+    """Each cohort's own path: the Sun–Abraham interaction-weighted event study
+    (``pyfixest.event_study(estimator="saturated")``: cohort × years-since-start dummies, never-treated
+    areas as the only controls, reference = the year before each cohort's start).
+
+    Unweighted only (the saturated estimator takes no weights). Returns ``cohort, first_year,
+    relative, year, estimate, se, ci_low, ci_high, p_value, period`` (``period`` "före",
+    "referens", "under" relative to the cohort's own start; the programme's 2015 falls at
+    ``relative = 2015 − first_year``).
+    """
+    import re
+    import warnings
+
+    q = _cohort_frame(panel, first, outcome, None)
+    q["_g"] = q["g"].astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = _pf().event_study(q, yname="_y", idname="area", tname="year", gname="_g", cluster="_cl",
+                                estimator="saturated")
+    G = int(q["area"].nunique())
+    tcrit = stats.t.ppf(0.5 + level / 2, G - 1)
+    coef, se = fit.coef(), fit.se()
+    rx = re.compile(r"rel_time::(-?[\d.]+):first_treated_period::([\d.]+)")
+    by_year = first.drop_duplicates("first_year").set_index("first_year")["cohort"]
+    rows = []
+    for name in coef.index:
+        m = rx.fullmatch(str(name))
+        if not m:
+            continue
+        rel, g = int(float(m.group(1))), int(float(m.group(2)))
+        b, s = float(coef[name]), float(se[name])
+        if not np.isfinite(s):
+            continue
+        rows.append((by_year[g], g, rel, g + rel, b, s, b - tcrit * s, b + tcrit * s,
+                     float(2 * stats.t.sf(abs(b / s), G - 1)) if s > 0 else np.nan, "före" if rel < 0 else "under"))
+    for g in sorted(set(q.loc[q["g"] > 0, "g"])):
+        rows.append((by_year[g], g, -1, g - 1, 0.0, 0.0, 0.0, 0.0, np.nan, "referens"))
+    out = pd.DataFrame(rows, columns=["cohort", "first_year", "relative", "year", "estimate", "se", "ci_low",
+                                      "ci_high", "p_value", "period"])
+    return out.sort_values(["first_year", "relative"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Specifications: areas, people, without very small areas
+# --------------------------------------------------------------------------------------------
+
+#: Smallest denominator (every year) of an area in the ``utan_sma`` specification.
+SMALL_AREA_DENOMINATOR = 500
+#: The specifications reported side by side: key -> (weights, smallest denominator of an area).
+#: ``omraden`` averages over areas (Flaten with 2–3 people counts as much as Rinkeby), ``personer``
+#: over people (WLS with the denominator), ``utan_sma`` over areas without very small ones.
+SPECIFICATIONS = {"omraden": (None, 0.0), "personer": ("weight", 0.0),
+                  "utan_sma": (None, float(SMALL_AREA_DENOMINATOR))}
+#: The specification a reading leads with (see :mod:`evalkit.present.effects` for why).
+HEADLINE_SPECIFICATION = "personer"
+
+
+def drop_small_areas(panel: pd.DataFrame, min_denominator: float) -> pd.DataFrame:
+    """``panel`` without the areas whose denominator is below ``min_denominator`` in any year."""
+    if min_denominator <= 0:
+        return panel
+    small = set(panel.loc[panel["weight"].fillna(0) < min_denominator, "area"])
+    out = panel[~panel["area"].isin(small)].reset_index(drop=True)
+    out.attrs.update(panel.attrs)
+    out.attrs["small_areas_dropped"] = sorted(small)
+    return out
+
+
+def specification(panel: pd.DataFrame, key: str) -> tuple[pd.DataFrame, str | None]:
+    """The panel and the ``weights`` argument of specification ``key`` (see SPECIFICATIONS)."""
+    weights, min_den = SPECIFICATIONS[key]
+    return drop_small_areas(panel, min_den), weights
 
 
 # --------------------------------------------------------------------------------------------
@@ -445,6 +637,12 @@ def randomization_inference(panel: pd.DataFrame, n_perm: int = 999, seed: int | 
                             statistic: str = "estimate") -> RIResult:
     """Placebo-in-space randomisation inference for :func:`did`.
 
+    Own code on purpose: pyfixest 0.60's ``ritest()`` does not run on this panel (an integer
+    treatment column gives a numba TypingError, a float one with ``cluster=`` "Matrix is
+    singular"; see the stack notes), and no other maintained package permutes *which areas* are
+    treated in a panel. It reuses the within transform below (one projection, then a dot product
+    per draw); the estimate it starts from equals pyfixest's (tested).
+
     "Programme" status is reassigned at random among all areas in the panel (same number
     treated), the DiD recomputed each time (same model as :func:`did`). Two-sided p-value
     ``(1 + #{|placebo| >= |observed|}) / (1 + n_perm)``, which lies in ``[1/(n_perm+1), 1]``.
@@ -497,6 +695,9 @@ class WCBResult:
     weights: str
     seed: int | None
     level: float = 0.95
+    #: who computed the p-value: "wildboottest" (the library, through pyfixest) or "evalkit"
+    #: (own WCR: WLS, which wildboottest 0.3.2 does not support). The interval is always evalkit's.
+    method: str = "evalkit"
 
 
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
@@ -504,9 +705,15 @@ _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt
 
 def wild_cluster_bootstrap(panel: pd.DataFrame, n_boot: int = 999, seed: int | None = 0, outcome: str = "y",
                            weights: str | None = None, trends: bool = False, exclude_years=(),
-                           dist: str = "rademacher", level: float = 0.95, ci: bool = True) -> WCBResult:
+                           dist: str = "rademacher", level: float = 0.95, ci: bool = True,
+                           library: bool = True) -> WCBResult:
     """Wild cluster restricted (WCR) bootstrap-t for the DiD coefficient (Cameron, Gelbach & Miller
     2008; Roodman et al. 2019, "fast and wild").
+
+    The p-value of an unweighted model comes from the ``wildboottest`` package (through
+    pyfixest's ``Feols.wildboottest``, ``library=True``); the own implementation below is kept for
+    what the library does not do: WLS (the population-weighted specification) and the confidence
+    interval by test inversion. Both agree on the t statistic and, up to Monte Carlo error, on p.
 
     For a null value ``b0``: fit the model with ``beta = b0`` imposed, keep its residuals ``u``,
     build ``y* = fitted + u · v_g`` with one draw ``v_g`` per area (Rademacher ±1 or Webb's
@@ -552,6 +759,20 @@ def wild_cluster_bootstrap(panel: pd.DataFrame, n_boot: int = 999, seed: int | N
         return float(np.mean(np.abs(tstar) >= abs(t) - 1e-12))
 
     p = pval(0.0)
+    method = "evalkit"
+    if weights is None and dist in ("rademacher", "webb") and library:
+        # The library's WCR (wildboottest through pyfixest, 11-type, null imposed) gives the same t
+        # statistic and, with its own draws, the same p-value up to Monte Carlo error (tested).
+        # It has no confidence interval and no WLS, so the interval below, and the p-value of the
+        # population-weighted specification, come from the own implementation above.
+        fit = _fit(_design_frame(q), "d + i(area, _t)" if trends else "d", False)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            boot = fit.wildboottest(param="d", reps=n_boot, seed=seed, weights_type=dist, impose_null=True)
+        p = float(boot["Pr(>|t|)"])
+        method = "wildboottest"
     lo = hi = np.nan
     if ci:
         alpha = 1 - level
@@ -573,7 +794,7 @@ def wild_cluster_bootstrap(panel: pd.DataFrame, n_boot: int = 999, seed: int | N
 
         lo, hi = edge(-1.0), edge(1.0)
     return WCBResult(estimate=float(bhat), t_stat=float(bhat / sehat), p_value=p, ci_low=float(lo),
-                     ci_high=float(hi), n_boot=n_boot, weights=dist, seed=seed, level=level)
+                     ci_high=float(hi), n_boot=n_boot, weights=dist, seed=seed, level=level, method=method)
 
 
 # --------------------------------------------------------------------------------------------
@@ -620,182 +841,3 @@ def trend_band(panel: pd.DataFrame, area: str, fit_years: tuple[int, int] | None
     out.attrs.update({"area": area, "slope": float(res.params["year"]),
                       "slope_ci": (float(ci.iloc[0]), float(ci.iloc[1])), "fit_years": fy})
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# Swedish texts
-# --------------------------------------------------------------------------------------------
-
-#: Indicators plausibly hit harder in programme areas by refugee reception 2015–16.
-REFUGEE_SENSITIVE = {"ekonomiskt_bistand", "sysselsattning", "behorighet_gymnasiet", "trangboddhet",
-                     "kunskapskrav_ak9_exkl_nyanlanda", "jobbtorg_sjalvforsorjande"}
-#: Indicators touched by the city-wide Jobbtorg (spillover to comparison areas).
-JOBBTORG_SENSITIVE = {"ekonomiskt_bistand", "sysselsattning", "jobbtorg_sjalvforsorjande"}
-#: Indicators the COVID-19 pandemic in 2020 plausibly hit unevenly.
-COVID_SENSITIVE = {"ekonomiskt_bistand", "sysselsattning", "ohalsotal", "psykisk_ohalsa", "anmalda_brott",
-                   "otrygghet", "jobbtorg_sjalvforsorjande", "behorighet_gymnasiet"}
-
-
-def threats_sv(indicator: str, years: tuple[int, int] = DEFAULT_YEARS, level: str = "stadsdel",
-               event: EventStudy | None = None) -> pd.DataFrame:
-    """Threats to validity a report must name for an effect estimate of ``indicator``.
-
-    Returns a DataFrame with columns ``hot`` (short Swedish heading), ``beskrivning`` (what it is
-    and how it would bias the estimate) and ``nyckel`` (stable key). Which threats are listed
-    depends on the indicator and the years: regression to the mean and selective migration
-    always; refugee reception 2015–16 if the years cover 2015–16 and the indicator is sensitive;
-    COVID-19 if 2020 is included; Jobbtorg spillovers for labour-market indicators; small
-    numbers on stadsdel level. With ``event`` (an :func:`event_study` result), the regression
-    to the mean text cites the pre-trend test.
-    """
-    rows = []
-    rtm = ("Programområdena valdes för att de hade höga risknivåer 2012. Områden som väljs för "
-           "ovanligt höga värden tenderar att närma sig genomsnittet av sig själva, även utan insats. "
-           "En sådan återgång kan misstas för en effekt. Förtrenderna visas därför med 2014 som "
-           "referensår: skillnader före 2015 som krymper mot 2014 tyder på återgång mot medelvärdet.")
-    if event is not None and np.isfinite(event.pretrend_p):
-        rtm += (f" Gemensamt test av förtrenderna: p = {_fmt(event.pretrend_p, 3)}"
-                + (" – förtrenderna är inte parallella, skattningen bör läsas med stor försiktighet."
-                   if event.pretrend_p < 0.05 else
-                   " – inga tydliga avvikelser, men testet har låg styrka med få programområden."))
-    rows.append(("regression", "Återgång mot medelvärdet", rtm))
-    rows.append(("migration", "Selektiv flyttning",
-                 "Måtten är genomsnitt för dem som bor i området. Om de som flyttar in har svagare "
-                 "ekonomi än de som flyttar ut förändras områdets värde utan att någon boende fått det "
-                 "sämre, och omvänt kan den som fått arbete flytta därifrån. Skattningen blandar "
-                 "alltså effekter för individer med förändringar i vilka som bor i området."))
-    if years[0] <= 2016 and years[1] >= 2015 and indicator in REFUGEE_SENSITIVE:
-        rows.append(("flyktingmottagande", "Flyktingmottagandet 2015–2016",
-                     "Mottagandet av nyanlända 2015–2016 var störst i programområdena och sammanföll med "
-                     "programmets start. Det drar måttet åt det sämre just där, oberoende av programmet, "
-                     "och gör en jämförelse före/efter 2015 svårtolkad (en gynnsam effekt kan döljas). "
-                     "Jämför gärna med en skattning där 2015–2016 utesluts."))
-    if years[1] >= 2020 and indicator in COVID_SENSITIVE:
-        rows.append(("covid", "Covid-19 2020",
-                     "Pandemin 2020 slog olika mot olika delar av staden (trångboddhet, yrken som inte "
-                     "kunde arbeta hemifrån). Värden för 2020 kan spegla pandemin snarare än programmet; "
-                     "jämför med en skattning utan 2020."))
-    if indicator in JOBBTORG_SENSITIVE:
-        rows.append(("spridning", "Spridningseffekter (Jobbtorg)",
-                     "Jobbtorg Stockholm och andra insatser verkar i hela staden, så jämförelseområdena är "
-                     "inte opåverkade. Om liknande insatser når även dem underskattar jämförelsen "
-                     "programmets effekt; om programmet drar resurser från andra områden överskattas den."))
-    else:
-        rows.append(("spridning", "Spridningseffekter",
-                     "Insatser i ett område kan påverka grannområden (t.ex. brottslighet som flyttar eller "
-                     "trygghetsarbete som når fler). Då är jämförelseområdena inte opåverkade."))
-    if level == "stadsdel":
-        rows.append(("sma_tal", "Små tal och få programområden",
-                     "Med 21 programstadsdelar av 117 och få invånare i vissa stadsdelar är slumpvariationen "
-                     "stor. Klustrade standardfel kan då bli för små; randomiseringsinferens och "
-                     "wild cluster bootstrap redovisas därför också."))
-    return pd.DataFrame(rows, columns=["nyckel", "hot", "beskrivning"])
-
-
-def _fmt(x: float, d: int = 2) -> str:
-    from evalkit.present.format import number
-
-    return number(x, d).replace("-", "\u2212") if np.isfinite(x) else ".."
-
-
-def _unit_sv(outcome: str, unit: str | None) -> str:
-    if outcome == "log_y":
-        return "log-enheter (≈ relativ förändring)"
-    return {"procent": "procentenheter"}.get(unit or "", "enheter")
-
-
-def reading_sv(result, unit: str | None = "procent") -> str:
-    """Plain-language Swedish reading of a result: what the number means and what it doesn't.
-
-    Accepts :class:`DidResult`, :class:`EventStudy`, :class:`RIResult`, :class:`WCBResult` or a
-    :class:`evalkit.analysis.synth.SynthResult`. ``unit`` is the indicator's catalogue unit
-    (``"procent"`` → "procentenheter").
-    """
-    if isinstance(result, DidResult):
-        u = _unit_sv(result.outcome, unit)
-        lvl = int(round(result.level * 100))
-        direction = "lägre" if result.estimate < 0 else "högre"
-        covers0 = result.ci_low <= 0 <= result.ci_high
-        txt = (f"Skattningen {_fmt(result.estimate)} {u} betyder: skillnaden i måttet mellan "
-               f"programområdena och övriga områden var {result.start}–{result.years[1]} i genomsnitt "
-               f"{_fmt(abs(result.estimate))} {u} {direction} än {result.years[0]}–{result.start - 1}. "
-               f"{lvl} % konfidensintervall {_fmt(result.ci_low)} till {_fmt(result.ci_high)}"
-               + (" – omfattar noll, så en effekt kan inte skiljas från slumpen."
-                  if covers0 else " – omfattar inte noll.")
-               + " Det är en effekt av programmet endast om utvecklingen annars hade varit parallell "
-               "(se förtrenderna) och inget annat samtidigt slog olika mot områdena; siffran säger "
-               "inget om enskilda personer, och inte vilken insats som gjorde skillnaden.")
-        if result.trends:
-            txt += (" Modellen tillåter varje område en egen linjär trend; en effekt som växer "
-                    "gradvis kan då delvis tas för en trend.")
-        return txt
-    if isinstance(result, EventStudy):
-        t = result.table
-        pre = t[t["period"] == "före"]
-        return (f"Varje punkt visar hur mycket skillnaden mellan programområden och övriga områden "
-                f"ett år avviker från skillnaden {result.reference_year} (= 0). Före programmet "
-                f"(största avvikelse {_fmt(pre['estimate'].abs().max())}) bör punkterna ligga nära "
-                f"noll om antagandet om parallella trender håller; gemensamt test p = "
-                f"{_fmt(result.pretrend_p, 3)}. Ett icke-signifikant test bevisar inte parallella trender.")
-    if isinstance(result, RIResult):
-        return (f"Randomiseringsinferens: i {result.n_perm} lottningar där {result.n_treated} av "
-                f"{result.n_areas} områden slumpvis fick vara 'programområden' blev skattningen minst "
-                f"lika stor (i absoluta tal) som den faktiska i en andel p = {_fmt(result.p_value, 3)}. "
-                "Ett litet p betyder att programområdenas förändring är ovanlig jämfört med andra "
-                "grupper av områden – inte att programmet orsakade den, eftersom områdena inte valdes "
-                "slumpvis.")
-    if isinstance(result, WCBResult):
-        return (f"Wild cluster bootstrap ({result.weights}, {result.n_boot} dragningar, nollhypotesen "
-                f"påtvingad): p = {_fmt(result.p_value, 3)}, {int(round(result.level * 100))} % "
-                f"konfidensintervall {_fmt(result.ci_low)} till {_fmt(result.ci_high)}. Metoden är "
-                "mer tillförlitlig än vanliga klustrade standardfel när programområdena är få.")
-    try:
-        from evalkit.analysis.synth import SynthResult
-    except ImportError:  # pragma: no cover
-        SynthResult = ()
-    if isinstance(result, SynthResult):
-        try:
-            name = geography.area_name(result.treated)
-        except Exception:  # noqa: BLE001 - synthetic test units have no registry name
-            name = result.treated
-        txt = (f"Den syntetiska kontrollen för {name} är ett viktat genomsnitt av "
-               f"jämförelseområden som följde {name} före {result.start} (pre-RMSPE "
-               f"{_fmt(result.pre_rmspe)}). Genomsnittligt gap efter start: {_fmt(result.post_gap_mean)}.")
-        if result.p_value is not None:
-            txt += (f" Rangtest mot {result.n_placebos} placeboområden: p = {_fmt(result.p_value, 3)} "
-                    f"(kvot efter/före-RMSPE), p = {_fmt(result.p_value_gap, 3)} (genomsnittligt gap).")
-        txt += (" Gapet är en effekt endast om vikterna hade fortsatt följa området utan programmet; "
-                "ett dåligt förhandsfit (området ligger utanför jämförelseområdenas spann) gör "
-                "skattningen opålitlig.")
-        return txt
-    raise TypeError(f"Okänd resultattyp {type(result).__name__}")
-
-
-def did_table_sv(result: DidResult, ri: RIResult | None = None, wcb: WCBResult | None = None,
-                 unit: str | None = "procent") -> pd.DataFrame:
-    """A two-column Swedish table (``Mått``, ``Värde``) of a DiD result for reports.
-
-    Rows: skattad effekt, standardfel, konfidensintervall, p-värde, antal program- och
-    jämförelseområden, år, modell; plus randomiseringsinferens and wild cluster bootstrap if given.
-    """
-    u = _unit_sv(result.outcome, unit)
-    lvl = int(round(result.level * 100))
-    rows = [
-        ("Skattad effekt (skillnad i skillnader)", f"{_fmt(result.estimate)} {u}"),
-        ("Standardfel (klustrat per område)", _fmt(result.se)),
-        (f"{lvl} % konfidensintervall", f"{_fmt(result.ci_low)} till {_fmt(result.ci_high)}"),
-        ("p-värde (klustrade standardfel)", _fmt(result.p_value, 3)),
-        ("Programområden", str(result.n_treated)),
-        ("Jämförelseområden", str(result.n_control)),
-        ("År (före / under programmet)",
-         f"{result.years[0]}–{result.start - 1} / {result.start}–{result.years[1]}"),
-        ("Modell", "områdes- och årseffekter" + (", egna linjära trender per område" if result.trends else "")
-         + (", viktad med nämnaren" if result.weighted else "")),
-    ]
-    if ri is not None:
-        rows.append((f"p-värde, randomiseringsinferens ({ri.n_perm} lottningar)", _fmt(ri.p_value, 3)))
-    if wcb is not None:
-        rows.append((f"p-värde, wild cluster bootstrap ({wcb.n_boot} dragningar)", _fmt(wcb.p_value, 3)))
-        rows.append((f"{int(round(wcb.level * 100))} % intervall, wild cluster bootstrap",
-                     f"{_fmt(wcb.ci_low)} till {_fmt(wcb.ci_high)}"))
-    return pd.DataFrame(rows, columns=["Mått", "Värde"])
