@@ -197,3 +197,24 @@ def test_the_intruder_audit_passes_on_everything_the_bundled_data_publish(bundle
     assert f["hidden_small_counts"] > 0 and f["narrowest_small_interval"] >= data.DISCLOSURE_THRESHOLD
     assert result.outside.empty  # the system the intruder sets up is true of the real data
     assert data.disclosure_audit()["breaches_exact"] == 0  # and clean wrote the same figures
+
+
+def test_published_estimates_rest_on_published_cells_only(bundled):
+    """The stored effect tables are published too: synthetic-control donors (whose weighted paths
+    and placebo gaps are stored) never have a hidden value, and the estimates use published rows."""
+    from evalkit import results
+
+    published, _, full = bundled
+    weights = results.load("synth_weights")
+    path = results.load("synth_path")
+    years = (int(path["year"].min()), int(path["year"].max()))
+    for indicator, donors in weights.groupby("indicator")["donor"]:
+        rows = published[(published["indicator"] == indicator) & published["area_code"].isin(set(donors))
+                         & published["year"].between(*years)]
+        assert (rows["status"] != "x").all() and rows["value"].notna().all()
+    did = results.load("did")
+    programme = did[(did["cohort"] == "programmet") & (did["specification"] == "omraden")]
+    for indicator, n_areas in zip(programme["indicator"], programme["n_areas"]):
+        with_values = published[(published["indicator"] == indicator) & (published["area_level"] == "stadsdel")
+                                & published["value"].notna()]["area_code"].nunique()
+        assert n_areas <= with_values

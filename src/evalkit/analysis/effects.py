@@ -498,6 +498,10 @@ def cohort_event_study(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = 
     import warnings
 
     q = _cohort_frame(panel, first, outcome, None)
+    # Balanced panel only: the saturated estimator reads an area's first treated period off its
+    # rows, so an area with a missing (e.g. disclosure-hidden) year at its start would be put in
+    # a cohort of its own.
+    q = q[q.groupby("area")["year"].transform("nunique") == q["year"].nunique()].copy()
     q["_g"] = q["g"].astype(float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
