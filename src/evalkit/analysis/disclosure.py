@@ -477,10 +477,13 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
         local_index[gvars] = np.arange(n)
         equations = [(local_index[vs], cs) for vs, cs in eq_by_block.get(b, [])]
         totals_of: dict[int, list] = {}  # member cell -> the totals of the equations it is in
-        for idx, cs in equations:
+        eqs_of: dict[int, list] = {}  # cell -> the equations it is in
+        for k, (idx, cs) in enumerate(equations):
             tots = idx[cs < 0].tolist()
             for m in idx[cs > 0].tolist():
                 totals_of.setdefault(m, []).extend(tots)
+            for m in idx.tolist():
+                eqs_of.setdefault(m, []).append(k)
         greedy_items = block_items
         if method == "milp":
             greedy_items = []
@@ -500,7 +503,9 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
                 # a DeSO-sized block has thousands)
                 totals = sorted({t for m in members for t in totals_of.get(int(m), ())})
                 sub = np.union1d(members, np.array(totals, dtype=np.int64))
-                chosen = _milp_cover(sub, equations, inner_pairs, a, lb, ub, cost, hidden[gvars], sub_items, pos,
+                # only the equations that touch the sub-problem (a DeSO-sized block has thousands)
+                touching = [equations[k] for k in sorted({k for m in sub.tolist() for k in eqs_of.get(m, ())})]
+                chosen = _milp_cover(sub, touching, inner_pairs, a, lb, ub, cost, hidden[gvars], sub_items, pos,
                                      threshold)
                 if chosen is None or (chosen & is_agg[gvars] & ~hidden[gvars]).any():
                     # Within its borough the items could only be covered by hiding a total (e.g. a
