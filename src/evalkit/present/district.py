@@ -239,3 +239,13 @@ def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int 
         })
     frame = pd.DataFrame(records)
     return tables.table(frame, f"Enkätresultat, senaste mätning till och med {year}", numeric_columns=("Andel", "95 % konfidensintervall", "Svarande"))
+
+
+def goal_section(area_code: str, baseline_year: int, latest_year: int) -> list:
+    """The goal matrix of a report: one table per målområde, then the status rule."""
+    from evalkit import results
+    from evalkit.present.goals import STATUS_RULE_SV
+    from evalkit.present.page import heading, paragraph
+
+    return [heading("Måluppfyllelse"), *goal_tables(results.goal_status(area_code, baseline_year, latest_year)),
+            paragraph(STATUS_RULE_SV)]

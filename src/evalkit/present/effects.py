@@ -423,3 +423,35 @@ def synth_reading_sv(row, name: str) -> str:
            f"(p = {_fmt(row['p_value'], 3)}) mest överanpassning. Stadsdelsområdet är dessutom ett jämnt aggregat "
            "medan placebona är enskilda, brusigare stadsdelar.")
     return txt + (" Gapet är en effekt endast om vikterna hade fortsatt följa området utan programmet.")
+
+
+def district_section(area_code: str, indicator: str = "ekonomiskt_bistand") -> list:
+    """The programme-wide effect section of a district report: event study, cohort paths, the
+    DiD table and reading, the placebo distribution, the synthetic control of the area's borough
+    and the caveats, in that order."""
+    from evalkit.present.page import heading
+
+    label = programme.indicator_catalogue().set_index("indicator").loc[indicator, "label_sv"]
+    event, placebo, cohort = programme_charts()[indicator]
+    borough = (area_code if geography.area_level(area_code) == "stadsdelsomrade"
+               else geography.borough_of(area_code))
+    return [heading("Effektskattningar för hela programmet"), event, event_reading(indicator), cohort,
+            did_table(results.load("did"), indicator, label), did_reading(indicator), placebo,
+            heading("Syntetisk kontroll för stadsdelsområdet", 3), *synth_section(borough),
+            heading("Förbehåll", 3), threats(indicator)]
+
+
+def city_section() -> list:
+    """The city page's effect section: per effect indicator its event study, placebo distribution,
+    DiD table, reading and caveats."""
+    from evalkit.present.page import heading
+
+    cat = programme.indicator_catalogue().set_index("indicator")
+    did = results.load("did")
+    out = [heading("Effektskattningar för hela programmet")]
+    for indicator in results.EFFECT_INDICATORS:
+        label, unit = cat.loc[indicator, "label_sv"], cat.loc[indicator, "unit"]
+        event, placebo, _ = programme_charts()[indicator]
+        out += [heading(label, 3), event, placebo, did_table(did, indicator, label, unit=unit),
+                did_reading(indicator, unit), threats(indicator)]
+    return out

@@ -51,3 +51,11 @@ def symbol_legend() -> Html:
     items = "".join(f"<li><code>{k}</code> {v}</li>" for k, v in SYMBOLS_SV.items())
     text = "Teckenförklaring: " + "; ".join(f"{k} {v}" for k, v in SYMBOLS_SV.items())
     return Html(f'<section class="ek-legend"><h3>Teckenförklaring</h3><ul>{items}</ul></section>', text)
+
+
+def show(items) -> None:
+    """Display each item of a report section in order (a notebook cell is then one call)."""
+    from IPython.display import display
+
+    for item in items:
+        display(item)

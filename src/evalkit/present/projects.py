@@ -119,3 +119,12 @@ def project_list(projects: pd.DataFrame, area_code: str | None = None) -> tables
     })
     caption = "Projekt med ytterstadsmedel" + (f" i {geography.area_name(area_code)} med stadsdelsområde" if area_code else "")
     return tables.table(frame, caption, numeric_columns=("Belopp",))
+
+
+#: The groupings of the totals tables and their column labels.
+TOTALS_BY = (("vision", "Vision"), ("theme", "Tema"), ("board", "Nämnd"), ("year", "Startår"))
+
+
+def totals_tables(projects: pd.DataFrame) -> list[tables.HtmlTable]:
+    """One totals table per grouping of :data:`TOTALS_BY`."""
+    return [totals_table(projects, by, label) for by, label in TOTALS_BY]

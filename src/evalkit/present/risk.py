@@ -171,3 +171,28 @@ def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
     alt = f"Trattdiagram för {label.lower()}: {n_out} av {len(rows)} stadsdelar ligger utanför 99,8 %-gränsen.{where}"
     return render(fig, alt)
 
+
+
+def index_section(area_code: str, end_year: int, first_year: int, funnel_indicator: str = "ekonomiskt_bistand",
+                  funnel_label: str = "Andel med ekonomiskt bistånd (procent)") -> list:
+    """The social-risk-index section of a district report: the domains compared over time (fixed
+    reference), the trend sentence and table, the domains beside the comparison areas, the rank
+    sentence and table, and the funnel plot – all from the published table."""
+    from evalkit import data, results
+    from evalkit.present import district as report
+    from evalkit.present.page import heading, paragraph
+
+    index_rows = data.published_index()
+    fixed_rows = data.published_index_fixed()  # years compared: fixed reference, the city 2014 = 100
+    ranks = results.rank_intervals(end_year, geography.area_level(area_code))
+    mine = ranks[ranks["area_code"] == area_code]
+    rank_text = mine["text_sv"].iloc[0] if len(mine) else "Inget index för området."
+    tidy = data.published_tidy()[0]
+    return [heading("Index för sociala risker"),
+            domain_chart(fixed_rows, area_code, (first_year, end_year), base_year=INDEX_BASE_YEAR),
+            paragraph(trend_sentence_sv(index_rows, fixed_rows, area_code, first_year, end_year)),
+            trend_table(index_rows, fixed_rows, area_code, range(first_year, end_year + 1)),
+            domain_table(index_rows, report.comparison_codes(area_code), end_year),
+            paragraph(rank_text), rank_table(ranks, area_code),
+            funnel_chart(robustness.funnel_data(tidy, funnel_indicator, end_year, level="stadsdel"), area_code,
+                         funnel_label)]
