@@ -294,8 +294,7 @@ MILP_MIN_ITEMS = 1
 
 
 def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: str = "2007",
-                  quantities: pd.DataFrame | None = None, check_complement: bool = True,
-                  catalogue: pd.DataFrame | None = None, method: str = "milp",
+                  quantities: pd.DataFrame | None = None, check_complement: bool = True, method: str = "milp",
                   membership: pd.DataFrame | None = None) -> Suppressed:
     """Disclosure control of the tidy indicator table (docs/CONTRACTS.md), proven by the audit.
 
@@ -658,12 +657,10 @@ def _apply(tidy: pd.DataFrame, system, hidden: np.ndarray, primary: np.ndarray, 
     rows = np.unique(hc["row"].to_numpy())
     out.loc[rows, "value"] = np.nan
     out.loc[rows, "status"] = SUPPRESSED
-    v = system.variables
     log = hc.assign(kind=np.where(primary[hc["var"].to_numpy()], "primary", "secondary"),
                     reason_sv=reason[hc["var"].to_numpy()])
     log = log.merge(tidy[["area_code", "area_name", "area_level", "year"]], left_on="row", right_index=True)
     log = log.sort_values(["indicator", "year", "area_code", "part"], kind="stable")
-    del v
     return Suppressed(out, log[["area_code", "area_name", "area_level", "indicator", "year", "part", "kind",
                                 "reason_sv"]].reset_index(drop=True))
 

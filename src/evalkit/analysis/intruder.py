@@ -156,7 +156,7 @@ def build_system(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, era
                                          "coef": sub["quantity"].map(ident).astype(float)}))
     equations = _dedupe_equations(terms, ident_terms)
 
-    cat = _catalogue_kinds(tidy)
+    cat = _catalogue_kinds()
     shares = cells[cells["indicator"].map(cat) == "andel"]
     num = shares[shares["part"] == "numerator"][["row", "var"]].rename(columns={"var": "num"})
     den = shares[shares["part"] == "denominator"][["row", "var"]].rename(columns={"var": "den"})
@@ -164,7 +164,7 @@ def build_system(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, era
     return System(var_rows, cells[["row", "part", "var", "indicator"]], equations, pairs)
 
 
-def _catalogue_kinds(tidy: pd.DataFrame) -> pd.Series:
+def _catalogue_kinds() -> pd.Series:
     from evalkit import programme
 
     return programme.indicator_catalogue().set_index("indicator")["kind"]
@@ -367,7 +367,7 @@ class _LP:
         return self._solve(obj, highspy.ObjSense.kMinimize), self._solve(obj, highspy.ObjSense.kMaximize)
 
 
-def complements(system: System, full: System | None = None) -> pd.DataFrame:
+def complements(system: System) -> pd.DataFrame:
     """Complement functionals ``den − num`` of the shares whose both parts are counts: ``fid, var, coef``."""
     v = system.variables.set_index("var")
     p = system.pairs[v.loc[system.pairs["num"], "count"].to_numpy() & v.loc[system.pairs["den"], "count"].to_numpy()]
@@ -412,14 +412,14 @@ def audit(published: pd.DataFrame, full: pd.DataFrame, threshold: float = 5, era
     narrow = var_iv[var_iv["small"] & (var_iv["width"] < threshold - TOL)]
     outside = var_iv[(var_iv["true"] < var_iv["lo"] - 1e-4) | (var_iv["true"] > var_iv["hi"] + 1e-4)]
     narrow_comp = rows[rows["small"] & (rows["width"] < threshold - TOL)] if len(rows) else pd.DataFrame()
-    published_small = _published_small(pub, truth, threshold)
+    published_small = _published_small(pub, threshold)
     composites = composite_breaches(published)
     return AuditResult(var_iv, rows if len(rows) else pd.DataFrame(), exact, narrow, narrow_comp, outside,
                        published_small, composites, n_cells=int(len(pub.cells)),
                        n_hidden_cells=int((~pub.variables["known"].to_numpy()[pub.cells["var"].to_numpy()]).sum()))
 
 
-def _published_small(system: System, truth: np.ndarray, threshold: float) -> pd.DataFrame:
+def _published_small(system: System, threshold: float) -> pd.DataFrame:
     """Known (published) count variables with a value 1 … threshold − 1: must be none."""
     v = system.variables
     bad = v["known"] & v["count"] & (v["value"] > 0) & (v["value"] < threshold)
