@@ -442,8 +442,8 @@ def district_section(area_code: str, indicator: str = "ekonomiskt_bistand") -> l
 
 
 def city_section() -> list:
-    """The city page's effect section: per effect indicator its event study, placebo distribution,
-    DiD table, reading and caveats."""
+    """The city page's effect section: per effect indicator its event study, cohort paths, DiD
+    table, reading and caveats."""
     from evalkit.present.page import heading
 
     cat = programme.indicator_catalogue().set_index("indicator")
@@ -451,7 +451,7 @@ def city_section() -> list:
     out = [heading("Effektskattningar för hela programmet")]
     for indicator in results.EFFECT_INDICATORS:
         label, unit = cat.loc[indicator, "label_sv"], cat.loc[indicator, "unit"]
-        event, placebo, _ = programme_charts()[indicator]
-        out += [heading(label, 3), event, placebo, did_table(did, indicator, label, unit=unit),
+        event, _, cohort = programme_charts()[indicator]
+        out += [heading(label, 3), event, cohort, did_table(did, indicator, label, unit=unit),
                 did_reading(indicator, unit), threats(indicator)]
     return out
