@@ -208,6 +208,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Copy the built site to DEST all or nothing, after checking it may be published."""
+    from evalkit.build import release
+
+    try:
+        done = release.publish(Path(args.out) if args.out else reports_dir(), Path(args.dest))
+    except release.PublishRefused as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"fel: {args.dest}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    kept = f"; förra publiceringen finns kvar i {done.previous}" if done.previous else ""
+    print(f"publicerade {done.files} filer till {done.destination}{kept}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from evalkit import demo, demo_population
 
@@ -283,6 +300,15 @@ def parser() -> argparse.ArgumentParser:
                    help="rapporttyp, om den inte framgår av notebooken (papermill sparar vilken notebook som kördes)")
     e.add_argument("--out", metavar="KATALOG", help="utkatalog (standard: reports/)")
     e.set_defaults(func=cmd_export)
+    pub = sub.add_parser("publish", help="publicera webbplatsen till en katalog (allt eller inget)",
+                         description="Kontrollerar bygget (inga misslyckade, saknade eller inaktuella rapporter; "
+                                     "inkräktarens granskning av den publicerade tabellen körs om) och kopierar "
+                                     "sedan reports/site till DEST: först till en katalog bredvid, sedan byts "
+                                     "den in. Förra publiceringen sparas som .DEST.previous. Slutstatus 0: "
+                                     "publicerad, 1: vägrad (inget ändrat), 2: kunde inte skriva.")
+    pub.add_argument("dest", metavar="DEST", help="katalogen som läsarna når, t.ex. /mnt/intranat/uppfoljning")
+    pub.add_argument("--out", metavar="KATALOG", help="byggets katalog (standard: reports/)")
+    pub.set_defaults(func=cmd_publish)
     d = sub.add_parser("demo-data", help="skriv om demodata (seedat, deterministiskt)",
                        description="Skriver om de syntetiska demodata i data/raw/demo (samma byte varje gång). Inga val.")
     d.set_defaults(func=cmd_demo)
