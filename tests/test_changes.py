@@ -73,7 +73,7 @@ def _statuses(status):
 
 def test_status_flip_is_reported():
     out = changes.status_changes(_statuses(["met", "not_met"]), _statuses(["met", "met"]))
-    assert out[["goal_id", "old", "new"]].values.tolist() == [["g-2", "not_met", "met"]]
+    assert out[["goal_id", "old", "new", "old_reason"]].values.tolist() == [["g-2", "not_met", "met", "worse"]]
     assert changes.status_changes(_statuses(["met", "met"]), _statuses(["met", "met"])).empty
 
 
@@ -101,3 +101,8 @@ def test_diff_of_the_bundled_publication_against_itself_is_empty(tidy):
 
     published, _ = data.published_tidy()
     assert changes.value_changes(published, published.copy()).empty
+    statuses = pd.read_parquet(data.processed_dir() / "effects" / "goal_status.parquet")
+    assert changes.status_changes(statuses, statuses.copy()).empty
+    flipped = statuses.copy()
+    flipped.loc[0, "status"] = "not_met" if statuses.loc[0, "status"] != "not_met" else "met"
+    assert len(changes.status_changes(statuses, flipped)) == 1

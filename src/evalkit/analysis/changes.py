@@ -23,7 +23,7 @@ VALUE_KEY = ["area_code", "indicator", "year"]
 VALUE_FIELDS = ("value", "numerator", "denominator")
 #: Status symbol of a suppressed cell in the published table (see docs/CONTRACTS.md).
 HIDDEN = "x"
-STATUS_KEY = ["area_code", "goal_id"]
+STATUS_KEY = ["area_code", "goal_id", "indicator"]  # a goal may have several indicators
 EFFECT_KEY = ["indicator", "cohort", "specification", "estimator"]
 RANK_KEY = ["area_code", "level", "year"]
 #: Floating-point noise below this relative size is not a change (values pass through CSV and
@@ -97,16 +97,16 @@ def _dtype(column: str) -> str:
 
 
 def status_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """Goal statuses that differ: ``area_code, goal_id, goal_number, indicator, old, new,
+    """Goal statuses that differ: ``area_code, goal_id, indicator, goal_number, old, new,
     old_reason, new_reason`` (the reason codes of :mod:`evalkit.analysis.goals` say why)."""
-    cols = STATUS_KEY + ["goal_number", "indicator", "status", "reason"]
+    cols = STATUS_KEY + ["goal_number", "status", "reason"]
     merged = old[cols].merge(new[cols], on=STATUS_KEY, how="outer", suffixes=("_old", "_new"))
     differs = merged["status_old"].fillna("") != merged["status_new"].fillna("")
     out = merged[differs]
     return pd.DataFrame({
         "area_code": out["area_code"], "goal_id": out["goal_id"],
         "goal_number": out["goal_number_new"].fillna(out["goal_number_old"]),
-        "indicator": out["indicator_new"].fillna(out["indicator_old"]),
+        "indicator": out["indicator"],
         "old": out["status_old"].fillna(""), "new": out["status_new"].fillna(""),
         "old_reason": out["reason_old"].fillna(""), "new_reason": out["reason_new"].fillna(""),
     }).sort_values(STATUS_KEY).reset_index(drop=True)

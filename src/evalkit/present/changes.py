@@ -1,0 +1,97 @@
+"""What changed since the last publication, in Swedish: the terminal summary of `evalkit diff`
+and the tables of the changes page. The numbers come from :mod:`evalkit.analysis.changes`."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evalkit.present import format as fmt
+from evalkit.present.goals import status_sv
+from evalkit.present.labels import area_label
+
+KIND_SV = {"changed": "ändrad", "hidden": "döljs nu", "shown": "visas nu", "added": "ny", "removed": "borttagen"}
+FIELD_SV = {"value": "värde", "numerator": "täljare", "denominator": "nämnare"}
+#: Lines per list in the terminal summary (the page and --json have all of them).
+TERMINAL_ROWS = 10
+
+
+def _status(code: str) -> str:
+    return status_sv(code) if code else "saknas"
+
+
+def _number(value, status: str = "") -> str:
+    """A published number as the reports write it; a hidden one as ``x``, never its value."""
+    if status == "x" and pd.isna(value):
+        return "x"
+    if pd.isna(value):
+        return "–"
+    return fmt.number(value, 0 if float(value).is_integer() else 2)
+
+
+def _labels(catalogue: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(catalogue["indicator"], catalogue["label_sv"]))
+
+
+def value_table(values: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Changed published numbers as a Swedish table (område, indikator, år, uppgift, före, nu, ändring)."""
+    labels = _labels(catalogue)
+    return pd.DataFrame({
+        "Område": [area_label(c) for c in values["area_code"]],
+        "Indikator": [labels.get(i, i) for i in values["indicator"]],
+        "År": [fmt.year(y) for y in values["year"]],
+        "Uppgift": [FIELD_SV[f] for f in values["field"]],
+        "Före": [_number(v, s) for v, s in zip(values["old"], values["old_status"])],
+        "Nu": [_number(v, s) for v, s in zip(values["new"], values["new_status"])],
+        "Ändring": [KIND_SV[k] for k in values["kind"]],
+    })
+
+
+def status_table(statuses: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Goal statuses that changed (område, mål, indikator, före, nu)."""
+    labels = _labels(catalogue)
+    return pd.DataFrame({
+        "Område": [area_label(c) for c in statuses["area_code"]],
+        "Mål": statuses["goal_number"].tolist(),
+        "Indikator": [labels.get(i, i) for i in statuses["indicator"]],
+        "Före": [_status(s) for s in statuses["old"]],
+        "Nu": [_status(s) for s in statuses["new"]],
+    })
+
+
+def largest_moves(values: pd.DataFrame, per_area: int = 3) -> pd.DataFrame:
+    """The largest relative moves of shown values per area (the page's second list)."""
+    v = values[(values["kind"] == "changed") & (values["field"] == "value")].copy()
+    if v.empty:
+        return v
+    v["relative"] = ((v["new"] - v["old"]).abs() / v["old"].abs().where(v["old"] != 0)).fillna(float("inf"))
+    return (v.sort_values(["area_code", "relative"], ascending=[True, False])
+            .groupby("area_code", sort=True).head(per_area).drop(columns="relative"))
+
+
+def summary_sv(diff: dict, catalogue: pd.DataFrame, old_name: str, new_name: str) -> str:
+    """The terminal summary of `evalkit diff`: counts first, then the first lines of each list."""
+    values, statuses = diff["changes"], diff["status_changes"]
+    effects, ranks, inputs = diff["effects"], diff["ranks"], diff["inputs"]
+    lines = [f"Förändringar från {old_name} till {new_name}"]
+    if all(t.empty for t in (values, statuses, effects, ranks, inputs)):
+        return lines[0] + "\nInga förändringar: samma publicerade uppgifter, målstatus, skattningar, rangordning och indata."
+    counts = values["kind"].value_counts()
+    parts = [f"{int(counts.get(k, 0))} {word}" for k, word in
+             (("changed", "ändrade"), ("hidden", "döljs nu"), ("shown", "visas nu"), ("added", "nya"),
+              ("removed", "borttagna"))]
+    lines.append(f"Publicerade uppgifter: {', '.join(parts)} (i {values['area_code'].nunique()} områden)")
+    lines.append(f"Måluppfyllelse: {len(statuses)} ändrade")
+    for r in statuses.head(TERMINAL_ROWS).itertuples():
+        lines.append(f"  {area_label(r.area_code)}, mål {r.goal_number}: {_status(r.old)} → {_status(r.new)}")
+    lines.append(f"Effektskattningar som flyttat mer än ett medelfel: {len(effects)}")
+    for r in effects.head(TERMINAL_ROWS).itertuples():
+        lines.append(f"  {r.indicator} ({r.cohort}, {r.specification}): {_number(r.old)} → {_number(r.new)}")
+    lines.append(f"Rangordning (index för sociala risker): {len(ranks)} ändrade")
+    lines.append(f"Indata: {len(inputs)} filer ändrade" + (f": {', '.join(inputs['path'].head(TERMINAL_ROWS))}"
+                                                        if len(inputs) else ""))
+    if len(values):
+        lines.append("Första ändrade uppgifterna:")
+        table = value_table(values.head(TERMINAL_ROWS), catalogue)
+        for r in table.itertuples(index=False):
+            lines.append(f"  {r.Område}, {r.Indikator} {r.År} ({r.Uppgift}): {r.Före} → {r.Nu} ({r.Ändring})")
+    return "\n".join(lines)
