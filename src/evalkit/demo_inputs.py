@@ -28,10 +28,11 @@ import pandas as pd
 
 from evalkit import geography
 from evalkit.paths import raw_dir
+from evalkit.programme import SEED_DEMO_SCHOOLS, SEED_DEMO_SURVEYS
 from evalkit.schools import GROUP_LABELS, MEASURE_LABELS, SUPPRESSION_LIMIT
 
-SCHOOL_SEED = 20120601
-SURVEY_SEED = 20110901
+SCHOOL_SEED = SEED_DEMO_SCHOOLS
+SURVEY_SEED = SEED_DEMO_SURVEYS
 SCHOOL_YEARS = tuple(range(2012, 2021))
 SOURCE = "evalkit demodata (syntetisk, seed {seed})"
 

@@ -17,6 +17,7 @@ from evalkit.present import format as fmt
 from evalkit.present import tables
 from evalkit.present.charts import PALETTE, Chart, SwedishTicks, _style, render
 from evalkit.present.page import Html, paragraph
+from evalkit.programme import PROGRAMME_END, PROGRAMME_START
 
 _LIST = jinja2.Environment(autoescape=True).from_string(
     "<ul class=\"ek-threats\">{% for h, d in items %}<li><strong>{{ h }}</strong>: {{ d }}</li>{% endfor %}</ul>")
@@ -71,7 +72,7 @@ def event_chart(event: pd.DataFrame, indicator: str, label: str, unit: str) -> C
                 fmt="none", ecolor="#777777", elinewidth=1, capsize=2)
     ax.scatter(rows["year"], rows["estimate"], c=colours, zorder=3, s=22)
     ax.axhline(0, color="#333333", linewidth=0.8)
-    ax.axvline(2014.5, color="#555555", linestyle="--", linewidth=1)
+    ax.axvline(PROGRAMME_START - 0.5, color="#555555", linestyle="--", linewidth=1)
     ax.set_title(f"Händelsestudie: {label}", loc="left", fontsize=11)
     ax.set_ylabel(f"Skillnad mot 2014\n({'procentenheter' if unit == 'procent' else unit})", fontsize=8)
     ax.set_xlabel("År (blått: före programmet, rött: under)")
@@ -99,7 +100,7 @@ def cohort_chart(event: pd.DataFrame, indicator: str, label: str, unit: str) -> 
         colour = PALETTE[(i * 2) % len(PALETTE)]
         name = COHORT_SV.get(cohort, cohort)
         ax.plot(g["relative"], g["estimate"], marker="o", markersize=3, color=colour, linewidth=1.6, label=name)
-        p15 = g[g["year"] == 2015]
+        p15 = g[g["year"] == PROGRAMME_START]
         if len(p15):
             ax.scatter(p15["relative"], p15["estimate"], marker="s", s=40, facecolors="none", edgecolors=colour, zorder=4)
         last = g.iloc[-1]
@@ -153,7 +154,7 @@ def synth_chart(path: pd.DataFrame, placebo: pd.DataFrame, borough: str, label: 
     bottom.plot(p["year"], p["gap"], color=PALETTE[0], linewidth=2.4)
     bottom.axhline(0, color="#333333", linewidth=0.8)
     for ax in (top, bottom):
-        ax.axvline(2015, color="#555555", linestyle="--", linewidth=1)
+        ax.axvline(PROGRAMME_START, color="#555555", linestyle="--", linewidth=1)
         ax.yaxis.set_major_formatter(SwedishTicks())
         _style(ax)
     top.set_title(f"Syntetisk kontroll: {label}, {name}", loc="left", fontsize=11)
@@ -162,9 +163,9 @@ def synth_chart(path: pd.DataFrame, placebo: pd.DataFrame, borough: str, label: 
     bottom.set_xlabel("År")
     fig.text(0.01, -0.01, "Källa: evalkit; givarområden är stadsdelar utanför programmet och stadsdelsområdet. Nivåerna är"
              " avvikelser från förperiodens medelvärde.", fontsize=7.5, color="#333333", ha="left", va="top")
-    post = p[p["year"] >= 2015]
+    post = p[p["year"] >= PROGRAMME_START]
     alt = (f"Linjediagram: {label.lower()} i {name} och dess syntetiska kontroll, samt gapet bland "
-           f"{g['donor'].nunique()} placeboområdens gap. Genomsnittligt gap 2015–{fmt.year(p['year'].max())}: "
+           f"{g['donor'].nunique()} placeboområdens gap. Genomsnittligt gap {fmt.year(PROGRAMME_START)}–{fmt.year(p['year'].max())}: "
            f"{fmt.number(post['gap'].mean(), 2)}.")
     return render(fig, alt)
 
@@ -249,7 +250,8 @@ HEADLINE_WHY_SV = ("Huvudskattningen är den befolkningsviktade: måtten är and
 
 
 def _fmt(x: float, d: int = 2) -> str:
-    return fmt.number(x, d).replace("-", "\u2212") if pd.notna(x) and np.isfinite(x) else ".."
+    # fmt.number writes a missing value as ".." already; an infinite one (a ratio over 0) too.
+    return fmt.number(x, d) if pd.notna(x) and np.isfinite(x) else ".."
 
 
 def _p(x: float) -> str:
@@ -265,7 +267,7 @@ def _significant(row) -> bool:
     return not (row["ci_low"] <= 0 <= row["ci_high"])
 
 
-def threats_sv(indicator: str, years: tuple[int, int] = (2007, 2020), level: str = "stadsdel",
+def threats_sv(indicator: str, years: tuple[int, int] = (2007, PROGRAMME_END), level: str = "stadsdel",
                pretrend_p: float | None = None) -> pd.DataFrame:
     """Threats to validity a report must name for an effect estimate of ``indicator``.
 
@@ -425,12 +427,18 @@ def synth_reading_sv(row, name: str) -> str:
     return txt + (" Gapet är en effekt endast om vikterna hade fortsatt följa området utan programmet.")
 
 
-def district_section(area_code: str, indicator: str = "ekonomiskt_bistand") -> list:
+def district_section(district: str, indicator: str | None = None) -> list:
     """The programme-wide effect section of a district report: event study, cohort paths, the
     DiD table and reading, the placebo distribution, the synthetic control of the area's borough
-    and the caveats, in that order."""
+    and the caveats, in that order.
+
+    ``district``: a name or code, as the notebook parameter; ``indicator`` defaults to the first
+    effect indicator (:data:`evalkit.results.EFFECT_INDICATORS`, the one with synthetic controls).
+    """
     from evalkit.present.page import heading
 
+    area_code = geography.code_for(district)
+    indicator = indicator or results.EFFECT_INDICATORS[0]
     label = programme.indicator_catalogue().set_index("indicator").loc[indicator, "label_sv"]
     event, placebo, cohort = programme_charts()[indicator]
     borough = (area_code if geography.area_level(area_code) == "stadsdelsomrade"
