@@ -216,15 +216,16 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
                                          "Nyanlända: elever", "Nyanlända: resultat"))
 
 
-def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int = 30) -> tables.HtmlTable:
-    """Survey shares for the area and its comparisons with n and 95 % Wilson intervals."""
+def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int | None = None) -> tables.HtmlTable:
+    """Survey shares for the area and its comparisons with n and 95 % Wilson intervals; shares with
+    fewer than ``min_n`` respondents (default :data:`evalkit.surveys.MIN_RESPONDENTS`) get a note."""
     from evalkit import surveys
 
     codes = comparison_codes(area_code)
     rows = results[results["area_code"].isin(codes) & (results["year"] <= year)]
     # Each survey at its own latest year up to ``year`` (trygghetsmätningen runs every other year).
     latest = rows.groupby("survey")["year"].transform("max")
-    rows = surveys.with_confidence(rows[rows["year"] == latest], min_n=min_n)
+    rows = surveys.with_confidence(rows[rows["year"] == latest], min_n=min_n or surveys.MIN_RESPONDENTS)
     order = {c: i for i, c in enumerate(codes)}
     rows = rows.assign(order=rows["area_code"].map(order)).sort_values(["survey", "question", "order"])
     records = []
