@@ -35,3 +35,28 @@ def test_change_is_signed_with_unit():
 
 def test_years_have_no_separator():
     assert fmt.year(2015.0) == "2015"
+
+
+def test_negative_numbers_carry_a_real_minus_sign():
+    # Alt texts, tables and sentences all go through number(): a hyphen would be read as a dash.
+    assert fmt.number(-1234.5, 1) == f"\u22121{NBSP}234,5"
+    assert "-" not in fmt.number(-0.5, 2)
+    assert fmt.percent(-3.0, 0) == f"\u22123{NBSP}%"
+
+
+def test_a_value_that_rounds_to_zero_has_no_sign():
+    assert fmt.number(-0.04, 1) == "0,0"
+    assert fmt.number(-0.0) == "0"
+
+
+def test_number_exact_shows_the_decimals_a_value_needs():
+    assert fmt.number_exact(0.25) == "0,25"
+    assert fmt.number_exact(2.0) == "2"
+    assert fmt.number_exact(0.85, 3) == "0,85"
+    assert fmt.number_exact(1 / 3, 3) == "0,333"
+    assert fmt.number_exact(math.nan) == ".."
+
+
+def test_swedish_ordinals():
+    assert [fmt.ordinal(n) for n in (1, 2, 3, 11, 12, 21, 22, 101, 111, 112)] == [
+        "1:a", "2:a", "3:e", "11:e", "12:e", "21:a", "22:a", "101:a", "111:e", "112:e"]

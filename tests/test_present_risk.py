@@ -51,3 +51,54 @@ def test_method_page_says_which_indicators_are_evalkits_choice():
     assert "följer programmets modell" not in text
     assert f"staden {index.DEFAULT_BASE_YEAR} (programmets basår) = 100" in text
     assert "90\u00a0%-intervall" in text
+
+
+# --- ranks and dominance in words (analysis gives numbers, these functions word them) ----------
+
+def test_rank_sentence_when_band_and_variants_agree_and_when_they_do_not():
+    row = {"area_name": "Tensta", "level": "stadsdel", "n_ranked": 68, "coverage": 0.9, "rank": 1,
+           "rank_median": 1, "rank_low": 1, "rank_high": 1, "rank_min_variant": 1, "rank_max_variant": 1}
+    assert risk.rank_sentence_sv(row) == ("Tensta rankas 1:a av 68 stadsdelar med index, i alla metodvarianter "
+                                          "och i hela 90\u00a0%-intervallet.")
+    row = {"area_name": "Rinkeby", "level": "stadsdelsomrade", "n_ranked": 14, "coverage": 0.9, "rank": 4,
+           "rank_median": 5, "rank_low": 3, "rank_high": 9, "rank_min_variant": 4, "rank_max_variant": 6}
+    s = risk.rank_sentence_sv(pd.Series(row))
+    assert s == ("Rinkeby rankas 4:e av 14 stadsdelsområden med index; 90\u00a0%-intervall 3:e–9:e (median 5:e), "
+                 "metodvarianter 4:e–6:e: inte särskiljbart från områden med rang inom intervallet.")
+    row.update(rank_low=4, rank_high=4, rank_median=4, rank_min_variant=2, rank_max_variant=4)
+    assert "90\u00a0%-intervall 4:e–4:e (median 4:e), metodvarianter 2:a–4:e" in risk.rank_sentence_sv(row)
+
+
+def test_rank_text_of_a_rank_table():
+    """An area with a rank gets its sentence, one in the table without a rank none, one not in the
+    table the note that it has no index; the stored rank table itself holds no Swedish."""
+    from evalkit.analysis import robustness
+
+    tidy = synthetic_tidy(seed=4, years=(2012,))
+    ranks = robustness.rank_intervals(tidy, 2012, n_boot=20, seed=1)
+    assert not any(c.endswith("_sv") for c in ranks.columns)
+    first = ranks.iloc[0]
+    text = risk.rank_text(ranks, first["area_code"])
+    assert text.startswith(f"{first['area_name']} rankas 1:a av {int(first['n_ranked'])} stadsdelar med index")
+    unranked = ranks.assign(rank=pd.array([pd.NA] * len(ranks), dtype="Int64"))
+    assert risk.rank_text(unranked, first["area_code"]) == ""
+    assert risk.rank_text(ranks, "sd-finns-inte") == risk.NO_INDEX_SV
+
+
+def test_variant_labels_in_swedish():
+    assert risk.variant_label_sv("utan_ohalsotal") == "Utan ohalsotal"
+    assert risk.variant_label_sv("geometrisk") == "Geometriskt medel"
+
+
+def test_dominance_warning_words_the_numbers_of_a_flagged_indicator():
+    row = {"year": 2012, "indicator": "ekonomiskt_bistand", "dominates": True, "reorders": True,
+           "variance_share": 0.62, "nominal_weight": 0.125, "ratio_min": 12.0, "ratio_max": 950.0,
+           "rank_corr_without": 0.8123}
+    text = risk.dominance_warning_sv(row, "andel med ekonomiskt bistånd")
+    assert text.startswith("Varning (2012): andel med ekonomiskt bistånd (ekonomiskt_bistand) väger tungt")
+    assert "62\u00a0% av totalindexets variation" in text and "13\u00a0% av vikten" in text
+    assert "från 0,1 till 9,5 gånger stadens nivå" in text
+    assert "Rangordningen ändras märkbart utan den (rangkorrelation 0,812)" in text
+    calm = dict(row, reorders=False)
+    assert "Rangordningen ändras dock lite utan den" in risk.dominance_warning_sv(calm, "x")
+    assert risk.dominance_warning_sv(dict(row, dominates=False), "x") == ""

@@ -102,22 +102,6 @@ def test_small_denominators_widen_intervals(tidy):
     assert ((wide.loc[ok, "rank_high"] - wide.loc[ok, "rank_low"]) > 0).mean() > 0.5
 
 
-def test_rank_sentence_sv():
-    row = {"area_name": "Tensta", "level": "stadsdel", "n_ranked": 68, "coverage": 0.9, "rank": 1,
-           "rank_median": 1, "rank_low": 1, "rank_high": 1, "rank_min_variant": 1, "rank_max_variant": 1}
-    assert rb.rank_sentence_sv(row) == ("Tensta rankas 1:a av 68 stadsdelar med index, i alla metodvarianter "
-                                        "och i hela 90\u00a0%-intervallet.")
-    row = {"area_name": "Rinkeby", "level": "stadsdelsomrade", "n_ranked": 14, "coverage": 0.9, "rank": 4,
-           "rank_median": 5, "rank_low": 3, "rank_high": 9, "rank_min_variant": 4, "rank_max_variant": 6}
-    s = rb.rank_sentence_sv(pd.Series(row))
-    assert s == ("Rinkeby rankas 4:e av 14 stadsdelsområden med index; 90\u00a0%-intervall 3:e–9:e (median 5:e), "
-                 "metodvarianter 4:e–6:e: inte särskiljbart från områden med rang inom intervallet.")
-    row.update(rank_low=4, rank_high=4, rank_median=4, rank_min_variant=2, rank_max_variant=4)
-    assert "90\u00a0%-intervall 4:e–4:e (median 4:e), metodvarianter 2:a–4:e" in rb.rank_sentence_sv(row)
-    assert [rb.ordinal_sv(n) for n in (1, 2, 3, 11, 12, 21, 22, 101, 111, 112)] == [
-        "1:a", "2:a", "3:e", "11:e", "12:e", "21:a", "22:a", "101:a", "111:e", "112:e"]
-
-
 def _hand_made_table(hidden: str = "psykisk_ohalsa") -> pd.DataFrame:
     """Four stadsdelar with huge denominators (no data noise to speak of) and risks far apart:
     A > B > C on every indicator, and D above them all – but D's ``hidden`` indicator is
@@ -159,7 +143,6 @@ def test_replicates_rank_only_areas_with_a_complete_index(uncertainty):
         got = r.loc[code, ["rank", "rank_low", "rank_median", "rank_high", "rank_min_variant", "rank_max_variant"]]
         assert list(got) == [rank] * 6, code
     assert r.loc[d, [col for col in r.columns if col.startswith("rank")]].isna().all()
-    assert r.loc[d, "text_sv"] == ""
     # the variant table too: D has no total in "utan_psykisk_ohalsa" although its other indicators are there
     v = rb.variant_table(table, YEAR, n_weight_draws=20)
     assert v.loc[v["area_code"] == d, ["total", "rank"]].isna().all().all()

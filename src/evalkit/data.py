@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit.paths import processed_dir
+from evalkit.programme import DISCLOSURE_THRESHOLD  # re-exported: counts below it are never published
 
 SYNTHETIC_MARK = "demodata"
 
@@ -48,9 +49,6 @@ def is_synthetic(frame: pd.DataFrame) -> bool:
 
 PUBLISHED_TABLE = "indicators_published.parquet"
 SUPPRESSION_LOG = "suppression_log.parquet"
-
-
-DISCLOSURE_THRESHOLD = 5  # counts below this are never published
 
 
 AUDIT_REPORT = "disclosure_audit.json"

@@ -43,9 +43,10 @@ import pandas as pd
 
 from evalkit.geography import slugify, stadsdelar
 from evalkit.paths import raw_dir
+from evalkit.programme import FIRST_DATA_YEAR, PROGRAMME_END, PROGRAMME_START, SEED_DEMO_INDICATORS
 
-DEFAULT_SEED = 20150101
-YEARS = tuple(range(2006, 2021))
+DEFAULT_SEED = SEED_DEMO_INDICATORS
+YEARS = tuple(range(FIRST_DATA_YEAR, PROGRAMME_END + 1))
 REAL_POPULATION_YEARS = (2014, 2015, 2016)
 JOBBTORG_FIRST_YEAR = 2008
 CALIBRATION_YEAR = 2012
@@ -55,8 +56,6 @@ SOURCE_DEMO = "evalkit demodata (syntetisk, seed {seed})"
 COLUMNS = ["omrade", "omradesniva", "indikator", "ar", "taljare", "namnare", "varde", "status", "kalla"]
 
 # --- Planted truth ---------------------------------------------------------------------------
-#: First year of the programme.
-PROGRAMME_START = 2015
 #: Extra relative change per programme year in the 21 programme stadsdelar's rate of economic
 #: assistance, cumulative: rate × (1 + effect) ** (year - 2014) for year >= 2015, i.e. −3 % in
 #: 2015, −5.9 % in 2016, … −16.7 % in 2020, relative to the path the generator would otherwise draw.

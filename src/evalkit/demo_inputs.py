@@ -28,10 +28,11 @@ import pandas as pd
 
 from evalkit import geography
 from evalkit.paths import raw_dir
+from evalkit.programme import SEED_DEMO_SCHOOLS, SEED_DEMO_SURVEYS
 from evalkit.schools import GROUP_LABELS, MEASURE_LABELS, SUPPRESSION_LIMIT
 
-SCHOOL_SEED = 20120601
-SURVEY_SEED = 20110901
+SCHOOL_SEED = SEED_DEMO_SCHOOLS
+SURVEY_SEED = SEED_DEMO_SURVEYS
 SCHOOL_YEARS = tuple(range(2012, 2021))
 SOURCE = "evalkit demodata (syntetisk, seed {seed})"
 
@@ -61,7 +62,11 @@ _NATIONAL_NEWCOMER_SHARE = {2012: 0.03, 2013: 0.035, 2014: 0.04, 2015: 0.05, 201
 
 
 def _fmt(x: float, decimals: int = 1) -> str:
-    """Swedish number: decimal comma, no thousands separator (fixed, so bytes are stable)."""
+    """Swedish number: decimal comma, no thousands separator (fixed, so bytes are stable).
+
+    Not :func:`evalkit.present.format.number`: this writes a *raw* file as a delivering system
+    would (no thousands separator, Python's rounding), and the data layer does not import present/.
+    """
     return f"{x:.{decimals}f}".replace(".", ",")
 
 

@@ -16,8 +16,9 @@ import pandas as pd
 
 from evalkit import demo, geography
 from evalkit.paths import raw_dir
+from evalkit.programme import SEED_DEMO_POPULATION
 
-SEED = 20061231
+SEED = SEED_DEMO_POPULATION
 INDICATORS = ("andel_0_19", "andel_65_plus", "personer_per_hushall")
 SOURCE = f"evalkit demodata (syntetisk, seed {SEED})"
 INNER_CITY = {"sdo-norrmalm", "sdo-ostermalm", "sdo-sodermalm", "sdo-kungsholmen"}

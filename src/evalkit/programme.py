@@ -19,6 +19,34 @@ import pandas as pd
 
 from evalkit.paths import raw_dir
 
+# --- Constants: one home for the programme's years, the disclosure threshold and the seeds -------
+# Everything that needs one of these imports it from here (the ground floor), so a change is made
+# once. Facts of the programme text first, then evalkit's own choices.
+
+#: First and last year of *Programmet för en sammanhållen stad 2015–2020*.
+PROGRAMME_START = 2015
+PROGRAMME_END = 2020
+#: The programme's baseline: the year before it started (goal status, the index's fixed reference).
+BASELINE_YEAR = PROGRAMME_START - 1
+#: First year of the reports' index comparison and overview (evalkit's choice: a year well before
+#: the programme, so the index's development up to it is seen).
+INDEX_BASELINE_YEAR = 2012
+#: First year of the bundled series and of the goal-indicator trend charts.
+FIRST_DATA_YEAR = 2006
+#: Counts below this (1–4) are never published (primary suppression, the intruder's audit).
+DISCLOSURE_THRESHOLD = 5
+#: Skolverket withholds school results for fewer than this many pupils (status ``x``): its rule,
+#: not evalkit's disclosure threshold.
+SCHOOL_SUPPRESSION_LIMIT = 10
+
+#: Seeds, one per purpose, so that the same inputs give the same outputs. The effect
+#: estimates' permutations and bootstraps and the index's rank bootstrap share one seed.
+SEED_RESULTS = 20150101
+SEED_DEMO_INDICATORS = 20150101
+SEED_DEMO_POPULATION = 20061231
+SEED_DEMO_SCHOOLS = 20120601
+SEED_DEMO_SURVEYS = 20110901
+
 GOALS_FILE = "goals.csv"
 GOAL_INDICATORS_FILE = "goal_indicators.csv"
 CATALOGUE_FILE = "indicators.csv"

@@ -22,23 +22,24 @@ from evalkit.analysis import robustness
 from evalkit.analysis.goals import goal_status as status_of
 from evalkit.fingerprint import file_stats
 from evalkit.paths import processed_dir
+from evalkit.programme import BASELINE_YEAR, FIRST_DATA_YEAR, PROGRAMME_END, PROGRAMME_START, SEED_RESULTS
 
 #: Indicators whose programme-wide effect is estimated (levels; three specifications, see
 #: evalkit.analysis.effects.SPECIFICATIONS).
 EFFECT_INDICATORS = ("ekonomiskt_bistand", "sysselsattning", "anmalda_brott")
 N_DRAWS = 999
-SEED = 20150101
+SEED = SEED_RESULTS
 #: Numeric tables (schemas in evalkit.analysis.effects_schema, columns in docs/CONTRACTS.md).
 TABLES = ("did", "event_study", "ri", "wild_bootstrap", "synth_weights", "synth_path", "synth_placebo",
           "synth_summary")
 #: Years of the cohort (earlier work) estimates: 2006 is the pre-year that Järvalyftet needs.
-COHORT_YEARS = (2006, 2020)
+COHORT_YEARS = (FIRST_DATA_YEAR, PROGRAMME_END)
 #: Rank intervals as the district report shows them (published table, so suppressed cells stay hidden).
 RANK_LEVELS = ("stadsdel", "stadsdelsomrade")
-RANK_SETTINGS = {"n_boot": 200, "seed": 20150101}
+RANK_SETTINGS = {"n_boot": 200, "seed": SEED_RESULTS}
 #: Goal statuses are stored for the reports' default baseline and latest year; other years are
 #: computed when asked for (:func:`goal_status`).
-GOAL_STATUS_YEARS = (2014, 2020)
+GOAL_STATUS_YEARS = (BASELINE_YEAR, PROGRAMME_END)
 
 
 class ResultsOutdated(data.ProcessedDataMissing):
@@ -90,7 +91,7 @@ def compute(tidy: pd.DataFrame) -> dict[str, pd.DataFrame]:
             ev = effects.event_study(panel, weights=weights)
             out["event_study"].append(ev.table.assign(
                 indicator=indicator, cohort=effects.PROGRAMME_INITIATIVE, specification=spec, estimator="twfe",
-                first_year=effects.PROGRAMME_START, pretrend_p=ev.pretrend_p))
+                first_year=PROGRAMME_START, pretrend_p=ev.pretrend_p))
             ri = effects.randomization_inference(panel, n_perm=N_DRAWS, seed=SEED, weights=weights)
             out["ri"].append(pd.DataFrame({
                 "indicator": indicator, "specification": spec, "draw": range(len(ri.distribution)),

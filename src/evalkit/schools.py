@@ -36,6 +36,7 @@ from evalkit.contracts_inputs import (
 from evalkit.geography import slugify
 from evalkit.io.core import ReadResult, parse_numbers, resolve_areas
 from evalkit.paths import raw_dir
+from evalkit.programme import SCHOOL_SUPPRESSION_LIMIT
 
 SCHOOL_COLUMNS = [
     "school_id", "school", "area_code", "area_name", "year", "grade", "measure", "group", "n_pupils",
@@ -81,7 +82,7 @@ GROUP_LABELS = {
     "nyanlanda": "Nyanlända (< 3 år i svensk skola)",
 }
 #: Skolverket withholds results for fewer than this many pupils (status "x").
-SUPPRESSION_LIMIT = 10
+SUPPRESSION_LIMIT = SCHOOL_SUPPRESSION_LIMIT
 
 AT_LEAST = "minst riksgenomsnittet"
 BELOW = "under riksgenomsnittet"

@@ -41,8 +41,9 @@ from scipy.linalg import null_space
 
 from evalkit import aggregate
 from evalkit.paths import raw_dir
+from evalkit.programme import DISCLOSURE_THRESHOLD
 
-DEFAULT_THRESHOLD = 5
+DEFAULT_THRESHOLD = DISCLOSURE_THRESHOLD
 SUPPRESSED = "x"
 COUNT_KINDS = ("andel", "kvot", "antal")
 

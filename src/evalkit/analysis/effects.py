@@ -58,10 +58,10 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from evalkit import geography
+from evalkit.programme import BASELINE_YEAR, PROGRAMME_END, PROGRAMME_START
 
-PROGRAMME_START = 2015
-REFERENCE_YEAR = 2014
-DEFAULT_YEARS = (2007, 2020)
+REFERENCE_YEAR = BASELINE_YEAR
+DEFAULT_YEARS = (2007, PROGRAMME_END)
 
 # --------------------------------------------------------------------------------------------
 # Panel

@@ -50,6 +50,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from evalkit.data import SYNTHETIC_MARK
+from evalkit.programme import BASELINE_YEAR, PROGRAMME_END
 
 # Status codes (the Swedish names are in evalkit.present.goals.STATUS_SV).
 MET = "met"
@@ -347,8 +348,8 @@ def _school_row(template: dict, schools: pd.DataFrame, area_code: str, baseline_
 def goal_status(
     tidy: pd.DataFrame,
     area_code: str,
-    baseline_year: int = 2014,
-    latest_year: int = 2020,
+    baseline_year: int = BASELINE_YEAR,
+    latest_year: int = PROGRAMME_END,
     goals: pd.DataFrame | None = None,
     links: pd.DataFrame | None = None,
     catalogue: pd.DataFrame | None = None,

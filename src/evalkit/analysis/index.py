@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.paths import raw_dir
+from evalkit.programme import BASELINE_YEAR
 
 CITY = "stockholm"
 TOTAL = "total"
@@ -71,7 +72,7 @@ REFERENCES = ("moving", "fixed")
 REVERSALS = ("complement", "inverse")
 AGGREGATIONS = ("arithmetic", "geometric")
 WEIGHTINGS = ("domain", "indicator")
-DEFAULT_BASE_YEAR = 2014
+DEFAULT_BASE_YEAR = BASELINE_YEAR
 GEOMETRIC_FLOOR = 1.0  # ratio floor (1 % of the reference) before taking logs
 LEVELS = ("stadsdel", "stadsdelsomrade", "omradesgrupp", "stad")
 
@@ -300,11 +301,12 @@ def dominance_warnings(tidy: pd.DataFrame, config: pd.DataFrame | None = None,
     Columns: ``year, indicator, nominal_weight (c_k), variance_share, ratio_sd, ratio_max,
     ratio_min, rank_corr_without`` (Spearman correlation, across areas, between the total and the
     total recomputed without indicator *k* — weights renormalised within its domain, the domain
-    dropped if it was its only indicator), ``n_areas``, ``dominates`` and ``warning_sv`` (Swedish
-    text when it dominates, else ``""``). An indicator is flagged (``dominates``) when
+    dropped if it was its only indicator), ``n_areas``, ``dominates`` and ``reorders``
+    (``rank_corr_without < rank_corr_threshold``; the warning is worded by
+    :func:`evalkit.present.risk.dominance_warning_sv`). An indicator is flagged (``dominates``) when
     ``variance_share >= share_threshold``, or ``variance_share >= excess_factor * nominal_weight``
     (it drives the total's spread far beyond its weight), or ``rank_corr_without <
-    rank_corr_threshold`` (leaving it out reorders the areas). The text says which applies. Only
+    rank_corr_threshold`` (leaving it out reorders the areas). Only
     areas with a complete total are used; ``level`` is an ``area_level`` value.
     """
     config = load_index_config() if config is None else _check_config(config)
@@ -318,7 +320,6 @@ def dominance_warnings(tidy: pd.DataFrame, config: pd.DataFrame | None = None,
     wide = wide.reindex(columns=inds).dropna()
     c = effective_weights(config).reindex(inds).to_numpy()
     dom = config.set_index("indicator")["domain"].reindex(inds)
-    labels = _labels()
     rows = []
     for year, block in wide.groupby(level="year"):
         x = block.to_numpy(float)
@@ -335,34 +336,8 @@ def dominance_warnings(tidy: pd.DataFrame, config: pd.DataFrame | None = None,
             rho = np.corrcoef(total_rank, pd.Series(t2).rank().to_numpy())[0, 1]
             dominates = bool(share >= share_threshold or share >= excess_factor * c[j]
                              or rho < rank_corr_threshold)
-            text = ""
-            if dominates:
-                name = labels.get(ind, ind)
-                effect = ("Rangordningen ändras märkbart utan den" if rho < rank_corr_threshold else
-                          "Rangordningen ändras dock lite utan den, eftersom indikatorn samvarierar med de andra")
-                text = (f"Varning ({year}): {name} ({ind}) väger tungt i totalindexet – den står för "
-                        f"{_pct(share)} av totalindexets variation mellan områdena men har {_pct(c[j])} av "
-                        f"vikten. Kvoterna mot staden går från {_dec(x[:, j].min() / 100)} till "
-                        f"{_dec(x[:, j].max() / 100)} gånger stadens nivå. {effect} (rangkorrelation "
-                        f"{_dec(rho, 3)}). Redovisa gärna index med och utan indikatorn.")
             rows.append({"year": int(year), "indicator": ind, "domain": dom[ind], "nominal_weight": c[j],
                          "variance_share": share, "ratio_sd": x[:, j].std(), "ratio_max": x[:, j].max(),
                          "ratio_min": x[:, j].min(), "rank_corr_without": rho, "n_areas": len(x),
-                         "dominates": dominates, "warning_sv": text})
+                         "dominates": dominates, "reorders": bool(rho < rank_corr_threshold)})
     return pd.DataFrame(rows)
-
-
-def _labels() -> dict[str, str]:
-    try:
-        cat = pd.read_csv(raw_dir() / "programme" / "indicators.csv", dtype=str)
-        return dict(zip(cat["indicator"], cat["label_sv"].str.lower()))
-    except (OSError, KeyError):
-        return {}
-
-
-def _dec(x: float, digits: int = 1) -> str:
-    return f"{x:.{digits}f}".replace(".", ",").replace("-", "−")
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f} %"

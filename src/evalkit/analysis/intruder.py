@@ -41,6 +41,7 @@ import pandas as pd
 
 from evalkit import aggregate
 from evalkit.paths import raw_dir
+from evalkit.programme import DISCLOSURE_THRESHOLD
 
 PARTS = ("value", "numerator", "denominator")
 #: statuses of rows that take part in sums: published, hidden (``x``) or a true zero (``–``).
@@ -377,7 +378,7 @@ def complements(system: System) -> pd.DataFrame:
                          "coef": np.tile([1.0, -1.0], len(p))})
 
 
-def audit(published: pd.DataFrame, full: pd.DataFrame, threshold: float = 5, era: str = "2007",
+def audit(published: pd.DataFrame, full: pd.DataFrame, threshold: float = DISCLOSURE_THRESHOLD, era: str = "2007",
           quantities: pd.DataFrame | None = None, membership: pd.DataFrame | None = None) -> "AuditResult":
     """Play the intruder on ``published`` and check the protection rule against ``full``.
 

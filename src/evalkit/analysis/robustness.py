@@ -5,7 +5,7 @@ pupils is not a precise rate) and on **method choices** (weights, aggregation, w
 Following the uncertainty/sensitivity analysis of the OECD/JRC *Handbook on Constructing
 Composite Indicators* (ch. 7), this module recomputes the index under
 
-* method variants (:data:`VARIANT_LABELS_SV`): the base index (:func:`evalkit.analysis.index.
+* method variants (:func:`variant_table`; Swedish labels in :mod:`evalkit.present.risk`): the base index (:func:`evalkit.analysis.index.
   social_risk_index` defaults: weights from the config, equal weight per domain, arithmetic
   means); equal weight per indicator (``weighting="indicator"``); geometric aggregation; each
   indicator left out in turn (its domain renormalised, or dropped if it was the only one); and
@@ -32,8 +32,8 @@ no exclusion with probability 1/2 else one indicator left out uniformly, and per
 and ranks the areas of one level (1 = highest index = most risk). Per area it reports the
 median rank and the 90 % rank band ``rank_low``–``rank_high`` (5 % and 95 % quantiles by the
 inverted empirical CDF, so they are attained ranks), together with the rank range over the
-deterministic variants from :func:`variant_table`; :func:`rank_sentence_sv` turns a row into a
-Swedish sentence. Areas without a complete index in the observed (published) data take part in
+deterministic variants from :func:`variant_table`; :func:`evalkit.present.risk.rank_sentence_sv`
+turns a row into a Swedish sentence. Areas without a complete index in the observed (published) data take part in
 no replicate's ranking (masked before ranking, not after), so every rank lies in 1..n_ranked.
 
 :func:`funnel_data` gives the data of a funnel plot (rate against denominator with control
@@ -51,12 +51,6 @@ from evalkit.analysis import index
 from evalkit.paths import raw_dir
 
 BASE = "bas"
-VARIANT_LABELS_SV = {
-    "bas": "Grundindex (lika vikt per huvudområde, aritmetiskt medel)",
-    "lika_vikt_per_indikator": "Lika vikt per indikator",
-    "geometrisk": "Geometriskt medel",
-    "storda_vikter": "Slumpvis störda vikter (median)",
-}
 LEAVE_OUT_PREFIX = "utan_"
 UNCERTAINTY = ("both", "data", "method")
 #: Probability content of the bootstrap rank band (``rank_low``–``rank_high``: the 5 % and 95 % quantiles).
@@ -255,13 +249,6 @@ def _deterministic_variants(setup: _Setup) -> list[tuple[str, str, str, np.ndarr
     return out
 
 
-def variant_label_sv(variant: str) -> str:
-    """Swedish label of a variant id (``utan_<indikator>`` -> ``Utan <indikator>``)."""
-    if variant.startswith(LEAVE_OUT_PREFIX):
-        return f"Utan {variant[len(LEAVE_OUT_PREFIX):]}"
-    return VARIANT_LABELS_SV.get(variant, variant)
-
-
 # --- public API ----------------------------------------------------------------------------
 
 def variant_table(tidy: pd.DataFrame, year: int, level: str = "stadsdel", config: pd.DataFrame | None = None,
@@ -270,8 +257,8 @@ def variant_table(tidy: pd.DataFrame, year: int, level: str = "stadsdel", config
                   era: str = "2007", catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Index total and rank of each area of ``level`` in ``year`` under each method variant (no data noise).
 
-    Long table: ``area_code, area_name, area_level, year, variant, label_sv, total, rank,
-    n_ranked``. Variants: ``bas``, ``lika_vikt_per_indikator``, ``geometrisk``, one
+    Long table: ``area_code, area_name, area_level, year, variant, total, rank, n_ranked``
+    (Swedish variant labels: :func:`evalkit.present.risk.variant_label_sv`). Variants: ``bas``, ``lika_vikt_per_indikator``, ``geometrisk``, one
     ``utan_<indicator>`` per config indicator (so 3 + K deterministic variants) and
     ``storda_vikter`` (``n_weight_draws`` Dirichlet-perturbed weight vectors: ``total`` is the
     mean total over the draws and ``rank`` the median rank). Ranks: 1 = highest index among the
@@ -288,7 +275,7 @@ def variant_table(tidy: pd.DataFrame, year: int, level: str = "stadsdel", config
     rows = []
     def emit(variant, tot, rank):
         rows.append(pd.DataFrame({"area_code": setup.areas, "area_name": setup.area_names, "area_level": level,
-                                  "year": setup.year, "variant": variant, "label_sv": variant_label_sv(variant),
+                                  "year": setup.year, "variant": variant,
                                   "total": tot, "rank": rank, "n_ranked": n_ranked}))
     for name, agg, wt, w in _deterministic_variants(setup):
         tot = np.where(complete, _totals(X, w[None], setup.onehot, agg, wt)[0], np.nan)
@@ -325,7 +312,7 @@ def rank_intervals(tidy: pd.DataFrame, year: int, level: str = "stadsdel", n_boo
     ``rank_low, rank_high`` (5 % and 95 % quantiles over the ``n_boot`` replicates),
     ``coverage`` (0.9, the band's probability content), ``rank_median``,
     ``rank_min_variant, rank_max_variant`` (over the deterministic variants of
-    :func:`variant_table`), ``n_ranked, n_boot, text_sv`` (:func:`rank_sentence_sv`). Only areas
+    :func:`variant_table`), ``n_ranked, n_boot`` (worded by :func:`evalkit.present.risk.rank_sentence_sv`). Only areas
     with a complete index are ranked, in the point estimate and in every replicate and variant,
     so every rank lies in ``1..n_ranked``. Sorted by rank; areas without a complete index are
     last with no rank of any kind. Seeded: the same ``seed`` gives the same table.
@@ -381,59 +368,7 @@ def rank_intervals(tidy: pd.DataFrame, year: int, level: str = "stadsdel", n_boo
     })
     for col in RANK_COLUMNS:
         out[col] = pd.array(np.where(np.isfinite(out[col]), out[col], np.nan), dtype="Float64").astype("Int64")
-    out["text_sv"] = [rank_sentence_sv(r) if pd.notna(r["rank"]) else "" for _, r in out.iterrows()]
     return out.sort_values(["rank", "area_code"], na_position="last").reset_index(drop=True)
-
-
-def ordinal_sv(n: int) -> str:
-    """Swedish ordinal: 1:a, 2:a, 3:e, …, 11:e, 12:e, 21:a, 22:a, 101:a, 111:e."""
-    n = int(n)
-    return f"{n}:{'a' if n % 10 in (1, 2) and n % 100 not in (11, 12) else 'e'}"
-
-
-LEVEL_PLURAL_SV = {"stadsdel": "stadsdelar", "stadsdelsomrade": "stadsdelsområden"}
-
-
-def band_label_sv(coverage: float = COVERAGE) -> str:
-    """Name of the rank band, e.g. "90 %-intervall" (the share of replicates it holds)."""
-    from evalkit.present.format import percent
-
-    return f"{percent(100 * coverage, 0)}-intervall"
-
-
-def rank_sentence_sv(row) -> str:
-    """Swedish sentence for one row of :func:`rank_intervals` (1 = highest index among the areas
-    of the same level with a complete index).
-
-    When the band, the method variants and the point rank agree: "Tensta rankas 1:a av 68
-    stadsdelar med index, i alla metodvarianter och i hela 90 %-intervallet."; otherwise
-    "Rinkeby rankas 4:e av 68 stadsdelar med index; 90 %-intervall 3:e–9:e (median 5:e),
-    metodvarianter 4:e–6:e: inte särskiljbart från områden med rang inom intervallet."
-    (without ``n_ranked`` the "av …" part is left out).
-    """
-    get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
-    def present(key):
-        v = get(key)
-        return v is not None and pd.notna(v)
-    name = get("area_name") or get("area_code")
-    rank = int(get("rank"))
-    coverage = float(get("coverage")) if present("coverage") else COVERAGE
-    among = ""
-    if present("n_ranked"):
-        plural = LEVEL_PLURAL_SV.get(get("level") or get("area_level"), "områden")
-        among = f" av {int(get('n_ranked'))} {plural} med index"
-    low = int(get("rank_low")) if present("rank_low") else rank
-    high = int(get("rank_high")) if present("rank_high") else rank
-    vmin = int(get("rank_min_variant")) if present("rank_min_variant") else rank
-    vmax = int(get("rank_max_variant")) if present("rank_max_variant") else rank
-    band = band_label_sv(coverage)
-    if low == high == vmin == vmax == rank:
-        return f"{name} rankas {ordinal_sv(rank)}{among}, i alla metodvarianter och i hela {band}et."
-    med = int(get("rank_median")) if present("rank_median") else rank
-    variants = (f"{ordinal_sv(vmin)} i alla metodvarianter" if vmin == vmax
-                else f"metodvarianter {ordinal_sv(vmin)}–{ordinal_sv(vmax)}")
-    return (f"{name} rankas {ordinal_sv(rank)}{among}; {band} {ordinal_sv(low)}–{ordinal_sv(high)} "
-            f"(median {ordinal_sv(med)}), {variants}: inte särskiljbart från områden med rang inom intervallet.")
 
 
 # --- funnel plot data --------------------------------------------------------------------------

@@ -39,8 +39,8 @@ import pandas as pd
 from scipy import optimize
 
 from evalkit import geography
+from evalkit.programme import PROGRAMME_START
 
-PROGRAMME_START = 2015
 
 
 def wide_outcome(tidy: pd.DataFrame, indicator: str, areas=None, years: tuple[int, int] = (2007, 2020),

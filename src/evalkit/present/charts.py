@@ -25,10 +25,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from evalkit.present import format as fmt  # noqa: E402
+from evalkit.programme import PROGRAMME_START  # noqa: E402
 
 # Okabe–Ito palette: distinguishable with the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-PROGRAMME_START = 2015
 SVG = "image/svg+xml"
 PNG = "image/png"
 # Text as <text> (browser fonts, small files); a constant salt makes the element ids deterministic.

@@ -9,9 +9,14 @@ from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 from evalkit.present import maps, tables
 from evalkit.present.charts import join_sources
+from evalkit.programme import BASELINE_YEAR, INDEX_BASELINE_YEAR
 
-OVERVIEW_INDICATORS = [("folkmangd", None), ("index_sociala_risker", 2012), ("index_sociala_risker", None),
-                       ("ekonomiskt_bistand", 2014), ("ekonomiskt_bistand", None), ("sysselsattning", None)]
+#: The overview's columns: (indicator, year), None = the latest year of the report.
+OVERVIEW_INDICATORS = [("folkmangd", None), ("index_sociala_risker", INDEX_BASELINE_YEAR),
+                       ("index_sociala_risker", None), ("ekonomiskt_bistand", BASELINE_YEAR),
+                       ("ekonomiskt_bistand", None), ("sysselsattning", None)]
+#: The indicators mapped on the city page, in order.
+MAP_INDICATORS = ("index_sociala_risker", "ekonomiskt_bistand")
 
 
 def programme_areas() -> list[str]:
@@ -93,3 +98,47 @@ def status_counts(statuses: pd.DataFrame) -> tables.HtmlTable:
                         **{STATUS_SV[s]: str(int(counts.get(s, 0))) for s in STATUSES}})
     frame = pd.DataFrame(records)
     return tables.table(frame, "Antal målindikatorer per status", numeric_columns=frame.columns[1:])
+
+
+# --- Sections: what one notebook cell of the city page shows ----------------------------------
+
+def title_section(start_year: int, end_year: int) -> list:
+    """The top of the city page: the demo-data banner and the title."""
+    from evalkit import data
+    from evalkit.present.page import demo_banner, heading
+
+    tidy = data.published_tidy()[0]
+    return [demo_banner(data.is_synthetic(tidy)),
+            heading(f"Hela staden: programområdena {fmt.year(start_year)}–{fmt.year(end_year)}", 1)]
+
+
+def overview_section(end_year: int) -> list:
+    """Every programme area side by side (:func:`overview_table`)."""
+    from evalkit import data, programme
+    from evalkit.present.page import heading
+
+    tidy = data.published_tidy()[0]
+    return [heading("Programområdena i jämförelse"),
+            overview_table(tidy, programme.indicator_catalogue(), end_year)]
+
+
+def map_section(end_year: int) -> list:
+    """One map per indicator of :data:`MAP_INDICATORS` in ``end_year``."""
+    from evalkit import data, programme
+    from evalkit.present.page import heading
+
+    tidy = data.published_tidy()[0]
+    catalogue = programme.indicator_catalogue()
+    return [heading("Kartor"), *(indicator_map(tidy, catalogue, i, end_year) for i in MAP_INDICATORS)]
+
+
+def status_section(baseline_year: int, end_year: int) -> list:
+    """Goal statuses of every programme area (computed by `evalkit analyse`): counts per status,
+    the matrix, and the rule, worded from the code that applies it."""
+    from evalkit import results
+    from evalkit.present.goals import STATUS_RULE_SV
+    from evalkit.present.page import heading, paragraph
+
+    statuses = results.goal_status(None, baseline_year, end_year)
+    return [heading("Måluppfyllelse i alla programområden"), status_counts(statuses),
+            status_matrix(statuses, baseline_year, end_year), paragraph(STATUS_RULE_SV)]

@@ -6,6 +6,7 @@ import pandas as pd
 
 from evalkit import geography
 from evalkit.aggregate import RATE_KINDS
+from evalkit.programme import DISCLOSURE_THRESHOLD, FIRST_DATA_YEAR, SCHOOL_SUPPRESSION_LIMIT
 from evalkit.present import charts, tables
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
@@ -199,12 +200,12 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
             "Skola": r.school,
             "Årskurs": str(r.grade),
             "Mått": schools.MEASURE_LABELS.get(r.measure, r.measure),
-            "Elever exkl. nyanlända": _small(r.n_pupils, schools.SUPPRESSION_LIMIT),
-            "Resultat": fmt.number(r.value, decimals) if pd.notna(r.value) else ("x" if r.n_pupils < schools.SUPPRESSION_LIMIT else ".."),
+            "Elever exkl. nyanlända": _small(r.n_pupils, SCHOOL_SUPPRESSION_LIMIT),
+            "Resultat": fmt.number(r.value, decimals) if pd.notna(r.value) else ("x" if r.n_pupils < SCHOOL_SUPPRESSION_LIMIT else ".."),
             "Riket": fmt.number(r.national, decimals),
             "Skillnad": fmt.change(r.difference, decimals),
             "Bedömning": r.status + (f" ({r.reason})" if r.reason else ""),
-            "Nyanlända: elever": _small(new["n_pupils"], schools.SUPPRESSION_LIMIT) if new is not None else "..",
+            "Nyanlända: elever": _small(new["n_pupils"], SCHOOL_SUPPRESSION_LIMIT) if new is not None else "..",
             "Nyanlända: resultat": fmt.number(new["value"], decimals, new["status"] or None) if new is not None else "..",
         })
     frame = pd.DataFrame(records)
@@ -215,15 +216,16 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
                                          "Nyanlända: elever", "Nyanlända: resultat"))
 
 
-def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int = 30) -> tables.HtmlTable:
-    """Survey shares for the area and its comparisons with n and 95 % Wilson intervals."""
+def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int | None = None) -> tables.HtmlTable:
+    """Survey shares for the area and its comparisons with n and 95 % Wilson intervals; shares with
+    fewer than ``min_n`` respondents (default :data:`evalkit.surveys.MIN_RESPONDENTS`) get a note."""
     from evalkit import surveys
 
     codes = comparison_codes(area_code)
     rows = results[results["area_code"].isin(codes) & (results["year"] <= year)]
     # Each survey at its own latest year up to ``year`` (trygghetsmätningen runs every other year).
     latest = rows.groupby("survey")["year"].transform("max")
-    rows = surveys.with_confidence(rows[rows["year"] == latest], min_n=min_n)
+    rows = surveys.with_confidence(rows[rows["year"] == latest], min_n=min_n or surveys.MIN_RESPONDENTS)
     order = {c: i for i, c in enumerate(codes)}
     rows = rows.assign(order=rows["area_code"].map(order)).sort_values(["survey", "question", "order"])
     records = []
@@ -234,18 +236,111 @@ def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int 
             "Område": area_label(r.area_code),
             "Andel": fmt.percent(r.value, 1, r.status or None),
             "95 % konfidensintervall": (f"{fmt.number(r.ci_low, 1)}–{fmt.number(r.ci_high, 1)}" if shown else ".."),
-            "Svarande": _small(r.n, 5),
+            "Svarande": _small(r.n, DISCLOSURE_THRESHOLD),
             "Anmärkning": "för få svarande för säker slutsats" if r.too_uncertain else "",
         })
     frame = pd.DataFrame(records)
     return tables.table(frame, f"Enkätresultat, senaste mätning till och med {year}", numeric_columns=("Andel", "95 % konfidensintervall", "Svarande"))
 
 
-def goal_section(area_code: str, baseline_year: int, latest_year: int) -> list:
+# --- Sections: what one notebook cell shows (a heading and what follows it) -------------------
+# Each takes the ``district`` parameter as the notebook has it (a name such as "Husby" or a code
+# such as "sd-husby", resolved as on the command line), so a cell is one call.
+
+#: The goal the school section follows up (its wording is read from goals.csv).
+SCHOOL_GOAL = "skola_utbildning-1.1"
+
+
+def title_section(district: str, start_year: int, end_year: int) -> list:
+    """The top of a district report: the demo-data banner, the title and the area's map."""
+    from evalkit import data
+    from evalkit.present import maps
+    from evalkit.present.page import demo_banner, heading
+
+    code = geography.code_for(district)
+    tidy = data.published_tidy()[0]
+    return [demo_banner(data.is_synthetic(tidy)),
+            heading(f"{area_label(code)}: uppföljning {fmt.year(start_year)}–{fmt.year(end_year)}", 1),
+            maps.area_map(code)]
+
+
+def key_figures_section(district: str, end_year: int) -> list:
+    """Key figures of the area against its comparisons in ``end_year``."""
+    from evalkit import data, programme
+    from evalkit.present.page import heading
+
+    tidy = data.published_tidy()[0]
+    return [heading("Nyckeltal"),
+            key_figures(tidy, programme.indicator_catalogue(), geography.code_for(district), end_year)]
+
+
+def goal_section(district: str, baseline_year: int, latest_year: int) -> list:
     """The goal matrix of a report: one table per målområde, then the status rule."""
     from evalkit import results
     from evalkit.present.goals import STATUS_RULE_SV
     from evalkit.present.page import heading, paragraph
 
-    return [heading("Måluppfyllelse"), *goal_tables(results.goal_status(area_code, baseline_year, latest_year)),
-            paragraph(STATUS_RULE_SV)]
+    status = results.goal_status(geography.code_for(district), baseline_year, latest_year)
+    return [heading("Måluppfyllelse"), *goal_tables(status), paragraph(STATUS_RULE_SV)]
+
+
+def goal_trend_section(district: str, end_year: int, first_year: int = FIRST_DATA_YEAR) -> list:
+    """One trend-and-gap chart per goal indicator, from the first year of the series."""
+    from evalkit import data, programme
+    from evalkit.present.page import heading
+
+    tidy = data.published_tidy()[0]
+    charts_ = goal_trends(tidy, programme.indicator_catalogue(), programme.goal_indicators(),
+                          geography.code_for(district), first_year, end_year)
+    return [heading("Utveckling per målindikator"), *charts_]
+
+
+def tenure_section(district: str, baseline_year: int, end_year: int) -> list:
+    """The tenure mix of the area and the city, baseline and latest year."""
+    from evalkit import data
+    from evalkit.present.page import heading
+
+    tidy = data.published_tidy()[0]
+    return [heading("Upplåtelseformer"), tenure(tidy, geography.code_for(district), (baseline_year, end_year))]
+
+
+def school_goal_sv(goal_id: str = SCHOOL_GOAL) -> str:
+    """The school goal as the programme words it: "Mål 1.1 Skola och utbildning: Varje grundskolas …"."""
+    from evalkit import programme
+
+    goal = programme.goals().set_index("goal_id").loc[goal_id]
+    return f"Mål {goal['goal_number']} {goal['malomrade_label_sv']}: {goal['text_sv']}"
+
+
+def school_section(district: str, end_year: int) -> list:
+    """The school goal in the programme's words, then the results per school of the area in the
+    year before ``end_year`` (the year the district report has always shown)."""
+    from evalkit import data
+    from evalkit.present.page import heading, paragraph
+
+    return [heading("Skolresultat"), paragraph(school_goal_sv()),
+            school_results(data.schools(), geography.code_for(district), end_year - 1)]
+
+
+def survey_section(district: str, end_year: int) -> list:
+    """Survey shares of the area and its comparisons, latest survey up to ``end_year``."""
+    from evalkit import data
+    from evalkit.present.page import heading
+
+    return [heading("Enkäter"), survey_results(data.surveys(), geography.code_for(district), end_year)]
+
+
+def suppression_note_sv(n_suppressed: int, threshold: int = DISCLOSURE_THRESHOLD) -> str:
+    """What the reader is told about suppressed figures, with their number and the threshold."""
+    return (f"{fmt.number(n_suppressed)} uppgifter i underlaget är undertryckta (x) för att skydda enskilda: antal under "
+            f"{threshold} och, där det behövs, ytterligare uppgifter så att de inte kan räknas fram ur summor. "
+            "Definitioner, källor och licenser finns på sidan Metod och data.")
+
+
+def method_section() -> list:
+    """The report's closing notes: how many figures are suppressed and why, and the legend of symbols."""
+    from evalkit import data
+    from evalkit.present.page import heading, paragraph, symbol_legend
+
+    suppressed = data.published_tidy()[1]
+    return [heading("Om data och metod"), paragraph(suppression_note_sv(len(suppressed))), symbol_legend()]

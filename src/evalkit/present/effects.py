@@ -17,6 +17,7 @@ from evalkit.present import format as fmt
 from evalkit.present import tables
 from evalkit.present.charts import PALETTE, Chart, SwedishTicks, _style, render
 from evalkit.present.page import Html, paragraph
+from evalkit.programme import BASELINE_YEAR, PROGRAMME_END, PROGRAMME_START
 
 _LIST = jinja2.Environment(autoescape=True).from_string(
     "<ul class=\"ek-threats\">{% for h, d in items %}<li><strong>{{ h }}</strong>: {{ d }}</li>{% endfor %}</ul>")
@@ -71,9 +72,9 @@ def event_chart(event: pd.DataFrame, indicator: str, label: str, unit: str) -> C
                 fmt="none", ecolor="#777777", elinewidth=1, capsize=2)
     ax.scatter(rows["year"], rows["estimate"], c=colours, zorder=3, s=22)
     ax.axhline(0, color="#333333", linewidth=0.8)
-    ax.axvline(2014.5, color="#555555", linestyle="--", linewidth=1)
+    ax.axvline(PROGRAMME_START - 0.5, color="#555555", linestyle="--", linewidth=1)
     ax.set_title(f"Händelsestudie: {label}", loc="left", fontsize=11)
-    ax.set_ylabel(f"Skillnad mot 2014\n({'procentenheter' if unit == 'procent' else unit})", fontsize=8)
+    ax.set_ylabel(f"Skillnad mot {BASELINE_YEAR}\n({'procentenheter' if unit == 'procent' else unit})", fontsize=8)
     ax.set_xlabel("År (blått: före programmet, rött: under)")
     ax.yaxis.set_major_formatter(SwedishTicks())
     _style(ax)
@@ -82,7 +83,7 @@ def event_chart(event: pd.DataFrame, indicator: str, label: str, unit: str) -> C
     last = rows.iloc[-1]
     pre = rows[rows["period"] == "före"]
     alt = (f"Punktdiagram med intervall: skillnaden i {label.lower()} mellan programområden och övriga områden, "
-           f"relativt 2014. Före programmet låg skattningarna mellan {fmt.number(pre['estimate'].min(), 2)} och "
+           f"relativt {BASELINE_YEAR}. Före programmet låg skattningarna mellan {fmt.number(pre['estimate'].min(), 2)} och "
            f"{fmt.number(pre['estimate'].max(), 2)}; år {fmt.year(last['year'])} {fmt.number(last['estimate'], 2)} "
            f"(95 % intervall {fmt.number(last['ci_low'], 2)} till {fmt.number(last['ci_high'], 2)}).")
     return render(fig, alt)
@@ -99,7 +100,7 @@ def cohort_chart(event: pd.DataFrame, indicator: str, label: str, unit: str) -> 
         colour = PALETTE[(i * 2) % len(PALETTE)]
         name = COHORT_SV.get(cohort, cohort)
         ax.plot(g["relative"], g["estimate"], marker="o", markersize=3, color=colour, linewidth=1.6, label=name)
-        p15 = g[g["year"] == 2015]
+        p15 = g[g["year"] == PROGRAMME_START]
         if len(p15):
             ax.scatter(p15["relative"], p15["estimate"], marker="s", s=40, facecolors="none", edgecolors=colour, zorder=4)
         last = g.iloc[-1]
@@ -108,7 +109,7 @@ def cohort_chart(event: pd.DataFrame, indicator: str, label: str, unit: str) -> 
     ax.axvline(-0.5, color="#555555", linestyle="--", linewidth=1)
     ax.set_title(f"Kohorternas förlopp: {label}", loc="left", fontsize=11)
     ax.set_ylabel(f"Skillnad mot året före start\n({'procentenheter' if unit == 'procent' else unit})", fontsize=8)
-    ax.set_xlabel("År sedan kohortens start (fyrkant: 2015, programmets start)")
+    ax.set_xlabel(f"År sedan kohortens start (fyrkant: {PROGRAMME_START}, programmets start)")
     ax.yaxis.set_major_formatter(SwedishTicks())
     ax.legend(frameon=False, fontsize=7.5)
     _style(ax)
@@ -153,7 +154,7 @@ def synth_chart(path: pd.DataFrame, placebo: pd.DataFrame, borough: str, label: 
     bottom.plot(p["year"], p["gap"], color=PALETTE[0], linewidth=2.4)
     bottom.axhline(0, color="#333333", linewidth=0.8)
     for ax in (top, bottom):
-        ax.axvline(2015, color="#555555", linestyle="--", linewidth=1)
+        ax.axvline(PROGRAMME_START, color="#555555", linestyle="--", linewidth=1)
         ax.yaxis.set_major_formatter(SwedishTicks())
         _style(ax)
     top.set_title(f"Syntetisk kontroll: {label}, {name}", loc="left", fontsize=11)
@@ -162,9 +163,9 @@ def synth_chart(path: pd.DataFrame, placebo: pd.DataFrame, borough: str, label: 
     bottom.set_xlabel("År")
     fig.text(0.01, -0.01, "Källa: evalkit; givarområden är stadsdelar utanför programmet och stadsdelsområdet. Nivåerna är"
              " avvikelser från förperiodens medelvärde.", fontsize=7.5, color="#333333", ha="left", va="top")
-    post = p[p["year"] >= 2015]
+    post = p[p["year"] >= PROGRAMME_START]
     alt = (f"Linjediagram: {label.lower()} i {name} och dess syntetiska kontroll, samt gapet bland "
-           f"{g['donor'].nunique()} placeboområdens gap. Genomsnittligt gap 2015–{fmt.year(p['year'].max())}: "
+           f"{g['donor'].nunique()} placeboområdens gap. Genomsnittligt gap {fmt.year(PROGRAMME_START)}–{fmt.year(p['year'].max())}: "
            f"{fmt.number(post['gap'].mean(), 2)}.")
     return render(fig, alt)
 
@@ -236,7 +237,7 @@ SPECIFICATION_SV = {
 SPECIFICATION_SHORT_SV = {"omraden": "Områden (oviktad)", "personer": "Personer (befolkningsviktad)",
                           "utan_sma": "Utan små områden"}
 #: Swedish names of the cohorts (initiatives in data/raw/programme/cohorts.csv).
-COHORT_SV = {"programmet": "Programmet från 2015 (utöver tidigare arbete)",
+COHORT_SV = {"programmet": f"Programmet från {PROGRAMME_START} (utöver tidigare arbete)",
              "jarvalyftet": "Järvalyftet (från hösten 2007)",
              "vision_soderort": "Vision Söderort (från 2010)",
              "vision_hasselby_vallingby": "Vision Hässelby-Vällingby (från maj 2014)",
@@ -249,7 +250,8 @@ HEADLINE_WHY_SV = ("Huvudskattningen är den befolkningsviktade: måtten är and
 
 
 def _fmt(x: float, d: int = 2) -> str:
-    return fmt.number(x, d).replace("-", "\u2212") if pd.notna(x) and np.isfinite(x) else ".."
+    # fmt.number writes a missing value as ".." already; an infinite one (a ratio over 0) too.
+    return fmt.number(x, d) if pd.notna(x) and np.isfinite(x) else ".."
 
 
 def _p(x: float) -> str:
@@ -265,7 +267,7 @@ def _significant(row) -> bool:
     return not (row["ci_low"] <= 0 <= row["ci_high"])
 
 
-def threats_sv(indicator: str, years: tuple[int, int] = (2007, 2020), level: str = "stadsdel",
+def threats_sv(indicator: str, years: tuple[int, int] = (2007, PROGRAMME_END), level: str = "stadsdel",
                pretrend_p: float | None = None) -> pd.DataFrame:
     """Threats to validity a report must name for an effect estimate of ``indicator``.
 
@@ -278,13 +280,14 @@ def threats_sv(indicator: str, years: tuple[int, int] = (2007, 2020), level: str
     """
     rows = [("tidigare_arbete", "Tidigare arbete i samma områden",
              "Järvalyftet startade hösten 2007, Vision Söderort 2010 och Vision Hässelby-Vällingby i maj 2014. "
-             "Jämförelsen före/efter 2015 räknar 2007–2014 som en period utan insats, så skattningen för "
-             "programmet mäter bara förändringen utöver det arbete som redan pågick. Kohorternas egna "
+             f"Jämförelsen före/efter {PROGRAMME_START} räknar 2007–{BASELINE_YEAR} som en period utan insats, "
+             "så skattningen för programmet mäter bara förändringen utöver det arbete som redan pågick. Kohorternas egna "
              "skattningar visas separat.")]
     rtm = ("Programområdena valdes för att de hade höga risknivåer 2012. Områden som väljs för "
            "ovanligt höga värden tenderar att närma sig genomsnittet av sig själva, även utan insats. "
-           "En sådan återgång kan misstas för en effekt. Förtrenderna visas därför med 2014 som "
-           "referensår: skillnader före 2015 som krymper mot 2014 tyder på återgång mot medelvärdet.")
+           f"En sådan återgång kan misstas för en effekt. Förtrenderna visas därför med {BASELINE_YEAR} som "
+           f"referensår: skillnader före {PROGRAMME_START} som krymper mot {BASELINE_YEAR} tyder på återgång mot "
+           "medelvärdet.")
     if pretrend_p is not None and np.isfinite(pretrend_p):
         rtm += (f" Gemensamt test av förtrenderna: p = {_fmt(pretrend_p, 3)}"
                 + (" – förtrenderna är inte parallella, skattningen bör läsas med stor försiktighet."
@@ -300,7 +303,7 @@ def threats_sv(indicator: str, years: tuple[int, int] = (2007, 2020), level: str
         rows.append(("flyktingmottagande", "Flyktingmottagandet 2015–2016",
                      "Mottagandet av nyanlända 2015–2016 var störst i programområdena och sammanföll med "
                      "programmets start. Det drar måttet åt det sämre just där, oberoende av programmet, "
-                     "och gör en jämförelse före/efter 2015 svårtolkad (en gynnsam effekt kan döljas). "
+                     f"och gör en jämförelse före/efter {PROGRAMME_START} svårtolkad (en gynnsam effekt kan döljas). "
                      "Jämför gärna med en skattning där 2015–2016 utesluts."))
     if years[1] >= 2020 and indicator in COVID_SENSITIVE:
         rows.append(("covid", "Covid-19 2020",
@@ -404,9 +407,9 @@ def event_reading_sv(event: pd.DataFrame, indicator: str) -> str:
     pre = e[e["period"] == "före"]
     p = float(e["pretrend_p"].iloc[0]) if len(e) else float("nan")
     return (f"Varje punkt visar hur mycket skillnaden mellan programområden och övriga områden ett år avviker "
-            f"från skillnaden 2014 (= 0), befolkningsviktat. Före programmet (största avvikelse "
+            f"från skillnaden {BASELINE_YEAR} (= 0), befolkningsviktat. Före programmet (största avvikelse "
             f"{_fmt(pre['estimate'].abs().max())}) bör punkterna ligga nära noll om antagandet om parallella "
-            f"trender håller; gemensamt test p = {_fmt(p, 3)}. Åren före 2015 är inte opåverkade: Järvalyftet, "
+            f"trender håller; gemensamt test p = {_fmt(p, 3)}. Åren före {PROGRAMME_START} är inte opåverkade: Järvalyftet, "
             "Vision Söderort och Vision Hässelby-Vällingby pågick redan, så en förtrend kan vara deras effekt. "
             "Ett icke-signifikant test bevisar inte parallella trender.")
 
@@ -414,7 +417,7 @@ def event_reading_sv(event: pd.DataFrame, indicator: str) -> str:
 def synth_reading_sv(row, name: str) -> str:
     """Reading of one stored synthetic-control summary row (``synth_summary``)."""
     txt = (f"Den syntetiska kontrollen för {name} är ett viktat genomsnitt av stadsdelar utanför programmet och "
-           f"utanför {name}, som följde {name} före 2015 (pre-RMSPE {_fmt(row['pre_rmspe'])}). "
+           f"utanför {name}, som följde {name} före {PROGRAMME_START} (pre-RMSPE {_fmt(row['pre_rmspe'])}). "
            f"Genomsnittligt gap efter start: {_fmt(row['post_gap_mean'])}. Rangtest mot {int(row['n_placebos'])} "
            f"placebostadsdelar (av {int(row['n_donors'])} givare; placebon vars förhandsanpassning var mer än "
            f"{_fmt(row['pre_fit_factor'], 0)} gånger sämre än {name}s utelämnades): p = {_fmt(row['p_value_gap'], 3)} "
@@ -425,12 +428,18 @@ def synth_reading_sv(row, name: str) -> str:
     return txt + (" Gapet är en effekt endast om vikterna hade fortsatt följa området utan programmet.")
 
 
-def district_section(area_code: str, indicator: str = "ekonomiskt_bistand") -> list:
+def district_section(district: str, indicator: str | None = None) -> list:
     """The programme-wide effect section of a district report: event study, cohort paths, the
     DiD table and reading, the placebo distribution, the synthetic control of the area's borough
-    and the caveats, in that order."""
+    and the caveats, in that order.
+
+    ``district``: a name or code, as the notebook parameter; ``indicator`` defaults to the first
+    effect indicator (:data:`evalkit.results.EFFECT_INDICATORS`, the one with synthetic controls).
+    """
     from evalkit.present.page import heading
 
+    area_code = geography.code_for(district)
+    indicator = indicator or results.EFFECT_INDICATORS[0]
     label = programme.indicator_catalogue().set_index("indicator").loc[indicator, "label_sv"]
     event, placebo, cohort = programme_charts()[indicator]
     borough = (area_code if geography.area_level(area_code) == "stadsdelsomrade"

@@ -13,6 +13,8 @@ from babel.numbers import format_decimal
 
 LOCALE = "sv_SE"
 NBSP = "\u00a0"
+#: Typographic minus sign (babel's sv_SE data writes the ASCII hyphen-minus).
+MINUS = "\u2212"
 
 #: Teckenförklaring: symbols used in tables instead of a number (as in SCB's and the city's tables).
 SYMBOLS_SV = {
@@ -29,7 +31,8 @@ def _missing(value) -> bool:
 
 
 def number(value, decimals: int = 0, status: str | None = None) -> str:
-    """Format a number the Swedish way: ``1234.5`` -> ``"1 234,5"`` (non-breaking space).
+    """Format a number the Swedish way: ``1234.5`` -> ``"1 234,5"`` (non-breaking space),
+    ``-0.5`` -> ``"−0,5"`` (a real minus sign, as in print; never a hyphen).
 
     A non-empty ``status`` (``..``, ``x`` …) is shown instead of the number; a missing value
     without status shows ``..``.
@@ -40,8 +43,27 @@ def number(value, decimals: int = 0, status: str | None = None) -> str:
         return ".."
     # Round half up, as official statistics do (babel alone would round half to even).
     rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # -0.04 shown with one decimal is "0,0", not "−0,0"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(rounded, format=pattern, locale=LOCALE)
+    text = format_decimal(rounded, format=pattern, locale=LOCALE)
+    return text.replace("-", MINUS)
+
+
+def number_exact(value, max_decimals: int = 3) -> str:
+    """A number with as many decimals as it needs, up to ``max_decimals``: ``0.25`` -> ``"0,25"``,
+    ``2.0`` -> ``"2"`` (weights, amounts that must not be rounded to a fixed precision)."""
+    if _missing(value):
+        return ".."
+    decimals = next((d for d in range(max_decimals) if abs(round(value, d) - value) < 0.5 * 10 ** -(max_decimals + 3)),
+                    max_decimals)
+    return number(value, decimals)
+
+
+def ordinal(n: int) -> str:
+    """Swedish ordinal: 1:a, 2:a, 3:e, …, 11:e, 12:e, 21:a, 22:a, 101:a, 111:e."""
+    n = int(n)
+    return f"{n}:{'a' if n % 10 in (1, 2) and n % 100 not in (11, 12) else 'e'}"
 
 
 def percent(value, decimals: int = 1, status: str | None = None) -> str:
@@ -55,7 +77,7 @@ def change(value, decimals: int = 1, unit: str = "") -> str:
     if _missing(value):
         return ".."
     text = number(abs(value), decimals)
-    sign = "+" if value > 0 else ("\u2212" if value < 0 else "±")
+    sign = "+" if value > 0 else (MINUS if value < 0 else "±")
     return f"{sign}{text}" + (f" {unit}" if unit else "")
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from evalkit.analysis import goals as rule
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
+from evalkit.programme import BASELINE_YEAR, PROGRAMME_END, SCHOOL_SUPPRESSION_LIMIT
 
 STATUS_SV = {rule.MET: "uppfyllt", rule.ON_TRACK: "på väg", rule.NOT_MET: "ej uppfyllt",
              rule.NOT_ASSESSABLE: "kan ej bedömas"}
@@ -124,8 +125,8 @@ def reason_sv(r) -> str:
     if reason in ("all_schools_meet", "more_schools_meet", "schools_below", "no_school_assessed"):
         n_l = int(r.latest_n) if math.isfinite(r.latest_n) else 0
         if reason == "no_school_assessed":
-            return (f"Inga redovisade skolresultat med riksgenomsnitt {ly} (färre än 10 elever, x, eller "
-                    "uppgift saknas).")
+            return (f"Inga redovisade skolresultat med riksgenomsnitt {ly} (färre än {SCHOOL_SUPPRESSION_LIMIT} "
+                    "elever, x, eller uppgift saknas).")
         met_l = round(r.latest * n_l / 100)
         limit = _pct(rule.TOLERANCE)
         if reason == "all_schools_meet":
@@ -144,7 +145,7 @@ def rule_text_sv() -> str:
     tol = _pct(rule.TOLERANCE)
     return (
         "Målens status bedöms per mål och indikator genom att jämföra basåret med det senaste året "
-        "i området (normalt 2014 och 2020). Indikatorerna är valda av evalkit; programmet anger "
+        f"i området (normalt {BASELINE_YEAR} och {PROGRAMME_END}). Indikatorerna är valda av evalkit; programmet anger "
         "inga egna indikatorer. Regeln är symmetrisk: en skillnad som ryms inom osäkerheten får samma "
         "status oavsett åt vilket håll den går. "
         f"(1) Saknas uppgift för basåret eller det senaste året (inget värde, eller en symbol som "
@@ -172,7 +173,7 @@ def rule_text_sv() -> str:
         f"nyanlända, varje årskurs och mått med ett riksgenomsnitt) är minst riksgenomsnittet minus {tol} "
         f"av det. Når alla bedömda skolor målet är det {_q('all_schools_meet')}; når en större andel av "
         f"skolorna målet än basåret är det {_q('more_schools_meet')}, annars {_q('schools_below')}. Resultat "
-        f"för färre än 10 elever redovisas inte och ingår inte; finns inget bedömbart resultat blir "
+        f"för färre än {SCHOOL_SUPPRESSION_LIMIT} elever redovisas inte och ingår inte; finns inget bedömbart resultat blir "
         f"statusen {_q('no_school_assessed')}."
     )
 

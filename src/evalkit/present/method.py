@@ -7,8 +7,10 @@ import re
 import pandas as pd
 
 from evalkit import programme
+from evalkit.programme import DISCLOSURE_THRESHOLD
 from evalkit.analysis import index as risk_index
 from evalkit.paths import raw_dir
+from evalkit.present import format as fmt
 from evalkit.present import tables
 
 DIRECTIONS_SV = {"increase": "ska öka", "decrease": "ska minska", "at_least_reference": "minst rikets nivå"}
@@ -62,7 +64,7 @@ def index_config_table() -> tables.HtmlTable:
     frame = pd.DataFrame({
         "Indikator": config["indicator"].map(cat["label_sv"]),
         "Huvudområde": config["domain_label_sv"],
-        "Vikt": config["weight"].map(lambda w: f"{w:g}".replace(".", ",")),
+        "Vikt": config["weight"].map(lambda w: fmt.number_exact(w, 4)),
         "Riktning": config["risk_when"].map(RISK_WHEN_SV),
     })
     return tables.table(frame, "Index för sociala risker: indikatorer och vikter (evalkits val)")
@@ -98,13 +100,14 @@ def index_method_sv() -> str:
     reference each comparison uses (indicators named from the index configuration)."""
     from evalkit import results
     from evalkit.analysis import robustness
+    from evalkit.present import risk
     from evalkit.present.format import number, percent
 
     config = risk_index.load_index_config()
     labels = programme.indicator_catalogue().set_index("indicator")["label_sv"]
     names = [labels.get(i, i).lower() for i in config["indicator"]]
     listed = ", ".join(names[:-1]) + " och " + names[-1] if len(names) > 1 else names[0]
-    band = robustness.band_label_sv()
+    band = risk.band_label_sv()
     return (
         f"Indexet för sociala risker är byggt efter den modell programmet hänvisar till "
         f"(Västra Götalandsmodellen), med {number(config['domain'].nunique())} huvudområden: "
@@ -137,7 +140,7 @@ AGGREGATION_SV = (
 )
 
 
-def disclosure_sv(figures: dict, threshold: int) -> str:
+def disclosure_sv(figures: dict, threshold: int = DISCLOSURE_THRESHOLD) -> str:
     """Plain Swedish on what is hidden and why, with the audit's figures (from `evalkit clean`)."""
     from evalkit.present.format import number
 
@@ -174,7 +177,7 @@ def disclosure_table(figures: dict) -> tables.HtmlTable:
         ("– varav sekundärt (för att skydda de primära)", logged.get("secondary", 0)),
         ("Dolda sammanvägda värden (index, variation av upplåtelseformer)", logged.get("composite", 0)),
         ("Dolda storheter som granskats", figures["quantities_hidden"]),
-        ("– varav små antal (1–4)", figures["hidden_small_counts"]),
+        (f"– varav små antal (1–{DISCLOSURE_THRESHOLD - 1})", figures["hidden_small_counts"]),
         ("Smalaste intervall för ett dolt litet antal", figures["narrowest_small_interval"]),
         ("Exakt bestämbara dolda uppgifter", figures["breaches_exact"]),
         ("Dolda små antal med för smalt intervall", figures["breaches_narrow"] + figures["breaches_complement"]),
@@ -183,3 +186,60 @@ def disclosure_table(figures: dict) -> tables.HtmlTable:
 
     frame = pd.DataFrame([(label, "–" if n is None else number(n)) for label, n in rows], columns=["Röjandeskydd", "Antal"])
     return tables.table(frame, "Röjandeskydd: dolda uppgifter och granskningen", numeric_columns=("Antal",))
+
+
+# --- Sections: what one notebook cell of the method page shows --------------------------------
+
+def title_section() -> list:
+    """The top of the method page: the demo-data banner and the title."""
+    from evalkit import data
+    from evalkit.present.page import demo_banner, heading
+
+    return [demo_banner(data.is_synthetic(data.tidy())), heading("Metod och data", 1)]
+
+
+def goal_section() -> list:
+    """The programme's goals and the indicators evalkit follows them with."""
+    from evalkit.present.page import heading
+
+    return [heading("Programmets mål och hur de följs upp"), goal_table()]
+
+
+def status_rule_section() -> list:
+    """How goal status is judged (the rule as the code applies it)."""
+    from evalkit.present.goals import STATUS_RULE_SV
+    from evalkit.present.page import heading, paragraph
+
+    return [heading("Bedömning av måluppfyllelse"), paragraph(STATUS_RULE_SV)]
+
+
+def indicator_section() -> list:
+    """Every indicator of the catalogue."""
+    from evalkit.present.page import heading
+
+    return [heading("Indikatorer"), indicator_table()]
+
+
+def index_section() -> list:
+    """How the social risk index is built and aggregated, and its configuration."""
+    from evalkit.present.page import heading, paragraph
+
+    return [heading("Index för sociala risker"), paragraph(index_method_sv()), paragraph(AGGREGATION_SV),
+            index_config_table()]
+
+
+def disclosure_section() -> list:
+    """What is hidden and why, with the intruder's audit figures (from `evalkit clean`)."""
+    from evalkit import data
+    from evalkit.present.page import heading, paragraph
+
+    figures = data.disclosure_audit()
+    return [heading("Röjandeskydd: vad som döljs och varför"), paragraph(disclosure_sv(figures)),
+            disclosure_table(figures)]
+
+
+def sources_section() -> list:
+    """Input files with their sources and licences."""
+    from evalkit.present.page import heading
+
+    return [heading("Källor och licenser"), sources_table()]

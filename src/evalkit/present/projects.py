@@ -20,9 +20,7 @@ def mnkr(amount_sek, approx: bool = False, status: str = "") -> str:
     """
     if status or pd.isna(amount_sek):
         return status or ".."
-    value = amount_sek / 1e6
-    decimals = next((d for d in range(3) if abs(round(value, d) - value) < 5e-7), 3)
-    return ("ca " if approx else "") + fmt.number(value, decimals) + "\u00a0mnkr"
+    return ("ca " if approx else "") + fmt.number_exact(amount_sek / 1e6, 3) + "\u00a0mnkr"
 
 
 def amount(amount_sek, text, approx: bool = False, status: str = "") -> str:
@@ -128,3 +126,70 @@ TOTALS_BY = (("vision", "Vision"), ("theme", "Tema"), ("board", "Nämnd"), ("yea
 def totals_tables(projects: pd.DataFrame) -> list[tables.HtmlTable]:
     """One totals table per grouping of :data:`TOTALS_BY`."""
     return [totals_table(projects, by, label) for by, label in TOTALS_BY]
+
+
+# --- Sections: what one notebook cell of the projects page shows ------------------------------
+
+#: The document the register and the frames come from.
+DOCUMENT_PERIOD_SV = "2007–2014"
+DOCUMENT_SV = f"Uppföljning av ytterstadsarbetet {DOCUMENT_PERIOD_SV}"
+
+
+def reserved_sv(frames: pd.DataFrame) -> str:
+    """The money the city council reserved, in words: "450 miljoner kronor" (from the frames file)."""
+    reserved = frames.loc[frames["kind"] == "reserverat", "amount_sek"]
+    if reserved.empty or pd.isna(reserved.iloc[0]):
+        return "ett belopp som inte anges"
+    return f"{fmt.number_exact(reserved.iloc[0] / 1e6, 3)} miljoner kronor"
+
+
+def intro_sv(frames: pd.DataFrame) -> str:
+    """The page's opening paragraph: what was reserved and what the register is built from."""
+    return (f"Kommunfullmäktige reserverade {reserved_sv(frames)} i ytterstadsmedel. Registret bygger på de "
+            f"projekt som namnges i {DOCUMENT_SV}; dokumentet anger inga belopp per projekt, så beloppen visas "
+            'som ".." tills beslutsunderlagen förs in.')
+
+
+def title_section() -> list:
+    """The top of the projects page: the demo-data banner, the title and the opening paragraph."""
+    from evalkit import data
+    from evalkit.present.page import demo_banner, heading, paragraph
+
+    return [demo_banner(data.is_synthetic(data.tidy())), heading(f"Projekt med ytterstadsmedel {DOCUMENT_PERIOD_SV}", 1),
+            paragraph(intro_sv(data.project_frames()))]
+
+
+def frames_section() -> list:
+    """The document's money frames, and the frames against what the register knows."""
+    from evalkit import data
+    from evalkit.present.page import heading
+
+    frames = data.project_frames()
+    return [heading("Ramar"), frames_table(frames), comparison_table(data.projects(), frames)]
+
+
+def totals_section() -> list:
+    """Projects and known amounts per vision, theme, board and start year."""
+    from evalkit import data
+    from evalkit.present.page import heading
+
+    return [heading("Projekt per vision, tema, nämnd och år"), *totals_tables(data.projects())]
+
+
+def follow_up_section() -> list:
+    """Which projects had an implementation plan and an evaluation."""
+    from evalkit import data
+    from evalkit.present.page import heading
+
+    return [heading("Genomförandeplan och utvärdering"), follow_up_table(data.projects())]
+
+
+def list_section(district: str | None = None) -> list:
+    """All projects, or (``district``: a name or code) those in the area and its borough."""
+    from evalkit import data
+    from evalkit.present.page import heading
+
+    if district is None:
+        return [heading("Alla projekt"), project_list(data.projects())]
+    return [heading("Projekt med ytterstadsmedel i området"),
+            project_list(data.projects(), geography.code_for(district))]

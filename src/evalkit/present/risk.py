@@ -7,17 +7,106 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from evalkit import geography
+from evalkit import geography, programme
 from evalkit.analysis import index as risk_index, robustness
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 from evalkit.present import tables
 from evalkit.present.charts import PALETTE, Chart, SwedishTicks, _style, render
 
+#: The indicator of the district report's funnel plot (the programme's first effect indicator).
+FUNNEL_INDICATOR = "ekonomiskt_bistand"
 #: Base year of the fixed reference (the programme's baseline): the city that year = 100.
 INDEX_BASE_YEAR = risk_index.DEFAULT_BASE_YEAR
 DOMAINS = [("sociala_riskfaktorer", "Sociala riskfaktorer"), ("halsa", "Hälsa"),
            ("sakerhet_trygghet", "Säkerhet & trygghet"), ("forsorjning", "Försörjning"), ("total", "Totalt")]
+
+
+#: Swedish names of the method variants of :func:`evalkit.analysis.robustness.variant_table`.
+VARIANT_LABELS_SV = {
+    robustness.BASE: "Grundindex (lika vikt per huvudområde, aritmetiskt medel)",
+    "lika_vikt_per_indikator": "Lika vikt per indikator",
+    "geometrisk": "Geometriskt medel",
+    "storda_vikter": "Slumpvis störda vikter (median)",
+}
+LEVEL_PLURAL_SV = {"stadsdel": "stadsdelar", "stadsdelsomrade": "stadsdelsområden"}
+#: What the district report says when the area has no row in the rank table.
+NO_INDEX_SV = "Inget index för området."
+
+
+def variant_label_sv(variant: str) -> str:
+    """Swedish label of a variant id (``utan_<indikator>`` -> ``Utan <indikator>``)."""
+    if variant.startswith(robustness.LEAVE_OUT_PREFIX):
+        return f"Utan {variant[len(robustness.LEAVE_OUT_PREFIX):]}"
+    return VARIANT_LABELS_SV.get(variant, variant)
+
+
+def band_label_sv(coverage: float = robustness.COVERAGE) -> str:
+    """Name of the rank band, e.g. "90 %-intervall" (the share of replicates it holds)."""
+    return f"{fmt.percent(100 * coverage, 0)}-intervall"
+
+
+def rank_sentence_sv(row) -> str:
+    """Swedish sentence for one row of :func:`evalkit.analysis.robustness.rank_intervals`
+    (1 = highest index among the areas of the same level with a complete index).
+
+    When the band, the method variants and the point rank agree: "Tensta rankas 1:a av 68
+    stadsdelar med index, i alla metodvarianter och i hela 90 %-intervallet."; otherwise
+    "Rinkeby rankas 4:e av 68 stadsdelar med index; 90 %-intervall 3:e–9:e (median 5:e),
+    metodvarianter 4:e–6:e: inte särskiljbart från områden med rang inom intervallet."
+    (without ``n_ranked`` the "av …" part is left out).
+    """
+    get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
+
+    def present(key):
+        v = get(key)
+        return v is not None and pd.notna(v)
+
+    ordinal = fmt.ordinal
+    name = get("area_name") or get("area_code")
+    rank = int(get("rank"))
+    coverage = float(get("coverage")) if present("coverage") else robustness.COVERAGE
+    among = ""
+    if present("n_ranked"):
+        plural = LEVEL_PLURAL_SV.get(get("level") or get("area_level"), "områden")
+        among = f" av {int(get('n_ranked'))} {plural} med index"
+    low = int(get("rank_low")) if present("rank_low") else rank
+    high = int(get("rank_high")) if present("rank_high") else rank
+    vmin = int(get("rank_min_variant")) if present("rank_min_variant") else rank
+    vmax = int(get("rank_max_variant")) if present("rank_max_variant") else rank
+    band = band_label_sv(coverage)
+    if low == high == vmin == vmax == rank:
+        return f"{name} rankas {ordinal(rank)}{among}, i alla metodvarianter och i hela {band}et."
+    med = int(get("rank_median")) if present("rank_median") else rank
+    variants = (f"{ordinal(vmin)} i alla metodvarianter" if vmin == vmax
+                else f"metodvarianter {ordinal(vmin)}–{ordinal(vmax)}")
+    return (f"{name} rankas {ordinal(rank)}{among}; {band} {ordinal(low)}–{ordinal(high)} "
+            f"(median {ordinal(med)}), {variants}: inte särskiljbart från områden med rang inom intervallet.")
+
+
+def rank_text(ranks: pd.DataFrame, area_code: str) -> str:
+    """The rank sentence of ``area_code`` in a rank table; empty for an area in the table without a
+    rank, :data:`NO_INDEX_SV` for an area not in it."""
+    mine = ranks[ranks["area_code"] == area_code]
+    if not len(mine):
+        return NO_INDEX_SV
+    row = mine.iloc[0]
+    return rank_sentence_sv(row) if pd.notna(row["rank"]) else ""
+
+
+def dominance_warning_sv(row, label: str) -> str:
+    """The warning for one flagged row of :func:`evalkit.analysis.index.dominance_warnings`
+    (``label``: the indicator's name as written in a sentence); empty when it does not dominate."""
+    if not row["dominates"]:
+        return ""
+    effect = ("Rangordningen ändras märkbart utan den" if row["reorders"] else
+              "Rangordningen ändras dock lite utan den, eftersom indikatorn samvarierar med de andra")
+    return (f"Varning ({fmt.year(row['year'])}): {label} ({row['indicator']}) väger tungt i totalindexet – den "
+            f"står för {fmt.percent(100 * row['variance_share'], 0)} av totalindexets variation mellan områdena "
+            f"men har {fmt.percent(100 * row['nominal_weight'], 0)} av vikten. Kvoterna mot staden går från "
+            f"{fmt.number(row['ratio_min'] / 100, 1)} till {fmt.number(row['ratio_max'] / 100, 1)} gånger stadens "
+            f"nivå. {effect} (rangkorrelation {fmt.number(row['rank_corr_without'], 3)}). Redovisa gärna index "
+            "med och utan indikatorn.")
 
 
 def _reference_sv(base_year: int | None) -> str:
@@ -123,7 +212,7 @@ def rank_table(ranks: pd.DataFrame, area_code: str, neighbours: int = 3) -> tabl
         return tables.table(frame, "Rangordning")
     i = int(hit[0])
     window = ranks.iloc[max(0, i - neighbours): i + neighbours + 1]
-    band = f"Rang, {robustness.band_label_sv(float(ranks['coverage'].iloc[0]))}"
+    band = f"Rang, {band_label_sv(float(ranks['coverage'].iloc[0]))}"
     frame = pd.DataFrame({
         "Område": window["area_name"],
         "Index": window["total"].map(lambda v: fmt.number(v, 1)),
@@ -173,26 +262,28 @@ def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
 
 
 
-def index_section(area_code: str, end_year: int, first_year: int, funnel_indicator: str = "ekonomiskt_bistand",
-                  funnel_label: str = "Andel med ekonomiskt bistånd (procent)") -> list:
+def index_section(district: str, end_year: int, first_year: int, funnel_indicator: str = FUNNEL_INDICATOR) -> list:
     """The social-risk-index section of a district report: the domains compared over time (fixed
     reference), the trend sentence and table, the domains beside the comparison areas, the rank
-    sentence and table, and the funnel plot – all from the published table."""
+    sentence and table, and the funnel plot of ``funnel_indicator`` – all from the published table.
+
+    ``district``: a name or code, as the notebook parameter (resolved as on the command line).
+    """
     from evalkit import data, results
     from evalkit.present import district as report
     from evalkit.present.page import heading, paragraph
 
+    area_code = geography.code_for(district)
+    meta = programme.indicator_catalogue().set_index("indicator").loc[funnel_indicator]
     index_rows = data.published_index()
     fixed_rows = data.published_index_fixed()  # years compared: fixed reference, the city 2014 = 100
     ranks = results.rank_intervals(end_year, geography.area_level(area_code))
-    mine = ranks[ranks["area_code"] == area_code]
-    rank_text = mine["text_sv"].iloc[0] if len(mine) else "Inget index för området."
     tidy = data.published_tidy()[0]
     return [heading("Index för sociala risker"),
             domain_chart(fixed_rows, area_code, (first_year, end_year), base_year=INDEX_BASE_YEAR),
             paragraph(trend_sentence_sv(index_rows, fixed_rows, area_code, first_year, end_year)),
             trend_table(index_rows, fixed_rows, area_code, range(first_year, end_year + 1)),
             domain_table(index_rows, report.comparison_codes(area_code), end_year),
-            paragraph(rank_text), rank_table(ranks, area_code),
+            paragraph(rank_text(ranks, area_code)), rank_table(ranks, area_code),
             funnel_chart(robustness.funnel_data(tidy, funnel_indicator, end_year, level="stadsdel"), area_code,
-                         funnel_label)]
+                         f"{meta['label_sv']} ({meta['unit']})")]
