@@ -28,7 +28,8 @@ import pandas as pd
 
 from evalkit import geography
 from evalkit.paths import raw_dir
-from evalkit.schools import GROUP_LABELS, MEASURE_LABELS, SUPPRESSION_LIMIT
+from evalkit.contracts import SUPPRESSION_LIMIT
+from evalkit.io.schools import GROUP_LABELS, MEASURE_LABELS
 
 SCHOOL_SEED = 20120601
 SURVEY_SEED = 20110901

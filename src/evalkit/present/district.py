@@ -186,7 +186,9 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
     The goal compares pupils excluding those in Swedish school < 3 years; groups under
     Skolverket's limit of 10 pupils show ``x`` for both result and n.
     """
-    from evalkit import schools
+    from evalkit.analysis import schools
+    from evalkit.contracts import SUPPRESSION_LIMIT
+    from evalkit.io.schools import MEASURE_LABELS
 
     rows = results[results["area_code"].isin(_area_codes(area_code)) & (results["year"] == year)]
     comparison = schools.compare_to_national(rows, year, group="exkl_nyanlanda")
@@ -198,13 +200,13 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
         records.append({
             "Skola": r.school,
             "Årskurs": str(r.grade),
-            "Mått": schools.MEASURE_LABELS.get(r.measure, r.measure),
-            "Elever exkl. nyanlända": _small(r.n_pupils, schools.SUPPRESSION_LIMIT),
-            "Resultat": fmt.number(r.value, decimals) if pd.notna(r.value) else ("x" if r.n_pupils < schools.SUPPRESSION_LIMIT else ".."),
+            "Mått": MEASURE_LABELS.get(r.measure, r.measure),
+            "Elever exkl. nyanlända": _small(r.n_pupils, SUPPRESSION_LIMIT),
+            "Resultat": fmt.number(r.value, decimals) if pd.notna(r.value) else ("x" if r.n_pupils < SUPPRESSION_LIMIT else ".."),
             "Riket": fmt.number(r.national, decimals),
             "Skillnad": fmt.change(r.difference, decimals),
             "Bedömning": r.status + (f" ({r.reason})" if r.reason else ""),
-            "Nyanlända: elever": _small(new["n_pupils"], schools.SUPPRESSION_LIMIT) if new is not None else "..",
+            "Nyanlända: elever": _small(new["n_pupils"], SUPPRESSION_LIMIT) if new is not None else "..",
             "Nyanlända: resultat": fmt.number(new["value"], decimals, new["status"] or None) if new is not None else "..",
         })
     frame = pd.DataFrame(records)
@@ -217,7 +219,7 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
 
 def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int = 30) -> tables.HtmlTable:
     """Survey shares for the area and its comparisons with n and 95 % Wilson intervals."""
-    from evalkit import surveys
+    from evalkit.analysis import surveys
 
     codes = comparison_codes(area_code)
     rows = results[results["area_code"].isin(codes) & (results["year"] <= year)]
