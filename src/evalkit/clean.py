@@ -21,6 +21,7 @@ its contract), a schema and an entry in :data:`KINDS`; a new file of a known kin
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -176,18 +177,30 @@ def is_demo_source(path: str) -> bool:
     return str(path).replace("\\", "/").startswith("demo/")
 
 
-def read_source(path: Path, contract: pa.DataFrameSchema | None = None, *, kind: str = INDICATORS, **options):
-    """Read one file of a kind, set aside duplicate keys and contract failures.
+def read_input(path: Path, kind: str = INDICATORS, contract: pa.DataFrameSchema | None = None,
+               **options) -> ReadResult:
+    """Read one file of a kind as `evalkit clean` does: reader, duplicate keys, contract.
 
-    Returns ``(kept rows, quarantine, records read, records set aside)``; every record read is
-    either kept or set aside exactly once. Used by ``clean`` and by ``evalkit validate``.
+    ``options`` (``indicator``, ``level``, reader options) go to readers that take them. Every
+    record read is either kept (``data``, coerced by the contract) or set aside exactly once
+    (``quarantine``: file, row, column, value, reason), so ``result.reconciles()``.
     """
     spec = KINDS[kind]
     result = spec.reader(path, **options) if spec.options else spec.reader(path)
     data, dup_q = set_aside_duplicates(result.data) if spec.key else (result.data, empty_quarantine())
     data, schema_q = validate(data, contract if contract is not None else spec.contract())
-    quarantine = pd.concat([result.quarantine, dup_q, schema_q], ignore_index=True)
-    return data, quarantine, result.rows_read, result.set_aside_count() + len(dup_q) + len(schema_q)
+    if spec.columns is not None:
+        data = data[list(spec.columns)]
+    return dataclasses.replace(result, data=data,
+                               quarantine=pd.concat([result.quarantine, dup_q, schema_q], ignore_index=True),
+                               rows_set_aside=result.set_aside_count() + len(dup_q) + len(schema_q))
+
+
+def read_source(path: Path, contract: pa.DataFrameSchema | None = None, **options):
+    """:func:`read_input` for an indicator file, as ``(kept rows, quarantine, records read, records
+    set aside)`` – the shape `evalkit validate` reports from."""
+    result = read_input(path, INDICATORS, contract, **options)
+    return result.data, result.quarantine, result.rows_read, result.set_aside_count()
 
 
 def apply_precedence(kept_parts: list[pd.DataFrame], paths: list[str]) -> list[pd.DataFrame]:
@@ -258,11 +271,13 @@ def read_sources(raw: Path, kind: str = INDICATORS) -> tuple[pd.DataFrame, pd.Da
     for row in sources.itertuples(index=False):
         path = raw / row.path
         options = {"indicator": row.indicator or None, "level": row.level or None} if spec.options else {}
-        data, quarantine, rows_read, set_aside = read_source(path, contract, kind=kind, **options)
+        result = read_input(path, kind, contract, **options)
+        quarantine = result.quarantine
         if not spec.options:  # record readers name the file only; the listing names it in full
             quarantine["source_file"] = row.path
-        reports.append(SourceReport(row.path, file_sha256(path), rows_read, len(data), set_aside))
-        kept_parts.append(data)
+        reports.append(SourceReport(row.path, file_sha256(path), result.rows_read, len(result.data),
+                                    result.set_aside_count()))
+        kept_parts.append(result.data)
         quarantine_parts.append(quarantine)
     replaced = (apply_precedence(kept_parts, [r.path for r in reports]) if spec.key
                 else [empty_quarantine() for _ in reports])
@@ -276,8 +291,6 @@ def read_sources(raw: Path, kind: str = INDICATORS) -> tuple[pd.DataFrame, pd.Da
                                  f" + undantagna {report.rows_set_aside}")
         quarantine_parts[i] = combined
     kept = pd.concat(kept_parts, ignore_index=True) if kept_parts else pd.DataFrame()
-    if spec.columns is not None and kept_parts:
-        kept = kept[list(spec.columns)]
     return kept, pd.concat([empty_quarantine(), *quarantine_parts], ignore_index=True), reports
 
 
