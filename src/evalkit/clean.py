@@ -56,6 +56,8 @@ class Kind:
     data replace demo data; ``quarantine`` names the file the set-aside rows go to;
     ``derive`` makes the written table from the kept rows and ``publish`` writes what may be
     published from it (the tidy table only); ``warn`` lists warnings for the clean report.
+    ``listed_name``: quarantine rows name the file as ``sources.csv`` lists it (the indicator
+    readers name it themselves, by file name, as their quarantine always has).
     """
 
     reader: Callable[..., ReadResult]
@@ -68,6 +70,7 @@ class Kind:
     derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     publish: Callable[[Path], dict] | None = None
     warn: Callable[[pd.DataFrame], list[str]] | None = None
+    listed_name: bool = True
 
 
 def kind_from_schema(schema: pa.DataFrameSchema, output: str, **fields) -> Kind:
@@ -273,7 +276,7 @@ def read_sources(raw: Path, kind: str = INDICATORS) -> tuple[pd.DataFrame, pd.Da
         options = {"indicator": row.indicator or None, "level": row.level or None} if spec.options else {}
         result = read_input(path, kind, contract, **options)
         quarantine = result.quarantine
-        if not spec.options:  # record readers name the file only; the listing names it in full
+        if spec.listed_name:
             quarantine["source_file"] = row.path
         reports.append(SourceReport(row.path, file_sha256(path), result.rows_read, len(result.data),
                                     result.set_aside_count()))
@@ -341,7 +344,7 @@ def _publish(out: Path) -> dict:
 #: Every kind of input ``sources.csv`` may list (its ``kind`` column).
 KINDS: dict[str, Kind] = {
     INDICATORS: Kind(read_with_quarantine, contracts.indicator_contract, "indicators.parquet",
-                     key=tuple(KEY), quarantine="quarantine.csv", options=True,
+                     key=tuple(KEY), quarantine="quarantine.csv", options=True, listed_name=False,
                      derive=derive, publish=_publish, warn=aggregation_warnings),
     "projects": Kind(projects.read_register, contracts.register_schema, "projects.parquet",
                      columns=tuple(projects.REGISTER_COLUMNS)),
