@@ -22,7 +22,8 @@ LIBRARY_SCHEMA = pa.DataFrameSchema(
         "status": pa.Column(str, pa.Check.isin(contracts.STATUS_SYMBOLS, error="okänd statussymbol")),
         "source": pa.Column(str),
     },
-    checks=[pa.Check(lambda df: ~(df["visits"].isna() & (df["status"] == "")), error="värde saknas utan statussymbol")],
+    checks=[pa.Check(lambda df: ~(df["visits"].isna() & (df["status"] == "")),
+                     error="värde saknas utan statussymbol")],
     unique=["area_code", "year"],
     report_duplicates="exclude_first",
     coerce=True,
@@ -101,8 +102,8 @@ def test_a_new_kind_needs_only_a_schema_and_a_row_in_sources_csv(tmp_path, monke
     summary = json.loads((out / "clean_report.json").read_text(encoding="utf-8"))
     assert summary["rows_read"] == summary["rows_kept"] + summary["rows_set_aside"] == 6
     assert [s["reconciles"] for s in summary["sources"]] == [True]
-    assert "bibliotek/besok.csv: lästa 6, behållna 2, undantagna 4 (stämmer)" in (out / "clean_report.txt").read_text(
-        encoding="utf-8")
+    text = (out / "clean_report.txt").read_text(encoding="utf-8")
+    assert "bibliotek/besok.csv: lästa 6, behållna 2, undantagna 4 (stämmer)" in text
 
 
 def test_record_kinds_run_through_the_same_loop_and_reconcile(tmp_path):
@@ -144,8 +145,8 @@ def test_tidy_frame_gives_the_eleven_columns_in_order_with_their_dtypes():
     assert frame["year"].dtype == "int64" and frame["value"].dtype == "float64"
     assert frame["numerator"].isna().all() and frame["numerator"].dtype == "float64"
     scalars = contracts.tidy_frame(area_code=["sd-tensta", "sd-husby"], area_name="x", area_level="stadsdel",
-                                   indicator="folkmangd", year=2015, value=[1.0, 2.0], status="", numerator=float("nan"),
-                                   denominator=float("nan"), unit="antal", source="s")
+                                   indicator="folkmangd", year=2015, value=[1.0, 2.0], status="",
+                                   numerator=float("nan"), denominator=float("nan"), unit="antal", source="s")
     assert len(scalars) == 2 and scalars.columns.tolist() == contracts.TIDY_COLUMNS
     empty = contracts.tidy_frame()
     assert empty.empty and empty.columns.tolist() == contracts.TIDY_COLUMNS and empty["year"].dtype == "int64"
