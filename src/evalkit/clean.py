@@ -52,8 +52,8 @@ class Kind:
     ``level`` of the ``sources.csv`` row) and returns a :class:`~evalkit.io.core.ReadResult`;
     ``contract`` returns the pandera schema every kept row must pass; ``output`` is the table
     written under ``data/processed`` (``columns``: its columns in order, None = as read);
-    ``key`` (when rows are identified by one) turns on duplicate checks and the rule that real
-    data replace demo data; ``quarantine`` names the file the set-aside rows go to;
+    ``key`` (only the tidy table's :data:`KEY` so far) turns on duplicate-key checks and the rule
+    that real data replace demo data; ``quarantine`` names the file the set-aside rows go to;
     ``derive`` makes the written table from the kept rows and ``publish`` writes what may be
     published from it (the tidy table only); ``warn`` lists warnings for the clean report.
     ``listed_name``: quarantine rows name the file as ``sources.csv`` lists it (the indicator
@@ -98,11 +98,6 @@ class SourceReport:
 def file_sha256(path: Path) -> str:
     """Hex SHA-256 of a file's bytes (for provenance)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def schema() -> pa.DataFrameSchema:
-    """The tidy contract instantiated with the current registry and catalogue."""
-    return contracts.indicator_contract()
 
 
 def set_aside_duplicates(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -305,7 +300,7 @@ def derive(kept: pd.DataFrame, era: str = "2007") -> pd.DataFrame:
     tidy = pd.concat([tidy, aggregate.tenure_diversity(tidy), aggregate.foreign_born_share(tidy)], ignore_index=True)
     tidy = pd.concat([tidy, risk_index.index_rows(tidy, catalogue)], ignore_index=True)
     tidy = tidy.sort_values(["indicator", "area_code", "year"]).reset_index(drop=True)
-    return schema().validate(contracts.tidy_frame(tidy))
+    return contracts.indicator_contract().validate(contracts.tidy_frame(tidy))
 
 
 def aggregation_warnings(kept: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> list[str]:
