@@ -299,7 +299,7 @@ def test_threats_depend_on_indicator_and_years():
 
 def test_stored_tables_pass_their_schemas_and_have_cohorts_and_specifications(processed):
     from evalkit import results
-    from evalkit.analysis import effects_schema
+    from evalkit.contracts import effects as effects_schema
 
     for name in results.TABLES:
         effects_schema.validate(name, results.load(name))

@@ -1,4 +1,4 @@
-"""The long-CSV reader: encodings, delimiters, Swedish numbers, symbols, quarantine with reasons."""
+"""Long CSV tables (one row per area × indicator × year, read by :mod:`evalkit.io.delimited`): encodings, delimiters, Swedish numbers, symbols, quarantine with reasons."""
 
 import pandas as pd
 import pytest

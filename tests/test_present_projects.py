@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from evalkit import register
+from evalkit import clean
+from evalkit.paths import raw_dir
 from evalkit.present import projects
 
 NBSP = "\u00a0"
@@ -24,7 +25,7 @@ def test_amounts_keep_the_unit_the_source_wrote():
 
 
 def test_reserved_money_is_read_from_the_frames_file_not_typed():
-    frames = register.read_frames(register.default_frames_path()).data
+    frames = clean.read_input(raw_dir() / "projects" / "ramar_per_tema.csv", "project_frames").data
     reserved = frames.loc[frames["kind"] == "reserverat", "amount_sek"].iloc[0]
     text = projects.intro_sv(frames)
     assert text.startswith(f"Kommunfullmäktige reserverade {reserved / 1e6:.0f} miljoner kronor i ytterstadsmedel.")

@@ -3,9 +3,20 @@
 import pandas as pd
 import pytest
 
-from evalkit import register
-from evalkit.clean_inputs import clean_inputs
-from evalkit.contracts_inputs import THEMES, VISIONS
+from evalkit import clean
+from evalkit.analysis import register
+from evalkit.contracts import THEMES, VISIONS
+from evalkit.io.projects import parse_amounts
+from evalkit.paths import raw_dir
+
+
+def read_register(path=None):
+    """The register read as `evalkit clean` reads it (reader, then contract); default the bundled file."""
+    return clean.read_input(path or clean.listed_path("projects"), "projects")
+
+
+def read_frames():
+    return clean.read_input(clean.listed_path("project_frames"), "project_frames")
 
 HEADER = ("Projekt;Vision;Tema;Ansvarig nämnd;Områden;Startår;Slutår;Beviljat belopp;Beloppsstatus;"
           "Genomförandeplan;Utvärdering;Källa;Anmärkning\n")
@@ -29,34 +40,34 @@ def write(tmp_path, body, name="reg.csv", encoding="utf-8"):
     ("0,75 Mnkr", 750_000, False),
 ])
 def test_amounts_are_normalised_to_sek(text, sek, approx):
-    parsed = register.parse_amounts(pd.Series([text])).iloc[0]
+    parsed = parse_amounts(pd.Series([text])).iloc[0]
     assert parsed["amount_sek"] == pytest.approx(sek)
     assert parsed["amount_approx"] is approx or parsed["amount_approx"] == approx
     assert parsed["bad"] == "" and parsed["amount_status"] == ""
 
 
 def test_amount_symbols_and_bad_cells():
-    parsed = register.parse_amounts(pd.Series(["..", "", "850", "tolv mnkr", "5 pesos"]))
+    parsed = parse_amounts(pd.Series(["..", "", "850", "tolv mnkr", "5 pesos"]))
     assert parsed["amount_status"].tolist() == ["..", "", "", "", ""]
     assert parsed["amount_sek"].isna().all()
     assert parsed["bad"].iloc[0] == "" and parsed["bad"].iloc[1] == ""
     assert "enhet" in parsed["bad"].iloc[2]
     assert parsed["bad"].iloc[3] != "" and "pesos" in parsed["bad"].iloc[4]
     # a unit from the header makes a bare number valid
-    assert register.parse_amounts(pd.Series(["850"]), default_unit="tkr").iloc[0]["amount_sek"] == 850_000
+    assert parse_amounts(pd.Series(["850"]), default_unit="tkr").iloc[0]["amount_sek"] == 850_000
 
 
 def test_register_row_is_parsed_into_the_schema(tmp_path):
     body = ("Testprojekt;Vision Järva;Trygghet i vardagen;Spånga-Tensta sdn;Tensta, Hjulsta;2012;2014;"
             "2,5 mnkr;;Ja;Pågår;k;\n")
-    result = register.read_register(write(tmp_path, body))
+    result = read_register(write(tmp_path, body))
     # Hjulsta is not one of the 117 stadsdelar: the row is set aside, not silently shortened
     assert result.data.empty and result.reconciles()
     q = result.quarantine.iloc[0]
     assert q["column"] == "districts" and "Hjulsta" in q["reason"] and q["row_number"] == 2
 
     body = body.replace(", Hjulsta", ", Rinkeby-Kista sdn")
-    row = register.read_register(write(tmp_path, body)).data.iloc[0]
+    row = read_register(write(tmp_path, body)).data.iloc[0]
     assert (row["vision"], row["theme"], row["implementation_plan"], row["evaluation_status"]) == (
         "Järva", "trygghet", "ja", "pågår")
     assert row["district_codes"] == "sd-tensta;sdo-rinkeby-kista"
@@ -77,7 +88,7 @@ def test_malformed_rows_are_set_aside_with_reasons(tmp_path):
         "H;Söderort;arbete;;Skärholmen;;;1 mnkr;;ja;klar;k;\n"             # 10 ambiguous area
         "I;Söderort;arbete;;Rågsved;;;1 mnkr;;kanske;klar;k;\n"            # 11 bad plan value
     )
-    result = register.read_register(write(tmp_path, body, encoding="cp1252"))
+    result = read_register(write(tmp_path, body, encoding="cp1252"))
     q = result.quarantine.drop_duplicates("row_number").set_index("row_number")
     assert set(q.index) == {3, 4, 5, 6, 7, 8, 2, 9, 10, 11} - {2}
     assert q.loc[3, "column"] == "vision"
@@ -93,7 +104,7 @@ def test_malformed_rows_are_set_aside_with_reasons(tmp_path):
 
 
 def test_bundled_register_is_clean_and_honest_about_amounts():
-    result = register.read_register()
+    result = read_register()
     data = result.data
     assert result.reconciles() and result.quarantine.empty
     assert len(data) >= 15
@@ -110,7 +121,7 @@ def test_bundled_register_is_clean_and_honest_about_amounts():
 
 
 def test_document_frames_agree_with_the_document():
-    frames = register.read_frames().data
+    frames = read_frames().data
     by_label = frames.set_index("label")["amount_sek"]
     themes = frames[frames["kind"] == "tema"].set_index("themes")["amount_sek"]
     assert themes["trygghet"] == 285e6 and themes["arbete"] == 80e6
@@ -124,8 +135,8 @@ def test_document_frames_agree_with_the_document():
 
 
 def test_compare_with_document_reports_gap_and_unknowns():
-    reg = register.read_register().data
-    frames = register.read_frames().data
+    reg = read_register().data
+    frames = read_frames().data
     table = register.compare_with_document(reg, frames).set_index("frame")
     trygghet = table.loc["Trygghet"]
     assert trygghet["document_sek"] == 285e6
@@ -140,8 +151,8 @@ def test_compare_with_document_when_amounts_are_known(tmp_path):
     body = ("A;Järva;trygghet;;Tensta;;;200 mnkr;;ja;klar;k;\n"
             "B;Söderort;trygghet;;Rågsved;;;85 000 tkr;;ja;klar;k;\n"
             "C;Söderort;arbete;;Rågsved;;;40 mnkr;;ja;klar;k;\n")
-    reg = register.read_register(write(tmp_path, body)).data
-    table = register.compare_with_document(reg, register.read_frames().data).set_index("frame")
+    reg = read_register(write(tmp_path, body)).data
+    table = register.compare_with_document(reg, read_frames().data).set_index("frame")
     assert table.loc["Trygghet", "register_known_sek"] == 285e6
     assert table.loc["Trygghet", "assessment"].startswith("stämmer")
     assert table.loc["Arbete", "share_covered"] == pytest.approx(0.5)
@@ -152,7 +163,7 @@ def test_totals_by_counts_unknown_amounts(tmp_path):
     body = ("A;Järva;trygghet;Socialnämnden;Tensta;2012;;1 mnkr;;ja;klar;k;\n"
             "B;Järva;trygghet;;Tensta;2013;;;..;ja;klar;k;\n"
             "C;Söderort;arbete;Arbetsmarknadsnämnden;Rågsved;2012;;500 tkr;;ja;klar;k;\n")
-    reg = register.read_register(write(tmp_path, body)).data
+    reg = read_register(write(tmp_path, body)).data
     by_vision = register.totals_by(reg, "vision").set_index("vision")
     assert by_vision.loc["Järva", "amount_known_sek"] == 1e6
     assert by_vision.loc["Järva", "n_amount_unknown"] == 1 and not by_vision.loc["Järva", "complete"]
@@ -166,22 +177,20 @@ def test_totals_by_counts_unknown_amounts(tmp_path):
 
 
 def test_districts_long():
-    reg = register.read_register().data
+    reg = read_register().data
     long = register.districts_long(reg)
     akademier = long[long["project"].str.startswith("Akademier")]
     assert set(akademier["district_code"]) == {"sd-rinkeby", "sd-bredang", "sd-hasselby-gard"}
 
 
-def test_clean_inputs_reconciles_and_writes(tmp_path):
-    reports = clean_inputs(register.default_path().parents[1], tmp_path)
-    assert {r["path"] for r in reports} >= {"projects/ytterstadsprojekt.csv", "schools/skolresultat_demo.csv",
-                                             "surveys/enkater_demo.csv"}
-    for r in reports:
-        assert r["rows_read"] == r["rows_kept"] + r["rows_set_aside"]
-        assert sum(r["reasons"].values()) == r["rows_set_aside"]
-        assert len(r["sha256"]) == 64
-        assert len(pd.read_parquet(tmp_path / r["output"])) == r["rows_kept"]
-    assert (tmp_path / "quarantine_inputs.csv").exists()
+def test_register_and_frames_are_listed_and_reconcile():
+    for kind in ("projects", "project_frames"):
+        kept, quarantine, reports = clean.read_sources(raw_dir(), kind)
+        assert [r.path for r in reports] == [clean.listed_path(kind).relative_to(raw_dir()).as_posix()]
+        (report,) = reports
+        assert report.reconciles and report.rows_kept == len(kept) > 0
+        assert sum(report.reasons.values()) == report.rows_set_aside == len(quarantine)
+        assert len(report.sha256) == 64
 
 
 @pytest.mark.parametrize("text, shown", [
@@ -197,7 +206,7 @@ def test_clean_inputs_reconciles_and_writes(tmp_path):
 def test_amounts_are_shown_in_the_unit_and_precision_written(text, shown):
     from evalkit.present import projects
 
-    parsed = register.parse_amounts(pd.Series([text])).iloc[0]
+    parsed = parse_amounts(pd.Series([text])).iloc[0]
     assert projects.amount(parsed["amount_sek"], text, parsed["amount_approx"], parsed["amount_status"]) == shown
 
 
@@ -207,7 +216,7 @@ def test_amount_with_its_unit_in_the_header_is_shown_in_that_unit(tmp_path):
     path = tmp_path / "reg.csv"
     path.write_text(HEADER.replace("Beviljat belopp", "Belopp (tkr)") + "A;Järva;trygghet;;Tensta;;;850;;ja;klar;k;\n",
                     encoding="utf-8")
-    result = register.read_register(path)
+    result = read_register(path)
     html = projects.project_list(result.data)._repr_html_()
     assert "850\u00a0tkr" in html and "mnkr" not in html
 

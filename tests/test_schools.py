@@ -4,12 +4,18 @@ import hashlib
 
 import pytest
 
-from evalkit import demo_inputs, schools
-from evalkit.contracts_inputs import SCHOOL_GROUPS, SCHOOL_MEASURES
+from evalkit import clean, demo_inputs
+from evalkit.analysis import schools
+from evalkit.contracts import SCHOOL_GROUPS, SCHOOL_MEASURES, SUPPRESSION_LIMIT
 
 HEADER = "Skola;Skolenhetskod;Stadsdel;År;Årskurs;Mått;Elevgrupp;Antal elever;Värde;Riksgenomsnitt;Status;Källa\n"
 MERIT = "Genomsnittligt meritvärde"
 EXKL = "Exkl. nyanlända (< 3 år i svensk skola)"
+
+
+def read(path=None):
+    """School results read as `evalkit clean` reads them (reader, then contract); default the bundled file."""
+    return clean.read_input(path or clean.listed_path("schools"), "schools")
 
 
 def write(tmp_path, body, encoding="utf-8"):
@@ -20,7 +26,7 @@ def write(tmp_path, body, encoding="utf-8"):
 
 @pytest.fixture(scope="module")
 def bundled():
-    return schools.read_school_results()
+    return read()
 
 
 def test_bundled_file_meets_the_contract(bundled):
@@ -42,7 +48,7 @@ def test_bundled_file_meets_the_contract(bundled):
 
 def test_small_groups_are_suppressed_never_zero(bundled):
     data = bundled.data
-    small = data[(data["n_pupils"] > 0) & (data["n_pupils"] < schools.SUPPRESSION_LIMIT)]
+    small = data[(data["n_pupils"] > 0) & (data["n_pupils"] < SUPPRESSION_LIMIT)]
     assert len(small) > 0
     assert (small["status"].isin(["x", ".", ".."])).all() and small["value"].isna().all()
     assert (data.loc[data["status"] == "x", "n_pupils"] < 10).all()
@@ -95,7 +101,7 @@ def test_compare_to_national_on_a_hand_made_file(tmp_path):
             f"B skola;S2;Rinkeby;2016;9;{MERIT};{EXKL};40;200,0;228,0;;k\n"
             f"C skola;S3;Husby;2016;9;{MERIT};{EXKL};8;x;228,0;;k\n"
             f"D skola;S4;Akalla;2016;9;{MERIT};{EXKL};30;..;228,0;;k\n")
-    result = schools.read_school_results(write(tmp_path, body, "cp1252"))
+    result = read(write(tmp_path, body, "cp1252"))
     assert result.reconciles() and result.quarantine.empty
     table = schools.compare_to_national(result.data, 2016, measure="meritvarde").set_index("school_id")
     assert table.loc["S1", "status"] == schools.AT_LEAST and table.loc["S1", "difference"] == pytest.approx(2.5)
@@ -117,7 +123,7 @@ def test_malformed_rows_are_set_aside(tmp_path):
             f"A skola;S1;Tensta;2016;9;Andel godkända på nationella prov (%);{EXKL};25;130;88;;k\n"  # 9 > 100 %
             f"A skola;S1;Tensta;2016;9;{MERIT};{EXKL};25;230,5;228,0;;k\n"             # 10 fine
             f"A skola;S1;Tensta;2016;9;{MERIT};{EXKL};25;230,5;228,0;;k\n")            # 11 duplicate
-    result = schools.read_school_results(write(tmp_path, body))
+    result = read(write(tmp_path, body))
     q = result.quarantine.drop_duplicates("row_number").set_index("row_number")
     assert set(q.index) == {2, 3, 4, 5, 6, 7, 8, 9, 11}
     assert q.loc[2, "column"] == "area" and "Tensta" in q.loc[2, "reason"]
@@ -134,5 +140,5 @@ def test_generator_is_deterministic():
     a = demo_inputs.school_text(seed=7)
     assert a == demo_inputs.school_text(seed=7)
     assert a != demo_inputs.school_text(seed=8)
-    shipped = schools.default_path().read_bytes()
+    shipped = clean.listed_path("schools").read_bytes()
     assert hashlib.sha256(shipped).digest() == hashlib.sha256(demo_inputs.school_text().encode("utf-8")).digest()

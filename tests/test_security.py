@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from evalkit import register
+from evalkit import clean
 from evalkit.build import plan
 from evalkit.present import page, projects, tables
 
@@ -41,7 +41,7 @@ def _assert_no_markup(html: str) -> None:
 @pytest.fixture()
 def hostile_register(tmp_path):
     """A temporary copy of the project register with hostile text in names, board and note."""
-    source = register.default_path()
+    source = clean.listed_path("projects")
     lines = source.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(";")
     hostile = []
@@ -53,7 +53,7 @@ def hostile_register(tmp_path):
         hostile.append(";".join('"' + cells[h].replace('"', '""') + '"' for h in header))
     path = tmp_path / "ytterstadsprojekt.csv"
     path.write_text("\n".join(lines + hostile) + "\n", encoding="utf-8")
-    result = register.read_register(path)
+    result = clean.read_input(path, "projects")
     assert set(result.data["project"]) >= {SCRIPT, IMG, FORMULA}, result.quarantine.to_string()
     return result.data
 

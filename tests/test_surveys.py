@@ -4,9 +4,15 @@ import math
 
 import pytest
 
-from evalkit import demo_inputs, surveys
+from evalkit import clean, demo_inputs
+from evalkit.analysis import surveys
 
 HEADER = "Undersökning;Fråga;Område;Områdesnivå;År;Antal svarande;Andel (%);Status;Källa\n"
+
+
+def read(path=None):
+    """Survey results read as `evalkit clean` reads them (reader, then contract); default the bundled file."""
+    return clean.read_input(path or clean.listed_path("surveys"), "surveys")
 
 
 def write(tmp_path, body, encoding="utf-8"):
@@ -17,7 +23,7 @@ def write(tmp_path, body, encoding="utf-8"):
 
 @pytest.fixture(scope="module")
 def bundled():
-    return surveys.read_surveys()
+    return read()
 
 
 def test_bundled_file_meets_the_contract(bundled):
@@ -46,7 +52,7 @@ def test_wilson_against_the_formula(tmp_path):
     body = ("Trygghetsmätningen;otrygg_kvall;Tensta;stadsdel;2015;200;25,0;;k\n"
             "Trygghetsmätningen;otrygg_kvall;Husby;stadsdel;2015;20;0,0;;k\n"
             "Trygghetsmätningen;otrygg_kvall;Akalla;stadsdel;2015;5;x;x;k\n")
-    data = surveys.read_surveys(write(tmp_path, body)).data
+    data = read(write(tmp_path, body)).data
     out = surveys.with_confidence(data).set_index("area_code")
     # Wilson by hand for 50 of 200
     n, p, z = 200, 0.25, 1.959963984540054
@@ -74,7 +80,7 @@ def test_malformed_rows_and_eras(tmp_path):
             "Väderenkäten;otrygg;Tensta;stadsdel;2015;100;20,0;;k\n"                                            # 8 survey
             "Trygghetsmätningen;otrygg;Tensta;stadsdel;2015;100;20,0;;k\n"                                      # 9 ok
             "Trygghetsmätningen;otrygg;Tensta;stadsdel;2015;100;20,0;;k\n")                                     # 10 dup
-    result = surveys.read_surveys(write(tmp_path, body, "cp1252"))
+    result = read(write(tmp_path, body, "cp1252"))
     q = result.quarantine.drop_duplicates("row_number").set_index("row_number")
     assert set(q.index) == {3, 5, 6, 7, 8, 10}
     assert q.loc[3, "column"] == "area" and "2007" in q.loc[3, "reason"]
@@ -87,4 +93,4 @@ def test_malformed_rows_and_eras(tmp_path):
 def test_generator_is_deterministic():
     a = demo_inputs.survey_text(seed=3)
     assert a == demo_inputs.survey_text(seed=3) and a != demo_inputs.survey_text(seed=4)
-    assert surveys.default_path().read_bytes() == demo_inputs.survey_text().encode("utf-8")
+    assert clean.listed_path("surveys").read_bytes() == demo_inputs.survey_text().encode("utf-8")

@@ -116,7 +116,7 @@ def test_pre_fit_filter_keeps_only_well_fitted_placebos():
 
 def test_stored_synth_tables(processed):
     from evalkit import results
-    from evalkit.analysis import effects_schema
+    from evalkit.contracts import effects as effects_schema
 
     s = geography.stadsdelar().set_index("stadsdel_code")["sdo_2007"]
     w = effects_schema.validate("synth_weights", results.load("synth_weights"))

@@ -34,6 +34,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from evalkit import contracts
 from evalkit.geography import stadsdelar, stadsdelsomrade_code
 from evalkit.paths import raw_dir
 
@@ -52,8 +53,6 @@ GROUPS = {
     "ovriga-staden": ("Övriga staden", "omradesgrupp"),
     "stockholm": ("Stockholm", "stad"),
 }
-_COLUMNS = ["area_code", "area_name", "area_level", "indicator", "year", "value", "status",
-            "numerator", "denominator", "unit", "source"]
 _ERA_COLUMN = {"2007": "sdo_2007_2019", "2020": "sdo_2020_07_to_2023_06", "2023": "sdo_from_2023_07"}
 
 
@@ -164,20 +163,20 @@ def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = "2007
         rate_value = np.where(den > 0, agg["num"] / den * scale, np.nan)
     value = np.where(agg_count, agg["cnt"], rate_value)
     value = np.where(complete, value, np.nan)
-    out = pd.DataFrame({
-        "area_code": agg["group_code"],
-        "area_name": agg["group_name"],
-        "area_level": agg["group_level"],
-        "indicator": agg["indicator"],
-        "year": agg["year"],
-        "value": value.astype(float),
-        "status": np.where(np.isnan(value.astype(float)), "..", ""),
-        "numerator": np.where(agg_count | ~complete, np.nan, agg["num"]).astype(float),
-        "denominator": np.where(agg_count | ~complete, np.nan, den).astype(float),
-        "unit": agg["indicator"].map(info["unit"]),
-        "source": agg["source"],
-    })
-    return pd.concat([keep, out[_COLUMNS]], ignore_index=True)
+    out = contracts.tidy_frame(
+        area_code=agg["group_code"],
+        area_name=agg["group_name"],
+        area_level=agg["group_level"],
+        indicator=agg["indicator"],
+        year=agg["year"],
+        value=value.astype(float),
+        status=np.where(np.isnan(value.astype(float)), "..", ""),
+        numerator=np.where(agg_count | ~complete, np.nan, agg["num"]).astype(float),
+        denominator=np.where(agg_count | ~complete, np.nan, den).astype(float),
+        unit=agg["indicator"].map(info["unit"]),
+        source=agg["source"],
+    )
+    return pd.concat([keep, out], ignore_index=True)
 
 
 def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -197,7 +196,7 @@ def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) 
     unit = catalogue.set_index("indicator").loc["upplatelseform_mangfald", "unit"]
     rows = tidy[tidy["indicator"].isin(TENURE_COUNTS)].copy()
     if rows.empty:
-        return pd.DataFrame(columns=_COLUMNS)
+        return contracts.tidy_frame()
     rows["n"] = rows["value"].where(rows["status"].fillna("") == "")
     rows.loc[rows["status"] == "–", "n"] = 0.0
     wide = rows.pivot_table(index=["area_code", "year"], columns="indicator", values="n",
@@ -215,19 +214,19 @@ def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) 
         p = counts / total[:, None]
         d = 1 - (p**2).sum(axis=1)
     d = np.where(np.isfinite(d) & (total > 0), d, np.nan)
-    return pd.DataFrame({
-        "area_code": wide.index.get_level_values("area_code"),
-        "area_name": meta["area_name"].to_numpy(),
-        "area_level": meta["area_level"].to_numpy(),
-        "indicator": "upplatelseform_mangfald",
-        "year": wide.index.get_level_values("year"),
-        "value": d,
-        "status": np.where(np.isnan(d), "..", ""),
-        "numerator": np.nan,
-        "denominator": np.nan,
-        "unit": unit,
-        "source": "evalkit: härlett (Simpsons index över bostader_*); " + meta["source"].astype(str).to_numpy(),
-    })
+    return contracts.tidy_frame(
+        area_code=wide.index.get_level_values("area_code"),
+        area_name=meta["area_name"].to_numpy(),
+        area_level=meta["area_level"].to_numpy(),
+        indicator="upplatelseform_mangfald",
+        year=wide.index.get_level_values("year"),
+        value=d,
+        status=np.where(np.isnan(d), "..", ""),
+        numerator=np.nan,
+        denominator=np.nan,
+        unit=unit,
+        source="evalkit: härlett (Simpsons index över bostader_*); " + meta["source"].astype(str).to_numpy(),
+    )
 
 
 def foreign_born_share(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -238,23 +237,23 @@ def foreign_born_share(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None
     """
     counts = tidy[tidy["indicator"].isin(["fodda_i_sverige", "folkmangd_scb"]) & (tidy["status"].fillna("") == "")]
     if counts.empty:
-        return pd.DataFrame(columns=_COLUMNS)
+        return contracts.tidy_frame()
     wide = counts.pivot_table(index=["area_code", "year"], columns="indicator", values="value", aggfunc="first")
     wide = wide.dropna(subset=["fodda_i_sverige", "folkmangd_scb"])
     wide = wide[wide["folkmangd_scb"] > 0]
     meta = counts.drop_duplicates(["area_code", "year"]).set_index(["area_code", "year"]).reindex(wide.index)
     numerator = (wide["folkmangd_scb"] - wide["fodda_i_sverige"]).to_numpy()
     denominator = wide["folkmangd_scb"].to_numpy()
-    return pd.DataFrame({
-        "area_code": wide.index.get_level_values("area_code"),
-        "area_name": meta["area_name"].to_numpy(),
-        "area_level": meta["area_level"].to_numpy(),
-        "indicator": "andel_utrikes_fodda",
-        "year": wide.index.get_level_values("year").astype("int64"),
-        "value": 100 * numerator / denominator,
-        "status": "",
-        "numerator": numerator,
-        "denominator": denominator,
-        "unit": "procent",
-        "source": "evalkit: härlett ur SCB:s folkmängd efter födelseregion (RegSO, CC0)",
-    })
+    return contracts.tidy_frame(
+        area_code=wide.index.get_level_values("area_code"),
+        area_name=meta["area_name"].to_numpy(),
+        area_level=meta["area_level"].to_numpy(),
+        indicator="andel_utrikes_fodda",
+        year=wide.index.get_level_values("year"),
+        value=100 * numerator / denominator,
+        status="",
+        numerator=numerator,
+        denominator=denominator,
+        unit="procent",
+        source="evalkit: härlett ur SCB:s folkmängd efter födelseregion (RegSO, CC0)",
+    )

@@ -1,33 +1,82 @@
-"""`evalkit clean`: raw files -> validated tidy Parquet, quarantine and a reconciled clean report.
+"""`evalkit clean`: every input listed in ``data/raw/sources.csv`` -> validated Parquet, quarantine
+and a reconciled clean report, the same way for every kind of input.
 
-Steps, per source listed in ``data/raw/sources.csv``:
+``sources.csv`` names each file, its ``kind`` (empty = ``indicators``) and, for indicator files,
+what the file does not say (``indicator``, ``level``). A kind (:data:`KINDS`) says how its files
+are read and checked:
 
-1. read with the matching reader (rows it cannot use are set aside with file, row, column, reason);
-2. set aside duplicate keys (exact repeats after the first; all rows of a conflicting key);
-3. validate against the tidy contract (:mod:`evalkit.contracts`); failing rows are set aside;
+1. the reader in :mod:`evalkit.io` (rows it cannot use are set aside with file, row, column, reason);
+2. for kinds with a key (the tidy table: area × indicator × year), duplicate keys are set aside
+   (exact repeats after the first; all rows of a conflicting key), and real data replace demo data;
+3. the contract in :mod:`evalkit.contracts` (pandera): failing rows are set aside (:func:`validate`);
+4. counts reconcile per source: rows read = rows kept + rows set aside, asserted for every source;
+5. the kind's table is written to ``data/processed``; the tidy table first gets boroughs,
+   programme area, rest of city and city totals (:mod:`evalkit.aggregate`), the derived
+   indicators and the social risk index, and is then published through disclosure control.
 
-then for all sources together: add boroughs, programme area, rest of city and city totals
-(:mod:`evalkit.aggregate`), the derived tenure-diversity indicator and the social risk index.
-Counts reconcile per source: rows read = rows kept + rows set aside.
+A new kind of input is a reader (or none: :func:`kind_from_schema` reads a record file driven by
+its contract), a schema and an entry in :data:`KINDS`; a new file of a known kind is one row in
+``sources.csv``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from evalkit import aggregate, contracts, geography, programme
+from evalkit import aggregate, contracts, programme
 from evalkit.analysis import index as risk_index
-from evalkit.io import read_with_quarantine
-from evalkit.io.core import empty_quarantine, quarantine_rows
+from evalkit.io import projects, records, schools, surveys
+from evalkit.io.core import ReadResult, empty_quarantine, quarantine_rows, read_with_quarantine
 from evalkit.paths import processed_dir, raw_dir
 
 KEY = ["area_code", "indicator", "year"]
+#: The kind of a ``sources.csv`` row whose ``kind`` is empty (the file format of earlier versions).
+INDICATORS = "indicators"
+LISTING = "sources.csv"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of input is read, checked and written.
+
+    ``reader`` (in :mod:`evalkit.io`) takes the path (and, with ``options``, the ``indicator`` and
+    ``level`` of the ``sources.csv`` row) and returns a :class:`~evalkit.io.core.ReadResult`;
+    ``contract`` returns the pandera schema every kept row must pass; ``output`` is the table
+    written under ``data/processed`` (``columns``: its columns in order, None = as read);
+    ``key`` (only the tidy table's :data:`KEY` so far) turns on duplicate-key checks and the rule
+    that real data replace demo data; ``quarantine`` names the file the set-aside rows go to;
+    ``derive`` makes the written table from the kept rows and ``publish`` writes what may be
+    published from it (the tidy table only); ``warn`` lists warnings for the clean report.
+    ``listed_name``: quarantine rows name the file as ``sources.csv`` lists it (the indicator
+    readers name it themselves, by file name, as their quarantine always has).
+    """
+
+    reader: Callable[..., ReadResult]
+    contract: Callable[[], pa.DataFrameSchema]
+    output: str
+    columns: tuple[str, ...] | None = None
+    key: tuple[str, ...] | None = None
+    quarantine: str = "quarantine_inputs.csv"
+    options: bool = False
+    derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    publish: Callable[[Path], dict] | None = None
+    warn: Callable[[pd.DataFrame], list[str]] | None = None
+    listed_name: bool = True
+
+
+def kind_from_schema(schema: pa.DataFrameSchema, output: str, **fields) -> Kind:
+    """A kind that needs nothing but its contract: a record file read by
+    :func:`evalkit.io.records.read_by_schema`, validated against ``schema``, written to ``output``."""
+    return Kind(partial(records.read_by_schema, schema=schema), lambda: schema, output, **fields)
 
 
 @dataclass
@@ -49,20 +98,6 @@ class SourceReport:
 def file_sha256(path: Path) -> str:
     """Hex SHA-256 of a file's bytes (for provenance)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def known_area_codes() -> list[str]:
-    """Every code the tidy contract accepts: stadsdelar, boroughs of all eras and the groups."""
-    codes = set(geography.stadsdelar()["stadsdel_code"]) | set(geography.stadsdelsomraden()["sdo_code"])
-    return sorted(codes | {"programomradet", "ovriga-staden", geography.CITY_CODE, "riket"})
-
-
-def schema() -> pa.DataFrameSchema:
-    """The tidy contract instantiated with the current registry and catalogue."""
-    catalogue = programme.indicator_catalogue()
-    shares = catalogue.loc[catalogue["kind"] == "andel", "indicator"].tolist()
-    nonnegative = catalogue.loc[catalogue["kind"] != "index", "indicator"].tolist()
-    return contracts.tidy_schema(known_area_codes(), catalogue["indicator"].tolist(), shares, nonnegative)
 
 
 def set_aside_duplicates(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -95,25 +130,41 @@ def set_aside_duplicates(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     return data[~(repeat_mask | conflicting)], pd.concat(parts, ignore_index=True)
 
 
+def _reason(check: str) -> str:
+    """Swedish text for pandera's built-in check names (our own checks already carry Swedish errors)."""
+    if "uniqueness" in check or check.startswith("unique"):
+        return "dubblett: samma nyckel finns på en tidigare rad"
+    if check.startswith("coerce_dtype"):
+        return f"fel datatyp ({check})"
+    if check.startswith("not_nullable"):
+        return "värde saknas"
+    return check
+
+
 def validate(data: pd.DataFrame, contract: pa.DataFrameSchema) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Validate against the tidy contract; rows that fail are returned as quarantine rows."""
+    """Validate rows (with ``source_file``, ``source_row``) against a contract: the one way
+    failures become quarantine rows, for every kind.
+
+    Returns ``(kept, quarantine)``: one quarantine row per failing row (its first failure: file,
+    row, column – ``rad`` for a check over the row –, value, reason), ``kept`` coerced by the schema.
+    """
+    data = data.reset_index(drop=True)
     try:
         return contract.validate(data, lazy=True), empty_quarantine()
     except pa.errors.SchemaErrors as exc:
-        failures = exc.failure_cases.dropna(subset=["index"])
-        failures = failures.drop_duplicates("index")
+        failures = exc.failure_cases.dropna(subset=["index"]).drop_duplicates("index")
         bad_index = failures["index"].astype("int64").tolist()
         rows = data.loc[bad_index]
-        columns = failures["column"].fillna("rad").astype(str).tolist()
-        reasons = failures["check"].astype(str).tolist()
-        q = pd.concat(
-            [quarantine_rows(f, [r], c, [v], [reason])
-             for f, r, c, v, reason in zip(rows["source_file"], rows["source_row"], columns,
-                                           failures["failure_case"].astype(str), reasons)],
+        quarantine = pd.concat(
+            [empty_quarantine()]
+            + [quarantine_rows(f, [r], c, [v], [_reason(reason)])
+               for f, r, c, v, reason in zip(rows["source_file"], rows["source_row"],
+                                             failures["column"].fillna("rad").astype(str),
+                                             failures["failure_case"].astype(str), failures["check"].astype(str))],
             ignore_index=True,
         )
-        kept = data.drop(index=bad_index)
-        return contract.validate(kept, lazy=True), q
+        kept = data.drop(index=bad_index).reset_index(drop=True)
+        return contract.validate(kept, lazy=True), quarantine
 
 
 REPLACED_BY_REAL = "ersatta av verkliga uppgifter"
@@ -124,18 +175,30 @@ def is_demo_source(path: str) -> bool:
     return str(path).replace("\\", "/").startswith("demo/")
 
 
-def read_source(path: Path, contract: pa.DataFrameSchema | None = None, **options):
-    """Read one file, set aside duplicate keys and contract failures.
+def read_input(path: Path, kind: str = INDICATORS, contract: pa.DataFrameSchema | None = None,
+               **options) -> ReadResult:
+    """Read one file of a kind as `evalkit clean` does: reader, duplicate keys, contract.
 
-    Returns ``(kept rows, quarantine, records read, records set aside)``; every record read is
-    either kept or set aside exactly once. Used by ``clean`` and by ``evalkit validate``.
+    ``options`` (``indicator``, ``level``, reader options) go to readers that take them. Every
+    record read is either kept (``data``, coerced by the contract) or set aside exactly once
+    (``quarantine``: file, row, column, value, reason), so ``result.reconciles()``.
     """
-    result = read_with_quarantine(path, **options)
-    data, dup_q = set_aside_duplicates(result.data)
-    data = data.reset_index(drop=True)
-    data, schema_q = validate(data, contract if contract is not None else schema())
-    quarantine = pd.concat([result.quarantine, dup_q, schema_q], ignore_index=True)
-    return data, quarantine, result.rows_read, result.set_aside_count() + len(dup_q) + len(schema_q)
+    spec = KINDS[kind]
+    result = spec.reader(path, **options) if spec.options else spec.reader(path)
+    data, dup_q = set_aside_duplicates(result.data) if spec.key else (result.data, empty_quarantine())
+    data, schema_q = validate(data, contract if contract is not None else spec.contract())
+    if spec.columns is not None:
+        data = data[list(spec.columns)]
+    return dataclasses.replace(result, data=data,
+                               quarantine=pd.concat([result.quarantine, dup_q, schema_q], ignore_index=True),
+                               rows_set_aside=result.set_aside_count() + len(dup_q) + len(schema_q))
+
+
+def read_source(path: Path, contract: pa.DataFrameSchema | None = None, **options):
+    """:func:`read_input` for an indicator file, as ``(kept rows, quarantine, records read, records
+    set aside)`` – the shape `evalkit validate` reports from."""
+    result = read_input(path, INDICATORS, contract, **options)
+    return result.data, result.quarantine, result.rows_read, result.set_aside_count()
 
 
 def apply_precedence(kept_parts: list[pd.DataFrame], paths: list[str]) -> list[pd.DataFrame]:
@@ -163,24 +226,59 @@ def apply_precedence(kept_parts: list[pd.DataFrame], paths: list[str]) -> list[p
     return replaced
 
 
-def read_sources(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[SourceReport]]:
-    """Read, de-duplicate and validate every listed source; return kept rows, quarantine, counts.
+def listing(raw: Path) -> pd.DataFrame:
+    """``sources.csv``: one row per input, ``kind`` filled in (empty or absent = ``indicators``).
 
-    Where a real source and a demo source (``demo/…``) have the same (area, indicator, year), the
-    real row is kept and the demo row is set aside as "ersatta av verkliga uppgifter" in the demo
-    source's counts, so every source still reconciles.
+    Raises ``ValueError`` naming the row for a kind evalkit does not know.
     """
-    sources = pd.read_csv(raw / "sources.csv", dtype=str, keep_default_na=False)
-    contract = schema()
+    sources = pd.read_csv(raw / LISTING, dtype=str, keep_default_na=False).fillna("")
+    for column in ("indicator", "level", "kind"):
+        if column not in sources.columns:
+            sources[column] = ""
+    sources["kind"] = sources["kind"].str.strip().replace("", INDICATORS)
+    unknown = ~sources["kind"].isin(list(KINDS))
+    if unknown.any():
+        row = unknown.to_numpy().nonzero()[0][0]
+        raise ValueError(f"{LISTING}, rad {row + 2}, kolumn kind: okänd sorts indata {sources['kind'].iloc[row]!r}"
+                         f" (kända: {', '.join(KINDS)})")
+    return sources
+
+
+def listed_path(kind: str, raw: Path | None = None) -> Path:
+    """The one file of ``kind`` that ``sources.csv`` lists (e.g. the project register)."""
+    raw = raw or raw_dir()
+    paths = listing(raw).loc[lambda s: s["kind"] == kind, "path"].tolist()
+    if len(paths) != 1:
+        raise ValueError(f"{LISTING}: {len(paths)} filer av sorten {kind!r}, väntade en")
+    return raw / paths[0]
+
+
+def read_sources(raw: Path, kind: str = INDICATORS) -> tuple[pd.DataFrame, pd.DataFrame, list[SourceReport]]:
+    """Read and check every listed source of one kind; return kept rows, quarantine, counts.
+
+    Where a real source and a demo source (``demo/…``) have the same key, the real row is kept
+    and the demo row is set aside as "ersatta av verkliga uppgifter" in the demo source's counts,
+    so every source still reconciles (asserted). Quarantine rows name the file as ``sources.csv``
+    lists it, except rows the reader named itself.
+    """
+    spec = KINDS[kind]
+    sources = listing(raw)
+    sources = sources[sources["kind"] == kind]
+    contract = spec.contract()
     kept_parts, quarantine_parts, reports = [], [], []
     for row in sources.itertuples(index=False):
         path = raw / row.path
-        data, quarantine, rows_read, set_aside = read_source(path, contract, indicator=row.indicator or None,
-                                                             level=row.level or None)
-        reports.append(SourceReport(row.path, file_sha256(path), rows_read, len(data), set_aside))
-        kept_parts.append(data)
+        options = {"indicator": row.indicator or None, "level": row.level or None} if spec.options else {}
+        result = read_input(path, kind, contract, **options)
+        quarantine = result.quarantine
+        if spec.listed_name:
+            quarantine["source_file"] = row.path
+        reports.append(SourceReport(row.path, file_sha256(path), result.rows_read, len(result.data),
+                                    result.set_aside_count()))
+        kept_parts.append(result.data)
         quarantine_parts.append(quarantine)
-    replaced = apply_precedence(kept_parts, [r.path for r in reports])
+    replaced = (apply_precedence(kept_parts, [r.path for r in reports]) if spec.key
+                else [empty_quarantine() for _ in reports])
     for i, (report, data, quarantine, extra) in enumerate(zip(reports, kept_parts, quarantine_parts, replaced)):
         report.rows_kept = len(data)
         report.rows_set_aside += len(extra)
@@ -190,22 +288,22 @@ def read_sources(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[SourceRepo
             raise AssertionError(f"{report.path}: rader lästa {report.rows_read} ≠ behållna {report.rows_kept}"
                                  f" + undantagna {report.rows_set_aside}")
         quarantine_parts[i] = combined
-    return (pd.concat(kept_parts, ignore_index=True),
-            pd.concat([empty_quarantine(), *quarantine_parts], ignore_index=True), reports)
+    kept = pd.concat(kept_parts, ignore_index=True) if kept_parts else pd.DataFrame()
+    return kept, pd.concat([empty_quarantine(), *quarantine_parts], ignore_index=True), reports
 
 
 def derive(kept: pd.DataFrame, era: str = "2007") -> pd.DataFrame:
     """Add aggregates, the tenure-diversity indicator and the social risk index to kept rows."""
     catalogue = programme.indicator_catalogue()
-    tidy = kept[contracts.TIDY_COLUMNS]
+    tidy = contracts.tidy_frame(kept)
     tidy = aggregate.add_aggregates(tidy, catalogue, era=era)
     tidy = pd.concat([tidy, aggregate.tenure_diversity(tidy), aggregate.foreign_born_share(tidy)], ignore_index=True)
     tidy = pd.concat([tidy, risk_index.index_rows(tidy, catalogue)], ignore_index=True)
     tidy = tidy.sort_values(["indicator", "area_code", "year"]).reset_index(drop=True)
-    return schema().validate(tidy[contracts.TIDY_COLUMNS])
+    return contracts.indicator_contract().validate(contracts.tidy_frame(tidy))
 
 
-def aggregation_warnings(kept: pd.DataFrame, catalogue: pd.DataFrame) -> list[str]:
+def aggregation_warnings(kept: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> list[str]:
     """One line per share or rate whose stadsdel values lack a numerator or denominator.
 
     Aggregates are sums of numerators and denominators (:mod:`evalkit.aggregate`), so such values
@@ -213,6 +311,7 @@ def aggregation_warnings(kept: pd.DataFrame, catalogue: pd.DataFrame) -> list[st
     without this the clean report would say "stämmer" and the reports would show empty
     comparisons. A wide table (years as columns) carries values only, which is the usual cause.
     """
+    catalogue = programme.indicator_catalogue() if catalogue is None else catalogue
     kinds = catalogue.set_index("indicator")["kind"]
     rows = kept[(kept["area_level"] == "stadsdel") & kept["indicator"].map(kinds).isin(aggregate.RATE_KINDS)
                 & (kept["status"].fillna("") == "") & kept["value"].notna()]
@@ -230,37 +329,63 @@ def aggregation_warnings(kept: pd.DataFrame, catalogue: pd.DataFrame) -> list[st
     return out
 
 
+def _publish(out: Path) -> dict:
+    """Disclosure control and the intruder's audit on the tidy table just written."""
+    from evalkit.data import write_published  # data imports the analysis stack only when publishing
+
+    return write_published(out)
+
+
+#: Every kind of input ``sources.csv`` may list (its ``kind`` column).
+KINDS: dict[str, Kind] = {
+    INDICATORS: Kind(read_with_quarantine, contracts.indicator_contract, "indicators.parquet",
+                     key=tuple(KEY), quarantine="quarantine.csv", options=True, listed_name=False,
+                     derive=derive, publish=_publish, warn=aggregation_warnings),
+    "projects": Kind(projects.read_register, contracts.register_schema, "projects.parquet",
+                     columns=tuple(projects.REGISTER_COLUMNS)),
+    "project_frames": Kind(projects.read_frames, contracts.frames_schema, "project_frames.parquet"),
+    "schools": Kind(schools.read_school_results, contracts.school_schema, "schools.parquet",
+                    columns=tuple(schools.SCHOOL_COLUMNS)),
+    "surveys": Kind(surveys.read_surveys, contracts.survey_schema, "surveys.parquet",
+                    columns=tuple(surveys.SURVEY_COLUMNS)),
+}
+
+
 def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
     """Run the whole clean step and write its outputs to ``out`` (default ``data/processed``)."""
     raw = raw or raw_dir()
     out = out or processed_dir()
     out.mkdir(parents=True, exist_ok=True)
-    kept, quarantine, reports = read_sources(raw)
-    warnings = aggregation_warnings(kept, programme.indicator_catalogue())
-    tidy = derive(kept)
-    tidy.to_parquet(out / "indicators.parquet", index=False)
-    from evalkit.data import write_published
-
-    audit = write_published(out)
-    quarantine.sort_values(["source_file", "row_number"]).to_csv(out / "quarantine.csv", index=False)
-    # Project register, school results and surveys have their own tables and contracts.
-    from evalkit.clean_inputs import clean_inputs
-
-    inputs = [SourceReport(d["path"], d["sha256"], d["rows_read"], d["rows_kept"], d["rows_set_aside"], d["reasons"])
-              for d in clean_inputs(raw, out)]
-    reports = reports + inputs
+    reports, warnings, quarantines = [], [], {}
+    audit, tidy_rows = {}, 0
+    for kind in dict.fromkeys(listing(raw)["kind"]):  # kinds in the order sources.csv first names them
+        spec = KINDS[kind]
+        kept, quarantine, kind_reports = read_sources(raw, kind)
+        reports += kind_reports
+        quarantines.setdefault(spec.quarantine, []).append(quarantine)
+        if spec.warn:
+            warnings += spec.warn(kept)
+        table = spec.derive(kept) if spec.derive else kept
+        table.to_parquet(out / spec.output, index=False)
+        if spec.publish:
+            audit, tidy_rows = spec.publish(out), len(table)
+    for name, parts in quarantines.items():
+        quarantine = pd.concat(parts, ignore_index=True)
+        if name == KINDS[INDICATORS].quarantine:  # the tidy table's quarantine, in file order
+            quarantine = quarantine.sort_values(["source_file", "row_number"])
+        quarantine.to_csv(out / name, index=False)
     summary = {
         "sources": [dict(r.__dict__, reconciles=r.reconciles) for r in reports],
         "rows_read": sum(r.rows_read for r in reports),
         "rows_kept": sum(r.rows_kept for r in reports),
         "rows_set_aside": sum(r.rows_set_aside for r in reports),
-        "tidy_rows_written": len(tidy),
-        "cells_suppressed_for_publication": audit["cells_hidden"],
+        "tidy_rows_written": tidy_rows,
+        "cells_suppressed_for_publication": audit.get("cells_hidden", 0),
         "disclosure_audit": audit,
         "warnings": warnings,
     }
     (out / "clean_report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (out / "clean_report.txt").write_text(format_report(reports, len(tidy), warnings), encoding="utf-8")
+    (out / "clean_report.txt").write_text(format_report(reports, tidy_rows, warnings), encoding="utf-8")
     return reports
 
 

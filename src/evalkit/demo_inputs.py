@@ -28,8 +28,9 @@ import pandas as pd
 
 from evalkit import geography
 from evalkit.paths import raw_dir
+from evalkit.contracts import SUPPRESSION_LIMIT
+from evalkit.io.schools import GROUP_LABELS, MEASURE_LABELS
 from evalkit.programme import SEED_DEMO_SCHOOLS, SEED_DEMO_SURVEYS
-from evalkit.schools import GROUP_LABELS, MEASURE_LABELS, SUPPRESSION_LIMIT
 
 SCHOOL_SEED = SEED_DEMO_SCHOOLS
 SURVEY_SEED = SEED_DEMO_SURVEYS

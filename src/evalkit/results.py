@@ -29,7 +29,7 @@ from evalkit.programme import BASELINE_YEAR, FIRST_DATA_YEAR, PROGRAMME_END, PRO
 EFFECT_INDICATORS = ("ekonomiskt_bistand", "sysselsattning", "anmalda_brott")
 N_DRAWS = 999
 SEED = SEED_RESULTS
-#: Numeric tables (schemas in evalkit.analysis.effects_schema, columns in docs/CONTRACTS.md).
+#: Numeric tables (schemas in evalkit.contracts.effects, columns in docs/CONTRACTS.md).
 TABLES = ("did", "event_study", "ri", "wild_bootstrap", "synth_weights", "synth_path", "synth_placebo",
           "synth_summary")
 #: Years of the cohort (earlier work) estimates: 2006 is the pre-year that Järvalyftet needs.
@@ -61,11 +61,12 @@ def effects_dir(base: Path | None = None) -> Path:
 
 def compute(tidy: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Estimate every effect the reports show; returns one numeric DataFrame per table name in
-    TABLES, each validated by its schema (:mod:`evalkit.analysis.effects_schema`). The Swedish
+    TABLES, each validated by its schema (:mod:`evalkit.contracts.effects`). The Swedish
     readings are made from these numbers in :mod:`evalkit.present.effects`."""
     # Imported here: the estimators (pyfixest, scipy.optimize) are only needed to compute; a
     # report only loads what they produced.
-    from evalkit.analysis import effects, effects_schema, synth
+    from evalkit.analysis import effects, synth
+    from evalkit.contracts import effects as effects_schema
 
     cohort_table = effects.cohorts()
     first = effects.first_treatment(cohort_table)

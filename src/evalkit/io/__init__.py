@@ -2,6 +2,11 @@
 
 ``read_indicators(path)`` returns the tidy rows; ``read_with_quarantine(path)`` also returns
 the rows that could not be used, each with file, row, column and reason.
+
+Inputs that are not indicators are record files: :mod:`evalkit.io.records` reads them, and one
+module per kind (:mod:`~evalkit.io.projects`, :mod:`~evalkit.io.schools`,
+:mod:`~evalkit.io.surveys`) turns their words into codes. `evalkit clean` picks the reader by the
+``kind`` of each row of ``sources.csv`` (:data:`evalkit.clean.KINDS`).
 """
 
 from evalkit.io.core import MissingIndicatorError, ReadResult, ReaderError, read_indicators, read_with_quarantine

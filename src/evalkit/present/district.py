@@ -187,7 +187,8 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
     The goal compares pupils excluding those in Swedish school < 3 years; groups under
     Skolverket's limit of 10 pupils show ``x`` for both result and n.
     """
-    from evalkit import schools
+    from evalkit.analysis import schools
+    from evalkit.io.schools import MEASURE_LABELS
 
     rows = results[results["area_code"].isin(_area_codes(area_code)) & (results["year"] == year)]
     comparison = schools.compare_to_national(rows, year, group="exkl_nyanlanda")
@@ -199,7 +200,7 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
         records.append({
             "Skola": r.school,
             "Årskurs": str(r.grade),
-            "Mått": schools.MEASURE_LABELS.get(r.measure, r.measure),
+            "Mått": MEASURE_LABELS.get(r.measure, r.measure),
             "Elever exkl. nyanlända": _small(r.n_pupils, SCHOOL_SUPPRESSION_LIMIT),
             "Resultat": fmt.number(r.value, decimals) if pd.notna(r.value) else ("x" if r.n_pupils < SCHOOL_SUPPRESSION_LIMIT else ".."),
             "Riket": fmt.number(r.national, decimals),
@@ -218,8 +219,8 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
 
 def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int | None = None) -> tables.HtmlTable:
     """Survey shares for the area and its comparisons with n and 95 % Wilson intervals; shares with
-    fewer than ``min_n`` respondents (default :data:`evalkit.surveys.MIN_RESPONDENTS`) get a note."""
-    from evalkit import surveys
+    fewer than ``min_n`` respondents (default :data:`evalkit.analysis.surveys.MIN_RESPONDENTS`) get a note."""
+    from evalkit.analysis import surveys
 
     codes = comparison_codes(area_code)
     rows = results[results["area_code"].isin(codes) & (results["year"] <= year)]

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from evalkit import geography, register
+from evalkit import geography
+from evalkit.analysis import register
+from evalkit.io.projects import UNIT_LABELS, written_precision
 from evalkit.present import format as fmt
 from evalkit.present import tables
 
@@ -28,11 +30,11 @@ def amount(amount_sek, text, approx: bool = False, status: str = "") -> str:
     ``ca 285 mnkr`` (Swedish number format and unit abbreviation); unknown -> ``..``."""
     if status or pd.isna(amount_sek):
         return status or ".."
-    written = register.written_precision(text, amount_sek)
+    written = written_precision(text, amount_sek)
     if written is None:
         return mnkr(amount_sek, approx)
     factor, decimals = written
-    return ("ca " if approx else "") + fmt.number(amount_sek / factor, decimals) + "\u00a0" + register.UNIT_LABELS[factor]
+    return ("ca " if approx else "") + fmt.number(amount_sek / factor, decimals) + "\u00a0" + UNIT_LABELS[factor]
 
 
 def frames_table(frames: pd.DataFrame) -> tables.HtmlTable:

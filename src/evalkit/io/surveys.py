@@ -1,4 +1,5 @@
-"""Survey results (trygghetsmätning, medborgarundersökning) per area and year, with respondents.
+"""Reader of survey results (trygghetsmätning, medborgarundersökning) per area and year, with
+respondents (kind ``surveys``).
 
 Raw file (``data/raw/surveys/enkater_demo.csv``; synthetic, see its README), Swedish headers and
 ``;``, decimal commas::
@@ -7,11 +8,7 @@ Raw file (``data/raw/surveys/enkater_demo.csv``; synthetic, see its README), Swe
 
 A stadsdelsområde is resolved in the borough era of its year (:func:`geography.era_for_year`),
 so a 2021 row for "Hägersten-Älvsjö" is valid and a 2015 row for it is set aside with the reason.
-
-API::
-
-    read_surveys(path) -> ReadResult
-    with_confidence(frame, level=0.95, min_n=30) -> DataFrame   # adds Wilson intervals
+Confidence intervals are added by :mod:`evalkit.analysis.surveys`.
 """
 
 from __future__ import annotations
@@ -20,13 +17,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from evalkit import geography
-from evalkit.contracts_inputs import SURVEYS, SetAside, known_area_codes, read_table, survey_schema, validate_rows
+from evalkit.contracts.inputs import SURVEYS
 from evalkit.geography import slugify
 from evalkit.io.core import ReadResult, parse_numbers
-from evalkit.paths import raw_dir
+from evalkit.io.records import SetAside, read_table
 
 SURVEY_COLUMNS = ["survey", "question", "area_code", "area_name", "area_level", "year", "n", "value", "status",
                   "source", "source_file", "source_row"]
@@ -45,14 +41,6 @@ SURVEY_WORDS = {
     "stockholms-stads-trygghetsmatning": "trygghetsmatning",
     "medborgarundersokning": "medborgarundersokning", "medborgarundersokningen": "medborgarundersokning",
 }
-#: Below this many respondents a share is flagged as too uncertain to report on its own.
-MIN_RESPONDENTS = 30
-
-
-def default_path() -> Path:
-    return raw_dir() / "surveys" / "enkater_demo.csv"
-
-
 def _resolve(names: pd.Series, levels: pd.Series, years: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Resolve names with level and (for boroughs) the era of the year; cached per distinct key."""
     cache: dict[tuple, tuple[str, str]] = {}
@@ -70,13 +58,12 @@ def _resolve(names: pd.Series, levels: pd.Series, years: pd.Series) -> tuple[pd.
     return pd.Series(codes, index=names.index, dtype="str"), pd.Series(errors, index=names.index, dtype="str")
 
 
-def read_surveys(path: str | Path | None = None) -> ReadResult:
+def read_surveys(path: str | Path) -> ReadResult:
     """Read survey results; unusable rows are set aside with file, row, column and reason.
 
     ``value`` is the share in percent (NaN with the symbol in ``status`` when withheld or
     missing), ``n`` the number of respondents behind it.
     """
-    path = Path(path) if path is not None else default_path()
     frame, source = read_table(path, HEADERS, ["survey", "question", "area", "year", "n", "value"])
     rows_read = len(frame)
     for column in ("level", "status", "source"):
@@ -111,34 +98,4 @@ def read_surveys(path: str | Path | None = None) -> ReadResult:
     )[keep]
     data.loc[data["status"] != "", "value"] = np.nan
     data = data.astype({"year": "int64"}) if len(data) else data
-    data, schema_q = validate_rows(data, survey_schema(known_area_codes()), source)
-    quarantine = pd.concat([check.quarantine(), schema_q], ignore_index=True)
-    return ReadResult(data[SURVEY_COLUMNS].reset_index(drop=True), quarantine, rows_read, source)
-
-
-def with_confidence(frame: pd.DataFrame, level: float = 0.95, min_n: int = MIN_RESPONDENTS) -> pd.DataFrame:
-    """Add Wilson score intervals for each share (statsmodels ``proportion_confint``).
-
-    Adds ``ci_low`` and ``ci_high`` (percent, same scale as ``value``), ``successes`` (the
-    number of respondents the share stands for, ``round(value / 100 × n)``) and ``too_uncertain``
-    (True when ``n`` < ``min_n`` or unknown: such a share should not be reported on its own).
-    Rows without a value (status symbol) get NaN bounds.
-    """
-    if not 0 < level < 1:
-        raise ValueError("level ska ligga mellan 0 och 1")
-    out = frame.copy()
-    n = out["n"].astype("float64")
-    usable = out["value"].notna() & (n > 0)
-    successes = (out["value"] / 100 * n).round()
-    low = pd.Series(np.nan, index=out.index)
-    high = pd.Series(np.nan, index=out.index)
-    if usable.any():
-        lo, hi = proportion_confint(successes[usable].to_numpy(), n[usable].to_numpy(), alpha=1 - level,
-                                    method="wilson")
-        low[usable] = np.asarray(lo) * 100
-        high[usable] = np.asarray(hi) * 100
-    out["successes"] = successes.where(usable).astype("Int64")
-    out["ci_low"] = low
-    out["ci_high"] = high
-    out["too_uncertain"] = ~(n >= min_n).fillna(False).astype(bool)
-    return out
+    return ReadResult(data.reset_index(drop=True), check.quarantine(), rows_read, source)

@@ -1,8 +1,4 @@
-"""School results per school × year × grade × measure × pupil group, for goal 1.1 of *Skola och utbildning*.
-
-Goal 1.1: "Varje grundskolas betygsresultat och resultat för nationella prov i årskurs 3, 6 och
-9 ska motsvara minst medelvärdet för riksgenomsnittet i Sveriges skolor när elever som gått i
-svensk skola mindre än 3 år särredovisas."
+"""Reader of school results per school × year × grade × measure × pupil group (kind ``schools``).
 
 The raw file (``data/raw/schools/skolresultat_demo.csv``; synthetic, see its README) is written
 the way Skolverket's school statistics are exported: Swedish headers, ``;``, decimal commas and
@@ -10,10 +6,7 @@ the way Skolverket's school statistics are exported: Swedish headers, ``;``, dec
 
     Skola;Skolenhetskod;Stadsdel;År;Årskurs;Mått;Elevgrupp;Antal elever;Värde;Riksgenomsnitt;Status;Källa
 
-API::
-
-    read_school_results(path) -> ReadResult     # data: see contracts_inputs.school_schema
-    compare_to_national(frame, year, group="exkl_nyanlanda", measure=None, grade=None) -> DataFrame
+The comparison with the national average is in :mod:`evalkit.analysis.schools`.
 """
 
 from __future__ import annotations
@@ -24,19 +17,10 @@ import numpy as np
 import pandas as pd
 
 from evalkit import geography
-from evalkit.contracts_inputs import (
-    SCHOOL_GROUPS,
-    SCHOOL_MEASURES,
-    SetAside,
-    known_area_codes,
-    read_table,
-    school_schema,
-    validate_rows,
-)
+from evalkit.contracts.inputs import SCHOOL_GROUPS, SCHOOL_MEASURES, SUPPRESSION_LIMIT
 from evalkit.geography import slugify
 from evalkit.io.core import ReadResult, parse_numbers, resolve_areas
-from evalkit.paths import raw_dir
-from evalkit.programme import SCHOOL_SUPPRESSION_LIMIT
+from evalkit.io.records import SetAside, read_table
 
 SCHOOL_COLUMNS = [
     "school_id", "school", "area_code", "area_name", "year", "grade", "measure", "group", "n_pupils",
@@ -81,36 +65,17 @@ GROUP_LABELS = {
     "exkl_nyanlanda": "Exkl. nyanlända (< 3 år i svensk skola)",
     "nyanlanda": "Nyanlända (< 3 år i svensk skola)",
 }
-#: Skolverket withholds results for fewer than this many pupils (status "x").
-SUPPRESSION_LIMIT = SCHOOL_SUPPRESSION_LIMIT
-
-AT_LEAST = "minst riksgenomsnittet"
-BELOW = "under riksgenomsnittet"
-CANNOT_ASSESS = "kan ej bedömas"
-STATUS_REASONS = {
-    "x": "resultatet redovisas inte (färre än 10 elever)",
-    "..": "uppgift saknas",
-    ".": "uppgift kan inte förekomma",
-    "–": "inga elever i gruppen",
-}
-
-
-def default_path() -> Path:
-    return raw_dir() / "schools" / "skolresultat_demo.csv"
-
-
 def _words(series: pd.Series, words: dict[str, str]) -> pd.Series:
     return series.map(lambda v: words.get(slugify(v), v if v in words.values() else "")).astype(str)
 
 
-def read_school_results(path: str | Path | None = None) -> ReadResult:
+def read_school_results(path: str | Path) -> ReadResult:
     """Read school results; rows that cannot be used are set aside with file, row, column, reason.
 
     ``value`` is NaN when the cell holds a symbol (``x`` small group, ``..`` missing, ``.``
     cannot occur, ``–`` no pupils) and the symbol is kept in ``status``; a suppressed cell
     never becomes 0. The school's stadsdel is resolved through the geography registry.
     """
-    path = Path(path) if path is not None else default_path()
     required = ["school", "school_id", "area", "year", "grade", "measure", "group", "value"]
     frame, source = read_table(path, HEADERS, required)
     rows_read = len(frame)
@@ -155,40 +120,4 @@ def read_school_results(path: str | Path | None = None) -> ReadResult:
     )[keep]
     data.loc[data["status"] != "", "value"] = np.nan
     data = data.astype({"year": "int64", "grade": "int64"}) if len(data) else data
-    data, schema_q = validate_rows(data, school_schema(known_area_codes()), source)
-    quarantine = pd.concat([check.quarantine(), schema_q], ignore_index=True)
-    return ReadResult(data[SCHOOL_COLUMNS].reset_index(drop=True), quarantine, rows_read, source)
-
-
-def compare_to_national(frame: pd.DataFrame, year: int, group: str = "exkl_nyanlanda",
-                        measure: str | None = None, grade: int | None = None) -> pd.DataFrame:
-    """Each school's result against the national average (goal 1.1), for one year and pupil group.
-
-    One row per school × grade × measure with ``value``, ``national``, ``difference`` (school −
-    national), ``n_pupils``, ``status`` and ``reason``. ``status`` is ``minst riksgenomsnittet``
-    (value ≥ national), ``under riksgenomsnittet`` or ``kan ej bedömas`` when the school's
-    result is withheld (``x``), missing (``..``), cannot occur (``.``), the group is empty, or no
-    national average exists for the year (e.g. no national tests in spring 2020); ``reason``
-    says which. The goal asks for results "when pupils who have been in Swedish school less than
-    3 years are reported separately", hence the default group ``exkl_nyanlanda``.
-    """
-    if group not in SCHOOL_GROUPS:
-        raise ValueError(f"okänd elevgrupp {group!r}; giltiga: {', '.join(SCHOOL_GROUPS)}")
-    rows = frame[(frame["year"] == int(year)) & (frame["group"] == group)]
-    if measure is not None:
-        rows = rows[rows["measure"] == measure]
-    if grade is not None:
-        rows = rows[rows["grade"] == int(grade)]
-    out = rows[["school_id", "school", "area_code", "year", "grade", "measure", "group", "n_pupils",
-                "value", "national", "unit"]].copy()
-    has_value = rows["status"].eq("") & rows["value"].notna()
-    has_national = rows["national"].notna()
-    out["difference"] = (rows["value"] - rows["national"]).where(has_value & has_national)
-    status = np.where(~(has_value & has_national), CANNOT_ASSESS,
-                      np.where(rows["value"] >= rows["national"], AT_LEAST, BELOW))
-    out["status"] = pd.Series(status, index=rows.index, dtype="str")
-    reason = rows["status"].map(lambda s: STATUS_REASONS.get(s, f"statussymbol {s}") if s else "")
-    reason = reason.where(~(reason.eq("") & rows["value"].isna()), "uppgift saknas")
-    reason = reason.where(~(reason.eq("") & ~has_national), "riksgenomsnitt saknas för året")
-    out["reason"] = reason.astype(str)
-    return out.sort_values(["area_code", "school", "grade", "measure"]).reset_index(drop=True)
+    return ReadResult(data.reset_index(drop=True), check.quarantine(), rows_read, source)

@@ -1,30 +1,21 @@
-"""Contracts (pandera schemas) and shared reading helpers for the follow-up's other inputs.
+"""Contracts of the follow-up's other inputs, with their vocabularies (pandera schemas).
 
-Three inputs besides the tidy indicator table (see :mod:`evalkit.contracts`):
+* the project register of *ytterstadsmedel* and the document's money frames,
+* school results per school × year × grade × measure × pupil group,
+* survey results per area × year × question with respondents.
 
-* the project register of *ytterstadsmedel* (:mod:`evalkit.register`),
-* school results per school × year × grade × measure × pupil group (:mod:`evalkit.schools`),
-* survey results per area × year × question with respondents (:mod:`evalkit.surveys`).
-
-Each reader follows the same discipline as the indicator readers (:mod:`evalkit.io.core`):
-official-statistics symbols are kept in a ``status`` column (the value is then NaN, never 0),
-areas are resolved only through :func:`evalkit.geography.resolve`, and every row that cannot be
-used is set aside with file, row, column and reason, so that rows read = rows kept + rows set
-aside.
+Their readers (:mod:`evalkit.io.projects`, :mod:`evalkit.io.schools`, :mod:`evalkit.io.surveys`)
+turn the words of a file into these codes; `evalkit clean` validates what they read against
+these schemas and sets failing rows aside with their reason.
 """
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
 import pandas as pd
 import pandera.pandas as pa
 
-from evalkit.contracts import STATUS_SYMBOLS, YEAR_RANGE
-from evalkit.geography import slugify
-from evalkit.io.core import ReaderError, empty_quarantine, quarantine_rows
-from evalkit.io.long_csv import decode, sniff_delimiter
+from evalkit.contracts.tidy import STATUS_SYMBOLS, YEAR_RANGE, known_area_codes
+from evalkit.programme import SCHOOL_SUPPRESSION_LIMIT
 
 # --------------------------------------------------------------------------- vocabularies
 
@@ -44,6 +35,8 @@ SCHOOL_MEASURES = {
 SCHOOL_GROUPS = ["alla", "exkl_nyanlanda", "nyanlanda"]
 
 SURVEYS = ["trygghetsmatning", "medborgarundersokning"]
+#: Skolverket withholds results for fewer than this many pupils (status "x"); its home is programme.py.
+SUPPRESSION_LIMIT = SCHOOL_SUPPRESSION_LIMIT
 
 # --------------------------------------------------------------------------- schemas
 
@@ -53,8 +46,9 @@ def _symbol_check(column: str = "status") -> pa.Check:
                     error="värde saknas utan statussymbol")
 
 
-def register_schema(known_areas: list[str]) -> pa.DataFrameSchema:
-    """Contract of the project register (one row per project)."""
+def register_schema(known_areas: list[str] | None = None) -> pa.DataFrameSchema:
+    """Contract of the project register (one row per project); areas default to every known code."""
+    known_areas = known_area_codes() if known_areas is None else known_areas
 
     def districts_known(series: pd.Series) -> pd.Series:
         known = set(known_areas)
@@ -116,8 +110,9 @@ def frames_schema() -> pa.DataFrameSchema:
     )
 
 
-def school_schema(known_areas: list[str]) -> pa.DataFrameSchema:
+def school_schema(known_areas: list[str] | None = None) -> pa.DataFrameSchema:
     """Contract of school results: one row per school × year × grade × measure × group."""
+    known_areas = known_area_codes() if known_areas is None else known_areas
     measures = list(SCHOOL_MEASURES)
     return pa.DataFrameSchema(
         {
@@ -153,8 +148,9 @@ def school_schema(known_areas: list[str]) -> pa.DataFrameSchema:
     )
 
 
-def survey_schema(known_areas: list[str]) -> pa.DataFrameSchema:
+def survey_schema(known_areas: list[str] | None = None) -> pa.DataFrameSchema:
     """Contract of survey results: one row per survey × question × area × year."""
+    known_areas = known_area_codes() if known_areas is None else known_areas
     return pa.DataFrameSchema(
         {
             "survey": pa.Column(str, pa.Check.isin(SURVEYS, error="okänd undersökning")),
@@ -178,94 +174,3 @@ def survey_schema(known_areas: list[str]) -> pa.DataFrameSchema:
         coerce=True,
         ordered=False,
     )
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def read_table(path: str | Path, aliases: dict[str, str], required: list[str]) -> tuple[pd.DataFrame, str]:
-    """Read a delimited text file as strings, rename headers via ``aliases`` (keys are slugs).
-
-    Rows are indexed by their line number in the file (header = line 1). Raises
-    :class:`ReaderError` with a one-line message naming the file when it cannot be read.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise ReaderError(f"{path}: filen finns inte")
-    text, _encoding = decode(path)
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sniff_delimiter(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ReaderError(f"{path.name}: kan inte tolkas som CSV ({str(exc).strip()})") from exc
-    frame = frame.rename(columns=lambda c: aliases.get(slugify(str(c)), str(c).strip()))
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise ReaderError(f"{path.name}: kolumner saknas: {', '.join(missing)}")
-    frame = frame.apply(lambda s: s.str.strip())
-    frame.index = pd.RangeIndex(2, len(frame) + 2)
-    return frame, path.name
-
-
-class SetAside:
-    """Collects quarantine rows for one file and tracks which rows are still usable."""
-
-    def __init__(self, frame: pd.DataFrame, source: str):
-        self.frame = frame
-        self.source = source
-        self.usable = pd.Series(True, index=frame.index)
-        self.parts = [empty_quarantine()]
-
-    def __call__(self, mask: pd.Series, column: str, reasons, values=None) -> None:
-        mask = mask.reindex(self.frame.index, fill_value=False).astype(bool) & self.usable
-        if not mask.any():
-            return
-        reason_values = reasons[mask] if isinstance(reasons, pd.Series) else reasons
-        if values is None:
-            values = self.frame.loc[mask, column] if column in self.frame.columns else ""
-        elif isinstance(values, pd.Series):
-            values = values[mask]
-        self.parts.append(quarantine_rows(self.source, self.frame.index[mask], column, values, reason_values))
-        self.usable.loc[mask] = False
-
-    def quarantine(self) -> pd.DataFrame:
-        return pd.concat(self.parts, ignore_index=True)
-
-
-def _reason(check: str) -> str:
-    """Swedish text for pandera's built-in check names (own checks already carry Swedish errors)."""
-    if "uniqueness" in check or check.startswith("unique"):
-        return "dubblett: samma nyckel finns på en tidigare rad"
-    if check.startswith("coerce_dtype"):
-        return f"fel datatyp ({check})"
-    if check.startswith("not_nullable"):
-        return "värde saknas"
-    return check
-
-
-def validate_rows(data: pd.DataFrame, schema: pa.DataFrameSchema, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Validate ``data`` (with a ``source_row`` column); failing rows become quarantine rows.
-
-    Returns ``(kept, quarantine)``; ``kept`` has been coerced by the schema.
-    """
-    data = data.reset_index(drop=True)
-    try:
-        return schema.validate(data, lazy=True), empty_quarantine()
-    except pa.errors.SchemaErrors as exc:
-        failures = exc.failure_cases.dropna(subset=["index"]).drop_duplicates("index")
-        bad = failures["index"].astype("int64").tolist()
-        q = quarantine_rows(
-            source, data.loc[bad, "source_row"].tolist(), "",
-            failures["failure_case"].astype(str).tolist(), failures["check"].astype(str).map(_reason).tolist(),
-        )
-        q["column"] = failures["column"].fillna("rad").astype(str).tolist()
-        kept = data.drop(index=bad).reset_index(drop=True)
-        return schema.validate(kept, lazy=True), q
-
-
-def known_area_codes() -> list[str]:
-    """Stadsdelar, boroughs of all eras and the groups (same set as the tidy contract)."""
-    from evalkit import geography
-
-    codes = set(geography.stadsdelar()["stadsdel_code"]) | set(geography.stadsdelsomraden()["sdo_code"])
-    return sorted(codes | {geography.PROGRAMME_CODE, geography.REST_CODE, geography.CITY_CODE,
-                           geography.RIKET_CODE})

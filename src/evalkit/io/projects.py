@@ -1,22 +1,23 @@
-"""The project register of *ytterstadsmedel* (projects funded from the city's outer-city money).
+"""Reader of the project register of *ytterstadsmedel* and of the document's money frames.
 
 The register is kept by evaluators as a CSV with Swedish headers and ``;`` delimiter
-(``data/raw/projects/ytterstadsprojekt.csv``): one row per project with vision, theme,
-responsible board, districts, years, amount granted as written ("2,5 mnkr", "850 tkr",
-"1 234 567 kr"), implementation plan and evaluation status, and a ``Källa`` column quoting where
-the project is named. The document's frames (450 mnkr reserved; ca 285 / 80 / 70 / 13 mnkr per
-theme) are kept apart in ``data/raw/projects/ramar_per_tema.csv`` because the document gives no
-per-project amounts: :func:`compare_with_document` reports how far the projects' known amounts
-are from those frames instead of inventing amounts.
+(``data/raw/projects/ytterstadsprojekt.csv``, kind ``projects`` in ``sources.csv``): one row per
+project with vision, theme, responsible board, districts, years, amount granted as written
+("2,5 mnkr", "850 tkr", "1 234 567 kr"), implementation plan and evaluation status, and a
+``Källa`` column quoting where the project is named. The document's frames (450 mnkr reserved;
+ca 285 / 80 / 70 / 13 mnkr per theme) are kept apart in ``data/raw/projects/ramar_per_tema.csv``
+(kind ``project_frames``) because the document gives no per-project amounts.
+
+This module turns the file's words into the codes of :mod:`evalkit.contracts.inputs` and sets
+aside rows it cannot read; `evalkit clean` validates the rest against the contract. The sums and
+comparisons are in :mod:`evalkit.analysis.register`.
 
 API::
 
-    read_register(path) -> ReadResult          # data: one row per project (see register_schema)
+    read_register(path) -> ReadResult          # one row per project (columns REGISTER_COLUMNS)
     read_frames(path) -> ReadResult            # the document's reserved money and theme totals
     parse_amounts(cells, default_unit=None) -> DataFrame(amount_sek, amount_status, amount_approx, bad)
-    totals_by(frame, by="theme"|"vision"|"board"|"year") -> DataFrame
-    compare_with_document(register, frames) -> DataFrame
-    districts_long(frame) -> DataFrame         # one row per project × district code
+    written_precision(text, amount_sek) -> (unit factor, decimals) | None
 """
 
 from __future__ import annotations
@@ -28,19 +29,10 @@ import numpy as np
 import pandas as pd
 
 from evalkit import geography
-from evalkit.contracts_inputs import (
-    EVALUATION_VALUES,
-    THEMES,
-    SetAside,
-    frames_schema,
-    known_area_codes,
-    read_table,
-    register_schema,
-    validate_rows,
-)
+from evalkit.contracts.inputs import EVALUATION_VALUES, THEMES
 from evalkit.geography import slugify
 from evalkit.io.core import STATUS_IN_CELL, ReadResult, parse_numbers
-from evalkit.paths import raw_dir
+from evalkit.io.records import SetAside, read_table
 
 REGISTER_COLUMNS = [
     "project", "vision", "theme", "board", "district_codes", "district_names", "start_year", "end_year",
@@ -210,15 +202,7 @@ def _years(cells: pd.Series, check: SetAside, column: str) -> pd.Series:
     return values.round().astype("Int64")
 
 
-def default_path() -> Path:
-    return raw_dir() / "projects" / "ytterstadsprojekt.csv"
-
-
-def default_frames_path() -> Path:
-    return raw_dir() / "projects" / "ramar_per_tema.csv"
-
-
-def read_register(path: str | Path | None = None) -> ReadResult:
+def read_register(path: str | Path) -> ReadResult:
     """Read the project register; rows that cannot be used are set aside with reasons.
 
     ``data`` has the columns of :data:`REGISTER_COLUMNS`. ``district_codes`` is a ``;``-joined
@@ -226,7 +210,6 @@ def read_register(path: str | Path | None = None) -> ReadResult:
     registry; "" when the source names none). ``amount_sek`` is NaN with ``amount_status`` ".."
     when the amount is not known; ``amount_text`` keeps the amount as written.
     """
-    path = Path(path) if path is not None else default_path()
     frame, source = read_table(path, REGISTER_HEADERS, ["project", "vision", "theme"])
     rows_read = len(frame)
     for column in ("board", "districts", "start_year", "end_year", "amount", "amount_status", "plan",
@@ -275,17 +258,14 @@ def read_register(path: str | Path | None = None) -> ReadResult:
             "source_file": source, "source_row": frame.index.astype("int64"),
         }
     )[keep]
-    data, schema_q = validate_rows(data, register_schema(known_area_codes()), source)
-    quarantine = pd.concat([check.quarantine(), schema_q], ignore_index=True)
-    return ReadResult(data[REGISTER_COLUMNS].reset_index(drop=True), quarantine, rows_read, source)
+    return ReadResult(data.reset_index(drop=True), check.quarantine(), rows_read, source)
 
 
-def read_frames(path: str | Path | None = None) -> ReadResult:
+def read_frames(path: str | Path) -> ReadResult:
     """Read the document's frames: reserved money (``reserverat``), decisions (``beslut``), theme totals (``tema``).
 
     ``themes`` is a ``;``-joined list (the document gives utbildning and stadsmiljö one joint total).
     """
-    path = Path(path) if path is not None else default_frames_path()
     frame, source = read_table(path, FRAME_HEADERS, ["kind", "label", "amount"])
     rows_read = len(frame)
     for column in ("themes", "amount_status", "source", "note"):
@@ -309,111 +289,4 @@ def read_frames(path: str | Path | None = None) -> ReadResult:
             "source_file": source, "source_row": frame.index.astype("int64"),
         }
     )[check.usable]
-    data, schema_q = validate_rows(data, frames_schema(), source)
-    return ReadResult(data.reset_index(drop=True), pd.concat([check.quarantine(), schema_q], ignore_index=True),
-                      rows_read, source)
-
-
-# --------------------------------------------------------------------------- analysis
-
-
-def districts_long(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per project × district code (projects without districts keep one row with "")."""
-    out = frame.assign(district_code=frame["district_codes"].str.split(";")).explode("district_code")
-    return out.drop(columns=["district_codes", "district_names"]).reset_index(drop=True)
-
-
-_BY = {"theme": "theme", "tema": "theme", "vision": "vision", "board": "board", "namnd": "board",
-       "year": "start_year", "ar": "start_year", "start_year": "start_year"}
-
-
-def totals_by(frame: pd.DataFrame, by: str | list[str] = "theme") -> pd.DataFrame:
-    """Granted amounts per group, counting unknown amounts instead of treating them as zero.
-
-    ``by`` is ``"theme"``, ``"vision"``, ``"board"`` or ``"year"`` (the project's start year:
-    the register holds no per-year split, so a multi-year amount is never spread over years), or
-    a list of those. Returns ``n_projects``, ``n_amount_known``, ``n_amount_unknown``,
-    ``amount_known_sek`` (sum of known amounts; 0 when none is known) and ``complete`` (every
-    amount in the group known, so the sum is a total rather than a lower bound). Groups with
-    an empty key ("" board, unknown year) appear as ``"(okänd)"``.
-    """
-    keys = [by] if isinstance(by, str) else list(by)
-    columns = []
-    for key in keys:
-        if key not in _BY:
-            raise ValueError(f"totals_by: okänd gruppering {key!r}; giltiga: theme, vision, board, year")
-        columns.append(_BY[key])
-    work = frame.copy()
-    for column in columns:
-        work[column] = work[column].astype("string").fillna("(okänd)").replace("", "(okänd)")
-    known = work["amount_sek"].notna()
-    out = (
-        work.assign(_known=known, _amount=work["amount_sek"].fillna(0.0))
-        .groupby(columns, sort=True)
-        .agg(n_projects=("project", "size"), n_amount_known=("_known", "sum"), amount_known_sek=("_amount", "sum"))
-        .reset_index()
-    )
-    out["n_amount_unknown"] = out["n_projects"] - out["n_amount_known"]
-    out["complete"] = out["n_amount_unknown"] == 0
-    out = out.rename(columns={"start_year": "year"})
-    return out[[*[c if c != "start_year" else "year" for c in columns], "n_projects", "n_amount_known",
-                "n_amount_unknown", "amount_known_sek", "complete"]]
-
-
-def compare_with_document(register: pd.DataFrame, frames: pd.DataFrame) -> pd.DataFrame:
-    """How far the register's per-project amounts are from the document's frames.
-
-    One row per theme frame of ``frames`` (kind ``tema``; a frame may cover several themes, e.g.
-    utbildning + stadsmiljö) plus a row ``summa teman`` and a row per ``reserverat`` frame.
-    Columns: ``frame``, ``themes``, ``document_sek``, ``approx`` (the document says "ca"),
-    ``register_known_sek``, ``n_projects``, ``n_amount_unknown``, ``difference_sek``
-    (register − document), ``share_covered`` (register / document) and ``assessment`` (Swedish
-    text: whether the gap can be explained by unknown amounts).
-    """
-    rows = []
-    theme_frames = frames[frames["kind"] == "tema"]
-    for frame in theme_frames.itertuples(index=False):
-        themes = [t for t in frame.themes.split(";") if t]
-        part = register[register["theme"].isin(themes)]
-        rows.append(_comparison(frame.label, ";".join(themes), frame.amount_sek, frame.amount_approx, part))
-    covered = sorted({t for f in theme_frames["themes"] for t in f.split(";") if t})
-    rows.append(_comparison("summa teman", ";".join(covered), theme_frames["amount_sek"].sum(min_count=1),
-                            bool(theme_frames["amount_approx"].any()), register[register["theme"].isin(covered)]))
-    for frame in frames[frames["kind"] == "reserverat"].itertuples(index=False):
-        rows.append(_comparison(frame.label, "alla", frame.amount_sek, frame.amount_approx, register))
-    return pd.DataFrame(rows)
-
-
-def _comparison(label: str, themes: str, document: float, approx: bool, part: pd.DataFrame) -> dict:
-    known = float(part["amount_sek"].sum(min_count=0))
-    unknown = int(part["amount_sek"].isna().sum())
-    diff = known - document if pd.notna(document) else np.nan
-    if pd.isna(document):
-        text = "dokumentet anger inget belopp"
-    elif part.empty:
-        text = "registret har inga projekt i temat (ramen är dokumentets summa, inte projektens)"
-    elif abs(diff) <= (0.05 * document if approx else 0.5):
-        text = "stämmer med dokumentet" + (" (inom 5 %, dokumentet anger ungefärligt belopp)" if approx else "")
-    elif diff < 0 and unknown:
-        text = (f"projektens kända belopp täcker {known / document:.0%} av ramen; {unknown} projekt saknar "
-                f"belopp, så skillnaden kan inte bedömas")
-    elif diff < 0:
-        text = "projektens belopp understiger ramen trots att alla belopp är kända"
-    else:
-        text = "projektens belopp överstiger ramen"
-    return {
-        "frame": label, "themes": themes, "document_sek": float(document), "approx": bool(approx),
-        "register_known_sek": known, "n_projects": int(len(part)), "n_amount_unknown": unknown,
-        "difference_sek": float(diff), "share_covered": float(known / document) if document else np.nan,
-        "assessment": text,
-    }
-
-
-def frames_consistency(frames: pd.DataFrame) -> dict:
-    """Internal arithmetic of the document's frames: decisions vs reserved, themes vs reserved (SEK)."""
-    reserved = frames.loc[frames["kind"] == "reserverat", "amount_sek"].sum()
-    decisions = frames.loc[frames["kind"] == "beslut", "amount_sek"].sum()
-    themes = frames.loc[frames["kind"] == "tema", "amount_sek"].sum()
-    return {"reserved_sek": float(reserved), "decisions_sek": float(decisions), "themes_sek": float(themes),
-            "decisions_minus_reserved_sek": float(decisions - reserved),
-            "themes_minus_reserved_sek": float(themes - reserved)}
+    return ReadResult(data.reset_index(drop=True), check.quarantine(), rows_read, source)

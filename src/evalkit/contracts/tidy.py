@@ -1,0 +1,105 @@
+"""The tidy indicator table: one row per area × indicator × year (docs/CONTRACTS.md).
+
+Its columns, the area codes it accepts, the pandera schema and the one constructor every module
+uses to build tidy rows (:func:`tidy_frame`), so the 11 columns are written down once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from evalkit import geography, programme
+
+TIDY_COLUMNS = [
+    "area_code", "area_name", "area_level", "indicator", "year", "value", "status",
+    "numerator", "denominator", "unit", "source",
+]
+#: Column dtypes of the tidy table (the text columns are pandas' default string dtype).
+TIDY_DTYPES = {"year": "int64", "value": "float64", "numerator": "float64", "denominator": "float64"}
+AREA_LEVELS = ["stadsdel", "stadsdelsomrade", "omradesgrupp", "stad", "riket"]
+STATUS_SYMBOLS = ["", "..", "–", ".", "0", "x"]
+YEAR_RANGE = (1990, 2035)
+
+
+def known_area_codes() -> list[str]:
+    """Every code a contract accepts: stadsdelar, boroughs of all eras, the groups and Sweden."""
+    codes = set(geography.stadsdelar()["stadsdel_code"]) | set(geography.stadsdelsomraden()["sdo_code"])
+    return sorted(codes | {geography.PROGRAMME_CODE, geography.REST_CODE, geography.CITY_CODE,
+                           geography.RIKET_CODE})
+
+
+def tidy_frame(rows=None, **columns) -> pd.DataFrame:
+    """Tidy rows with the 11 columns of :data:`TIDY_COLUMNS`, in order, numbers as numbers.
+
+    ``rows`` is a frame (extra columns are dropped), a list of records or a dict of columns;
+    or give the columns as keyword arguments (scalars are broadcast, as in ``pd.DataFrame``).
+    ``tidy_frame()`` is an empty tidy table. A missing column is an error, not a blank.
+    """
+    frame = pd.DataFrame(rows if rows is not None else columns)
+    if frame.empty and not len(frame.columns):
+        frame = pd.DataFrame({c: pd.Series(dtype=TIDY_DTYPES.get(c, "str")) for c in TIDY_COLUMNS})
+    missing = [c for c in TIDY_COLUMNS if c not in frame.columns]
+    if missing:
+        raise KeyError(f"tidy_frame: kolumner saknas: {', '.join(missing)}")
+    frame = frame[TIDY_COLUMNS]
+    return frame.astype({c: t for c, t in TIDY_DTYPES.items() if frame[c].dtype != t})
+
+
+def tidy_schema(known_areas: list[str], indicators: list[str], share_indicators: list[str],
+                nonnegative_indicators: list[str] = ()) -> pa.DataFrameSchema:
+    """Schema of the tidy indicator table.
+
+    ``known_areas`` and ``indicators`` come from the geography registry and the indicator
+    catalogue, so the contract follows the data files rather than code.
+    ``share_indicators`` (kind ``andel``) must lie in [0, 100] percent;
+    ``nonnegative_indicators`` (counts, rates, means) can't be negative.
+    """
+    nonnegative = list(nonnegative_indicators)
+    return pa.DataFrameSchema(
+        {
+            "area_code": pa.Column(str, pa.Check.isin(known_areas, error="okänt område")),
+            "area_name": pa.Column(str),
+            "area_level": pa.Column(str, pa.Check.isin(AREA_LEVELS)),
+            "indicator": pa.Column(str, pa.Check.isin(indicators, error="okänd indikator")),
+            "year": pa.Column(int, pa.Check.in_range(*YEAR_RANGE, error="år utanför intervallet")),
+            "value": pa.Column(float, nullable=True),
+            "status": pa.Column(str, pa.Check.isin(STATUS_SYMBOLS, error="okänd statussymbol")),
+            "numerator": pa.Column(float, pa.Check.ge(0, error="negativt antal"), nullable=True),
+            "denominator": pa.Column(float, pa.Check.ge(0, error="negativt antal"), nullable=True),
+            "unit": pa.Column(str),
+            "source": pa.Column(str),
+        },
+        checks=[
+            pa.Check(
+                # Only shares: for means (days per person, kWh per m²) the numerator is larger.
+                lambda df: ~(df["indicator"].isin(share_indicators) & (df["numerator"] > df["denominator"])),
+                error="täljaren är större än nämnaren",
+            ),
+            pa.Check(
+                lambda df: ~(df["indicator"].isin(share_indicators) & ((df["value"] < 0) | (df["value"] > 100))),
+                error="andel utanför 0–100 %",
+            ),
+            pa.Check(
+                lambda df: ~(df["indicator"].isin(nonnegative) & (df["value"] < 0)),
+                error="negativt värde för en indikator som inte kan vara negativ",
+            ),
+            pa.Check(
+                lambda df: ~(df["value"].isna() & (df["status"] == "")),
+                error="värde saknas utan statussymbol",
+            ),
+        ],
+        unique=["area_code", "indicator", "year"],
+        report_duplicates="all",
+        strict=False,  # provenance columns (source_file, source_row) ride along
+        coerce=True,
+        ordered=False,
+    )
+
+
+def indicator_contract() -> pa.DataFrameSchema:
+    """The tidy contract instantiated with today's geography registry and indicator catalogue."""
+    catalogue = programme.indicator_catalogue()
+    shares = catalogue.loc[catalogue["kind"] == "andel", "indicator"].tolist()
+    nonnegative = catalogue.loc[catalogue["kind"] != "index", "indicator"].tolist()
+    return tidy_schema(known_area_codes(), catalogue["indicator"].tolist(), shares, nonnegative)
