@@ -24,10 +24,14 @@ def cmd_clean(args: argparse.Namespace) -> int:
         return _clean_unchanged(processed)
     from evalkit import clean
     from evalkit.analysis.disclosure import DisclosureBreach
+    from evalkit.io import ReaderError
 
     stamp.remove_clean(processed)
     try:
         reports = clean.run()
+    except ReaderError as exc:  # a file (or its sidecar) that cannot be read: one line, exit 2 as validate
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
     except DisclosureBreach as exc:  # nothing publishable was written; the site must not be built
         print(f"fel: röjandeskyddet håller inte, inget publicerbart skrevs: {exc}", file=sys.stderr)
         return 1

@@ -474,6 +474,62 @@ def resolve(name: str, level: str | None = None, era: str | None = None) -> str:
     return code
 
 
+# Words that name a level when they head a column or dimension or stand in a title: the level words
+# above plus plural and definite forms and the English ones. "stadsdels" is left out: it is the first
+# half of "stadsdels-område" written with a hyphen, which is read as one word (see level_named).
+_SDO_NAMING = _SDO_WORDS | frozenset(
+    {"stadsdelsomraden", "stadsdelsomradena", "stadsdelsnamnder", "stadsdelsnamnderna",
+     "stadsdelsnamndsomraden", "stadsdelsnamndsomradena", "borough", "boroughs"})
+_SD_NAMING = _SD_WORDS | frozenset({"stadsdelar", "stadsdelarna", "district", "districts"})
+# Codes made of a borough word and a number ("SDN12", "SDO 03", "sdn-1"), as in the city's own tables.
+_SDO_NUMBER_CODE = re.compile(r"^(?:sdn|sdo|sdf)[\s\-_.]*\d+$", re.IGNORECASE)
+
+
+def _level_of_word(word: str) -> str | None:
+    if word in _SDO_NAMING:
+        return "stadsdelsomrade"
+    if word in _SD_NAMING:
+        return "stadsdel"
+    return None
+
+
+def level_named(text: str, whole: bool = False) -> str | None:
+    """The area level a heading or title names, or None.
+
+    ``"Stadsdelsområde"``, ``"stadsdelsnämnd"``, ``"SDN"``, ``"sdo"`` -> ``stadsdelsomrade``;
+    ``"Stadsdel"`` -> ``stadsdel``; case, accents and punctuation do not matter ("Stadsdels-område",
+    "STADSDELSOMRÅDE:"). A text that names both levels ("per stadsdel och stadsdelsområde") names
+    none. With ``whole=True`` the text must consist of level words (and numbers) only, as a column
+    heading that *is* the area column does; otherwise a level word anywhere counts (titles).
+    """
+    tokens = [t for t in slugify(str(text)).split("-") if t]
+    if not tokens:
+        return None
+    joined = _level_of_word("".join(t for t in tokens if not t.isdigit()))
+    if joined:
+        return joined
+    levels = {_level_of_word(t) for t in tokens if not t.isdigit()}
+    if whole and None in levels:
+        return None
+    levels.discard(None)
+    return levels.pop() if len(levels) == 1 else None
+
+
+def level_of_code(code: str) -> str | None:
+    """The level of an area code that exists at one level only, or None.
+
+    Canonical codes give their level (``sd-farsta`` -> ``stadsdel``, ``sdo-farsta`` ->
+    ``stadsdelsomrade``, ``stockholm`` -> ``stad``); a borough word with a number ("SDN12", "SDO 3")
+    is a stadsdelsområde. Anything else (names, numbers, RegSO codes) says nothing.
+    """
+    text = str(code).strip()
+    if text in _names_by_code():
+        return area_level(text)
+    if _SDO_NUMBER_CODE.match(text):
+        return "stadsdelsomrade"
+    return None
+
+
 def code_for(name_or_code: str, level: str | None = None) -> str:
     """Canonical code for what a user typed: a code (``sd-husby``) as is, or any spelling of a name.
 

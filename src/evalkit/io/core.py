@@ -27,8 +27,6 @@ from openpyxl.utils.exceptions import InvalidFileException
 from evalkit import geography
 
 QUARANTINE_COLUMNS = ["source_file", "row_number", "column", "value", "reason"]
-TIDY_OUT = ["area_code", "area_name", "area_level", "indicator", "year", "value", "status",
-            "numerator", "denominator", "unit", "source"]
 
 # Official-statistics symbols that stand in a number cell instead of a value.
 # ``0`` is *not* here: in a number cell it is the number zero; as a symbol ("less than half the
@@ -256,11 +254,13 @@ def normalise_status(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 # --------------------------------------------------------------------------- areas
 
 
-def resolve_areas(names: pd.Series, levels: pd.Series | str | None, era: str | None = None
-                  ) -> tuple[pd.Series, pd.Series]:
+def resolve_areas(names: pd.Series, levels: pd.Series | str | None, era: str | None = None,
+                  tie_level: str | None = None) -> tuple[pd.Series, pd.Series]:
     """Resolve area names to canonical codes, once per distinct (name, level).
 
-    Returns ``(codes, errors)``: codes (empty string where unresolved) and the reason text.
+    ``tie_level`` settles names that fit both a stadsdel and a stadsdelsområde (and only those)
+    where a row has no level of its own. Returns ``(codes, errors)``: codes (empty string where
+    unresolved) and the reason text.
     """
     if levels is None or isinstance(levels, str):
         levels = pd.Series([levels or ""] * len(names), index=names.index, dtype="str")
@@ -270,7 +270,12 @@ def resolve_areas(names: pd.Series, levels: pd.Series | str | None, era: str | N
     for k in uniques:
         name, level = k.split("\x1f")
         try:
-            codes_u.append(geography.resolve(name, level=level or None, era=era))
+            try:
+                codes_u.append(geography.resolve(name, level=level or None, era=era))
+            except geography.AmbiguousAreaError:
+                if level or not tie_level:
+                    raise
+                codes_u.append(geography.resolve(name, level=tie_level, era=era))
             errors_u.append("")
         except (geography.AreaNameError, ValueError) as exc:
             codes_u.append("")
@@ -278,6 +283,68 @@ def resolve_areas(names: pd.Series, levels: pd.Series | str | None, era: str | N
     codes = np.asarray(codes_u, dtype=object)[inverse] if len(uniques) else np.array([], dtype=object)
     errors = np.asarray(errors_u, dtype=object)[inverse] if len(uniques) else np.array([], dtype=object)
     return (pd.Series(codes, index=names.index, dtype="str"), pd.Series(errors, index=names.index, dtype="str"))
+
+
+# --------------------------------------------------------------------------- the level a file states
+
+LEVEL_LABELS = {"stadsdel": "stadsdel", "stadsdelsomrade": "stadsdelsområde"}
+AREA_LEVELS = ("stadsdel", "stadsdelsomrade")
+
+
+@dataclass(frozen=True)
+class FileLevel:
+    """The area level for rows without a level of their own, and where it came from.
+
+    ``level`` is binding (names must exist at that level, as with ``--level``); ``tie_level`` only
+    settles names that fit both a stadsdel and a stadsdelsområde; ``note`` says which source it was.
+    """
+
+    level: str | None
+    tie_level: str | None
+    note: str
+
+    def options(self) -> dict:
+        """The ``records_to_result`` options that carry this level."""
+        return {"level": self.level, "tie_level": self.tie_level}
+
+
+def file_level(given: str | None, *, heading: str | None = None, what: str = "områdeskolumnens namn",
+               titles: tuple | list = (), codes=()) -> FileLevel:
+    """Where the level of a file's areas comes from, in this order.
+
+    1. ``given``: the ``level`` option (``--level``, ``sources.csv``, the sidecar) – always wins;
+    2. ``heading``: the name or label of the area column/dimension ("Stadsdelsområde", "SDN",
+       "stadsdel"; :func:`evalkit.geography.level_named`);
+    3. ``titles``: title or metadata text ("Folkmängd per stadsdelsområde"). A title may name an
+       area rather than the table's level ("Skärholmens stadsdelsnämnd: … per område"), so it only
+       settles names that fit both levels and never rejects a name that exists at one level only;
+    4. ``codes``: area codes that exist at one level only (``sdo-farsta``, "SDN12";
+       :func:`evalkit.geography.level_of_code`), when all such codes agree.
+
+    When none of them says, names that fit both levels are set aside as ambiguous.
+    """
+    if given:
+        return FileLevel(given, None, f"områdesnivå {LEVEL_LABELS.get(given, given)}: angiven (level)")
+    named = geography.level_named(heading) if heading else None
+    if named:
+        return FileLevel(named, None, f"områdesnivå {LEVEL_LABELS[named]}: från {what} {str(heading).strip()!r}")
+    for title in titles:
+        named = geography.level_named(title) if str(title).strip() else None
+        if named:
+            return FileLevel(None, named, f"områdesnivå {LEVEL_LABELS[named]}: från titeln {str(title).strip()!r} "
+                                          "(avgör bara namn som är både stadsdel och stadsdelsområde)")
+    distinct = pd.unique(pd.Series(list(codes), dtype="str").str.strip())
+    by_level: dict[str, list[str]] = {}
+    for code in distinct:
+        lvl = geography.level_of_code(code)
+        if lvl in AREA_LEVELS:
+            by_level.setdefault(lvl, []).append(code)
+    if len(by_level) == 1:
+        (lvl, examples), = by_level.items()
+        shown = ", ".join(examples[:3]) + (" …" if len(examples) > 3 else "")
+        return FileLevel(lvl, None, f"områdesnivå {LEVEL_LABELS[lvl]}: från områdeskoderna ({shown})")
+    return FileLevel(None, None, "områdesnivå: anges inte av filen (varken områdeskolumnens namn, titel eller "
+                                 "koder); namn som är både stadsdel och stadsdelsområde undantas som tvetydiga")
 
 
 # --------------------------------------------------------------------------- options (sidecar)
@@ -298,8 +365,24 @@ def sidecar_options(path: Path) -> dict:
         options = json.loads(side.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ReaderError(f"{side.name}: läsanvisningen är inte giltig JSON ({exc})") from exc
+    if not isinstance(options, dict):
+        raise ReaderError(f"{side.name}: läsanvisningen ska vara ett JSON-objekt ({{\"nyckel\": värde, …}})")
     options.pop("_comment", None)
     return options
+
+
+def check_sidecar_options(options: dict, path: Path, reader: str) -> None:
+    """Raise ``ReaderError`` naming every key of the sidecar that ``reader`` does not take.
+
+    A misspelt key ("levle") would otherwise be dropped without a word and the file read as if
+    the instruction were not there.
+    """
+    allowed = reader_options(reader)
+    unknown = [k for k in options if k not in allowed]
+    if unknown:
+        keys = ", ".join(repr(k) for k in unknown)
+        raise ReaderError(f"{path.name}{SIDECAR_SUFFIX}: okänd inställning {keys} i läsanvisningen; tillåtna för "
+                          f"{FORMAT_LABELS[reader]}-filer: {', '.join(sorted(allowed))}")
 
 
 # --------------------------------------------------------------------------- records -> result
@@ -311,9 +394,8 @@ RECORD_COLUMNS = ["row_number", "column", "area", "level", "indicator", "year", 
 def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | None = None,
                       area_codes: bool = False, area_type: str | None = None, level: str | None = None,
                       era: str | None = None, value_unit: str | None = None, years: object = None,
-                      catalogue: pd.DataFrame | None = None,
-                      notes: list[str] | None = None, note_lines: pd.DataFrame | None = None,
-                      **_ignored) -> ReadResult:
+                      catalogue: pd.DataFrame | None = None, tie_level: str | None = None,
+                      notes: list[str] | None = None, note_lines: pd.DataFrame | None = None) -> ReadResult:
     """Check a long frame of records and split it into tidy rows and quarantine.
 
     ``records`` has (some of) :data:`RECORD_COLUMNS`; ``row_number`` is the line/row in the file,
@@ -325,6 +407,7 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
     of all Sweden) are kept as they are, with ``level`` as their level; ``catalogue`` – an indicator
     catalogue other than ``indicators.csv``; ``area_type="regso"`` – areas are SCB RegSO names/codes mapped to stadsdelar
     (:mod:`evalkit.io.regso`); ``level`` – the area level when the file has no level column;
+    ``tie_level`` – the level that settles only names that fit both levels (:func:`file_level`);
     ``value_unit`` – a unit the number cells are expected to carry ("%", "kr", "tkr"), stripped and
     checked against the catalogue unit of the indicator; ``years`` – use only these years (others
     are set aside as "utanför urvalet").
@@ -378,7 +461,7 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
     else:
         lv = col("level").fillna("").astype(str).str.strip()
         lv = lv.where(lv != "", level or "")
-        codes, errors = resolve_areas(area, lv, era=era)
+        codes, errors = resolve_areas(area, lv, era=era, tie_level=tie_level)
     set_aside((codes == "").to_numpy(), "area", area, errors)
 
     indicator = col("indicator").fillna("").astype(str).str.strip()
@@ -471,11 +554,6 @@ def parse_years(years) -> list[int] | None:
     return [int(y) for y in years]
 
 
-def finite_or_nan(values: pd.Series) -> pd.Series:
-    """Replace infinities with NaN (they are never a published value)."""
-    return values.replace([np.inf, -np.inf], np.nan)
-
-
 # --------------------------------------------------------------------------- dispatch
 
 READERS = {
@@ -484,6 +562,19 @@ READERS = {
     ".px": "pcaxis",
     ".json": "jsonstat", ".jsonstat": "jsonstat",
 }
+FORMAT_LABELS = {"delimited": "CSV/TXT", "excel": "Excel", "pcaxis": "PC-Axis", "jsonstat": "JSON-stat"}
+# Options a sidecar (and a caller) may give: the ones every reader passes on to records_to_result
+# and table/dimension handling, plus each format's own (its ``read`` signature).
+COMMON_OPTIONS = ("indicator", "level", "era", "years", "value_unit", "area_codes", "area_type", "source_label",
+                  "dimension_map", "select")
+FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter"), "excel": ("sheet",),
+                  "pcaxis": ("encoding", "area_dimension", "time_dimension"),
+                  "jsonstat": ("encoding", "area_dimension", "time_dimension", "area_labels")}
+
+
+def reader_options(reader: str) -> frozenset[str]:
+    """The option names the reader ``reader`` (``delimited``, ``excel`` …) takes from a sidecar."""
+    return frozenset(COMMON_OPTIONS + FORMAT_OPTIONS[reader])
 
 
 def sniff_format(path: Path) -> str:
@@ -506,7 +597,9 @@ def sniff_format(path: Path) -> str:
 def read_with_quarantine(path: str | Path, indicator: str | None = None, **options) -> ReadResult:
     """Read one file into tidy rows and quarantine, choosing the reader by file shape.
 
-    Options given here override those in the file's sidecar (``<file>.evalkit.json``).
+    Options given here override those in the file's sidecar (``<file>.evalkit.json``). A sidecar
+    key the format does not take is a ``ReaderError`` naming the key and the file; an unknown
+    option given here is a ``TypeError``.
     """
     import importlib
 
@@ -515,13 +608,19 @@ def read_with_quarantine(path: str | Path, indicator: str | None = None, **optio
         raise ReaderError(f"{path}: filen finns inte")
     if path.is_dir():
         raise ReaderError(f"{path}: är en katalog, inte en fil")
+    fmt = sniff_format(path)
     merged = sidecar_options(path)
+    check_sidecar_options(merged, path, fmt)
+    # options from code: a wrong name is a programming error, not a property of the file
+    unknown = set(options) - reader_options(fmt) - {"catalogue"}
+    if unknown:
+        raise TypeError(f"read_with_quarantine: okända val för {FORMAT_LABELS[fmt]}: {', '.join(sorted(unknown))}")
     merged.update({k: v for k, v in options.items() if v is not None})
     if indicator is None:
         indicator = merged.pop("indicator", None)
     else:
         merged.pop("indicator", None)
-    reader = importlib.import_module(f"evalkit.io.{sniff_format(path)}")
+    reader = importlib.import_module(f"evalkit.io.{fmt}")
     try:
         return reader.read(path, indicator=indicator, **merged)
     except ReaderError:

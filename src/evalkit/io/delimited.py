@@ -128,7 +128,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     body = body.fillna("")
     wrong_delimiter = other_delimiter_rows(body)
     records, rows_read, note_lines, notes, learned = table_to_records(header, body, lines, source, indicator,
-                                                                      **options)
+                                                                      titles=above["text"].tolist(), **options)
     if extra is not None and extra.any():
         bad_lines = set(lines[extra.to_numpy()])
         hit = records["row_number"].isin(bad_lines) & (records["reason"] == "")

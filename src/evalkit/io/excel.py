@@ -130,7 +130,8 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     above = pd.DataFrame({"row_number": np.arange(1, h + 1, dtype="int64"),
                           "text": [" ".join(c for c in r if c.strip()) for r in text_rows[:h]]})
     records, rows_read, note_lines, notes, learned = table_to_records(header, body_text, lines, source, indicator,
-                                                                      reasons=why, **options)
+                                                                      reasons=why, titles=above["text"].tolist(),
+                                                                      **options)
     note_lines = pd.concat([above, note_lines], ignore_index=True)
     notes.insert(0, f"Excel, bladet {name!r}, rubrik på rad {header_row + 1}")
     if len(above):

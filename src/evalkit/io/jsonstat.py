@@ -12,6 +12,11 @@ Area and time dimensions: ``role.geo`` / ``role.time`` or by name (region/områd
 options ``area_dimension`` / ``time_dimension`` override. Other dimensions: ``dimension_map`` /
 ``select``, or a single category. Areas are resolved from the category *labels* (codes when
 ``area_labels=False``).
+
+Area level (unless ``level`` is given): the area dimension's label or id ("Stadsdelsområde",
+"SDN", "stadsdel"), else the dataset's ``label`` (only for names that fit both levels), else its
+category codes when they exist at one level only ("SDN01", ``sdo-farsta``); see
+:func:`evalkit.io.core.file_level`. The notes say which.
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from evalkit import geography
 from evalkit.io.core import (STATUS_WORDS, MissingIndicatorError, ReaderError, ReadResult, choose_dimensions_message,
-                             decode_bytes, records_to_result)
+                             decode_bytes, file_level, records_to_result)
 from evalkit.io.table import apply_dimensions, canonical_header, normalise_dimension_options
 
 TIME_NAMES = {"år", "ar", "year", "tid", "time", "period"}
@@ -174,9 +180,12 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     apply_dimensions(base, handled, dim_map, sel)
     if not indicator and not dim_map:
         raise MissingIndicatorError(source, "JSON-stat-datasetet")
-    notes = [f"JSON-stat, teckenkodning {used}, {total} celler ({' × '.join(ids)})"]
+    heading = next((h for h in (labels[area_dim], area_dim) if geography.level_named(h)), labels[area_dim])
+    found = file_level(options.pop("level", None), heading=heading, what="områdesdimensionens namn",
+                       titles=[str(doc.get("label") or "")], codes=cats[area_dim][0])
+    notes = [f"JSON-stat, teckenkodning {used}, {total} celler ({' × '.join(ids)})", found.note]
     if doc.get("label"):
         notes.append(f"label: {doc['label']}")
     if doc.get("note"):
         notes.append("note: " + " ".join(map(str, doc["note"] if isinstance(doc["note"], list) else [doc["note"]])))
-    return records_to_result(base, source, rows_read=total, notes=notes, **options)
+    return records_to_result(base, source, rows_read=total, notes=notes, **found.options(), **options)

@@ -15,6 +15,10 @@ row-major order of STUB × HEADING variables. This parser handles
 Which variable is the area and which the year: by name (region/område/stadsdel …, år/year/tid) or
 ``TIMEVAL``; options ``area_dimension`` / ``time_dimension`` override. Other variables must be
 mapped to indicators (``dimension_map``), restricted (``select``) or have a single value.
+
+Area level (unless ``level`` is given): the area variable's name ("stadsdelsområde", "SDN",
+"stadsdel"), else ``TITLE``/``CONTENTS``/``DESCRIPTION`` (only for names that fit both levels),
+else its ``CODES`` when they exist at one level only; see :func:`evalkit.io.core.file_level`.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.io.core import MissingIndicatorError, ReaderError, ReadResult, choose_dimensions_message, records_to_result
+from evalkit.io.core import (MissingIndicatorError, ReaderError, ReadResult, choose_dimensions_message, file_level,
+                             records_to_result)
 from evalkit.io.table import apply_dimensions, canonical_header, normalise_dimension_options
 
 _KEYWORD = re.compile(r'^\s*(?P<key>[A-Za-z0-9\-]+)(?:\[(?P<lang>[^\]]*)\])?(?:\((?P<sub>.*)\))?\s*=\s*(?P<val>.*)$',
@@ -237,8 +242,11 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
                      dim_map, sel)
     if not indicator and not dim_map:
         raise MissingIndicatorError(source, "PC-Axis-filen")
-    notes = [f"PC-Axis, teckenkodning {used}, {len(base)} celler ({' × '.join(variables)})"]
+    found = file_level(options.pop("level", None), heading=area_var, what="områdesvariabelns namn",
+                       titles=[px["meta"].get(k, "") for k in ("TITLE", "CONTENTS", "DESCRIPTION")],
+                       codes=px["codes"].get(area_var, []))
+    notes = [f"PC-Axis, teckenkodning {used}, {len(base)} celler ({' × '.join(variables)})", found.note]
     for key in ("TITLE", "CONTENTS", "UNITS", "SOURCE", "NOTE"):
         if key in px["meta"]:
             notes.append(f"{key}: {px['meta'][key]}")
-    return records_to_result(base, source, rows_read=len(base), notes=notes, **options)
+    return records_to_result(base, source, rows_read=len(base), notes=notes, **found.options(), **options)

@@ -23,6 +23,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from evalkit import geography
+
 # Header aliases -> canonical names (compared after casefold/strip).
 HEADER_ALIASES = {
     "omrade": "area", "område": "area", "area": "area", "region": "area", "stadsdel": "area",
@@ -39,22 +41,25 @@ HEADER_ALIASES = {
     "status": "status", "symbol": "status", "flag": "status",
     "kalla": "source", "källa": "source", "source": "source",
 }
-# A header that states the level of its area column.
-HEADER_LEVEL = {"stadsdel": "stadsdel", "stadsdelsområde": "stadsdelsomrade", "stadsdelsomrade": "stadsdelsomrade",
-                "stadsdelsnämnd": "stadsdelsomrade", "district": "stadsdel", "borough": "stadsdelsomrade"}
 YEAR_HEADER = re.compile(r"^(?P<prefix>.*?)[\s:]*(?P<year>(?:19[5-9]|20[0-4])\d)(?:\.0)?$")
 FOOTNOTE = re.compile(
     r"^\s*(källa|källor|kalla|anm\b|anm\.|anmärkning|not\b|noter|fotnot|source|sources|note|notes|"
     r"förklaring|teckenförklaring|symbol|uppgifterna|uppdaterad|senast|publicerad|\*|¹|²|\.\.\s|…\s|–\s|-\s|x\s)",
     re.IGNORECASE,
 )
-UNIT_WORDS = {"tkr": "tkr", "kr": "kronor", "%": "procent", "procent": "procent", "antal": "antal",
-              "mnkr": "mnkr"}
 
 
 def canonical_header(cell: str) -> str | None:
-    """Canonical column name of a header cell, or None."""
-    return HEADER_ALIASES.get(str(cell).strip().casefold())
+    """Canonical column name of a header cell, or None.
+
+    Besides the aliases, a header made of level words only ("SDN", "Stadsdelsnämndsområde",
+    "Stadsdelsområde (SDN)") is the area column: it names the level of its areas.
+    """
+    text = str(cell).strip()
+    found = HEADER_ALIASES.get(text.casefold())
+    if found is None and text and geography.level_named(text, whole=True):
+        return "area"
+    return found
 
 
 def year_of_header(cell) -> tuple[int, str] | None:
@@ -180,14 +185,16 @@ def other_delimiter_rows(body: pd.DataFrame) -> np.ndarray:
 def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source: str,
                      indicator: str | None = None, *, dimension_map: dict | None = None,
                      select: dict | None = None, level: str | None = None, source_label: str | None = None,
-                     reasons: pd.DataFrame | None = None, **options):
+                     reasons: pd.DataFrame | None = None, titles: list[str] | tuple = (), **options):
     """Header cells + body (columns positional) + file line per body row -> records.
 
     Returns ``(records, rows_read, note_lines, notes, options)``; ``options`` may gain
-    ``area_codes`` / ``area_type`` / ``level`` learned from the header. ``reasons`` (same shape as
-    ``body``) marks cells already known to be unusable (Excel formulas, ``#REF!``).
+    ``area_codes`` / ``area_type`` / ``level`` / ``tie_level`` learned from the file: the level
+    from the area column's name, the ``titles`` (lines above the header) or an area-code column
+    beside the names (:func:`evalkit.io.core.file_level`). ``reasons`` (same shape as ``body``)
+    marks cells already known to be unusable (Excel formulas, ``#REF!``).
     """
-    from evalkit.io.core import MissingIndicatorError, ReaderError
+    from evalkit.io.core import MissingIndicatorError, ReaderError, file_level
 
     header = [str(h).strip() if h is not None else "" for h in header]
     width = len(header)
@@ -209,11 +216,7 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     canon = [canonical_header(h) for h in header]
     years = [year_of_header(h) if canon[i] is None else None for i, h in enumerate(header)]
     learned = dict(options)
-    if level is None:
-        for h, c in zip(header, canon):
-            if c == "area" and h.casefold() in HEADER_LEVEL:
-                level = HEADER_LEVEL[h.casefold()]
-                break
+    area_heading = next((h for h, c in zip(header, canon) if c == "area"), None)
     if "area" not in canon and "area_code" in canon:
         canon = ["area" if c == "area_code" else c for c in canon]
         learned.setdefault("area_codes", True)
@@ -243,8 +246,9 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     base.index = body.index
     for c in ("area", "level", "indicator", "status", "source"):
         base[c] = text[first[c]] if c in first else ""
-    if "level" not in first and level:
-        base["level"] = level
+    # an area-code column beside the names can say the level; a code column alone is resolved as codes
+    codes = text[first["area_code"]] if area_heading is not None and "area_code" in first else ()
+    found = file_level(level, heading=area_heading, titles=titles, codes=codes)
     if "source" not in first and source_label:
         base["source"] = source_label
     base["reason"] = ""
@@ -299,7 +303,8 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
         notes.append("kolumner som inte används: " + ", ".join(unknown))
     if len(note_lines):
         notes.append(f"{len(note_lines)} rader utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
-    if level:
-        learned["level"] = level
+    notes.append(found.note if "level" not in first else
+                 f"områdesnivå per rad från kolumnen {header[first['level']]!r}; där den är tom: {found.note}")
+    learned.update({k: v for k, v in found.options().items() if v})
     return records.reset_index(drop=True), len(records), note_lines, notes, learned
 
