@@ -57,7 +57,11 @@ def _treated_names(treated) -> list[str] | str:
     if text.casefold() in PROGRAMME_WORDS:
         return "programme"
     path = Path(text)
-    if path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError:  # a long comma list is no file name
+        is_file = False
+    if is_file:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
         return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
     return [t.strip() for t in text.split(",") if t.strip()]
