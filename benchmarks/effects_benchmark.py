@@ -8,7 +8,7 @@ clock, and the CPU time of the process, which other load on the machine barely c
 first run may include numba compiling pyfixest's bootstrap (cached on disk afterwards), so the
 command is run ``--runs`` times and every time is printed. Target (issue 17): under 30 s.
 
-    .venv/bin/python benchmarks/effects_benchmark.py [--runs 3] [--draws 999]
+    .venv/bin/python benchmarks/effects_benchmark.py [--runs 3] [--draws 999] [--write brott.csv]
 """
 
 from __future__ import annotations
@@ -49,7 +49,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--draws", type=int, default=999)
+    ap.add_argument("--write", metavar="FIL", help="write the example file only (docs/effects-cli.md uses it)")
     args = ap.parse_args()
+    if args.write:
+        print(f"{generate(Path(args.write))} rader skrivna till {args.write}")
+        return
     evalkit = Path(sys.executable).with_name("evalkit")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "brott.csv"

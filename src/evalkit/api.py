@@ -86,10 +86,10 @@ def _treated_codes(treated, codes: pd.Series, source: str, level: str | None, re
     if registry and level is None:
         level = geography.area_level(codes.iloc[0])  # the panel's level
     treated_codes = resolve_areas(pd.Series(names, dtype=str), source, level=level, registry=registry,
-                                  column="--treated")
+                                  where="--treated")
     missing = sorted(set(treated_codes) - set(codes))
     if missing:
-        raise PanelError("--treated: finns inte i filen: " + ", ".join(missing))
+        raise PanelError(f"{source}: --treated: finns inte i filen: " + ", ".join(missing))
     return set(treated_codes)
 
 
@@ -146,7 +146,8 @@ def effects(path: str | Path, area: str, year: str | None = None, numerator: str
     if len(aside):
         read.set_aside = pd.concat([read.set_aside, aside], ignore_index=True)
         read.data = read.data[~read.data["row_number"].isin(set(aside["row_number"]))].reset_index(drop=True)
-    data["area"] = resolve_areas(data["area"], read.source, level=level, registry=registry, column=area)
+    data["area"] = resolve_areas(data["area"], read.source, level=level, registry=registry, column=area,
+                                 rows=data["row_number"])
     frame = data[["area", "year", "y"] + (["weight"] if "weight" in data else [])].copy()
     if cohort is not None:
         years = pd.to_numeric(data["cohort"].where(~data["cohort"].str.casefold().isin(NEVER), "0"),

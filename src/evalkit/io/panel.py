@@ -520,42 +520,50 @@ def _check_records(records: pd.DataFrame, blame: dict[str, str], table: RawTable
 
 
 def resolve_areas(names: pd.Series, source: str, level: str | None = None, registry: bool = True,
-                  column: str = "area") -> pd.Series:
+                  column: str = "area", where: str | None = None, rows: pd.Series | None = None) -> pd.Series:
     """Area codes for the names or codes in a panel, through the geography registry.
 
     Unknown or ambiguous names raise one :class:`ReaderError` listing them all (with the first row
     of each), so nothing is dropped silently. Only stadsdelar and stadsdelsområden are areas of a
     panel, all of one level. ``registry=False`` takes the names as they are (a researcher's own
-    units: no programme areas, no name resolution).
+    units: no programme areas, no name resolution). ``where`` names the place in the message
+    (default: the column); ``rows`` (the file row of each name) adds the first row of each problem.
     """
     if not registry:
         return names.astype(str)
     # the column may say its level ("stadsdel", "stadsdelsområde"), as in the indicator readers
     level = level or HEADER_LEVEL.get(_fold(column))
     unknown, ambiguous, codes = [], [], {}
+    first_row = {} if rows is None else dict(zip(names[::-1], rows[::-1]))
+    at = lambda n: f"rad {first_row[n]}, " if n in first_row else ""  # noqa: E731
     for name in pd.unique(names):
         try:
             codes[name] = geography.code_for(str(name), level=level)
         except geography.AmbiguousAreaError:
-            ambiguous.append(name)
-        except (geography.AreaNameError, ValueError):
-            unknown.append(name)
+            ambiguous.append(f"{name!r}" + (f" ({at(name)[:-2]})" if at(name) else ""))
+        except geography.AreaNameError as exc:
+            near = [geography.area_name(c) for c in exc.candidates[:1]]
+            unknown.append(f"{name!r} ({at(name)}närmast: {near[0]})" if near else
+                           f"{name!r}" + (f" ({at(name)[:-2]})" if at(name) else ""))
+        except ValueError:
+            unknown.append(f"{name!r}" + (f" ({at(name)[:-2]})" if at(name) else ""))
     problems = []
     if unknown:
-        problems.append("okända områden: " + ", ".join(repr(n) for n in unknown[:20])
+        problems.append("okända områden: " + ", ".join(unknown[:20])
                         + (f" … ({len(unknown)} i allt)" if len(unknown) > 20 else ""))
     if ambiguous:
         problems.append("tvetydiga (både stadsdel och stadsdelsområde; ange --level): "
-                        + ", ".join(repr(n) for n in ambiguous))
+                        + ", ".join(ambiguous))
+    where = where or f"kolumnen {column}"
     if problems:
-        raise ReaderError(f"{source}: kolumnen {column}: " + "; ".join(problems)
+        raise ReaderError(f"{source}: {where}: " + "; ".join(problems)
                           + " (eller --no-geography för egna områden)")
     levels = {geography.area_level(c) for c in codes.values()}
     wrong = sorted(n for n, c in codes.items() if geography.area_level(c) not in ("stadsdel", "stadsdelsomrade"))
     if wrong:
-        raise ReaderError(f"{source}: kolumnen {column}: inte stadsdelar eller stadsdelsområden: "
+        raise ReaderError(f"{source}: {where}: inte stadsdelar eller stadsdelsområden: "
                           + ", ".join(repr(n) for n in wrong))
     if len(levels) > 1:
-        raise ReaderError(f"{source}: kolumnen {column}: både stadsdelar och stadsdelsområden; en panel har en nivå "
+        raise ReaderError(f"{source}: {where}: både stadsdelar och stadsdelsområden; en panel har en nivå "
                           "(ange --level)")
     return names.map(codes).astype(str)
