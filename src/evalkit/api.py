@@ -77,9 +77,6 @@ def _treated_codes(treated, codes: pd.Series, source: str, level: str | None, re
             raise PanelError("--treated programme kräver geografiregistret (inte --no-geography)")
         panel_level = geography.area_level(codes.iloc[0])
         chosen = geography.programme_boroughs() if panel_level == "stadsdelsomrade" else geography.programme_stadsdelar()
-        if panel_level == "stadsdelsomrade":
-            # the programme's boroughs are those of the 2007 division; later codes are other areas
-            chosen = [c for c in chosen if c in set(codes)] or chosen
         return set(chosen)
     if not names:
         raise PanelError("--treated: inga områden angivna")
@@ -130,6 +127,8 @@ def effects(path: str | Path, area: str, year: str | None = None, numerator: str
     Raises :class:`ReaderError` (unreadable file, unknown areas, duplicates) or
     :class:`PanelError` (a design the estimators cannot use), each with one Swedish line.
     """
+    if n_perm < 1 or n_boot < 1:
+        raise PanelError("--permutations och --bootstrap ska vara minst 1")
     if weights not in ("population", "none"):
         raise PanelError(f"--weights: population eller none, inte {weights!r}")
     if (treated is None) == (cohort is None):
