@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from evalkit.analysis.effects import PROGRAMME_START  # the default start with treated="programme"
 from evalkit.analysis.panel_effects import (DEFAULT_DRAWS, DEFAULT_SEED, PanelEffects, PanelError,
                                             effects_for_panel)
 from evalkit.io.core import ReaderError, quarantine_rows
@@ -28,8 +29,6 @@ __all__ = ["effects", "effects_for_panel", "read_panel", "FileEffects", "PanelEf
 
 #: ``treated=`` words meaning the programme areas (21 stadsdelar, or 6 boroughs for a borough panel).
 PROGRAMME_WORDS = {"programme", "programmet", "program", "programomradet", "programområdet"}
-#: The programme's first year: the default start with ``treated="programme"``.
-PROGRAMME_START = 2015
 
 
 @dataclass

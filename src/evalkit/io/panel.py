@@ -39,8 +39,6 @@ from evalkit import geography
 from evalkit.io.core import ReaderError, decode_bytes, empty_quarantine, parse_numbers, quarantine_rows, sniff_format
 from evalkit.io.table import HEADER_LEVEL, classify_rows, merge_two_row_header, year_of_header
 
-#: The measures a panel can have, in the order of the output columns.
-MEASURES = ("numerator", "denominator", "value")
 #: Cohort cells meaning "never treated" (besides an empty cell).
 NEVER = {"", "0", "-", "–", "aldrig", "never", "nej", "no", "ej"}
 HEAD_LINES = 200
