@@ -126,8 +126,9 @@ def _grid_table(rows: list[list], numbers: list[int], source: str, wanted: list[
     text = body.map(lambda v: "" if v is None else (repr(float(v)) if isinstance(v, (int, float)) else str(v)))
     note, blank = classify_rows(text) if len(body) else (np.zeros(0, bool), np.zeros(0, bool))
     keep = ~(note | blank)
-    notes = [f"rubrik på rad {numbers[start - 1]}", f"{int((note | blank).sum())} rader utanför tabellen "
-             "(noter, fotnoter, tomma) hoppades över"] if (note | blank).any() else [f"rubrik på rad {numbers[start - 1]}"]
+    notes = [f"rubrik på rad {numbers[start - 1]}"]
+    if (note | blank).any():
+        notes.append(f"{int((note | blank).sum())} rader utanför tabellen (noter, fotnoter, tomma) hoppades över")
     frame = body[keep].reset_index(drop=True)
     frame.columns = [c if c else f"kolumn {i + 1}" for i, c in enumerate(header)]
     if why is not None:
