@@ -2,6 +2,23 @@
 
 Data flows raw files -> :mod:`evalkit.clean` (tidy Parquet) -> :mod:`evalkit.analysis`
 -> :mod:`evalkit.present` -> notebooks built by :mod:`evalkit.build`.
+
+Public API for researchers (:mod:`evalkit.api`, see ``docs/effects-cli.md``):
+
+* ``evalkit.effects(path, area=…, year=…, numerator=…, denominator=…, treated=…, start=…)`` – the
+  reports' effect estimators on your own panel file (what ``evalkit effects FILE`` runs);
+* ``evalkit.effects_for_panel(frame, …)`` – the same on a pandas frame you already have.
 """
 
 __version__ = "0.1.0"
+
+#: Names served lazily from :mod:`evalkit.api` (importing evalkit stays light: no pyfixest, no pandas).
+_API = ("effects", "effects_for_panel", "read_panel")
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from evalkit import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'evalkit' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""The front door: `evalkit clean | analyse | validate | build | export | demo-data`. Only calls into the library."""
+"""The front door: `evalkit clean | analyse | validate | effects | build | export | demo-data`. Only calls into the library."""
 
 from __future__ import annotations
 
@@ -125,6 +125,47 @@ def set_aside_lines(quarantine, first: int = FIRST_ROWS) -> list[str]:
         if len(rows) > first:
             lines.append(f"  … och {len(rows) - first} rader till med samma skäl")
     return lines
+
+
+def cmd_effects(args: argparse.Namespace) -> int:
+    """Run the reports' effect estimators on the user's own panel file.
+
+    Exit 0 with the Swedish table (or ``--json`` numbers); 2 with one line when the file cannot be
+    read, an area is unknown or ambiguous, or the design cannot be estimated.
+    """
+    import json
+
+    from evalkit import api
+    from evalkit.present import effects_cli
+
+    path = Path(args.path)
+    try:
+        run = api.effects(path, area=args.area, year=args.year, numerator=args.numerator,
+                          denominator=args.denominator, value=args.value, treated=args.treated, cohort=args.cohort,
+                          start=args.start, weights=args.weights, per=args.per, log=args.outcome == "log",
+                          level=args.level, registry=not args.no_geography, sheet=args.sheet,
+                          n_perm=args.permutations, n_boot=args.bootstrap,
+                          seed=api.DEFAULT_SEED if args.seed is None else args.seed)
+    except (api.ReaderError, api.PanelError, ValueError) as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # never a traceback as the only message
+        print(f"fel: {path.name}: kan inte skattas ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 2
+    result = run.as_dict()
+    if args.csv:
+        effects_cli.csv_rows(result).to_csv(args.csv, index=False)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0
+    print(effects_cli.table_text(result, path.name), end="")
+    if len(run.read.set_aside):
+        print("\nUndantagna rader:")
+        for line in set_aside_lines(run.read.set_aside):
+            print(line)
+    if args.csv:
+        print(f"\nskrev {args.csv}")
+    return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -266,6 +307,45 @@ def parser() -> argparse.ArgumentParser:
                    help="områdesnivå för filens områdesnamn, när filen inte anger den och namnen kan betyda "
                         "både en stadsdel och ett stadsdelsområde (t.ex. Skärholmen)")
     v.set_defaults(func=cmd_validate)
+    f = sub.add_parser("effects", help="skatta effekter på en egen panel (område × år) med rapporternas metoder",
+                       description="Läser en panel (CSV/TXT, Excel, PC-Axis eller JSON-stat; lång eller bred, "
+                                   "svenskt eller engelskt talformat) och kör rapporternas skattningar: skillnad i "
+                                   "skillnader med område- och årseffekter och klustrade medelfel, händelsestudie, "
+                                   "randomiseringsinferens och vild klusterbootstrap, eller vid olika startår "
+                                   "tvåstegsimputering (did2s) och Sun–Abraham. Områden slås upp i geografiregistret "
+                                   "(namn eller koder). Slutstatus 2 med en rad om filen inte kan användas. "
+                                   "Se docs/effects-cli.md.")
+    f.add_argument("path", metavar="FIL", help="panelen: en rad per område och år, eller en kolumn per år")
+    f.add_argument("--area", required=True, metavar="KOLUMN", help="kolumnen med områdenas namn eller koder")
+    f.add_argument("--year", metavar="KOLUMN", help="kolumnen med år (utelämnas för en bred tabell med en kolumn per år)")
+    f.add_argument("--numerator", metavar="KOLUMN", help="täljaren (t.ex. antal_brott); utfallet blir täljare/nämnare × --per")
+    f.add_argument("--denominator", metavar="KOLUMN",
+                   help="nämnaren (t.ex. befolkning); med --value används den bara som vikt")
+    f.add_argument("--value", metavar="KOLUMN", help="utfallet självt (t.ex. en andel), i stället för täljare och nämnare")
+    f.add_argument("--per", type=float, default=100.0, metavar="N",
+                   help="utfallet = täljare/nämnare × N (standard 100: procent; 1000: per tusen invånare)")
+    f.add_argument("--treated", metavar="OMRÅDEN",
+                   help="behandlade områden: programme (programmets 21 stadsdelar, start 2015), en kommaseparerad "
+                        "lista (Husby,Rinkeby,sd-tensta) eller en fil med ett namn eller en kod per rad")
+    f.add_argument("--cohort", metavar="KOLUMN",
+                   help="kolumnen med varje områdes första behandlade år (tomt eller 0: aldrig), för olika startår")
+    f.add_argument("--start", type=int, metavar="ÅR", help="första året med insatsen (krävs med --treated, utom programme)")
+    f.add_argument("--weights", choices=["population", "none"], default="none",
+                   help="population: varje område väger med nämnaren (effekten för en genomsnittlig person); "
+                        "none: varje område väger lika (standard)")
+    f.add_argument("--outcome", choices=["level", "log"], default="level",
+                   help="level: utfallet som det är (standard); log: logaritmen (effekt ≈ relativ förändring)")
+    f.add_argument("--level", choices=list(_LEVEL_WORDS),
+                   help="nivå för namn som är både en stadsdel och ett stadsdelsområde (t.ex. Skärholmen)")
+    f.add_argument("--no-geography", action="store_true",
+                   help="egna områden: koderna används som de står, utan geografiregistret (inte med --treated programme)")
+    f.add_argument("--sheet", metavar="BLAD", help="Excel: bladets namn eller nummer (standard: första bladet med kolumnerna)")
+    f.add_argument("--permutations", type=int, default=999, metavar="N", help="omlottningar i randomiseringsinferensen (999)")
+    f.add_argument("--bootstrap", type=int, default=999, metavar="N", help="dragningar i den vilda bootstrapen (999)")
+    f.add_argument("--seed", type=int, default=None, metavar="N", help="slumpfrö (standard: samma som rapporterna)")
+    f.add_argument("--json", action="store_true", help="skriv bara talen som JSON")
+    f.add_argument("--csv", metavar="UT", help="skriv också skattningarna som CSV till filen UT")
+    f.set_defaults(func=cmd_effects)
     b = sub.add_parser("build", help="bygg rapporterna till reports/site",
                        description="Kör rapportnotebookarna och skriver sidorna till reports/site. Oförändrade "
                                    "rapporter återanvänds. index.html listar alltid alla sidor i reports/site, "

@@ -1,0 +1,172 @@
+"""evalkit's public API for researchers: the reports' effect estimators on your own file or frame.
+
+>>> import evalkit
+>>> run = evalkit.effects("brott.csv", area="stadsdel", year="ar", numerator="antal_brott",
+...                       denominator="befolkning", per=1000, treated="programme", start=2015)
+>>> run.effects.did["estimate"], run.effects.did["se"]
+
+:func:`effects` is exactly what ``evalkit effects FILE`` runs (the command only adds the Swedish
+table, ``--json`` and ``--csv``); :func:`effects_for_panel` takes a pandas frame you already have.
+Both return numbers only. See ``docs/effects-cli.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.analysis.effects import PROGRAMME_START  # the default start with treated="programme"
+from evalkit.analysis.panel_effects import (DEFAULT_DRAWS, DEFAULT_SEED, PanelEffects, PanelError,
+                                            effects_for_panel)
+from evalkit.io.core import ReaderError, quarantine_rows
+from evalkit.io.panel import NEVER, PanelRead, read_panel, resolve_areas
+
+__all__ = ["effects", "effects_for_panel", "read_panel", "FileEffects", "PanelEffects", "PanelError",
+           "ReaderError", "PROGRAMME_WORDS"]
+
+#: ``treated=`` words meaning the programme areas (21 stadsdelar, or 6 boroughs for a borough panel).
+PROGRAMME_WORDS = {"programme", "programmet", "program", "programomradet", "programområdet"}
+
+
+@dataclass
+class FileEffects:
+    """What :func:`effects` returns: the estimates, the rows read (with those set aside) and the
+    panel the estimators got (``area, year, y, weight, treated`` or ``first_year``)."""
+
+    effects: PanelEffects
+    read: PanelRead
+    panel: pd.DataFrame
+
+    def as_dict(self) -> dict:
+        """The estimates and the row counts, JSON-ready."""
+        out = self.effects.as_dict()
+        out["rows"] = {"read": self.read.rows_read, "used": int(len(self.panel)),
+                       "set_aside": int(len(self.read.set_aside))}
+        return out
+
+
+def _treated_names(treated) -> list[str] | str:
+    """A list of names/codes, or ``"programme"``, from what the user gave (list, file, comma list)."""
+    if isinstance(treated, (list, tuple, set, pd.Series, np.ndarray)):
+        return [str(t).strip() for t in treated]
+    text = str(treated).strip()
+    if text.casefold() in PROGRAMME_WORDS:
+        return "programme"
+    path = Path(text)
+    try:
+        is_file = path.is_file()
+    except OSError:  # a long comma list is no file name
+        is_file = False
+    if is_file:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _treated_codes(treated, codes: pd.Series, source: str, level: str | None, registry: bool) -> set[str]:
+    """Codes of the treated areas; every one must be an area of the panel."""
+    from evalkit import geography
+
+    names = _treated_names(treated)
+    if isinstance(names, str):
+        if not registry:
+            raise PanelError("--treated programme kräver geografiregistret (inte --no-geography)")
+        panel_level = geography.area_level(codes.iloc[0])
+        chosen = geography.programme_boroughs() if panel_level == "stadsdelsomrade" else geography.programme_stadsdelar()
+        return set(chosen)
+    if not names:
+        raise PanelError("--treated: inga områden angivna")
+    if registry and level is None:
+        level = geography.area_level(codes.iloc[0])  # the panel's level
+    treated_codes = resolve_areas(pd.Series(names, dtype=str), source, level=level, registry=registry,
+                                  where="--treated")
+    missing = sorted(set(treated_codes) - set(codes))
+    if missing:
+        raise PanelError(f"{source}: --treated: finns inte i filen: " + ", ".join(missing))
+    return set(treated_codes)
+
+
+def _outcome(read: PanelRead, per: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The outcome per row (rate = numerator / denominator × per, or the value), the denominator as
+    the weight, and the rows set aside because the denominator is 0 or negative (no rate, no weight)."""
+    data = read.data
+    if "denominator" in data:
+        bad = data["denominator"] <= 0
+        aside = quarantine_rows(read.source, data.loc[bad, "row_number"], "denominator",
+                                data.loc[bad, "denominator"], "nämnaren är 0 eller negativ")
+        data = data[~bad].assign(weight=lambda d: d["denominator"])
+    else:
+        aside = quarantine_rows(read.source, [], "denominator", [], [])
+    if "numerator" in data:
+        data = data.assign(y=data["numerator"] / data["denominator"] * per)
+    else:
+        data = data.assign(y=data["value"])
+    return data.reset_index(drop=True), aside
+
+
+def effects(path: str | Path, area: str, year: str | None = None, numerator: str | None = None,
+            denominator: str | None = None, value: str | None = None, treated=None, cohort: str | None = None,
+            start: int | None = None, weights: str = "none", per: float = 100.0, log: bool = False,
+            level: str | None = None, registry: bool = True, sheet: str | int | None = None,
+            n_perm: int = DEFAULT_DRAWS, n_boot: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> FileEffects:
+    """Read a panel file and run the reports' estimators on it (what ``evalkit effects`` does).
+
+    Columns: ``area`` (names or codes of stadsdelar or stadsdelsområden, resolved through the
+    geography registry; ``registry=False`` takes your own area codes as given), ``year`` (long
+    tables; wide tables have one column per year), and either ``numerator`` + ``denominator``
+    (outcome = numerator / denominator × ``per``) or ``value`` (optionally with ``denominator`` as
+    the weight). Treatment: ``treated`` = ``"programme"`` (the 21 programme stadsdelar, start 2015
+    unless ``start``), a list, a comma-separated string or a file of area names/codes (one per
+    line), with ``start``; or ``cohort`` = a column with each area's first treated year (empty or 0:
+    never) for staggered starts. ``weights``: ``"population"`` (WLS by the denominator) or ``"none"``.
+
+    Raises :class:`ReaderError` (unreadable file, unknown areas, duplicates) or
+    :class:`PanelError` (a design the estimators cannot use), each with one Swedish line.
+    """
+    if n_perm < 1 or n_boot < 1:
+        raise PanelError("--permutations och --bootstrap ska vara minst 1")
+    if weights not in ("population", "none"):
+        raise PanelError(f"--weights: population eller none, inte {weights!r}")
+    if (treated is None) == (cohort is None):
+        raise PanelError("ange antingen --treated (programme, en lista eller en fil) eller --cohort KOLUMN")
+    if cohort is not None and start is not None:
+        raise PanelError("--start gäller --treated; med --cohort anger kolumnen varje områdes startår")
+    if weights == "population" and not denominator:
+        raise PanelError("--weights population kräver --denominator (befolkningen eller nämnaren)")
+    read = read_panel(path, area=area, year=year, numerator=numerator, denominator=denominator, value=value,
+                      cohort=cohort, sheet=sheet)
+    if read.data.empty:
+        raise PanelError(f"{read.source}: inga användbara rader ({read.rows_read} lästa, alla undantagna)")
+    data, aside = _outcome(read, per)
+    if len(aside):
+        read.set_aside = pd.concat([read.set_aside, aside], ignore_index=True)
+        read.data = read.data[~read.data["row_number"].isin(set(aside["row_number"]))].reset_index(drop=True)
+    data["area"] = resolve_areas(data["area"], read.source, level=level, registry=registry, column=area,
+                                 rows=data["row_number"])
+    frame = data[["area", "year", "y"] + (["weight"] if "weight" in data else [])].copy()
+    if cohort is not None:
+        years = pd.to_numeric(data["cohort"].where(~data["cohort"].str.casefold().isin(NEVER), "0"),
+                              errors="coerce")
+        if years.isna().any():
+            bad = data.loc[years.isna(), ["row_number", "cohort"]].iloc[0]
+            raise ReaderError(f"{read.source}: rad {bad['row_number']}, kolumnen {cohort}: {bad['cohort']!r} är inget "
+                              "startår (ett årtal, eller tomt/0 för aldrig behandlad)")
+        frame["first_year"] = years.astype(int)
+        est = effects_for_panel(frame, outcome="y", weight="weight" if "weight" in frame else None,
+                                first_year="first_year", weights=weights == "population", log=log,
+                                n_perm=n_perm, n_boot=n_boot, seed=seed)
+    else:
+        chosen = _treated_codes(treated, frame["area"], read.source, level, registry)
+        if start is None:
+            if _treated_names(treated) != "programme":
+                raise PanelError("--start ÅR saknas: första året med insatsen")
+            start = PROGRAMME_START
+        frame["treated"] = frame["area"].isin(chosen).astype(int)
+        est = effects_for_panel(frame, outcome="y", weight="weight" if "weight" in frame else None,
+                                treated="treated", start=int(start), weights=weights == "population", log=log,
+                                n_perm=n_perm, n_boot=n_boot, seed=seed)
+    est.settings["per"] = per if numerator else None
+    return FileEffects(effects=est, read=read, panel=frame)

@@ -1,0 +1,568 @@
+"""A researcher's own area × year panel, read from any format the readers take, columns mapped by name.
+
+The indicator readers (:mod:`evalkit.io.delimited`, ``excel``, ``pcaxis``, ``jsonstat``) produce the
+tidy *indicator* contract: they need an indicator from ``indicators.csv`` and a value column.
+A researcher's file (``stadsdel;ar;antal_brott;befolkning``) has neither, so this module is a thin
+"raw table" entry point beside them that reuses their parts – decoding, delimiter sniffing, header
+and footnote rules, Excel's merged cells/formulas/percent formats, the PC-Axis and JSON-stat
+parsers and, above all, the number parsing (:func:`evalkit.io.core.parse_numbers`: decimal comma,
+spaces, ``..``, ``x``) – and maps columns by the names the user gives.
+
+Shapes:
+
+* **long**: one row per area and year (``--year ar``);
+* **wide**: one column per year (``2015``, ``År 2015``, ``antal_brott 2015`` …); a measure is a
+  group of year columns with the same prefix (``antal_brott 2015 … befolkning 2015 …``), and a file
+  with plain year columns holds one measure, whatever ``--value`` calls it;
+* **cubes** (PC-Axis, JSON-stat): one column per variable; a variable whose categories name the
+  measures (SCB's "tabellinnehåll") is spread into one column per measure.
+
+Counting rule as in the readers: every data row read is either kept or set aside with file, row,
+column, value and reason (``rows_read == len(data) + len(set_aside)``). A row is set aside when a
+number cell holds a symbol (``..``, ``x``) or text, the year is not a year, or the area cell is
+empty; it is never coerced to 0. Problems that make the whole file unusable (no header with the
+named columns, an area-year twice) raise :class:`~evalkit.io.core.ReaderError` with one line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit import geography
+from evalkit.io.core import ReaderError, decode_bytes, empty_quarantine, parse_numbers, quarantine_rows, sniff_format
+from evalkit.io.table import HEADER_LEVEL, classify_rows, merge_two_row_header, year_of_header
+
+#: Cohort cells meaning "never treated" (besides an empty cell).
+NEVER = {"", "0", "-", "–", "aldrig", "never", "nej", "no", "ej"}
+HEAD_LINES = 200
+
+
+@dataclass
+class RawTable:
+    """A table as the file has it: ``frame`` (columns named as in the file, cells as read),
+    the file row of each frame row, and, for cubes, the column holding the cell values."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    source: str
+    notes: list[str] = field(default_factory=list)
+    cube_value: str | None = None
+    aliases: dict[str, str] = field(default_factory=dict)
+    #: per-cell reasons ("" when fine), same shape as ``frame`` (Excel errors, formulas without value)
+    reasons: pd.DataFrame | None = None
+
+
+@dataclass
+class PanelRead:
+    """The rows of a panel file: ``data`` has ``row_number, area, year`` and the mapped measures
+    (floats) and ``cohort`` (text) when asked for; ``set_aside`` the rows that could not be used."""
+
+    data: pd.DataFrame
+    set_aside: pd.DataFrame
+    rows_read: int
+    source: str
+    notes: list[str] = field(default_factory=list)
+
+    def reconciles(self) -> bool:
+        """Every row read is either kept or set aside."""
+        return self.rows_read == len(self.data) + len(self.set_aside)
+
+
+def _fold(name) -> str:
+    return str(name).strip().casefold()
+
+
+# --------------------------------------------------------------------------- raw tables per format
+
+
+def _header_index(rows: list[list[str]], wanted: list[str]) -> int:
+    """First row naming every wanted column, or naming the first one and ≥ 1 year column."""
+    want = [_fold(w) for w in wanted if w]
+    for i, row in enumerate(rows):
+        cells = {_fold(c) for c in row if str(c).strip()}
+        if want and all(w in cells for w in want):
+            return i
+        if want and want[0] in cells and any(year_of_header(c) for c in row if str(c).strip()):
+            return i
+    return -1
+
+
+def _no_header(source: str, wanted: list[str], rows: list[list]) -> ReaderError:
+    first = next((r for r in rows if any(str(c).strip() for c in r)), [])
+    shown = ", ".join(str(c).strip() for c in first if str(c).strip())[:120]
+    return ReaderError(f"{source}: hittar ingen rubrikrad med kolumnerna {', '.join(repr(w) for w in wanted)} "
+                       f"bland de första {min(len(rows), HEAD_LINES)} raderna (första raden: {shown})")
+
+
+def _grid_table(rows: list[list], numbers: list[int], source: str, wanted: list[str],
+                reasons: list[list[str]] | None = None) -> RawTable:
+    """Header + body of a grid (CSV lines or an Excel sheet) as a :class:`RawTable`."""
+    h = _header_index([[str(c) for c in r] for r in rows[:HEAD_LINES]], wanted)
+    if h < 0:
+        raise _no_header(source, wanted, rows)
+    header = [str(c).strip() if c is not None else "" for c in rows[h]]
+    start = h + 1
+    if start < len(rows):
+        merged = merge_two_row_header(header, [str(c) if c is not None else "" for c in rows[start]])
+        if merged is not None:
+            header, start = merged, start + 1
+    width = len(header)
+    body_rows = rows[start:]
+    extra = np.array([any(str(c).strip() for c in r[width:]) for r in body_rows], dtype=bool)
+    body = pd.DataFrame([list(r[:width]) + [""] * (width - len(r[:width])) for r in body_rows],
+                        columns=range(width), dtype=object)
+    lines = np.asarray(numbers[start:], dtype="int64")
+    why = None
+    if reasons is not None:
+        why = pd.DataFrame([list(r[:width]) + [""] * (width - len(r[:width])) for r in reasons[start:]],
+                           columns=range(width), dtype=object)
+    text = body.map(lambda v: "" if v is None else (repr(float(v)) if isinstance(v, (int, float)) else str(v)))
+    note, blank = classify_rows(text) if len(body) else (np.zeros(0, bool), np.zeros(0, bool))
+    keep = ~(note | blank)
+    notes = [f"rubrik på rad {numbers[start - 1]}"]
+    if (note | blank).any():
+        notes.append(f"{int((note | blank).sum())} rader utanför tabellen (noter, fotnoter, tomma) hoppades över")
+    frame = body[keep].reset_index(drop=True)
+    frame.columns = [c if c else f"kolumn {i + 1}" for i, c in enumerate(header)]
+    if why is not None:
+        why = why[keep].reset_index(drop=True)
+        why.columns = frame.columns
+    if extra[keep].any():
+        why = why if why is not None else pd.DataFrame("", index=frame.index, columns=frame.columns)
+        # a row with more cells than the header: its cells may be shifted, none of them is trusted
+        why.loc[extra[keep], :] = "raden har fler celler än rubrikraden"
+    return RawTable(frame, lines[keep], source, notes, reasons=why)
+
+
+def _read_delimited(path: Path, wanted: list[str], encoding: str | None, delimiter: str | None) -> RawTable:
+    from evalkit.io.delimited import sniff_delimiter
+
+    source = path.name
+    text, used = decode_bytes(path.read_bytes(), source, encoding)
+    delimiter = delimiter or sniff_delimiter(text)
+    reader = csv.reader(text.split("\n"), delimiter=delimiter)
+    rows, numbers, previous = [], [], 0
+    for row in reader:
+        if reader.line_num - previous > 1:
+            # a quoted cell ran over the line end: the lines after it would vanish from the count
+            raise ReaderError(f"{source}: rad {previous + 1}: citattecken utan avslut – cellen fortsätter över "
+                              "radslut (trunkerad eller trasig fil?)")
+        previous = reader.line_num
+        rows.append(row)
+        numbers.append(reader.line_num)
+    while rows and not rows[-1]:
+        rows.pop()
+        numbers.pop()
+    table = _grid_table(rows, numbers, source, wanted)
+    table.notes.insert(0, f"teckenkodning {used}, avgränsare {delimiter!r}")
+    return table
+
+
+def _read_excel(path: Path, wanted: list[str], sheet: str | int | None) -> RawTable:
+    import zipfile
+
+    import openpyxl
+
+    # _grid is the Excel reader's own cell logic (merged cells, errors, formulas, percent formats)
+    from evalkit.io.excel import _as_text, _grid
+
+    source = path.name
+    try:
+        wb_values = openpyxl.load_workbook(path, data_only=True)
+        wb_formulas = openpyxl.load_workbook(path, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ReaderError(f"{source}: inte en läsbar .xlsx-arbetsbok ({type(exc).__name__}: {exc})") from None
+    names = wb_values.sheetnames
+    if sheet is not None:
+        name = names[int(sheet)] if str(sheet).isdigit() and int(sheet) < len(names) else sheet
+        if name not in names:
+            raise ReaderError(f"{source}: bladet {sheet!r} finns inte (finns: {', '.join(names)})")
+        candidates = [name]
+    else:
+        candidates = names
+    first_error = None
+    for name in candidates:
+        values, reasons, _formulas, _percents = _grid(wb_values[name], wb_formulas[name])
+        values = [[_as_text(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else v for v in r]
+                  for r in values]
+        try:
+            table = _grid_table(values, list(range(1, len(values) + 1)), source, wanted, reasons)
+        except ReaderError as exc:
+            first_error = first_error or exc
+            continue
+        table.notes.insert(0, f"Excel, bladet {name!r}")
+        return table
+    raise first_error
+
+
+def _cube(source: str, dims: dict[str, list[str]], ids: list[str], cells: list, aliases: dict[str, str],
+          notes: list[str], rows: np.ndarray) -> RawTable:
+    """A dense cube (row-major over ``ids``) as a long table with one column per variable + ``värde``."""
+    import itertools
+
+    combos = list(itertools.product(*[dims[d] for d in ids]))
+    frame = pd.DataFrame(combos, columns=ids, dtype=object)
+    frame["värde"] = pd.Series(cells, dtype=object)
+    return RawTable(frame, rows, source, notes, cube_value="värde", aliases=aliases)
+
+
+def _read_pcaxis(path: Path, encoding: str | None) -> RawTable:
+    from evalkit.io.pcaxis import parse
+
+    source = path.name
+    text, used = decode_bytes(path.read_bytes(), source, encoding)
+    m = re.search(r'CHARSET\s*=\s*"ANSI"', text[:4096], re.IGNORECASE)
+    if m and used != "cp1252" and not encoding:  # ANSI files that happen to be valid UTF-8
+        text, used = decode_bytes(path.read_bytes(), source, "cp1252")
+    px = parse(text, source)
+    ids = px["stub"] + px["heading"]
+    missing = [v for v in ids if v not in px["values"]]
+    if missing or not ids:
+        raise ReaderError(f"{source}: VALUES saknas för {', '.join(missing) or 'STUB/HEADING'}")
+    if px["keys"]:
+        raise ReaderError(f"{source}: glesa PC-Axis-filer (KEYS) läses inte av evalkit effects; spara tabellen "
+                          "som CSV eller fullständig PC-Axis")
+    expected = int(np.prod([len(px["values"][v]) for v in ids]))
+    if len(px["data"]) != expected:
+        raise ReaderError(f"{source}: DATA har {len(px['data'])} celler men VALUES ger {expected}")
+    cells = [tok for tok, _quoted, _line in px["data"]]
+    rows = np.array([line for _tok, _quoted, line in px["data"]], dtype="int64")
+    notes = [f"PC-Axis, teckenkodning {used}, {expected} celler ({' × '.join(ids)})"]
+    return _cube(source, {v: px["values"][v] for v in ids}, ids, cells, {}, notes, rows)
+
+
+def _read_jsonstat(path: Path, encoding: str | None) -> RawTable:
+    from evalkit.io.jsonstat import JSONSTAT_STATUS, _categories, _cells
+
+    source = path.name
+    text, used = decode_bytes(path.read_bytes(), source, encoding)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReaderError(f"{source}: ogiltig JSON ({exc.msg}, rad {exc.lineno})") from None
+    if isinstance(doc, dict) and doc.get("class") != "dataset" and "dataset" in doc:
+        doc = doc["dataset"]
+    if not isinstance(doc, dict) or "dimension" not in doc or "value" not in doc:
+        raise ReaderError(f"{source}: inte ett JSON-stat-dataset (saknar dimension/value)")
+    dims = doc["dimension"]
+    ids = doc.get("id") or dims.get("id")
+    sizes = doc.get("size") or dims.get("size")
+    if not ids or not sizes or len(ids) != len(sizes):
+        raise ReaderError(f"{source}: id/size saknas eller stämmer inte")
+    total = int(np.prod(sizes))
+    values = _cells(doc["value"], total, source, "value")
+    status = _cells(doc.get("status"), total, source, "status")
+    cats = {d: _categories(dims[d])[1] for d in ids}
+    # a null value with a status symbol is that symbol (set aside later as "no value"), never 0
+    cells = [v if v is not None else JSONSTAT_STATUS.get(str(s or ""), str(s or "")) for v, s in zip(values, status)]
+    aliases = {_fold(dims[d].get("label", d)): d for d in ids}
+    notes = [f"JSON-stat, teckenkodning {used}, {total} celler ({' × '.join(ids)})"]
+    return _cube(source, cats, list(ids), cells, aliases, notes, np.arange(1, total + 1, dtype="int64"))
+
+
+def read_raw(path: str | Path, wanted: list[str], sheet: str | int | None = None, encoding: str | None = None,
+             delimiter: str | None = None) -> RawTable:
+    """Read a file as a raw table; ``wanted`` are the column names the user gave (the first is the
+    area column), used to find the header row under title lines."""
+    path = Path(path)
+    if not path.exists():
+        raise ReaderError(f"{path}: filen finns inte")
+    if path.is_dir():
+        raise ReaderError(f"{path}: är en katalog, inte en fil")
+    kind = sniff_format(path)
+    try:
+        if kind == "excel":
+            return _read_excel(path, wanted, sheet)
+        if kind == "pcaxis":
+            return _read_pcaxis(path, encoding)
+        if kind == "jsonstat":
+            return _read_jsonstat(path, encoding)
+        return _read_delimited(path, wanted, encoding, delimiter)
+    except ReaderError:
+        raise
+    except (UnicodeError, ValueError, KeyError, IndexError, TypeError, OSError, csv.Error) as exc:
+        raise ReaderError(f"{path.name}: kan inte läsas ({type(exc).__name__}: {exc})") from exc
+
+
+# --------------------------------------------------------------------------- mapping columns
+
+
+def _column(table: RawTable, name: str | None) -> str | None:
+    """The frame column the user means by ``name`` (case-insensitive; JSON-stat ids or labels)."""
+    if not name:
+        return None
+    by_fold = {_fold(c): c for c in table.frame.columns}
+    key = _fold(name)
+    if key in by_fold:
+        return by_fold[key]
+    alias = table.aliases.get(key)
+    return alias if alias in table.frame.columns else None
+
+
+def _measure_dimension(table: RawTable, fixed: set[str], names: dict[str, str]) -> str | None:
+    """In a cube: the variable whose categories are the measures asked for (spread into columns)."""
+    wanted = {_fold(n) for n in names.values()}
+    for c in table.frame.columns:
+        if c in fixed or c == table.cube_value:
+            continue
+        if wanted & {_fold(v) for v in table.frame[c].unique()}:
+            return c
+    return None
+
+
+def _long_cells(table: RawTable, area: str, year: str, names: dict[str, str], cohort: str | None):
+    """Long table -> records frame (one per data row) and the file column of each measure."""
+    f = table.frame
+    out = pd.DataFrame({"row_number": table.rows, "area": f[area], "year": f[year]})
+    blame = {}
+    fixed = {area, year} | ({cohort} if cohort else set())
+    spread = _measure_dimension(table, fixed, names) if table.cube_value else None
+    if spread is not None:
+        return _spread_cube(table, area, year, names, cohort, spread)
+    if table.cube_value:
+        _check_single_valued(table, fixed)
+    for m, name in names.items():
+        col = _column(table, name)
+        if col is None and table.cube_value and len(names) == 1:
+            col = table.cube_value  # a cube with one measure: --value names it, whatever it is called
+        if col is None:
+            raise ReaderError(f"{table.source}: kolumnen {name!r} (--{m}) finns inte (kolumner: "
+                              f"{', '.join(map(str, f.columns))})")
+        out[m] = f[col]
+        blame[m] = col
+    if cohort:
+        out["cohort"] = f[cohort]
+    return out, blame
+
+
+def _check_single_valued(table: RawTable, fixed: set[str]) -> None:
+    for c in table.frame.columns:
+        if c not in fixed and c != table.cube_value and table.frame[c].nunique() > 1:
+            values = ", ".join(map(str, table.frame[c].unique()[:4]))
+            raise ReaderError(f"{table.source}: variabeln {c!r} har flera värden ({values} …); välj ett mått med "
+                              "--value/--numerator/--denominator eller spara ett urval av tabellen")
+
+
+def _spread_cube(table: RawTable, area: str, year: str, names: dict[str, str], cohort: str | None, spread: str):
+    """Cube with a measure variable: one record per area × year, one column per measure."""
+    f = table.frame.assign(_row=table.rows)
+    _check_single_valued(table, {area, year, spread})
+    folded = f[spread].map(_fold)
+    out, blame = None, {}
+    for m, name in names.items():
+        part = f[folded == _fold(name)]
+        if part.empty:
+            raise ReaderError(f"{table.source}: {name!r} (--{m}) finns inte bland värdena av {spread!r} "
+                              f"({', '.join(map(str, f[spread].unique()))})")
+        part = part[[area, year, "värde", "_row"]].rename(columns={"värde": m, "_row": f"_row_{m}"})
+        out = part if out is None else out.merge(part, on=[area, year], how="outer")
+        blame[m] = f"{spread} = {name}"
+    out["row_number"] = out[[c for c in out.columns if c.startswith("_row_")]].min(axis=1).astype("int64")
+    out = out.rename(columns={area: "area", year: "year"}).sort_values("row_number", kind="stable")
+    return out.drop(columns=[c for c in out.columns if c.startswith("_row_")]).reset_index(drop=True), blame
+
+
+def _wide_groups(columns) -> dict[str, dict[int, str]]:
+    """Year columns grouped by their prefix: ``{"antal_brott": {2015: "antal_brott 2015", …}}``."""
+    groups: dict[str, dict[int, str]] = {}
+    for c in columns:
+        hit = year_of_header(c)
+        if hit:
+            year, prefix = hit
+            groups.setdefault(prefix.strip(" _-.:,;").casefold(), {})[year] = c
+    return groups
+
+
+def _wide_cells(table: RawTable, area: str, names: dict[str, str], cohort: str | None):
+    """Wide table -> one record per area × year column (of every measure's group)."""
+    groups = _wide_groups(table.frame.columns)
+    chosen = {}
+    for m, name in names.items():
+        key = name.strip(" _-.:,;").casefold()
+        if key in groups:
+            chosen[m] = groups[key]
+        elif len(groups) == 1 and len(names) == 1:
+            chosen[m] = next(iter(groups.values()))  # plain year columns: one measure, named by --value
+        else:
+            shown = ", ".join(repr(g) if g else "(utan förled)" for g in groups)
+            raise ReaderError(f"{table.source}: bred tabell utan årskolumner för {name!r} (--{m}); "
+                              f"förled bland årskolumnerna: {shown}")
+    years = sorted(set.intersection(*[set(g) for g in chosen.values()]))
+    parts, blame = [], {m: "årskolumnen" for m in chosen}
+    for y in years:
+        part = pd.DataFrame({"row_number": table.rows, "area": table.frame[area], "year": str(y)})
+        for m, g in chosen.items():
+            part[m] = table.frame[g[y]]
+            part[f"_col_{m}"] = g[y]
+        if cohort:
+            part["cohort"] = table.frame[cohort]
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True).sort_values(["row_number", "year"], kind="stable")
+    table.notes.append(f"bred tabell: {len(table.frame)} rader × {len(years)} årskolumner = {len(out)} poster")
+    return out.reset_index(drop=True), blame
+
+
+def read_panel(path: str | Path, area: str, year: str | None = None, numerator: str | None = None,
+               denominator: str | None = None, value: str | None = None, cohort: str | None = None,
+               sheet: str | int | None = None, encoding: str | None = None,
+               delimiter: str | None = None) -> PanelRead:
+    """Read a panel file with the columns named by the user (see module docstring).
+
+    Either ``numerator`` and ``denominator`` or ``value`` (optionally with ``denominator`` as the
+    weight). ``year`` names the year column of a long table; without it (or when the file has no
+    such column but year columns) the table is read as wide. Returns a :class:`PanelRead`.
+    """
+    names = {m: n for m, n in (("numerator", numerator), ("denominator", denominator), ("value", value)) if n}
+    if not (value or (numerator and denominator)):
+        raise ValueError("ange --value KOLUMN, eller --numerator KOLUMN och --denominator KOLUMN")
+    if value and numerator:
+        raise ValueError("ange antingen --value eller --numerator/--denominator, inte båda")
+    table = read_raw(path, [area] + ([year] if year else []), sheet=sheet, encoding=encoding, delimiter=delimiter)
+    source = table.source
+    area_col = _column(table, area)
+    if area_col is None:
+        raise ReaderError(f"{source}: kolumnen {area!r} (--area) finns inte (kolumner: "
+                          f"{', '.join(map(str, table.frame.columns))})")
+    cohort_col = _column(table, cohort)
+    if cohort and cohort_col is None:
+        raise ReaderError(f"{source}: kolumnen {cohort!r} (--cohort) finns inte")
+    year_col = _column(table, year)
+    if year_col is not None:
+        records, blame = _long_cells(table, area_col, year_col, names, cohort_col)
+    elif _wide_groups(table.frame.columns):
+        records, blame = _wide_cells(table, area_col, names, cohort_col)
+    elif year:
+        raise ReaderError(f"{source}: kolumnen {year!r} (--year) finns inte, och inga årskolumner (2015, År 2015 …)")
+    else:
+        raise ReaderError(f"{source}: ange årskolumnen med --year, eller använd en bred tabell med en kolumn per år")
+    used = [c for c in (area_col, year_col, cohort_col) if c]
+    return _check_records(records, blame, table, names, used, bool(cohort))
+
+
+def _cell_reasons(table: RawTable, records: pd.DataFrame, blame: dict[str, str], used: list[str]) -> pd.Series:
+    """Reasons already known for the cells a record uses (Excel errors, formulas, too many cells)."""
+    if table.reasons is None:
+        return pd.Series("", index=records.index, dtype=str)
+    by_row = dict(zip(table.rows, table.reasons.to_dict("records")))
+    out = []
+    for r in records.to_dict("records"):
+        cells = by_row.get(r["row_number"], {})
+        cols = [r.get(f"_col_{m}", blame[m]) for m in blame] + used
+        out.append(next((cells[c] for c in cols if cells.get(c, "")), ""))
+    return pd.Series(out, index=records.index, dtype=str)
+
+
+def _check_records(records: pd.DataFrame, blame: dict[str, str], table: RawTable, names: dict[str, str],
+                   used: list[str], with_cohort: bool) -> PanelRead:
+    """Parse numbers and years; set aside what cannot be used, with file, row, column and reason."""
+    source = table.source
+    n = len(records)
+    usable = np.ones(n, dtype=bool)
+    parts = [empty_quarantine()]
+
+    def set_aside(mask, column, values, reason) -> None:
+        mask = np.asarray(mask, dtype=bool) & usable
+        if mask.any():
+            pick = (lambda x: x[mask] if isinstance(x, (pd.Series, np.ndarray)) else x)  # noqa: E731
+            parts.append(quarantine_rows(source, records["row_number"][mask], pick(column), pick(values),
+                                         pick(reason)))
+            usable[mask] = False
+
+    known = _cell_reasons(table, records, blame, used)
+    set_aside(known != "", "rad", known, known)
+    area = records["area"].fillna("").astype(str).str.strip()
+    set_aside(area == "", "area", area, "områdesnamnet saknas")
+    year_text = records["year"].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+    year_text = year_text.str.strip().str.replace(r"\.0+$", "", regex=True)
+    set_aside(~year_text.str.fullmatch(r"\d{4}"), "year", year_text, "år är inte ett årtal med fyra siffror")
+    out = pd.DataFrame({"row_number": records["row_number"].astype("int64"), "area": area,
+                        "year": pd.to_numeric(year_text, errors="coerce")})
+    for m in names:
+        cells = records[m]
+        if cells.dtype == object and cells.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).all():
+            cells = cells.astype(float)  # Excel/JSON numbers stay numbers
+        elif cells.dtype == object:
+            cells = cells.map(lambda v: repr(float(v)) if isinstance(v, (int, float)) and not isinstance(v, bool)
+                              else ("" if v is None else str(v)))
+        values, status, bad = parse_numbers(cells)
+        column = records[f"_col_{m}"] if f"_col_{m}" in records else blame[m]
+        set_aside(status != "", column, cells.astype(str), "ingen uppgift (" + status + ")")
+        set_aside(bad, column, cells.astype(str), "text i en talkolumn")
+        set_aside(values.isna(), column, cells.astype(str), "värdet saknas")
+        out[m] = values
+    if with_cohort:
+        out["cohort"] = records["cohort"].map(lambda v: "" if v is None else (
+            str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))).str.strip()
+    data = out[usable].reset_index(drop=True)
+    set_aside_frame = pd.concat(parts, ignore_index=True)
+    dup = data.duplicated(["area", "year"], keep=False)
+    if dup.any():
+        d = data[dup].sort_values(["area", "year", "row_number"])
+        first = d.iloc[0]
+        rows = ", ".join(str(r) for r in d.loc[(d["area"] == first["area"]) & (d["year"] == first["year"]),
+                                               "row_number"])
+        raise ReaderError(f"{source}: {first['area']} {int(first['year'])} finns på flera rader ({rows}); "
+                          f"{dup.sum()} rader med dubbletter i allt – ett område och år per rad")
+    result = PanelRead(data, set_aside_frame, n, source, list(table.notes))
+    assert result.reconciles(), "lästa rader = använda + undantagna"
+    return result
+
+
+# --------------------------------------------------------------------------- areas
+
+
+def resolve_areas(names: pd.Series, source: str, level: str | None = None, registry: bool = True,
+                  column: str = "area", where: str | None = None, rows: pd.Series | None = None) -> pd.Series:
+    """Area codes for the names or codes in a panel, through the geography registry.
+
+    Unknown or ambiguous names raise one :class:`ReaderError` listing them all (with the first row
+    of each), so nothing is dropped silently. Only stadsdelar and stadsdelsområden are areas of a
+    panel, all of one level. ``registry=False`` takes the names as they are (a researcher's own
+    units: no programme areas, no name resolution). ``where`` names the place in the message
+    (default: the column); ``rows`` (the file row of each name) adds the first row of each problem.
+    """
+    if not registry:
+        return names.astype(str)
+    # the column may say its level ("stadsdel", "stadsdelsområde"), as in the indicator readers
+    level = level or HEADER_LEVEL.get(_fold(column))
+    unknown, ambiguous, codes = [], [], {}
+    first_row = {} if rows is None else dict(zip(names[::-1], rows[::-1]))
+    at = lambda n: f"rad {first_row[n]}, " if n in first_row else ""  # noqa: E731
+    for name in pd.unique(names):
+        try:
+            codes[name] = geography.code_for(str(name), level=level)
+        except geography.AmbiguousAreaError:
+            ambiguous.append(f"{name!r}" + (f" ({at(name)[:-2]})" if at(name) else ""))
+        except geography.AreaNameError as exc:
+            near = [geography.area_name(c) for c in exc.candidates[:1]]
+            unknown.append(f"{name!r} ({at(name)}närmast: {near[0]})" if near else
+                           f"{name!r}" + (f" ({at(name)[:-2]})" if at(name) else ""))
+        except ValueError:
+            unknown.append(f"{name!r}" + (f" ({at(name)[:-2]})" if at(name) else ""))
+    problems = []
+    if unknown:
+        problems.append("okända områden: " + ", ".join(unknown[:20])
+                        + (f" … ({len(unknown)} i allt)" if len(unknown) > 20 else ""))
+    if ambiguous:
+        problems.append("tvetydiga (både stadsdel och stadsdelsområde; ange --level): "
+                        + ", ".join(ambiguous))
+    where = where or f"kolumnen {column}"
+    if problems:
+        raise ReaderError(f"{source}: {where}: " + "; ".join(problems)
+                          + " (eller --no-geography för egna områden)")
+    levels = {geography.area_level(c) for c in codes.values()}
+    wrong = sorted(n for n, c in codes.items() if geography.area_level(c) not in ("stadsdel", "stadsdelsomrade"))
+    if wrong:
+        raise ReaderError(f"{source}: {where}: inte stadsdelar eller stadsdelsområden: "
+                          + ", ".join(repr(n) for n in wrong))
+    if len(levels) > 1:
+        raise ReaderError(f"{source}: {where}: både stadsdelar och stadsdelsområden; en panel har en nivå "
+                          "(ange --level)")
+    return names.map(codes).astype(str)
