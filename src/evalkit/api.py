@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.analysis.effects import PROGRAMME_START  # the default start with treated="programme"
+from evalkit.programme import PROGRAMME_START  # the default start with treated="programme"
 from evalkit.analysis.panel_effects import (DEFAULT_DRAWS, DEFAULT_SEED, PanelEffects, PanelError,
                                             effects_for_panel)
 from evalkit.io.core import ReaderError, quarantine_rows

@@ -46,6 +46,8 @@ SEED_DEMO_INDICATORS = 20150101
 SEED_DEMO_POPULATION = 20061231
 SEED_DEMO_SCHOOLS = 20120601
 SEED_DEMO_SURVEYS = 20110901
+#: Draws of the randomisation inference and the wild cluster bootstrap (reports and `evalkit effects`).
+EFFECT_DRAWS = 999
 
 GOALS_FILE = "goals.csv"
 GOAL_INDICATORS_FILE = "goal_indicators.csv"

@@ -22,12 +22,13 @@ from evalkit.analysis import robustness
 from evalkit.analysis.goals import goal_status as status_of
 from evalkit.fingerprint import file_stats
 from evalkit.paths import processed_dir
-from evalkit.programme import BASELINE_YEAR, FIRST_DATA_YEAR, PROGRAMME_END, PROGRAMME_START, SEED_RESULTS
+from evalkit.programme import (BASELINE_YEAR, EFFECT_DRAWS, FIRST_DATA_YEAR, PROGRAMME_END, PROGRAMME_START,
+                               SEED_RESULTS)
 
 #: Indicators whose programme-wide effect is estimated (levels; three specifications, see
 #: evalkit.analysis.effects.SPECIFICATIONS).
 EFFECT_INDICATORS = ("ekonomiskt_bistand", "sysselsattning", "anmalda_brott")
-N_DRAWS = 999
+N_DRAWS = EFFECT_DRAWS
 SEED = SEED_RESULTS
 #: Numeric tables (schemas in evalkit.contracts.effects, columns in docs/CONTRACTS.md).
 TABLES = ("did", "event_study", "ri", "wild_bootstrap", "synth_weights", "synth_path", "synth_placebo",

@@ -28,11 +28,12 @@ import numpy as np
 import pandas as pd
 
 from evalkit.analysis import effects
+from evalkit.programme import EFFECT_DRAWS, SEED_RESULTS
 
 #: Draws of the randomisation inference and the wild bootstrap, and their seed: the values
-#: `evalkit analyse` uses for the reports (evalkit.results.N_DRAWS / SEED).
-DEFAULT_DRAWS = 999
-DEFAULT_SEED = 20150101
+#: `evalkit analyse` uses for the reports (one home: evalkit.programme).
+DEFAULT_DRAWS = EFFECT_DRAWS
+DEFAULT_SEED = SEED_RESULTS
 
 
 class PanelError(ValueError):
