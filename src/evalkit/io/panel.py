@@ -37,7 +37,7 @@ import pandas as pd
 
 from evalkit import geography
 from evalkit.io.core import ReaderError, decode_bytes, empty_quarantine, parse_numbers, quarantine_rows, sniff_format
-from evalkit.io.table import HEADER_LEVEL, classify_rows, merge_two_row_header, year_of_header
+from evalkit.io.table import classify_rows, merge_two_row_header, year_of_header
 
 #: Cohort cells meaning "never treated" (besides an empty cell).
 NEVER = {"", "0", "-", "–", "aldrig", "never", "nej", "no", "ej"}
@@ -531,7 +531,7 @@ def resolve_areas(names: pd.Series, source: str, level: str | None = None, regis
     if not registry:
         return names.astype(str)
     # the column may say its level ("stadsdel", "stadsdelsområde"), as in the indicator readers
-    level = level or HEADER_LEVEL.get(_fold(column))
+    level = level or geography.level_named(str(column), whole=True)
     unknown, ambiguous, codes = [], [], {}
     first_row = {} if rows is None else dict(zip(names[::-1], rows[::-1]))
     at = lambda n: f"rad {first_row[n]}, " if n in first_row else ""  # noqa: E731
