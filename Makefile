@@ -34,9 +34,24 @@ lab: setup
 browser-deps:
 	./scripts/ensure_browser_deps.sh
 
+# The tests work on a temporary copy of the project (tests/conftest.py). What they must leave as it
+# was is checked here, around both pytest runs (the second does not load tests/conftest.py): the
+# checkout's `git status` and the content of reports/ and data/processed (both git-ignored).
+CHECKOUT_STATE = { git status --porcelain --untracked-files=all 2>/dev/null; \
+	find reports data/processed -type f -exec sha256sum {} + 2>/dev/null | LC_ALL=C sort; }
+
 test: data browser-deps
-	$(BIN)/python -m pytest tests --nbval --nbval-current-env -p no:cacheprovider
-	$(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+	@before="$$($(CHECKOUT_STATE))"; status=0; \
+	$(BIN)/python -m pytest tests --nbval --nbval-current-env -p no:cacheprovider || status=$$?; \
+	if [ $$status = 0 ]; then \
+	  $(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider || status=$$?; \
+	fi; \
+	after="$$($(CHECKOUT_STATE))"; \
+	if [ "$$before" != "$$after" ]; then \
+	  echo "make test changed the checkout (git status, reports/ or data/processed):" >&2; \
+	  diff <(echo "$$before") <(echo "$$after") >&2; exit 1; \
+	fi; \
+	echo "checkout unchanged: git status, reports/ and data/processed as before the tests"; exit $$status
 
 # Refresh the nbval reference notebooks after an intended change of reported numbers.
 golden: data

@@ -6,8 +6,9 @@ ratios of one run, not figures across runs), wall-clock seconds per report:
   (a) naive loop: `papermill` CLI, then `jupyter nbconvert --to html --no-input` CLI, per report
       (on a subset, --naive N reports, default 4, to save time; per-report cost does not
       depend on how many reports there are);
-  (b) in-process papermill + nbconvert's HTMLExporter in a 2-process pool
-      (`evalkit build --engine papermill --jobs 2`, the previous engine);
+  (b) in-process papermill + nbconvert's HTMLExporter in a 2-process pool, a Jupyter kernel per
+      report (`python -m evalkit.build.reference --jobs 2`: the reference engine, the previous
+      build engine, kept only for this benchmark and the byte-for-byte test);
   (c) `evalkit build --force` (warm template, a fresh forked process per report);
   (d) a no-op `evalkit build` (everything reused);
   (e) `evalkit build --force --all-stadsdelar` (117 reports), with peak memory of the process tree.
@@ -114,7 +115,7 @@ def main() -> int:
     a = (time.perf_counter() - start) / len(subset)
     print(f"(a) naive loop: {a:.2f} s/report (on {len(subset)} reports)", flush=True)
 
-    b, status, mem_b = run([evalkit, "build", "--force", "--no-progress", "--engine", "papermill", "--jobs", str(args.jobs),
+    b, status, mem_b = run([sys.executable, "-m", "evalkit.build.reference", "--jobs", str(args.jobs),
                             "--out", str(tmp / "b")])
     print(f"    exit status {status}", flush=True)
     print(f"(b) papermill + HTMLExporter, {args.jobs}-process pool: {b:.1f} s", flush=True)

@@ -1,11 +1,13 @@
 """The published site in a real browser: offline, no errors, no broken links, accessible.
 
-Serves reports/site on localhost, opens the index and every report in headless Chromium
-(Debian's package, driven by selenium) and fails on any console error, any request that is not
-to the local server or a data: URI, any failed request, any broken internal link, and any axe-core
-violation of serious or critical impact. Saves a screenshot of one report for review.
-Prints one district report to A4 PDF (Chromium's own print path) and reads it back with
-pdftotext: every number in its tables must be on paper. Opens it at phone width (390 px) too.
+Builds the site into the session's temporary project (tests/conftest.py; never the checkout's
+reports/), serves its reports/site on localhost, opens the index and every report in headless
+Chromium (Debian's package, driven by selenium) and fails on any console error, any request that
+is not to the local server or a data: URI, any failed request, any broken internal link, and any
+axe-core violation of serious or critical impact. Saves a screenshot of one report for review
+(in pytest's temporary folder, whose path it prints). Prints one district report to A4 PDF
+(Chromium's own print path) and reads it back with pdftotext: every number in its tables must be
+on paper. Opens it at phone width (390 px) too.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from urllib.parse import urljoin, urlparse
 import pytest
 
 from evalkit.build import plan, runner
-from evalkit.paths import project_root, reports_dir
+from evalkit.paths import reports_dir
 
-AXE_JS = project_root() / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+# Installed into the checkout by scripts/ensure_browser_deps.sh (a tool, not project data: not
+# in the session's temporary project).
+AXE_JS = Path(__file__).resolve().parents[1] / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT = "sd-tensta.html"
 PRINTED = "sd-rinkeby.html"
 # Before the print stylesheet this report took 21 A4 pages with 18 table numbers cut off at the
@@ -38,7 +42,7 @@ _NUMBER = re.compile(r"\d{1,3}(?:[\u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
 @pytest.fixture(scope="module")
 def site(processed):
-    """The full site, built (or reused) exactly as `make report` builds it."""
+    """The full site, built (or reused) exactly as `make report` builds it, into the session's reports/."""
     summary = runner.build(plan.site_jobs() + plan.district_jobs(), reports_dir(), progress=False)
     assert summary.ok, summary.text()
     return reports_dir() / "site"
@@ -106,7 +110,7 @@ def _axe_violations(driver) -> list[str]:
             for v in result if v.get("impact") in ("serious", "critical")]
 
 
-def test_every_page_is_offline_error_free_linked_and_accessible(site, server, browser):
+def test_every_page_is_offline_error_free_linked_and_accessible(site, server, browser, tmp_path_factory):
     pages = _pages(site)
     assert len(pages) >= 31  # index + 3 city-wide pages + 27 district reports
     failures: dict[str, list[str]] = {}
@@ -130,9 +134,11 @@ def test_every_page_is_offline_error_free_linked_and_accessible(site, server, br
         assert browser.execute_script("return document.documentElement.lang") == "sv"
         problems += _axe_violations(browser)
         if page == SCREENSHOT:
-            shots = reports_dir() / "screenshots"
-            shots.mkdir(parents=True, exist_ok=True)
+            # pytest's own temporary folder: kept after the session (its last three runs) for review,
+            # while the session's project copy, and the checkout's reports/, stay as they were.
+            shots = tmp_path_factory.mktemp("screenshots", numbered=False)
             browser.save_screenshot(str(shots / "sd-tensta.png"))
+            print(f"skärmbild: {shots / 'sd-tensta.png'}")
         if problems:
             failures[page] = problems
     assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)

@@ -5,7 +5,7 @@ import papermill
 import pytest
 
 from evalkit import cli
-from evalkit.build import execute, plan, runner
+from evalkit.build import plan, reference, runner
 
 
 def test_papermill_with_a_name_then_export_gives_the_same_bytes_as_build(processed, tmp_path, capfd):
@@ -15,7 +15,7 @@ def test_papermill_with_a_name_then_export_gives_the_same_bytes_as_build(process
     executed = tmp_path / "husby.ipynb"
     notebook = plan.notebook_path("district")
     papermill.execute_notebook(str(notebook), str(executed), parameters={"district": "Husby"}, kernel_name="python3",
-                               cwd=str(notebook.parent), progress_bar=False, config=execute.kernel_config())
+                               cwd=str(notebook.parent), progress_bar=False, config=reference.kernel_config())
     assert "eavesdropping" not in capfd.readouterr().err  # the kernel's transport warning is gone
     out = tmp_path / "exported"
     assert cli.main(["export", str(executed), "--out", str(out)]) == 0

@@ -1,7 +1,7 @@
 """Privacy: the finished site shows no count that disclosure control should have suppressed.
 
-Builds (or reuses – the build is incremental) the full site into reports/ exactly as
-tests/test_browser.py does, then scans every HTML table cell and every CSV download (data: URI)
+Builds (or reuses – the build is incremental) the full site into the session's temporary
+project's reports/ (tests/conftest.py) exactly as tests/test_browser.py does, then scans every HTML table cell and every CSV download (data: URI)
 for small person counts (1–4), checks the published tidy table, and that no page carries a
 script except the index page's own inline filter script.
 """

@@ -102,7 +102,6 @@ def test_stamp_covers_goal_definitions_and_analysis_code(processed, tmp_path, mo
     import shutil
 
     from evalkit import fingerprint, paths
-    from evalkit.build import cache
 
     processed_dir = paths.processed_dir()
     assert stamp.problem(processed_dir) == ""
@@ -115,7 +114,7 @@ def test_stamp_covers_goal_definitions_and_analysis_code(processed, tmp_path, mo
     links.write_text(links.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert "måldefinitioner" in stamp.problem(processed_dir)
     monkeypatch.undo()
-    code = [p.name for p in cache.import_closure(["evalkit.results"])]
+    code = [p.name for p in fingerprint.import_closure(["evalkit.results"])]
     assert {"goals.py", "robustness.py", "index.py", "results.py"} <= set(code)
 
 

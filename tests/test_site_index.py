@@ -28,7 +28,7 @@ def _sentence(index_html: str) -> str:
 
 
 def test_rebuilding_one_district_for_other_years_keeps_every_page_in_the_index(monkeypatch, tmp_path, processed):
-    """Build all, then `--district Rinkeby --years 2016–2019` (papermill engine): the index still
+    """Build all, then `--district Rinkeby --years 2016–2019`: the index still
     links all 30 pages plus the new one, under Rinkeby's borough, and counts 31."""
     from evalkit import cli
 
@@ -40,7 +40,7 @@ def test_rebuilding_one_district_for_other_years_keeps_every_page_in_the_index(m
     everything = sorted(p.name for p in (out / "site").glob("*.html") if p.name != "index.html")
     assert len(everything) == 30 and sorted(_links(index)) == everything
 
-    assert cli.main(["build", "--district", "Rinkeby", "--years", "2016–2019", "--engine", "papermill",
+    assert cli.main(["build", "--district", "Rinkeby", "--years", "2016–2019",
                      "--out", str(out), "--no-progress"]) == 0
     index = (out / "site" / "index.html").read_text(encoding="utf-8")
     assert sorted(_links(index)) == sorted(everything + ["sd-rinkeby_2016-2019.html"])

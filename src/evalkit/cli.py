@@ -185,8 +185,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     summary = runner.build(jobs, Path(args.out) if args.out else reports_dir(), n_jobs=args.jobs,
                            force=args.force, cell_timeout=args.cell_timeout, progress=not args.no_progress,
-                           report_timeout=args.report_timeout, executor=args.executor, scheduler=args.scheduler,
-                           engine=args.engine)
+                           report_timeout=args.report_timeout, executor=args.executor, scheduler=args.scheduler)
     print(summary.text())
     return 0 if summary.ok else 1
 
@@ -369,8 +368,6 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--executor", choices=["local", "dask"], default="local",
                    help="local: processer på den här datorn (standard); dask: ett Dask-kluster")
     b.add_argument("--scheduler", help="Dask-schemaläggarens adress, t.ex. tcp://10.0.0.5:8786")
-    b.add_argument("--engine", choices=["inprocess", "papermill"], default="inprocess",
-                   help="inprocess: varm process per rapport (standard); papermill: en Jupyter-kärna per rapport")
     b.add_argument("--no-progress", action="store_true", help="ingen förloppsindikator")
     b.add_argument("--out", metavar="KATALOG", help="utkatalog (standard: reports/)")
     b.set_defaults(func=cmd_build)

@@ -1,9 +1,13 @@
 """What a step's output depends on, as hashes: files, evalkit code (import closures), raw inputs.
 
-One change detector shared by the report cache (:mod:`evalkit.build.cache`), the results stamp
-and the clean stamp (:mod:`evalkit.stamp`), so that "what counts as a change" is decided in one
-place. Standard library only: `make report` calls it before anything heavy is imported, and a
-step that has nothing to do must finish in a fraction of a second.
+One change detector shared by the report cache (:mod:`evalkit.build.cache`), the build's warm
+template (:mod:`evalkit.build.warm`, :mod:`evalkit.build.isolate`), the results stamp and the
+clean stamp (:mod:`evalkit.stamp`) and the results check (:mod:`evalkit.results`), so that "what
+counts as a change" and "what a piece of code imports" are decided in one place: one import
+scanner (:func:`imports`, also for notebooks: :func:`notebook_imports`), one file hasher
+(:func:`hash_files`) and one cheap stat-based check (:func:`file_stats`). Standard library only:
+`make report` calls it before anything heavy is imported, and a step that has nothing to do must
+finish in a fraction of a second.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import ast
 import csv
 import hashlib
+import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -48,6 +53,13 @@ def package_root() -> Path:
     return Path(str(resources.files("evalkit")))
 
 
+def package_files(suffix: str | None = None) -> list[Path]:
+    """Every file of the evalkit package (sorted; no byte code), or only those ending in ``suffix``."""
+    root = package_root()
+    return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                  and p.suffix != ".pyc" and (suffix is None or p.name.endswith(suffix)))
+
+
 def _module_file(name: str, root: Path) -> Path | None:
     parts = name.split(".")
     if parts[0] != "evalkit":
@@ -60,12 +72,18 @@ def _module_file(name: str, root: Path) -> Path | None:
 
 
 def imports(tree: ast.AST, package: str) -> list[str]:
-    """Every module name an ``import`` in ``tree`` can load (also ``from a import b`` as ``a.b``)."""
+    """Every module name an ``import`` in ``tree`` can load (also ``from a import b`` as ``a.b``);
+    ``package``: the package ``tree`` belongs to, for relative imports ("" outside a package).
+
+    The one import scanner of evalkit: code hashes, the warm template's imports and the test of
+    the import rules (nothing outside ``build/`` imports ``build/``) all read imports with it."""
     names = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
+            if node.level and not package:
+                continue  # a relative import outside a package (a notebook) loads nothing
             if node.level:
                 base = package.split(".")
                 base = base[: len(base) - node.level + 1]
@@ -75,6 +93,35 @@ def imports(tree: ast.AST, package: str) -> list[str]:
             names.append(module)
             names += [f"{module}.{alias.name}" for alias in node.names]
     return names
+
+
+def notebook_code(notebook: Path) -> list[str]:
+    """The Python source of each code cell of ``notebook``, without IPython magics and shell lines
+    (``%…``, ``!…``), which are not Python; an unreadable notebook has none."""
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    out = []
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            text = "".join(cell.get("source", []))
+            out.append("\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    return out
+
+
+def notebook_imports(notebooks) -> list[str]:
+    """Module names the code cells of ``notebooks`` import, in order of first appearance (every
+    module, not only evalkit's: the warm template imports them all before any report runs)."""
+    names: list[str] = []
+    for notebook in notebooks:
+        for source in notebook_code(notebook):
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:  # the kernel reports it when the cell runs; nothing to scan here
+                continue
+            names += imports(tree, "")
+    return list(dict.fromkeys(names))
 
 
 def import_closure(modules: list[str]) -> list[Path]:

@@ -18,41 +18,21 @@ every report shows; the processed table is therefore hashed as a whole.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
 
-# The change detection itself is shared with the clean and results stamps (one definition of
-# "changed"); the names are kept here for the build's callers.
-from evalkit.fingerprint import hash_files as _hash_files
-from evalkit.fingerprint import import_closure, package_root, reference_files
-from evalkit.fingerprint import imports as _imports
+# What counts as a change is decided in one place, shared with the clean and results stamps.
+from evalkit import fingerprint
 from evalkit.paths import processed_dir, project_root, raw_dir
 from evalkit.stamp import CLEAN_STAMP
 
 
-def _notebook_sources(notebook: Path) -> list[str]:
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    out = []
-    for cell in cells:
-        if cell.get("cell_type") == "code":
-            text = "".join(cell.get("source", []))
-            out.append("\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))))
-    return out
-
-
 def module_closure(notebook: Path) -> list[Path]:
     """evalkit source files a notebook can execute: its import closure (static), package and build code."""
-    root = package_root()
-    todo = []
-    for source in _notebook_sources(notebook):
-        try:
-            todo += _imports(ast.parse(source), "")
-        except SyntaxError:
-            continue
-    files = set(import_closure(todo)) | {root / "__init__.py"}
+    root = fingerprint.package_root()
+    files = set(fingerprint.import_closure(fingerprint.notebook_imports([notebook]))) | {root / "__init__.py"}
     files |= {p for p in (root / "build").rglob("*.py")}
     files |= {p for p in (root / "templates").rglob("*") if p.is_file()}
     return sorted(p for p in files if "__pycache__" not in p.parts)
@@ -61,12 +41,8 @@ def module_closure(notebook: Path) -> list[Path]:
 @lru_cache(maxsize=8)
 def package_hash(notebook: Path | None = None) -> str:
     """Hash of the evalkit source a notebook can reach (all of evalkit when ``notebook`` is None)."""
-    root = package_root()
-    if notebook is None:
-        files = [p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
-    else:
-        files = module_closure(notebook)
-    return _hash_files(files, root)
+    files = fingerprint.package_files() if notebook is None else module_closure(notebook)
+    return fingerprint.hash_files(files, fingerprint.package_root())
 
 
 def processed_files() -> list[Path]:
@@ -86,9 +62,9 @@ def inputs_hash() -> str:
     files = processed_files()
     lock = project_root() / "requirements.lock"
     extra = [lock] if lock.exists() else []
-    return (_hash_files([f for f in files if f.exists()], processed_dir())
-            + _hash_files(reference_files(), raw_dir())
-            + _hash_files(extra, project_root()))
+    return (fingerprint.hash_files([f for f in files if f.exists()], processed_dir())
+            + fingerprint.hash_files(fingerprint.reference_files(), raw_dir())
+            + fingerprint.hash_files(extra, project_root()))
 
 
 def job_key(notebook: Path, parameters: dict, shared: str) -> str:
@@ -109,6 +85,6 @@ def stored_key(out_dir: Path, slug: str) -> str:
 
 def store_key(out_dir: Path, slug: str, key: str) -> None:
     """Record the key after a successful build (atomically)."""
-    from evalkit.build.execute import atomic_write
+    from evalkit.build.output import atomic_write
 
     atomic_write(out_dir / ".cache" / f"{slug}.key", key + "\n")

@@ -27,7 +27,8 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from evalkit.build.execute import _summarise  # one wording of errors for both engines
+from evalkit import fingerprint
+from evalkit.build.output import summarise  # one wording of errors for both engines
 
 WARM_MODULE = "evalkit.build.warm"
 
@@ -62,12 +63,11 @@ def context():
 
 
 def _source_fingerprint() -> tuple:
-    """Names, sizes and modification times of evalkit's source files and of the processed data
-    (about a millisecond): the template caches tables and charts drawn from that data."""
+    """Names, sizes and modification times of what the template has loaded (a few milliseconds):
+    evalkit's files, the processed data and the raw reference tables its cached loaders read."""
     from evalkit.build.cache import processed_files
-    from evalkit.fingerprint import file_stats, package_root
 
-    return file_stats(sorted(list(package_root().rglob("*.py")) + processed_files()))
+    return fingerprint.file_stats(fingerprint.package_files() + processed_files() + fingerprint.reference_files())
 
 
 _fingerprint: tuple | None = None
@@ -76,8 +76,8 @@ _fingerprint: tuple | None = None
 def start_template() -> None:
     """Start the template process (it warms up while the caller does other work).
 
-    A template imported evalkit and loaded the data when it started; if evalkit's source or the
-    processed data have changed since (a long-lived process such as a Dask worker or a test
+    A template imported evalkit and loaded the data when it started; if evalkit's source, the
+    processed data or the raw reference tables have changed since (a long-lived process such as a Dask worker or a test
     session), it is replaced by a new one, so reports never run stale code or cached data.
     """
     global _fingerprint
@@ -233,14 +233,14 @@ def _child(conn, payload: dict) -> None:
             nb = inprocess.execute(payload["notebook"], payload["parameters"], cwd=nb_dir,
                                    cell_timeout=payload["cell_timeout"], on_cell=on_cell)
         except inprocess.NotebookFailed as failed:
-            conn.send(("failed", _summarise(failed.error), nbformat.writes(export.normalise(failed.notebook)) + "\n"))
+            conn.send(("failed", summarise(failed.error), nbformat.writes(export.normalise(failed.notebook)) + "\n"))
             return
         nb = export.normalise(nb)
         html = export.to_html(nb, payload["title"], payload["provenance"])
         conn.send(("ok", html, nbformat.writes(nb) + "\n"))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, never swallowed silently
         try:
-            conn.send(("error", _summarise(exc), traceback.format_exc()))
+            conn.send(("error", summarise(exc), traceback.format_exc()))
         except Exception:  # noqa: BLE001
             print(traceback.format_exc(), file=sys.stderr)
     finally:

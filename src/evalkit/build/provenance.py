@@ -13,12 +13,16 @@ import subprocess
 from functools import lru_cache
 
 import evalkit
-from evalkit.paths import processed_dir, project_root
+from evalkit.fingerprint import package_root
+from evalkit.paths import processed_dir
 
 
 def _git(*args: str) -> str:
+    # Asked where the evalkit code lives, not in the project root: the commit names the code that
+    # built the page (the data are named by their hashes), also when EVALKIT_ROOT points at
+    # another data folder, such as the tests' temporary copy.
     try:
-        out = subprocess.run(["git", *args], cwd=project_root(), capture_output=True, text=True, timeout=10, check=True)
+        out = subprocess.run(["git", *args], cwd=package_root(), capture_output=True, text=True, timeout=10, check=True)
         return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""

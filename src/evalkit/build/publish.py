@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from evalkit.build import execute, export, plan, provenance
+from evalkit.build import export, plan, provenance
+from evalkit.build.output import atomic_write
 from evalkit.build.plan import ReportJob
 
 
@@ -102,9 +103,9 @@ def export_notebook(path: Path, out_dir: Path, report: str | None = None) -> Pat
     job, shown = job_of(nb, report)
     nb = export.normalise(nb)
     html = export.to_html(nb, job.title, provenance.provenance(shown))
-    execute.atomic_write(out_dir / "notebooks" / f"{job.slug}.ipynb", nbformat.writes(nb) + "\n")
+    atomic_write(out_dir / "notebooks" / f"{job.slug}.ipynb", nbformat.writes(nb) + "\n")
     page = out_dir / "site" / job.html_name
-    execute.atomic_write(page, html)
+    atomic_write(page, html)
     # This page is now the current one: an earlier failed attempt no longer applies.
     for stale in (out_dir / "failed" / f"{job.slug}.ipynb", out_dir / "failed" / f"{job.slug}.txt"):
         stale.unlink(missing_ok=True)

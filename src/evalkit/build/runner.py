@@ -9,9 +9,9 @@ Executors (where reports run):
   warm template. Results come back as text and are written here, so workers need the project
   (code and ``data/``) but no shared output folder.
 
-Engines (how a report runs): ``inprocess`` (default; :mod:`evalkit.build.inprocess`) or
-``papermill`` (a Jupyter kernel per report, then nbconvert; the previous engine, kept as a
-reference; local executor only).
+Either way a report runs in-process in its forked child (:mod:`evalkit.build.inprocess`); the
+papermill + kernel engine it must equal byte for byte is :mod:`evalkit.build.reference`, which
+only the tests and the benchmark use.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evalkit.build import cache, execute, site
-from evalkit.build.execute import JobResult, atomic_write
+from evalkit.build import cache, site
+from evalkit.build.output import JobResult, atomic_write, write_outcome
 from evalkit.build.plan import ReportJob
 
 DEFAULT_REPORT_TIMEOUT = 900
@@ -58,7 +58,7 @@ def default_jobs() -> int:
 
 def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force: bool = False,
           cell_timeout: int | None = 300, progress: bool = True, *, report_timeout: float | None = DEFAULT_REPORT_TIMEOUT,
-          executor: str = "local", scheduler=None, engine: str = "inprocess") -> BuildSummary:
+          executor: str = "local", scheduler=None) -> BuildSummary:
     """Build ``jobs`` into ``out_dir`` (site/, notebooks/, failed/), reusing unchanged reports.
 
     ``cell_timeout`` and ``report_timeout`` are in seconds (None or 0: no limit). A report that
@@ -67,14 +67,10 @@ def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force
     """
     if executor not in ("local", "dask"):
         raise ValueError(f"okänd exekverare {executor!r} (local eller dask)")
-    if engine not in ("inprocess", "papermill"):
-        raise ValueError(f"okänd motor {engine!r} (inprocess eller papermill)")
-    if executor == "dask" and engine != "inprocess":
-        raise ValueError("--executor dask kör bara motorn inprocess")
     start = time.perf_counter()
     out_dir = Path(out_dir)
     summary = BuildSummary()
-    if force and jobs and executor == "local" and engine == "inprocess":
+    if force and jobs and executor == "local":
         # Everything will run: let the template warm up while the keys are hashed.
         from evalkit.build import isolate
 
@@ -92,10 +88,7 @@ def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force
         else:
             todo.append(job)
     if todo:
-        if engine == "papermill":
-            results = _run_papermill(todo, out_dir, n_jobs, cell_timeout, progress)
-        else:
-            results = _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress, executor, scheduler)
+        results = _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress, executor, scheduler)
         for result in results:
             if result.ok:
                 summary.built.append(result.slug)
@@ -160,7 +153,7 @@ def _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress,
     try:
         if executor == "dask":
             for slug, outcome in _dask(specs, scheduler):
-                results.append(execute.write_outcome(by_slug[slug], outcome, out_dir))
+                results.append(write_outcome(by_slug[slug], outcome, out_dir))
                 _report(bar, results[-1])
             return results
         isolate.start_template()
@@ -173,7 +166,7 @@ def _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress,
             try:
                 for future in as_completed(futures):
                     job = futures[future]
-                    results.append(execute.write_outcome(job, future.result(), out_dir))
+                    results.append(write_outcome(job, future.result(), out_dir))
                     _report(bar, results[-1])
             except BaseException:
                 cancel.set()  # Ctrl-C: stop the running reports; finished ones are already written
@@ -207,25 +200,3 @@ def _dask(specs: dict, scheduler):
     finally:
         if own:
             client.close()
-
-
-def _run_papermill(todo, out_dir, n_jobs, cell_timeout, progress) -> list[JobResult]:
-    from concurrent.futures import ProcessPoolExecutor
-
-    results: list[JobResult] = []
-    n = max(1, min(n_jobs or default_jobs(), len(todo)))
-    bar = _bar(len(todo), progress)
-    try:
-        if n == 1:
-            for job in todo:
-                results.append(execute.run_job(job, out_dir, cell_timeout))
-                _report(bar, results[-1])
-        else:
-            with ProcessPoolExecutor(max_workers=n) as pool:
-                futures = [pool.submit(execute.run_job, job, out_dir, cell_timeout) for job in todo]
-                for future in as_completed(futures):
-                    results.append(future.result())
-                    _report(bar, results[-1])
-    finally:
-        bar.close()
-    return results

@@ -4,7 +4,7 @@ Imported once, in multiprocessing's fork server, before any report runs. It pays
 fresh kernel pays per report:
 
 - imports: the in-process engine, IPython, papermill, nbconvert, and every module the project's
-  notebooks import (found by reading their ``import`` statements);
+  notebooks import (read by :func:`evalkit.fingerprint.notebook_imports`, the one import scanner);
 - shared data: the tidy table (``evalkit.data.tidy``) and every zero-argument ``lru_cache``
   loader of the evalkit modules the notebooks use (geography and programme tables, map
   geometries, …). By convention these are pure functions of files, so computing them once and
@@ -18,12 +18,10 @@ here only makes reports slower (they then do the work themselves), never differe
 
 from __future__ import annotations
 
-import ast
 import functools
 import importlib
 import inspect
 import io
-import json
 import sys
 import time
 import warnings
@@ -46,32 +44,6 @@ def _timed(name):
     return wrap
 
 
-def notebook_imports(notebook_dir) -> list[str]:
-    """Top-level module names imported by the code cells of the notebooks in ``notebook_dir``."""
-    names: list[str] = []
-    for path in sorted(notebook_dir.glob("*.ipynb")):
-        try:
-            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        except (OSError, ValueError, KeyError):
-            continue
-        for cell in cells:
-            if cell.get("cell_type") != "code":
-                continue
-            source = "".join(cell.get("source", []))
-            try:
-                tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
-            except SyntaxError:
-                continue
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    names += [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    names.append(node.module)
-                    # ``from evalkit.present import district`` imports the submodule too
-                    names += [f"{node.module}.{alias.name}" for alias in node.names]
-    return list(dict.fromkeys(names))
-
-
 @_timed("imports")
 def _imports() -> None:
     # jsonschema (imported by nbformat) imports rfc3987_syntax when it is installed, which builds
@@ -85,9 +57,10 @@ def _imports() -> None:
     import pandas  # noqa: F401
 
     from evalkit.build import export, inprocess  # noqa: F401
+    from evalkit.fingerprint import notebook_imports
     from evalkit.paths import project_root
 
-    for name in notebook_imports(project_root() / "notebooks"):
+    for name in notebook_imports(sorted((project_root() / "notebooks").glob("*.ipynb"))):
         try:
             importlib.import_module(name)
         except BaseException:  # noqa: BLE001 - ``from x import function`` is not a module
