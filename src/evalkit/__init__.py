@@ -18,7 +18,10 @@ _API = ("effects", "effects_for_panel", "read_panel")
 
 def __getattr__(name: str):
     if name in _API:
-        from evalkit import api
+        # importlib, not an import statement: the change detector (evalkit.fingerprint) follows
+        # import statements, and every module's closure includes this file – an import here would
+        # make each report's cache key depend on the researchers' API.
+        import importlib
 
-        return getattr(api, name)
+        return getattr(importlib.import_module("evalkit.api"), name)
     raise AttributeError(f"module 'evalkit' has no attribute {name!r}")

@@ -237,10 +237,10 @@ def user_message(exc: ValueError, option: str = "--district", level_option: bool
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Turn a notebook executed by papermill (or in JupyterLab) into the published page."""
-    from evalkit.build import publish
+    from evalkit.build import from_notebook
 
     try:
-        page = publish.export_notebook(Path(args.notebook), Path(args.out) if args.out else reports_dir(),
+        page = from_notebook.export_notebook(Path(args.notebook), Path(args.out) if args.out else reports_dir(),
                                        report=args.report)
     except FileNotFoundError:
         print(f"fel: {args.notebook}: filen finns inte", file=sys.stderr)
@@ -254,11 +254,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Copy the built site to DEST all or nothing, after checking it may be published."""
-    from evalkit.build import release
+    from evalkit.build import publish
 
     try:
-        done = release.publish(Path(args.out) if args.out else reports_dir(), Path(args.dest))
-    except release.PublishRefused as exc:
+        done = publish.publish(Path(args.out) if args.out else reports_dir(), Path(args.dest))
+    except publish.PublishRefused as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

@@ -1,113 +1,171 @@
-"""`evalkit export`: a notebook run by hand (papermill, JupyterLab) -> the published page.
+"""`evalkit publish DEST`: copy a built site to where readers get it, all or nothing.
 
-After execution, `evalkit build` normalises the notebook, exports it with the project's template,
-adds the provenance block and writes page, notebook and index atomically. Plain
-``jupyter nbconvert`` can do none of the evalkit-specific parts (title, provenance, Swedish
-offline template, deterministic cell ids), so this module applies exactly the build's steps:
-a report executed by papermill gives the same page bytes as ``evalkit build``.
+Why not ``cp -r``: a copy interrupted half-way serves a mixed site, and nothing stops a build with
+failed reports, stale pages or a failing disclosure audit from going out. Here:
+
+1. **Checks first** (:func:`problems`): the site has its index; no report failed in its last
+   attempt (``failed/`` is empty); every page the index links to exists; every page was built
+   from today's data and code (its cache key is current, so a partial rebuild after a data change
+   cannot publish a mix of old and new pages); the intruder's audit of the published table passes
+   (re-run here, not read from a file). Any problem: nothing is copied, exit 1.
+2. **Stage beside the destination** (same file system, so the swap is a rename): the site is
+   copied to ``.DEST.staging`` and checked file by file (SHA-256) against the source.
+3. **Swap**: the served folder is renamed to ``.DEST.previous`` (the previous publication, kept
+   for ``evalkit diff`` and the changes page) and the staged one takes its name. Two renames of
+   the same file system; the only moment without a ``DEST`` is between them. If a publish dies
+   exactly there, the next ``publish`` (or :func:`recover`) puts the previous one back first.
 """
 
 from __future__ import annotations
 
-import ast
+import hashlib
+import os
+import re
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
-from evalkit.build import export, plan, provenance
-from evalkit.build.output import atomic_write
-from evalkit.build.plan import ReportJob
+MANIFEST = "publicering.txt"
 
 
-class NotExportable(ValueError):
-    """The notebook cannot become a page (not executed, failed, unknown report); message in Swedish."""
+class PublishRefused(RuntimeError):
+    """The build may not be published; the message lists why (Swedish, one line per problem)."""
 
 
-def default_parameters(nb) -> dict:
-    """The literal assignments of the cell tagged ``parameters`` (the notebook's defaults)."""
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            values = {}
-            for node in ast.parse(cell.source).body:
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                    try:
-                        values[node.targets[0].id] = ast.literal_eval(node.value)
-                    except ValueError:  # not a literal: papermill could not have set it either
-                        continue
-            return values
-    return {}
+@dataclass
+class Published:
+    """Where the site went and what it replaced."""
+
+    destination: Path
+    previous: Path | None
+    files: int
 
 
-def parameters_of(nb) -> dict:
-    """Parameters the notebook ran with: its defaults, overridden by what papermill injected."""
-    given = nb.metadata.get("papermill", {}).get("parameters", {}) or {}
-    return {**default_parameters(nb), **given}
+def staging_dir(dest: Path) -> Path:
+    return dest.parent / f".{dest.name}.staging"
 
 
-def report_of(nb, report: str | None = None) -> str:
-    """Report type: as given, else the notebook papermill ran (``notebooks/district.ipynb``)."""
-    if report:
-        return report
-    source = nb.metadata.get("papermill", {}).get("input_path") or ""
-    stem = Path(source).name.removesuffix(".ipynb")
-    if stem in plan.REPORT_TYPES:
-        return stem
-    if "district" in parameters_of(nb):
-        return "district"
-    raise NotExportable("kan inte avgöra vilken rapport notebooken är; ange --report "
-                        + "|".join(plan.REPORT_TYPES))
+def previous_dir(dest: Path) -> Path:
+    """The publication before the current one (what the changes page compares with)."""
+    return dest.parent / f".{dest.name}.previous"
 
 
-def check_executed(nb) -> None:
-    """Refuse notebooks that did not run to the end: a page must never show a half report."""
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    errors = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    if errors:
-        raise NotExportable(f"notebooken avbröts med ett fel ({errors[0].get('ename')}: "
-                            f"{errors[0].get('evalue')}); ingen sida skrevs")
-    if nb.metadata.get("papermill", {}).get("exception") or any(c.get("execution_count") is None for c in code):
-        raise NotExportable("notebooken är inte körd till slut (kör den med papermill eller "
-                            "\"Run All\" i JupyterLab först); ingen sida skrevs")
+def _linked_pages(index_html: str) -> set[str]:
+    """Local pages the index links to (``href="x.html"``, no scheme, no fragment-only links)."""
+    hrefs = re.findall(r'href="([^"#?:]+\.html)"', index_html)
+    return {h for h in hrefs if "/" not in h}
 
 
-def job_of(nb, report: str | None = None) -> tuple[ReportJob, dict]:
-    """The build job this notebook corresponds to, and the provenance parameters of its page.
+def problems(out_dir: Path, jobs=None, audit: bool = True) -> list[str]:
+    """Why the build in ``out_dir`` (holding ``site/``, ``failed/``, ``.cache/``) may not be
+    published; empty when it may. ``jobs``: the reports the site should hold (default: the full
+    plan, as `evalkit build` without options builds it)."""
+    out_dir = Path(out_dir)
+    site_dir = out_dir / "site"
+    index = site_dir / "index.html"
+    if not index.is_file():
+        return [f"{index}: sidan saknas – kör `evalkit build` först"]
+    found = []
+    failed_dir = out_dir / "failed"
+    failed = sorted({p.stem for p in failed_dir.glob("*") if p.suffix in (".ipynb", ".txt")}) \
+        if failed_dir.is_dir() else []
+    if failed:
+        found.append(f"rapporter som misslyckades senast: {', '.join(failed)}")
+    missing = sorted(p for p in _linked_pages(index.read_text(encoding="utf-8")) if not (site_dir / p).is_file())
+    if missing:
+        found.append(f"index.html länkar till sidor som saknas: {', '.join(missing)}")
+    found += _stale_pages(out_dir, jobs)
+    if audit:
+        found += _audit_problems()
+    return found
 
-    The district may be given as a name ("Husby") or a code, as on the command line; the page
-    name, title and group follow the canonical code. Parameters the build never varies (e.g.
-    ``baseline_year``) are added to the provenance only when they differ from the notebook's
-    defaults, so that a page is always honest about how it was made.
+
+def _stale_pages(out_dir: Path, jobs) -> list[str]:
+    """Reports the site should hold that are missing, and pages whose stored build key is not
+    today's (built from other data or code). The site should hold ``jobs`` (default: the full
+    plan) and every other page it has (e.g. from ``--all-stadsdelar``), each with a current key."""
+    from evalkit.build import cache, plan
+
+    site_dir = out_dir / "site"
+    jobs = list(plan.site_jobs() + plan.district_jobs() if jobs is None else jobs)
+    slugs = {job.slug for job in jobs}
+    for page in sorted(site_dir.glob("*.html")):
+        job = plan.job_for_page(page.name)
+        if job is not None and job.slug not in slugs:
+            jobs.append(job)
+            slugs.add(job.slug)
+    missing = sorted(job.html_name for job in jobs if not (site_dir / job.html_name).is_file())
+    shared = cache.inputs_hash()
+    stale = sorted(job.slug for job in jobs if (site_dir / job.html_name).is_file()
+                   and cache.stored_key(out_dir, job.slug) != cache.job_key(job.notebook, job.parameters, shared))
+    found = []
+    if missing:
+        found.append(f"sidor som saknas: {', '.join(missing)} – kör `evalkit build`")
+    if stale:
+        found.append(f"sidor byggda av andra data eller annan kod än dagens: {', '.join(stale)} – kör `evalkit build`")
+    return found
+
+
+def _audit_problems() -> list[str]:
+    """The intruder's audit of the published table against the full one, re-run now."""
+    from evalkit import data
+    from evalkit.analysis import intruder
+
+    published, _ = data.published_tidy()
+    result = intruder.audit(published, data.tidy(), data.DISCLOSURE_THRESHOLD)
+    return [] if result.ok else [f"inkräktarens granskning underkänner den publicerade tabellen: {result.text()}"]
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _manifest(root: Path) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file under ``root`` (sorted: the manifest is byte-stable)."""
+    return {p.relative_to(root).as_posix(): _digest(p) for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != MANIFEST}
+
+
+def recover(dest: Path) -> bool:
+    """Put the previous publication back if a publish died between its two renames (``DEST`` gone,
+    ``.DEST.previous`` there). Returns True when it did."""
+    dest = Path(dest)
+    prev = previous_dir(dest)
+    if not dest.exists() and prev.is_dir():
+        os.rename(prev, dest)
+        return True
+    return False
+
+
+def publish(out_dir: Path, dest: Path, *, jobs=None, audit: bool = True, _before_swap=None) -> Published:
+    """Check the build in ``out_dir``, stage ``out_dir/site`` beside ``dest`` and swap it in.
+
+    Raises :class:`PublishRefused` (nothing copied, nothing changed at ``dest``) when
+    :func:`problems` finds anything. ``_before_swap`` is a test hook called after staging.
     """
-    kind = report_of(nb, report)
-    params = parameters_of(nb)
-    years = (params.get("start_year", plan.DEFAULT_YEARS[0]), params.get("end_year", plan.DEFAULT_YEARS[1]))
-    if kind == "district":
-        if "district" not in params:
-            raise NotExportable("notebooken saknar parametern district")
-        job = plan.district_jobs([params["district"]], years)[0]
-    else:
-        job = plan.site_jobs(years, (kind,))[0]
-    defaults = default_parameters(nb)
-    extra = {k: v for k, v in params.items()
-             if k not in job.parameters and k in defaults and v != defaults[k]}
-    return job, {**job.parameters, **extra}
-
-
-def export_notebook(path: Path, out_dir: Path, report: str | None = None) -> Path:
-    """Write ``site/<slug>.html`` and ``notebooks/<slug>.ipynb`` under ``out_dir`` from an executed
-    notebook, refresh ``site/index.html``, and return the page's path."""
-    import nbformat
-
-    from evalkit.build import runner
-
-    nb = nbformat.read(path, as_version=4)
-    check_executed(nb)
-    job, shown = job_of(nb, report)
-    nb = export.normalise(nb)
-    html = export.to_html(nb, job.title, provenance.provenance(shown))
-    atomic_write(out_dir / "notebooks" / f"{job.slug}.ipynb", nbformat.writes(nb) + "\n")
-    page = out_dir / "site" / job.html_name
-    atomic_write(page, html)
-    # This page is now the current one: an earlier failed attempt no longer applies.
-    for stale in (out_dir / "failed" / f"{job.slug}.ipynb", out_dir / "failed" / f"{job.slug}.txt"):
-        stale.unlink(missing_ok=True)
-    runner.write_index(out_dir)
-    return page
+    out_dir, dest = Path(out_dir), Path(dest).absolute()
+    found = problems(out_dir, jobs, audit)
+    if found:
+        raise PublishRefused("publiceras inte:\n" + "\n".join(f"  - {p}" for p in found))
+    recover(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    stage = staging_dir(dest)
+    if stage.exists():
+        shutil.rmtree(stage)  # left by an interrupted publish: never served, safe to drop
+    source = out_dir / "site"
+    shutil.copytree(source, stage)
+    wanted, got = _manifest(source), _manifest(stage)
+    if wanted != got:
+        shutil.rmtree(stage)
+        raise PublishRefused(f"kopian i {stage} stämmer inte med {source}; inget publicerades")
+    (stage / MANIFEST).write_text("".join(f"{h}  {p}\n" for p, h in wanted.items()), encoding="utf-8")
+    if _before_swap is not None:
+        _before_swap(stage)
+    prev = previous_dir(dest)
+    had_previous = dest.exists()
+    if had_previous:
+        if prev.exists():
+            shutil.rmtree(prev)
+        os.rename(dest, prev)
+    os.rename(stage, dest)
+    return Published(dest, prev if had_previous else None, len(wanted))
