@@ -89,13 +89,11 @@ def site_data_dir(site_dir: Path) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
-def tables(processed: Path | None = None) -> dict[str, tuple]:
+def tables() -> dict[str, tuple]:
     """name -> (frame, primary key, descriptions {column: (sv, en)}) of every resource.
 
     Everything is read from the published table and the stored results (see module docstring).
     """
-    import pandas as pd
-
     from evalkit import contracts, data, geography, results
     from evalkit.analysis import effects_schema
     from evalkit.analysis import index as risk_index
@@ -109,7 +107,7 @@ def tables(processed: Path | None = None) -> dict[str, tuple]:
     out["index"] = (_index_long(data.published_index(), data.published_index_fixed(), risk_index),
                     ["area_code", "year", "reference", "domain"], {**contracts.TIDY_DESCRIPTIONS, **INDEX_DESCRIPTIONS})
     for name in RESULT_TABLES:
-        frame = results.load(name, processed)
+        frame = results.load(name)
         if name in effects_schema.SCHEMAS:
             schema, described = effects_schema.SCHEMAS[name], effects_schema.describe(name)
         elif name == "rank_intervals":
