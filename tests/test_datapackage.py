@@ -199,3 +199,10 @@ def test_the_researchers_python_example_gets_the_reported_number(built, monkeypa
     assert namespace["estimate"] == pytest.approx(head["estimate"], rel=1e-9, abs=1e-12)
     assert namespace["se"] == pytest.approx(head["se"], rel=1e-9)
     assert f"{namespace['estimate']:.2f}" == f"{head['estimate']:.2f}"
+    assert len(namespace["panel"]) == head["n_obs"]  # the same rows as `evalkit analyse` used
+
+
+def test_a_column_without_a_description_stops_the_package_with_a_clear_message():
+    frame = pd.DataFrame({"indicator": ["a"], "new_column": [1.5]})
+    with pytest.raises(ValueError, match="new_column.*saknar beskrivning"):
+        datapackage.resource("did", frame, ["indicator"], {"indicator": ("Indikator.", "Indicator.")})

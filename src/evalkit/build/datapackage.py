@@ -209,6 +209,10 @@ def _constrained(spec: dict, allowed: list[str] | None) -> dict:
 
 def resource(name: str, frame, key: list[str], described: dict) -> tuple[dict, bytes]:
     """Descriptor and CSV bytes of one resource."""
+    undescribed = [col for col in frame.columns if col not in described]
+    if undescribed:  # a column added to a contract without saying what it means
+        raise ValueError(f"datapaketet: kolumnerna {undescribed} i {name!r} saknar beskrivning "
+                         "(lägg till svensk och engelsk text bredvid kontraktet)")
     body, kinds = to_csv_bytes(frame, key)
     sv, en = TITLES[name]
     return {
