@@ -20,7 +20,8 @@ def _stand_in(path):
 
 
 def _links(index_html: str) -> list[str]:
-    return re.findall(r'<a href="([^"]+)">', index_html)
+    """The index's links to report pages (not the one to the data package, data/datapackage.json)."""
+    return [href for href in re.findall(r'<a href="([^"]+)">', index_html) if href.endswith(".html")]
 
 
 def _sentence(index_html: str) -> str:

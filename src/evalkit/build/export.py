@@ -73,7 +73,8 @@ _PROVENANCE = jinja2.Environment(autoescape=True).from_string(
 <dt>evalkit</dt><dd>version {{ version }}, commit {{ commit }}</dd>
 <dt>Parametrar</dt><dd>{% for k, v in parameters.items() %}{{ k }} = {{ v }}{% if not loop.last %}, {% endif %}{% endfor %}</dd>
 <dt>Byggdatum</dt><dd>{{ build_date }}</dd>
-{% for f in inputs %}<dt>Indata</dt><dd>{{ f.path }} (sha256 {{ f.sha256[:16] }}…){% if f.synthetic %} – syntetiska demodata{% endif %}</dd>
+{% if data_package %}<dt>Data</dt><dd><a href="{{ data_package }}">Data för forskare</a>: sidornas publicerade data som datapaket (CSV med kodbok)</dd>
+{% endif %}{% for f in inputs %}<dt>Indata</dt><dd>{{ f.path }} (sha256 {{ f.sha256[:16] }}…){% if f.synthetic %} – syntetiska demodata{% endif %}</dd>
 {% endfor %}</dl>"""
 )
 

@@ -13,6 +13,7 @@ import subprocess
 from functools import lru_cache
 
 import evalkit
+from evalkit.build import datapackage
 from evalkit.fingerprint import package_root
 from evalkit.paths import processed_dir
 
@@ -32,6 +33,12 @@ def _git(*args: str) -> str:
 def git_commit() -> str:
     """Short commit of the project, or ``okänd`` outside a git checkout."""
     return _git("rev-parse", "--short=12", "HEAD") or "okänd"
+
+
+@lru_cache(maxsize=1)
+def full_commit() -> str:
+    """Full commit of the project (the data package records it), or ``okänd`` outside git."""
+    return _git("rev-parse", "HEAD") or "okänd"
 
 
 @lru_cache(maxsize=1)
@@ -66,4 +73,6 @@ def provenance(parameters: dict) -> dict:
         "parameters": parameters,
         "build_date": build_date(),
         "inputs": inputs(),
+        # Relative, so that it works offline from the site folder (evalkit.build.datapackage).
+        "data_package": datapackage.HREF,
     }

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evalkit.build import cache, site
+from evalkit.build import cache, datapackage, site
 from evalkit.build.output import JobResult, atomic_write, write_outcome
 from evalkit.build.plan import ReportJob
 
@@ -95,6 +95,8 @@ def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force
                 cache.store_key(out_dir, result.slug, keys[result.slug])
             else:
                 summary.failed[result.slug] = result.error
+    # The data package before the index, which links to it once it exists.
+    datapackage.write_if_changed(out_dir, shared)
     write_index(out_dir, jobs, summary.failed, shared)
     summary.built.sort()
     summary.reused.sort()

@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 
 from evalkit import geography
+from evalkit.build import datapackage
 from evalkit.build.export import stylesheet
 from evalkit.build.plan import DEFAULT_YEARS, OVERVIEW_GROUP, SITE_REPORTS, ReportJob, job_for_page
 
@@ -29,6 +30,8 @@ _INDEX = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=Tru
 {% if synthetic %}<div class="ek-banner" role="alert"><strong>OBS! Rapporterna bygger på syntetiska demodata. Siffrorna beskriver inte verkligheten.</strong></div>
 {% endif %}
 <p>{{ summary }}</p>
+{% if data_href %}<p>Data för forskare: <a href="{{ data_href }}">datapaketet</a> (Frictionless Data Package: den publicerade, röjandeskyddade indikatortabellen och de numeriska resultaten som CSV med punkt som decimaltecken, med kodbok på svenska och engelska).</p>
+{% endif %}
 <div class="ek-filter"><label for="filter">Filtrera rapporter</label><br><input id="filter" type="search" autocomplete="off"></div>
 {% for group in groups %}
 <section class="ek-group">
@@ -101,7 +104,9 @@ def render_index(jobs: list[ReportJob], failed: set[str], site_dir: Path, synthe
         ordered.append({"name": "Övriga sidor", "reports": [{"title": name.removesuffix(".html"), "href": name,
                                                              "ok": True, "kind": "other"} for name in others]})
     entries = [r for g in ordered for r in g["reports"]]
-    return _INDEX.render(css=stylesheet(), groups=ordered, summary=count_sentence(entries), synthetic=synthetic)
+    data_href = datapackage.HREF if (site_dir / datapackage.HREF).exists() else ""
+    return _INDEX.render(css=stylesheet(), groups=ordered, summary=count_sentence(entries), synthetic=synthetic,
+                         data_href=data_href)
 
 
 def _left_failed(failed_dir: Path | None) -> set[str]:

@@ -126,3 +126,96 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 def validate(name: str, frame):
     """Validate (and coerce) one stored table; raises pandera's SchemaError on a violation."""
     return SCHEMAS[name].validate(frame)
+
+
+# --------------------------------------------------------------------------------------------
+# What each column means, in Swedish and English: the codebook of the published data package
+# (evalkit.build.datapackage) is read from here, so the contract is written once.
+# --------------------------------------------------------------------------------------------
+
+#: column -> (Swedish, English); a table's own entry in TABLE_DESCRIPTIONS overrides these.
+DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    "indicator": ("Indikatorns id (se resursen indikatorer och programmets indikatorkatalog).",
+                  "Indicator id (see the indikatorer resource and the programme's indicator catalogue)."),
+    "cohort": ("Behandlingskohort: programmet (från 2015), ett tidigare arbete (jarvalyftet, vision_soderort, "
+               "vision_hasselby_vallingby) eller alla_kohorter.",
+               "Treatment cohort: programmet (from 2015), earlier work (jarvalyftet, vision_soderort, "
+               "vision_hasselby_vallingby) or alla_kohorter (all cohorts)."),
+    "specification": ("Specifikation: omraden (oviktad, genomsnitt över områden), personer (viktad med nämnaren, "
+                      "genomsnitt över personer; huvudskattning), utan_sma (oviktad, utan stadsdelar med nämnare under 500).",
+                      "Specification: omraden (unweighted, average over areas), personer (weighted by the denominator, "
+                      "average over people; headline), utan_sma (unweighted, without districts whose denominator is below 500)."),
+    "estimate": ("Skattad effekt i indikatorns enhet (procentenheter för andelar).",
+                 "Estimated effect in the indicator's unit (percentage points for shares)."),
+    "se": ("Standardfel, klustrat på område (CRV1).", "Standard error, clustered by area (CRV1)."),
+    "ci_low": ("Nedre gräns för 95 % konfidensintervall.", "Lower bound of the 95 % confidence interval."),
+    "ci_high": ("Övre gräns för 95 % konfidensintervall.", "Upper bound of the 95 % confidence interval."),
+    "p_value": ("p-värde (tvåsidigt).", "p-value (two-sided)."),
+    "n_areas": ("Antal områden i skattningen (behandlade och kontroller).", "Areas in the estimation (treated and controls)."),
+    "n_treated": ("Antal behandlade områden.", "Treated areas."),
+    "estimator": ("Skattare: twfe (tvåvägs fixa effekter, pyfixest), did2s (Gardners tvåstegsimputering), "
+                  "sun_abraham (Sun–Abrahams kohortvisa händelsestudie).",
+                  "Estimator: twfe (two-way fixed effects, pyfixest), did2s (Gardner's two-stage imputation), "
+                  "sun_abraham (Sun–Abraham cohort event study)."),
+    "first_year": ("Första behandlingsår för kohorten.", "First treated year of the cohort."),
+    "year_first": ("Första året i panelen.", "First year of the panel."),
+    "year_last": ("Sista året i panelen.", "Last year of the panel."),
+    "n_obs": ("Antal observationer (område × år).", "Observations (area × year)."),
+    "headline": ("Sant för huvudskattningen (den specifikation rapporterna leder med).",
+                 "True for the headline estimate (the specification the reports lead with)."),
+    "year": ("År.", "Year."),
+    "relative": ("År relativt första behandlingsåret.", "Year relative to the first treated year."),
+    "period": ("Period: före, referens (referensåret, satt till 0) eller under.",
+               "Period: före (before), referens (reference year, set to 0) or under (during)."),
+    "pretrend_p": ("p-värde för gemensamt test att alla förperiodskoefficienter är 0.",
+                   "p-value of the joint test that all pre-period coefficients are 0."),
+    "draw": ("Dragningens nummer i randomiseringsfördelningen.", "Draw number in the randomisation distribution."),
+    "placebo_estimate": ("Skattning med slumpvis omfördelad behandling (placebo).",
+                         "Estimate with treatment reassigned at random (placebo)."),
+    "n_perm": ("Antal permutationer.", "Number of permutations."),
+    "seed": ("Slumpfrö.", "Random seed."),
+    "t_stat": ("t-statistika.", "t statistic."),
+    "n_boot": ("Antal bootstrapdragningar.", "Number of bootstrap draws."),
+    "weights": ("Bootstrapvikter: rademacher eller webb.", "Bootstrap weights: rademacher or webb."),
+    "method": ("Implementering: wildboottest (oviktad) eller evalkit (viktad; intervallet alltid evalkits testinvertering).",
+               "Implementation: wildboottest (unweighted) or evalkit (weighted; interval always evalkit's test inversion)."),
+    "treated": ("Behandlat stadsdelsområde (programstadsdelsområde, områdeskod).", "Treated borough (programme borough, area code)."),
+    "donor": ("Donatorstadsdel (områdeskod) utanför programmet och stadsdelsområdet.",
+              "Donor district (area code) outside the programme and the borough."),
+    "weight": ("Donatorns vikt i den syntetiska kontrollen (summerar till 1).", "Donor's weight in the synthetic control (sums to 1)."),
+    "observed": ("Observerat värde för det behandlade området.", "Observed value of the treated area."),
+    "synthetic": ("Värde för den syntetiska kontrollen.", "Value of the synthetic control."),
+    "gap": ("Skillnad observerat − syntetiskt.", "Gap observed − synthetic."),
+    "pre_rmspe": ("RMSPE före programmet (anpassning).", "Pre-programme RMSPE (fit)."),
+    "post_rmspe": ("RMSPE under programmet.", "RMSPE during the programme."),
+    "ratio": ("Kvot post-RMSPE / pre-RMSPE.", "Ratio post-RMSPE / pre-RMSPE."),
+    "post_gap_mean": ("Medelskillnad under programmet.", "Mean gap during the programme."),
+    "p_value_gap": ("Placebo-p-värde för medelskillnaden (det som ska läsas).", "Placebo p-value of the mean gap (the one to read)."),
+    "n_placebos": ("Antal placebos kvar efter anpassningsfiltret.", "Placebos kept after the pre-fit filter."),
+    "n_donors": ("Antal möjliga donatorer.", "Candidate donors."),
+    "pre_fit_factor": ("Filtrets gräns: placebos med pre-RMSPE över faktorn × den behandlades tas bort.",
+                       "Filter bound: placebos with pre-RMSPE above factor × the treated one's are dropped."),
+}
+
+#: table -> {column: (Swedish, English)}: where a column means something else in that table.
+TABLE_DESCRIPTIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "did": {"estimate": ("Skattad effekt (DiD) i indikatorns enhet: förändringen i programområdena utöver övriga stadsdelar.",
+                         "Estimated effect (DiD) in the indicator's unit: the change in programme areas beyond other districts.")},
+    "event_study": {"estimate": ("Skattad skillnad det året mot referensåret, i indikatorns enhet.",
+                                 "Estimated difference that year against the reference year, in the indicator's unit.")},
+    "ri": {"estimate": ("Den faktiska skattningen (samma på varje rad).", "The actual estimate (same on every row)."),
+           "p_value": ("Randomiseringsinferensens p-värde.", "Randomisation-inference p-value.")},
+    "wild_bootstrap": {"p_value": ("Vild klusterbootstraps p-värde.", "Wild cluster bootstrap p-value."),
+                       "ci_low": ("Nedre gräns för 95 % intervall (testinvertering).", "Lower bound of the 95 % interval (test inversion)."),
+                       "ci_high": ("Övre gräns för 95 % intervall (testinvertering).", "Upper bound of the 95 % interval (test inversion).")},
+    "synth_summary": {"p_value": ("Placebo-p-värde för RMSPE-kvoten.", "Placebo p-value of the RMSPE ratio.")},
+    "synth_placebo": {"donor": ("Placebostadsdel (områdeskod) behandlad som om den fått programmet.",
+                                "Placebo district (area code) treated as if it had the programme."),
+                      "gap": ("Placebons skillnad observerat − syntetiskt.", "The placebo's gap observed − synthetic.")},
+}
+
+
+def describe(name: str) -> dict[str, tuple[str, str]]:
+    """Swedish and English description of every column of table ``name`` (KeyError if one lacks it)."""
+    own = TABLE_DESCRIPTIONS.get(name, {})
+    return {col: own.get(col) or DESCRIPTIONS[col] for col in SCHEMAS[name].columns}

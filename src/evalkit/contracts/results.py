@@ -104,3 +104,96 @@ def rank_intervals_schema() -> pa.DataFrameSchema:
         coerce=True,
         ordered=False,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# What each column means, in Swedish and English: the codebook of the published data package
+# (evalkit.build.datapackage) is read from here, so each contract is described once, beside it.
+# --------------------------------------------------------------------------------------------
+
+_AREA = {
+    "area_code": ("Områdeskod: sd-<namn> (stadsdel), sdo-<namn> (stadsdelsområde), programomradet, ovriga-staden, "
+                  "stockholm eller riket.",
+                  "Area code: sd-<name> (district), sdo-<name> (borough), programomradet (programme areas), "
+                  "ovriga-staden (rest of the city), stockholm or riket (Sweden)."),
+    "area_name": ("Områdets namn.", "Area name."),
+    "year": ("År (31 december för registeruppgifter).", "Year (31 December for register data)."),
+}
+
+#: Tidy indicator table: column -> (Swedish, English).
+TIDY_DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    **_AREA,
+    "area_level": ("Områdesnivå: stadsdel, stadsdelsomrade, omradesgrupp, stad eller riket.",
+                   "Area level: stadsdel (district), stadsdelsomrade (borough), omradesgrupp (group), stad (city) or riket (Sweden)."),
+    "indicator": ("Indikatorns id (programmets indikatorkatalog).", "Indicator id (the programme's indicator catalogue)."),
+    "value": ("Värde i enheten i unit (täljare/nämnare × skala för andelar och kvoter); tomt när status har en symbol.",
+              "Value in the unit of unit (numerator/denominator × scale for shares and rates); empty when status has a symbol."),
+    "status": ("Officiell statistiks symbol: tomt = vanligt värde, .. uppgift saknas, – noll/inget att redovisa, "
+               ". kan inte förekomma, x dold (röjandeskydd).",
+               "Official-statistics symbol: empty = ordinary value, .. not available, – zero/nothing to report, "
+               ". cannot occur, x suppressed (disclosure control)."),
+    "numerator": ("Täljare (antal); tomt om den saknas eller är dold.", "Numerator (count); empty when missing or suppressed."),
+    "denominator": ("Nämnare (antal, t.ex. befolkning); tomt om den saknas eller är dold.",
+                    "Denominator (count, e.g. population); empty when missing or suppressed."),
+    "unit": ("Enhet för value (t.ex. procent, per 1 000 invånare, antal).", "Unit of value (e.g. procent = percent, per 1 000 invånare, antal = count)."),
+    "source": ("Källa (leverantör och fil); demodata är syntetiska.", "Source (supplier and file); demodata are synthetic."),
+}
+
+#: Rank intervals of the social risk index: column -> (Swedish, English).
+RANK_DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    **_AREA,
+    "level": ("Områdesnivå som rangordnas: stadsdel eller stadsdelsomrade.", "Area level ranked: stadsdel (district) or stadsdelsomrade (borough)."),
+    "total": ("Indexets totalvärde (staden samma år = 100).", "Index total (the city the same year = 100)."),
+    "rank": ("Rang (1 = högst index) bland de rangordnade; tomt utan fullständigt publicerat index.",
+             "Rank (1 = highest index) among those ranked; empty without a complete published index."),
+    "rank_low": ("Nedre gräns för 90 % rangband (5 %-kvantil över bootstrapreplikat).", "Lower bound of the 90 % rank band (5 % quantile over bootstrap replicates)."),
+    "rank_high": ("Övre gräns för 90 % rangband (95 %-kvantil).", "Upper bound of the 90 % rank band (95 % quantile)."),
+    "rank_median": ("Medianrang över replikaten.", "Median rank over the replicates."),
+    "rank_min_variant": ("Bästa rang över metodvarianterna.", "Lowest rank over the method variants."),
+    "rank_max_variant": ("Sämsta rang över metodvarianterna.", "Highest rank over the method variants."),
+    "coverage": ("Rangbandets täckning (0,9).", "Coverage of the rank band (0.9)."),
+    "n_ranked": ("Antal rangordnade områden på nivån det året.", "Areas ranked at the level that year."),
+    "n_boot": ("Antal bootstrapreplikat.", "Bootstrap replicates."),
+    "text_sv": ("Rangen i ord (svenska); tom utan rang.", "The rank in words (Swedish); empty without a rank."),
+}
+
+_GOAL_VALUE = "{} (i unit; tomt om värdet saknas eller är dolt)"
+#: Goal statuses: column -> (Swedish, English).
+GOAL_STATUS_DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    "area_code": _AREA["area_code"],
+    "goal_id": ("Målets id (programme/goals.csv).", "Goal id (programme/goals.csv)."),
+    "goal_number": ("Målets nummer i programtexten.", "The goal's number in the programme text."),
+    "malomrade": ("Målområde.", "Goal area (målområde)."),
+    "indicator": ("Indikatorns id; skolor_minst_riket = andel bedömda skolor som når målet (Skola 1.1 per skola).",
+                  "Indicator id; skolor_minst_riket = share of assessed schools meeting the goal (Skola 1.1 per school)."),
+    "direction": ("Riktning: increase, decrease eller at_least_reference.", "Direction: increase, decrease or at_least_reference."),
+    "reference_area": ("Jämförelseområde för nivåmål (t.ex. riket).", "Reference area of level goals (e.g. riket)."),
+    "sampling": ("survey (urvalsundersökning, testas) eller register (totalräkning, 2 % tolerans).",
+                 "survey (sample survey, tested) or register (complete count, 2 % tolerance)."),
+    "method": ("Bedömningsmetod: two_proportion, tolerance eller schools.", "Assessment method: two_proportion, tolerance or schools."),
+    "unit": ("Enhet för värdena.", "Unit of the values."),
+    "change_unit": ("Enhet för förändringen (t.ex. procentenheter).", "Unit of the change (e.g. percentage points)."),
+    "baseline_year": ("Basår (2014).", "Baseline year (2014)."),
+    "latest_year": ("Senaste år (2020).", "Latest year (2020)."),
+    "baseline": (_GOAL_VALUE.format("Värde basåret"), "Baseline value (in unit; empty when missing or suppressed)."),
+    "latest": (_GOAL_VALUE.format("Värde senaste året"), "Latest value (in unit; empty when missing or suppressed)."),
+    "change": ("Förändring senaste − basår (tomt om ett värde saknas eller åren vilar på olika data).",
+               "Change latest − baseline (empty when a value is missing or the years rest on different data)."),
+    "baseline_status": ("Symbol för saknat eller dolt basvärde (tomt = vanligt värde).", "Symbol of a missing or suppressed baseline value (empty = ordinary)."),
+    "latest_status": ("Symbol för saknat eller dolt senaste värde.", "Symbol of a missing or suppressed latest value."),
+    "reference_latest_status": ("Symbol för saknat eller dolt jämförelsevärde.", "Symbol of a missing or suppressed reference value."),
+    "baseline_basis": ("Basvärdets underlag: syntetisk, verklig eller blandad.", "Basis of the baseline value: syntetisk (synthetic), verklig (real) or blandad (mixed)."),
+    "latest_basis": ("Det senaste värdets underlag: syntetisk, verklig eller blandad.", "Basis of the latest value: syntetisk, verklig or blandad."),
+    "reference_baseline": ("Jämförelseområdets värde basåret.", "Reference area's baseline value."),
+    "reference_latest": ("Jämförelseområdets värde senaste året.", "Reference area's latest value."),
+    "difference": ("Testad skillnad: förändringen, eller senaste − jämförelsevärdet.", "Tested difference: the change, or latest − reference."),
+    "tolerance": ("Tolerans för registeruppgifter (absolut, 2 % av jämförelsevärdet).", "Tolerance for register data (absolute, 2 % of the value compared with)."),
+    "p_value": ("p-värde (enkätdata: z-test för två andelar).", "p-value (survey data: two-proportion z test)."),
+    "gap_baseline": ("Nivåmål: avstånd till jämförelsen basåret.", "Level goal: gap to the reference at baseline."),
+    "gap_latest": ("Nivåmål: avstånd till jämförelsen senaste året.", "Level goal: gap to the reference in the latest year."),
+    "gap_p_value": ("p-värde för att avståndet minskat.", "p-value that the gap narrowed."),
+    "baseline_n": ("Antal svarande (eller bedömda skolor) basåret.", "Respondents (or schools assessed) at baseline."),
+    "latest_n": ("Antal svarande (eller bedömda skolor) senaste året.", "Respondents (or schools assessed) in the latest year."),
+    "status": ("Status (kod): met, on_track, not_met, not_assessable.", "Status (code): met, on_track, not_met, not_assessable."),
+    "reason": ("Skäl (kod i analysis.goals.DECISIONS).", "Reason (code of analysis.goals.DECISIONS)."),
+}

@@ -243,3 +243,34 @@ def sources_section() -> list:
     from evalkit.present.page import heading
 
     return [heading("Källor och licenser"), sources_table()]
+
+
+#: Where the site's data package is, relative to the pages (the same as evalkit.build.datapackage.HREF,
+#: which present/ may not import; a test keeps the two equal).
+DATA_PACKAGE_HREF = "data/datapackage.json"
+
+
+def data_for_researchers():
+    """The section "Data för forskare": what the site's data package holds, with a relative link
+    that works offline from the site folder."""
+    from evalkit.present.page import Html, _ENV
+
+    text = ("Allt som sidorna visar finns också som ett datapaket (Frictionless Data Package) för R, Stata, "
+            "Python och kalkylprogram: den publicerade, röjandeskyddade indikatortabellen, områdena, index för "
+            "sociala risker och de numeriska resultaten (effektskattningar, händelsestudie, syntetisk kontroll, "
+            "rangintervall och måluppfyllelse), som CSV i UTF-8 med komma som fältavgränsare och punkt som "
+            "decimaltecken. Statussymbolerna (.., –, x) står i en egen kolumn och ett tomt fält betyder att "
+            "värdet saknas eller är dolt. Varje fält är beskrivet på svenska och engelska i datapackage.json, "
+            "som också anger källfilerna med SHA-256, licenser och vilken version och commit av evalkit som "
+            "byggde paketet. Hur man läser in paketet och skattar om huvudskattningen finns i docs/researchers.md "
+            "i evalkits källkod.")
+    html = _ENV.from_string('<p>{{ t }}</p><p><a href="{{ href }}">Datapaketet (datapackage.json)</a></p>').render(
+        t=text, href=DATA_PACKAGE_HREF)
+    return Html(html, text + f" Datapaketet: {DATA_PACKAGE_HREF}")
+
+
+def data_section() -> list:
+    """"Data för forskare": the site's data package and how to read it."""
+    from evalkit.present.page import heading
+
+    return [heading("Data för forskare"), data_for_researchers()]
