@@ -9,7 +9,7 @@ gets the stored double back; official-statistics symbols stay in their own ``sta
 and a missing number is an empty cell (``missingValues: [""]``).
 
 Every field's Swedish and English description comes from the contract that defines the table
-(:mod:`evalkit.contracts`, :mod:`evalkit.analysis.effects_schema`), primary keys from the same
+(:mod:`evalkit.contracts`, :mod:`evalkit.contracts.effects`), primary keys from the same
 contracts' ``unique`` columns, so the codebook is written once. Only the two tables without a
 pandera contract (areas, index) are described here.
 
@@ -95,7 +95,7 @@ def tables() -> dict[str, tuple]:
     Everything is read from the published table and the stored results (see module docstring).
     """
     from evalkit import contracts, data, geography, results
-    from evalkit.analysis import effects_schema
+    from evalkit.contracts import effects as effects_schema
     from evalkit.analysis import index as risk_index
 
     published = data.published_tidy()[0][contracts.TIDY_COLUMNS]

@@ -27,11 +27,18 @@ from evalkit.contracts.inputs import (
     school_schema,
     survey_schema,
 )
-from evalkit.contracts.results import RANK_COLUMNS, goal_status_schema, rank_intervals_schema
+from evalkit.contracts.results import (
+    GOAL_STATUS_DESCRIPTIONS,
+    RANK_COLUMNS,
+    RANK_DESCRIPTIONS,
+    goal_status_schema,
+    rank_intervals_schema,
+)
 from evalkit.contracts.tidy import (
     AREA_LEVELS,
     STATUS_SYMBOLS,
     TIDY_COLUMNS,
+    TIDY_DESCRIPTIONS,
     TIDY_DTYPES,
     YEAR_RANGE,
     indicator_contract,
@@ -41,7 +48,7 @@ from evalkit.contracts.tidy import (
 )
 
 __all__ = [
-    "AREA_LEVELS", "EVALUATION_VALUES", "PLAN_VALUES", "RANK_COLUMNS", "SCHOOL_GRADES", "SCHOOL_GROUPS",
+    "AREA_LEVELS", "EVALUATION_VALUES", "GOAL_STATUS_DESCRIPTIONS", "RANK_DESCRIPTIONS", "TIDY_DESCRIPTIONS", "PLAN_VALUES", "RANK_COLUMNS", "SCHOOL_GRADES", "SCHOOL_GROUPS",
     "SCHOOL_MEASURES", "STATUS_SYMBOLS", "SUPPRESSION_LIMIT", "SURVEYS", "THEMES", "TIDY_COLUMNS",
     "TIDY_DTYPES", "VISIONS", "YEAR_RANGE", "frames_schema", "goal_status_schema", "indicator_contract",
     "known_area_codes", "rank_intervals_schema", "register_schema", "school_schema", "survey_schema",

@@ -111,33 +111,8 @@ def rank_intervals_schema() -> pa.DataFrameSchema:
 # (evalkit.build.datapackage) is read from here, so each contract is described once, beside it.
 # --------------------------------------------------------------------------------------------
 
-_AREA = {
-    "area_code": ("Områdeskod: sd-<namn> (stadsdel), sdo-<namn> (stadsdelsområde), programomradet, ovriga-staden, "
-                  "stockholm eller riket.",
-                  "Area code: sd-<name> (district), sdo-<name> (borough), programomradet (programme areas), "
-                  "ovriga-staden (rest of the city), stockholm or riket (Sweden)."),
-    "area_name": ("Områdets namn.", "Area name."),
-    "year": ("År (31 december för registeruppgifter).", "Year (31 December for register data)."),
-}
 
-#: Tidy indicator table: column -> (Swedish, English).
-TIDY_DESCRIPTIONS: dict[str, tuple[str, str]] = {
-    **_AREA,
-    "area_level": ("Områdesnivå: stadsdel, stadsdelsomrade, omradesgrupp, stad eller riket.",
-                   "Area level: stadsdel (district), stadsdelsomrade (borough), omradesgrupp (group), stad (city) or riket (Sweden)."),
-    "indicator": ("Indikatorns id (programmets indikatorkatalog).", "Indicator id (the programme's indicator catalogue)."),
-    "value": ("Värde i enheten i unit (täljare/nämnare × skala för andelar och kvoter); tomt när status har en symbol.",
-              "Value in the unit of unit (numerator/denominator × scale for shares and rates); empty when status has a symbol."),
-    "status": ("Officiell statistiks symbol: tomt = vanligt värde, .. uppgift saknas, – noll/inget att redovisa, "
-               ". kan inte förekomma, x dold (röjandeskydd).",
-               "Official-statistics symbol: empty = ordinary value, .. not available, – zero/nothing to report, "
-               ". cannot occur, x suppressed (disclosure control)."),
-    "numerator": ("Täljare (antal); tomt om den saknas eller är dold.", "Numerator (count); empty when missing or suppressed."),
-    "denominator": ("Nämnare (antal, t.ex. befolkning); tomt om den saknas eller är dold.",
-                    "Denominator (count, e.g. population); empty when missing or suppressed."),
-    "unit": ("Enhet för value (t.ex. procent, per 1 000 invånare, antal).", "Unit of value (e.g. procent = percent, per 1 000 invånare, antal = count)."),
-    "source": ("Källa (leverantör och fil); demodata är syntetiska.", "Source (supplier and file); demodata are synthetic."),
-}
+from evalkit.contracts.tidy import _AREA  # noqa: E402  (the area columns' words, shared)
 
 #: Rank intervals of the social risk index: column -> (Swedish, English).
 RANK_DESCRIPTIONS: dict[str, tuple[str, str]] = {
