@@ -185,7 +185,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     summary = runner.build(jobs, Path(args.out) if args.out else reports_dir(), n_jobs=args.jobs,
                            force=args.force, cell_timeout=args.cell_timeout, progress=not args.no_progress,
-                           report_timeout=args.report_timeout, executor=args.executor, scheduler=args.scheduler)
+                           report_timeout=args.report_timeout, executor=args.executor, scheduler=args.scheduler,
+                           compare_with=Path(args.compare_with) if args.compare_with else None)
     print(summary.text())
     return 0 if summary.ok else 1
 
@@ -266,6 +267,29 @@ def cmd_publish(args: argparse.Namespace) -> int:
         return 2
     kept = f"; förra publiceringen finns kvar i {done.previous}" if done.previous else ""
     print(f"publicerade {done.files} filer till {done.destination}{kept}")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """What changed between two publications (sites or data packages)."""
+    import json
+
+    from evalkit import programme
+    from evalkit.analysis import changes
+    from evalkit.build import datapackage
+    from evalkit.present import changes as words
+
+    try:
+        wanted = tuple(changes.RESOURCES.values())
+        old, new = (datapackage.read(Path(p), wanted) for p in (args.old, args.new))
+    except (ValueError, OSError, KeyError) as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    result = changes.diff(old, new)
+    if args.json:
+        print(json.dumps(changes.to_records(result), ensure_ascii=False, indent=1))
+    else:
+        print(words.summary_sv(result, programme.indicator_catalogue(), args.old, args.new))
     return 0
 
 
@@ -370,6 +394,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--scheduler", help="Dask-schemaläggarens adress, t.ex. tcp://10.0.0.5:8786")
     b.add_argument("--no-progress", action="store_true", help="ingen förloppsindikator")
     b.add_argument("--out", metavar="KATALOG", help="utkatalog (standard: reports/)")
+    b.add_argument("--compare-with", metavar="SÖKVÄG",
+                   help="publiceringen som sidan andringar.html jämför med (en byggd webbplats eller dess "
+                        "datapaket); standard: dit evalkit publish senast publicerade")
     b.set_defaults(func=cmd_build)
     e = sub.add_parser("export", help="gör en notebook som körts med papermill eller i JupyterLab till den publicerade sidan",
                        description="Gör samma sak som evalkit build efter körningen: normaliserar notebooken, "
@@ -381,6 +408,15 @@ def parser() -> argparse.ArgumentParser:
                    help="rapporttyp, om den inte framgår av notebooken (papermill sparar vilken notebook som kördes)")
     e.add_argument("--out", metavar="KATALOG", help="utkatalog (standard: reports/)")
     e.set_defaults(func=cmd_export)
+    df = sub.add_parser("diff", help="vad som ändrats mellan två publiceringar",
+                        description="Jämför två byggda webbplatser (eller deras datapaket): publicerade uppgifter "
+                                    "som ändrats (dolda uppgifter jämförs bara som dolda), målstatus, effektskattningar "
+                                    "som flyttat mer än ett medelfel, rangordning och indatafiler. Slutstatus 0, "
+                                    "2 om en sida saknar datapaket.")
+    df.add_argument("old", metavar="GAMMAL", help="förra publiceringen, t.ex. /mnt/intranat/.uppfoljning.previous")
+    df.add_argument("new", metavar="NY", help="den nya, t.ex. reports/site")
+    df.add_argument("--json", action="store_true", help="bara siffror, som JSON")
+    df.set_defaults(func=cmd_diff)
     pub = sub.add_parser("publish", help="publicera webbplatsen till en katalog (allt eller inget)",
                          description="Kontrollerar bygget (inga misslyckade, saknade eller inaktuella rapporter; "
                                      "inkräktarens granskning av den publicerade tabellen körs om) och kopierar "

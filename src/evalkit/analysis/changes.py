@@ -154,3 +154,29 @@ def input_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     out = merged[o != n]
     return pd.DataFrame({"path": out["path"], "old": o[o != n], "new": n[o != n]}) \
         .sort_values("path").reset_index(drop=True)
+
+
+#: The package resources each comparison reads (names as in evalkit.build.datapackage).
+RESOURCES = {"changes": "indikatorer", "status_changes": "goal_status", "effects": "did", "ranks": "rank_intervals"}
+
+
+def diff(old: dict, new: dict) -> dict[str, pd.DataFrame]:
+    """Everything that moved between two publications, given their tables by resource name
+    (``indikatorer``, ``goal_status``, ``did``, ``rank_intervals``, ``sources``)."""
+    return {
+        "changes": value_changes(old["indikatorer"], new["indikatorer"]),
+        "status_changes": status_changes(old["goal_status"], new["goal_status"]),
+        "effects": effect_moves(old["did"], new["did"]),
+        "ranks": rank_moves(old["rank_intervals"], new["rank_intervals"]),
+        "inputs": input_changes(old["sources"], new["sources"]),
+    }
+
+
+def to_records(result: dict[str, pd.DataFrame]) -> dict[str, list[dict]]:
+    """The diff as plain JSON-ready records: numbers as numbers, missing as None."""
+    out = {}
+    for name, frame in result.items():
+        clean = frame.astype(object).where(frame.notna(), None)
+        out[name] = [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+                     for row in clean.to_dict("records")]
+    return out

@@ -353,3 +353,47 @@ def write_if_changed(out_dir: Path, shared: str) -> bool:
     marker.parent.mkdir(parents=True, exist_ok=True)
     _write_bytes(marker, (current + "\n").encode())
     return True
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a package back (evalkit diff, the changes page)
+# --------------------------------------------------------------------------------------------
+
+
+def descriptor_path(path: Path) -> Path:
+    """The ``datapackage.json`` of a built site (``reports/site`` or the build folder above it),
+    of a package folder, or the descriptor itself; ValueError (Swedish) when there is none."""
+    path = Path(path)
+    for candidate in (path, path / DESCRIPTOR, path / FOLDER / DESCRIPTOR, path / "site" / FOLDER / DESCRIPTOR):
+        if candidate.is_file() and candidate.name == DESCRIPTOR:
+            return candidate
+    raise ValueError(f"{path}: hittar inget datapaket ({HREF}) – bygg webbplatsen med `evalkit build` först")
+
+
+def read(path: Path, names: tuple[str, ...] | None = None) -> dict:
+    """The tables of a package as typed frames, by resource name, plus ``"sources"`` (path,
+    sha256 of every input file). Types come from each resource's Table Schema: numbers as float,
+    integers as nullable Int64, booleans as bool, strings as str with empty kept as ``""`` (the
+    status column's ordinary value)."""
+    import pandas as pd
+
+    desc_path = descriptor_path(path)
+    desc = json.loads(desc_path.read_text(encoding="utf-8"))
+    out = {}
+    for res in desc["resources"]:
+        if names is not None and res["name"] not in names:
+            continue
+        fields = res["schema"]["fields"]
+        frame = pd.read_csv(desc_path.parent / res["path"], dtype=str, keep_default_na=False, encoding="utf-8")
+        for f in fields:
+            col = frame[f["name"]]
+            if f["type"] == "number":
+                frame[f["name"]] = pd.to_numeric(col.replace("", None), errors="raise").astype(float)
+            elif f["type"] == "integer":
+                frame[f["name"]] = pd.to_numeric(col.replace("", None), errors="raise").astype("Int64")
+            elif f["type"] == "boolean":
+                frame[f["name"]] = col.str.lower().eq("true")
+        out[res["name"]] = frame
+    out["sources"] = pd.DataFrame([{"path": s["path"], "sha256": s["sha256"]} for s in desc.get("sources", [])],
+                                  columns=["path", "sha256"])
+    return out

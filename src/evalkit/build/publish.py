@@ -168,4 +168,7 @@ def publish(out_dir: Path, dest: Path, *, jobs=None, audit: bool = True, _before
             shutil.rmtree(prev)
         os.rename(dest, prev)
     os.rename(stage, dest)
+    from evalkit.build import changes_page
+
+    changes_page.record_publication(out_dir, dest)
     return Published(dest, prev if had_previous else None, len(wanted))

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evalkit.build import cache, datapackage, site
+from evalkit.build import cache, changes_page, datapackage, site
 from evalkit.build.output import JobResult, atomic_write, write_outcome
 from evalkit.build.plan import ReportJob
 
@@ -58,12 +58,14 @@ def default_jobs() -> int:
 
 def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force: bool = False,
           cell_timeout: int | None = 300, progress: bool = True, *, report_timeout: float | None = DEFAULT_REPORT_TIMEOUT,
-          executor: str = "local", scheduler=None) -> BuildSummary:
+          executor: str = "local", scheduler=None, compare_with: Path | None = None) -> BuildSummary:
     """Build ``jobs`` into ``out_dir`` (site/, notebooks/, failed/), reusing unchanged reports.
 
     ``cell_timeout`` and ``report_timeout`` are in seconds (None or 0: no limit). A report that
     fails, hangs past ``report_timeout`` or kills its process is listed in ``failed`` and on the
     index page; its executed notebook is kept in ``failed/``; its last good page stays.
+    ``compare_with``: the publication the changes page compares with (default: the last one
+    `evalkit publish` made from ``out_dir``, see :mod:`evalkit.build.changes_page`).
     """
     if executor not in ("local", "dask"):
         raise ValueError(f"okänd exekverare {executor!r} (local eller dask)")
@@ -97,6 +99,7 @@ def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force
                 summary.failed[result.slug] = result.error
     # The data package before the index, which links to it once it exists.
     datapackage.write_if_changed(out_dir, shared)
+    changes_page.update(out_dir, compare_with)
     write_index(out_dir, jobs, summary.failed, shared)
     summary.built.sort()
     summary.reused.sort()

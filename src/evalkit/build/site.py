@@ -9,6 +9,9 @@ import jinja2
 
 from evalkit import geography
 from evalkit.build import datapackage
+
+#: The changes page, written by evalkit.build.changes_page (the index links it when it exists).
+CHANGES_PAGE = "andringar.html"
 from evalkit.build.export import stylesheet
 from evalkit.build.plan import DEFAULT_YEARS, OVERVIEW_GROUP, SITE_REPORTS, ReportJob, job_for_page
 
@@ -30,6 +33,8 @@ _INDEX = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=Tru
 {% if synthetic %}<div class="ek-banner" role="alert"><strong>OBS! Rapporterna bygger på syntetiska demodata. Siffrorna beskriver inte verkligheten.</strong></div>
 {% endif %}
 <p>{{ summary }}</p>
+{% if changes_href %}<p><a href="{{ changes_href }}">Förändringar sedan förra publiceringen</a></p>
+{% endif %}
 {% if data_href %}<p>Data för forskare: <a href="{{ data_href }}">datapaketet</a> (Frictionless Data Package: den publicerade, röjandeskyddade indikatortabellen och de numeriska resultaten som CSV med punkt som decimaltecken, med kodbok på svenska och engelska).</p>
 {% endif %}
 <div class="ek-filter"><label for="filter">Filtrera rapporter</label><br><input id="filter" type="search" autocomplete="off"></div>
@@ -83,7 +88,7 @@ def render_index(jobs: list[ReportJob], failed: set[str], site_dir: Path, synthe
     listed = {job.html_name: job for job in jobs}
     others = []
     for page in sorted(site_dir.glob("*.html")) if site_dir.is_dir() else []:
-        if page.name == "index.html" or page.name in listed:
+        if page.name in ("index.html", CHANGES_PAGE) or page.name in listed:
             continue
         job = job_for_page(page.name)
         if job is None:
@@ -105,8 +110,9 @@ def render_index(jobs: list[ReportJob], failed: set[str], site_dir: Path, synthe
                                                              "ok": True, "kind": "other"} for name in others]})
     entries = [r for g in ordered for r in g["reports"]]
     data_href = datapackage.HREF if (site_dir / datapackage.HREF).exists() else ""
+    changes_href = CHANGES_PAGE if (site_dir / CHANGES_PAGE).exists() else ""
     return _INDEX.render(css=stylesheet(), groups=ordered, summary=count_sentence(entries), synthetic=synthetic,
-                         data_href=data_href)
+                         data_href=data_href, changes_href=changes_href)
 
 
 def _left_failed(failed_dir: Path | None) -> set[str]:

@@ -95,3 +95,57 @@ def summary_sv(diff: dict, catalogue: pd.DataFrame, old_name: str, new_name: str
         for r in table.itertuples(index=False):
             lines.append(f"  {r.Område}, {r.Indikator} {r.År} ({r.Uppgift}): {r.Före} → {r.Nu} ({r.Ändring})")
     return "\n".join(lines)
+
+
+def effect_table(effects: pd.DataFrame) -> pd.DataFrame:
+    """Effect estimates that moved (indikator, kohort, specifikation, före, nu, förflyttning i medelfel)."""
+    return pd.DataFrame({
+        "Indikator": effects["indicator"].tolist(),
+        "Kohort": effects["cohort"].tolist(),
+        "Specifikation": effects["specification"].tolist(),
+        "Före": [_number(v) for v in effects["old"]],
+        "Nu": [_number(v) for v in effects["new"]],
+        "Förflyttning (medelfel)": [fmt.change(v, 1) for v in effects["shift_in_se"]],
+    })
+
+
+def as_html(frame: pd.DataFrame, caption: str) -> str:
+    """A table as the reports show it ("" when empty, so the page says so in words instead)."""
+    from evalkit.present import tables
+
+    return "" if frame.empty else tables.table(frame, caption)._repr_html_()
+
+
+def page_intro_sv(diff: dict) -> str:
+    """The sentence at the top of the changes page, counted from the diff."""
+    values = diff["changes"]
+    if all(t.empty for t in diff.values()):
+        return "Inget har ändrats sedan förra publiceringen: samma publicerade uppgifter, målstatus och indata."
+    counts = values["kind"].value_counts()
+    shown = {k: int(counts.get(k, 0)) for k in KIND_SV}
+    return (f"Sedan förra publiceringen har {shown['changed']} publicerade uppgifter ändrats i "
+            f"{values.loc[values['kind'] == 'changed', 'area_code'].nunique()} områden; {shown['hidden']} döljs nu och "
+            f"{shown['shown']} visas nu (dolda uppgifter jämförs bara som dolda). {len(diff['status_changes'])} "
+            f"målstatus har ändrats och {len(diff['inputs'])} indatafiler har ändrats.")
+
+
+def area_boxes(diff: dict, catalogue: pd.DataFrame) -> dict[str, str]:
+    """area code -> the "Ändrat sedan förra publiceringen" box (HTML) for areas where something
+    the page shows about the area itself changed: its published numbers or its goal statuses."""
+    from markupsafe import escape
+
+    labels = _labels(catalogue)
+    values, statuses = diff["changes"], diff["status_changes"]
+    out = {}
+    for code in sorted(set(values["area_code"]) | set(statuses["area_code"])):
+        parts = []
+        v = values[values["area_code"] == code]
+        if len(v):
+            names = sorted({labels.get(i, i) for i in v["indicator"]})
+            parts.append(f"{len(v)} publicerade uppgifter ({', '.join(names[:3])}{' m.fl.' if len(names) > 3 else ''})")
+        for r in statuses[statuses["area_code"] == code].itertuples():
+            parts.append(f"mål {r.goal_number}: {_status(r.old)} → {_status(r.new)}")
+        text = "; ".join(parts)
+        out[code] = (f'<div class="ek-changes" role="note"><p><strong>Ändrat sedan förra publiceringen:</strong> '
+                     f'{escape(text)}. <a href="andringar.html">Alla förändringar</a></p></div>')
+    return out

@@ -1,0 +1,174 @@
+"""Year on year: `evalkit diff`, the changes page and the district boxes, on real data packages."""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evalkit import cli, clean
+from evalkit.analysis import changes
+from evalkit.build import changes_page, datapackage, publish
+from evalkit.paths import processed_dir, raw_dir
+
+CELL = ("sd-tensta", "ekonomiskt_bistand", 2019)
+
+
+@pytest.fixture(scope="module")
+def old_site(processed, tmp_path_factory):
+    """The data package of the bundled publication, as a build writes it."""
+    site = tmp_path_factory.mktemp("old") / "site"
+    datapackage.write(site)
+    return site
+
+
+def _rewrite(site: Path, name: str, edit) -> None:
+    """Change one resource of a package in place (as if the next year's build had written it)."""
+    tables = datapackage.read(site, (name,))
+    frame = edit(tables[name].copy())
+    desc = json.loads((site / datapackage.HREF).read_text(encoding="utf-8"))
+    spec = next(r for r in desc["resources"] if r["name"] == name)
+    body, _ = datapackage.to_csv_bytes(frame, spec["schema"]["primaryKey"])
+    (site / datapackage.FOLDER / f"{name}.csv").write_bytes(body)
+    spec["hash"], spec["bytes"] = "sha256:" + hashlib.sha256(body).hexdigest(), len(body)
+    (site / datapackage.HREF).write_text(json.dumps(desc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def new_build(old_site, tmp_path_factory):
+    """A build folder whose site differs from ``old_site`` in one number and one goal status,
+    with two district pages."""
+    out = tmp_path_factory.mktemp("new")
+    site = out / "site"
+    shutil.copytree(old_site, site)
+
+    def one_number(t):
+        at = (t["area_code"] == CELL[0]) & (t["indicator"] == CELL[1]) & (t["year"] == CELL[2])
+        t.loc[at, "value"] = t.loc[at, "value"] + 1.0
+        return t
+
+    def one_status(t):
+        at = (t["area_code"] == "sd-tensta") & (t["indicator"] == "ekonomiskt_bistand")
+        t.loc[at, "status"] = "met" if (t.loc[at, "status"] != "met").all() else "not_met"
+        return t
+
+    _rewrite(site, "indikatorer", one_number)
+    _rewrite(site, "goal_status", one_status)
+    for slug, name in (("sd-tensta", "Tensta"), ("sd-husby", "Husby")):
+        (site / f"{slug}.html").write_text(f"<html><body><main><h1>{name}</h1><p>…</p></main></body></html>",
+                                           encoding="utf-8")
+    return out
+
+
+def test_identical_publications_give_no_changes(old_site, capsys):
+    assert cli.main(["diff", str(old_site), str(old_site), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert all(out[k] == [] for k in ("changes", "status_changes", "effects", "ranks", "inputs"))
+    assert cli.main(["diff", str(old_site), str(old_site)]) == 0
+    assert "Inga förändringar" in capsys.readouterr().out
+
+
+def test_diff_lists_exactly_the_changed_number_and_the_flipped_status(old_site, new_build, capsys):
+    assert cli.main(["diff", str(old_site), str(new_build / "site"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(c["area_code"], c["indicator"], c["year"], c["field"], c["kind"]) for c in out["changes"]] == \
+        [(*CELL, "value", "changed")]
+    change = out["changes"][0]
+    assert isinstance(change["old"], float) and change["new"] == pytest.approx(change["old"] + 1.0)
+    assert [(s["area_code"], s["indicator"]) for s in out["status_changes"]] == [("sd-tensta", "ekonomiskt_bistand")]
+
+
+def test_changes_page_and_the_district_box(old_site, new_build):
+    result = changes_page.update(new_build, compare_with=old_site)
+    assert result is not None
+    page = (new_build / "site" / changes_page.PAGE).read_text(encoding="utf-8")
+    assert page.index("Måluppfyllelse som ändrats") < page.index("Största förändringar per område")
+    assert "Tensta" in page and "Andel invånare med ekonomiskt bistånd" in page
+    tensta = (new_build / "site" / "sd-tensta.html").read_text(encoding="utf-8")
+    assert "Ändrat sedan förra publiceringen" in tensta and 'href="andringar.html"' in tensta
+    assert "Ändrat sedan" not in (new_build / "site" / "sd-husby.html").read_text(encoding="utf-8")
+    # Same inputs, same bytes: a second update changes nothing.
+    before = {p.name: p.read_bytes() for p in (new_build / "site").glob("*.html")}
+    changes_page.update(new_build, compare_with=old_site)
+    assert before == {p.name: p.read_bytes() for p in (new_build / "site").glob("*.html")}
+
+
+def test_without_a_publication_to_compare_with_page_and_boxes_go(old_site, new_build, tmp_path):
+    out = tmp_path / "b"
+    shutil.copytree(new_build, out)
+    changes_page.update(out, compare_with=old_site)
+    assert changes_page.update(out) is None
+    assert not (out / "site" / changes_page.PAGE).exists()
+    assert "ek-changes" not in (out / "site" / "sd-tensta.html").read_text(encoding="utf-8")
+
+
+def test_default_comparison_is_the_last_publication_or_the_one_before_it(old_site, new_build, tmp_path):
+    dest = tmp_path / "share" / "site"
+    shutil.copytree(old_site, dest)
+    changes_page.record_publication(new_build, dest)
+    assert changes_page.compare_target(new_build) == dest
+    # Once this very build is what is served, the page keeps describing what it changed.
+    shutil.copytree(dest, publish.previous_dir(dest))
+    shutil.rmtree(dest)
+    shutil.copytree(new_build / "site", dest)
+    assert changes_page.compare_target(new_build) == publish.previous_dir(dest)
+
+
+def test_hidden_cells_are_compared_as_hidden(old_site, tmp_path, capsys):
+    """A cell hidden in the new publication shows its old (published) value and no new one; one
+    hidden in both is no change whatever the data behind it."""
+    site = tmp_path / "site"
+    shutil.copytree(old_site, site)
+    hidden_before = datapackage.read(old_site, ("indikatorer",))["indikatorer"]
+    hidden_before = hidden_before[hidden_before["status"] == "x"]
+
+    def hide(t):
+        at = (t["area_code"] == CELL[0]) & (t["indicator"] == CELL[1]) & (t["year"] == CELL[2])
+        t.loc[at, ["value", "numerator"]] = float("nan")
+        t.loc[at, "status"] = "x"
+        return t
+
+    _rewrite(site, "indikatorer", hide)
+    assert cli.main(["diff", str(old_site), str(site), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)["changes"]
+    assert {(c["field"], c["kind"]) for c in out} == {("value", "hidden"), ("numerator", "hidden")}
+    assert all(c["new"] is None and c["new_status"] == "x" and c["old"] is not None for c in out)
+    assert len(hidden_before) > 0  # the bundled publication hides cells, none of which appear above
+
+
+def test_unreadable_publication_is_one_line_and_exit_2(tmp_path, capsys):
+    assert cli.main(["diff", str(tmp_path), str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fel: ") and "datapaket" in err and len(err.strip().splitlines()) == 1
+
+
+def test_one_raw_number_changed_moves_that_cell_and_its_dependants_only(processed, tmp_path):
+    """Change one count in the raw file, clean again, and diff the published tables: the cell
+    itself moves, and nothing but its aggregates and composites (and cells whose protection the
+    suppression had to rearrange) may move with it."""
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir(), raw)
+    path = raw / "demo" / "indikatorer_2006-2020.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    at = (frame["omrade"] == "Tensta") & (frame["indikator"] == CELL[1]) & (frame["ar"] == str(CELL[2]))
+    assert at.sum() == 1
+    numerator = int(frame.loc[at, "taljare"].iloc[0]) + 100
+    frame.loc[at, "taljare"] = str(numerator)
+    frame.loc[at, "varde"] = f"{100 * numerator / int(frame.loc[at, 'namnare'].iloc[0]):.1f}"  # as the file writes it
+    frame.to_csv(path, index=False)
+    before = pd.read_parquet(processed_dir() / "indicators_published.parquet")
+    clean.run(raw, tmp_path / "processed")
+    after = pd.read_parquet(tmp_path / "processed" / "indicators_published.parquet")
+    moved = changes.value_changes(before, after)
+    assert ((moved["area_code"] == CELL[0]) & (moved["indicator"] == CELL[1]) & (moved["year"] == CELL[2])
+            & (moved["field"] == "numerator")).any()
+    dependants = {"sd-tensta", "sdo-spanga-tensta", "programomradet", "stockholm", "sdo-rinkeby-kista"}
+    composites = {"index_sociala_risker"}
+    unexpected = moved[~moved["area_code"].isin(dependants) | (moved["year"] != CELL[2])]
+    unexpected = unexpected[~unexpected["indicator"].isin(composites) | (unexpected["year"] != CELL[2])]
+    assert unexpected.empty, unexpected.head().to_dict("records")
+    print(f"\nEn ändrad rådatauppgift: {len(moved)} publicerade celler flyttade: "
+          f"{sorted(set(zip(moved['area_code'], moved['indicator'], moved['field'])))}")
+    assert set(moved["indicator"]) <= {CELL[1], *composites}
