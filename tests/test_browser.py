@@ -23,6 +23,7 @@ import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
+import pandas as pd
 import pytest
 
 from evalkit.build import plan, runner
@@ -41,10 +42,24 @@ _NUMBER = re.compile(r"\d{1,3}(?:[\u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
 
 @pytest.fixture(scope="module")
-def site(processed):
+def site(processed, tmp_path_factory):
     """The full site, built (or reused) exactly as `make report` builds it, into the session's reports/."""
-    summary = runner.build(plan.site_jobs() + plan.district_jobs(), reports_dir(), progress=False)
+    jobs = plan.site_jobs() + plan.district_jobs()
+    summary = runner.build(jobs, reports_dir(), progress=False)
     assert summary.ok, summary.text()
+    # A previous publication that differs in one Tensta number, so that the changes page and a
+    # district box are on the site and checked like every other page.
+    previous = tmp_path_factory.mktemp("previous") / "site"
+    shutil.copytree(reports_dir() / "site" / "data", previous / "data")
+    path = previous / "data" / "indikatorer.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    at = table.index[(table["area_code"] == "sd-tensta") & (table["indicator"] == "ekonomiskt_bistand")
+                     & (table["status"] == "")][-1]
+    table.loc[at, "value"] = str(float(table.loc[at, "value"]) - 1)
+    table.to_csv(path, index=False, lineterminator="\n")
+    summary = runner.build(jobs, reports_dir(), progress=False, compare_with=previous)
+    assert summary.ok and not summary.built, summary.text()
+    assert (reports_dir() / "site" / "andringar.html").exists()
     return reports_dir() / "site"
 
 
@@ -112,7 +127,7 @@ def _axe_violations(driver) -> list[str]:
 
 def test_every_page_is_offline_error_free_linked_and_accessible(site, server, browser, tmp_path_factory):
     pages = _pages(site)
-    assert len(pages) >= 31  # index + 3 city-wide pages + 27 district reports
+    assert len(pages) >= 32  # index + 3 city-wide pages + 27 district reports + the changes page
     failures: dict[str, list[str]] = {}
     for page in pages:
         url = urljoin(server, page)
