@@ -81,6 +81,27 @@ def test_a_published_denominator_bounds_its_numerator():
     assert len(result.narrow) == 1 and len(result.published_small) == 1 and not result.ok
 
 
+def test_a_total_over_fewer_members_is_not_the_shared_population():
+    """One stadsdel's share row is missing (set aside in the raw file): the share's city and
+    borough totals are summed over the others (coverage rule) and their denominator is not the
+    population published beside them. The system must not equate the two (it did, and clean
+    stopped with "granskningens LP kunde inte lösas (Infeasible)")."""
+    rows = _table({}, folkmangd=True)
+    rows = rows[rows["area_level"] == "stadsdel"]
+    rows = rows[~((rows["area_code"] == "sd-lunda") & (rows["indicator"] == "ekonomiskt_bistand"))]
+    full = aggregate.add_aggregates(rows.reset_index(drop=True), programme.indicator_catalogue())
+    city = full[(full["area_code"] == "stockholm")].set_index("indicator")
+    assert city.loc["ekonomiskt_bistand", "denominator"] == city.loc["folkmangd", "value"] - 1000
+    # Tensta's population hidden wherever it appears: the intruder's system has a variable for it,
+    # bound by both the population total and the share's (partial) denominator total.
+    published = _hide(full, [("sd-tensta", "denominator"), ("sd-tensta", "numerator")])
+    pop = (published["area_code"] == "sd-tensta") & (published["indicator"] == "folkmangd")
+    published.loc[pop, ["value", "status"]] = [np.nan, "x"]
+    result = intruder.audit(published, full)
+    assert result.figures()["inconsistent"] == 0
+    assert _interval(result, "sd-tensta", "folkmangd") == (1000.0, 1000.0)  # total minus the rest
+
+
 def test_suppression_hides_the_cheapest_partner_and_passes_the_audit():
     # lunda 3 must be hidden; in its borough the cheapest partner that can absorb a move of
     # -3/+2 is the smallest non-programme cell (bromsten 8), not Tensta (programme, costlier)

@@ -112,6 +112,38 @@ def _cells(tidy: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _split_partial_totals(cells: pd.DataFrame, mem: pd.DataFrame) -> pd.DataFrame:
+    """An aggregate summed over other members than the same quantity's aggregate in the other
+    indicators is another number: give it its own variable.
+
+    Several indicators share a quantity (the population is the denominator of eight). When one
+    member's row is missing or set aside for one indicator only, that indicator's borough or city
+    total is summed over fewer areas (the coverage rule in :mod:`evalkit.aggregate`) and is not
+    the population of the group; treating it as the same variable would make the system
+    contradictory (infeasible). The usual member set of each quantity, year and group keeps the
+    shared variable, so tables whose indicators agree on their members are modelled as before.
+    """
+    groups = set(mem["group_code"])
+    is_total = cells["area_code"].isin(groups)
+    if not is_total.any():
+        return cells
+    members = cells[cells["area_level"] == "stadsdel"].merge(mem, left_on="area_code", right_on="stadsdel_code")
+    signature = (members.groupby(["indicator", "part", "year", "group_code"])["area_code"]
+                 .agg(lambda s: "|".join(sorted(s))).rename("members").reset_index())
+    totals = cells[is_total].reset_index().rename(columns={"area_code": "group_code"}).merge(
+        signature, on=["indicator", "part", "year", "group_code"], how="left")
+    totals["members"] = totals["members"].fillna("")
+    usual = totals.groupby(["quantity", "year", "group_code"])["members"].agg(lambda s: s.value_counts().index[0])
+    odd = totals["members"].to_numpy() != usual.reindex(
+        pd.MultiIndex.from_frame(totals[["quantity", "year", "group_code"]])).to_numpy()
+    if not odd.any():
+        return cells
+    cells = cells.copy()
+    at = totals.loc[odd, "index"].to_numpy()
+    cells.loc[at, "quantity"] = cells.loc[at, "quantity"] + "@" + cells.loc[at, "indicator"]
+    return cells
+
+
 def build_system(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, era: str = "2007",
                  membership: pd.DataFrame | None = None) -> System:
     """Set up the intruder's linear system from a tidy table (published, or full for suppression).
@@ -123,6 +155,8 @@ def build_system(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, era
     """
     quantities = load_quantities(quantities)
     cells = _cells(tidy, quantities)
+    mem = (aggregate.membership(era) if membership is None else membership)[["stadsdel_code", "group_code"]]
+    cells = _split_partial_totals(cells, mem)
     key = ["year", "quantity", "area_code"]
     cells["known"] = cells["value"].notna()
     var_rows = cells.sort_values("known", ascending=False, kind="stable").groupby(key, sort=True).agg(
@@ -133,7 +167,6 @@ def build_system(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, era
 
     # one equation per published-or-hidden aggregate row, indicator and part: aggregate = sum of
     # the members that took part in the sum
-    mem = (aggregate.membership(era) if membership is None else membership)[["stadsdel_code", "group_code"]]
     members = cells[cells["area_level"] == "stadsdel"].merge(
         mem, left_on="area_code", right_on="stadsdel_code")
     totals = cells[cells["area_code"].isin(set(mem["group_code"]))]
@@ -393,7 +426,7 @@ def audit(published: pd.DataFrame, full: pd.DataFrame, threshold: float = DISCLO
     funs = complements(pub)
     iv = intervals(pub, funs)
     var_iv = iv[iv["var"] >= 0].merge(pub.variables, on="var")
-    var_iv["true"] = truth[var_iv["var"].to_numpy()]
+    var_iv["true"] = truth[var_iv["var"].to_numpy(np.int64)]  # int also when nothing is hidden (empty)
     count = var_iv["count"].to_numpy(bool)
     lo = np.where(count, np.ceil(var_iv["lo"] - TOL), var_iv["lo"])
     hi = np.where(count, np.floor(var_iv["hi"] + TOL), var_iv["hi"])
