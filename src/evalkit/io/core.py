@@ -269,6 +269,16 @@ def resolve_areas(names: pd.Series, levels: pd.Series | str | None, era: str | N
     codes_u, errors_u = [], []
     for k in uniques:
         name, level = k.split("\x1f")
+        if geography.is_sum_row(name):
+            codes_u.append("")
+            errors_u.append(f"summarad ({name.strip()!r}): summan av tabellens rader, inte ett område; "
+                            "undantas; avser raden hela staden, skriv Hela staden")
+            continue
+        city = geography.resolve_total(name) if level in AREA_LEVELS else None
+        if city is not None:  # "Stockholm totalt" under a "Stadsdelsområde" heading is the city, not an unknown area
+            codes_u.append(city)
+            errors_u.append("")
+            continue
         try:
             try:
                 codes_u.append(geography.resolve(name, level=level or None, era=era))

@@ -42,6 +42,17 @@ HEADER_ALIASES = {
     "kalla": "source", "källa": "source", "source": "source",
 }
 YEAR_HEADER = re.compile(r"^(?P<prefix>.*?)[\s:]*(?P<year>(?:19[5-9]|20[0-4])\d)(?:\.0)?$")
+# Columns beside the years that are not a year's value: a change or a comment.
+# "Förändring 2015–2019" ends in a year but is not the 2019 column; such headers are ignored with
+# a note naming them, never read as data.
+NOT_A_YEAR = re.compile(
+    r"(förändring|forandring|ändring|skillnad|differens|\bdiff\b|utveckling|kommentar|anmärkning|\banm\b|"
+    r"fotnot|change|comment)", re.IGNORECASE)
+# Words of columns that stand beside the years without being one ("Totalt", "Summa", "Enhet");
+# with a year after them ("Totalt 2020") they stay a year column, as in SCB's tables.
+BESIDE_YEARS = re.compile(NOT_A_YEAR.pattern[:-1] + r"|totalt|\btotal\b|summa|medel|\bsnitt\b|enhet|\bunit\b|"
+                          r"\bnot\b|\bnote)", re.IGNORECASE)
+YEAR_RANGE = re.compile(r"(?:19[5-9]|20[0-4])\d\s*[-–—]\s*(?:19[5-9]|20[0-4])\d")
 FOOTNOTE = re.compile(
     r"^\s*(källa|källor|kalla|anm\b|anm\.|anmärkning|not\b|noter|fotnot|source|sources|note|notes|"
     r"förklaring|teckenförklaring|symbol|uppgifterna|uppdaterad|senast|publicerad|\*|¹|²|\.\.\s|…\s|–\s|-\s|x\s)",
@@ -66,8 +77,9 @@ def year_of_header(cell) -> tuple[int, str] | None:
     """``(year, prefix)`` when the header names a year column ("2015", "År 2015", "Antal 2020")."""
     if isinstance(cell, (int, np.integer)) or (isinstance(cell, float) and cell.is_integer()):
         cell = str(int(cell))
-    m = YEAR_HEADER.match(str(cell).strip())
-    if not m:
+    text = str(cell).strip()
+    m = YEAR_HEADER.match(text)
+    if not m or YEAR_RANGE.search(text) or NOT_A_YEAR.search(m.group("prefix")):
         return None
     prefix = m.group("prefix").strip(" ,;:")
     if canonical_header(prefix) in ("area", "level", "indicator", "area_code"):
@@ -98,15 +110,20 @@ def find_header(rows: list[list[str]]) -> int:
 
 
 def merge_two_row_header(top: list[str], below: list[str]) -> list[str] | None:
-    """A header split over two rows (a merged "År" cell above the years): combine them."""
-    filled_below = [c for c in below if str(c).strip()]
-    below_years = sum(year_of_header(c) is not None for c in filled_below)
-    top_years = sum(year_of_header(c) is not None for c in top if str(c).strip())
-    if below_years >= 1 and below_years == len(filled_below) and top_years == 0:
-        width = max(len(top), len(below))
-        top = list(top) + [""] * (width - len(top))
-        below = list(below) + [""] * (width - len(below))
-        return [b if str(b).strip() else t for t, b in zip(top, below)]
+    """A header split over two rows (a merged "År" cell above the years): combine them.
+
+    The row below holds the years; its other cells are empty or repeat the cell above – a header
+    cell merged down over both rows ("Stadsdelsområde", "Totalt", "Kommentar"), which Excel
+    keeps in the top cell only and the Excel reader fills into both.
+    """
+    width = max(len(top), len(below))
+    top = [str(c).strip() for c in top] + [""] * (width - len(top))
+    below = [str(c).strip() for c in below] + [""] * (width - len(below))
+    below_years = sum(year_of_header(b) is not None for b in below if b)
+    merged_down = all(not b or year_of_header(b) is not None or b == t for t, b in zip(top, below))
+    top_years = sum(year_of_header(t) is not None for t in top if t)
+    if below_years >= 1 and merged_down and top_years == 0:
+        return [b if b else t for t, b in zip(top, below)]
     return None
 
 
@@ -299,6 +316,11 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
         raise ReaderError(f"{source}: varken årskolumn (År/Year) eller kolumner per år (2015, År 2015 …) hittades")
     unknown = [h for h, c, y in zip(header, canon, years) if h and c is None and not y
                and h.casefold() not in dim_map and h.casefold() not in sel]
+    beside = [h for h in unknown if BESIDE_YEARS.search(h) or YEAR_RANGE.search(h)]
+    if beside:
+        notes.append("kolumner bredvid åren som inte är ett års värde (förändring, total, kommentar …) "
+                     "läses inte: " + ", ".join(beside))
+    unknown = [h for h in unknown if h not in beside]
     if unknown:
         notes.append("kolumner som inte används: " + ", ".join(unknown))
     if len(note_lines):
