@@ -85,6 +85,8 @@ class ReadResult:
     rows_set_aside: int | None = None
     note_lines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"row_number": pd.Series(dtype="int64"),
                                                                            "text": pd.Series(dtype="str")}))
+    #: Tables (CSV, Excel): the header as read – ``{"row": file row of its last line, "cells": [...]}``.
+    header: dict | None = None
 
     def set_aside_count(self) -> int:
         """Records set aside by the reader."""
@@ -577,7 +579,8 @@ FORMAT_LABELS = {"delimited": "CSV/TXT", "excel": "Excel", "pcaxis": "PC-Axis", 
 # and table/dimension handling, plus each format's own (its ``read`` signature).
 COMMON_OPTIONS = ("indicator", "level", "era", "years", "value_unit", "area_codes", "area_type", "source_label",
                   "dimension_map", "select")
-FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter"), "excel": ("sheet",),
+FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter", "header_row", "area_column"),
+                  "excel": ("sheet", "header_row", "area_column"),
                   "pcaxis": ("encoding", "area_dimension", "time_dimension"),
                   "jsonstat": ("encoding", "area_dimension", "time_dimension", "area_labels")}
 

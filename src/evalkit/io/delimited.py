@@ -71,9 +71,29 @@ def _check_quotes(text: str, header_line: int, n_rows: int, source: str, delimit
                       "(trunkerad eller trasig fil?)")
 
 
+def head_rows(path: Path, n: int = 15, encoding: str | None = None, delimiter: str | None = None,
+              **_options) -> list[tuple[int, list[str]]]:
+    """The first ``n`` rows as the reader splits them: ``[(line number, cells), …]``
+    (``evalkit inspect`` shows them for a file it cannot read)."""
+    try:
+        text, _used = decode_bytes(path.read_bytes(), path.name, encoding)
+    except ReaderError:
+        return []
+    reader = csv.reader(text.split("\n", HEAD_LINES)[:HEAD_LINES], delimiter=delimiter or sniff_delimiter(text))
+    rows = []
+    for row in reader:
+        rows.append((reader.line_num, row))
+        if len(rows) == n:
+            break
+    while rows and not any(c.strip() for c in rows[-1][1]):  # the end of the file, not a row
+        rows.pop()
+    return rows
+
+
 def read(path: Path, indicator: str | None = None, encoding: str | None = None, delimiter: str | None = None,
-         **options) -> ReadResult:
-    """Read a delimited text table (see :mod:`evalkit.io.table` for shapes, notes and options)."""
+         header_row: int | None = None, **options) -> ReadResult:
+    """Read a delimited text table (see :mod:`evalkit.io.table` for shapes, notes and options);
+    ``header_row`` (the header's 1-based line) when evalkit does not find it itself."""
     source = path.name
     text, used = decode_bytes(path.read_bytes(), source, encoding)
     delimiter = delimiter or sniff_delimiter(text)
@@ -84,6 +104,8 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         head_rows.append(row)
         head_line_no.append(reader.line_num)
     h = find_header(head_rows)
+    if header_row is not None:
+        h = next((i for i, n in enumerate(head_line_no) if n == int(header_row)), -1)
     if h < 0:
         raise ReaderError(f"{source}: kolumner saknas: hittar ingen rubrikrad (område och år eller årskolumner) "
                           f"bland de första {len(head_rows)} raderna")
@@ -143,4 +165,6 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     if len(above):
         notes.append(f"{len(above)} rader ovanför rubriken (titel/noter) hoppades över")
     notes.insert(0, f"teckenkodning {used}, avgränsare {delimiter!r}")
-    return records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
+    result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
+    result.header = {"row": int(header_line), "cells": list(header)}
+    return result

@@ -83,8 +83,27 @@ def _as_text(v) -> str:
     return str(v)
 
 
-def read(path: Path, indicator: str | None = None, sheet: str | int | None = None, **options) -> ReadResult:
-    """Read one sheet of an .xlsx workbook (see module docstring)."""
+def head_rows(path: Path, n: int = 15, sheet: str | int | None = None, **_options) -> list[tuple[int, list[str]]]:
+    """The first ``n`` rows of a sheet as text, merged cells filled, as the reader sees them:
+    ``[(row number, cells), …]`` (``evalkit inspect`` shows them for a sheet it cannot read)."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return []
+    names = wb.sheetnames
+    name = names[sheet] if isinstance(sheet, int) and sheet < len(names) else (sheet or names[0])
+    if name not in names:
+        return []
+    values, _reasons, _f, _p = _grid(wb[name], wb[name])
+    return [(i + 1, [_as_text(v) for v in row]) for i, row in enumerate(values[:n])]
+
+
+def read(path: Path, indicator: str | None = None, sheet: str | int | None = None, header_row: int | None = None,
+         **options) -> ReadResult:
+    """Read one sheet of an .xlsx workbook (see module docstring); ``header_row`` (1-based) says
+    where the header is when evalkit does not find it itself."""
     import openpyxl
 
     source = path.name
@@ -104,8 +123,8 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     for name in candidates:
         values, reasons, formulas, percents = _grid(wb_values[name], wb_formulas[name])
         text_rows = [[_as_text(v) for v in row] for row in values]
-        h = find_header(text_rows[:200])
-        if h >= 0:
+        h = find_header(text_rows[:200]) if header_row is None else int(header_row) - 1
+        if 0 <= h < len(text_rows):
             break
     else:
         raise ReaderError(f"{source}: kolumner saknas: hittar ingen rubrikrad (område och år eller årskolumner) "
@@ -141,4 +160,6 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
                      "de är omräknade till procent (× 100)")
     if formulas:
         notes.append(f"{formulas} celler är formler; deras sparade värden används (formler utan sparat värde undantas)")
-    return records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
+    result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
+    result.header = {"row": header_row + 1, "cells": list(header)}
+    return result

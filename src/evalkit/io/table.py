@@ -48,9 +48,9 @@ YEAR_HEADER = re.compile(r"^(?P<prefix>.*?)[\s:]*(?P<year>(?:19[5-9]|20[0-4])\d)
 NOT_A_YEAR = re.compile(
     r"(förändring|forandring|ändring|skillnad|differens|\bdiff\b|utveckling|kommentar|anmärkning|\banm\b|"
     r"fotnot|change|comment)", re.IGNORECASE)
-# Words of columns that stand beside the years without being one ("Totalt", "Summa", "Enhet");
+# Words of columns that stand beside the years without being one ("Totalt", "Summa", "Medel");
 # with a year after them ("Totalt 2020") they stay a year column, as in SCB's tables.
-BESIDE_YEARS = re.compile(NOT_A_YEAR.pattern[:-1] + r"|totalt|\btotal\b|summa|medel|\bsnitt\b|enhet|\bunit\b|"
+BESIDE_YEARS = re.compile(NOT_A_YEAR.pattern[:-1] + r"|totalt|\btotal\b|summa|medel|\bsnitt\b|"
                           r"\bnot\b|\bnote)", re.IGNORECASE)
 YEAR_RANGE = re.compile(r"(?:19[5-9]|20[0-4])\d\s*[-–—]\s*(?:19[5-9]|20[0-4])\d")
 FOOTNOTE = re.compile(
@@ -125,6 +125,30 @@ def merge_two_row_header(top: list[str], below: list[str]) -> list[str] | None:
     if below_years >= 1 and merged_down and top_years == 0:
         return [b if b else t for t, b in zip(top, below)]
     return None
+
+
+def column_roles(header: list[str], area_column: str | None = None) -> list[tuple[str, str]]:
+    """What the reader makes of each header cell, in Swedish: ``[(heading, role), …]`` (``evalkit inspect``)."""
+    roles = []
+    labels = {"area": "område", "area_code": "områdeskod", "level": "områdesnivå per rad", "indicator": "indikator",
+              "year": "år (lång tabell)", "value": "värde", "numerator": "täljare", "denominator": "nämnare",
+              "status": "status/symbol", "source": "källa"}
+    for i, h in enumerate(header):
+        h = str(h).strip()
+        canon = "area" if area_column and h.casefold() == area_column.strip().casefold() else canonical_header(h)
+        year = year_of_header(h) if canon is None else None
+        if canon:
+            role = labels[canon]
+        elif year:
+            role = f"värden för år {year[0]}" + (f" (förled {year[1]!r})" if year[1] else "")
+        elif not h:
+            role = "område (tom rubrik i första kolumnen)" if i == 0 else "tom rubrik – används inte"
+        elif BESIDE_YEARS.search(h) or YEAR_RANGE.search(h):
+            role = "läses inte: förändring, total eller kommentar bredvid åren, inte ett års värde"
+        else:
+            role = "används inte (okänd rubrik; en dimension anges med dimension_map/select)"
+        roles.append((h, role))
+    return roles
 
 
 def normalise_dimension_options(dimension_map: dict | None, select: dict | None) -> tuple[dict, dict]:
@@ -202,14 +226,16 @@ def other_delimiter_rows(body: pd.DataFrame) -> np.ndarray:
 def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source: str,
                      indicator: str | None = None, *, dimension_map: dict | None = None,
                      select: dict | None = None, level: str | None = None, source_label: str | None = None,
-                     reasons: pd.DataFrame | None = None, titles: list[str] | tuple = (), **options):
+                     reasons: pd.DataFrame | None = None, titles: list[str] | tuple = (),
+                     area_column: str | None = None, **options):
     """Header cells + body (columns positional) + file line per body row -> records.
 
     Returns ``(records, rows_read, note_lines, notes, options)``; ``options`` may gain
     ``area_codes`` / ``area_type`` / ``level`` / ``tie_level`` learned from the file: the level
     from the area column's name, the ``titles`` (lines above the header) or an area-code column
     beside the names (:func:`evalkit.io.core.file_level`). ``reasons`` (same shape as ``body``)
-    marks cells already known to be unusable (Excel formulas, ``#REF!``).
+    marks cells already known to be unusable (Excel formulas, ``#REF!``). ``area_column`` names
+    the area column when its heading is none evalkit knows (a sidecar written by ``evalkit inspect``).
     """
     from evalkit.io.core import MissingIndicatorError, ReaderError, file_level
 
@@ -231,6 +257,12 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
         reasons.columns = range(reasons.shape[1])
 
     canon = [canonical_header(h) for h in header]
+    if area_column:
+        wanted = area_column.strip().casefold()
+        if wanted not in [h.casefold() for h in header]:
+            raise ReaderError(f"{source}: områdeskolumnen {area_column!r} (area_column) finns inte i rubrikraden "
+                              f"({', '.join(h for h in header if h)})")
+        canon = ["area" if h.casefold() == wanted else c for h, c in zip(header, canon)]
     years = [year_of_header(h) if canon[i] is None else None for i, h in enumerate(header)]
     learned = dict(options)
     area_heading = next((h for h, c in zip(header, canon) if c == "area"), None)
