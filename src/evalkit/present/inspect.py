@@ -70,7 +70,7 @@ def suggest_sidecar(fmt: str, header: tuple[int, list[str]] | None, options: dic
     """A reading instruction for the file: where the header is, which column holds the areas, the
     indicator and level given – only keys the format takes, each one the user can edit."""
     side: dict = {"_comment": "Läsanvisning skriven av evalkit inspect; ändra värdena och kör "
-                              "evalkit inspect igen. Nycklar: se README, avsnittet Ta in egna data."}
+                              "evalkit inspect igen. Nycklar: se README, avsnittet Bring your own data."}
     if header is not None and fmt in ("excel", "delimited"):
         row, cells = header
         side["header_row"] = row
