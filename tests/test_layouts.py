@@ -26,7 +26,7 @@ INDICATOR = "ekonomiskt_bistand"
 def read_layout(layout, folder: Path):
     path = folder / layout.filename
     layout.write(path)
-    return read_with_quarantine(path, indicator=INDICATOR)
+    return read_with_quarantine(path, indicator=INDICATOR, **layout.options)
 
 
 def tidy_values(result) -> dict:
@@ -93,6 +93,25 @@ def test_total_rows_resolve_to_the_city_whatever_the_level():
     assert codes.tolist() == ["stockholm", "stockholm", "", "", "sdo-farsta", "riket"]
     assert errors[2].startswith("summarad ('Summa')") and errors[3].startswith("summarad ('TOTALT')")
     assert geography.is_sum_row("Summa:") and not geography.is_sum_row("Summer")
+
+
+@pytest.mark.parametrize("skip", [False, True])
+def test_hidden_rows_and_columns_are_never_silent(tmp_path, skip):
+    layout = next(x for x in LAYOUTS if x.filename == ("hidden_skip.xlsx" if skip else "hidden_read.xlsx"))
+    result = read_layout(layout, tmp_path)
+    note = next(n for n in result.notes if "dolda rader" in n)
+    assert note.startswith("1 dolda rader och 1 dolda kolumner")
+    assert ("undantogs" in note) == skip
+    assert result.set_aside_count() == (3 + 3 if skip else 0)   # Farsta's 3 cells + 2016 of the other 3 rows
+
+
+def test_hidden_option_is_checked(tmp_path):
+    from evalkit.io import ReaderError
+
+    path = tmp_path / "hidden.xlsx"
+    make_layouts.write_hidden_xlsx(path)
+    with pytest.raises(ReaderError, match="hidden ska vara"):
+        read_with_quarantine(path, indicator=INDICATOR, hidden="ja")
 
 
 @pytest.mark.parametrize("written", make_layouts.SUFFIXED)

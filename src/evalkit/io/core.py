@@ -580,7 +580,7 @@ FORMAT_LABELS = {"delimited": "CSV/TXT", "excel": "Excel", "pcaxis": "PC-Axis", 
 COMMON_OPTIONS = ("indicator", "level", "era", "years", "value_unit", "area_codes", "area_type", "source_label",
                   "dimension_map", "select")
 FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter", "header_row", "area_column"),
-                  "excel": ("sheet", "header_row", "area_column"),
+                  "excel": ("sheet", "header_row", "area_column", "hidden"),
                   "pcaxis": ("encoding", "area_dimension", "time_dimension"),
                   "jsonstat": ("encoding", "area_dimension", "time_dimension", "area_labels")}
 
