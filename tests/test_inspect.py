@@ -112,3 +112,13 @@ def test_wrong_area_column_in_sidecar_is_named(tmp_path):
     found = inspect.inspect(path)
     assert found.exit_code == 2
     assert any("områdeskolumnen 'Område' (area_column) finns inte i rubrikraden" in line for line in found.lines)
+
+
+def test_transposed_table_roles(tmp_path):
+    layout = next(x for x in LAYOUTS if x.filename == "transposed.xlsx")
+    path = tmp_path / layout.filename
+    layout.write(path)
+    found = inspect.inspect(path, indicator="ekonomiskt_bistand")
+    assert found.exit_code == 1                      # the change row is no year: set aside
+    assert "  År: år (ett år per rad)" in found.lines and "  Farsta: område (värden per år)" in found.lines
+    assert "  Kommentar: läses inte: förändring, total eller kommentar, inte ett område" in found.lines

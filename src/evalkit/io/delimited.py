@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from evalkit.io.core import ReaderError, ReadResult, decode_bytes, records_to_result
-from evalkit.io.table import find_header, merge_two_row_header, other_delimiter_rows, table_to_records
+from evalkit.io.table import (find_header, find_transposed, merge_two_row_header, other_delimiter_rows,
+                             table_to_records)
 
 DELIMITERS = (";", "\t", ",")
 HEAD_LINES = 200
@@ -106,12 +107,15 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     h = find_header(head_rows)
     if header_row is not None:
         h = next((i for i, n in enumerate(head_line_no) if n == int(header_row)), -1)
+    transposed = h < 0 and find_transposed(head_rows) >= 0
+    if transposed:
+        h = find_transposed(head_rows)
     if h < 0:
         raise ReaderError(f"{source}: kolumner saknas: hittar ingen rubrikrad (område och år eller årskolumner) "
                           f"bland de första {len(head_rows)} raderna")
     header = head_rows[h]
     header_line = head_line_no[h]
-    if h + 1 < len(head_rows):
+    if h + 1 < len(head_rows) and not transposed:
         merged = merge_two_row_header(header, head_rows[h + 1])
         if merged is not None:
             header, header_line = merged, head_line_no[h + 1]
@@ -150,7 +154,8 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     body = body.fillna("")
     wrong_delimiter = other_delimiter_rows(body)
     records, rows_read, note_lines, notes, learned = table_to_records(header, body, lines, source, indicator,
-                                                                      titles=above["text"].tolist(), **options)
+                                                                      titles=above["text"].tolist(),
+                                                                      transposed=transposed, **options)
     if extra is not None and extra.any():
         bad_lines = set(lines[extra.to_numpy()])
         hit = records["row_number"].isin(bad_lines) & (records["reason"] == "")
@@ -166,5 +171,5 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         notes.append(f"{len(above)} rader ovanför rubriken (titel/noter) hoppades över")
     notes.insert(0, f"teckenkodning {used}, avgränsare {delimiter!r}")
     result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
-    result.header = {"row": int(header_line), "cells": list(header)}
+    result.header = {"row": int(header_line), "cells": list(header), "transposed": transposed}
     return result

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.io.core import ReaderError, ReadResult, records_to_result
-from evalkit.io.table import find_header, merge_two_row_header, table_to_records
+from evalkit.io.table import find_header, find_transposed, merge_two_row_header, table_to_records
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 
@@ -152,6 +152,9 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
         values, reasons, formulas, percents = _grid(wb_values[name], wb_formulas[name])
         text_rows = [[_as_text(v) for v in row] for row in values]
         h = find_header(text_rows[:200]) if header_row is None else int(header_row) - 1
+        transposed = h < 0 and find_transposed(text_rows[:200]) >= 0
+        if transposed:
+            h = find_transposed(text_rows[:200])
         if 0 <= h < len(text_rows):
             break
     else:
@@ -162,7 +165,7 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
         _hide(reasons, hidden_rows, hidden_cols)
     header = text_rows[h]
     header_row = h
-    if h + 1 < len(text_rows):
+    if h + 1 < len(text_rows) and not transposed:
         merged = merge_two_row_header(header, text_rows[h + 1])
         if merged is not None:
             header, header_row = merged, h + 1
@@ -181,7 +184,7 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
                           "text": [" ".join(c for c in r if c.strip()) for r in text_rows[:h]]})
     records, rows_read, note_lines, notes, learned = table_to_records(header, body_text, lines, source, indicator,
                                                                       reasons=why, titles=above["text"].tolist(),
-                                                                      **options)
+                                                                      transposed=transposed, **options)
     note_lines = pd.concat([above, note_lines], ignore_index=True)
     notes.insert(0, f"Excel, bladet {name!r}, rubrik på rad {header_row + 1}")
     if len(above):
@@ -196,5 +199,5 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     if formulas:
         notes.append(f"{formulas} celler är formler; deras sparade värden används (formler utan sparat värde undantas)")
     result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
-    result.header = {"row": header_row + 1, "cells": list(header)}
+    result.header = {"row": header_row + 1, "cells": list(header), "transposed": transposed}
     return result

@@ -109,6 +109,36 @@ def find_header(rows: list[list[str]]) -> int:
     return -1
 
 
+def _names_an_area(text: str) -> bool:
+    """Whether a cell names an area the registry knows (ambiguous names and total rows count)."""
+    try:
+        geography.resolve(text)
+    except geography.AmbiguousAreaError:
+        return True
+    except (geography.AreaNameError, ValueError):
+        return geography.resolve_total(text) is not None
+    return True
+
+
+def find_transposed(rows: list[list[str]]) -> int:
+    """Index of the header of a transposed table (years as rows, areas as columns), or ``-1``.
+
+    Such a header starts with "År" (or an empty cell) and names at least two known areas, half
+    of its other cells at least; the row below it starts with a year. Looked for only when no
+    ordinary header is found, so a table that reads as before is never taken for one.
+    """
+    for i, cells in enumerate(rows[:-1]):
+        cells = [str(c).strip() for c in cells]
+        if not cells or (cells[0] and canonical_header(cells[0]) != "year"):
+            continue
+        names = [c for c in cells[1:] if c]
+        if len(names) < 2 or year_of_header(str(rows[i + 1][0]) if rows[i + 1] else "") is None:
+            continue
+        if sum(_names_an_area(n) for n in names) >= max(2, (len(names) + 1) // 2):
+            return i
+    return -1
+
+
 def merge_two_row_header(top: list[str], below: list[str]) -> list[str] | None:
     """A header split over two rows (a merged "År" cell above the years): combine them.
 
@@ -127,8 +157,14 @@ def merge_two_row_header(top: list[str], below: list[str]) -> list[str] | None:
     return None
 
 
-def column_roles(header: list[str], area_column: str | None = None) -> list[tuple[str, str]]:
+def column_roles(header: list[str], area_column: str | None = None,
+                 transposed: bool = False) -> list[tuple[str, str]]:
     """What the reader makes of each header cell, in Swedish: ``[(heading, role), …]`` (``evalkit inspect``)."""
+    if transposed:
+        return [(str(h).strip(), "år (ett år per rad)" if i == 0 else
+                 "läses inte: förändring, total eller kommentar, inte ett område"
+                 if BESIDE_YEARS.search(str(h)) or YEAR_RANGE.search(str(h)) else "område (värden per år)")
+                for i, h in enumerate(header) if i == 0 or str(h).strip()]
     roles = []
     labels = {"area": "område", "area_code": "områdeskod", "level": "områdesnivå per rad", "indicator": "indikator",
               "year": "år (lång tabell)", "value": "värde", "numerator": "täljare", "denominator": "nämnare",
@@ -227,7 +263,7 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
                      indicator: str | None = None, *, dimension_map: dict | None = None,
                      select: dict | None = None, level: str | None = None, source_label: str | None = None,
                      reasons: pd.DataFrame | None = None, titles: list[str] | tuple = (),
-                     area_column: str | None = None, **options):
+                     area_column: str | None = None, transposed: bool = False, **options):
     """Header cells + body (columns positional) + file line per body row -> records.
 
     Returns ``(records, rows_read, note_lines, notes, options)``; ``options`` may gain
@@ -236,10 +272,15 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     beside the names (:func:`evalkit.io.core.file_level`). ``reasons`` (same shape as ``body``)
     marks cells already known to be unusable (Excel formulas, ``#REF!``). ``area_column`` names
     the area column when its heading is none evalkit knows (a sidecar written by ``evalkit inspect``).
+    ``transposed``: the header names the areas and the first column holds the years
+    (:func:`transposed_to_records`).
     """
     from evalkit.io.core import MissingIndicatorError, ReaderError, file_level
 
     header = [str(h).strip() if h is not None else "" for h in header]
+    if transposed:
+        return transposed_to_records(header, body, lines, source, indicator, level=level, source_label=source_label,
+                                     reasons=reasons, titles=titles, **options)
     width = len(header)
     body = body.iloc[:, :width] if body.shape[1] >= width else body.reindex(columns=range(width))
     body.columns = range(width)
@@ -362,3 +403,59 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     learned.update({k: v for k, v in found.options().items() if v})
     return records.reset_index(drop=True), len(records), note_lines, notes, learned
 
+
+
+def transposed_to_records(header: list[str], body: pd.DataFrame, lines: np.ndarray, source: str,
+                          indicator: str | None = None, *, level: str | None = None, source_label: str | None = None,
+                          reasons: pd.DataFrame | None = None, titles: list[str] | tuple = (), **options):
+    """A transposed table (first column the years, one column per area) -> one record per year × area.
+
+    Same return value as :func:`table_to_records`. Each record keeps the file row of its year; a
+    column beside the areas ("Totalt", "Förändring", "Kommentar") is ignored with a note naming
+    it, and a row whose first cell is no year is set aside by the year check.
+    """
+    from evalkit.io.core import MissingIndicatorError, file_level
+
+    if indicator is None:
+        raise MissingIndicatorError(source)
+    width = len(header)
+    body = body.iloc[:, :width] if body.shape[1] >= width else body.reindex(columns=range(width))
+    body.columns = range(width)
+    note, blank = classify_rows(body)
+    note_idx = np.flatnonzero(note | blank)
+    note_lines = pd.DataFrame({"row_number": lines[note_idx].astype("int64"),
+                               "text": _cells_text(body.iloc[note_idx]).agg(" ".join, axis=1).str.strip()
+                               if len(note_idx) else pd.Series(dtype="str")})
+    keep = ~(note | blank)
+    body, lines = body[keep], lines[keep]
+    if reasons is not None:
+        reasons = reasons[keep]
+        reasons.columns = range(reasons.shape[1])
+    text = _cells_text(body)
+    ignored = [h for h in header[1:] if h and (BESIDE_YEARS.search(h) or YEAR_RANGE.search(h))]
+    area_cols = [j for j in range(1, width) if header[j] and header[j] not in ignored]
+    chunks = []
+    for j in area_cols:
+        chunk = pd.DataFrame({"row_number": lines.astype("int64"), "area": header[j], "level": "",
+                              "indicator": indicator, "status": "", "source": source_label or "",
+                              "year": text[0].to_numpy(), "value": body[j].where(body[j].notna(), "").to_numpy(),
+                              "column": header[j], "reason": "", "reason_column": ""})
+        if reasons is not None:
+            cell_reason = reasons[j].fillna("").astype(str).to_numpy()
+            chunk.loc[cell_reason != "", "reason"] = cell_reason[cell_reason != ""]
+            chunk.loc[cell_reason != "", "reason_column"] = header[j]
+        chunks.append(chunk)
+    records = (pd.concat(chunks, ignore_index=True).sort_values(["row_number", "column"], kind="stable")
+               if chunks else pd.DataFrame(columns=["row_number", "area", "year", "value"]))
+    found = file_level(level, titles=titles)
+    notes = [f"transponerad tabell (åren som rader, områdena som kolumner): {len(body)} rader × "
+             f"{len(area_cols)} områden = {len(records)} poster"]
+    if ignored:
+        notes.append("kolumner bredvid områdena som inte är ett område (förändring, total, kommentar …) läses inte: "
+                     + ", ".join(ignored))
+    if len(note_lines):
+        notes.append(f"{len(note_lines)} rader utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
+    notes.append(found.note)
+    learned = dict(options)
+    learned.update({k: v for k, v in found.options().items() if v})
+    return records.reset_index(drop=True), len(records), note_lines, notes, learned

@@ -98,7 +98,8 @@ def readable(result, fmt: str, catalogue, area_column: str | None = None) -> lis
     if result.header is not None:
         lines.append(f"rubrikrad: rad {result.header['row']}: {_cells(result.header['cells'])}")
         lines.append("kolumner:")
-        lines += [f"  {h or '(tom)'}: {role}" for h, role in column_roles(result.header["cells"], area_column)
+        lines += [f"  {h or '(tom)'}: {role}" for h, role in column_roles(result.header["cells"], area_column,
+                                                                 result.header.get("transposed", False))
                   if h or role.startswith("område")]
     level = next((n for n in result.notes if n.startswith("områdesnivå")), None)
     if level:
