@@ -30,8 +30,12 @@ def read_layout(layout, folder: Path):
 
 
 def tidy_values(result) -> dict:
-    """``{(area_code, year): value}``; fails on a duplicate key (a column read twice as one year)."""
-    keys = list(zip(result.data["area_code"], result.data["year"].astype(int)))
+    """``{(area_code, year): value}`` (with the indicator first when there are several); fails on a
+    duplicate key (a column read twice as one year)."""
+    cols = [result.data["area_code"], result.data["year"].astype(int)]
+    if result.data["indicator"].nunique() > 1:
+        cols.insert(0, result.data["indicator"])
+    keys = list(zip(*cols))
     assert len(keys) == len(set(keys)), f"dubbla poster: {keys}"
     return dict(zip(keys, result.data["value"]))
 

@@ -579,8 +579,8 @@ FORMAT_LABELS = {"delimited": "CSV/TXT", "excel": "Excel", "pcaxis": "PC-Axis", 
 # and table/dimension handling, plus each format's own (its ``read`` signature).
 COMMON_OPTIONS = ("indicator", "level", "era", "years", "value_unit", "area_codes", "area_type", "source_label",
                   "dimension_map", "select")
-FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter", "header_row", "area_column"),
-                  "excel": ("sheet", "header_row", "area_column", "hidden"),
+FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter", "header_row", "area_column", "tables"),
+                  "excel": ("sheet", "header_row", "area_column", "hidden", "tables"),
                   "pcaxis": ("encoding", "area_dimension", "time_dimension"),
                   "jsonstat": ("encoding", "area_dimension", "time_dimension", "area_labels")}
 

@@ -263,7 +263,8 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
                      indicator: str | None = None, *, dimension_map: dict | None = None,
                      select: dict | None = None, level: str | None = None, source_label: str | None = None,
                      reasons: pd.DataFrame | None = None, titles: list[str] | tuple = (),
-                     area_column: str | None = None, transposed: bool = False, **options):
+                     area_column: str | None = None, transposed: bool = False, tables: list | None = None,
+                     **options):
     """Header cells + body (columns positional) + file line per body row -> records.
 
     Returns ``(records, rows_read, note_lines, notes, options)``; ``options`` may gain
@@ -273,7 +274,8 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     marks cells already known to be unusable (Excel formulas, ``#REF!``). ``area_column`` names
     the area column when its heading is none evalkit knows (a sidecar written by ``evalkit inspect``).
     ``transposed``: the header names the areas and the first column holds the years
-    (:func:`transposed_to_records`).
+    (:func:`transposed_to_records`). Several tables stacked on one sheet: see :func:`stacked_to_records`
+    (``tables`` names their indicators in order).
     """
     from evalkit.io.core import MissingIndicatorError, ReaderError, file_level
 
@@ -281,6 +283,13 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     if transposed:
         return transposed_to_records(header, body, lines, source, indicator, level=level, source_label=source_label,
                                      reasons=reasons, titles=titles, **options)
+    starts = inner_headers(body, header)
+    if starts:
+        return stacked_to_records(header, body, lines, source, indicator, starts, tables=tables,
+                                  dimension_map=dimension_map, select=select, level=level, source_label=source_label,
+                                  reasons=reasons, titles=titles, area_column=area_column, **options)
+    if tables:
+        raise ReaderError(f"{source}: \"tables\" anger {len(tables)} tabeller, men bladet har bara en")
     width = len(header)
     body = body.iloc[:, :width] if body.shape[1] >= width else body.reindex(columns=range(width))
     body.columns = range(width)
@@ -403,6 +412,79 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     learned.update({k: v for k, v in found.options().items() if v})
     return records.reset_index(drop=True), len(records), note_lines, notes, learned
 
+
+
+# Area headings that start a new table inside a body (vectorised first look; is_header_row decides).
+_STARTS_AREA = frozenset(k for k, v in HEADER_ALIASES.items() if v in ("area", "area_code")) | frozenset(
+    {"stadsdelsområde", "stadsdelsnämndsområde", "stadsdelsnämnd", "sdn", "sdo", "stadsdel", "stadsdelar",
+     "stadsdelsområden"})
+
+
+def inner_headers(body: pd.DataFrame, header: list[str]) -> list[int]:
+    """Positions of body rows that are the header of another table stacked below the first.
+
+    Such a row has an area heading ("Stadsdelsområde", "Område") in the column where the first
+    table has its area column, and passes :func:`is_header_row`. A data row has an area *name*
+    there, so level words in a level column ("stadsdel", "borough") and numbers that look like
+    years (a population of 2015) never start a table.
+    """
+    if not len(body) or not body.shape[1]:
+        return []
+    canon = [canonical_header(h) for h in header]
+    col = next((i for i, c in enumerate(canon) if c in ("area", "area_code")), 0)
+    if col >= body.shape[1]:
+        return []
+    text = _cells_text(body)
+    candidate = np.flatnonzero(text[body.columns[col]].str.casefold().isin(_STARTS_AREA).to_numpy())
+    return [int(i) for i in candidate if is_header_row(list(text.iloc[i]))]
+
+
+def stacked_to_records(header: list[str], body: pd.DataFrame, lines: np.ndarray, source: str,
+                       indicator: str | None, starts: list[int], *, tables: list | None = None,
+                       reasons: pd.DataFrame | None = None, level: str | None = None, **options):
+    """Several tables on one sheet, one below the other, each with its own title and header.
+
+    ``tables`` gives each table's indicator in order (``null`` for a table not to be used);
+    without it the first table is read with ``indicator`` and the rows of the others are set
+    aside with a reason naming the table and its header row – never read as the first table's
+    indicator. Same return value as :func:`table_to_records`.
+    """
+    from evalkit.io.core import ReaderError
+
+    if tables is not None and len(tables) != len(starts) + 1:
+        raise ReaderError(f"{source}: bladet har {len(starts) + 1} tabeller men \"tables\" anger {len(tables)}")
+    wanted = list(tables) if tables is not None else [indicator] + [None] * len(starts)
+    bounds = [-1, *starts, len(body)]
+    text = _cells_text(body)
+    parts, note_parts, notes, learned = [], [], [], None
+    for t, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
+        # Excel number cells reach here as "2015.0": the header of a later table shows them as years
+        head = header if t == 0 else [re.sub(r"^(\d+)\.0$", r"\1", c) for c in text.iloc[a]]
+        seg = slice(a + 1, b)
+        use = wanted[t]
+        part_reasons = reasons.iloc[seg] if reasons is not None else None
+        records, _n, note_lines, part_notes, part_learned = table_to_records(
+            head, body.iloc[seg], lines[seg], source, use or "-", reasons=part_reasons, level=level, **options)
+        if part_learned.get("level") and not level:  # a level this table's heading states holds for its rows
+            records["level"] = records["level"].where(records["level"] != "", part_learned["level"])
+        row = int(lines[a]) if t else None
+        if use is None:
+            where = f"rubrik på rad {row}" if row else "den första tabellen"
+            free = records["reason"] == ""
+            records.loc[free, "reason"] = (f"tabell {t + 1} på bladet ({where}) har ingen angiven indikator; ange "
+                                           "tabellernas indikatorer i ordning med \"tables\" i läsanvisningen")
+            records.loc[free, "reason_column"] = "tabell"
+        parts.append(records)
+        note_parts.append(note_lines)
+        if row:
+            note_parts.append(pd.DataFrame({"row_number": [row], "text": [" ".join(c for c in head if c)]}))
+        notes += [f"tabell {t + 1}" + (f" (rubrik på rad {row})" if row else "") + f": {n}" for n in part_notes]
+        learned = part_learned if learned is None else learned
+    notes.insert(0, f"{len(starts) + 1} tabeller under varandra på bladet")
+    if not level:
+        learned.pop("level", None)  # per row above; the first table's tie_level still settles ambiguous names
+    records = pd.concat(parts, ignore_index=True)
+    return records, len(records), pd.concat(note_parts, ignore_index=True), notes, learned
 
 
 def transposed_to_records(header: list[str], body: pd.DataFrame, lines: np.ndarray, source: str,
