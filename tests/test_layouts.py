@@ -121,3 +121,16 @@ def test_hidden_option_is_checked(tmp_path):
 @pytest.mark.parametrize("written", make_layouts.SUFFIXED)
 def test_area_names_with_level_words(written):
     assert geography.resolve(written).startswith("sdo-")
+
+
+def test_numbers_like_years_and_level_words_never_start_a_table(tmp_path):
+    """A population of 2015 and 2016, or "stadsdel" in a level column, are data, not a new table's header."""
+    (tmp_path / "pop.csv").write_text("Stadsdel;2015;2016\nHusby;2015;2016\nAkalla;2017;2030\n", encoding="utf-8")
+    wide = read_with_quarantine(tmp_path / "pop.csv", indicator="folkmangd")
+    assert tidy_values(wide) == {("sd-husby", 2015): 2015, ("sd-husby", 2016): 2016,
+                                 ("sd-akalla", 2015): 2017, ("sd-akalla", 2016): 2030}
+    (tmp_path / "long.csv").write_text("Nivå;Område;År;Värde\nstadsdel;Husby;2015;3\nstadsdel;Akalla;2016;4\n",
+                                       encoding="utf-8")
+    long = read_with_quarantine(tmp_path / "long.csv", indicator="folkmangd")
+    assert tidy_values(long) == {("sd-husby", 2015): 3, ("sd-akalla", 2016): 4}
+    assert not any("tabeller under varandra" in n for n in wide.notes + long.notes)

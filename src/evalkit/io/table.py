@@ -13,7 +13,13 @@ What a published table looks like and how it is read:
   area × year cell;
 * extra dimension columns (SCB: "upplåtelseform", "kön", "födelseregion") either name the
   indicator (``dimension_map``) or restrict the rows used (``select``); records outside either
-  are set aside with the reason, never dropped.
+  are set aside with the reason, never dropped;
+* a header cell merged down over a two-row header ("Stadsdelsområde" beside "År" over the years)
+  and columns beside the years that are no year's value ("Förändring 2015–2019", "Totalt",
+  "Kommentar") are understood; the latter are ignored with a note naming them;
+* transposed tables (years as rows, areas as columns) and several tables stacked on one sheet
+  (``tables`` names their indicators) are read; ``header_row`` and ``area_column`` (a sidecar
+  written by ``evalkit inspect``) say where the header is and which column holds the areas.
 """
 
 from __future__ import annotations
