@@ -1,4 +1,4 @@
-"""The front door: `evalkit clean | analyse | validate | effects | build | export | demo-data`. Only calls into the library."""
+"""The front door: `evalkit clean | analyse | validate | inspect | effects | build | export | demo-data`. Only calls into the library."""
 
 from __future__ import annotations
 
@@ -105,6 +105,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
                   f"läsanvisningen {path.name}.evalkit.json).")
         return 1
     return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """Show how a file is read (header, column roles, level, years, unit, first rows, set-aside
+    rows) or why it cannot be; ``--write-sidecar`` writes the suggested reading instruction.
+    Exit codes as `evalkit validate`."""
+    from evalkit.present import inspect
+
+    found = inspect.inspect(args.path, indicator=args.indicator, level=args.level)
+    print("\n".join(found.lines))
+    if args.write_sidecar:
+        written = inspect.write_sidecar(args.path, found.sidecar)
+        if written is None:
+            print(f"läsanvisningen {Path(args.path).name}.evalkit.json finns redan och skrivs inte över; "
+                  "ändra den eller ta bort den först")
+        else:
+            print(f"skrev {written.name}; ändra den vid behov och kör evalkit inspect igen")
+    return found.exit_code
 
 
 #: Rows shown per group of identical set-aside reasons.
@@ -330,6 +348,19 @@ def parser() -> argparse.ArgumentParser:
                    help="områdesnivå för filens områdesnamn, när filen inte anger den och namnen kan betyda "
                         "både en stadsdel och ett stadsdelsområde (t.ex. Skärholmen)")
     v.set_defaults(func=cmd_validate)
+    i = sub.add_parser("inspect", help="visa hur en fil läses: rubrik, kolumner, nivå, år, enhet, första raderna "
+                                       "(0 ok, 1 rader undantas, 2 oläslig)",
+                       description="Visar hur evalkit läser en fil innan något skrivs: rubrikraden, varje kolumns "
+                                   "roll (område, år, värde, läses inte och varför), områdesnivån, åren, enheten, "
+                                   "de första raderna som poster och vad som skulle undantas. För en fil som inte "
+                                   "kan läsas: varför, och ett förslag till läsanvisning FIL.evalkit.json. "
+                                   "Slutstatus som validate.")
+    i.add_argument("path", metavar="FIL", help="filen att visa (CSV/TXT, Excel, PC-Axis eller JSON-stat)")
+    i.add_argument("--indicator", metavar="NAMN", help="indikatorn som filens värden avser (som för validate)")
+    i.add_argument("--level", choices=["stadsdel", "stadsdelsomrade", "riket"], help="områdesnivå (som för validate)")
+    i.add_argument("--write-sidecar", action="store_true",
+                   help="skriv läsanvisningen FIL.evalkit.json bredvid filen (skriver aldrig över en som finns)")
+    i.set_defaults(func=cmd_inspect)
     f = sub.add_parser("effects", help="skatta effekter på en egen panel (område × år) med rapporternas metoder",
                        description="Läser en panel (CSV/TXT, Excel, PC-Axis eller JSON-stat; lång eller bred, "
                                    "svenskt eller engelskt talformat) och kör rapporternas skattningar: skillnad i "

@@ -515,6 +515,25 @@ def level_named(text: str, whole: bool = False) -> str | None:
     return levels.pop() if len(levels) == 1 else None
 
 
+# A row that sums the table's rows ("Summa", "Totalt") is no area – and not surely the city either:
+# the table may list some areas only. Names of the city itself ("Stockholm totalt", "Hela staden")
+# are aliases of the city in aliases.csv and resolve to it.
+SUM_ROW_NAMES = frozenset({"summa", "totalt", "total", "sum", "samtliga", "summa-totalt", "totalsumma"})
+
+
+def is_sum_row(name: str) -> bool:
+    """Whether ``name`` is the label of a sum row ("Summa", "Totalt", "SUMMA:") rather than an area."""
+    return slugify(unicodedata.normalize("NFKC", str(name))) in SUM_ROW_NAMES
+
+
+def resolve_total(name: str) -> str | None:
+    """The city or the country for a total row's name ("Stockholm totalt", "Hela staden",
+    "Riket totalt"), whatever level the file's areas have; None for any other name."""
+    key, _stated = _parse(str(name))
+    found = _find(key, ["stad", "riket"], genitive=False)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def level_of_code(code: str) -> str | None:
     """The level of an area code that exists at one level only, or None.
 

@@ -85,6 +85,8 @@ class ReadResult:
     rows_set_aside: int | None = None
     note_lines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"row_number": pd.Series(dtype="int64"),
                                                                            "text": pd.Series(dtype="str")}))
+    #: Tables (CSV, Excel): the header as read – ``{"row": file row of its last line, "cells": [...]}``.
+    header: dict | None = None
 
     def set_aside_count(self) -> int:
         """Records set aside by the reader."""
@@ -269,6 +271,16 @@ def resolve_areas(names: pd.Series, levels: pd.Series | str | None, era: str | N
     codes_u, errors_u = [], []
     for k in uniques:
         name, level = k.split("\x1f")
+        if geography.is_sum_row(name):
+            codes_u.append("")
+            errors_u.append(f"summarad ({name.strip()!r}): summan av tabellens rader, inte ett område; "
+                            "undantas; avser raden hela staden, skriv Hela staden")
+            continue
+        city = geography.resolve_total(name) if level in AREA_LEVELS else None
+        if city is not None:  # "Stockholm totalt" under a "Stadsdelsområde" heading is the city, not an unknown area
+            codes_u.append(city)
+            errors_u.append("")
+            continue
         try:
             try:
                 codes_u.append(geography.resolve(name, level=level or None, era=era))
@@ -567,7 +579,8 @@ FORMAT_LABELS = {"delimited": "CSV/TXT", "excel": "Excel", "pcaxis": "PC-Axis", 
 # and table/dimension handling, plus each format's own (its ``read`` signature).
 COMMON_OPTIONS = ("indicator", "level", "era", "years", "value_unit", "area_codes", "area_type", "source_label",
                   "dimension_map", "select")
-FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter"), "excel": ("sheet",),
+FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter", "header_row", "area_column", "tables"),
+                  "excel": ("sheet", "header_row", "area_column", "hidden", "tables"),
                   "pcaxis": ("encoding", "area_dimension", "time_dimension"),
                   "jsonstat": ("encoding", "area_dimension", "time_dimension", "area_labels")}
 

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from evalkit.io.core import ReaderError, ReadResult, decode_bytes, records_to_result
-from evalkit.io.table import find_header, merge_two_row_header, other_delimiter_rows, table_to_records
+from evalkit.io.table import (find_header, find_transposed, merge_two_row_header, other_delimiter_rows,
+                             table_to_records)
 
 DELIMITERS = (";", "\t", ",")
 HEAD_LINES = 200
@@ -71,9 +72,29 @@ def _check_quotes(text: str, header_line: int, n_rows: int, source: str, delimit
                       "(trunkerad eller trasig fil?)")
 
 
+def head_rows(path: Path, n: int = 15, encoding: str | None = None, delimiter: str | None = None,
+              **_options) -> list[tuple[int, list[str]]]:
+    """The first ``n`` rows as the reader splits them: ``[(line number, cells), …]``
+    (``evalkit inspect`` shows them for a file it cannot read)."""
+    try:
+        text, _used = decode_bytes(path.read_bytes(), path.name, encoding)
+    except ReaderError:
+        return []
+    reader = csv.reader(text.split("\n", HEAD_LINES)[:HEAD_LINES], delimiter=delimiter or sniff_delimiter(text))
+    rows = []
+    for row in reader:
+        rows.append((reader.line_num, row))
+        if len(rows) == n:
+            break
+    while rows and not any(c.strip() for c in rows[-1][1]):  # the end of the file, not a row
+        rows.pop()
+    return rows
+
+
 def read(path: Path, indicator: str | None = None, encoding: str | None = None, delimiter: str | None = None,
-         **options) -> ReadResult:
-    """Read a delimited text table (see :mod:`evalkit.io.table` for shapes, notes and options)."""
+         header_row: int | None = None, **options) -> ReadResult:
+    """Read a delimited text table (see :mod:`evalkit.io.table` for shapes, notes and options);
+    ``header_row`` (the header's 1-based line) when evalkit does not find it itself."""
     source = path.name
     text, used = decode_bytes(path.read_bytes(), source, encoding)
     delimiter = delimiter or sniff_delimiter(text)
@@ -84,12 +105,17 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         head_rows.append(row)
         head_line_no.append(reader.line_num)
     h = find_header(head_rows)
+    if header_row is not None:
+        h = next((i for i, n in enumerate(head_line_no) if n == int(header_row)), -1)
+    transposed = h < 0 and find_transposed(head_rows) >= 0
+    if transposed:
+        h = find_transposed(head_rows)
     if h < 0:
         raise ReaderError(f"{source}: kolumner saknas: hittar ingen rubrikrad (område och år eller årskolumner) "
                           f"bland de första {len(head_rows)} raderna")
     header = head_rows[h]
     header_line = head_line_no[h]
-    if h + 1 < len(head_rows):
+    if h + 1 < len(head_rows) and not transposed:
         merged = merge_two_row_header(header, head_rows[h + 1])
         if merged is not None:
             header, header_line = merged, head_line_no[h + 1]
@@ -128,7 +154,8 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     body = body.fillna("")
     wrong_delimiter = other_delimiter_rows(body)
     records, rows_read, note_lines, notes, learned = table_to_records(header, body, lines, source, indicator,
-                                                                      titles=above["text"].tolist(), **options)
+                                                                      titles=above["text"].tolist(),
+                                                                      transposed=transposed, **options)
     if extra is not None and extra.any():
         bad_lines = set(lines[extra.to_numpy()])
         hit = records["row_number"].isin(bad_lines) & (records["reason"] == "")
@@ -143,4 +170,6 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     if len(above):
         notes.append(f"{len(above)} rader ovanför rubriken (titel/noter) hoppades över")
     notes.insert(0, f"teckenkodning {used}, avgränsare {delimiter!r}")
-    return records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
+    result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
+    result.header = {"row": int(header_line), "cells": list(header), "transposed": transposed}
+    return result

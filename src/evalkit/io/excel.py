@@ -16,7 +16,8 @@ the formulas. Then
 * the grid then goes through the same table logic as CSV (:mod:`evalkit.io.table`).
 
 Option ``sheet`` (name or 0-based index) chooses the sheet; default: the first sheet with a
-recognisable header.
+recognisable header. Hidden rows and columns are read (``hidden="read"``, the default) or their
+values set aside (``hidden="skip"``); either way the notes say how many there were, never silently.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.io.core import ReaderError, ReadResult, records_to_result
-from evalkit.io.table import find_header, merge_two_row_header, table_to_records
+from evalkit.io.table import find_header, find_transposed, merge_two_row_header, table_to_records
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 
@@ -75,6 +76,30 @@ def _grid(ws, ws_formula) -> tuple[list[list], list[list[str]], int, int]:
     return values, reasons, formulas, percents
 
 
+HIDDEN_CHOICES = ("read", "skip")
+
+
+def hidden_cells(ws) -> tuple[set[int], set[int]]:
+    """0-based indices of the hidden rows and columns of a sheet (as Excel's "Dölj" leaves them)."""
+    from openpyxl.utils import column_index_from_string
+
+    rows = {r - 1 for r, dim in ws.row_dimensions.items() if dim.hidden}
+    cols = set()
+    for key, dim in ws.column_dimensions.items():
+        if dim.hidden:
+            first = dim.min or column_index_from_string(key)
+            cols.update(range(first - 1, (dim.max or first)))
+    return rows, cols
+
+
+def _hide(reasons: list[list[str]], rows: set[int], cols: set[int]) -> None:
+    """Mark the cells of hidden rows and columns so that their values are set aside (``hidden="skip"``)."""
+    for r, row in enumerate(reasons):
+        for c in range(len(row)):
+            if (r in rows or c in cols) and not row[c]:
+                row[c] = 'dold rad eller kolumn i Excel; hoppas över ("hidden": "skip")'
+
+
 def _as_text(v) -> str:
     if v is None:
         return ""
@@ -83,8 +108,27 @@ def _as_text(v) -> str:
     return str(v)
 
 
-def read(path: Path, indicator: str | None = None, sheet: str | int | None = None, **options) -> ReadResult:
-    """Read one sheet of an .xlsx workbook (see module docstring)."""
+def head_rows(path: Path, n: int = 15, sheet: str | int | None = None, **_options) -> list[tuple[int, list[str]]]:
+    """The first ``n`` rows of a sheet as text, merged cells filled, as the reader sees them:
+    ``[(row number, cells), …]`` (``evalkit inspect`` shows them for a sheet it cannot read)."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return []
+    names = wb.sheetnames
+    name = names[sheet] if isinstance(sheet, int) and sheet < len(names) else (sheet or names[0])
+    if name not in names:
+        return []
+    values, _reasons, _f, _p = _grid(wb[name], wb[name])
+    return [(i + 1, [_as_text(v) for v in row]) for i, row in enumerate(values[:n])]
+
+
+def read(path: Path, indicator: str | None = None, sheet: str | int | None = None, header_row: int | None = None,
+         hidden: str = "read", **options) -> ReadResult:
+    """Read one sheet of an .xlsx workbook (see module docstring); ``header_row`` (1-based) says
+    where the header is when evalkit does not find it itself."""
     import openpyxl
 
     source = path.name
@@ -93,6 +137,9 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
         wb_formulas = openpyxl.load_workbook(path, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ReaderError(f"{source}: inte en läsbar .xlsx-arbetsbok ({type(exc).__name__}: {exc})") from None
+    if hidden not in HIDDEN_CHOICES:
+        raise ReaderError(f"{source}: hidden ska vara \"read\" (läs dolda rader och kolumner) eller \"skip\" "
+                          f"(undanta dem), inte {hidden!r}")
     names = wb_values.sheetnames
     if sheet is not None:
         name = names[sheet] if isinstance(sheet, int) and sheet < len(names) else sheet
@@ -104,15 +151,21 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     for name in candidates:
         values, reasons, formulas, percents = _grid(wb_values[name], wb_formulas[name])
         text_rows = [[_as_text(v) for v in row] for row in values]
-        h = find_header(text_rows[:200])
-        if h >= 0:
+        h = find_header(text_rows[:200]) if header_row is None else int(header_row) - 1
+        transposed = h < 0 and find_transposed(text_rows[:200]) >= 0
+        if transposed:
+            h = find_transposed(text_rows[:200])
+        if 0 <= h < len(text_rows):
             break
     else:
         raise ReaderError(f"{source}: kolumner saknas: hittar ingen rubrikrad (område och år eller årskolumner) "
                           f"på bladen {', '.join(candidates)}")
+    hidden_rows, hidden_cols = hidden_cells(wb_values[name])
+    if hidden == "skip":
+        _hide(reasons, hidden_rows, hidden_cols)
     header = text_rows[h]
     header_row = h
-    if h + 1 < len(text_rows):
+    if h + 1 < len(text_rows) and not transposed:
         merged = merge_two_row_header(header, text_rows[h + 1])
         if merged is not None:
             header, header_row = merged, h + 1
@@ -131,7 +184,7 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
                           "text": [" ".join(c for c in r if c.strip()) for r in text_rows[:h]]})
     records, rows_read, note_lines, notes, learned = table_to_records(header, body_text, lines, source, indicator,
                                                                       reasons=why, titles=above["text"].tolist(),
-                                                                      **options)
+                                                                      transposed=transposed, **options)
     note_lines = pd.concat([above, note_lines], ignore_index=True)
     notes.insert(0, f"Excel, bladet {name!r}, rubrik på rad {header_row + 1}")
     if len(above):
@@ -139,6 +192,12 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     if percents:
         notes.append(f"{percents} talceller var formaterade som procent i Excel (sparade som bråk); "
                      "de är omräknade till procent (× 100)")
+    if hidden_rows or hidden_cols:
+        what = f"{len(hidden_rows)} dolda rader och {len(hidden_cols)} dolda kolumner"
+        notes.append(f"{what} i bladet; de " + ("lästes som synliga (\"hidden\": \"skip\" undantar dem)"
+                                                if hidden == "read" else "undantogs (\"hidden\": \"skip\")"))
     if formulas:
         notes.append(f"{formulas} celler är formler; deras sparade värden används (formler utan sparat värde undantas)")
-    return records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
+    result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
+    result.header = {"row": header_row + 1, "cells": list(header), "transposed": transposed}
+    return result

@@ -1,0 +1,187 @@
+"""`evalkit inspect FIL`: how evalkit reads a file, in Swedish, before anything is written.
+
+For a file it reads: the header it found and each column's role (area, year, value, ignored and
+why), the area level and where it came from, the years, the unit, the first tidy rows and what
+would be set aside. For a file it cannot read: why, the first rows as evalkit saw them, which row
+it took for the header and what it expected – and a ready reading instruction (``<fil>.evalkit.json``)
+that the user can edit and that ``--write-sidecar`` writes.
+
+Exit codes as `evalkit validate`: 0 every record usable, 1 records set aside, 2 unreadable.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evalkit.io.core import (FORMAT_LABELS, SIDECAR_SUFFIX, MissingIndicatorError, ReaderError, read_with_quarantine,
+                             sidecar_options, sniff_format)
+from evalkit.io.table import column_roles, find_header, year_of_header
+
+#: Tidy rows shown as a sample.
+FIRST_ROWS = 5
+#: Rows of an unreadable file shown as evalkit saw them.
+HEAD_ROWS = 12
+EXPECTED = ("evalkit väntar sig en rubrikrad med en områdeskolumn (Område, Stadsdel, Stadsdelsområde, SDN …) och "
+            "antingen en årskolumn (År) med en värdekolumn (Värde) eller en kolumn per år (2015, År 2015 …); "
+            "rader ovanför rubriken (titlar) och under tabellen (Källa:, Anm.) hoppas över")
+
+
+@dataclass
+class Inspection:
+    """What `evalkit inspect` prints, its exit code and the reading instruction it suggests."""
+
+    lines: list[str]
+    exit_code: int
+    sidecar: dict = field(default_factory=dict)
+
+
+def _cells(cells: list[str]) -> str:
+    return " | ".join(c.strip() for c in cells) if any(c.strip() for c in cells) else "(tom)"
+
+
+def head_rows(path: Path, fmt: str, options: dict) -> list[tuple[int, list[str]]]:
+    """The first rows of a table file as its reader splits them; ``[]`` for PC-Axis/JSON-stat."""
+    if fmt == "excel":
+        from evalkit.io.excel import head_rows as rows
+    elif fmt == "delimited":
+        from evalkit.io.delimited import head_rows as rows
+    else:
+        return []
+    return rows(path, HEAD_ROWS, **{k: v for k, v in options.items() if k in ("sheet", "encoding", "delimiter")})
+
+
+def guess_header(rows: list[tuple[int, list[str]]]) -> tuple[int, list[str]] | None:
+    """The row evalkit takes for the header, else the first row with a year column, else the first
+    row with two filled cells: the best start for a reading instruction."""
+    h = find_header([cells for _n, cells in rows])
+    if h >= 0:
+        return rows[h]
+    for pick in (lambda c: any(year_of_header(x) for x in c if x.strip()),
+                 lambda c: sum(bool(x.strip()) for x in c) >= 2):
+        hit = next(((n, c) for n, c in rows if pick(c)), None)
+        if hit:
+            return hit
+    return None
+
+
+def suggest_sidecar(fmt: str, header: tuple[int, list[str]] | None, options: dict, reason: str = "") -> dict:
+    """A reading instruction for the file: where the header is, which column holds the areas, the
+    indicator and level given – only keys the format takes, each one the user can edit."""
+    side: dict = {"_comment": "Läsanvisning skriven av evalkit inspect; ändra värdena och kör "
+                              "evalkit inspect igen. Nycklar: se README, avsnittet Bring your own data."}
+    if header is not None and fmt in ("excel", "delimited"):
+        row, cells = header
+        side["header_row"] = row
+        roles = column_roles(cells)
+        if not any(r.startswith("område") for _h, r in roles):
+            # the first heading that is not a year: the areas stand left of the years in published tables
+            area = next((h for h, r in roles if h and not r.startswith("värden för år")), None)
+            if area:
+                side["area_column"] = area
+    for key in ("indicator", "level", "sheet"):
+        if options.get(key) is not None:
+            side[key] = options[key]
+    if "indicator" not in side:
+        side["_comment"] += ' Filen anger ingen indikator: lägg till "indicator": "namn ur indicators.csv".'
+    if reason:
+        side["_comment"] += f" evalkit kunde inte läsa filen: {reason}"
+    return side
+
+
+def readable(result, fmt: str, catalogue, area_column: str | None = None) -> list[str]:
+    """The Swedish description of a file evalkit reads (``area_column`` as the sidecar names it)."""
+    from evalkit.cli import set_aside_lines
+
+    lines = [f"format: {FORMAT_LABELS[fmt]}"]
+    if result.header is not None:
+        lines.append(f"rubrikrad: rad {result.header['row']}: {_cells(result.header['cells'])}")
+        lines.append("kolumner:")
+        lines += [f"  {h or '(tom)'}: {role}" for h, role in column_roles(result.header["cells"], area_column,
+                                                                 result.header.get("transposed", False))
+                  if h or role.startswith("område")]
+    level = next((n for n in result.notes if n.startswith("områdesnivå")), None)
+    if level:
+        lines.append(level)
+    data = result.data
+    if len(data):
+        years = sorted(int(y) for y in data["year"].unique())
+        lines.append("år: " + ", ".join(map(str, years)))
+        for ind in sorted(data["indicator"].unique()):
+            unit = catalogue.loc[ind, "unit"] if ind in catalogue.index else "?"
+            lines.append(f"indikator: {ind} (enhet: {unit})")
+    other = [n for n in result.notes if not n.startswith("områdesnivå")]
+    if other:
+        lines.append("anteckningar: " + "; ".join(other))
+    lines.append(f"de första {min(FIRST_ROWS, len(data))} raderna som poster (område, indikator, år, värde, status):")
+    for row in data.head(FIRST_ROWS).itertuples(index=False):
+        value = "" if row.value != row.value else f"{row.value:g}".replace(".", ",")
+        lines.append(f"  rad {row.source_row}: {row.area_code} ({row.area_name}), {row.indicator}, {row.year}, "
+                     f"{value}, {row.status or '–'}")
+    n_aside = result.set_aside_count()
+    lines.append(f"lästa {result.rows_read}, användbara {len(data)}, undantagna {n_aside}"
+                 f" ({'stämmer' if result.reconciles() else 'STÄMMER INTE'})")
+    if len(result.quarantine):
+        lines.append("skulle undantas:")
+        lines += ["  " + x for x in set_aside_lines(result.quarantine)]
+        if result.quarantine["reason"].astype(str).str.startswith("Tvetydigt områdesnamn").any():
+            lines.append('Tips: ange nivån med --level eller "level" i läsanvisningen (stadsdel eller stadsdelsomrade).')
+    return lines
+
+
+def inspect(path: str | Path, indicator: str | None = None, level: str | None = None) -> Inspection:
+    """Read ``path`` as `evalkit clean` would (its sidecar included) and describe the reading."""
+    from evalkit import programme
+
+    path = Path(path)
+    options = {"indicator": indicator, "level": level}
+    lines = [f"{path.name}: så läser evalkit filen (inget skrivs)"]
+    if not path.is_file():
+        return Inspection(lines + [f"fel: {path}: filen finns inte"], 2)
+    fmt = sniff_format(path)
+    try:
+        given = {**sidecar_options(path), **{k: v for k, v in options.items() if v is not None}}
+    except ReaderError as exc:
+        return Inspection(lines + [f"fel: {exc}"], 2)
+    if path.with_name(path.name + SIDECAR_SUFFIX).is_file():
+        lines.append(f"läsanvisning: {path.name}{SIDECAR_SUFFIX} används")
+    try:
+        result = read_with_quarantine(path, indicator=indicator, level=level)
+    except MissingIndicatorError:
+        why = "filen anger ingen indikator (ange --indicator NAMN eller \"indicator\" i läsanvisningen)"
+    except ReaderError as exc:
+        why = str(exc)
+    else:
+        catalogue = programme.indicator_catalogue().set_index("indicator")
+        body = readable(result, fmt, catalogue, given.get("area_column"))
+        code = 1 if result.set_aside_count() else 0
+        header = (result.header["row"], result.header["cells"]) if result.header else None
+        return Inspection(lines + body, code, suggest_sidecar(fmt, header, given))
+    rows = head_rows(path, fmt, given)
+    lines.append(f"kan inte läsas: {why}")
+    if rows:
+        lines.append(f"de första {len(rows)} raderna som evalkit såg dem:")
+        lines += [f"  rad {n}: {_cells(c)}" for n, c in rows]
+    header = guess_header(rows)
+    found = find_header([c for _n, c in rows])
+    if found >= 0:
+        lines.append(f"evalkit tog rad {rows[found][0]} för rubrikraden; så förstods kolumnerna:")
+        lines += [f"  {h}: {role}" for h, role in column_roles(rows[found][1]) if h]
+    elif rows:
+        lines.append("evalkit hittade ingen rubrikrad bland de första raderna")
+    lines.append(EXPECTED)
+    side = suggest_sidecar(fmt, header, given, reason=why)
+    lines.append(f"förslag till läsanvisning {path.name}{SIDECAR_SUFFIX} (skrivs med --write-sidecar):")
+    lines.append(json.dumps(side, ensure_ascii=False, indent=1))
+    return Inspection(lines, 2, side)
+
+
+def write_sidecar(path: str | Path, sidecar: dict) -> Path | None:
+    """Write ``sidecar`` beside ``path``; None (nothing written) when one is already there – a
+    reading instruction the user has edited is never overwritten."""
+    target = Path(path).with_name(Path(path).name + SIDECAR_SUFFIX)
+    if target.exists():
+        return None
+    target.write_text(json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return target

@@ -1,0 +1,136 @@
+"""Published layouts (issue 19): each fixture, written as its publisher writes it, reads to exact values.
+
+The corpus test reads them all and prints how many layouts were tried and that rows in = kept +
+set aside for every one; the single tests pin what each layout is about (a note naming an
+ignored column, a sum row set aside with its reason, the city resolved from a total row).
+"""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from evalkit import geography
+from evalkit.io import read_with_quarantine
+
+spec = importlib.util.spec_from_file_location(
+    "make_layouts", Path(__file__).parent / "fixtures" / "layouts" / "make_layouts.py")
+make_layouts = importlib.util.module_from_spec(spec)
+sys.modules["make_layouts"] = make_layouts  # dataclasses look their module up there
+spec.loader.exec_module(make_layouts)
+LAYOUTS = make_layouts.LAYOUTS
+INDICATOR = "ekonomiskt_bistand"
+
+
+def read_layout(layout, folder: Path):
+    path = folder / layout.filename
+    layout.write(path)
+    return read_with_quarantine(path, indicator=INDICATOR, **layout.options)
+
+
+def tidy_values(result) -> dict:
+    """``{(area_code, year): value}`` (with the indicator first when there are several); fails on a
+    duplicate key (a column read twice as one year)."""
+    cols = [result.data["area_code"], result.data["year"].astype(int)]
+    if result.data["indicator"].nunique() > 1:
+        cols.insert(0, result.data["indicator"])
+    keys = list(zip(*cols))
+    assert len(keys) == len(set(keys)), f"dubbla poster: {keys}"
+    return dict(zip(keys, result.data["value"]))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=[x.filename for x in LAYOUTS])
+def test_layout_reads_to_exact_values(layout, tmp_path):
+    result = read_layout(layout, tmp_path)
+    assert tidy_values(result) == pytest.approx(layout.expected)
+    got_aside = result.quarantine.groupby("row_number")["reason"].first().to_dict()
+    assert set(got_aside) == set(layout.set_aside)
+    for row, start in layout.set_aside.items():
+        assert got_aside[row].startswith(start)
+    for heading in layout.ignored:
+        assert any("läses inte" in n and heading in n for n in result.notes), result.notes
+    assert result.reconciles()
+
+
+def test_corpus_every_layout_reconciles(tmp_path, capsys):
+    """All layouts: exact values, and rows in = kept + set aside for each."""
+    lines = []
+    for layout in LAYOUTS:
+        result = read_layout(layout, tmp_path)
+        assert tidy_values(result) == pytest.approx(layout.expected)
+        assert result.rows_read == len(result.data) + result.set_aside_count()
+        lines.append(f"{layout.filename}: in {result.rows_read} = behållna {len(result.data)} "
+                     f"+ undantagna {result.set_aside_count()}")
+    with capsys.disabled():
+        print(f"\n{len(LAYOUTS)} layouter provade; in = behållna + undantagna för alla")
+        print("\n".join(lines))
+    assert len(lines) == len(LAYOUTS) >= 8
+
+
+def test_change_column_is_not_read_as_its_last_year(tmp_path):
+    """"Förändring 2015–2017" ends in 2017 but holds a difference: 2017 is read from the 2017 column."""
+    result = read_layout(LAYOUTS[2], tmp_path)
+    assert tidy_values(result)[("sdo-rinkeby-kista", 2017)] == pytest.approx(11.2)
+    assert result.rows_read == 4 * 3
+
+
+def test_year_headers_that_stay_year_columns():
+    """A total or mean *with a year* is still that year's column (SCB: "Totalt 2020"); a change or
+    a range is not."""
+    from evalkit.io.table import year_of_header
+
+    assert year_of_header("Totalt 2020") == (2020, "Totalt")
+    assert year_of_header("Medelvärde för samtliga, tkr 2020") == (2020, "Medelvärde för samtliga, tkr")
+    assert year_of_header("Förändring 2019") is None
+    assert year_of_header("2015–2019") is None
+    assert year_of_header("Kommentar 2019") is None
+
+
+def test_total_rows_resolve_to_the_city_whatever_the_level():
+    """"Stockholm totalt" under a "Stadsdelsområde" heading is the city; "Summa" is no area."""
+    from evalkit.io.core import resolve_areas
+    import pandas as pd
+
+    names = pd.Series(["Stockholm totalt", "Hela staden", "Summa", "TOTALT", "Farsta", "Riket totalt"])
+    codes, errors = resolve_areas(names, "stadsdelsomrade")
+    assert codes.tolist() == ["stockholm", "stockholm", "", "", "sdo-farsta", "riket"]
+    assert errors[2].startswith("summarad ('Summa')") and errors[3].startswith("summarad ('TOTALT')")
+    assert geography.is_sum_row("Summa:") and not geography.is_sum_row("Summer")
+
+
+@pytest.mark.parametrize("skip", [False, True])
+def test_hidden_rows_and_columns_are_never_silent(tmp_path, skip):
+    layout = next(x for x in LAYOUTS if x.filename == ("hidden_skip.xlsx" if skip else "hidden_read.xlsx"))
+    result = read_layout(layout, tmp_path)
+    note = next(n for n in result.notes if "dolda rader" in n)
+    assert note.startswith("1 dolda rader och 1 dolda kolumner")
+    assert ("undantogs" in note) == skip
+    assert result.set_aside_count() == (3 + 3 if skip else 0)   # Farsta's 3 cells + 2016 of the other 3 rows
+
+
+def test_hidden_option_is_checked(tmp_path):
+    from evalkit.io import ReaderError
+
+    path = tmp_path / "hidden.xlsx"
+    make_layouts.write_hidden_xlsx(path)
+    with pytest.raises(ReaderError, match="hidden ska vara"):
+        read_with_quarantine(path, indicator=INDICATOR, hidden="ja")
+
+
+@pytest.mark.parametrize("written", make_layouts.SUFFIXED)
+def test_area_names_with_level_words(written):
+    assert geography.resolve(written).startswith("sdo-")
+
+
+def test_numbers_like_years_and_level_words_never_start_a_table(tmp_path):
+    """A population of 2015 and 2016, or "stadsdel" in a level column, are data, not a new table's header."""
+    (tmp_path / "pop.csv").write_text("Stadsdel;2015;2016\nHusby;2015;2016\nAkalla;2017;2030\n", encoding="utf-8")
+    wide = read_with_quarantine(tmp_path / "pop.csv", indicator="folkmangd")
+    assert tidy_values(wide) == {("sd-husby", 2015): 2015, ("sd-husby", 2016): 2016,
+                                 ("sd-akalla", 2015): 2017, ("sd-akalla", 2016): 2030}
+    (tmp_path / "long.csv").write_text("Nivå;Område;År;Värde\nstadsdel;Husby;2015;3\nstadsdel;Akalla;2016;4\n",
+                                       encoding="utf-8")
+    long = read_with_quarantine(tmp_path / "long.csv", indicator="folkmangd")
+    assert tidy_values(long) == {("sd-husby", 2015): 3, ("sd-akalla", 2016): 4}
+    assert not any("tabeller under varandra" in n for n in wide.notes + long.notes)
