@@ -108,6 +108,29 @@ def _as_text(v) -> str:
     return str(v)
 
 
+def open_workbook(path: Path) -> tuple:
+    """The workbook twice – cached values and formulas (to tell a formula without a cached value) –
+    or ReaderError naming the file."""
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, data_only=True), openpyxl.load_workbook(path, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ReaderError(f"{path.name}: inte en läsbar .xlsx-arbetsbok ({type(exc).__name__}: {exc})") from None
+
+
+def sheets_to_read(names: list[str], sheet: str | int | None, source: str) -> list[str]:
+    """The sheet asked for – a name, or a 0-based number (also as text from the command line, unless
+    a sheet has that name) – or every sheet in order; ReaderError for an unknown sheet."""
+    if sheet is None:
+        return list(names)
+    as_number = isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names)
+    name = names[int(sheet)] if as_number and int(sheet) < len(names) else sheet
+    if name not in names:
+        raise ReaderError(f"{source}: bladet {sheet!r} finns inte (finns: {', '.join(names)})")
+    return [name]
+
+
 def head_rows(path: Path, n: int = 15, sheet: str | int | None = None, **_options) -> list[tuple[int, list[str]]]:
     """The first ``n`` rows of a sheet as text, merged cells filled, as the reader sees them:
     ``[(row number, cells), …]`` (``evalkit inspect`` shows them for a sheet it cannot read)."""
@@ -129,25 +152,12 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
          hidden: str = "read", **options) -> ReadResult:
     """Read one sheet of an .xlsx workbook (see module docstring); ``header_row`` (1-based) says
     where the header is when evalkit does not find it itself."""
-    import openpyxl
-
     source = path.name
-    try:
-        wb_values = openpyxl.load_workbook(path, data_only=True)
-        wb_formulas = openpyxl.load_workbook(path, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ReaderError(f"{source}: inte en läsbar .xlsx-arbetsbok ({type(exc).__name__}: {exc})") from None
+    wb_values, wb_formulas = open_workbook(path)
     if hidden not in HIDDEN_CHOICES:
         raise ReaderError(f"{source}: hidden ska vara \"read\" (läs dolda rader och kolumner) eller \"skip\" "
                           f"(undanta dem), inte {hidden!r}")
-    names = wb_values.sheetnames
-    if sheet is not None:
-        name = names[sheet] if isinstance(sheet, int) and sheet < len(names) else sheet
-        if name not in names:
-            raise ReaderError(f"{source}: bladet {sheet!r} finns inte (finns: {', '.join(names)})")
-        candidates = [name]
-    else:
-        candidates = names
+    candidates = sheets_to_read(wb_values.sheetnames, sheet, source)
     for name in candidates:
         values, reasons, formulas, percents = _grid(wb_values[name], wb_formulas[name])
         text_rows = [[_as_text(v) for v in row] for row in values]

@@ -72,10 +72,9 @@ def _cells(member, size: int, name: str, what: str) -> list:
     raise ReaderError(f"{name}: {what} har okänd form")
 
 
-def read(path: Path, indicator: str | None = None, encoding: str | None = None, area_dimension: str | None = None,
-         time_dimension: str | None = None, dimension_map: dict | None = None, select: dict | None = None,
-         source_label: str | None = None, area_labels: bool = True, **options) -> ReadResult:
-    """Read a JSON-stat dataset into tidy rows and quarantine (see module docstring)."""
+def load_dataset(path: Path, encoding: str | None = None) -> tuple[dict, str, list, list]:
+    """The dataset of a JSON-stat file (2.0, or the first of a 1.x bundle), the encoding used and
+    its dimension ids and sizes; ReaderError (one line naming the file) when it is not one."""
     source = path.name
     text, used = decode_bytes(path.read_bytes(), source, encoding)
     try:
@@ -89,9 +88,19 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     dims = doc["dimension"]
     ids = doc.get("id") or dims.get("id")
     sizes = doc.get("size") or dims.get("size")
-    role = doc.get("role") or dims.get("role") or {}
     if not ids or not sizes or len(ids) != len(sizes):
         raise ReaderError(f"{source}: id/size saknas eller stämmer inte")
+    return doc, used, ids, sizes
+
+
+def read(path: Path, indicator: str | None = None, encoding: str | None = None, area_dimension: str | None = None,
+         time_dimension: str | None = None, dimension_map: dict | None = None, select: dict | None = None,
+         source_label: str | None = None, area_labels: bool = True, **options) -> ReadResult:
+    """Read a JSON-stat dataset into tidy rows and quarantine (see module docstring)."""
+    source = path.name
+    doc, used, ids, sizes = load_dataset(path, encoding)
+    dims = doc["dimension"]
+    role = doc.get("role") or dims.get("role") or {}
     if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in sizes):
         raise ReaderError(f"{source}: size ska vara icke-negativa heltal, inte {sizes!r}")
     cats = {d: _categories(dims[d]) for d in ids}

@@ -27,7 +27,6 @@ named columns, an area-year twice) raise :class:`~evalkit.io.core.ReaderError` w
 from __future__ import annotations
 
 import csv
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,27 +165,12 @@ def _read_delimited(path: Path, wanted: list[str], encoding: str | None, delimit
 
 
 def _read_excel(path: Path, wanted: list[str], sheet: str | int | None) -> RawTable:
-    import zipfile
-
-    import openpyxl
-
     # _grid is the Excel reader's own cell logic (merged cells, errors, formulas, percent formats)
-    from evalkit.io.excel import _as_text, _grid
+    from evalkit.io.excel import _as_text, _grid, open_workbook, sheets_to_read
 
     source = path.name
-    try:
-        wb_values = openpyxl.load_workbook(path, data_only=True)
-        wb_formulas = openpyxl.load_workbook(path, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ReaderError(f"{source}: inte en läsbar .xlsx-arbetsbok ({type(exc).__name__}: {exc})") from None
-    names = wb_values.sheetnames
-    if sheet is not None:
-        name = names[int(sheet)] if str(sheet).isdigit() and int(sheet) < len(names) else sheet
-        if name not in names:
-            raise ReaderError(f"{source}: bladet {sheet!r} finns inte (finns: {', '.join(names)})")
-        candidates = [name]
-    else:
-        candidates = names
+    wb_values, wb_formulas = open_workbook(path)
+    candidates = sheets_to_read(wb_values.sheetnames, sheet, source)
     first_error = None
     for name in candidates:
         values, reasons, _formulas, _percents = _grid(wb_values[name], wb_formulas[name])
@@ -239,23 +223,11 @@ def _read_pcaxis(path: Path, encoding: str | None) -> RawTable:
 
 
 def _read_jsonstat(path: Path, encoding: str | None) -> RawTable:
-    from evalkit.io.jsonstat import JSONSTAT_STATUS, _categories, _cells
+    from evalkit.io.jsonstat import JSONSTAT_STATUS, _categories, _cells, load_dataset
 
     source = path.name
-    text, used = decode_bytes(path.read_bytes(), source, encoding)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReaderError(f"{source}: ogiltig JSON ({exc.msg}, rad {exc.lineno})") from None
-    if isinstance(doc, dict) and doc.get("class") != "dataset" and "dataset" in doc:
-        doc = doc["dataset"]
-    if not isinstance(doc, dict) or "dimension" not in doc or "value" not in doc:
-        raise ReaderError(f"{source}: inte ett JSON-stat-dataset (saknar dimension/value)")
+    doc, used, ids, sizes = load_dataset(path, encoding)
     dims = doc["dimension"]
-    ids = doc.get("id") or dims.get("id")
-    sizes = doc.get("size") or dims.get("size")
-    if not ids or not sizes or len(ids) != len(sizes):
-        raise ReaderError(f"{source}: id/size saknas eller stämmer inte")
     total = int(np.prod(sizes))
     values = _cells(doc["value"], total, source, "value")
     status = _cells(doc.get("status"), total, source, "status")
