@@ -40,6 +40,30 @@ CELL_UNITS = {"%": "procent", "procent": "procent", "kr": "kronor", "kronor": "k
               "tkr": "tkr", "mnkr": "mnkr", "st": "antal", "st.": "antal", "‰": "promille"}
 _UNIT_RE = re.compile(r"^(?P<num>.*?[0-9])\s*(?P<unit>%|‰|[A-Za-zÅÄÖåäö]+\.?)$")
 
+#: Units a title or column heading may state, as the indicator catalogue names them. "antal" only
+#: where the text does not also say "andel" ("Andel av antalet invånare …" is a share).
+_STATED_UNITS = (
+    (re.compile(r"\bper\s+1[\s\u00a0\u202f]?000\s+invånare\b"), "per 1 000 invånare"),
+    (re.compile(r"\bprocent\b|\(\s*%\s*\)|,\s*%\s*$"), "procent"),
+    (re.compile(r"\bkronor\b|\(\s*kr\s*\)"), "kronor"),
+    (re.compile(r"^(?!.*\bandel).*\bantal\b"), "antal"),
+)
+
+
+def stated_unit(texts) -> tuple[str, str] | None:
+    """The catalogue unit that the file's titles or headings state, and the text that states it
+    ("Andel invånare med ekonomiskt bistånd 2015–2020, procent" -> ``("procent", …)``); None
+    when none states one, or when they state different units (then the file does not say)."""
+    found = {}
+    for text in texts:
+        folded = str(text).strip().casefold()
+        for pattern, unit in _STATED_UNITS:
+            if folded and pattern.search(folded):
+                found.setdefault(unit, str(text).strip())
+                break
+    return next(iter(found.items())) if len(found) == 1 else None
+
+
 ENCODINGS = ("utf-8-sig", "cp1252")
 # Typical signs of UTF-8 text that was decoded as Windows-1252/latin-1 once too often.
 MOJIBAKE = re.compile("Ã[¥¤¶…„–©‰]|Ã\u0096|Ã\u0085|Ã\u0084|â€")
@@ -407,7 +431,8 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
                       area_codes: bool = False, area_type: str | None = None, level: str | None = None,
                       era: str | None = None, value_unit: str | None = None, years: object = None,
                       catalogue: pd.DataFrame | None = None, tie_level: str | None = None,
-                      notes: list[str] | None = None, note_lines: pd.DataFrame | None = None) -> ReadResult:
+                      notes: list[str] | None = None, note_lines: pd.DataFrame | None = None,
+                      unit_stated: tuple[str, str] | None = None) -> ReadResult:
     """Check a long frame of records and split it into tidy rows and quarantine.
 
     ``records`` has (some of) :data:`RECORD_COLUMNS`; ``row_number`` is the line/row in the file,
@@ -422,7 +447,9 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
     ``tie_level`` – the level that settles only names that fit both levels (:func:`file_level`);
     ``value_unit`` – a unit the number cells are expected to carry ("%", "kr", "tkr"), stripped and
     checked against the catalogue unit of the indicator; ``years`` – use only these years (others
-    are set aside as "utanför urvalet").
+    are set aside as "utanför urvalet"); ``unit_stated`` – (unit, text) a title or heading of the
+    file states (:func:`stated_unit`): rows of an indicator whose catalogue unit is another are set
+    aside, so a table of counts is never read as shares.
     """
     from evalkit import programme
     from evalkit.io import regso
@@ -510,6 +537,13 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
         cat_unit = indicator.map(catalogue["unit"]).fillna("")
         set_aside(cat_unit != meant, "indicator", indicator,
                   f"enheten {value_unit} ({meant}) stämmer inte med katalogens enhet för indikatorn")
+
+    if unit_stated is not None and value_unit is None:
+        unit, text = unit_stated
+        cat_unit = indicator.map(catalogue["unit"]).fillna("")
+        set_aside((cat_unit != unit) & (cat_unit != ""), "indicator", indicator,
+                  f"filen anger enheten {unit} ({text!r}), men katalogens enhet för indikatorn är en annan "
+                  "(välj en indikator i den enheten, eller ange value_unit om texten inte gäller värdena)")
 
     value, cell_status = parsed["value"]
     status_cells = col("status")

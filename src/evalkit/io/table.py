@@ -416,7 +416,19 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     notes.append(found.note if "level" not in first else
                  f"områdesnivå per rad från kolumnen {header[first['level']]!r}; där den är tom: {found.note}")
     learned.update({k: v for k, v in found.options().items() if v})
+    _learn_unit(learned, notes, list(titles) + header)
     return records.reset_index(drop=True), len(records), note_lines, notes, learned
+
+
+def _learn_unit(learned: dict, notes: list, texts: list) -> None:
+    """The unit a title or heading states, for the reader to check against the catalogue (only
+    when the user gave no ``value_unit``, which always wins)."""
+    from evalkit.io.core import stated_unit
+
+    found = stated_unit(texts) if learned.get("value_unit") is None else None
+    if found is not None:
+        learned["unit_stated"] = found
+        notes.append(f"enhet {found[0]}: från {found[1]!r} (prövas mot katalogens enhet)")
 
 
 
@@ -546,4 +558,5 @@ def transposed_to_records(header: list[str], body: pd.DataFrame, lines: np.ndarr
     notes.append(found.note)
     learned = dict(options)
     learned.update({k: v for k, v in found.options().items() if v})
+    _learn_unit(learned, notes, list(titles))
     return records.reset_index(drop=True), len(records), note_lines, notes, learned
