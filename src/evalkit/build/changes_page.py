@@ -91,10 +91,6 @@ def update(out_dir: Path, compare_with: Path | None = None) -> dict | None:
 
     Raises ValueError (Swedish) when ``compare_with`` was given and holds no data package.
     """
-    from evalkit import programme
-    from evalkit.analysis import changes
-    from evalkit.present import changes as words
-
     out_dir = Path(out_dir)
     site_dir = out_dir / "site"
     target = compare_target(out_dir, compare_with)
@@ -102,6 +98,12 @@ def update(out_dir: Path, compare_with: Path | None = None) -> dict | None:
         (site_dir / PAGE).unlink(missing_ok=True)
         _set_boxes(site_dir, {})
         return None
+    # Imported only when comparing: the words pull in the goal rules (scipy.stats, ~1 s), which a
+    # no-op build without a previous publication must not pay.
+    from evalkit import programme
+    from evalkit.analysis import changes
+    from evalkit.present import changes as words
+
     wanted = tuple(changes.RESOURCES.values())
     result = changes.diff(datapackage.read(target, wanted), datapackage.read(site_dir, wanted))
     catalogue = programme.indicator_catalogue()
