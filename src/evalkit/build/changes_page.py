@@ -95,8 +95,11 @@ def update(out_dir: Path, compare_with: Path | None = None) -> dict | None:
     site_dir = out_dir / "site"
     target = compare_target(out_dir, compare_with)
     if target is None or not (site_dir / datapackage.HREF).is_file():
-        (site_dir / PAGE).unlink(missing_ok=True)
-        _set_boxes(site_dir, {})
+        # Page and boxes are written together, so without the page there are no boxes to take out:
+        # a no-op build reads no district page.
+        if (site_dir / PAGE).exists():
+            (site_dir / PAGE).unlink()
+            _set_boxes(site_dir, {})
         return None
     # Imported only when comparing: the words pull in the goal rules (scipy.stats, ~1 s), which a
     # no-op build without a previous publication must not pay.

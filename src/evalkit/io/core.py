@@ -641,6 +641,16 @@ def sniff_format(path: Path) -> str:
     return "delimited"
 
 
+def readable_file(path: str | Path) -> Path:
+    """``path`` as a Path, or ReaderError (one line) when there is no such file or it is a folder."""
+    path = Path(path)
+    if not path.exists():
+        raise ReaderError(f"{path}: filen finns inte")
+    if path.is_dir():
+        raise ReaderError(f"{path}: är en katalog, inte en fil")
+    return path
+
+
 def read_with_quarantine(path: str | Path, indicator: str | None = None, **options) -> ReadResult:
     """Read one file into tidy rows and quarantine, choosing the reader by file shape.
 
@@ -650,11 +660,7 @@ def read_with_quarantine(path: str | Path, indicator: str | None = None, **optio
     """
     import importlib
 
-    path = Path(path)
-    if not path.exists():
-        raise ReaderError(f"{path}: filen finns inte")
-    if path.is_dir():
-        raise ReaderError(f"{path}: är en katalog, inte en fil")
+    path = readable_file(path)
     fmt = sniff_format(path)
     merged = sidecar_options(path)
     check_sidecar_options(merged, path, fmt)

@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 
 from evalkit import geography
-from evalkit.io.core import ReaderError, decode_bytes, empty_quarantine, parse_numbers, quarantine_rows, sniff_format
+from evalkit.io.core import (ReaderError, decode_bytes, empty_quarantine, parse_numbers, quarantine_rows, readable_file,
+                              sniff_format)
 from evalkit.io.table import classify_rows, merge_two_row_header, year_of_header
 
 #: Cohort cells meaning "never treated" (besides an empty cell).
@@ -243,11 +244,7 @@ def read_raw(path: str | Path, wanted: list[str], sheet: str | int | None = None
              delimiter: str | None = None) -> RawTable:
     """Read a file as a raw table; ``wanted`` are the column names the user gave (the first is the
     area column), used to find the header row under title lines."""
-    path = Path(path)
-    if not path.exists():
-        raise ReaderError(f"{path}: filen finns inte")
-    if path.is_dir():
-        raise ReaderError(f"{path}: är en katalog, inte en fil")
+    path = readable_file(path)
     kind = sniff_format(path)
     try:
         if kind == "excel":

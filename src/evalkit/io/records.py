@@ -27,6 +27,7 @@ from evalkit.io.core import (
     empty_quarantine,
     parse_numbers,
     quarantine_rows,
+    readable_file,
     resolve_areas,
 )
 from evalkit.io.delimited import sniff_delimiter
@@ -38,9 +39,7 @@ def read_table(path: str | Path, aliases: dict[str, str], required: list[str]) -
     Rows are indexed by their line number in the file (header = line 1). Raises
     :class:`ReaderError` with a one-line message naming the file when it cannot be read.
     """
-    path = Path(path)
-    if not path.exists():
-        raise ReaderError(f"{path}: filen finns inte")
+    path = readable_file(path)
     text, _encoding = decode_bytes(path.read_bytes(), path.name)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sniff_delimiter(text), dtype=str, keep_default_na=False)
