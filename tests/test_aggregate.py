@@ -213,3 +213,25 @@ def test_foreign_born_share_from_counts_known_answer():
     assert out["area_code"].tolist() == ["sd-tensta"]  # Kista lacks a usable total
     assert out.iloc[0]["value"] == 70.0
     assert (out.iloc[0]["numerator"], out.iloc[0]["denominator"]) == (14000.0, 20000.0)
+
+
+def test_aggregates_carry_the_registry_names():
+    """Group rows are named as the geography registry names them (one name per code)."""
+    tidy = pd.DataFrame(full_city("anmalda_brott"))
+    out = aggregate.add_aggregates(tidy, CATALOGUE)
+    for code, name in (("programomradet", "Programområdena"), ("ovriga-staden", "Övriga staden"),
+                       ("stockholm", "Hela staden")):
+        assert get(out, code, "anmalda_brott")["area_name"] == name
+
+
+def test_published_table_has_one_name_per_area_code():
+    """Every area code in every published table has exactly one name, the registry's."""
+    from evalkit import data, geography
+
+    published, _ = data.published_tidy()
+    names = published.groupby("area_code")["area_name"].unique()
+    several = {code: list(n) for code, n in names.items() if len(n) != 1}
+    assert several == {}
+    wrong = {code: n[0] for code, n in names.items()
+             if code != geography.RIKET_CODE and n[0] != geography.area_name(code)}
+    assert wrong == {}

@@ -29,13 +29,11 @@ Derived indicators (``kind == index``) are not aggregated; see :func:`tenure_div
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 
-from evalkit import contracts
-from evalkit.geography import stadsdelar, stadsdelsomrade_code
+from evalkit import contracts, geography
+from evalkit.geography import stadsdelar
 from evalkit.paths import raw_dir
 
 COVERAGE_THRESHOLD = 0.95
@@ -48,43 +46,27 @@ TENURE_COUNTS = ("bostader_hyresratt", "bostader_bostadsratt", "bostader_agander
 #: ``data/raw/programme/quantities.csv``): ``sum coef · quantity = 0``. :func:`foreign_born_share`
 #: makes the first one true; disclosure control and its audit use them (an intruder can).
 IDENTITIES = ({"utrikes_fodda": 1.0, "fodda_i_sverige": 1.0, "folkmangd_scb": -1.0},)
-GROUPS = {
-    "programomradet": ("Programområdet", "omradesgrupp"),
-    "ovriga-staden": ("Övriga staden", "omradesgrupp"),
-    "stockholm": ("Stockholm", "stad"),
-}
-_ERA_COLUMN = {"2007": "sdo_2007_2019", "2020": "sdo_2020_07_to_2023_06", "2023": "sdo_from_2023_07"}
-
-
-@lru_cache(maxsize=3)
-def _borough_names(era: str) -> dict[str, str]:
-    """Borough code -> canonical name for an era (from the raw geography table)."""
-    src = pd.read_csv(raw_dir() / "geography" / "stadsdelar_stadsdelsomraden.csv", dtype=str)
-    names = src[_ERA_COLUMN[era]].dropna().unique()
-    return {stadsdelsomrade_code(n): n for n in names}
 
 
 def membership(era: str = "2007") -> pd.DataFrame:
     """Stadsdel -> aggregate table: ``stadsdel_code, group_code, group_name, group_level``.
 
     Each stadsdel belongs to its borough of the era, to ``programomradet`` or ``ovriga-staden``
-    and to ``stockholm``.
+    and to ``stockholm``. Names and levels come from the geography registry (one name per code:
+    the published table once carried "Programområdet" and "Programområdena" for the same area).
     """
-    if era not in _ERA_COLUMN:
-        raise ValueError(f"okänd indelning {era!r}; välj bland {sorted(_ERA_COLUMN)}")
+    geography.check_era(era)
     areas = stadsdelar()
-    names = _borough_names(era)
     sdo = areas[f"sdo_{era}"]
+    groups = pd.Series(np.where(areas["programme"], geography.PROGRAMME_CODE, geography.REST_CODE))
     parts = [
-        pd.DataFrame({"stadsdel_code": areas["stadsdel_code"], "group_code": sdo,
-                      "group_name": sdo.map(names).fillna(sdo), "group_level": "stadsdelsomrade"}),
-        pd.DataFrame({"stadsdel_code": areas["stadsdel_code"],
-                      "group_code": np.where(areas["programme"], "programomradet", "ovriga-staden")}),
-        pd.DataFrame({"stadsdel_code": areas["stadsdel_code"], "group_code": "stockholm"}),
+        pd.DataFrame({"stadsdel_code": areas["stadsdel_code"], "group_code": sdo}),
+        pd.DataFrame({"stadsdel_code": areas["stadsdel_code"], "group_code": groups.to_numpy()}),
+        pd.DataFrame({"stadsdel_code": areas["stadsdel_code"], "group_code": geography.CITY_CODE}),
     ]
-    for part in parts[1:]:
-        part["group_name"] = part["group_code"].map(lambda c: GROUPS[c][0])
-        part["group_level"] = part["group_code"].map(lambda c: GROUPS[c][1])
+    for part in parts:
+        part["group_name"] = part["group_code"].map(geography.area_name)
+        part["group_level"] = part["group_code"].map(geography.area_level)
     return pd.concat(parts, ignore_index=True)
 
 

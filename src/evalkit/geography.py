@@ -137,7 +137,7 @@ def stadsdelsomrade_code(name: str) -> str:
     return f"sdo-{slugify(name)}"
 
 
-def _check_era(era: str | int) -> str:
+def check_era(era: str | int) -> str:
     """Return ``era`` as one of ``ERAS`` or raise ``ValueError``."""
     era = str(era)
     if era not in ERAS:
@@ -265,7 +265,7 @@ def borough_of(stadsdel_code: str, era: str = "2007") -> str:
 
     Raises ``UnknownAreaError`` if the code is not one of the 117 stadsdel codes.
     """
-    era = _check_era(era)
+    era = check_era(era)
     table = _borough_lookup()
     if stadsdel_code not in table:
         raise UnknownAreaError(f"Okänd stadsdelskod {stadsdel_code!r}", stadsdel_code)
@@ -427,7 +427,7 @@ def resolve(name: str, level: str | None = None, era: str | None = None) -> str:
     Unknown names raise ``UnknownAreaError`` naming the three closest matches.
     """
     wanted = _normalise_level(level)
-    era = None if era is None else _check_era(era)
+    era = None if era is None else check_era(era)
     foreign = _foreign_letters(str(name))
     if foreign:
         described = ", ".join(f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, '?')})" for c in foreign)
@@ -596,7 +596,7 @@ def borough_geometries(era: str = "2007") -> gpd.GeoDataFrame:
     A stadsdel that straddles a borough boundary goes wholly to its main borough (see the
     ``area_share_in_sdo_2020`` column of the source), so the outlines are approximate.
     """
-    era = _check_era(era)
+    era = check_era(era)
     geo = _geometries()
     lookup = _borough_lookup()
     parts = geo.assign(sdo_code=geo["stadsdel_code"].map(lambda c: lookup[c][era]))
