@@ -187,11 +187,12 @@ def fetch(table_id: str, indicator: str, select: dict | None = None, years: list
         raise FetchError(f"{table.id} har ingen områdesdimension ({', '.join(table.ids())}); "
                          "evalkit läser bara tabeller per område")
     selection = pxweb.build_selection(table, select, years, level)
+    if table.region().id in {table.dimension(name).id for name in (select or {})}:
+        level = None  # the regions were chosen by code, not as a level
     warning = unit_warning(table, selection, indicator, str(row.get("unit", "")))
     if warning:
         say(f"varning: {warning}")
-    region_codes = selection[table.region().id]
-    deso = level == "deso" and all(pxweb.LEVEL_PATTERNS["deso"].match(c) for c in region_codes)
+    deso = level == "deso"
     retrieved = now or _now()
     responses = pxweb.download(client, table, selection, limits.max_values)
     written = []
@@ -323,11 +324,10 @@ def refresh(table_id: str | None = None, client: pxweb.Client | None = None, raw
         new = c.data(prov["table"], prov["query"])
         old = path.read_bytes() if path.is_file() else b""
         if old and _sha256(new) == _sha256(old):
+            # same bytes (the answer carries the table's "updated" too): nothing is written, so
+            # clean and the pages have nothing to redo and the recorded retrieval still holds
             say(f"{path.name}: oförändrad (SCB uppdaterade {prov['table']} {updated[(base, prov['table'])][:10]})")
             out.append(Refreshed(path, False, pd.DataFrame(), 0, False))
-            prov.update(retrieved=retrieved, updated=updated[(base, prov["table"])])
-            if replace:
-                _write_atomic(path.with_name(path.name + PROVENANCE_SUFFIX), _json_bytes(prov))
             continue
         options = sidecar_options(path)
         tmp = path.with_name(f".{path.stem}.ny{path.suffix}")
