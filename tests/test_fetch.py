@@ -439,3 +439,15 @@ def test_the_method_page_and_data_package_name_table_query_and_retrieval_date(se
             (project / "data/raw/scb/scb_tab638_folkmangd.json.fetch.json").read_text("utf-8"))["retrieved"][:10]}]
     licences = method.sources_table().frame.set_index("Fil")["Licens"]
     assert licences["data/raw/scb/scb_tab638_folkmangd.json"].startswith("CC0")
+
+
+def test_the_fetched_file_is_read_with_the_tables_notes_and_the_label_of_its_source(server, project):
+    from evalkit.io.core import read_with_quarantine
+
+    assert cli.main(fetch_args(server)) == 0
+    result = read_with_quarantine(project / "data" / "raw" / "scb" / "scb_tab638_folkmangd.json")
+    assert result.data[["area_code", "indicator", "year", "value", "unit"]].values.tolist() == [
+        ["riket", "folkmangd", 2024, float(TAB638_VALUE), "antal"]]
+    assert any(n.startswith("note: Fr o m 2007-01-01 överförs Heby kommun") for n in result.notes)
+    assert result.data["source"].iloc[0].startswith(
+        "SCB, Statistikdatabasen TAB638: Folkmängden efter region, civilstånd, ålder och kön.")
