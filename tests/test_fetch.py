@@ -451,3 +451,13 @@ def test_the_fetched_file_is_read_with_the_tables_notes_and_the_label_of_its_sou
     assert any(n.startswith("note: Fr o m 2007-01-01 överförs Heby kommun") for n in result.notes)
     assert result.data["source"].iloc[0].startswith(
         "SCB, Statistikdatabasen TAB638: Folkmängden efter region, civilstånd, ålder och kön.")
+
+
+def test_parts_of_an_earlier_fetch_of_the_same_series_stop_the_fetch_before_any_data_call(server, project, capsys):
+    old = project / "data" / "raw" / "scb" / "scb_tab638_folkmangd_del2.json"
+    old.write_bytes(b"{}")
+    assert cli.main(fetch_args(server)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "scb_tab638_folkmangd_del2.json kommer från en tidigare hämtning" in err
+    assert not any(path.endswith("/data") for _, _, path, _ in server.log)
+    assert not (project / "data" / "raw" / "scb" / "scb_tab638_folkmangd.json").exists()

@@ -24,6 +24,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -193,6 +194,13 @@ def fetch(table_id: str, indicator: str, select: dict | None = None, years: list
     if warning:
         say(f"varning: {warning}")
     deso = level == "deso"
+    parts = len(pxweb.split(selection, limits.max_values))
+    names = {file_name(table.id, indicator, k, parts) for k in range(1, parts + 1)}
+    stale = sorted(p.name for p in (raw / FOLDER).glob(f"scb_{table.id.lower()}_{indicator}*.json")
+                   if p.name not in names and re.fullmatch(rf"scb_{table.id.lower()}_{indicator}(_del\d+)?\.json", p.name))
+    if stale:  # a series split otherwise before: its old parts would be read beside the new ones
+        raise FetchError(f"{', '.join(stale)} kommer från en tidigare hämtning av samma serie med ett annat antal "
+                         "delar; ta bort filerna (och deras rader i sources.csv) och hämta igen")
     retrieved = now or _now()
     responses = pxweb.download(client, table, selection, limits.max_values)
     written = []
