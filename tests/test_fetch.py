@@ -461,3 +461,25 @@ def test_parts_of_an_earlier_fetch_of_the_same_series_stop_the_fetch_before_any_
     assert err.count("\n") == 1 and "scb_tab638_folkmangd_del2.json kommer från en tidigare hämtning" in err
     assert not any(path.endswith("/data") for _, _, path, _ in server.log)
     assert not (project / "data" / "raw" / "scb" / "scb_tab638_folkmangd.json").exists()
+
+
+def test_the_limiter_waits_only_when_ten_calls_are_already_in_the_window():
+    """Irregular call times (seeded): never more than 10 calls in any 10 s, and a call waits exactly
+    until the oldest of the last 10 leaves the window (within the limiter's 1 ms floor) – never when
+    fewer than 10 are in it."""
+    import random
+
+    rng = random.Random(20150101)
+    clock = FakeClock()
+    limiter = pxweb.RateLimiter(clock=clock, sleep=clock.sleep)
+    times = []
+    for _ in range(300):
+        clock.now += rng.choice([0.0, 0.0, 0.3, 1.1, 4.0])  # work between calls
+        before = clock.now
+        in_window = sum(1 for t in times if t > before - 10.0)
+        limiter.wait()
+        waited = clock.now - before
+        expected = max(0.0, times[-10] + 10.0 - before) if in_window >= 10 else 0.0
+        assert abs(waited - expected) <= 1e-3 + 1e-9 and (waited == 0.0) == (in_window < 10)
+        times.append(clock.now)
+    assert max(sum(1 for u in times if t - 10.0 < u <= t) for t in times) == 10

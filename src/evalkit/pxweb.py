@@ -263,17 +263,16 @@ class RateLimiter:
 
     def wait(self) -> None:
         """Block until one more call keeps within the limit, then count it."""
-        now = self.clock()
-        while self.times and self.times[0] <= now - self.window:
-            self.times.popleft()
-        if len(self.times) >= self.calls:
-            pause = self.times[0] + self.window - now
-            if pause > 0:
-                self.sleep(pause)
-                self.waited += pause
+        while True:
             now = self.clock()
             while self.times and self.times[0] <= now - self.window:
                 self.times.popleft()
+            if len(self.times) < self.calls:
+                break
+            # until the oldest call leaves the window (at least a millisecond, so rounding cannot spin)
+            pause = max(self.times[0] + self.window - now, 1e-3)
+            self.sleep(pause)
+            self.waited += pause
         self.times.append(now)
 
 
