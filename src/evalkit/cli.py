@@ -1,4 +1,4 @@
-"""The front door: `evalkit clean | analyse | validate | inspect | effects | build | export | demo-data`. Only calls into the library."""
+"""The front door: `evalkit clean | analyse | validate | inspect | effects | build | export | demo-data | fetch`. Only calls into the library."""
 
 from __future__ import annotations
 
@@ -319,6 +319,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Fetch an SCB table into data/raw/scb with its provenance, or ask the recorded queries again."""
+    from evalkit import fetch, pxweb
+    from evalkit.io import ReaderError
+
+    try:
+        years = None
+        if args.years:
+            lo, _, hi = args.years.partition("-")
+            if not (lo.strip().isdigit() and (not hi or hi.strip().isdigit())):
+                raise pxweb.FetchError(f"--years {args.years!r}: skriv ÅR eller ÅR-ÅR, t.ex. 2011-2020")
+            years = list(range(int(lo), int(hi or lo) + 1))
+        if args.refresh:
+            client = pxweb.Client(args.api) if args.api else None
+            fetch.refresh(args.table, client=client, api=args.api, replace=not args.dry_run)
+            return 0
+        if not args.table or not args.indicator:
+            raise pxweb.FetchError("ange tabell och indikator: evalkit fetch scb TABELL --indicator NAMN "
+                                   "(eller --refresh)")
+        client = pxweb.Client(args.api or pxweb.DEFAULT_API)
+        written = fetch.fetch(args.table, args.indicator, pxweb.parse_select(args.select), years, args.level,
+                              client=client)
+    except (pxweb.FetchError, ReaderError) as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    for w in written:
+        p = w.provenance
+        listed = "; ny rad i sources.csv" if w.registered else ""
+        print(f"skrev {w.path} ({p['values']} värden, {p['table']} uppdaterad {p['updated'][:10]}, "
+              f"sha256 {p['sha256'][:12]}…){listed}")
+    print(f"{client.calls} anrop till {client.api}" + (f", {len(client.retried)} nya försök" if client.retried else ""))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="evalkit", description="Uppföljning av Programmet för en sammanhållen stad")
     sub = p.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
@@ -460,6 +494,27 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo-data", help="skriv om demodata (seedat, deterministiskt)",
                        description="Skriver om de syntetiska demodata i data/raw/demo (samma byte varje gång). Inga val.")
     d.set_defaults(func=cmd_demo)
+    fe = sub.add_parser("fetch", help="hämta en SCB-tabell (API v2, JSON-stat 2) till data/raw/scb med fråga och ursprung",
+                        description="Hämtar en tabell ur SCB:s Statistikdatabasen: läser tabellens metadata, frågar "
+                                    "efter alla RegSO-områden (eller DeSO) i Stockholm, tabellinnehållet och åren, "
+                                    "delar frågan under 100 000 värden per anrop, håller sig till 10 anrop per 10 s "
+                                    "och skriver svaret oförändrat med FIL.fetch.json (API, fråga, SCB:s "
+                                    "uppdateringsdatum, hämtningstid, SHA-256, licens) och läsanvisningen "
+                                    "FIL.evalkit.json; filen förs in i sources.csv. Körs aldrig av clean eller build. "
+                                    "--refresh ställer de sparade frågorna igen, visar vilka värden som ändrats och "
+                                    "ersätter sedan filerna. Slutstatus 0, 2 vid fel (en rad).")
+    fe.add_argument("source", choices=["scb"], help="källan (bara scb)")
+    fe.add_argument("table", nargs="?", metavar="TABELL", help="tabellens id, t.ex. TAB638 (med --refresh: bara den)")
+    fe.add_argument("--indicator", metavar="NAMN", help="indikatorn i indicators.csv som serien ger")
+    fe.add_argument("--select", action="append", metavar="DIM=KOD,…",
+                    help="välj koder i en dimension (upprepa för flera), t.ex. ContentsCode=BE0101N1")
+    fe.add_argument("--years", metavar="ÅR-ÅR", help="bara dessa år, t.ex. 2011-2020 (standard: alla)")
+    fe.add_argument("--level", choices=["regso", "deso"], default="regso",
+                    help="områdesnivå när regionen inte väljs med --select (standard: regso)")
+    fe.add_argument("--api", metavar="URL", help="API:ets adress (standard: SCB:s API v2)")
+    fe.add_argument("--refresh", action="store_true", help="ställ de sparade frågorna igen och visa vad som ändrats")
+    fe.add_argument("--dry-run", action="store_true", help="med --refresh: visa ändringarna men ersätt inget")
+    fe.set_defaults(func=cmd_fetch)
     return p
 
 

@@ -247,18 +247,23 @@ def sources() -> list[dict]:
     from ``data/raw`` (sources.csv and the README tables the method page shows)."""
     import pandas as pd
 
-    from evalkit import data
+    from evalkit import data, fetch
     from evalkit.paths import raw_dir
     from evalkit.present import method
 
     described = pd.read_csv(raw_dir() / "sources.csv", dtype=str, keep_default_na=False).set_index("path")["description"]
     licences = method.sources_table().frame.set_index("Fil")["Licens"].to_dict()
+    fetched = {r["path"]: r for r in fetch.series_table(raw_dir()).to_dict("records")}
     out = []
     for s in sorted(data.clean_report()["sources"], key=lambda s: s["path"]):
         path = f"data/raw/{s['path']}"
         entry = {"title": described.get(s["path"], s["path"]), "path": path, "sha256": s["sha256"]}
         synthetic = "demo" in s["path"]
         entry["license"] = "syntetiska demodata (evalkit)" if synthetic else licences.get(path, "se data/raw/README.md")
+        if s["path"] in fetched:  # taken from SCB's API by `evalkit fetch`: the question and when it was asked
+            f = fetched[s["path"]]
+            entry["fetched"] = {"api": f["api"], "table": f["table"], "query": f["query_body"],
+                                "updated": f["updated"], "retrieved": f["retrieved"]}
         out.append(entry)
     return out
 

@@ -91,8 +91,29 @@ def sources_table() -> tables.HtmlTable:
             if source.lower() in ("same", "samma", "") and records:  # "same" as the row above
                 source = records[-1]["Källa"]
             records.append({"Fil": f"data/raw/{path}", "Källa": source, "Licens": licence})
+    for row in _fetched().itertuples(index=False):  # files `evalkit fetch` wrote: source and licence in their sidecar
+        records.append({"Fil": f"data/raw/{row.path}", "Källa": f"SCB, Statistikdatabasen {row.table} (API)",
+                        "Licens": row.licence})
     frame = pd.DataFrame(records).drop_duplicates("Fil")
     return tables.table(frame, "Indata: källor och licenser")
+
+
+def _fetched() -> pd.DataFrame:
+    from evalkit import fetch
+
+    return fetch.series_table(raw_dir())
+
+
+def fetched_table() -> tables.HtmlTable | None:
+    """Every series `evalkit fetch` took from SCB's API: file, table, query, SCB's update and the
+    retrieval date (from the ``.fetch.json`` beside each file); None when nothing was fetched."""
+    fetched = _fetched()
+    if fetched.empty:
+        return None
+    frame = pd.DataFrame({"Fil": "data/raw/" + fetched["path"], "Tabell": fetched["table"],
+                          "Indikator": fetched["indicator"], "Fråga": fetched["query"],
+                          "SCB uppdaterade": fetched["updated"], "Hämtad": fetched["retrieved"]})
+    return tables.table(frame, "Hämtat ur SCB:s API (evalkit fetch): tabell, fråga och hämtningsdatum")
 
 
 def index_method_sv() -> str:
@@ -242,7 +263,8 @@ def sources_section() -> list:
     """Input files with their sources and licences."""
     from evalkit.present.page import heading
 
-    return [heading("Källor och licenser"), sources_table()]
+    fetched = fetched_table()
+    return [heading("Källor och licenser"), sources_table()] + ([fetched] if fetched is not None else [])
 
 
 #: Where the site's data package is, relative to the pages (the same as evalkit.build.datapackage.HREF,
