@@ -585,7 +585,8 @@ def _indicator_row(t: pd.DataFrame, area_code: str, goal: pd.Series, link: pd.Se
         "malomrade": goal["malomrade"], "indicator": ind, "direction": link["direction"],
         "reference_area": str(link.get("reference_area", "") or ""),
         "sampling": "survey" if survey else "register", "method": method, "unit": unit,
-        "change_unit": "procentenheter" if str(meta.get("kind", "")) == "andel" else unit,
+        "change_unit": ("procentenheter" if str(meta.get("kind", "")) == "andel"
+                        else "indexenheter" if ind in FIXED_REFERENCE_INDICATORS else unit),
         "baseline_year": baseline_year, "latest_year": latest_year,
         "baseline": base["value"], "latest": last["value"],
         "baseline_status": base["status"], "latest_status": last["status"],

@@ -158,7 +158,7 @@ def _level_reason(r, ref: str, by: str, ly: str) -> str:
                 f"minst i nivå med {ref}.{_multiplicity(r)}")
     if r.reason == "level_within_uncertainty":
         return (f"{head}; skillnaden ({diff}) är för osäker för att visa om området ligger minst i nivå med {ref} "
-                f"(högst {margin} under) eller under{band}.")
+                f"eller under{band}; marginalen är {margin}.")
     head = f"{head}, mer än marginalen {margin} under {ref}{band}"
     if not math.isfinite(r.gap_baseline):
         return f"{head}; uppgift för {ref} {by} saknas, så en minskning av avståndet kan inte visas."
@@ -239,8 +239,9 @@ def rule_text_sv() -> str:
         f"demodata och det andra på verkliga uppgifter ({_q('mixed_origin')}): värdena går inte att jämföra. "
         f"(2) Osäkerhet: varje skillnad får ett 95 %-intervall. Andelar från enkäter "
         f"(trygghetsmätningen, medborgarundersökningen) är urval; deras osäkerhet räknas som för ett "
-        f"slumpmässigt urval med designeffekten {deff}, det vill säga som om hälften så många hade svarat "
-        f"(enkäterna anger ingen egen designeffekt, så den är antagen). Registeruppgifter är "
+        f"slumpmässigt urval med antalet svarande delat med designeffekten {deff} (enkäterna anger "
+        f"ingen egen designeffekt, så den är antagen: vikterna som rättar för bortfall gör urvalet "
+        f"osäkrare än ett enkelt slumpurval av samma storlek). Registeruppgifter är "
         f"totalräkningar, men även ett fullständigt antal varierar av slumpskäl från år till år: andelar "
         f"prövas med en binomialmodell och antal per invånare med en Poissonmodell. Uppgifter utan antal "
         f"(medelvärden som restid och index) har ingen sådan modell; där räknas en skillnad när den är "
