@@ -534,15 +534,17 @@ def goal_status(
         links = programme.goal_indicators() if links is None else links
         catalogue = programme.indicator_catalogue() if catalogue is None else catalogue
 
+    # Only the area, its reference areas and the city (the fixed index's reference) are read:
+    # selecting them first keeps the preparation and each lookup below cheap.
+    from evalkit.analysis.index import CITY
+
+    if "area_code" in tidy.columns:
+        keep = {area_code, CITY, *links["reference_area"].fillna("").astype(str)}
+        tidy = tidy[tidy["area_code"].astype(str).isin(keep)]
     t = _prepare(tidy)
     if not (t["area_code"] == area_code).any():
         raise ValueError(f"area_code {area_code!r} does not occur in the tidy table")
-    # Only the area, its reference areas and the city (the fixed index's reference) are read:
-    # selecting them once keeps each lookup below cheap.
-    from evalkit.analysis.index import CITY
-
-    keep = {area_code, CITY, *links["reference_area"].fillna("").astype(str)}
-    t = _with_fixed_reference(t[t["area_code"].isin(keep)], area_code, set(links["indicator"]))
+    t = _with_fixed_reference(t, area_code, set(links["indicator"]))
 
     cat = catalogue.set_index("indicator")
     rows: list[dict] = []
