@@ -40,3 +40,44 @@ def test_goal_table_cells_carry_their_column_names_for_the_phone_layout(processe
     # other tables spend no bytes on it
     plain = tables.table(pd.DataFrame({"A": ["x"], "B": ["1"]}), "T", numeric_columns=("B",))._repr_html_()
     assert "data-label" not in plain and '<table class="ek-table">' in plain
+
+
+def test_goal_section_has_the_status_legend_and_says_why_survey_years_may_differ(processed):
+    from evalkit.present import goals as words
+
+    texts = [repr(item) for item in district.goal_section("sd-husby", 2014, 2020)]
+    legend = next(t for t in texts if t.startswith("Så läses statusen"))
+    for status, sentence in words.STATUS_MEANING_SV.items():
+        assert words.STATUS_SV[status].capitalize() in legend and sentence in legend
+    assert any("Avsnittet Enkäter" in t and "annat underlag" in t for t in texts)
+
+
+def test_school_table_is_for_the_year_the_goal_row_judges(processed):
+    status = results.goal_status("sd-husby")
+    year = int(status.loc[status["indicator"] == "skolor_minst_riket", "latest_year"].iloc[0])
+    texts = [repr(item) for item in district.school_section("sd-husby", year)]
+    assert any(f"Skolresultat {year} per skola" in t for t in texts)
+
+
+def test_every_goal_reading_follows_the_numbers_beside_it(processed):
+    """Issue 24 item 7 for the goal table: the sentence's claim (significant or not, above, within
+    the margin, too uncertain) is the one the stored numbers give, for every stored row."""
+    from evalkit.analysis import goals as rule
+    from evalkit.present import goals as words
+
+    table = words.with_labels(results.goal_status(None))
+    z = rule.z_critical()
+    for r in table.itertuples(index=False):
+        assert r.status_sv == words.STATUS_SV[rule.DECISIONS[r.reason]]
+        modelled = r.method in (rule.SURVEY_TEST, rule.BINOMIAL_TEST, rule.POISSON_TEST)
+        if r.reason in ("improved", "worsened", "change_within_uncertainty") and modelled:
+            assert ("statistiskt säkerställd" in r.reason_sv) == (r.p_value < rule.ALPHA), r.reason_sv
+            assert ("ryms inom den statistiska osäkerheten" in r.reason_sv) == (r.p_value >= rule.ALPHA)
+        if r.reason == "within_margin" and modelled:
+            assert -r.margin < r.difference - z * r.se <= 0
+        if r.reason == "level_within_uncertainty" and modelled:
+            assert r.difference - z * r.se <= -r.margin <= r.difference + z * r.se
+        if r.reason.startswith("below_gap") and modelled:
+            assert r.difference + z * r.se < -r.margin
+        if "justerat p" in r.reason_sv:
+            assert r.p_value < rule.ALPHA <= r.p_value_bh

@@ -142,7 +142,13 @@ def test_compare_with_document_reports_gap_and_unknowns():
     assert trygghet["document_sek"] == 285e6
     assert trygghet["n_projects"] == (reg["theme"] == "trygghet").sum()
     assert trygghet["n_amount_unknown"] == trygghet["n_projects"]
-    assert trygghet["difference_sek"] == -285e6 and "kan inte bedömas" in trygghet["assessment"]
+    assert trygghet["difference_sek"] == -285e6 and trygghet["assessment"] == "unknown_amounts"
+    # codes in analysis/, words in present/
+    from evalkit.present.projects import assessment_sv
+
+    assert set(table["assessment"]) <= set(register.ASSESSMENTS)
+    words = {code: assessment_sv(row) for code, row in zip(table["assessment"], table.itertuples(index=False))}
+    assert "kan inte bedömas" in words["unknown_amounts"] and "0\u00a0%" in words["unknown_amounts"]
     assert table.loc["summa teman", "document_sek"] == 448e6
     assert table.loc["summa teman", "n_projects"] == len(reg)
 
@@ -154,9 +160,14 @@ def test_compare_with_document_when_amounts_are_known(tmp_path):
     reg = read_register(write(tmp_path, body)).data
     table = register.compare_with_document(reg, read_frames().data).set_index("frame")
     assert table.loc["Trygghet", "register_known_sek"] == 285e6
-    assert table.loc["Trygghet", "assessment"].startswith("stämmer")
+    assert table.loc["Trygghet", "assessment"] == "matches_approx"
     assert table.loc["Arbete", "share_covered"] == pytest.approx(0.5)
-    assert "understiger" in table.loc["Arbete", "assessment"]
+    assert table.loc["Arbete", "assessment"] == "below_all_known"
+    from evalkit.present.projects import assessment_sv
+
+    rows = {r.frame: r for r in table.reset_index().itertuples(index=False)}
+    assert assessment_sv(rows["Trygghet"]).startswith("stämmer med dokumentet (inom 5\u00a0%")
+    assert "understiger" in assessment_sv(rows["Arbete"])
 
 
 def test_totals_by_counts_unknown_amounts(tmp_path):

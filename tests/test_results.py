@@ -57,11 +57,11 @@ def test_goal_status_is_stored_for_every_programme_area_and_equals_a_fresh_compu
 
 def test_stored_goal_status_never_uses_a_hidden_value(processed):
     """Statuses come from the published table: where the area's baseline or latest value is
-    hidden (x), the goal cannot be assessed and the value is NaN, never the unpublished figure."""
+    hidden (x), the goal has no data ("saknar underlag") and the value is NaN, never the unpublished figure."""
     table = results.goal_status(None)
     hidden = table[(table["baseline_status"] == "x") | (table["latest_status"] == "x")]
     assert len(hidden)  # the bundled data hide some (e.g. programomradet, ekonomiskt_bistand 2020)
-    assert (hidden["status"] == "not_assessable").all()
+    assert (hidden["status"] == "no_data").all()
     assert hidden["reason"].str.startswith("missing_").all()
     assert (hidden.loc[hidden["latest_status"] == "x", "latest"].isna()).all()
 

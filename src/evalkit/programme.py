@@ -48,6 +48,14 @@ SEED_DEMO_SCHOOLS = 20120601
 SEED_DEMO_SURVEYS = 20110901
 #: Draws of the randomisation inference and the wild cluster bootstrap (reports and `evalkit effects`).
 EFFECT_DRAWS = 999
+#: Design effect of the surveys' shares (trygghetsmätningen, medborgarundersökningen) in the goal
+#: rule: a share of n respondents is as uncertain as a simple random sample of n / deff. Neither
+#: survey publishes its design effect, so this is an assumption, stated: both are weighted to the
+#: population by area, age and sex, and with Kish's approximation for weighting,
+#: deff = 1 + CV² of the weights (Kish 1992, "Weighting for unequal P_i", J. Off. Stat. 8:183–200),
+#: 2.0 corresponds to weights whose standard deviation equals their mean – a cautious value for
+#: weights that correct unequal response. Replace it by the survey's own figure when one is known.
+SURVEY_DESIGN_EFFECT = 2.0
 
 GOALS_FILE = "goals.csv"
 GOAL_INDICATORS_FILE = "goal_indicators.csv"

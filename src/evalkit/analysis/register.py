@@ -63,6 +63,13 @@ def totals_by(frame: pd.DataFrame, by: str | list[str] = "theme") -> pd.DataFram
                 "n_amount_unknown", "amount_known_sek", "complete"]]
 
 
+#: Assessment codes of :func:`compare_with_document` (the Swedish words are in evalkit.present.projects).
+ASSESSMENTS = ("no_document_amount", "no_projects", "matches", "matches_approx", "unknown_amounts",
+               "below_all_known", "above")
+#: How close the register must come to an approximate frame ("ca 285 mnkr") to match it.
+APPROX_SHARE = 0.05
+
+
 def compare_with_document(register: pd.DataFrame, frames: pd.DataFrame) -> pd.DataFrame:
     """How far the register's per-project amounts are from the document's frames.
 
@@ -70,8 +77,9 @@ def compare_with_document(register: pd.DataFrame, frames: pd.DataFrame) -> pd.Da
     utbildning + stadsmiljö) plus a row ``summa teman`` and a row per ``reserverat`` frame.
     Columns: ``frame``, ``themes``, ``document_sek``, ``approx`` (the document says "ca"),
     ``register_known_sek``, ``n_projects``, ``n_amount_unknown``, ``difference_sek``
-    (register − document), ``share_covered`` (register / document) and ``assessment`` (Swedish
-    text: whether the gap can be explained by unknown amounts).
+    (register − document), ``share_covered`` (register / document) and ``assessment`` (a code of
+    :data:`ASSESSMENTS`: whether the gap can be explained by unknown amounts; worded in
+    :mod:`evalkit.present.projects`).
     """
     rows = []
     theme_frames = frames[frames["kind"] == "tema"]
@@ -92,23 +100,22 @@ def _comparison(label: str, themes: str, document: float, approx: bool, part: pd
     unknown = int(part["amount_sek"].isna().sum())
     diff = known - document if pd.notna(document) else np.nan
     if pd.isna(document):
-        text = "dokumentet anger inget belopp"
+        code = "no_document_amount"
     elif part.empty:
-        text = "registret har inga projekt i temat (ramen är dokumentets summa, inte projektens)"
-    elif abs(diff) <= (0.05 * document if approx else 0.5):
-        text = "stämmer med dokumentet" + (" (inom 5 %, dokumentet anger ungefärligt belopp)" if approx else "")
+        code = "no_projects"
+    elif abs(diff) <= (APPROX_SHARE * document if approx else 0.5):
+        code = "matches_approx" if approx else "matches"
     elif diff < 0 and unknown:
-        text = (f"projektens kända belopp täcker {known / document:.0%} av ramen; {unknown} projekt saknar "
-                f"belopp, så skillnaden kan inte bedömas")
+        code = "unknown_amounts"
     elif diff < 0:
-        text = "projektens belopp understiger ramen trots att alla belopp är kända"
+        code = "below_all_known"
     else:
-        text = "projektens belopp överstiger ramen"
+        code = "above"
     return {
         "frame": label, "themes": themes, "document_sek": float(document), "approx": bool(approx),
         "register_known_sek": known, "n_projects": int(len(part)), "n_amount_unknown": unknown,
         "difference_sek": float(diff), "share_covered": float(known / document) if document else np.nan,
-        "assessment": text,
+        "assessment": code,
     }
 
 

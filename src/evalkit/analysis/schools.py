@@ -19,15 +19,21 @@ import pandas as pd
 
 from evalkit.contracts.inputs import SCHOOL_GROUPS
 
-AT_LEAST = "minst riksgenomsnittet"
-BELOW = "under riksgenomsnittet"
-CANNOT_ASSESS = "kan ej bedömas"
+# Status and reason codes (the Swedish words are in evalkit.present.district: SCHOOL_STATUS_SV,
+# SCHOOL_REASON_SV).
+AT_LEAST = "at_least_national"
+BELOW = "below_national"
+CANNOT_ASSESS = "not_assessable"
+#: Reason code of each status symbol of a withheld or missing result.
 STATUS_REASONS = {
-    "x": "resultatet redovisas inte (färre än 10 elever)",
-    "..": "uppgift saknas",
-    ".": "uppgift kan inte förekomma",
-    "–": "inga elever i gruppen",
+    "x": "withheld",
+    "..": "missing",
+    ".": "cannot_occur",
+    "–": "no_pupils",
 }
+OTHER_SYMBOL = "other_symbol"
+NO_NATIONAL = "no_national_average"
+REASON_CODES = (*STATUS_REASONS.values(), OTHER_SYMBOL, NO_NATIONAL)
 
 
 def compare_to_national(frame: pd.DataFrame, year: int, group: str = "exkl_nyanlanda",
@@ -35,11 +41,12 @@ def compare_to_national(frame: pd.DataFrame, year: int, group: str = "exkl_nyanl
     """Each school's result against the national average (goal 1.1), for one year and pupil group.
 
     One row per school × grade × measure with ``value``, ``national``, ``difference`` (school −
-    national), ``n_pupils``, ``status`` and ``reason``. ``status`` is ``minst riksgenomsnittet``
-    (value ≥ national), ``under riksgenomsnittet`` or ``kan ej bedömas`` when the school's
-    result is withheld (``x``), missing (``..``), cannot occur (``.``), the group is empty, or no
-    national average exists for the year (e.g. no national tests in spring 2020); ``reason``
-    says which. The goal asks for results "when pupils who have been in Swedish school less than
+    national), ``n_pupils``, ``status`` and ``reason`` (codes; worded in
+    :mod:`evalkit.present.district`). ``status`` is :data:`AT_LEAST` (value ≥ national),
+    :data:`BELOW` or :data:`CANNOT_ASSESS` when the school's result is withheld (``x``), missing
+    (``..``), cannot occur (``.``), the group is empty, or no national average exists for the year
+    (e.g. no national tests in spring 2020); ``reason`` says which (:data:`REASON_CODES`, "" when
+    assessed). The goal asks for results "when pupils who have been in Swedish school less than
     3 years are reported separately", hence the default group ``exkl_nyanlanda``.
     """
     if group not in SCHOOL_GROUPS:
@@ -57,8 +64,8 @@ def compare_to_national(frame: pd.DataFrame, year: int, group: str = "exkl_nyanl
     status = np.where(~(has_value & has_national), CANNOT_ASSESS,
                       np.where(rows["value"] >= rows["national"], AT_LEAST, BELOW))
     out["status"] = pd.Series(status, index=rows.index, dtype="str")
-    reason = rows["status"].map(lambda s: STATUS_REASONS.get(s, f"statussymbol {s}") if s else "")
-    reason = reason.where(~(reason.eq("") & rows["value"].isna()), "uppgift saknas")
-    reason = reason.where(~(reason.eq("") & ~has_national), "riksgenomsnitt saknas för året")
+    reason = rows["status"].map(lambda s: STATUS_REASONS.get(s, OTHER_SYMBOL) if s else "")
+    reason = reason.where(~(reason.eq("") & rows["value"].isna()), STATUS_REASONS[".."])
+    reason = reason.where(~(reason.eq("") & ~has_national), NO_NATIONAL)
     out["reason"] = reason.astype(str)
     return out.sort_values(["area_code", "school", "grade", "measure"]).reset_index(drop=True)

@@ -34,8 +34,12 @@ def goal_status_schema() -> pa.DataFrameSchema:
             "baseline_basis": pa.Column(str, pa.Check.isin(["", "syntetisk", "verklig", "blandad"])),
             "latest_basis": pa.Column(str, pa.Check.isin(["", "syntetisk", "verklig", "blandad"])),
             "reference_baseline": number, "reference_latest": number, "difference": number,
+            "se": pa.Column(float, pa.Check.ge(0), nullable=True),
+            "margin": pa.Column(float, pa.Check.ge(0), nullable=True),
             "tolerance": pa.Column(float, pa.Check.ge(0), nullable=True),
+            "design_effect": pa.Column(float, pa.Check.ge(1), nullable=True),
             "p_value": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),
+            "p_value_bh": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),
             "gap_baseline": number, "gap_latest": number,
             "gap_p_value": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),
             "baseline_n": pa.Column(float, pa.Check.ge(0), nullable=True),
@@ -46,9 +50,12 @@ def goal_status_schema() -> pa.DataFrameSchema:
         checks=[
             pa.Check(lambda df: df["status"] == df["reason"].map(goals.DECISIONS),
                      error="status stämmer inte med beslutstabellen för skälet"),
-            # A hidden or missing value is never used: then the goal cannot be assessed.
+            # A hidden or missing value is never used: then the goal has no data to be judged on.
             pa.Check(lambda df: ~((df["baseline_status"] != "") | (df["latest_status"] != ""))
-                     | (df["status"] == goals.NOT_ASSESSABLE), error="dolt värde har använts"),
+                     | (df["status"] == goals.NO_DATA), error="dolt värde har använts"),
+            # An adjusted p-value is never below its unadjusted one, and exists exactly where it does.
+            pa.Check(lambda df: (df["p_value_bh"].isna() == df["p_value"].isna())
+                     & ~(df["p_value_bh"] < df["p_value"] - 1e-12), error="justerat p-värde stämmer inte"),
         ],
         unique=["area_code", "goal_id", "indicator", "baseline_year", "latest_year"],
         strict=True,
@@ -143,9 +150,12 @@ GOAL_STATUS_DESCRIPTIONS: dict[str, tuple[str, str]] = {
                   "Indicator id; skolor_minst_riket = share of assessed schools meeting the goal (Skola 1.1 per school)."),
     "direction": ("Riktning: increase, decrease eller at_least_reference.", "Direction: increase, decrease or at_least_reference."),
     "reference_area": ("Jämförelseområde för nivåmål (t.ex. riket).", "Reference area of level goals (e.g. riket)."),
-    "sampling": ("survey (urvalsundersökning, testas) eller register (totalräkning, 2 % tolerans).",
-                 "survey (sample survey, tested) or register (complete count, 2 % tolerance)."),
-    "method": ("Bedömningsmetod: two_proportion, tolerance eller schools.", "Assessment method: two_proportion, tolerance or schools."),
+    "sampling": ("survey (urvalsundersökning) eller register (totalräkning).",
+                 "survey (sample survey) or register (complete count)."),
+    "method": ("Bedömningsmetod: two_proportion (enkät, binomial med designeffekt), binomial (andel), poisson "
+               "(kvot per invånare), tolerance (register utan antal) eller schools (per skola).",
+               "Assessment method: two_proportion (survey, binomial with design effect), binomial (share), poisson "
+               "(rate per inhabitants), tolerance (register data without counts) or schools (per school)."),
     "unit": ("Enhet för värdena.", "Unit of the values."),
     "change_unit": ("Enhet för förändringen (t.ex. procentenheter).", "Unit of the change (e.g. percentage points)."),
     "baseline_year": ("Basår (2014).", "Baseline year (2014)."),
@@ -161,14 +171,29 @@ GOAL_STATUS_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "latest_basis": ("Det senaste värdets underlag: syntetisk, verklig eller blandad.", "Basis of the latest value: syntetisk, verklig or blandad."),
     "reference_baseline": ("Jämförelseområdets värde basåret.", "Reference area's baseline value."),
     "reference_latest": ("Jämförelseområdets värde senaste året.", "Reference area's latest value."),
-    "difference": ("Testad skillnad: förändringen, eller senaste − jämförelsevärdet.", "Tested difference: the change, or latest − reference."),
-    "tolerance": ("Tolerans för registeruppgifter (absolut, 2 % av jämförelsevärdet).", "Tolerance for register data (absolute, 2 % of the value compared with)."),
-    "p_value": ("p-värde (enkätdata: z-test för två andelar).", "p-value (survey data: two-proportion z test)."),
+    "difference": ("Testad skillnad: förändringen, eller senaste − jämförelsevärdet; för skolraden antal skolor som når "
+                   "målet utöver basårets andel.",
+                   "Tested difference: the change, or latest − reference; for the school row the schools meeting the "
+                   "goal beyond the baseline share."),
+    "se": ("Skillnadens standardfel (binomial- eller Poissonmodell; enkäter med designeffekt).",
+           "Standard error of the difference (binomial or Poisson model; surveys with the design effect)."),
+    "margin": ("Marginal för praktisk betydelse (absolut, 2 % av jämförelsevärdet): ekvivalens för förändringsmål, "
+               "non-inferiority för nivåmål.",
+               "Margin of practical importance (absolute, 2 % of the value compared with): equivalence for change "
+               "goals, non-inferiority for level goals."),
+    "tolerance": ("Tolerans för registeruppgifter utan antal (absolut, 2 % av jämförelsevärdet).",
+                  "Tolerance for register data without counts (absolute, 2 % of the value compared with)."),
+    "design_effect": ("Antagen designeffekt för enkätandelar.", "Assumed design effect of survey shares."),
+    "p_value": ("p-värde (Wald z-test av skillnaden; nivåmål: mot marginalen).",
+                "p-value (Wald z test of the difference; level goals: against the margin)."),
+    "p_value_bh": ("p-värde justerat för flera jämförelser (Benjamini–Hochberg inom områdets måltabell).",
+                   "p-value adjusted for multiple comparisons (Benjamini–Hochberg within the area's goal table)."),
     "gap_baseline": ("Nivåmål: avstånd till jämförelsen basåret.", "Level goal: gap to the reference at baseline."),
     "gap_latest": ("Nivåmål: avstånd till jämförelsen senaste året.", "Level goal: gap to the reference in the latest year."),
     "gap_p_value": ("p-värde för att avståndet minskat.", "p-value that the gap narrowed."),
     "baseline_n": ("Antal svarande (eller bedömda skolor) basåret.", "Respondents (or schools assessed) at baseline."),
     "latest_n": ("Antal svarande (eller bedömda skolor) senaste året.", "Respondents (or schools assessed) in the latest year."),
-    "status": ("Status (kod): met, on_track, not_met, not_assessable.", "Status (code): met, on_track, not_met, not_assessable."),
+    "status": ("Status (kod): met, on_track, not_met, within_uncertainty (ryms i osäkerheten), no_data (saknar underlag).",
+               "Status (code): met, on_track, not_met, within_uncertainty, no_data."),
     "reason": ("Skäl (kod i analysis.goals.DECISIONS).", "Reason (code of analysis.goals.DECISIONS)."),
 }

@@ -181,6 +181,15 @@ def _area_codes(area_code: str) -> set[str]:
     return codes
 
 
+#: The school comparison's codes (evalkit.analysis.schools) in Swedish.
+SCHOOL_STATUS_SV = {"at_least_national": "minst riksgenomsnittet", "below_national": "under riksgenomsnittet",
+                    "not_assessable": "kan ej bedömas"}
+SCHOOL_REASON_SV = {"withheld": f"resultatet redovisas inte (färre än {SCHOOL_SUPPRESSION_LIMIT} elever)",
+                    "missing": "uppgift saknas", "cannot_occur": "uppgift kan inte förekomma",
+                    "no_pupils": "inga elever i gruppen", "other_symbol": "okänd statussymbol",
+                    "no_national_average": "riksgenomsnitt saknas för året"}
+
+
 def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.HtmlTable:
     """Each school's results against the national average, newly arrived pupils shown separately.
 
@@ -205,7 +214,7 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
             "Resultat": fmt.number(r.value, decimals) if pd.notna(r.value) else ("x" if r.n_pupils < SCHOOL_SUPPRESSION_LIMIT else ".."),
             "Riket": fmt.number(r.national, decimals),
             "Skillnad": fmt.change(r.difference, decimals),
-            "Bedömning": r.status + (f" ({r.reason})" if r.reason else ""),
+            "Bedömning": SCHOOL_STATUS_SV[r.status] + (f" ({SCHOOL_REASON_SV[r.reason]})" if r.reason else ""),
             "Nyanlända: elever": _small(new["n_pupils"], SCHOOL_SUPPRESSION_LIMIT) if new is not None else "..",
             "Nyanlända: resultat": fmt.number(new["value"], decimals, new["status"] or None) if new is not None else "..",
         })
@@ -275,14 +284,29 @@ def key_figures_section(district: str, end_year: int) -> list:
             key_figures(tidy, programme.indicator_catalogue(), geography.code_for(district), end_year)]
 
 
+def goal_sources_note_sv(status: pd.DataFrame) -> str:
+    """Why the goal table's survey indicators and the Enkäter section can show other years and values
+    (empty when the table has no survey indicator)."""
+    survey = status[status["sampling"] == "survey"]
+    if survey.empty:
+        return ""
+    year = fmt.year(survey["latest_year"].max())
+    return (f"Målindikatorerna från enkäter läses ur indikatortabellen och avser {year}. Avsnittet Enkäter "
+            "längre ner visar enkätfilens frågor vid varje enkäts senaste mätning (trygghetsmätningen görs "
+            "vartannat år), så där kan året och andelen vara andra: det är ett annat underlag.")
+
+
 def goal_section(district: str, baseline_year: int, latest_year: int) -> list:
-    """The goal matrix of a report: one table per målområde, then the status rule."""
+    """The goal matrix of a report: one table per målområde, the status legend, a note on the years
+    of the survey indicators, then the status rule."""
     from evalkit import results
-    from evalkit.present.goals import STATUS_RULE_SV
+    from evalkit.present.goals import STATUS_RULE_SV, status_legend
     from evalkit.present.page import heading, paragraph
 
     status = results.goal_status(geography.code_for(district), baseline_year, latest_year)
-    return [heading("Måluppfyllelse"), *goal_tables(status), paragraph(STATUS_RULE_SV)]
+    note = goal_sources_note_sv(status)
+    return [heading("Måluppfyllelse"), *goal_tables(status), status_legend(),
+            *([paragraph(note)] if note else []), paragraph(STATUS_RULE_SV)]
 
 
 def goal_trend_section(district: str, end_year: int, first_year: int = FIRST_DATA_YEAR) -> list:
@@ -314,13 +338,13 @@ def school_goal_sv(goal_id: str = SCHOOL_GOAL) -> str:
 
 
 def school_section(district: str, end_year: int) -> list:
-    """The school goal in the programme's words, then the results per school of the area in the
-    year before ``end_year`` (the year the district report has always shown)."""
+    """The school goal in the programme's words, then the results per school of the area in
+    ``end_year`` – the year the goal table's school row judges, so both speak of the same year."""
     from evalkit import data
     from evalkit.present.page import heading, paragraph
 
     return [heading("Skolresultat"), paragraph(school_goal_sv()),
-            school_results(data.schools(), geography.code_for(district), end_year - 1)]
+            school_results(data.schools(), geography.code_for(district), end_year)]
 
 
 def survey_section(district: str, end_year: int) -> list:

@@ -50,6 +50,27 @@ def frames_table(frames: pd.DataFrame) -> tables.HtmlTable:
     return tables.table(frame, "Ytterstadsmedel enligt uppföljningen 2007–2014", numeric_columns=("Belopp",))
 
 
+def assessment_sv(r) -> str:
+    """The comparison's assessment code (:data:`evalkit.analysis.register.ASSESSMENTS`) in Swedish."""
+    code = r.assessment
+    if code == "no_document_amount":
+        return "dokumentet anger inget belopp"
+    if code == "no_projects":
+        return "registret har inga projekt i temat (ramen är dokumentets summa, inte projektens)"
+    if code in ("matches", "matches_approx"):
+        limit = fmt.percent(100 * register.APPROX_SHARE, 0)
+        return "stämmer med dokumentet" + (f" (inom {limit}, dokumentet anger ungefärligt belopp)"
+                                           if code == "matches_approx" else "")
+    if code == "unknown_amounts":
+        return (f"projektens kända belopp täcker {fmt.percent(100 * r.share_covered, 0)} av ramen; "
+                f"{int(r.n_amount_unknown)} projekt saknar belopp, så skillnaden kan inte bedömas")
+    if code == "below_all_known":
+        return "projektens belopp understiger ramen trots att alla belopp är kända"
+    if code == "above":
+        return "projektens belopp överstiger ramen"
+    raise ValueError(f"okänd bedömning {code!r}")
+
+
 def comparison_table(projects: pd.DataFrame, frames: pd.DataFrame) -> tables.HtmlTable:
     """Per theme: the document's frame against what the register knows of project amounts."""
     comp = register.compare_with_document(projects, frames)
@@ -60,7 +81,7 @@ def comparison_table(projects: pd.DataFrame, frames: pd.DataFrame) -> tables.Htm
         "Projekt utan känt belopp": comp["n_amount_unknown"].astype(int).astype(str),
         "Kända belopp i registret": [mnkr(a) if n > u else ".." for a, n, u in
                                      zip(comp["register_known_sek"], comp["n_projects"], comp["n_amount_unknown"])],
-        "Bedömning": comp["assessment"],
+        "Bedömning": [assessment_sv(r) for r in comp.itertuples(index=False)],
     })
     return tables.table(frame, "Ramar jämförda med registrets projekt",
                         numeric_columns=("Enligt dokumentet", "Projekt i registret", "Projekt utan känt belopp",
