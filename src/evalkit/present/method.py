@@ -164,7 +164,20 @@ def disclosure_sv(figures: dict, threshold: int = DISCLOSURE_THRESHOLD) -> str:
         f"{number(logged.get('composite', 0))} sammanvägda värden); smalaste intervallet för ett dolt "
         f"litet antal är {number(figures['narrowest_small_interval'])}, och granskningen fann "
         f"{number(figures['breaches_exact'] + figures['breaches_narrow'] + figures['breaches_complement'] + figures['breaches_published_small'] + figures['breaches_composite'])} brott mot regeln."
+        + _without_counts_sv(figures.get("values_without_counts", 0))
     )
+
+
+def _without_counts_sv(n: int) -> str:
+    """The audit's word on values published without numerator and denominator (none: nothing)."""
+    from evalkit.present.format import number
+
+    if not n:
+        return ""
+    return (f" {number(n)} värden kommer från källor som bara anger andelen eller kvoten, utan täljare och "
+            "nämnare: för dem publiceras inget antal, så där finns inget att dölja och inget för en "
+            "inkräktare att räkna fram. Stadsdelsområden, programområdena, övriga staden och staden "
+            "beräknas inte ur dem (.), eftersom ett områdes andel inte är ett medelvärde av dess delars andelar.")
 
 
 def disclosure_table(figures: dict) -> tables.HtmlTable:
