@@ -423,6 +423,7 @@ def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
         "rows_kept": sum(r.rows_kept for r in reports),
         "rows_set_aside": sum(r.rows_set_aside for r in reports),
         "tidy_rows_written": tidy_rows,
+        "demo_rows_replaced_by_real": replaced_by_real(reports),
         "cells_suppressed_for_publication": audit.get("cells_hidden", 0),
         "disclosure_audit": audit,
         "warnings": warnings,
@@ -432,15 +433,25 @@ def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
     return reports
 
 
+def replaced_by_real(reports: list[SourceReport]) -> int:
+    """Demo rows a real file superseded (same area, indicator and year), over all sources."""
+    return sum(r.reasons.get(REPLACED_BY_REAL, 0) for r in reports)
+
+
 def format_report(reports: list[SourceReport], tidy_rows: int, warnings: list[str] = ()) -> str:
     """Human-readable summary of a clean run (Swedish); warnings last, one line each."""
     lines = ["evalkit clean – sammanfattning", ""]
     for r in reports:
-        lines.append(f"{r.path}: lästa {r.rows_read}, behållna {r.rows_kept}, undantagna {r.rows_set_aside}"
+        demo = " [demodata]" if r.origin == origins.DEMO else ""
+        lines.append(f"{r.path}{demo}: lästa {r.rows_read}, behållna {r.rows_kept}, undantagna {r.rows_set_aside}"
                      f" ({'stämmer' if r.reconciles else 'STÄMMER INTE'})")
         for reason, n in r.reasons.items():
             lines.append(f"    {n} × {reason}")
-    lines += ["", f"Rader i den städade tabellen (inkl. aggregat och index): {tidy_rows}", ""]
+    lines += ["", f"Rader i den städade tabellen (inkl. aggregat och index): {tidy_rows}"]
+    replaced = replaced_by_real(reports)
+    if replaced:
+        lines.append(f"Demorader ersatta av verkliga uppgifter (samma område, indikator och år): {replaced}")
+    lines.append("")
     if warnings:
         lines += ["Varningar:", *(f"    varning: {w}" for w in warnings), ""]
     return "\n".join(lines)

@@ -19,18 +19,46 @@ KIND_SV = {"andel": "andel (täljare/nämnare × 100)", "kvot": "kvot per 1 000 
 RISK_WHEN_SV = {"high": "högt värde = risk", "low": "lågt värde = risk (komplement 1 − andel)"}
 
 
-def indicator_table() -> tables.HtmlTable:
-    """All indicators of the catalogue with unit, kind, direction and origin."""
+def indicator_table(tidy: pd.DataFrame | None = None) -> tables.HtmlTable:
+    """All indicators of the catalogue with unit, kind, definition and origin – the origin from the
+    data (:func:`origin_sv`: which years are real and from which source), not from the catalogue."""
     cat = programme.indicator_catalogue()
+    if tidy is None:
+        from evalkit import data
+
+        tidy = data.published_tidy()[0]
     frame = pd.DataFrame({
         "Indikator": cat["label_sv"],
         "Id": cat["indicator"],
         "Enhet": cat["unit"],
         "Typ": cat["kind"].map(KIND_SV).fillna(cat["kind"]),
         "Definition": cat["description_sv"],
-        "Ursprung": cat["origin"],
+        "Ursprung": [origin_sv(tidy, ind, fallback) for ind, fallback in zip(cat["indicator"], cat["origin"])],
     })
     return tables.table(frame, "Indikatorer")
+
+
+def origin_sv(tidy: pd.DataFrame, indicator: str, fallback: str = "..") -> str:
+    """Where an indicator's values come from, per year, from the table's ``origin`` column:
+    "Demodata", "Verkliga uppgifter (källa)" or "Verkliga uppgifter 2020 (källa); övriga år
+    demodata". Sources are named as the rows name them (evalkit's own derivations left out).
+    ``fallback`` (the catalogue's word) when the table has no value of the indicator."""
+    from evalkit.analysis import origin
+    from evalkit.present.page import years_sv
+
+    rows = tidy[(tidy["indicator"] == indicator) & tidy["value"].notna()]
+    if rows.empty:
+        return fallback
+    real = rows[origin.column(rows) == origin.REAL]
+    if real.empty:
+        return "Demodata"
+    parts = [p.strip() for src in sorted(set(real["source"].astype(str))) for p in src.split("; ")]
+    supplied = [p for p in parts if p and not p.startswith("evalkit")]
+    sources = "; ".join(dict.fromkeys(supplied or [p for p in parts if p]))  # derived only: say how
+    named = f" ({sources})" if sources else ""
+    if len(real) == len(rows):
+        return f"Verkliga uppgifter{named}"
+    return f"Verkliga uppgifter {years_sv(real['year'].unique())}{named}; övriga år demodata"
 
 
 def goal_table() -> tables.HtmlTable:
@@ -92,6 +120,21 @@ def sources_table() -> tables.HtmlTable:
                 source = records[-1]["Källa"]
             records.append({"Fil": f"data/raw/{path}", "Källa": source, "Licens": licence})
     frame = pd.DataFrame(records).drop_duplicates("Fil")
+    # every file `evalkit clean` reads is named, with its origin, also when no README describes it
+    from evalkit import clean
+
+    listed = clean.listing(raw_dir())
+    listed = listed.assign(Fil="data/raw/" + listed["path"])
+    described = listed.set_index("Fil")["description"]
+    missing = listed[~listed["Fil"].isin(frame["Fil"])]
+    frame = pd.concat([frame, pd.DataFrame({
+        "Fil": missing["Fil"], "Källa": missing["description"],
+        "Licens": missing["origin"].map({"demo": "syntetiska demodata (evalkit)"}).fillna("se data/raw/README.md")})],
+        ignore_index=True)
+    ursprung = frame["Fil"].map(listed.set_index("Fil")["origin"]).map({"real": "verkliga uppgifter",
+                                                                         "demo": "demodata"})
+    frame["Källa"] = frame["Källa"].where(frame["Källa"].astype(str) != "", frame["Fil"].map(described))
+    frame["Ursprung (sources.csv)"] = ursprung.fillna("–")
     return tables.table(frame, "Indata: källor och licenser")
 
 
@@ -208,7 +251,7 @@ def title_section() -> list:
     from evalkit import data
     from evalkit.present.page import demo_banner, heading
 
-    return [demo_banner(data.is_synthetic(data.tidy())), heading("Metod och data", 1)]
+    return [demo_banner(data.tidy()), heading("Metod och data", 1)]
 
 
 def goal_section() -> list:
