@@ -143,7 +143,7 @@ def tenure(tidy: pd.DataFrame, area_code: str, years: tuple[int, int]) -> charts
     rows = tidy[tidy["indicator"].isin(list(kinds) + ["upplatelseform_mangfald"]) & tidy["area_code"].isin(codes)
                 & tidy["year"].isin(years)]
     wide = rows.pivot_table(index=["area_code", "year"], columns="indicator", values="value", aggfunc="first")
-    records = []
+    records, drawn = [], set()
     for code in codes:
         for year in years:
             if (code, year) not in wide.index:
@@ -152,11 +152,14 @@ def tenure(tidy: pd.DataFrame, area_code: str, years: tuple[int, int]) -> charts
             total = sum(r.get(k, 0) for k in kinds)
             if not total or pd.isna(total):
                 continue
+            drawn.add((code, year))
             records.append({"label": f"{area_label(code)} {year}",
                             **{label: 100 * r.get(k, 0) / total for k, label in kinds.items()},
                             "mangfald": r.get("upplatelseform_mangfald", float("nan"))})
     return charts.tenure_bars(pd.DataFrame(records), charts.join_sources(rows["source"]),
-                              origin_note_sv(rows[rows["indicator"] != "upplatelseform_mangfald"], area_label))
+                              origin_note_sv(rows[(rows["indicator"] != "upplatelseform_mangfald") & pd.Series(
+                                  [(c, y) in drawn for c, y in zip(rows["area_code"], rows["year"])],
+                                  index=rows.index, dtype=bool)], area_label))  # the bars drawn only
 
 
 SURVEY_QUESTIONS_SV = {
