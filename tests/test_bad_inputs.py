@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evalkit import clean, geography
+from evalkit import clean, contracts, geography
 from evalkit.io import ReaderError, read_with_quarantine
 
 CORPUS = Path(__file__).parent / "bad_inputs" / "corpus"
@@ -106,6 +106,9 @@ CASES: dict[str, tuple[dict, tuple]] = {
     "jsonstat_not_dataset.json": (IND, (ERR, "inte ett JSON-stat-dataset")),
     "jsonstat_list_top.json": (IND, (ERR, "inte ett JSON-stat-dataset")),
     "jsonstat_year_dates.json": (IND, (0, {"år är inte ett heltal": 4})),
+    # values without numerator and denominator: read as they are (what happens next: test below)
+    "share_only_trangboddhet.csv": ({"indicator": "trangboddhet"}, (2, {})),
+    "share_only_ekonomiskt_bistand.csv": ({"indicator": "ekonomiskt_bistand"}, (2, {})),
 }
 
 
@@ -222,6 +225,46 @@ def test_read_sources_with_a_listing_reconciles_every_source(tmp_path, figures):
     assert (quarantine["reason"].str.strip() != "").all() and (quarantine["column"].str.strip() != "").all()
     figures.cases.add("read_sources")
     figures.lost += sum(r.rows_read - r.rows_kept - r.rows_set_aside for r in reports)
+
+
+@pytest.mark.parametrize("indicator", ["trangboddhet", "ekonomiskt_bistand"])
+def test_a_share_only_file_is_aggregated_where_it_can_and_published_without_a_crash(indicator, tidy, figures):
+    """A real file with values but no counts (it crashed the disclosure step's MILP): its rows
+    replace the demo rows, every group it would enter says '.' (beräknas inte) unless the members
+    with counts cover it, nothing of it is hidden, and the audit passes and counts it."""
+    from evalkit import aggregate, programme
+    from evalkit.analysis import disclosure
+
+    name = f"share_only_{indicator}.csv"
+    result = clean.read_input(CORPUS / name, indicator=indicator)
+    real = clean._with_origin(result.data, "real", "Statistikenheten: andel per stadsdel 2020")
+    years = [2019, 2020]
+    base = tidy[(tidy["area_level"] == "stadsdel") & tidy["year"].isin(years)
+                & tidy["indicator"].isin(["folkmangd", indicator])].assign(source_row=0)
+    parts = [base.reset_index(drop=True), real]
+    replaced = clean.apply_precedence(parts, ["demo/x.csv", name], [True, False])
+    assert len(replaced[0]) == 2 and len(replaced[1]) == 0  # Husby and Akalla 2020: demo rows superseded
+    kept = pd.concat(parts, ignore_index=True)
+    assert clean.aggregation_warnings(kept) and "beräknas inte ('.')" in clean.aggregation_warnings(kept)[0]
+    full = aggregate.add_aggregates(contracts.tidy_frame(kept), programme.indicator_catalogue())
+    published = disclosure.publish(full)  # before: ValueError from the MILP
+
+    def cell(frame, code, year):
+        return frame[(frame["area_code"] == code) & (frame["indicator"] == indicator) & (frame["year"] == year)].iloc[0]
+
+    husby = cell(published.frame, "sd-husby", 2020)
+    assert husby["value"] == float(result.data.loc[result.data["area_code"] == "sd-husby", "value"].iloc[0])
+    assert husby["status"] == "" and husby["origin"] == "real" and husby["source"].startswith("Statistikenheten")
+    assert cell(published.frame, "sdo-rinkeby-kista", 2020)["status"] == aggregate.NOT_COMPUTED == "."
+    assert cell(published.frame, "programomradet", 2020)["status"] == "."
+    city = cell(published.frame, "stockholm", 2020)  # the rest cover over 95 % of the city: computed
+    assert city["status"] in ("", "x") and city["origin"] == "demo"  # formed from demo members
+    assert cell(published.frame, "sdo-rinkeby-kista", 2019)["status"] in ("", "x")  # other years as before
+    assert published.audit.ok and published.audit.figures()["values_without_counts"] == 2
+    assert "utan täljare och nämnare" in published.audit.text()
+    assert not ((published.log["area_code"].isin(["sd-husby", "sd-akalla"])) & (published.log["year"] == 2020)
+                & (published.log["indicator"] == indicator)).any()  # nothing of them to hide
+    figures.cases.add(f"share-only {indicator}")
 
 
 # --------------------------------------------------------------------------- property tests: readers

@@ -41,7 +41,7 @@ def test_one_warning_per_share_or_rate_without_numerator_and_denominator():
     assert len(warnings) == 2  # one line per indicator, in indicator order
     assert warnings[0].startswith("anmalda_brott (kvot): 1 av 2 värden per stadsdel saknar täljare eller nämnare")
     assert warnings[1].startswith("ekonomiskt_bistand (andel): inget av 3 värden per stadsdel har täljare och nämnare")
-    assert all("'..'" in w for w in warnings)
+    assert all("beräknas inte ('.')" in w for w in warnings)
     text = clean.format_report([], 0, warnings)
     assert text.count("varning: ") == 2 and "Varningar:" in text
     assert "Varningar" not in clean.format_report([], 0)
@@ -102,7 +102,7 @@ def test_clean_warns_once_for_a_wide_share_and_still_reconciles(wide_share_clean
     text = (processed / "clean_report.txt").read_text(encoding="utf-8")
     assert text.count(f"varning: {NEW}") == 1 and stdout.count(f"varning: {NEW}") == 1
     groups = tidy[(tidy["indicator"] == NEW) & (tidy["area_level"] != "stadsdel")]
-    assert len(groups) and (groups["status"] == "..").all()  # what the warning is about
+    assert len(groups) and (groups["status"] == ".").all()  # what the warning is about: beräknas inte
 
 
 def test_goal_chart_names_the_missing_comparisons_instead_of_empty_series(wide_share_cleaned):

@@ -136,8 +136,8 @@ def test_the_clean_stamp_covers_every_module_of_the_ingestion_path():
 # --------------------------------------------------------------------------- contracts
 
 
-def test_tidy_frame_gives_the_eleven_columns_in_order_with_their_dtypes():
-    records = [{"source": "s", "unit": "antal", "denominator": None, "numerator": None, "status": "", "value": 3,
+def test_tidy_frame_gives_the_twelve_columns_in_order_with_their_dtypes():
+    records = [{"origin": "real", "source": "s", "unit": "antal", "denominator": None, "numerator": None, "status": "", "value": 3,
                 "year": "2015", "indicator": "folkmangd", "area_level": "stadsdel", "area_name": "Tensta",
                 "area_code": "sd-tensta", "extra": 1}]
     frame = contracts.tidy_frame(records)
@@ -146,7 +146,8 @@ def test_tidy_frame_gives_the_eleven_columns_in_order_with_their_dtypes():
     assert frame["numerator"].isna().all() and frame["numerator"].dtype == "float64"
     scalars = contracts.tidy_frame(area_code=["sd-tensta", "sd-husby"], area_name="x", area_level="stadsdel",
                                    indicator="folkmangd", year=2015, value=[1.0, 2.0], status="",
-                                   numerator=float("nan"), denominator=float("nan"), unit="antal", source="s")
+                                   numerator=float("nan"), denominator=float("nan"), unit="antal", source="s",
+                                   origin="demo")
     assert len(scalars) == 2 and scalars.columns.tolist() == contracts.TIDY_COLUMNS
     empty = contracts.tidy_frame()
     assert empty.empty and empty.columns.tolist() == contracts.TIDY_COLUMNS and empty["year"].dtype == "int64"

@@ -15,7 +15,10 @@ that have data **only if those cover at least 95 %** (:data:`COVERAGE_THRESHOLD`
 total denominator; otherwise the aggregate gets status ``..`` and no value. A member's weight in
 this coverage share is its denominator when known (so an area with denominator 0, e.g. no
 inhabitants, does not matter), else its population (``folkmangd``) of the same year; if neither
-is known the coverage cannot be established and the aggregate is ``..``. A member with no row
+is known the coverage cannot be established and the aggregate is ``..``. Where a member
+gives a share or rate without numerator and denominator (a share-only source) and the rest do
+not cover the group, the aggregate gets status ``.`` (:data:`NOT_COMPUTED`, "beräknas inte"):
+the value exists but cannot be formed from what was delivered. A member with no row
 at all for an indicator-year is treated like a row with status ``..`` and unknown denominator.
 
 Indicators whose denominator is a city-wide total shared by every stadsdel
@@ -33,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit import contracts, geography
+from evalkit.analysis import origin as origins
 from evalkit.geography import stadsdelar
 from evalkit.paths import raw_dir
 
@@ -41,6 +45,11 @@ SHARED_DENOMINATOR = frozenset({"arbetsplatser_andel"})
 AGGREGABLE_KINDS = ("andel", "kvot", "medel", "antal")
 #: Kinds aggregated from numerators and denominators: without them no group value can be formed.
 RATE_KINDS = ("andel", "kvot", "medel")
+#: Status of a group value that is not computed (``.``, "beräknas inte"): some member gives its
+#: rate without numerator and denominator (a share-only source), and the members with counts do
+#: not cover the group – a group's rate is not a mean of its members' rates. ``..`` stays for
+#: values that are missing.
+NOT_COMPUTED = "."
 TENURE_COUNTS = ("bostader_hyresratt", "bostader_bostadsratt", "bostader_aganderatt")
 #: Linear identities between quantities of one area and year (names as in
 #: ``data/raw/programme/quantities.csv``): ``sum coef · quantity = 0``. :func:`foreign_born_share`
@@ -90,13 +99,14 @@ def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = "2007
     keep = tidy[~tidy["area_code"].isin(codes)]
     base = tidy[tidy["area_level"] == "stadsdel"].copy()
     base = base[base["indicator"].map(info["kind"]).isin(AGGREGABLE_KINDS)]
+    base["origin"] = origins.column(base)
     if base.empty:
         return keep.reset_index(drop=True)
 
     # full grid of members × indicator-years present, so missing rows count as missing
     pairs = base[["indicator", "year"]].drop_duplicates()
     grid = members.merge(pairs, how="cross")
-    cols = ["area_code", "indicator", "year", "value", "status", "numerator", "denominator", "source"]
+    cols = ["area_code", "indicator", "year", "value", "status", "numerator", "denominator", "source", "origin"]
     grid = grid.merge(base[cols].rename(columns={"area_code": "stadsdel_code"}),
                       on=["stadsdel_code", "indicator", "year"], how="left")
     pop = base[(base["indicator"] == "folkmangd") & (base["status"].fillna("") == "")]
@@ -112,6 +122,9 @@ def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = "2007
     ok = present & (status == "") & np.where(is_count, grid["value"].notna(),
                                              grid["numerator"].notna() & grid["denominator"].notna())
     ok = ok | zero_count
+    # a member that gives the rate but not its numerator and denominator (a share-only source):
+    # the group's value cannot be formed from it, and a mean of rates is not the group's rate
+    share_only = present & (status == "") & ~is_count & grid["value"].notna() & ~ok
     weight = np.where(is_count | shared, grid["pop"], grid["denominator"].fillna(grid["pop"]))
     grid = grid.assign(
         ok=ok,
@@ -123,12 +136,16 @@ def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = "2007
         w_all=weight,
         w_unknown=~ok & pd.isna(weight),
         bad=~ok,
+        share_only=share_only,
         src=grid["source"].where(ok),
+        demo_ok=ok & (grid["origin"] == origins.DEMO),
+        demo_any=present & (grid["origin"] == origins.DEMO),
     )
     agg = grid.groupby(["group_code", "group_name", "group_level", "indicator", "year"], sort=True).agg(
         num=("num_ok", "sum"), den=("den_ok", "sum"), den_shared=("den_shared", "max"),
         cnt=("cnt_ok", "sum"), w_ok=("w_ok", "sum"), w_all=("w_all", "sum"),
         w_unknown=("w_unknown", "any"), bad=("bad", "any"), n_ok=("ok", "sum"),
+        share_only=("share_only", "any"), demo_ok=("demo_ok", "any"), demo_any=("demo_any", "any"),
         source=("src", lambda s: "; ".join(sorted(set(s.dropna())))),
     ).reset_index()
 
@@ -152,11 +169,14 @@ def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = "2007
         indicator=agg["indicator"],
         year=agg["year"],
         value=value.astype(float),
-        status=np.where(np.isnan(value.astype(float)), "..", ""),
+        status=np.where(~np.isnan(value.astype(float)), "",
+                        np.where(agg["share_only"].to_numpy(bool), NOT_COMPUTED, "..")),
         numerator=np.where(agg_count | ~complete, np.nan, agg["num"]).astype(float),
         denominator=np.where(agg_count | ~complete, np.nan, den).astype(float),
         unit=agg["indicator"].map(info["unit"]),
         source=agg["source"],
+        # real only when every member it is formed from is real (those with data; with none, all present)
+        origin=np.where(np.where(agg["n_ok"] > 0, agg["demo_ok"], agg["demo_any"]), origins.DEMO, origins.REAL),
     )
     return pd.concat([keep, out], ignore_index=True)
 
@@ -180,6 +200,7 @@ def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) 
     if rows.empty:
         return contracts.tidy_frame()
     rows["n"] = rows["value"].where(rows["status"].fillna("") == "")
+    rows["demo"] = origins.column(rows) == origins.DEMO
     rows.loc[rows["status"] == "–", "n"] = 0.0
     wide = rows.pivot_table(index=["area_code", "year"], columns="indicator", values="n",
                             aggfunc="first", dropna=False)
@@ -190,6 +211,7 @@ def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) 
     wide = wide[wide.index.isin(present)]
     meta = rows.drop_duplicates(["area_code", "year"]).set_index(["area_code", "year"])
     meta = meta.reindex(wide.index)  # some years have tenure rows for only part of the areas
+    demo = rows.groupby(["area_code", "year"])["demo"].any().reindex(wide.index).fillna(False).to_numpy(bool)
     counts = wide.to_numpy(float)
     total = counts.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -208,6 +230,7 @@ def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) 
         denominator=np.nan,
         unit=unit,
         source="evalkit: härlett (Simpsons index över bostader_*); " + meta["source"].astype(str).to_numpy(),
+        origin=np.where(demo, origins.DEMO, origins.REAL),
     )
 
 
@@ -224,6 +247,8 @@ def foreign_born_share(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None
     wide = wide.dropna(subset=["fodda_i_sverige", "folkmangd_scb"])
     wide = wide[wide["folkmangd_scb"] > 0]
     meta = counts.drop_duplicates(["area_code", "year"]).set_index(["area_code", "year"]).reindex(wide.index)
+    demo = ((origins.column(counts) == origins.DEMO).groupby([counts["area_code"], counts["year"]]).any()
+            .reindex(wide.index).fillna(False).to_numpy(bool))
     numerator = (wide["folkmangd_scb"] - wide["fodda_i_sverige"]).to_numpy()
     denominator = wide["folkmangd_scb"].to_numpy()
     return contracts.tidy_frame(
@@ -238,4 +263,5 @@ def foreign_born_share(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None
         denominator=denominator,
         unit="procent",
         source="evalkit: härlett ur SCB:s folkmängd efter födelseregion (RegSO, CC0)",
+        origin=np.where(demo, origins.DEMO, origins.REAL),
     )

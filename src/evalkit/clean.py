@@ -1,8 +1,10 @@
 """`evalkit clean`: every input listed in ``data/raw/sources.csv`` -> validated Parquet, quarantine
 and a reconciled clean report, the same way for every kind of input.
 
-``sources.csv`` names each file, its ``kind`` (empty = ``indicators``) and, for indicator files,
-what the file does not say (``indicator``, ``level``). A kind (:data:`KINDS`) says how its files
+``sources.csv`` names each file, its ``kind`` (empty = ``indicators``), its ``origin`` (``demo`` for
+synthetic demo data, ``real`` or empty for real data) and, for indicator files, what the file does
+not say (``indicator``, ``level``). Every tidy row carries its file's origin
+(:mod:`evalkit.analysis.origin`). A kind (:data:`KINDS`) says how its files
 are read and checked:
 
 1. the reader in :mod:`evalkit.io` (rows it cannot use are set aside with file, row, column, reason);
@@ -34,6 +36,7 @@ import pandera.pandas as pa
 
 from evalkit import aggregate, contracts, programme
 from evalkit.analysis import index as risk_index
+from evalkit.analysis import origin as origins
 from evalkit.io import projects, records, schools, surveys
 from evalkit.io.core import ReadResult, empty_quarantine, quarantine_rows, read_with_quarantine
 from evalkit.paths import processed_dir, raw_dir
@@ -89,6 +92,7 @@ class SourceReport:
     rows_kept: int = 0
     rows_set_aside: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    origin: str = origins.REAL
 
     @property
     def reconciles(self) -> bool:
@@ -171,8 +175,25 @@ REPLACED_BY_REAL = "ersatta av verkliga uppgifter"
 
 
 def is_demo_source(path: str) -> bool:
-    """Synthetic demo sources (``demo/...`` in ``sources.csv``) rank below every real source."""
+    """Where ``sources.csv`` has no ``origin`` column (listings of earlier versions): files under
+    ``demo/`` are the synthetic demo data."""
     return str(path).replace("\\", "/").startswith("demo/")
+
+
+def row_origins(data: pd.DataFrame, file_origin: str) -> pd.Series:
+    """Origin of each row read from a file whose ``sources.csv`` origin is ``file_origin``.
+
+    A real file's rows are real. A demo file's rows are demo, except rows whose own ``source``
+    column names a source that is not demo data (the bundled demo file carries the real
+    population 2014–2016 as "Stockholms stad, basområden (CC0)"): the file says so per row.
+    A row without a source of its own (the reader puts the file name there) stays demo.
+    """
+    if file_origin != origins.DEMO or data.empty:
+        return pd.Series(file_origin, index=data.index, dtype=str)
+    own = data["source"].astype(str)
+    stated = (own != "") & (own != data["source_file"].astype(str))
+    real = stated & (own.map(origins.from_source) == origins.REAL)
+    return pd.Series(origins.DEMO, index=data.index, dtype=str).where(~real, origins.REAL)
 
 
 def read_input(path: Path, kind: str = INDICATORS, contract: pa.DataFrameSchema | None = None,
@@ -201,20 +222,23 @@ def read_source(path: Path, contract: pa.DataFrameSchema | None = None, **option
     return result.data, result.quarantine, result.rows_read, result.set_aside_count()
 
 
-def apply_precedence(kept_parts: list[pd.DataFrame], paths: list[str]) -> list[pd.DataFrame]:
+def apply_precedence(kept_parts: list[pd.DataFrame], paths: list[str],
+                     demo: list[bool] | None = None) -> list[pd.DataFrame]:
     """Real data replaces demo data for the same (area, indicator, year) key.
 
-    Returns one quarantine frame per source with the replaced demo rows (reason
+    ``demo`` says which sources are demo (``sources.csv``'s ``origin``; default: files under
+    ``demo/``). Returns one quarantine frame per source with the replaced demo rows (reason
     :data:`REPLACED_BY_REAL`); the rows are removed from ``kept_parts`` in place.
     """
-    real = [d for d, p in zip(kept_parts, paths) if not is_demo_source(p)]
+    demo = [is_demo_source(p) for p in paths] if demo is None else list(demo)
+    real = [d for d, is_demo in zip(kept_parts, demo) if not is_demo]
     replaced = [empty_quarantine() for _ in paths]
     if not real:
         return replaced
     real_keys = pd.concat([d[KEY] for d in real], ignore_index=True).drop_duplicates()
     real_keys["_real"] = True
     for i, (data, path) in enumerate(zip(kept_parts, paths)):
-        if not is_demo_source(path) or data.empty:
+        if not demo[i] or data.empty:
             continue
         hit = data[KEY].merge(real_keys, on=KEY, how="left")["_real"].fillna(False).to_numpy(bool)
         if hit.any():
@@ -227,20 +251,27 @@ def apply_precedence(kept_parts: list[pd.DataFrame], paths: list[str]) -> list[p
 
 
 def listing(raw: Path) -> pd.DataFrame:
-    """``sources.csv``: one row per input, ``kind`` filled in (empty or absent = ``indicators``).
+    """``sources.csv``: one row per input, ``kind`` filled in (empty or absent = ``indicators``)
+    and ``origin`` (``demo`` or ``real``; empty = ``real``; a listing without the column: files
+    under ``demo/`` are demo).
 
-    Raises ``ValueError`` naming the row for a kind evalkit does not know.
+    Raises ``ValueError`` naming the row for a kind or an origin evalkit does not know.
     """
     sources = pd.read_csv(raw / LISTING, dtype=str, keep_default_na=False).fillna("")
-    for column in ("indicator", "level", "kind"):
+    if "origin" not in sources.columns:
+        sources["origin"] = [origins.DEMO if is_demo_source(p) else "" for p in sources["path"]]
+    for column in ("indicator", "level", "kind", "description"):
         if column not in sources.columns:
             sources[column] = ""
     sources["kind"] = sources["kind"].str.strip().replace("", INDICATORS)
-    unknown = ~sources["kind"].isin(list(KINDS))
-    if unknown.any():
-        row = unknown.to_numpy().nonzero()[0][0]
-        raise ValueError(f"{LISTING}, rad {row + 2}, kolumn kind: okänd sorts indata {sources['kind'].iloc[row]!r}"
-                         f" (kända: {', '.join(KINDS)})")
+    sources["origin"] = sources["origin"].str.strip().str.lower().replace("", origins.REAL)
+    for column, known in (("kind", list(KINDS)), ("origin", list(origins.ORIGINS))):
+        unknown = ~sources[column].isin(known)
+        if unknown.any():
+            row = unknown.to_numpy().nonzero()[0][0]
+            what = "okänd sorts indata" if column == "kind" else "okänt ursprung"
+            raise ValueError(f"{LISTING}, rad {row + 2}, kolumn {column}: {what} {sources[column].iloc[row]!r}"
+                             f" (kända: {', '.join(known)})")
     return sources
 
 
@@ -274,11 +305,11 @@ def read_sources(raw: Path, kind: str = INDICATORS) -> tuple[pd.DataFrame, pd.Da
         if spec.listed_name:
             quarantine["source_file"] = row.path
         reports.append(SourceReport(row.path, file_sha256(path), result.rows_read, len(result.data),
-                                    result.set_aside_count()))
-        kept_parts.append(result.data)
+                                    result.set_aside_count(), origin=row.origin))
+        kept_parts.append(_with_origin(result.data, row.origin, row.description) if spec.key else result.data)
         quarantine_parts.append(quarantine)
-    replaced = (apply_precedence(kept_parts, [r.path for r in reports]) if spec.key
-                else [empty_quarantine() for _ in reports])
+    replaced = (apply_precedence(kept_parts, [r.path for r in reports], [r.origin == origins.DEMO for r in reports])
+                if spec.key else [empty_quarantine() for _ in reports])
     for i, (report, data, quarantine, extra) in enumerate(zip(reports, kept_parts, quarantine_parts, replaced)):
         report.rows_kept = len(data)
         report.rows_set_aside += len(extra)
@@ -290,6 +321,17 @@ def read_sources(raw: Path, kind: str = INDICATORS) -> tuple[pd.DataFrame, pd.Da
         quarantine_parts[i] = combined
     kept = pd.concat(kept_parts, ignore_index=True) if kept_parts else pd.DataFrame()
     return kept, pd.concat([empty_quarantine(), *quarantine_parts], ignore_index=True), reports
+
+
+def _with_origin(data: pd.DataFrame, file_origin: str, description: str) -> pd.DataFrame:
+    """Tidy rows with ``origin`` (:func:`row_origins`); a row without a source of its own (the
+    reader wrote the file name) is named by the file's ``sources.csv`` description, so pages and
+    the data package name the real supplier rather than a file name."""
+    data = data.assign(origin=row_origins(data, file_origin))
+    if description and not data.empty:
+        data["source"] = data["source"].where(data["source"].astype(str) != data["source_file"].astype(str),
+                                              description)
+    return data
 
 
 def derive(kept: pd.DataFrame, era: str = "2007") -> pd.DataFrame:
@@ -307,7 +349,8 @@ def aggregation_warnings(kept: pd.DataFrame, catalogue: pd.DataFrame | None = No
     """One line per share or rate whose stadsdel values lack a numerator or denominator.
 
     Aggregates are sums of numerators and denominators (:mod:`evalkit.aggregate`), so such values
-    make every borough, programme-area and city value ``..`` – all rows still reconcile, so
+    make every borough, programme-area and city value ``.`` ("beräknas inte",
+    :data:`evalkit.aggregate.NOT_COMPUTED`) – all rows still reconcile, so
     without this the clean report would say "stämmer" and the reports would show empty
     comparisons. A wide table (years as columns) carries values only, which is the usual cause.
     """
@@ -321,9 +364,9 @@ def aggregation_warnings(kept: pd.DataFrame, catalogue: pd.DataFrame | None = No
     out = []
     for indicator, (missing, total) in lacking[lacking["sum"] > 0].iterrows():
         if missing == total:
-            problem = f"inget av {total} värden per stadsdel har täljare och nämnare – {groups} blir '..'"
+            problem = f"inget av {total} värden per stadsdel har täljare och nämnare – {groups} beräknas inte ('.')"
         else:
-            problem = (f"{missing} av {total} värden per stadsdel saknar täljare eller nämnare – {groups} blir '..'"
+            problem = (f"{missing} av {total} värden per stadsdel saknar täljare eller nämnare – {groups} beräknas inte ('.')"
                        " de år de stadsdelarna väger mer än 5 %")
         out.append(f"{indicator} ({kinds[indicator]}): {problem}. {fix}")
     return out
@@ -380,6 +423,7 @@ def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
         "rows_kept": sum(r.rows_kept for r in reports),
         "rows_set_aside": sum(r.rows_set_aside for r in reports),
         "tidy_rows_written": tidy_rows,
+        "demo_rows_replaced_by_real": replaced_by_real(reports),
         "cells_suppressed_for_publication": audit.get("cells_hidden", 0),
         "disclosure_audit": audit,
         "warnings": warnings,
@@ -389,15 +433,25 @@ def run(raw: Path | None = None, out: Path | None = None) -> list[SourceReport]:
     return reports
 
 
+def replaced_by_real(reports: list[SourceReport]) -> int:
+    """Demo rows a real file superseded (same area, indicator and year), over all sources."""
+    return sum(r.reasons.get(REPLACED_BY_REAL, 0) for r in reports)
+
+
 def format_report(reports: list[SourceReport], tidy_rows: int, warnings: list[str] = ()) -> str:
     """Human-readable summary of a clean run (Swedish); warnings last, one line each."""
     lines = ["evalkit clean – sammanfattning", ""]
     for r in reports:
-        lines.append(f"{r.path}: lästa {r.rows_read}, behållna {r.rows_kept}, undantagna {r.rows_set_aside}"
+        demo = " [demodata]" if r.origin == origins.DEMO else ""
+        lines.append(f"{r.path}{demo}: lästa {r.rows_read}, behållna {r.rows_kept}, undantagna {r.rows_set_aside}"
                      f" ({'stämmer' if r.reconciles else 'STÄMMER INTE'})")
         for reason, n in r.reasons.items():
             lines.append(f"    {n} × {reason}")
-    lines += ["", f"Rader i den städade tabellen (inkl. aggregat och index): {tidy_rows}", ""]
+    lines += ["", f"Rader i den städade tabellen (inkl. aggregat och index): {tidy_rows}"]
+    replaced = replaced_by_real(reports)
+    if replaced:
+        lines.append(f"Demorader ersatta av verkliga uppgifter (samma område, indikator och år): {replaced}")
+    lines.append("")
     if warnings:
         lines += ["Varningar:", *(f"    varning: {w}" for w in warnings), ""]
     return "\n".join(lines)

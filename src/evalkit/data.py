@@ -43,8 +43,11 @@ def clean_report(path: Path | None = None) -> dict:
 
 
 def is_synthetic(frame: pd.DataFrame) -> bool:
-    """True when any row comes from synthetic demo data (reports must then say so)."""
-    return bool(frame["source"].str.contains(SYNTHETIC_MARK, case=False, regex=False).any())
+    """True when any row comes from synthetic demo data (reports must then say so): its
+    ``origin`` (from sources.csv; tables without the column: the source text)."""
+    from evalkit.analysis import origin
+
+    return bool((origin.column(frame) == origin.DEMO).any())
 
 
 PUBLISHED_TABLE = "indicators_published.parquet"

@@ -113,6 +113,10 @@ def compute(tidy: pd.DataFrame) -> dict[str, pd.DataFrame]:
     indicator = EFFECT_INDICATORS[0]
     earlier = set(first["area"])
     for borough in geography.programme_boroughs():
+        if borough not in synth.wide_outcome(tidy, indicator, areas=[borough]).columns:
+            # a year without the borough's value (e.g. '.': a stadsdel sent the share only, so the
+            # borough is not computed) leaves no path to fit: no synthetic control for it
+            continue
         result = synth.programme_borough_synth(tidy, indicator, borough, exclude=earlier)
         out["synth_path"].append(pd.DataFrame({
             "treated": borough, "indicator": indicator, "year": result.observed.index.astype(int),

@@ -90,7 +90,7 @@ def clean_inputs_hash() -> str:
     instructions, geography, the programme's indicator catalogue …; not the READMEs), the evalkit
     code `evalkit clean` can run, and the dependency lock."""
     digest = hashlib.sha256()
-    digest.update(fingerprint.hash_files(fingerprint.raw_files(), raw_dir()).encode())
+    digest.update(raw_hash().encode())
     # The readers are picked by file format at run time (importlib), out of sight of the static
     # import closure, so every module of evalkit.io is named here.
     readers = [f"evalkit.io.{p.stem}" for p in (fingerprint.package_root() / "io").glob("*.py")]
@@ -98,6 +98,11 @@ def clean_inputs_hash() -> str:
     lock = project_root() / "requirements.lock"
     digest.update(lock.read_bytes() if lock.exists() else b"")
     return digest.hexdigest()
+
+
+def raw_hash() -> str:
+    """Hash of every file under data/raw but the READMEs: what `evalkit clean` reads."""
+    return fingerprint.hash_files(fingerprint.raw_files(), raw_dir())
 
 
 def clean_outputs(processed: Path) -> list[Path]:
@@ -113,10 +118,12 @@ def _clean_outputs_hash(processed: Path) -> str:
     return fingerprint.hash_files(clean_outputs(processed), processed)
 
 
-def write_clean(processed: Path, inputs: str) -> None:
+def write_clean(processed: Path, inputs: str, raw: str | None = None) -> None:
     """Record that the clean outputs in ``processed`` came from ``inputs`` (:func:`clean_inputs_hash`
-    taken before the step ran, so an input edited during the run makes the next run redo it)."""
-    (processed / CLEAN_STAMP).write_text(f"{inputs}\n{_clean_outputs_hash(processed)}\n")
+    taken before the step ran, so an input edited during the run makes the next run redo it) and
+    from the raw files ``raw`` (:func:`raw_hash`, taken then too), which :func:`raw_problem` checks."""
+    raw = raw_hash() if raw is None else raw
+    (processed / CLEAN_STAMP).write_text(f"{inputs}\n{_clean_outputs_hash(processed)}\n{raw}\n")
 
 
 def remove_clean(processed: Path) -> None:
@@ -132,4 +139,27 @@ def clean_current(processed: Path, inputs: str | None = None) -> bool:
         return False
     stored = path.read_text().split()
     inputs = inputs if inputs is not None else clean_inputs_hash()
-    return stored == [inputs, _clean_outputs_hash(processed)]
+    return stored[:2] == [inputs, _clean_outputs_hash(processed)]
+
+
+#: What to do when data/raw is not what `evalkit clean` last read (one line, for build and publish).
+RERUN_CLEAN = "kör `make report` (eller `evalkit clean`, `evalkit analyse` och `evalkit build`) först"
+
+
+def raw_problem(processed: Path) -> str:
+    """Empty when data/raw is what `evalkit clean` last read; else one Swedish line saying so.
+
+    Compares the raw files with the hash the clean stamp holds (the stamp of an earlier version,
+    without it: its whole input hash, which also covers the clean code and the lock). Pages or a
+    publication made from tables of other raw data would show old numbers as today's.
+    """
+    path = processed / CLEAN_STAMP
+    if not path.exists():
+        return (f"{path} saknas, så det går inte att se vilka rådata tabellerna i {processed} kommer från – "
+                + RERUN_CLEAN)
+    stored = path.read_text().split()
+    same = stored[2] == raw_hash() if len(stored) > 2 else stored[:1] == [clean_inputs_hash()]
+    if same:
+        return ""
+    what = "data/raw" if len(stored) > 2 else "data/raw eller evalkits clean-kod"
+    return f"{what} har ändrats sedan `evalkit clean` senast läste den – {RERUN_CLEAN}"

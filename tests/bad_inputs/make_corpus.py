@@ -128,6 +128,9 @@ def text_files() -> dict[str, bytes]:
                                      'VALUES("stadsdel")="Tensta";\nDATA=\n1 2;\n').encode("cp1252")
     f["pcaxis_bad_statement.px"] = (px_head.replace('MATRIX="K";', 'MATRIX "K";') + "DATA=\n1 2 3 4;\n"
                                     ).encode("cp1252")
+    # share-only: the value per stadsdel without numerator and denominator, as the city often sends it
+    f["share_only_trangboddhet.csv"] = "Stadsdel;År;Andel\nHusby;2020;12,5\nAkalla;2020;8,1\n".encode()
+    f["share_only_ekonomiskt_bistand.csv"] = "Stadsdel;År;Andel\nHusby;2020;9,4\nAkalla;2020;6,2\n".encode()
     # JSON-stat
     def js(values, sizes=(2, 2), status=None, regions=("Tensta", "Rinkeby"), years=("2015", "2016")):
         doc = {"version": "2.0", "class": "dataset", "id": ["Region", "Tid"], "size": list(sizes),

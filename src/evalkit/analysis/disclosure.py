@@ -706,7 +706,7 @@ def publish(full: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: st
     published = pd.concat(parts, ignore_index=True)
     key = ["area_code", "indicator", "year"]
     had = full[full["indicator"].isin(COMPOSITES) & full["value"].notna()][key + ["area_name", "area_level", "unit",
-                                                                              "source"]]
+                                                                              "source", "origin"]]
     shown = published[published["indicator"].isin(COMPOSITES) & published["value"].notna()][key]
     lost = had.merge(shown, on=key, how="left", indicator=True)
     lost = lost[lost["_merge"] == "left_only"].drop(columns="_merge")

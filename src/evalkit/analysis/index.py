@@ -219,6 +219,21 @@ def social_risk_index(tidy: pd.DataFrame, config: pd.DataFrame | None = None,
     return out.sort_values(["area_code", "year", "domain"]).reset_index(drop=True)
 
 
+def _index_origin(tidy: pd.DataFrame, total: pd.DataFrame) -> np.ndarray:
+    """``real`` for an index value whose inputs – the area's and the reference city's, that
+    year – are all real, else ``demo`` (:mod:`evalkit.analysis.origin`)."""
+    from evalkit.analysis import origin as origins
+    from evalkit.geography import CITY_CODE
+
+    inputs = tidy[tidy["indicator"].isin(load_index_config()["indicator"])]
+    demo = (origins.column(inputs) == origins.DEMO).groupby([inputs["area_code"], inputs["year"]]).any()
+    city = demo.xs(CITY_CODE, level="area_code") if CITY_CODE in demo.index.get_level_values(0) else pd.Series(
+        dtype=bool)
+    own = demo.reindex(pd.MultiIndex.from_frame(total[["area_code", "year"]])).fillna(False).to_numpy(bool)
+    ref = city.reindex(total["year"].to_numpy()).fillna(False).to_numpy(bool)
+    return np.where(own | ref, origins.DEMO, origins.REAL)
+
+
 def index_rows(tidy: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """Tidy rows of ``index_sociala_risker`` (total, moving reference) for every area-year of ``tidy``
     that has all its inputs; used by `evalkit clean` on the full table and, for publication, on
@@ -228,6 +243,7 @@ def index_rows(tidy: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     idx = social_risk_index(tidy, reference="moving")
     total = idx[idx["domain"] == TOTAL]
     return pd.DataFrame({
+        "origin": _index_origin(tidy, total),
         "area_code": total["area_code"],
         "area_name": total["area_code"].map(geography.area_name),
         "area_level": total["area_code"].map(geography.area_level),

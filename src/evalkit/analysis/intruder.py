@@ -2,7 +2,9 @@
 
 An intruder has everything that is published and nothing else:
 
-* every published cell: a count (``antal``), or a rate's numerator and denominator. Which cells
+* every published cell: a count (``antal``), or a rate's numerator and denominator. A rate
+  published without them (a share-only source) publishes no count: it is in no equation and
+  there is nothing to hide in it (:func:`values_without_counts`, counted in the audit's figures). Which cells
   are *the same quantity* is stated once in ``data/raw/programme/quantities.csv`` (the population
   is ``folkmangd`` and also the denominator of ekonomiskt bistånd, anmälda brott …); a quantity
   published in any cell is known in every cell;
@@ -88,13 +90,28 @@ class System:
     pairs: pd.DataFrame
 
 
+def _share_only(rows: pd.DataFrame) -> pd.Series:
+    """Rows published with a value but without their numerator or denominator (status empty): a
+    share-only source. Nothing of them was hidden (a hidden part sets the row's status to ``x``),
+    and :mod:`evalkit.aggregate` leaves them out of every sum, so they are in no equation."""
+    plain = rows["status"].fillna("").astype(str) == ""
+    return plain & (rows["numerator"].isna() | rows["denominator"].isna()) & rows["value"].notna()
+
+
 def _cells(tidy: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
     status = tidy["status"].fillna("").astype(str)
     rows = tidy[status.isin(IN_SUMS)]
+    rate_indicators = set(quantities.loc[quantities["part"] != "value", "indicator"])
+    outside_sums = _share_only(rows) & rows["indicator"].isin(rate_indicators)
     parts = []
     for part in PARTS:
         q = quantities[quantities["part"] == part]
         sub = rows[rows["indicator"].isin(q["indicator"])]
+        if part != "value":
+            # a part the source never gave is no quantity at all: nothing to hide or to work out
+            # (before, it entered the system as an unknown with no value and broke the MILP)
+            delivered = ~(outside_sums.loc[sub.index] & sub[part].isna())
+            sub = sub[delivered]
         if sub.empty:
             continue
         val = sub[part].astype(float)
@@ -108,6 +125,7 @@ def _cells(tidy: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
             "quantity": sub["indicator"].map(meta["quantity"]).to_numpy(),
             "count": sub["indicator"].map(meta["count"]).to_numpy(bool),
             "value": val.to_numpy(float), "status": sub["status"].fillna("").to_numpy(),
+            "in_sums": ~outside_sums.loc[sub.index].to_numpy(bool),
         }))
     return pd.concat(parts, ignore_index=True)
 
@@ -127,7 +145,8 @@ def _split_partial_totals(cells: pd.DataFrame, mem: pd.DataFrame) -> pd.DataFram
     is_total = cells["area_code"].isin(groups)
     if not is_total.any():
         return cells
-    members = cells[cells["area_level"] == "stadsdel"].merge(mem, left_on="area_code", right_on="stadsdel_code")
+    members = cells[(cells["area_level"] == "stadsdel") & cells["in_sums"]].merge(
+        mem, left_on="area_code", right_on="stadsdel_code")
     signature = (members.groupby(["indicator", "part", "year", "group_code"])["area_code"]
                  .agg(lambda s: "|".join(sorted(s))).rename("members").reset_index())
     totals = cells[is_total].reset_index().rename(columns={"area_code": "group_code"}).merge(
@@ -167,7 +186,7 @@ def build_system(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, era
 
     # one equation per published-or-hidden aggregate row, indicator and part: aggregate = sum of
     # the members that took part in the sum
-    members = cells[cells["area_level"] == "stadsdel"].merge(
+    members = cells[(cells["area_level"] == "stadsdel") & cells["in_sums"]].merge(
         mem, left_on="area_code", right_on="stadsdel_code")
     totals = cells[cells["area_code"].isin(set(mem["group_code"]))]
     eq_key = ["indicator", "part", "year", "group_code"]
@@ -450,7 +469,16 @@ def audit(published: pd.DataFrame, full: pd.DataFrame, threshold: float = DISCLO
     composites = composite_breaches(published)
     return AuditResult(var_iv, rows if len(rows) else pd.DataFrame(), exact, narrow, narrow_comp, outside,
                        published_small, composites, n_cells=int(len(pub.cells)),
-                       n_hidden_cells=int((~pub.variables["known"].to_numpy()[pub.cells["var"].to_numpy()]).sum()))
+                       n_hidden_cells=int((~pub.variables["known"].to_numpy()[pub.cells["var"].to_numpy()]).sum()),
+                       n_without_counts=values_without_counts(published, quantities))
+
+
+def values_without_counts(published: pd.DataFrame, quantities: pd.DataFrame | None = None) -> int:
+    """Published shares and rates whose source gave no numerator or denominator: no count of them
+    is published, so there is nothing to hide and nothing to work out (the audit says how many)."""
+    q = load_quantities(quantities)
+    rates = published["indicator"].isin(set(q.loc[q["part"] != "value", "indicator"]))
+    return int((_share_only(published) & rates).sum())
 
 
 def _published_small(system: System, threshold: float) -> pd.DataFrame:
@@ -474,6 +502,7 @@ class AuditResult:
     composites: pd.DataFrame         # composites/ranks published over hidden inputs
     n_cells: int = 0
     n_hidden_cells: int = 0
+    n_without_counts: int = 0        # shares/rates published without numerator and denominator
 
     @property
     def ok(self) -> bool:
@@ -492,6 +521,7 @@ class AuditResult:
             "breaches_complement": int(len(self.narrow_complements)),
             "breaches_published_small": int(len(self.published_small)),
             "breaches_composite": int(len(self.composites)), "inconsistent": int(len(self.outside)),
+            "values_without_counts": self.n_without_counts,
         }
 
     def text(self) -> str:
@@ -502,7 +532,9 @@ class AuditResult:
                 f"smalaste intervall för ett dolt litet antal: {narrow if narrow is not None else '–'}; "
                 f"brott: exakt bestämda {f['breaches_exact']}, för smala {f['breaches_narrow']}, "
                 f"komplement {f['breaches_complement']}, små antal i klartext {f['breaches_published_small']}, "
-                f"sammanvägda över dolda {f['breaches_composite']}")
+                f"sammanvägda över dolda {f['breaches_composite']}"
+                + (f"; värden utan täljare och nämnare (inget antal publiceras, inget att dölja): "
+                   f"{f['values_without_counts']}" if f["values_without_counts"] else ""))
 
 
 #: Composite indicators and the inputs they are computed from.

@@ -197,9 +197,11 @@ def field(column: str, kind: str, described: dict) -> dict:
 
 #: Columns whose values are a closed list of codes: resource -> column -> allowed (non-empty) values.
 def _enums() -> dict[str, dict[str, list[str]]]:
+    from evalkit.analysis.origin import ORIGINS
     from evalkit.contracts import AREA_LEVELS, STATUS_SYMBOLS
 
-    return {"indikatorer": {"status": [s for s in STATUS_SYMBOLS if s], "area_level": AREA_LEVELS}}
+    return {"indikatorer": {"status": [s for s in STATUS_SYMBOLS if s], "area_level": AREA_LEVELS,
+                            "origin": list(ORIGINS)}}
 
 
 def _constrained(spec: dict, allowed: list[str] | None) -> dict:
@@ -258,7 +260,9 @@ def sources() -> list[dict]:
     for s in sorted(data.clean_report()["sources"], key=lambda s: s["path"]):
         path = f"data/raw/{s['path']}"
         entry = {"title": described.get(s["path"], s["path"]), "path": path, "sha256": s["sha256"]}
-        synthetic = "demo" in s["path"]
+        # which files are demo: sources.csv's origin as clean read it (reports of earlier versions: the path)
+        entry["origin"] = s.get("origin") or ("demo" if "demo" in s["path"] else "real")
+        synthetic = entry["origin"] == "demo"
         entry["license"] = "syntetiska demodata (evalkit)" if synthetic else licences.get(path, "se data/raw/README.md")
         if s["path"] in fetched:  # taken from SCB's API by `evalkit fetch`: the question and when it was asked
             f = fetched[s["path"]]
@@ -276,9 +280,11 @@ def descriptor(resources: list[dict], published_sha256: str, commit: str) -> dic
         "title": "Uppföljning av Programmet för en sammanhållen stad 2015–2020: publicerade data",
         "description": (
             "Det som rapporterna visar, i maskinläsbar form: den röjandeskyddade indikatortabellen och evalkits "
-            "numeriska resultat. Dolda uppgifter har status x och tomt värde. / What the reports show, machine-"
+            "numeriska resultat. Dolda uppgifter har status x och tomt värde. Kolumnen origin säger för varje rad "
+            "om värdet är verkligt (real) eller syntetiska demodata (demo). / What the reports show, machine-"
             "readable: the disclosure-controlled indicator table and evalkit's numeric results. Suppressed cells "
-            "have status x and an empty value. Demo data (source 'demodata') are synthetic."),
+            "have status x and an empty value. The column origin says for each row whether the value is real "
+            "(real) or synthetic demo data (demo)."),
         "version": evalkit.__version__,
         "licenses": [{"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/",
                       "title": "CC0 1.0: de verkliga indata är CC0; demodata är syntetiska, gjorda av evalkit"}],

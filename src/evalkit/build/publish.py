@@ -137,12 +137,24 @@ def recover(dest: Path) -> bool:
     return False
 
 
+def _refuse_if_raw_changed() -> None:
+    """Refuse in one line when data/raw is not what `evalkit clean` last read: the build's own
+    keys only see data/processed, so after an edit of data/raw they would call old pages current."""
+    from evalkit import stamp
+    from evalkit.paths import processed_dir
+
+    problem = stamp.raw_problem(processed_dir())
+    if problem:
+        raise PublishRefused(f"publiceras inte: {problem}")
+
+
 def publish(out_dir: Path, dest: Path, *, jobs=None, audit: bool = True, _before_swap=None) -> Published:
     """Check the build in ``out_dir``, stage ``out_dir/site`` beside ``dest`` and swap it in.
 
     Raises :class:`PublishRefused` (nothing copied, nothing changed at ``dest``) when
     :func:`problems` finds anything. ``_before_swap`` is a test hook called after staging.
     """
+    _refuse_if_raw_changed()
     out_dir, dest = Path(out_dir), Path(dest).absolute()
     found = problems(out_dir, jobs, audit)
     if found:

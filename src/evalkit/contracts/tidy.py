@@ -1,7 +1,9 @@
 """The tidy indicator table: one row per area × indicator × year (docs/CONTRACTS.md).
 
 Its columns, the area codes it accepts, the pandera schema and the one constructor every module
-uses to build tidy rows (:func:`tidy_frame`), so the 11 columns are written down once.
+uses to build tidy rows (:func:`tidy_frame`), so the 12 columns are written down once. The last,
+``origin`` (``real`` | ``demo``, :mod:`evalkit.analysis.origin`), is set by `evalkit clean` from
+``sources.csv``; a reader's rows do not have it yet, so the contract takes rows without it.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from evalkit import geography, programme
+from evalkit.analysis.origin import ORIGINS
 
 TIDY_COLUMNS = [
     "area_code", "area_name", "area_level", "indicator", "year", "value", "status",
-    "numerator", "denominator", "unit", "source",
+    "numerator", "denominator", "unit", "source", "origin",
 ]
 #: Column dtypes of the tidy table (the text columns are pandas' default string dtype).
 TIDY_DTYPES = {"year": "int64", "value": "float64", "numerator": "float64", "denominator": "float64"}
@@ -30,7 +33,7 @@ def known_area_codes() -> list[str]:
 
 
 def tidy_frame(rows=None, **columns) -> pd.DataFrame:
-    """Tidy rows with the 11 columns of :data:`TIDY_COLUMNS`, in order, numbers as numbers.
+    """Tidy rows with the 12 columns of :data:`TIDY_COLUMNS`, in order, numbers as numbers.
 
     ``rows`` is a frame (extra columns are dropped), a list of records or a dict of columns;
     or give the columns as keyword arguments (scalars are broadcast, as in ``pd.DataFrame``).
@@ -69,6 +72,9 @@ def tidy_schema(known_areas: list[str], indicators: list[str], share_indicators:
             "denominator": pa.Column(float, pa.Check.ge(0, error="negativt antal"), nullable=True),
             "unit": pa.Column(str),
             "source": pa.Column(str),
+            # set by `evalkit clean` (sources.csv); a reader's rows are checked before they have it
+            "origin": pa.Column(str, pa.Check.isin(list(ORIGINS), error="okänt ursprung (real eller demo)"),
+                                required=False),
         },
         checks=[
             pa.Check(
@@ -125,7 +131,8 @@ TIDY_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "value": ("Värde i enheten i unit (täljare/nämnare × skala för andelar och kvoter); tomt när status har en symbol.",
               "Value in the unit of unit (numerator/denominator × scale for shares and rates); empty when status has a symbol."),
     "status": ("Officiell statistiks symbol: tomt = vanligt värde, .. uppgift saknas, – noll/inget att redovisa, "
-               ". kan inte förekomma, x dold (röjandeskydd).",
+               ". kan inte förekomma eller beräknas inte (t.ex. ett stadsdelsområde när källan ger bara andelar), "
+               "x dold (röjandeskydd).",
                "Official-statistics symbol: empty = ordinary value, .. not available, – zero/nothing to report, "
                ". cannot occur, x suppressed (disclosure control)."),
     "numerator": ("Täljare (antal); tomt om den saknas eller är dold.", "Numerator (count); empty when missing or suppressed."),
@@ -133,4 +140,10 @@ TIDY_DESCRIPTIONS: dict[str, tuple[str, str]] = {
                     "Denominator (count, e.g. population); empty when missing or suppressed."),
     "unit": ("Enhet för value (t.ex. procent, per 1 000 invånare, antal).", "Unit of value (e.g. procent = percent, per 1 000 invånare, antal = count)."),
     "source": ("Källa (leverantör och fil); demodata är syntetiska.", "Source (supplier and file); demodata are synthetic."),
+    "origin": ("Ursprung: real = verkliga uppgifter, demo = syntetiska demodata (enligt sources.csv). Ett värde för "
+               "en grupp av områden eller ett sammanvägt värde är real bara om allt det bygger på är verkligt. "
+               "Jämför aldrig ett demoår med ett verkligt år.",
+               "Origin: real = real data, demo = synthetic demo data (as sources.csv says). A value for a group of "
+               "areas or a composite is real only if everything it is formed from is real. Never compare a demo "
+               "year with a real one."),
 }

@@ -249,11 +249,12 @@ def trend_gap_chart(series: pd.DataFrame, title: str, unit: str, source: str, ga
     return TrendGapFigure(start_year).draw(series, title, unit, source, gap_unit, reference_name, note)
 
 
-def tenure_bars(shares: pd.DataFrame, source: str) -> Chart:
+def tenure_bars(shares: pd.DataFrame, source: str, note: str = "") -> Chart:
     """100 % stacked bars of the tenure mix, one bar per area × year.
 
     ``shares`` has ``label`` (e.g. "Tensta 2014"), ``hyresrätt``, ``bostadsrätt``, ``äganderätt``
-    (percent) and ``mangfald`` (Simpson diversity 0–1).
+    (percent) and ``mangfald`` (Simpson diversity 0–1). ``note`` (which bars are real data) goes
+    under the source and into the alt text.
     """
     kinds = ["hyresrätt", "bostadsrätt", "äganderätt"]
     colours = [PALETTE[0], PALETTE[1], PALETTE[2]]
@@ -275,10 +276,11 @@ def tenure_bars(shares: pd.DataFrame, source: str) -> Chart:
     # neither can run into the other whatever the number of bars.
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
-    ax.annotate("\n".join(textwrap.wrap(f"Källa: {source}", 85)), xy=(0, 0), xycoords="axes fraction",
+    ax.annotate("\n".join(textwrap.wrap(f"Källa: {source}" + (f" {note}" if note else ""), 85)), xy=(0, 0),
+                xycoords="axes fraction",
                 xytext=(0, -36), textcoords="offset points", fontsize=7.5, color="#333333", ha="left", va="top")
     alt = "Stapeldiagram (100 %): upplåtelseformer. " + "; ".join(
         f"{r.label}: hyresrätt {fmt.percent(r.hyresrätt, 0)}, bostadsrätt {fmt.percent(r.bostadsrätt, 0)},"
         f" äganderätt {fmt.percent(r.äganderätt, 0)}, mångfaldsindex {fmt.number(r.mangfald, 2)}"
         for r in shares.itertuples()) + "."
-    return render(fig, alt)
+    return render(fig, f"{alt} {note}" if note else alt)

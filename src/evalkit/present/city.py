@@ -108,7 +108,7 @@ def title_section(start_year: int, end_year: int) -> list:
     from evalkit.present.page import demo_banner, heading
 
     tidy = data.published_tidy()[0]
-    return [demo_banner(data.is_synthetic(tidy)),
+    return [demo_banner(tidy),
             heading(f"Hela staden: programområdena {fmt.year(start_year)}–{fmt.year(end_year)}", 1)]
 
 

@@ -10,6 +10,7 @@ from evalkit.programme import DISCLOSURE_THRESHOLD, FIRST_DATA_YEAR, SCHOOL_SUPP
 from evalkit.present import charts, tables
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
+from evalkit.present.page import origin_note_sv
 
 KEY_FIGURES = ["folkmangd", "andel_0_19", "andel_65_plus", "personer_per_hushall", "andel_utrikes_fodda", "ekonomiskt_bistand", "sysselsattning", "behorighet_gymnasiet",
                "upplatelseform_mangfald", "index_sociala_risker"]
@@ -104,7 +105,8 @@ def goal_trends(tidy: pd.DataFrame, catalogue: pd.DataFrame, links: pd.DataFrame
         unit = meta.loc[indicator, "unit"]
         gap_unit = "procentenheter" if unit == "procent" else unit
         sources = charts.join_sources(rows["source"])
-        note = _missing_note(rows, area_code, meta.loc[indicator, "kind"], missing)
+        note = " ".join(filter(None, [_missing_note(rows, area_code, meta.loc[indicator, "kind"], missing),
+                                      origin_note_sv(rows, area_label)]))
         out.append(figure.draw(series, meta.loc[indicator, "label_sv"], unit, sources, gap_unit,
                                 area_label("ovriga-staden"), note=note))
     return out
@@ -141,7 +143,7 @@ def tenure(tidy: pd.DataFrame, area_code: str, years: tuple[int, int]) -> charts
     rows = tidy[tidy["indicator"].isin(list(kinds) + ["upplatelseform_mangfald"]) & tidy["area_code"].isin(codes)
                 & tidy["year"].isin(years)]
     wide = rows.pivot_table(index=["area_code", "year"], columns="indicator", values="value", aggfunc="first")
-    records = []
+    records, drawn = [], set()
     for code in codes:
         for year in years:
             if (code, year) not in wide.index:
@@ -150,10 +152,14 @@ def tenure(tidy: pd.DataFrame, area_code: str, years: tuple[int, int]) -> charts
             total = sum(r.get(k, 0) for k in kinds)
             if not total or pd.isna(total):
                 continue
+            drawn.add((code, year))
             records.append({"label": f"{area_label(code)} {year}",
                             **{label: 100 * r.get(k, 0) / total for k, label in kinds.items()},
                             "mangfald": r.get("upplatelseform_mangfald", float("nan"))})
-    return charts.tenure_bars(pd.DataFrame(records), charts.join_sources(rows["source"]))
+    return charts.tenure_bars(pd.DataFrame(records), charts.join_sources(rows["source"]),
+                              origin_note_sv(rows[(rows["indicator"] != "upplatelseform_mangfald") & pd.Series(
+                                  [(c, y) in drawn for c, y in zip(rows["area_code"], rows["year"])],
+                                  index=rows.index, dtype=bool)], area_label))  # the bars drawn only
 
 
 SURVEY_QUESTIONS_SV = {
@@ -269,7 +275,7 @@ def title_section(district: str, start_year: int, end_year: int) -> list:
 
     code = geography.code_for(district)
     tidy = data.published_tidy()[0]
-    return [demo_banner(data.is_synthetic(tidy)),
+    return [demo_banner(tidy),
             heading(f"{area_label(code)}: uppföljning {fmt.year(start_year)}–{fmt.year(end_year)}", 1),
             maps.area_map(code)]
 

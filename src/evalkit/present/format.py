@@ -20,7 +20,7 @@ MINUS = "\u2212"
 SYMBOLS_SV = {
     "..": "uppgift inte tillgänglig eller för osäker för att anges",
     "–": "noll, inget finns att redovisa",
-    ".": "uppgift kan inte förekomma",
+    ".": "uppgift kan inte förekomma eller beräknas inte",
     "0": "mindre än hälften av enheten",
     "x": "uppgift undertryckt för att skydda enskilda (för få observationer)",
 }

@@ -19,18 +19,46 @@ KIND_SV = {"andel": "andel (täljare/nämnare × 100)", "kvot": "kvot per 1 000 
 RISK_WHEN_SV = {"high": "högt värde = risk", "low": "lågt värde = risk (komplement 1 − andel)"}
 
 
-def indicator_table() -> tables.HtmlTable:
-    """All indicators of the catalogue with unit, kind, direction and origin."""
+def indicator_table(tidy: pd.DataFrame | None = None) -> tables.HtmlTable:
+    """All indicators of the catalogue with unit, kind, definition and origin – the origin from the
+    data (:func:`origin_sv`: which years are real and from which source), not from the catalogue."""
     cat = programme.indicator_catalogue()
+    if tidy is None:
+        from evalkit import data
+
+        tidy = data.published_tidy()[0]
     frame = pd.DataFrame({
         "Indikator": cat["label_sv"],
         "Id": cat["indicator"],
         "Enhet": cat["unit"],
         "Typ": cat["kind"].map(KIND_SV).fillna(cat["kind"]),
         "Definition": cat["description_sv"],
-        "Ursprung": cat["origin"],
+        "Ursprung": [origin_sv(tidy, ind, fallback) for ind, fallback in zip(cat["indicator"], cat["origin"])],
     })
     return tables.table(frame, "Indikatorer")
+
+
+def origin_sv(tidy: pd.DataFrame, indicator: str, fallback: str = "..") -> str:
+    """Where an indicator's values come from, per year, from the table's ``origin`` column:
+    "Demodata", "Verkliga uppgifter (källa)" or "Verkliga uppgifter 2020 (källa); övriga år
+    demodata". Sources are named as the rows name them (evalkit's own derivations left out).
+    ``fallback`` (the catalogue's word) when the table has no value of the indicator."""
+    from evalkit.analysis import origin
+    from evalkit.present.page import years_sv
+
+    rows = tidy[(tidy["indicator"] == indicator) & tidy["value"].notna()]
+    if rows.empty:
+        return fallback
+    real = rows[origin.column(rows) == origin.REAL]
+    if real.empty:
+        return "Demodata"
+    parts = [p.strip() for src in sorted(set(real["source"].astype(str))) for p in src.split("; ")]
+    supplied = [p for p in parts if p and not p.startswith("evalkit")]
+    sources = "; ".join(dict.fromkeys(supplied or [p for p in parts if p]))  # derived only: say how
+    named = f" ({sources})" if sources else ""
+    if len(real) == len(rows):
+        return f"Verkliga uppgifter{named}"
+    return f"Verkliga uppgifter {years_sv(real['year'].unique())}{named}; övriga år demodata"
 
 
 def goal_table() -> tables.HtmlTable:
@@ -95,6 +123,21 @@ def sources_table() -> tables.HtmlTable:
         records.append({"Fil": f"data/raw/{row.path}", "Källa": f"SCB, Statistikdatabasen {row.table} (API)",
                         "Licens": row.licence})
     frame = pd.DataFrame(records).drop_duplicates("Fil")
+    # every file `evalkit clean` reads is named, with its origin, also when no README describes it
+    from evalkit import clean
+
+    listed = clean.listing(raw_dir())
+    listed = listed.assign(Fil="data/raw/" + listed["path"])
+    described = listed.set_index("Fil")["description"]
+    missing = listed[~listed["Fil"].isin(frame["Fil"])]
+    frame = pd.concat([frame, pd.DataFrame({
+        "Fil": missing["Fil"], "Källa": missing["description"],
+        "Licens": missing["origin"].map({"demo": "syntetiska demodata (evalkit)"}).fillna("se data/raw/README.md")})],
+        ignore_index=True)
+    ursprung = frame["Fil"].map(listed.set_index("Fil")["origin"]).map({"real": "verkliga uppgifter",
+                                                                         "demo": "demodata"})
+    frame["Källa"] = frame["Källa"].where(frame["Källa"].astype(str) != "", frame["Fil"].map(described))
+    frame["Ursprung (sources.csv)"] = ursprung.fillna("–")
     return tables.table(frame, "Indata: källor och licenser")
 
 
@@ -185,7 +228,20 @@ def disclosure_sv(figures: dict, threshold: int = DISCLOSURE_THRESHOLD) -> str:
         f"{number(logged.get('composite', 0))} sammanvägda värden); smalaste intervallet för ett dolt "
         f"litet antal är {number(figures['narrowest_small_interval'])}, och granskningen fann "
         f"{number(figures['breaches_exact'] + figures['breaches_narrow'] + figures['breaches_complement'] + figures['breaches_published_small'] + figures['breaches_composite'])} brott mot regeln."
+        + _without_counts_sv(figures.get("values_without_counts", 0))
     )
+
+
+def _without_counts_sv(n: int) -> str:
+    """The audit's word on values published without numerator and denominator (none: nothing)."""
+    from evalkit.present.format import number
+
+    if not n:
+        return ""
+    return (f" {number(n)} värden kommer från källor som bara anger andelen eller kvoten, utan täljare och "
+            "nämnare: för dem publiceras inget antal, så där finns inget att dölja och inget för en "
+            "inkräktare att räkna fram. Stadsdelsområden, programområdena, övriga staden och staden "
+            "beräknas inte ur dem (.), eftersom ett områdes andel inte är ett medelvärde av dess delars andelar.")
 
 
 def disclosure_table(figures: dict) -> tables.HtmlTable:
@@ -216,7 +272,7 @@ def title_section() -> list:
     from evalkit import data
     from evalkit.present.page import demo_banner, heading
 
-    return [demo_banner(data.is_synthetic(data.tidy())), heading("Metod och data", 1)]
+    return [demo_banner(data.tidy()), heading("Metod och data", 1)]
 
 
 def goal_section() -> list:

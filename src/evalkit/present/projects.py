@@ -178,7 +178,7 @@ def title_section() -> list:
     from evalkit import data
     from evalkit.present.page import demo_banner, heading, paragraph
 
-    return [demo_banner(data.is_synthetic(data.tidy())), heading(f"Projekt med ytterstadsmedel {DOCUMENT_PERIOD_SV}", 1),
+    return [demo_banner(data.tidy()), heading(f"Projekt med ytterstadsmedel {DOCUMENT_PERIOD_SV}", 1),
             paragraph(intro_sv(data.project_frames()))]
 
 

@@ -115,11 +115,13 @@ def _reference_sv(base_year: int | None) -> str:
 
 
 def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int],
-                 base_year: int | None = None) -> Chart:
+                 base_year: int | None = None, note: str = "") -> Chart:
     """Bars per domain and total for the area, baseline year vs latest year, with the reference line.
 
     ``base_year`` says that ``index_rows`` has a fixed reference (the city that year = 100), as
     it should when two years are compared; None = moving reference (the city each year = 100).
+    ``note`` (e.g. that the two years are demo and real data, :func:`mixed_origin_sv`) goes under
+    the source and into the alt text.
     """
     rows = index_rows[(index_rows["area_code"] == area_code) & index_rows["year"].isin(years)].set_index("year")
     fig, ax = plt.subplots(figsize=(7.2, 3.6))
@@ -141,14 +143,14 @@ def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
     how = f"fast referens, {reference}" if base_year else "rörlig referens, staden samma år = 100"
-    fig.text(0.01, -0.02, f"Källa: evalkit, beräknat från indikatorerna i index_indicators.csv ({how}).",
-             fontsize=7.5, color="#333333", ha="left", va="top")
+    fig.text(0.01, -0.02, f"Källa: evalkit, beräknat från indikatorerna i index_indicators.csv ({how})."
+             + (f"\n{note}" if note else ""), fontsize=7.5, color="#333333", ha="left", va="top")
     parts = []
     for year in years:
         if year in rows.index:
             parts.append(f"{year}: " + ", ".join(f"{label.lower()} {fmt.number(rows.loc[year, d], 1)}" for d, label in DOMAINS))
     alt = f"Stapeldiagram: index för sociala risker i {name} per huvudområde ({reference}). " + "; ".join(parts) + "."
-    return render(fig, alt)
+    return render(fig, f"{alt} {note}" if note else alt)
 
 
 def domain_table(index_rows: pd.DataFrame, codes: list[str], year: int) -> tables.HtmlTable:
@@ -186,10 +188,41 @@ def trend_table(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str, years
     return tables.table(frame, f"Index för sociala risker över tid, {name}", numeric_columns=frame.columns[1:])
 
 
+def index_origins(tidy: pd.DataFrame, base_year: int | None = None, city: str = "stockholm") -> dict:
+    """``{(area_code, year): origin}`` of the published social-risk index (its tidy rows). With
+    ``base_year`` (fixed reference) a value is also formed from the city's index that year, so it
+    is real only if both are (:func:`evalkit.analysis.origin.combine`)."""
+    from evalkit.analysis import origin
+
+    rows = tidy[tidy["indicator"] == "index_sociala_risker"]
+    found = dict(zip(zip(rows["area_code"], rows["year"].astype(int)), origin.column(rows)))
+    if base_year is None or (city, base_year) not in found:
+        return found
+    return {key: origin.combine([o, found[(city, base_year)]]) for key, o in found.items()}
+
+
+def mixed_origin_sv(origins: dict | None, area_code: str, first: int, last: int) -> str:
+    """Empty when ``first`` and ``last`` of the area may be compared (same origin, the rule of
+    :func:`evalkit.analysis.origin.comparable`); else the Swedish reason they are not."""
+    from evalkit.analysis import origin
+    from evalkit.present.page import MIXED_ORIGIN_SV, ORIGIN_SV
+
+    a, b = ((origins or {}).get((area_code, y)) for y in (first, last))
+    if origin.comparable(a, b):
+        return ""
+    return f"{MIXED_ORIGIN_SV[0].upper()}{MIXED_ORIGIN_SV[1:]} ({first}: {ORIGIN_SV[a]}, {last}: {ORIGIN_SV[b]})."
+
+
 def trend_sentence_sv(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str, first: int, last: int,
-                      base_year: int = INDEX_BASE_YEAR, city: str = "stockholm") -> str:
-    """One Swedish sentence comparing ``first`` and ``last`` with the fixed reference, the moving one beside it."""
+                      base_year: int = INDEX_BASE_YEAR, city: str = "stockholm", origins: dict | None = None) -> str:
+    """One Swedish sentence comparing ``first`` and ``last`` with the fixed reference, the moving one beside it.
+
+    ``origins`` (:func:`index_origins` of the fixed reference): when the two years differ in
+    origin (demo against real), the sentence says the change is not assessed instead."""
     name = geography.area_name(area_code)
+    mixed = mixed_origin_sv(origins, area_code, first, last)
+    if mixed:
+        return f"Förändringen av totalindexet för {name} mellan {first} och {last}: {mixed[0].lower()}{mixed[1:]}"
     def span(rows, code):
         return f"{fmt.number(_total(rows, code, first), 1)} år {first} till {fmt.number(_total(rows, code, last), 1)} år {last}"
     baseline = ", programmets basår" if base_year == risk_index.DEFAULT_BASE_YEAR else ""
@@ -279,9 +312,11 @@ def index_section(district: str, end_year: int, first_year: int, funnel_indicato
     fixed_rows = data.published_index_fixed()  # years compared: fixed reference, the city 2014 = 100
     ranks = results.rank_intervals(end_year, geography.area_level(area_code))
     tidy = data.published_tidy()[0]
+    origins = index_origins(tidy, INDEX_BASE_YEAR)
     return [heading("Index för sociala risker"),
-            domain_chart(fixed_rows, area_code, (first_year, end_year), base_year=INDEX_BASE_YEAR),
-            paragraph(trend_sentence_sv(index_rows, fixed_rows, area_code, first_year, end_year)),
+            domain_chart(fixed_rows, area_code, (first_year, end_year), base_year=INDEX_BASE_YEAR,
+                         note=mixed_origin_sv(origins, area_code, first_year, end_year)),
+            paragraph(trend_sentence_sv(index_rows, fixed_rows, area_code, first_year, end_year, origins=origins)),
             trend_table(index_rows, fixed_rows, area_code, range(first_year, end_year + 1)),
             domain_table(index_rows, report.comparison_codes(area_code), end_year),
             paragraph(rank_text(ranks, area_code)), rank_table(ranks, area_code),
