@@ -48,7 +48,7 @@ def test_bad_rows_are_set_aside_with_file_row_column_reason(tmp_path):
     q = result.quarantine.set_index("row_number")
     assert set(q.index) == {2, 3, 4, 5}
     assert q.loc[2, "column"] == "area" and "Tensta" in q.loc[2, "reason"]
-    assert q.loc[3, "column"] == "value"
+    assert q.loc[3, "column"] == "varde"  # the file's own heading, never the internal name
     assert q.loc[4, "column"] == "indicator"
     assert q.loc[5, "column"] == "area"
     assert (q["source_file"] == "in.csv").all()

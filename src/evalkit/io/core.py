@@ -613,8 +613,10 @@ FORMAT_LABELS = {"delimited": "CSV/TXT", "excel": "Excel", "pcaxis": "PC-Axis", 
 # and table/dimension handling, plus each format's own (its ``read`` signature).
 COMMON_OPTIONS = ("indicator", "level", "era", "years", "value_unit", "area_codes", "area_type", "source_label",
                   "dimension_map", "select")
-FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter", "header_row", "area_column", "tables"),
-                  "excel": ("sheet", "header_row", "area_column", "hidden", "tables"),
+#: Columns named by the file's own heading (``"value_column": "Ohälsotal (dagar)"``), tables only.
+ROLE_OPTIONS = ("area_column", "year_column", "value_column", "numerator_column", "denominator_column")
+FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter", "header_row", "tables", *ROLE_OPTIONS),
+                  "excel": ("sheet", "header_row", "hidden", "tables", *ROLE_OPTIONS),
                   "pcaxis": ("encoding", "area_dimension", "time_dimension"),
                   "jsonstat": ("encoding", "area_dimension", "time_dimension", "area_labels")}
 

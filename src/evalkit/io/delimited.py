@@ -166,10 +166,11 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         hit = records["row_number"].isin(bad_lines)
         records.loc[hit, "reason"] = f"raden har en annan avgränsare än rubrikraden ({delimiter!r})"
         records.loc[hit, "reason_column"] = "rad"
+    roles = learned.pop("column_roles", {})
     note_lines = pd.concat([above, note_lines], ignore_index=True)
     if len(above):
         notes.append(f"{len(above)} rader ovanför rubriken (titel/noter) hoppades över")
     notes.insert(0, f"teckenkodning {used}, avgränsare {delimiter!r}")
     result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
-    result.header = {"row": int(header_line), "cells": list(header), "transposed": transposed}
+    result.header = {"row": int(header_line), "cells": list(header), "transposed": transposed, "roles": roles}
     return result

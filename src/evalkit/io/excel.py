@@ -64,6 +64,9 @@ def _grid(ws, ws_formula) -> tuple[list[list], list[list[str]], int, int]:
             if isinstance(v, (int, float)) and not isinstance(v, bool) and is_percent_format(cell.number_format):
                 v = round(v * 100, 10)  # round: 0.123 * 100 is 12.299999999999999 in binary
                 percents += 1
+            if isinstance(v, str) and v.strip() and cell.alignment is not None and cell.alignment.indent:
+                # Excel's "Öka indrag": the level of a row in a hierarchical area column (io.table.area_hierarchy)
+                v = "  " * int(cell.alignment.indent) + v.lstrip()
             vals.append(v)
             why.append(reason)
         values.append(vals)
@@ -195,6 +198,7 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     records, rows_read, note_lines, notes, learned = table_to_records(header, body_text, lines, source, indicator,
                                                                       reasons=why, titles=above["text"].tolist(),
                                                                       transposed=transposed, **options)
+    roles = learned.pop("column_roles", {})
     note_lines = pd.concat([above, note_lines], ignore_index=True)
     notes.insert(0, f"Excel, bladet {name!r}, rubrik på rad {header_row + 1}")
     if len(above):
@@ -209,5 +213,5 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     if formulas:
         notes.append(f"{formulas} celler är formler; deras sparade värden används (formler utan sparat värde undantas)")
     result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
-    result.header = {"row": header_row + 1, "cells": list(header), "transposed": transposed}
+    result.header = {"row": header_row + 1, "cells": list(header), "transposed": transposed, "roles": roles}
     return result
