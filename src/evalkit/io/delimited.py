@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.io.core import ReaderError, ReadResult, decode_bytes, records_to_result
+from evalkit.io.core import ROLE_OPTIONS, ReaderError, ReadResult, decode_bytes, records_to_result
 from evalkit.io.table import (find_header, find_transposed, merge_two_row_header, other_delimiter_rows,
                              table_to_records)
 
@@ -104,7 +104,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     for row in reader:
         head_rows.append(row)
         head_line_no.append(reader.line_num)
-    h = find_header(head_rows)
+    h = find_header(head_rows, [options.get(k) for k in ROLE_OPTIONS])
     if header_row is not None:
         h = next((i for i, n in enumerate(head_line_no) if n == int(header_row)), -1)
     transposed = h < 0 and find_transposed(head_rows) >= 0

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.io.core import ReaderError, ReadResult, records_to_result
+from evalkit.io.core import ROLE_OPTIONS, ReaderError, ReadResult, records_to_result
 from evalkit.io.table import find_header, find_transposed, merge_two_row_header, table_to_records
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
@@ -164,7 +164,8 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     for name in candidates:
         values, reasons, formulas, percents = _grid(wb_values[name], wb_formulas[name])
         text_rows = [[_as_text(v) for v in row] for row in values]
-        h = find_header(text_rows[:200]) if header_row is None else int(header_row) - 1
+        h = (find_header(text_rows[:200], [options.get(k) for k in ROLE_OPTIONS]) if header_row is None
+             else int(header_row) - 1)
         transposed = h < 0 and find_transposed(text_rows[:200]) >= 0
         if transposed:
             h = find_transposed(text_rows[:200])

@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.io.core import (MissingIndicatorError, ReaderError, ReadResult, choose_dimensions_message, file_level,
-                             records_to_result)
-from evalkit.io.table import apply_dimensions, canonical_header, normalise_dimension_options
+from evalkit.io.core import (MissingIndicatorError, ReaderError, ReadResult, file_level, records_to_result,
+                             stated_unit)
+from evalkit.io.table import apply_dimensions, canonical_header, normalise_dimension_options, total_selection
 
 _KEYWORD = re.compile(r'^\s*(?P<key>[A-Za-z0-9\-]+)(?:\[(?P<lang>[^\]]*)\])?(?:\((?P<sub>.*)\))?\s*=\s*(?P<val>.*)$',
                       re.DOTALL)
@@ -234,10 +234,9 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     base.loc[quoted & ~is_symbol, "reason"] = "okänd symbol i DATA (" + tokens[quoted & ~is_symbol] + ")"
     dim_map, sel = normalise_dimension_options(dimension_map, select)
     others = [v for v in variables if v not in (area_var, time_var)]
-    for v in others:
-        if v.casefold() not in dim_map and v.casefold() not in sel and len(values[v]) > 1:
-            raise ReaderError(choose_dimensions_message(
-                source, f"variabeln {v!r} har flera värden ({', '.join(values[v][:4])} …)"))
+    chosen, total_notes = total_selection(source, {v: values[v] for v in others}, set(dim_map) | set(sel),
+                                          "variabeln")
+    sel.update({v.casefold(): {m.casefold() for m in members} for v, members in chosen.items()})
     apply_dimensions(base, {v: dims[v] for v in others if v.casefold() in dim_map or v.casefold() in sel},
                      dim_map, sel)
     if not indicator and not dim_map:
@@ -246,7 +245,13 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
                        titles=[px["meta"].get(k, "") for k in ("TITLE", "CONTENTS", "DESCRIPTION")],
                        codes=px["codes"].get(area_var, []))
     notes = [f"PC-Axis, teckenkodning {used}, {len(base)} celler ({' × '.join(variables)})", found.note]
+    notes += total_notes
     for key in ("TITLE", "CONTENTS", "UNITS", "SOURCE", "NOTE"):
         if key in px["meta"]:
             notes.append(f"{key}: {px['meta'][key]}")
-    return records_to_result(base, source, rows_read=len(base), notes=notes, **found.options(), **options)
+    # UNITS ("procent", "antal", "kronor") is checked against the catalogue like a table's title
+    units = stated_unit([px["meta"]["UNITS"]]) if px["meta"].get("UNITS") and not options.get("value_unit") else None
+    if units is not None:
+        notes.append(f"enhet {units[0]}: från UNITS {units[1]!r} (prövas mot katalogens enhet)")
+    return records_to_result(base, source, rows_read=len(base), notes=notes, unit_stated=units, **found.options(),
+                             **options)

@@ -71,6 +71,9 @@ FOOTNOTE = re.compile(
 )
 
 
+_SYMBOL_NOTE = re.compile(r"^\s*(?:\.\.\s|…\s|–\s|-\s|x\s)", re.IGNORECASE)
+
+
 def canonical_header(cell: str) -> str | None:
     """Canonical column name of a header cell, or None.
 
@@ -81,6 +84,9 @@ def canonical_header(cell: str) -> str | None:
     found = HEADER_ALIASES.get(text.casefold())
     if found is None and text and geography.level_named(text, whole=True):
         return "area"
+    parts = [p for p in re.split(r"\s*(?:/|,|&|\boch\b|\beller\b)\s*", text) if p]
+    if found is None and len(parts) > 1 and all(geography.level_named(p, whole=True) for p in parts):
+        return "area"  # "Stadsdel/stadsdelsnämnd": a hierarchical area column names both levels
     return found
 
 
@@ -124,10 +130,13 @@ def is_header_row(cells: list[str]) -> bool:
         sum(y is not None for y in years) >= 2)
 
 
-def find_header(rows: list[list[str]]) -> int:
-    """Index of the header row among the first rows; ``-1`` when none is recognised."""
+def find_header(rows: list[list[str]], named: tuple | list = ()) -> int:
+    """Index of the header row among the first rows; ``-1`` when none is recognised. ``named``:
+    headings the user stated (``area_column``, ``value_column`` …) – a row holding one of them
+    is the header, whatever evalkit makes of its other cells."""
+    wanted = {str(n).strip().casefold() for n in named if n}
     for i, cells in enumerate(rows):
-        if is_header_row(cells):
+        if is_header_row(cells) or (wanted and wanted & {str(c).strip().casefold() for c in cells}):
             return i
     return -1
 
@@ -262,7 +271,16 @@ def classify_rows(body: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         sub = text.iloc[candidates]
         first = sub.iloc[:, 0].where(sub.iloc[:, 0] != "", sub.agg("".join, axis=1)) if len(candidates) < 50000 \
             else sub.iloc[:, 0]
-        note[candidates[first.str.match(FOOTNOTE).to_numpy()]] = True
+        footnote = first.str.match(FOOTNOTE).to_numpy().copy()
+        # "- Akalla;9,1;8,8" is a stadsdel under its borough (area_hierarchy), not "- = noll": a
+        # symbol-explaining line has no number beside it
+        symbol_like = first.str.match(_SYMBOL_NOTE).to_numpy()
+        if (footnote & symbol_like).any():
+            rest = sub.iloc[:, 1:]
+            numbers = rest.apply(lambda c: c.str.fullmatch(r"[-−+]?[\d\s\u00a0]+(?:[.,]\d+)?")).any(axis=1).to_numpy() \
+                if rest.shape[1] else np.zeros(len(sub), dtype=bool)
+            footnote &= ~(symbol_like & numbers)
+        note[candidates[footnote]] = True
     multi = np.flatnonzero((nonempty >= 2) & ~note)
     last = multi[-1] if len(multi) else -1
     trailing = np.arange(len(body)) > last
@@ -431,18 +449,35 @@ def is_total_member(member: str) -> bool:
     return folded in TOTAL_MEMBERS or folded.startswith(("totalt ", "samtliga ", "alla "))
 
 
-def breakdown_stop(source: str, heading: str, members: list[str]):
+def breakdown_stop(source: str, heading: str, members: list[str], what: str = "kolumnen"):
     """The ReaderError for a breakdown without one total member: names the column, its members
     and the sidecar key that chooses one."""
     from evalkit.io.core import SIDECAR_SUFFIX, ReaderError
 
     shown = ", ".join(members[:12]) + (" …" if len(members) > 12 else "")
-    err = ReaderError(f"{source}: kolumnen {heading!r} delar upp värdena i {len(members)} kategorier ({shown}) och "
+    err = ReaderError(f"{source}: {what} {heading!r} delar upp värdena i {len(members)} kategorier ({shown}) och "
                       "har ingen total (Totalt, Samtliga, Båda könen, Alla); evalkit läser aldrig flera kategorier "
                       f"som ett område och år – välj en med \"select\": {{\"{heading}\": [\"{members[0]}\"]}} eller "
                       f"ange varje kategoris indikator med \"dimension_map\" i läsanvisningen {source}{SIDECAR_SUFFIX}")
     err.breakdown = (heading, members)
     return err
+
+
+def total_selection(source: str, dims: dict[str, list[str]], handled: set, what: str) -> tuple[dict, list[str]]:
+    """PC-Axis variables / JSON-stat dimensions besides area and time with several members and no
+    ``select``/``dimension_map``: their total member is selected (``{name: [total]}``, with a
+    note); without one, a stop naming the variable and its members."""
+    chosen, notes = {}, []
+    for name, members in dims.items():
+        if name.casefold() in handled or len(members) < 2:
+            continue
+        totals = [m for m in members if is_total_member(m)]
+        if len(totals) != 1:
+            raise breakdown_stop(source, name, list(members), what)
+        chosen[name] = totals
+        notes.append(f"uppdelning {name!r}: bara totalen {totals[0]!r} läses; övriga undantas "
+                     f"(välj en annan med \"select\": {{\"{name}\": [\"{[m for m in members if m != totals[0]][0]}\"]}})")
+    return chosen, notes
 
 
 def breakdowns(header: list[str], canon: list, years: list, text: pd.DataFrame, key: pd.Series, handled: set,
@@ -679,7 +714,8 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     learned["column_roles"] = {key_: header[first[role]] for key_, role in ROLE_KEYS.items() if role in first}
     if chosen:
         learned["column_roles"]["select"] = chosen
-    _learn_unit(learned, notes, list(titles) + header)
+    # the unit a heading states: the value's or a year column's, never the numerator's ("Antal dagar")
+    _learn_unit(learned, notes, list(titles) + [h for h, c in zip(header, canon) if c in (None, "value")])
     return records.reset_index(drop=True), len(records), note_lines, notes, learned
 
 
