@@ -74,7 +74,7 @@ def test_unreadable_file_explained_and_sidecar_makes_it_readable(tmp_path, one_y
     assert json.loads(written.read_text(encoding="utf-8"))["area_column"] == "Enhet"
     again = inspect.inspect(path)                           # the indicator now comes from the sidecar
     assert again.exit_code == 0, again.lines
-    assert "  Enhet: område" in again.lines
+    assert "  Enhet: område (area_column)" in again.lines
     data = read_with_quarantine(path).data.set_index(["area_code", "year"])["value"].to_dict()
     expected = {("sdo-rinkeby-kista", 2019): 10.5, ("sdo-spanga-tensta", 2019): 8.25}
     if not one_year:

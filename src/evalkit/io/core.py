@@ -484,7 +484,13 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
               col("value").astype(str), reason)
 
     area = col("area").fillna("").astype(str).str.strip()
-    set_aside(looks_mis_encoded(area), "area", area,
+    # a wide table has one record per year of a file row: a set-aside area or indicator is listed
+    # with its year, so that "rad 7" five times says which five
+    year_of_record = col("year").astype(str).str.strip()
+    several = row_number.duplicated(keep=False).to_numpy() & (year_of_record != "").to_numpy()
+    with_year = lambda cells: cells.where(~several, cells + " (år " + year_of_record + ")")  # noqa: E731
+    area_shown = with_year(area)
+    set_aside(looks_mis_encoded(area), "area", area_shown,
               "felaktig teckenkodning i områdesnamnet (UTF-8 läst som Windows-1252?)")
     passthrough = area_codes == "passthrough"
     if passthrough:
@@ -501,10 +507,10 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
         lv = col("level").fillna("").astype(str).str.strip()
         lv = lv.where(lv != "", level or "")
         codes, errors = resolve_areas(area, lv, era=era, tie_level=tie_level)
-    set_aside((codes == "").to_numpy(), "area", area, errors)
+    set_aside((codes == "").to_numpy(), "area", area_shown, errors)
 
     indicator = col("indicator").fillna("").astype(str).str.strip()
-    set_aside(~indicator.isin(catalogue.index), "indicator", indicator,
+    set_aside(~indicator.isin(catalogue.index), "indicator", with_year(indicator),
               "okänd indikator (finns inte i indicators.csv)")
     year_text = col("year").astype(str).str.strip()
     years = pd.to_numeric(year_text, errors="coerce")

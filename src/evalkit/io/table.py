@@ -189,34 +189,54 @@ def merge_two_row_header(top: list[str], below: list[str]) -> list[str] | None:
     return None
 
 
-def column_roles(header: list[str], area_column: str | None = None,
-                 transposed: bool = False) -> list[tuple[str, str]]:
-    """What the reader makes of each header cell, in Swedish: ``[(heading, role), …]`` (``evalkit inspect``)."""
+def column_roles(header: list[str], area_column: str | None = None, transposed: bool = False,
+                 roles: dict | None = None) -> list[tuple[str, str]]:
+    """What the reader makes of each header cell, in Swedish: ``[(heading, role), …]`` (``evalkit inspect``).
+
+    ``roles``: the role columns as read (``{"value_column": "Ohälsotal (dagar)", …, "select":
+    {"Kön": ["Totalt"]}}``, :func:`table_to_records`), each named with the sidecar key that sets it.
+    """
     if transposed:
         return [(str(h).strip(), "år (ett år per rad)" if i == 0 else
                  "läses inte: förändring, total eller kommentar, inte ett område"
                  if BESIDE_YEARS.search(str(h)) or YEAR_RANGE.search(str(h)) else "område (värden per år)")
                 for i, h in enumerate(header) if i == 0 or str(h).strip()]
-    roles = []
+    roles = dict(roles or {})
+    if area_column:
+        roles.setdefault("area_column", area_column)
+    chosen = {_fold(h): members for h, members in (roles.pop("select", None) or {}).items()}
+    by_heading = {_fold(h): key for key, h in roles.items() if h}
+    stated = {ROLE_KEYS[k]: k for k, h in roles.items() if h and k in ROLE_KEYS}
+    out = []
     labels = {"area": "område", "area_code": "områdeskod", "level": "områdesnivå per rad", "indicator": "indikator",
               "year": "år (lång tabell)", "value": "värde", "numerator": "täljare", "denominator": "nämnare",
               "status": "status/symbol", "source": "källa"}
     for i, h in enumerate(header):
         h = str(h).strip()
-        canon = "area" if area_column and h.casefold() == area_column.strip().casefold() else canonical_header(h)
+        key = by_heading.get(_fold(h)) if h else None
+        canon = ROLE_KEYS[key] if key else canonical_header(h)
         year = year_of_header(h) if canon is None else None
-        if canon:
+        if key:
+            role = f"{labels[canon]} ({key})"
+        elif canon in stated:
+            role = f"används inte ({stated[canon]} anger en annan kolumn)"
+        elif canon:
             role = labels[canon]
         elif year:
             role = f"värden för år {year[0]}" + (f" (förled {year[1]!r})" if year[1] else "")
+            if year_marker(h):
+                role += f" (markering {year_marker(h)!r} noteras)"
+        elif _fold(h) in chosen:
+            role = f"uppdelning: bara totalen {chosen[_fold(h)][0]!r} läses (select)"
         elif not h:
             role = "område (tom rubrik i första kolumnen)" if i == 0 else "tom rubrik – används inte"
         elif BESIDE_YEARS.search(h) or YEAR_RANGE.search(h):
             role = "läses inte: förändring, total eller kommentar bredvid åren, inte ett års värde"
         else:
-            role = "används inte (okänd rubrik; en dimension anges med dimension_map/select)"
-        roles.append((h, role))
-    return roles
+            role = ("används inte (okänd rubrik; ange value_column/numerator_column/denominator_column om den är "
+                    "värdet, täljaren eller nämnaren, select/dimension_map om den delar upp värdena)")
+        out.append((h, role))
+    return out
 
 
 def normalise_dimension_options(dimension_map: dict | None, select: dict | None) -> tuple[dict, dict]:
