@@ -9,6 +9,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from evalkit import geography
@@ -150,3 +151,85 @@ def test_numbers_like_years_and_level_words_never_start_a_table(tmp_path):
     long = read_with_quarantine(tmp_path / "long.csv", indicator="folkmangd")
     assert tidy_values(long) == {("sd-husby", 2015): 3, ("sd-akalla", 2016): 4}
     assert not any("tabeller under varandra" in n for n in wide.notes + long.notes)
+
+
+# --------------------------------------------------------------------------- one reading path (issue 23)
+
+def _placed(layout, folder: Path) -> Path:
+    """The layout's file in ``folder``, its reader options (if any) in a sidecar beside it – the
+    way `clean` gets them – so that inspect, validate and clean read the very same thing."""
+    import json
+
+    path = folder / layout.filename
+    layout.write(path)
+    if layout.options:
+        (folder / (layout.filename + ".evalkit.json")).write_text(json.dumps(layout.options), encoding="utf-8")
+    return path
+
+
+def _counts(text: str) -> tuple[int, int, int] | None:
+    import re
+
+    found = re.search(r"lästa (\d+), användbara (\d+), undantagna (\d+)", text)
+    return tuple(int(x) for x in found.groups()) if found else None
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=[x.filename for x in LAYOUTS])
+def test_inspect_validate_and_clean_agree(layout, tmp_path, capsys):
+    """Same result, same counts, same exit status from `inspect`, `validate` and `clean`'s reading
+    of every source (:func:`evalkit.clean.read_sources`), for every layout; no traceback."""
+    from evalkit import clean
+    from evalkit.cli import main
+    from evalkit.io import ReaderError
+    from evalkit.present import inspect
+
+    raw = tmp_path / "raw"
+    (raw / "stad").mkdir(parents=True)
+    path = _placed(layout, raw / "stad")
+    (raw / "sources.csv").write_text("path,indicator,level,description,kind\n"
+                                     f"stad/{layout.filename},{layout.indicator},,fixtur,indicators\n", encoding="utf-8")
+    found = inspect.inspect(path, indicator=layout.indicator)
+    validate_code = main(["validate", str(path), "--indicator", layout.indicator])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    assert found.exit_code == validate_code
+    if layout.error:
+        assert validate_code == 2 and layout.error in out.err and any(layout.error in x for x in found.lines)
+        with pytest.raises(ReaderError, match=layout.error[:40].replace("(", r"\(").replace(")", r"\)")):
+            clean.read_sources(raw)
+        return
+    kept, _quarantine, reports = clean.read_sources(raw)
+    (report,) = reports
+    counts = (report.rows_read, report.rows_kept, report.rows_set_aside)
+    assert _counts(out.out) == counts
+    assert _counts("\n".join(found.lines)) == counts
+    assert validate_code == (1 if report.rows_set_aside else 0)
+    assert report.reconciles
+    inspected = inspect.read_as_clean(path, indicator=layout.indicator).data
+    pd.testing.assert_frame_equal(inspected.reset_index(drop=True), kept.reset_index(drop=True))
+    got = dict(zip(zip(kept["area_code"], kept["year"].astype(int)), kept["value"]))
+    if kept["indicator"].nunique() == 1:
+        assert got == pytest.approx(layout.expected)
+
+
+def test_inspect_always_ends_with_a_sidecar_that_reads_the_file(tmp_path):
+    """For every readable layout, the reading instruction inspect proposes, written beside a fresh
+    copy, reads it to the same values without any option given."""
+    import json
+
+    from evalkit.present import inspect
+
+    for layout in READ:
+        folder = tmp_path / layout.filename.replace(".", "_")
+        folder.mkdir()
+        path = _placed(layout, folder)
+        found = inspect.inspect(path, indicator=layout.indicator)
+        assert found.exit_code in (0, 1), found.lines
+        assert found.lines[-1].startswith("läsanvisning som ger denna läsning"), found.lines[-1]
+        fresh = tmp_path / "fresh" / layout.filename.replace(".", "_")
+        fresh.mkdir(parents=True)
+        layout.write(fresh / layout.filename)
+        side = {**{k: v for k, v in found.sidecar.items() if k != "_comment"}}
+        (fresh / (layout.filename + ".evalkit.json")).write_text(json.dumps(side), encoding="utf-8")
+        again = read_with_quarantine(fresh / layout.filename)
+        assert tidy_values(again) == pytest.approx(layout.expected), layout.filename

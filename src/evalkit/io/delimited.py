@@ -172,5 +172,6 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         notes.append(f"{len(above)} rader ovanför rubriken (titel/noter) hoppades över")
     notes.insert(0, f"teckenkodning {used}, avgränsare {delimiter!r}")
     result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
-    result.header = {"row": int(header_line), "cells": list(header), "transposed": transposed, "roles": roles}
+    result.header = {"row": int(header_line), "cells": list(header), "transposed": transposed, "roles": roles,
+                     "top": int(head_line_no[h])}  # the first line of a two-row header (header_row)
     return result

@@ -214,5 +214,6 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     if formulas:
         notes.append(f"{formulas} celler är formler; deras sparade värden används (formler utan sparat värde undantas)")
     result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
-    result.header = {"row": header_row + 1, "cells": list(header), "transposed": transposed, "roles": roles}
+    result.header = {"row": header_row + 1, "cells": list(header), "transposed": transposed, "roles": roles,
+                     "top": h + 1}  # the first row of a two-row header (header_row)
     return result

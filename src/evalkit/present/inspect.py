@@ -91,7 +91,7 @@ def suggest_sidecar(fmt: str, header: tuple[int, list[str]] | None, options: dic
                     side["area_column"] = area
     if roles and roles.get("select"):
         side["select"] = roles["select"]
-    for key in ("indicator", "level", "sheet", *ROLE_OPTIONS, "select", "dimension_map", "years", "value_unit"):
+    for key in ("indicator", "level", *options):  # what the user gave (flags, the sidecar) stays
         if options.get(key) is not None and key in allowed:
             side[key] = options[key]
     if "indicator" not in side and "dimension_map" not in side:
@@ -185,7 +185,9 @@ def inspect(path: str | Path, indicator: str | None = None, level: str | None = 
         catalogue = programme.indicator_catalogue().set_index("indicator")
         body = readable(result, fmt, catalogue, given.get("area_column"))
         code = 1 if result.set_aside_count() else 0
-        header = (result.header["row"], result.header["cells"]) if result.header else None
+        # a transposed table is found by its shape, not at a header row
+        header = ((result.header.get("top", result.header["row"]), result.header["cells"])
+                  if result.header and not result.header.get("transposed") else None)
         side = suggest_sidecar(fmt, header, given, roles=(result.header or {}).get("roles"))
         shown = {k: v for k, v in side.items() if k != "_comment"}
         body.append(f"läsanvisning som ger denna läsning (skrivs med --write-sidecar): "
