@@ -116,6 +116,9 @@ def year_marker(cell) -> str:
     return marker.group("marker")
 
 
+_NUMBER_CELL = re.compile(r"[-−+]?[\d\s\u00a0]+(?:[.,]\d+)?")
+
+
 def is_header_row(cells: list[str]) -> bool:
     """A row that looks like the table header (names an area/year column or has year columns)."""
     filled = [c for c in cells if str(c).strip()]
@@ -126,6 +129,11 @@ def is_header_row(cells: list[str]) -> bool:
     if any(n in ("area", "area_code") for n in named) and (any(years) or "year" in named or "value" in named
                                                             or "indicator" in named):
         return True
+    if (named.count("year") == 1 and len(filled) >= 3 and len(set(filled)) == len(filled)
+            and not any(_NUMBER_CELL.fullmatch(str(c).strip()) for c in filled)
+            and sum(_names_an_area(str(c).strip()) for c in filled) <= 1):
+        return True  # a long table's header whose area heading evalkit does not know ("Enhet", "Årtal", …)
+        # (not a transposed table's "År | Rinkeby-Kista | …", nor "År" merged over the years)
     return sum(y is not None for y in years) >= 1 and any(n is not None for n in named) or (
         sum(y is not None for y in years) >= 2)
 
@@ -373,6 +381,18 @@ def _numeric_column(cells: pd.Series) -> bool:
         return False
     _values, _status, bad = parse_numbers(filled.astype(str))
     return (~bad).mean() >= 0.5
+
+
+def area_by_content(header: list[str], canon: list, years: list, text: pd.DataFrame) -> int | None:
+    """The column whose cells are area names evalkit knows (four in five of its distinct names at
+    least, two or more), when no heading says which is the area column ("Enhet"); None if none."""
+    for i, h in enumerate(header):
+        if canon[i] is not None or years[i] or i not in text.columns:
+            continue
+        names = [n for n in pd.unique(text[i]) if n][:200]
+        if len(names) >= 2 and not _numeric_column(text[i]) and sum(map(_names_an_area, names)) >= 0.8 * len(names):
+            return i
+    return None
 
 
 def stated_roles(header: list[str], canon: list, source: str, roles: dict) -> list:
@@ -657,6 +677,12 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     for i, h in enumerate(header):
         if h.casefold() == "regso" and canon[i] == "area":
             learned.setdefault("area_type", "regso")
+    if "area" not in canon:
+        guessed = area_by_content(header, canon, years, text)
+        if guessed is not None:
+            canon[guessed] = "area"
+            area_heading = header[guessed]
+            notes.append(f"områdeskolumn {header[guessed]!r}: gissad från innehållet (områdesnamn evalkit känner)")
     if "area" not in canon:
         raise ReaderError(f"{source}: ingen områdeskolumn i rubrikraden ({', '.join(h for h in header if h)}); "
                           f"ange den med \"area_column\": \"{next((h for h in header if h), '')}\" i läsanvisningen "
