@@ -3,6 +3,7 @@
 import json
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from evalkit.cli import main
@@ -124,3 +125,69 @@ def test_transposed_table_roles(tmp_path):
     assert found.exit_code == 1                      # the change row is no year: set aside
     assert "  År: år (ett år per rad)" in found.lines and "  Farsta: område (värden per år)" in found.lines
     assert "  Kommentar: läses inte: förändring, total eller kommentar, inte ett område" in found.lines
+
+
+# --------------------------------------------------------------------------- README: "Bring your own data"
+
+@pytest.fixture(scope="module")
+def walked(tmp_path_factory):
+    """The README's walk on a copy of data/raw: the messy file saved unchanged under data/raw/stad/,
+    `inspect --write-sidecar`, `validate`, a line in sources.csv, `clean`."""
+    import contextlib
+    import io
+    import shutil
+
+    from evalkit import paths
+
+    from test_layouts import make_layouts
+
+    root = tmp_path_factory.mktemp("walk")
+    shutil.copytree(paths.raw_dir(), root / "data" / "raw")
+    raw = root / "data" / "raw"
+    (raw / "stad").mkdir(exist_ok=True)
+    path = raw / "stad" / "ohalsotal.xlsx"
+    make_layouts.write_walk_xlsx(path)
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVALKIT_ROOT", str(root))
+        for step, argv in (("inspect", ["inspect", str(path), "--indicator", "ohalsotal", "--write-sidecar"]),
+                           ("validate", ["validate", str(path)])):
+            buffer = io.StringIO()
+            with contextlib.redirect_stdout(buffer):
+                out[step] = (main(argv), buffer.getvalue())
+        with (raw / "sources.csv").open("a", encoding="utf-8") as f:
+            f.write('stad/ohalsotal.xlsx,,,"Försäkringskassan via stadsledningskontoret: ohälsotal per stadsdel '
+                    '2019–2020",indicators\n')
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            out["clean"] = (main(["clean", "--force"]), buffer.getvalue())
+    published = pd.read_parquet(root / "data" / "processed" / "indicators_published.parquet")
+    return path, out, published, make_layouts.walk_expected()
+
+
+def test_walk_inspect_writes_a_sidecar_that_names_every_column(walked):
+    path, out, _published, _expected = walked
+    code, text = out["inspect"]
+    assert code == 1                               # Kön's Kvinnor and Män are set aside, the total read
+    assert "lästa 18, användbara 6, undantagna 12 (stämmer)" in text
+    assert "skrev ohalsotal.xlsx.evalkit.json" in text
+    side = json.loads(path.with_name("ohalsotal.xlsx.evalkit.json").read_text(encoding="utf-8"))
+    assert {k: v for k, v in side.items() if k != "_comment"} == {
+        "header_row": 3, "area_column": "Enhet", "year_column": "Årtal", "value_column": "Ohälsotal (dagar)",
+        "numerator_column": "Antal dagar", "denominator_column": "Befolkning 16–64 år",
+        "select": {"Kön": ["Totalt"]}, "indicator": "ohalsotal"}
+    assert "2020*" in text                         # the preliminary marker is noted, the year read as 2020
+
+
+def test_walk_validate_agrees_and_clean_publishes_the_file(walked):
+    _path, out, published, expected = walked
+    code, text = out["validate"]
+    assert code == 1 and "ohalsotal.xlsx: lästa 18, användbara 6, undantagna 12 (stämmer)" in text
+    code, report = out["clean"]
+    assert code == 0, report
+    assert "stad/ohalsotal.xlsx: lästa 18, behållna 6, undantagna 12 (stämmer)" in report
+    rows = published[published["indicator"] == "ohalsotal"]
+    got = {(r.area_code, int(r.year)): (r.value, r.numerator, r.denominator) for r in rows.itertuples()
+           if (r.area_code, int(r.year)) in expected}
+    assert got == pytest.approx(expected)          # the file's values, not the demo's they replace
+    assert "6 × ersatta av verkliga uppgifter" in report or "ersatta av verkliga uppgifter" in report
