@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.io.core import ROLE_OPTIONS, ReaderError, ReadResult, decode_bytes, records_to_result
-from evalkit.io.table import (find_header, find_transposed, merge_two_row_header, other_delimiter_rows,
+from evalkit.io.table import (find_header, find_transposed, group_row_above, merge_two_row_header, other_delimiter_rows,
                              table_to_records)
 
 DELIMITERS = (";", "\t", ",")
@@ -113,6 +113,8 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     if h < 0:
         raise ReaderError(f"{source}: kolumner saknas: hittar ingen rubrikrad (område och år eller årskolumner) "
                           f"bland de första {len(head_rows)} raderna")
+    if not transposed:
+        h = group_row_above(head_rows, h)
     header = head_rows[h]
     header_line = head_line_no[h]
     if h + 1 < len(head_rows) and not transposed:

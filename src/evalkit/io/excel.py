@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.io.core import ROLE_OPTIONS, ReaderError, ReadResult, records_to_result
-from evalkit.io.table import find_header, find_transposed, merge_two_row_header, table_to_records
+from evalkit.io.table import find_header, find_transposed, group_row_above, merge_two_row_header, table_to_records
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 
@@ -177,6 +177,8 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     hidden_rows, hidden_cols = hidden_cells(wb_values[name])
     if hidden == "skip":
         _hide(reasons, hidden_rows, hidden_cols)
+    if not transposed:
+        h = group_row_above(text_rows, h)
     header = text_rows[h]
     header_row = h
     if h + 1 < len(text_rows) and not transposed:

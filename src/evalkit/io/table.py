@@ -193,8 +193,29 @@ def merge_two_row_header(top: list[str], below: list[str]) -> list[str] | None:
     merged_down = all(not b or year_of_header(b) is not None or b == t for t, b in zip(top, below))
     top_years = sum(year_of_header(t) is not None for t in top if t)
     if below_years >= 1 and merged_down and top_years == 0:
-        return [b if b else t for t, b in zip(top, below)]
+        # a group label over the years ("Kvinnor" | "Män", "Andel, procent"; in CSV only above its
+        # first year) goes before each of its years ("Kvinnor 2015"): the years of two groups are
+        # then told apart (:func:`year_groups`); "År" over the years adds nothing
+        label, merged = "", []
+        for t, b in zip(top, below):
+            is_year = bool(b) and year_of_header(b) is not None
+            label = t if t else (label if is_year else "")
+            group = label if is_year and canonical_header(label) != "year" and label != b else ""
+            merged.append(f"{group} {b}" if group else (b if b else t))
+        return merged
     return None
+
+
+def group_row_above(rows: list[list[str]], h: int) -> int:
+    """``h - 1`` when the row above the header ``h`` groups its years ("Kvinnor" over 2015–2017,
+    "Män" over 2015–2017 – the years repeat in the header): the header starts there and the two rows
+    are merged (:func:`merge_two_row_header`); else ``h``."""
+    if h <= 0 or h >= len(rows):
+        return h
+    seen = [y[0] for y in (year_of_header(c) for c in rows[h] if str(c).strip()) if y]
+    if len(seen) == len(set(seen)) or merge_two_row_header(rows[h - 1], rows[h]) is None:
+        return h
+    return h - 1
 
 
 def column_roles(header: list[str], area_column: str | None = None, transposed: bool = False,
@@ -381,6 +402,31 @@ def _numeric_column(cells: pd.Series) -> bool:
         return False
     _values, _status, bad = parse_numbers(filled.astype(str))
     return (~bad).mean() >= 0.5
+
+
+def year_groups(header: list[str], years: list, sel: dict, source: str) -> tuple[list, list[str]]:
+    """Year columns in groups ("Kvinnor 2015 | Kvinnor 2016 | Män 2015 | Män 2016", or a group
+    label over the years): a breakdown across the columns. The total group is read (or the one
+    ``"select": {"grupp": [...]}`` names) and the others left with a note; without a total, a
+    stop naming the groups. Never two groups as the same area and year."""
+    from evalkit.io.core import SIDECAR_SUFFIX, ReaderError
+
+    cols = [i for i, y in enumerate(years) if y]
+    groups = list(dict.fromkeys(years[i][1] for i in cols))
+    seen = [years[i][0] for i in cols]
+    if len(groups) < 2 or len(set(seen)) == len(seen):
+        return years, []
+    wanted = sel.pop("grupp", None)
+    chosen = [g for g in groups if (g.casefold() in wanted if wanted else is_total_member(g))]
+    if len(chosen) != 1:
+        raise ReaderError(f"{source}: årskolumnerna är uppdelade i {len(groups)} grupper ({', '.join(groups)}) "
+                          "utan en total (Totalt, Samtliga, Båda könen, Alla); evalkit läser aldrig flera grupper "
+                          f"som samma område och år – välj en med \"select\": {{\"grupp\": [\"{groups[0]}\"]}} "
+                          f"i läsanvisningen {source}{SIDECAR_SUFFIX}")
+    left = [header[i] for i in cols if years[i][1] != chosen[0]]
+    years = [y if (y is None or y[1] == chosen[0]) else None for y in years]
+    return years, [f"årskolumnerna är uppdelade i grupper ({', '.join(groups)}): bara {chosen[0]!r} läses; "
+                   f"kolumnerna {', '.join(left)} läses inte"]
 
 
 def area_by_content(header: list[str], canon: list, years: list, text: pd.DataFrame) -> int | None:
@@ -692,9 +738,11 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     dim_map, sel = normalise_dimension_options(dimension_map, select)
     header_cf = [h.casefold() for h in header]
     for name in list(dim_map) + list(sel):
-        if name not in header_cf:
+        if name not in header_cf and name != "grupp":  # "grupp": a group of year columns (year_groups)
             raise ReaderError(f"{source}: dimensionen {name!r} finns inte bland kolumnerna ({', '.join(header)})")
 
+    years, group_notes = year_groups(header, years, sel, source)
+    notes += group_notes
     first = {}
     for i, c in enumerate(canon):
         if c is not None and c not in first:
