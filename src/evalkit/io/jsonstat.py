@@ -31,7 +31,8 @@ import pandas as pd
 from evalkit import geography
 from evalkit.io.core import (CELL_UNITS, STATUS_WORDS, MissingIndicatorError, ReaderError, ReadResult, decode_bytes,
                              file_level, records_to_result, stated_unit)
-from evalkit.io.table import apply_dimensions, canonical_header, normalise_dimension_options, total_selection
+from evalkit.io.table import (apply_dimensions, canonical_header, normalise_dimension_options, time_years,
+                             total_selection)
 
 TIME_NAMES = {"år", "ar", "year", "tid", "time", "period"}
 JSONSTAT_STATUS = {**STATUS_WORDS, "...": "..", "....": "..", "s": "x", "c": "x", "confidential": "x",
@@ -164,8 +165,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         "column": "value[" + pd.Series(np.arange(total)).astype(str) + "] " + dimcells[time_dim],
         "area": dimcells[area_dim],
         "indicator": indicator or "",
-        "year": pd.Series(time_codes, dtype="str").str.extract(r"^\D*?((?:19|20)\d{2})\s*$", expand=False).fillna(
-            pd.Series(time_codes, dtype="str")),
+        "year": time_years(pd.Series(time_codes, dtype="str")),
         "value": numeric.astype("float64").map(lambda v: "" if np.isnan(v) else repr(float(v))).astype(str)
                  .where(text_value.isna(), text_value.astype(str)),
         "status": symbol.fillna("").astype(str),
@@ -221,4 +221,5 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         notes.append(f"label: {doc['label']}")
     if doc.get("note"):
         notes.append("note: " + " ".join(map(str, doc["note"] if isinstance(doc["note"], list) else [doc["note"]])))
-    return records_to_result(base, source, rows_read=total, notes=notes, **found.options(), **options)
+    return records_to_result(base, source, rows_read=total, notes=notes, **found.options(),
+                             headings={"area": labels[area_dim], "year": labels[time_dim]}, **options)

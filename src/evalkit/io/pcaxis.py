@@ -32,7 +32,8 @@ import pandas as pd
 
 from evalkit.io.core import (MissingIndicatorError, ReaderError, ReadResult, file_level, records_to_result,
                              stated_unit)
-from evalkit.io.table import apply_dimensions, canonical_header, normalise_dimension_options, total_selection
+from evalkit.io.table import (apply_dimensions, canonical_header, normalise_dimension_options, time_years,
+                             total_selection, year_marker)
 
 _KEYWORD = re.compile(r'^\s*(?P<key>[A-Za-z0-9\-]+)(?:\[(?P<lang>[^\]]*)\])?(?:\((?P<sub>.*)\))?\s*=\s*(?P<val>.*)$',
                       re.DOTALL)
@@ -224,7 +225,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         "column": "DATA " + dims[time_var] + ("" if len(variables) <= 2 else ""),
         "area": dims[area_var],
         "indicator": indicator or "",
-        "year": dims[time_var].str.extract(r"^\D*?((?:19|20)\d{2})\s*$", expand=False).fillna(dims[time_var]),
+        "year": time_years(dims[time_var]),
         "value": tokens.where(~is_symbol, ""),
         "status": symbol.where(is_symbol, "").fillna(""),
         "source": source_label or px["meta"].get("SOURCE", "") or "",
@@ -253,5 +254,8 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     units = stated_unit([px["meta"]["UNITS"]]) if px["meta"].get("UNITS") and not options.get("value_unit") else None
     if units is not None:
         notes.append(f"enhet {units[0]}: från UNITS {units[1]!r} (prövas mot katalogens enhet)")
+    marked = sorted({t for t in values[time_var] if year_marker(t)})
+    if marked:
+        notes.append("tider med markering läses som året; markeringen noteras här: " + ", ".join(marked))
     return records_to_result(base, source, rows_read=len(base), notes=notes, unit_stated=units, **found.options(),
-                             **options)
+                             headings={"area": area_var, "year": time_var}, **options)

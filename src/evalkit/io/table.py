@@ -119,6 +119,16 @@ def year_marker(cell) -> str:
 _NUMBER_CELL = re.compile(r"[-−+]?[\d\s\u00a0]+(?:[.,]\d+)?")
 
 
+def time_years(times: pd.Series) -> pd.Series:
+    """PC-Axis/JSON-stat time values as years: "2020", "År 2020", "2020*", "2020 prel." -> "2020";
+    other values ("2020K1", "2020M01") stay as they are, to be set aside by the year check."""
+    def one(t: str) -> str:
+        found = year_of_header(t)
+        return str(found[0]) if found else t
+
+    return times.astype(str).map(one)
+
+
 def is_header_row(cells: list[str]) -> bool:
     """A row that looks like the table header (names an area/year column or has year columns)."""
     filled = [c for c in cells if str(c).strip()]
@@ -806,6 +816,8 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
                  f"områdesnivå per rad från kolumnen {header[first['level']]!r}; där den är tom: {found.note}")
     learned.update({k: v for k, v in found.options().items() if v})
     learned["column_roles"] = {key_: header[first[role]] for key_, role in ROLE_KEYS.items() if role in first}
+    learned["headings"] = {role: header[first[role]] for role in ("area", "year", "indicator")
+                           if role in first and header[first[role]]}
     if chosen:
         learned["column_roles"]["select"] = chosen
     # the unit a heading states: the value's or a year column's, never the numerator's ("Antal dagar")
