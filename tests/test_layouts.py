@@ -233,3 +233,75 @@ def test_inspect_always_ends_with_a_sidecar_that_reads_the_file(tmp_path):
         (fresh / (layout.filename + ".evalkit.json")).write_text(json.dumps(side), encoding="utf-8")
         again = read_with_quarantine(fresh / layout.filename)
         assert tidy_values(again) == pytest.approx(layout.expected), layout.filename
+
+
+# --------------------------------------------------------------------------- roles, messages, units (issue 23)
+
+def test_value_column_that_cannot_be_told_is_asked_for_by_heading_and_key(tmp_path, capsys):
+    """Two number columns, neither named like the indicator: the stop names the file's headings
+    and the sidecar key, never the internal name; the flag (or the key) then reads the file."""
+    from evalkit.cli import main
+    from evalkit.io import ReaderError
+
+    path = tmp_path / "matt.csv"
+    path.write_text("Stadsdelsområde;År;Mått A;Mått B\nFarsta;2015;41;4,1\nFarsta;2016;39;3,9\n", encoding="utf-8")
+    with pytest.raises(ReaderError) as stop:
+        read_with_quarantine(path, indicator=INDICATOR)
+    message = str(stop.value)
+    assert "ingen värdekolumn" in message and "'Mått A', 'Mått B'" in message
+    assert '"value_column": "Mått A"' in message and "value:" not in message and "saknas: value" not in message
+    assert main(["validate", str(path), "--indicator", INDICATOR, "--value-column", "Mått B"]) == 0
+    assert "matt.csv: lästa 2, användbara 2, undantagna 0" in capsys.readouterr().out
+    got = read_with_quarantine(path, indicator=INDICATOR, value_column="Mått B").data
+    assert dict(zip(got["year"], got["value"])) == {2015: 4.1, 2016: 3.9}
+    with pytest.raises(ReaderError, match=r"värdekolumnen 'Mått C' \(value_column\) finns inte i rubrikraden"):
+        read_with_quarantine(path, indicator=INDICATOR, value_column="Mått C")
+
+
+def test_guessed_roles_read_numerator_and_denominator(tmp_path):
+    """The issue's workbook: value, numerator and denominator told from the catalogue; Akalla 2015
+    = 162 624 / 6 160 = 26,4, one row per area and year (Kön's total), the guesses in the notes."""
+    layout = next(x for x in LAYOUTS if x.filename == "long_roles.xlsx")
+    result = read_layout(layout, tmp_path)
+    akalla = result.data.set_index(["area_code", "year"]).loc[("sd-akalla", 2015)]
+    assert (akalla["value"], akalla["numerator"], akalla["denominator"]) == (26.4, 162624, 6160)
+    notes = " ".join(result.notes)
+    assert "värdekolumn 'Ohälsotal (dagar)': gissad" in notes and "täljarkolumn 'Antal dagar'" in notes
+    assert "nämnarkolumn 'Befolkning 16–64 år'" in notes and "bara totalen 'Totalt' läses" in notes
+
+
+def test_year_markers_are_noted(tmp_path):
+    for name, marked in (("year_markers.csv", "2016*"), ("long_markers.csv", "2017*"), ("year_markers.xlsx", "2017¹")):
+        result = read_layout(next(x for x in LAYOUTS if x.filename == name), tmp_path)
+        assert any("markering" in n and marked in n for n in result.notes), result.notes
+
+
+def test_tree_levels_per_row_and_set_aside_rows_with_their_year(tmp_path):
+    result = read_layout(next(x for x in LAYOUTS if x.filename == "tree_indent.xlsx"), tmp_path)
+    levels = dict(zip(result.data["area_code"], result.data["area_level"]))
+    assert levels["sdo-skarholmen"] == "stadsdelsomrade" and levels["sd-skarholmen"] == "stadsdel"
+    assert any(n.startswith("hierarkisk områdeskolumn") for n in result.notes)
+    aside = result.quarantine[result.quarantine["row_number"] == 15]
+    assert sorted(aside["value"]) == [f"Ingenstans (år {y})" for y in make_layouts.YEARS]
+    assert set(aside["column"]) == {"Område"}                      # the file's heading
+
+
+@pytest.mark.parametrize("fmt", ["px", "json"])
+def test_pcaxis_units_and_jsonstat_unit_are_checked(tmp_path, fmt):
+    """A PC-Axis UNITS or a JSON-stat unit that is not the catalogue's sets the rows aside with the reason."""
+    path = tmp_path / f"kon.{fmt}"
+    (make_layouts.write_px if fmt == "px" else make_layouts.write_jsonstat)(path)
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b'UNITS="procent"', b'UNITS="antal"') if fmt == "px"
+                     else raw.replace(b'"label": "procent"', b'"label": "antal"'))
+    result = read_with_quarantine(path, indicator=INDICATOR)
+    assert result.data.empty and result.reconciles()
+    assert result.quarantine["reason"].str.startswith("filen anger enheten antal").sum() == 12
+    assert any(n.startswith("enhet antal: från") for n in result.notes)
+
+
+def test_breakdown_total_members():
+    from evalkit.io.table import is_total_member
+
+    assert all(map(is_total_member, ["Totalt", "Samtliga", "Båda könen", "Alla", "samtliga åldrar", "Totalt 16-64 år"]))
+    assert not any(map(is_total_member, ["Kvinnor", "Män", "16–29 år", "Sverige", "Allmänt"]))
