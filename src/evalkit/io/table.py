@@ -19,7 +19,15 @@ What a published table looks like and how it is read:
   "Kommentar") are understood; the latter are ignored with a note naming them;
 * transposed tables (years as rows, areas as columns) and several tables stacked on one sheet
   (``tables`` names their indicators) are read; ``header_row`` and ``area_column`` (a sidecar
-  written by ``evalkit inspect``) say where the header is and which column holds the areas.
+  written by ``evalkit inspect``) say where the header is and which column holds the areas;
+* column roles by the file's own heading (``area_column``, ``year_column``, ``value_column``,
+  ``numerator_column``, ``denominator_column``); where no heading says, the area column is guessed
+  from its contents and the value/numerator/denominator from the catalogue's words (noted);
+* year headings with a marker ("2020*", "2020p", "2020 prel.", "2020¹") are that year, the marker
+  noted; year columns in groups ("Kvinnor"/"Män"/"Totalt" over the years) and breakdown columns
+  (Kön, Ålder …) are read at their total, noted – without a total the reader stops and names them;
+* hierarchical area columns (stadsdelar indented or prefixed under their borough, or under rows
+  named "… stadsdelsområde"/"SDO"/"sdn") give each row its level.
 """
 
 from __future__ import annotations
@@ -766,7 +774,6 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
                           f"{source}.evalkit.json (eller --value-column)")
 
     # --- layout: the area column's hierarchy, breakdowns
-    n = len(body)
     base = pd.DataFrame({"row_number": lines.astype("int64")})
     base.index = body.index
     for c in ("area", "level", "indicator", "status", "source"):
