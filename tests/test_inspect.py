@@ -189,4 +189,4 @@ def test_walk_validate_agrees_and_clean_publishes_the_file(walked):
     rows = published[published["indicator"] == "ohalsotal"]
     got = {(r.area_code, int(r.year)): (r.value, r.numerator, r.denominator) for r in rows.itertuples()
            if (r.area_code, int(r.year)) in expected}
-    assert got == pytest.approx(expected)          # the file's values, not the demo's they replace
+    assert got == expected          # the file's values (as typed), not the demo's they replace
