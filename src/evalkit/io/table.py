@@ -447,6 +447,26 @@ def year_groups(header: list[str], years: list, sel: dict, source: str) -> tuple
                    f"kolumnerna {', '.join(left)} läses inte"]
 
 
+def _area_pair(header: list[str], canon: list) -> tuple[int, int] | None:
+    """``(borough column, stadsdel column)`` when the table has both ("Stadsdelsområde | Stadsdel")."""
+    areas = [i for i, c in enumerate(canon) if c == "area"]
+    levels = {geography.level_named(header[i], whole=True): i for i in areas}
+    if len(areas) == 2 and set(levels) == {"stadsdelsomrade", "stadsdel"}:
+        return levels["stadsdelsomrade"], levels["stadsdel"]
+    return None
+
+
+def two_area_columns(borough: pd.Series, stadsdel: pd.Series, header: list[str],
+                     pair: tuple[int, int]) -> tuple[pd.Series, pd.Series, str]:
+    """A borough column beside a stadsdel column: each row is its stadsdel, or – where the stadsdel
+    cell is empty or a total ("Totalt", "Summa") – its borough. Returns names, levels and a note."""
+    own = (stadsdel != "") & ~stadsdel.map(geography.is_sum_row)
+    names = stadsdel.where(own, borough)
+    levels = pd.Series(np.where(own, "stadsdel", "stadsdelsomrade"), index=stadsdel.index)
+    return names, levels, (f"två områdeskolumner: {header[pair[1]]!r} ger stadsdelen, {header[pair[0]]!r} "
+                           f"stadsdelsområdet där stadsdelen är tom eller en totalrad ({int((~own).sum())} rader)")
+
+
 def area_by_content(header: list[str], canon: list, years: list, text: pd.DataFrame) -> int | None:
     """The column whose cells are area names evalkit knows (four in five of its distinct names at
     least, two or more), when no heading says which is the area column ("Enhet"); None if none."""
@@ -778,7 +798,13 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     base.index = body.index
     for c in ("area", "level", "indicator", "status", "source"):
         base[c] = text[first[c]] if c in first else ""
-    tree = area_hierarchy(body[first["area"]]) if "level" not in first and not level else None
+    pair = _area_pair(header, canon) if "level" not in first and not level else None
+    tree = None
+    if pair is not None:
+        base["area"], base["level"], pair_note = two_area_columns(text[pair[0]], text[pair[1]], header, pair)
+        notes.append(pair_note)
+    elif "level" not in first and not level:
+        tree = area_hierarchy(body[first["area"]])
     if tree is not None:
         base["area"], base["level"], tree_note = tree
         notes.append(tree_note)
