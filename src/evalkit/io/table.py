@@ -851,6 +851,8 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     learned["column_roles"] = {key_: header[first[role]] for key_, role in ROLE_KEYS.items() if role in first}
     learned["headings"] = {role: header[first[role]] for role in ("area", "year", "indicator")
                            if role in first and header[first[role]]}
+    if pair is not None:  # both area columns are read; naming one would drop the other
+        learned["column_roles"].pop("area_column", None)
     if chosen:
         learned["column_roles"]["select"] = chosen
     # the unit a heading states: the value's or a year column's, never the numerator's ("Antal dagar")
