@@ -63,10 +63,10 @@ def test_repeated_set_aside_reasons_are_grouped_with_count_and_first_rows(tmp_pa
     assert cli.main(["validate", str(path)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "okand.csv: lästa 703, användbara 0, undantagna 703 (stämmer)"
-    assert lines[1].startswith("702 rader undantas med samma skäl (kolumn indicator): okänd indikator")
+    assert lines[1].startswith("702 rader undantas med samma skäl (kolumn indikator): okänd indikator")  # the file's heading
     assert [line.split("\t")[1] for line in lines[2:5]] == ["rad 2", "rad 3", "rad 4"]
     assert lines[5] == "  … och 699 rader till med samma skäl"
-    assert lines[6].startswith("okand.csv\trad 704\tarea\tAtlantis\tOkänt område 'Atlantis'")  # a single one: as before
+    assert lines[6].startswith("okand.csv\trad 704\tomrade\tAtlantis\tOkänt område 'Atlantis'")  # a single one: as before
     assert len(lines) == 7
 
 

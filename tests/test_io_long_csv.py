@@ -47,10 +47,10 @@ def test_bad_rows_are_set_aside_with_file_row_column_reason(tmp_path):
     result = read_with_quarantine(write(tmp_path, body))
     q = result.quarantine.set_index("row_number")
     assert set(q.index) == {2, 3, 4, 5}
-    assert q.loc[2, "column"] == "area" and "Tensta" in q.loc[2, "reason"]
-    assert q.loc[3, "column"] == "value"
-    assert q.loc[4, "column"] == "indicator"
-    assert q.loc[5, "column"] == "area"
+    assert q.loc[2, "column"] == "omrade" and "Tensta" in q.loc[2, "reason"]
+    assert q.loc[3, "column"] == "varde"  # the file's own heading, never the internal name
+    assert q.loc[4, "column"] == "indikator"
+    assert q.loc[5, "column"] == "omrade"
     assert (q["source_file"] == "in.csv").all()
     assert len(result.data) == 1 and result.rows_read == 5 and result.reconciles()
 

@@ -79,10 +79,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from evalkit.io import MissingIndicatorError, ReaderError
 
     path = Path(args.path)
+    roles = column_role_options(args)
+    if roles and path.suffix.lower() not in (".csv", ".txt", ".tsv", ".tab", ".xlsx", ".xlsm"):
+        print(f"fel: {path.name}: {', '.join('--' + k.replace('_', '-') for k in roles)} gäller tabeller "
+              "(CSV/TXT, Excel); PC-Axis och JSON-stat anger sina dimensioner själva", file=sys.stderr)
+        return 2
     try:
         from evalkit import clean
 
-        data, quarantine, rows_read, set_aside = clean.read_source(path, indicator=args.indicator, level=args.level)
+        data, quarantine, rows_read, set_aside = clean.read_source(path, indicator=args.indicator, level=args.level,
+                                                                   **roles)
     except MissingIndicatorError:
         print(f"fel: {path.name}: filen anger ingen indikator. Ange den med --indicator NAMN "
               f"(t.ex. --indicator ekonomiskt_bistand; namnen står i data/raw/programme/indicators.csv) eller i en "
@@ -113,7 +119,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     Exit codes as `evalkit validate`."""
     from evalkit.present import inspect
 
-    found = inspect.inspect(args.path, indicator=args.indicator, level=args.level)
+    found = inspect.inspect(args.path, indicator=args.indicator, level=args.level, **column_role_options(args))
     print("\n".join(found.lines))
     if args.write_sidecar:
         written = inspect.write_sidecar(args.path, found.sidecar)
@@ -123,6 +129,26 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         else:
             print(f"skrev {written.name}; ändra den vid behov och kör evalkit inspect igen")
     return found.exit_code
+
+
+#: ``--value-column`` … : the sidecar's column-role keys as flags (a column named by the file's heading).
+COLUMN_ROLE_FLAGS = {"area_column": "områdeskolumnens rubrik (t.ex. \"Enhet\")",
+                     "year_column": "årskolumnens rubrik i en lång tabell (t.ex. \"Årtal\")",
+                     "value_column": "värdekolumnens rubrik (t.ex. \"Ohälsotal (dagar)\")",
+                     "numerator_column": "täljarkolumnens rubrik (t.ex. \"Antal dagar\")",
+                     "denominator_column": "nämnarkolumnens rubrik (t.ex. \"Befolkning 16–64 år\")"}
+
+
+def add_column_role_flags(parser: argparse.ArgumentParser) -> None:
+    """``--area-column`` … ``--denominator-column``: as the sidecar keys of the same names."""
+    for key, text in COLUMN_ROLE_FLAGS.items():
+        parser.add_argument("--" + key.replace("_", "-"), dest=key, metavar="RUBRIK",
+                            help=f"{text}; som \"{key}\" i läsanvisningen")
+
+
+def column_role_options(args: argparse.Namespace) -> dict:
+    """The column roles given on the command line (flags left out are not passed)."""
+    return {k: getattr(args, k) for k in COLUMN_ROLE_FLAGS if getattr(args, k, None)}
 
 
 #: Rows shown per group of identical set-aside reasons.
@@ -140,6 +166,7 @@ def set_aside_lines(quarantine, first: int = FIRST_ROWS) -> list[str]:
             lines.append(f"{len(rows)} rader undantas med samma skäl (kolumn {column}): {reason}")
         for row in rows.head(first).itertuples(index=False):
             lines.append(f"{row.source_file}\trad {row.row_number}\t{row.column}\t{row.value}\t{row.reason}")
+
         if len(rows) > first:
             lines.append(f"  … och {len(rows) - first} rader till med samma skäl")
     return lines
@@ -384,6 +411,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--level", choices=["stadsdel", "stadsdelsomrade", "riket"],
                    help="områdesnivå för filens områdesnamn, när filen inte anger den och namnen kan betyda "
                         "både en stadsdel och ett stadsdelsområde (t.ex. Skärholmen)")
+    add_column_role_flags(v)
     v.set_defaults(func=cmd_validate)
     i = sub.add_parser("inspect", help="visa hur en fil läses: rubrik, kolumner, nivå, år, enhet, första raderna "
                                        "(0 ok, 1 rader undantas, 2 oläslig)",
@@ -397,6 +425,7 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--level", choices=["stadsdel", "stadsdelsomrade", "riket"], help="områdesnivå (som för validate)")
     i.add_argument("--write-sidecar", action="store_true",
                    help="skriv läsanvisningen FIL.evalkit.json bredvid filen (skriver aldrig över en som finns)")
+    add_column_role_flags(i)
     i.set_defaults(func=cmd_inspect)
     f = sub.add_parser("effects", help="skatta effekter på en egen panel (område × år) med rapporternas metoder",
                        description="Läser en panel (CSV/TXT, Excel, PC-Axis eller JSON-stat; lång eller bred, "

@@ -432,7 +432,7 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
                       era: str | None = None, value_unit: str | None = None, years: object = None,
                       catalogue: pd.DataFrame | None = None, tie_level: str | None = None,
                       notes: list[str] | None = None, note_lines: pd.DataFrame | None = None,
-                      unit_stated: tuple[str, str] | None = None) -> ReadResult:
+                      unit_stated: tuple[str, str] | None = None, headings: dict | None = None) -> ReadResult:
     """Check a long frame of records and split it into tidy rows and quarantine.
 
     ``records`` has (some of) :data:`RECORD_COLUMNS`; ``row_number`` is the line/row in the file,
@@ -449,7 +449,9 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
     checked against the catalogue unit of the indicator; ``years`` – use only these years (others
     are set aside as "utanför urvalet"); ``unit_stated`` – (unit, text) a title or heading of the
     file states (:func:`stated_unit`): rows of an indicator whose catalogue unit is another are set
-    aside, so a table of counts is never read as shares.
+    aside, so a table of counts is never read as shares. ``headings``: the file's own heading of the
+    area, year and indicator columns (``{"area": "Stadsdel", …}``), named in the quarantine instead
+    of the internal names.
     """
     from evalkit import programme
     from evalkit.io import regso
@@ -484,7 +486,14 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
               col("value").astype(str), reason)
 
     area = col("area").fillna("").astype(str).str.strip()
-    set_aside(looks_mis_encoded(area), "area", area,
+    # a wide table has one record per year of a file row: a set-aside area or indicator is listed
+    # with its year, so that "rad 7" five times says which five
+    year_of_record = col("year").astype(str).str.strip()
+    several = row_number.duplicated(keep=False).to_numpy() & (year_of_record != "").to_numpy()
+    with_year = lambda cells: cells.where(~several, cells + " (år " + year_of_record + ")")  # noqa: E731
+    area_shown = with_year(area)
+    named = {"area": "area", "year": "year", "indicator": "indicator", **(headings or {})}
+    set_aside(looks_mis_encoded(area), named["area"], area_shown,
               "felaktig teckenkodning i områdesnamnet (UTF-8 läst som Windows-1252?)")
     passthrough = area_codes == "passthrough"
     if passthrough:
@@ -501,18 +510,19 @@ def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | No
         lv = col("level").fillna("").astype(str).str.strip()
         lv = lv.where(lv != "", level or "")
         codes, errors = resolve_areas(area, lv, era=era, tie_level=tie_level)
-    set_aside((codes == "").to_numpy(), "area", area, errors)
+    set_aside((codes == "").to_numpy(), named["area"], area_shown, errors)
 
     indicator = col("indicator").fillna("").astype(str).str.strip()
-    set_aside(~indicator.isin(catalogue.index), "indicator", indicator,
+    set_aside(~indicator.isin(catalogue.index), named["indicator"], with_year(indicator),
               "okänd indikator (finns inte i indicators.csv)")
     year_text = col("year").astype(str).str.strip()
     years = pd.to_numeric(year_text, errors="coerce")
-    set_aside(years.isna() | (years % 1 != 0), "year", year_text, "år är inte ett heltal")
+    set_aside(years.isna() | (years % 1 != 0), named["year"], year_text, "år är inte ett heltal")
     # "1e3", "+2015", "20015" are numbers but not years as written; never coerce them
-    set_aside(~year_text.str.fullmatch(r"\d{4}(?:\.0+)?"), "year", year_text, "år är inte ett årtal med fyra siffror")
+    set_aside(~year_text.str.fullmatch(r"\d{4}(?:\.0+)?"), named["year"], year_text,
+              "år är inte ett årtal med fyra siffror")
     if years_wanted is not None:
-        set_aside(~years.isin(years_wanted), "year", year_text, "utanför urvalet (år " + year_text + ")")
+        set_aside(~years.isin(years_wanted), named["year"], year_text, "utanför urvalet (år " + year_text + ")")
 
     # numbers
     parsed = {}
@@ -613,8 +623,10 @@ FORMAT_LABELS = {"delimited": "CSV/TXT", "excel": "Excel", "pcaxis": "PC-Axis", 
 # and table/dimension handling, plus each format's own (its ``read`` signature).
 COMMON_OPTIONS = ("indicator", "level", "era", "years", "value_unit", "area_codes", "area_type", "source_label",
                   "dimension_map", "select")
-FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter", "header_row", "area_column", "tables"),
-                  "excel": ("sheet", "header_row", "area_column", "hidden", "tables"),
+#: Columns named by the file's own heading (``"value_column": "Ohälsotal (dagar)"``), tables only.
+ROLE_OPTIONS = ("area_column", "year_column", "value_column", "numerator_column", "denominator_column")
+FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter", "header_row", "tables", *ROLE_OPTIONS),
+                  "excel": ("sheet", "header_row", "hidden", "tables", *ROLE_OPTIONS),
                   "pcaxis": ("encoding", "area_dimension", "time_dimension"),
                   "jsonstat": ("encoding", "area_dimension", "time_dimension", "area_labels")}
 

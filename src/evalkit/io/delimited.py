@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.io.core import ReaderError, ReadResult, decode_bytes, records_to_result
-from evalkit.io.table import (find_header, find_transposed, merge_two_row_header, other_delimiter_rows,
+from evalkit.io.core import ROLE_OPTIONS, ReaderError, ReadResult, decode_bytes, records_to_result
+from evalkit.io.table import (find_header, find_transposed, group_row_above, merge_two_row_header, other_delimiter_rows,
                              table_to_records)
 
 DELIMITERS = (";", "\t", ",")
@@ -104,7 +104,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     for row in reader:
         head_rows.append(row)
         head_line_no.append(reader.line_num)
-    h = find_header(head_rows)
+    h = find_header(head_rows, [options.get(k) for k in ROLE_OPTIONS])
     if header_row is not None:
         h = next((i for i, n in enumerate(head_line_no) if n == int(header_row)), -1)
     transposed = h < 0 and find_transposed(head_rows) >= 0
@@ -113,6 +113,8 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     if h < 0:
         raise ReaderError(f"{source}: kolumner saknas: hittar ingen rubrikrad (område och år eller årskolumner) "
                           f"bland de första {len(head_rows)} raderna")
+    if not transposed:
+        h = group_row_above(head_rows, h)
     header = head_rows[h]
     header_line = head_line_no[h]
     if h + 1 < len(head_rows) and not transposed:
@@ -166,10 +168,12 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         hit = records["row_number"].isin(bad_lines)
         records.loc[hit, "reason"] = f"raden har en annan avgränsare än rubrikraden ({delimiter!r})"
         records.loc[hit, "reason_column"] = "rad"
+    roles = learned.pop("column_roles", {})
     note_lines = pd.concat([above, note_lines], ignore_index=True)
     if len(above):
         notes.append(f"{len(above)} rader ovanför rubriken (titel/noter) hoppades över")
     notes.insert(0, f"teckenkodning {used}, avgränsare {delimiter!r}")
     result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
-    result.header = {"row": int(header_line), "cells": list(header), "transposed": transposed}
+    result.header = {"row": int(header_line), "cells": list(header), "transposed": transposed, "roles": roles,
+                     "top": int(head_line_no[h])}  # the first line of a two-row header (header_row)
     return result

@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.io.core import ReaderError, ReadResult, records_to_result
-from evalkit.io.table import find_header, find_transposed, merge_two_row_header, table_to_records
+from evalkit.io.core import ROLE_OPTIONS, ReaderError, ReadResult, records_to_result
+from evalkit.io.table import find_header, find_transposed, group_row_above, merge_two_row_header, table_to_records
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 
@@ -64,6 +64,9 @@ def _grid(ws, ws_formula) -> tuple[list[list], list[list[str]], int, int]:
             if isinstance(v, (int, float)) and not isinstance(v, bool) and is_percent_format(cell.number_format):
                 v = round(v * 100, 10)  # round: 0.123 * 100 is 12.299999999999999 in binary
                 percents += 1
+            if isinstance(v, str) and v.strip() and cell.alignment is not None and cell.alignment.indent:
+                # Excel's "Öka indrag": the level of a row in a hierarchical area column (io.table.area_hierarchy)
+                v = "  " * int(cell.alignment.indent) + v.lstrip()
             vals.append(v)
             why.append(reason)
         values.append(vals)
@@ -161,7 +164,8 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     for name in candidates:
         values, reasons, formulas, percents = _grid(wb_values[name], wb_formulas[name])
         text_rows = [[_as_text(v) for v in row] for row in values]
-        h = find_header(text_rows[:200]) if header_row is None else int(header_row) - 1
+        h = (find_header(text_rows[:200], [options.get(k) for k in ROLE_OPTIONS]) if header_row is None
+             else int(header_row) - 1)
         transposed = h < 0 and find_transposed(text_rows[:200]) >= 0
         if transposed:
             h = find_transposed(text_rows[:200])
@@ -173,6 +177,8 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     hidden_rows, hidden_cols = hidden_cells(wb_values[name])
     if hidden == "skip":
         _hide(reasons, hidden_rows, hidden_cols)
+    if not transposed:
+        h = group_row_above(text_rows, h)
     header = text_rows[h]
     header_row = h
     if h + 1 < len(text_rows) and not transposed:
@@ -195,6 +201,7 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     records, rows_read, note_lines, notes, learned = table_to_records(header, body_text, lines, source, indicator,
                                                                       reasons=why, titles=above["text"].tolist(),
                                                                       transposed=transposed, **options)
+    roles = learned.pop("column_roles", {})
     note_lines = pd.concat([above, note_lines], ignore_index=True)
     notes.insert(0, f"Excel, bladet {name!r}, rubrik på rad {header_row + 1}")
     if len(above):
@@ -209,5 +216,6 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     if formulas:
         notes.append(f"{formulas} celler är formler; deras sparade värden används (formler utan sparat värde undantas)")
     result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
-    result.header = {"row": header_row + 1, "cells": list(header), "transposed": transposed}
+    result.header = {"row": header_row + 1, "cells": list(header), "transposed": transposed, "roles": roles,
+                     "top": h + 1}  # the first row of a two-row header (header_row)
     return result

@@ -29,9 +29,10 @@ import numpy as np
 import pandas as pd
 
 from evalkit import geography
-from evalkit.io.core import (STATUS_WORDS, MissingIndicatorError, ReaderError, ReadResult, choose_dimensions_message,
-                             decode_bytes, file_level, records_to_result)
-from evalkit.io.table import apply_dimensions, canonical_header, normalise_dimension_options
+from evalkit.io.core import (CELL_UNITS, STATUS_WORDS, MissingIndicatorError, ReaderError, ReadResult, decode_bytes,
+                             file_level, records_to_result, stated_unit)
+from evalkit.io.table import (apply_dimensions, canonical_header, normalise_dimension_options, time_years,
+                             total_selection)
 
 TIME_NAMES = {"år", "ar", "year", "tid", "time", "period"}
 JSONSTAT_STATUS = {**STATUS_WORDS, "...": "..", "....": "..", "s": "x", "c": "x", "confidential": "x",
@@ -93,6 +94,23 @@ def load_dataset(path: Path, encoding: str | None = None) -> tuple[dict, str, li
     return doc, used, ids, sizes
 
 
+def dataset_unit(doc: dict, ids: list, cats: dict) -> tuple[str, str] | None:
+    """The catalogue unit the dataset states: ``category.unit`` of its metric dimension (JSON-stat
+    2.0: ``{"EB": {"label": "procent", "decimals": 1}}``) or a top-level ``unit``/``extension.unit``;
+    None when it states none or several."""
+    texts = []
+    for d in ids:
+        unit = (doc["dimension"][d].get("category") or {}).get("unit") or {}
+        if isinstance(unit, dict):
+            texts += [str(u.get("label") or u.get("symbol") or "") if isinstance(u, dict) else str(u)
+                      for u in unit.values()]
+    for extra in (doc.get("unit"), (doc.get("extension") or {}).get("unit")):
+        if extra:
+            texts.append(str(extra.get("label", "")) if isinstance(extra, dict) else str(extra))
+    texts = [CELL_UNITS.get(t.strip().casefold(), t) for t in texts if t.strip()]
+    return stated_unit(texts) if texts else None
+
+
 def read(path: Path, indicator: str | None = None, encoding: str | None = None, area_dimension: str | None = None,
          time_dimension: str | None = None, dimension_map: dict | None = None, select: dict | None = None,
          source_label: str | None = None, area_labels: bool = True, **options) -> ReadResult:
@@ -147,8 +165,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         "column": "value[" + pd.Series(np.arange(total)).astype(str) + "] " + dimcells[time_dim],
         "area": dimcells[area_dim],
         "indicator": indicator or "",
-        "year": pd.Series(time_codes, dtype="str").str.extract(r"^\D*?((?:19|20)\d{2})\s*$", expand=False).fillna(
-            pd.Series(time_codes, dtype="str")),
+        "year": time_years(pd.Series(time_codes, dtype="str")),
         "value": numeric.astype("float64").map(lambda v: "" if np.isnan(v) else repr(float(v))).astype(str)
                  .where(text_value.isna(), text_value.astype(str)),
         "status": symbol.fillna("").astype(str),
@@ -172,13 +189,16 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     base.loc[empty, "reason_column"] = "value"
     dim_map, sel = normalise_dimension_options(dimension_map, select)
     others = [d for d in ids if d not in (area_dim, time_dim)]
+    given = set(dim_map) | set(sel)
+    chosen, total_notes = total_selection(
+        source, {d: cats[d][1] for d in others if d.casefold() not in given and labels[d].casefold() not in given},
+        set(), "dimensionen")
+    sel.update({d.casefold(): {m.casefold() for m in members} for d, members in chosen.items()})
     handled = {}
     for d in others:
         key = next((k for k in (d.casefold(), labels[d].casefold()) if k in dim_map or k in sel), None)
         name_for = d if key == d.casefold() else labels[d]
         if key is None:
-            if sizes[ids.index(d)] > 1:
-                raise ReaderError(choose_dimensions_message(source, f"dimensionen {d!r} har flera kategorier"))
             continue
         mapping = dim_map.get(key, {}) | {v: v for v in sel.get(key, set())}
         codes, labs = cats[d]
@@ -192,9 +212,14 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     heading = next((h for h in (labels[area_dim], area_dim) if geography.level_named(h)), labels[area_dim])
     found = file_level(options.pop("level", None), heading=heading, what="områdesdimensionens namn",
                        titles=[str(doc.get("label") or "")], codes=cats[area_dim][0])
-    notes = [f"JSON-stat, teckenkodning {used}, {total} celler ({' × '.join(ids)})", found.note]
+    notes = [f"JSON-stat, teckenkodning {used}, {total} celler ({' × '.join(ids)})", found.note, *total_notes]
+    units = dataset_unit(doc, ids, cats) if not options.get("value_unit") else None
+    if units is not None:
+        notes.append(f"enhet {units[0]}: från datasetets enhetsuppgift {units[1]!r} (prövas mot katalogens enhet)")
+        options["unit_stated"] = units
     if doc.get("label"):
         notes.append(f"label: {doc['label']}")
     if doc.get("note"):
         notes.append("note: " + " ".join(map(str, doc["note"] if isinstance(doc["note"], list) else [doc["note"]])))
-    return records_to_result(base, source, rows_read=total, notes=notes, **found.options(), **options)
+    return records_to_result(base, source, rows_read=total, notes=notes, **found.options(),
+                             headings={"area": labels[area_dim], "year": labels[time_dim]}, **options)

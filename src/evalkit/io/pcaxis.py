@@ -30,9 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.io.core import (MissingIndicatorError, ReaderError, ReadResult, choose_dimensions_message, file_level,
-                             records_to_result)
-from evalkit.io.table import apply_dimensions, canonical_header, normalise_dimension_options
+from evalkit.io.core import (MissingIndicatorError, ReaderError, ReadResult, file_level, records_to_result,
+                             stated_unit)
+from evalkit.io.table import (apply_dimensions, canonical_header, normalise_dimension_options, time_years,
+                             total_selection, year_marker)
 
 _KEYWORD = re.compile(r'^\s*(?P<key>[A-Za-z0-9\-]+)(?:\[(?P<lang>[^\]]*)\])?(?:\((?P<sub>.*)\))?\s*=\s*(?P<val>.*)$',
                       re.DOTALL)
@@ -224,7 +225,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         "column": "DATA " + dims[time_var] + ("" if len(variables) <= 2 else ""),
         "area": dims[area_var],
         "indicator": indicator or "",
-        "year": dims[time_var].str.extract(r"^\D*?((?:19|20)\d{2})\s*$", expand=False).fillna(dims[time_var]),
+        "year": time_years(dims[time_var]),
         "value": tokens.where(~is_symbol, ""),
         "status": symbol.where(is_symbol, "").fillna(""),
         "source": source_label or px["meta"].get("SOURCE", "") or "",
@@ -234,10 +235,9 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     base.loc[quoted & ~is_symbol, "reason"] = "okänd symbol i DATA (" + tokens[quoted & ~is_symbol] + ")"
     dim_map, sel = normalise_dimension_options(dimension_map, select)
     others = [v for v in variables if v not in (area_var, time_var)]
-    for v in others:
-        if v.casefold() not in dim_map and v.casefold() not in sel and len(values[v]) > 1:
-            raise ReaderError(choose_dimensions_message(
-                source, f"variabeln {v!r} har flera värden ({', '.join(values[v][:4])} …)"))
+    chosen, total_notes = total_selection(source, {v: values[v] for v in others}, set(dim_map) | set(sel),
+                                          "variabeln")
+    sel.update({v.casefold(): {m.casefold() for m in members} for v, members in chosen.items()})
     apply_dimensions(base, {v: dims[v] for v in others if v.casefold() in dim_map or v.casefold() in sel},
                      dim_map, sel)
     if not indicator and not dim_map:
@@ -246,7 +246,16 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
                        titles=[px["meta"].get(k, "") for k in ("TITLE", "CONTENTS", "DESCRIPTION")],
                        codes=px["codes"].get(area_var, []))
     notes = [f"PC-Axis, teckenkodning {used}, {len(base)} celler ({' × '.join(variables)})", found.note]
+    notes += total_notes
     for key in ("TITLE", "CONTENTS", "UNITS", "SOURCE", "NOTE"):
         if key in px["meta"]:
             notes.append(f"{key}: {px['meta'][key]}")
-    return records_to_result(base, source, rows_read=len(base), notes=notes, **found.options(), **options)
+    # UNITS ("procent", "antal", "kronor") is checked against the catalogue like a table's title
+    units = stated_unit([px["meta"]["UNITS"]]) if px["meta"].get("UNITS") and not options.get("value_unit") else None
+    if units is not None:
+        notes.append(f"enhet {units[0]}: från UNITS {units[1]!r} (prövas mot katalogens enhet)")
+    marked = sorted({t for t in values[time_var] if year_marker(t)})
+    if marked:
+        notes.append("tider med markering läses som året; markeringen noteras här: " + ", ".join(marked))
+    return records_to_result(base, source, rows_read=len(base), notes=notes, unit_stated=units, **found.options(),
+                             headings={"area": area_var, "year": time_var}, **options)

@@ -15,8 +15,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evalkit.io.core import (FORMAT_LABELS, SIDECAR_SUFFIX, MissingIndicatorError, ReaderError, read_with_quarantine,
-                             sidecar_options, sniff_format)
+from evalkit.io.core import (FORMAT_LABELS, ROLE_OPTIONS, SIDECAR_SUFFIX, MissingIndicatorError, ReaderError,
+                             reader_options, sidecar_options, sniff_format)
 from evalkit.io.table import column_roles, find_header, year_of_header
 
 #: Tidy rows shown as a sample.
@@ -25,7 +25,8 @@ FIRST_ROWS = 5
 HEAD_ROWS = 12
 EXPECTED = ("evalkit väntar sig en rubrikrad med en områdeskolumn (Område, Stadsdel, Stadsdelsområde, SDN …) och "
             "antingen en årskolumn (År) med en värdekolumn (Värde) eller en kolumn per år (2015, År 2015 …); "
-            "rader ovanför rubriken (titlar) och under tabellen (Källa:, Anm.) hoppas över")
+            "rader ovanför rubriken (titlar) och under tabellen (Källa:, Anm.) hoppas över; kolumner med andra "
+            "rubriker anges med area_column, year_column, value_column, numerator_column, denominator_column")
 
 
 @dataclass
@@ -66,27 +67,37 @@ def guess_header(rows: list[tuple[int, list[str]]]) -> tuple[int, list[str]] | N
     return None
 
 
-def suggest_sidecar(fmt: str, header: tuple[int, list[str]] | None, options: dict, reason: str = "") -> dict:
-    """A reading instruction for the file: where the header is, which column holds the areas, the
-    indicator and level given – only keys the format takes, each one the user can edit."""
+def suggest_sidecar(fmt: str, header: tuple[int, list[str]] | None, options: dict, reason: str = "",
+                    roles: dict | None = None) -> dict:
+    """A reading instruction for the file: where the header is, each role column by its heading
+    (``area_column``, ``year_column``, ``value_column``, ``numerator_column``, ``denominator_column``)
+    and a breakdown's chosen member (``select``) as evalkit read or guessed them, the indicator and
+    level given – only keys the format takes, each one the user can edit. ``reason``: why the file
+    cannot be read yet, said in ``_comment`` (what is missing)."""
     side: dict = {"_comment": "Läsanvisning skriven av evalkit inspect; ändra värdena och kör "
                               "evalkit inspect igen. Nycklar: se README, avsnittet Bring your own data."}
+    allowed = reader_options(fmt)
     if header is not None and fmt in ("excel", "delimited"):
         row, cells = header
         side["header_row"] = row
-        roles = column_roles(cells)
-        if not any(r.startswith("område") for _h, r in roles):
-            # the first heading that is not a year: the areas stand left of the years in published tables
-            area = next((h for h, r in roles if h and not r.startswith("värden för år")), None)
-            if area:
-                side["area_column"] = area
-    for key in ("indicator", "level", "sheet"):
-        if options.get(key) is not None:
+        if roles:
+            side.update({k: v for k, v in roles.items() if k in ROLE_OPTIONS and v})
+        elif "area_column" not in options:
+            found = column_roles(cells)
+            if not any(r.startswith("område") for _h, r in found):
+                # the first heading that is not a year: the areas stand left of the years in published tables
+                area = next((h for h, r in found if h and not r.startswith("värden för år")), None)
+                if area:
+                    side["area_column"] = area
+    if roles and roles.get("select"):
+        side["select"] = roles["select"]
+    for key in ("indicator", "level", *options):  # what the user gave (flags, the sidecar) stays
+        if options.get(key) is not None and key in allowed:
             side[key] = options[key]
-    if "indicator" not in side:
+    if "indicator" not in side and "dimension_map" not in side:
         side["_comment"] += ' Filen anger ingen indikator: lägg till "indicator": "namn ur indicators.csv".'
     if reason:
-        side["_comment"] += f" evalkit kunde inte läsa filen: {reason}"
+        side["_comment"] += f" Saknas för att filen ska kunna läsas: {reason}"
     return side
 
 
@@ -99,7 +110,8 @@ def readable(result, fmt: str, catalogue, area_column: str | None = None) -> lis
         lines.append(f"rubrikrad: rad {result.header['row']}: {_cells(result.header['cells'])}")
         lines.append("kolumner:")
         lines += [f"  {h or '(tom)'}: {role}" for h, role in column_roles(result.header["cells"], area_column,
-                                                                 result.header.get("transposed", False))
+                                                                 result.header.get("transposed", False),
+                                                                 result.header.get("roles"))
                   if h or role.startswith("område")]
     level = next((n for n in result.notes if n.startswith("områdesnivå")), None)
     if level:
@@ -130,12 +142,23 @@ def readable(result, fmt: str, catalogue, area_column: str | None = None) -> lis
     return lines
 
 
-def inspect(path: str | Path, indicator: str | None = None, level: str | None = None) -> Inspection:
-    """Read ``path`` as `evalkit clean` would (its sidecar included) and describe the reading."""
+def read_as_clean(path: Path, **options):
+    """Read ``path`` exactly as `evalkit clean` and `evalkit validate` do – reader, duplicate keys,
+    contract (:func:`evalkit.clean.read_input`) – so that inspect shows their counts and exit status."""
+    from evalkit import clean
+
+    return clean.read_input(path, clean.INDICATORS, **options)
+
+
+def inspect(path: str | Path, indicator: str | None = None, level: str | None = None, **roles) -> Inspection:
+    """Read ``path`` as `evalkit clean` would (its sidecar included) and describe the reading.
+
+    ``roles``: columns named by their heading (``value_column="Ohälsotal (dagar)"`` …), as the
+    ``--value-column`` … flags give them; they override the sidecar's."""
     from evalkit import programme
 
     path = Path(path)
-    options = {"indicator": indicator, "level": level}
+    options = {"indicator": indicator, "level": level, **{k: v for k, v in roles.items() if k in ROLE_OPTIONS}}
     lines = [f"{path.name}: så läser evalkit filen (inget skrivs)"]
     if not path.is_file():
         return Inspection(lines + [f"fel: {path}: filen finns inte"], 2)
@@ -146,18 +169,30 @@ def inspect(path: str | Path, indicator: str | None = None, level: str | None = 
         return Inspection(lines + [f"fel: {exc}"], 2)
     if path.with_name(path.name + SIDECAR_SUFFIX).is_file():
         lines.append(f"läsanvisning: {path.name}{SIDECAR_SUFFIX} används")
+    given_roles = {k: v for k, v in options.items() if k in ROLE_OPTIONS and v is not None}
+    if given_roles and fmt not in ("excel", "delimited"):
+        return Inspection(lines + [f"fel: {path.name}: {', '.join(given_roles)} gäller tabeller (CSV/TXT, Excel); "
+                                   f"en {FORMAT_LABELS[fmt]}-fil anger sina dimensioner själv"], 2)
     try:
-        result = read_with_quarantine(path, indicator=indicator, level=level)
+        result = read_as_clean(path, indicator=indicator, level=level, **given_roles)
     except MissingIndicatorError:
         why = "filen anger ingen indikator (ange --indicator NAMN eller \"indicator\" i läsanvisningen)"
     except ReaderError as exc:
         why = str(exc)
+    except Exception as exc:  # never a traceback as the only message (as validate)
+        why = f"{path.name}: kan inte läsas ({type(exc).__name__}: {exc})"
     else:
         catalogue = programme.indicator_catalogue().set_index("indicator")
         body = readable(result, fmt, catalogue, given.get("area_column"))
         code = 1 if result.set_aside_count() else 0
-        header = (result.header["row"], result.header["cells"]) if result.header else None
-        return Inspection(lines + body, code, suggest_sidecar(fmt, header, given))
+        # a transposed table is found by its shape, not at a header row
+        header = ((result.header.get("top", result.header["row"]), result.header["cells"])
+                  if result.header and not result.header.get("transposed") else None)
+        side = suggest_sidecar(fmt, header, given, roles=(result.header or {}).get("roles"))
+        shown = {k: v for k, v in side.items() if k != "_comment"}
+        body.append(f"läsanvisning som ger denna läsning (skrivs med --write-sidecar): "
+                    f"{json.dumps(shown, ensure_ascii=False)}")
+        return Inspection(lines + body, code, side)
     rows = head_rows(path, fmt, given)
     lines.append(f"kan inte läsas: {why}")
     if rows:
@@ -167,7 +202,7 @@ def inspect(path: str | Path, indicator: str | None = None, level: str | None = 
     found = find_header([c for _n, c in rows])
     if found >= 0:
         lines.append(f"evalkit tog rad {rows[found][0]} för rubrikraden; så förstods kolumnerna:")
-        lines += [f"  {h}: {role}" for h, role in column_roles(rows[found][1]) if h]
+        lines += [f"  {h}: {role}" for h, role in column_roles(rows[found][1], given.get("area_column")) if h]
     elif rows:
         lines.append("evalkit hittade ingen rubrikrad bland de första raderna")
     lines.append(EXPECTED)
