@@ -112,7 +112,7 @@ def _fe_columns(frame: pd.DataFrame, fe, year: str) -> dict[str, pd.Series]:
     return out
 
 
-def to_panel(frame: pd.DataFrame, area: str = "area", year: str = "year", outcome: str = "y",
+def to_panel(frame: pd.DataFrame, area: str = "area", year: str = "year", value: str = "y",
              weight: str | None = None, treated: str | None = None, first_year: str | None = None,
              start: int | None = None, cluster: str | None = None, covariates=(), fe=(), log: bool = False,
              weights: bool = False, exclude_years=(), window: tuple[int, int] | None = None,
@@ -128,12 +128,12 @@ def to_panel(frame: pd.DataFrame, area: str = "area", year: str = "year", outcom
     """
     if (treated is None) == (first_year is None):
         raise PanelError("ange antingen treated (med start) eller first_year (kohorter)")
-    for c in [outcome, area, year, *( [weight] if weight else []), *covariates, *([cluster] if cluster else [])]:
+    for c in [value, area, year, *( [weight] if weight else []), *covariates, *([cluster] if cluster else [])]:
         if c not in frame.columns:
             raise PanelError(f"kolumnen {c!r} finns inte i panelen")
     rows = (frame["row_number"].to_numpy() if "row_number" in frame.columns else np.arange(1, len(frame) + 1))
     p = pd.DataFrame({"area": frame[area].astype(str).to_numpy(), "year": frame[year].astype(int).to_numpy(),
-                      "y": pd.to_numeric(frame[outcome], errors="coerce").astype(float).to_numpy(),
+                      "y": pd.to_numeric(frame[value], errors="coerce").astype(float).to_numpy(),
                       "weight": (pd.to_numeric(frame[weight], errors="coerce").astype(float).to_numpy()
                                  if weight else 1.0), "_row": rows})
     p["_cluster"] = frame[cluster].to_numpy() if cluster else p["area"]
@@ -353,8 +353,9 @@ def _single_start(panel, out, w, n_perm, n_boot, seed, conf_level, settings, spe
              "reference": t.period == "referens"} for t in ev.table.itertuples(index=False)]
     ri = effects.randomization_inference(panel, n_perm=n_perm, seed=seed, outcome=out, weights=w, trends=trends,
                                          covariates=spec["covariates"], fe=spec["fe"])
+    # wildboottest cannot re-read pyfixest's i(area, _t) trend terms: own WCR code with trends
     wcb = effects.wild_cluster_bootstrap(panel, n_boot=n_boot, seed=seed, outcome=out, weights=w, level=conf_level,
-                                         trends=trends, **spec)
+                                         trends=trends, library=not trends, **spec)
     settings.update({"reference_year": reference, "pretrend_p": ev.pretrend_p})
     return PanelEffects(
         did=did, event_study=rows,
