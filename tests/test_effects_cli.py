@@ -670,3 +670,24 @@ def test_api_takes_the_flag_names_and_returns_set_aside_rows(small, tmp_path):
     assert direct.did["n_obs"] == direct.settings["n_obs"] == n_used
     with pytest.raises(TypeError):
         evalkit.effects(path, area="omr", year="ar", value="y", registry=False, treated="o01", start=START)
+
+
+def test_staggered_specification_flags(small, small_file, capsys):
+    """With --cohort: --window limits the event-study paths (no rows set aside), --cluster counts
+    its clusters in every t, and CS (no covariates, no extra fixed effects) steps aside with a note."""
+    base = [small_file, *SMALL_MAP, "--cohort", "start"]
+    code, out, err = run(capsys, *base, "--window", "-2", "1", "--cluster", "region", "--json", *FEW_DRAWS)
+    assert code == 0, err
+    r = json.loads(out)
+    assert r["rows"]["set_aside"] == 0
+    assert {e["relative"] for e in r["event_study"]} <= set(range(-2, 2))
+    assert [e["relative"] for e in r["callaway_santanna"]["dynamic"]] == [-2, -1, 0, 1]
+    assert r["callaway_santanna"]["n_clusters"] == r["settings"]["n_clusters"] == 4
+    for flag in (["--covariates", "x"], ["--fe", "region^ar"]):
+        code, out, err = run(capsys, *base, *flag, "--json", *FEW_DRAWS)
+        assert code == 0, err
+        r = json.loads(out)
+        assert r["callaway_santanna"] is None and r["ri"] is None and r["did"]["estimator"] == "did2s"
+        assert "Callaway–Sant'Anna" in r["settings"]["notes"][-1]
+    err = _one_line_exit_2(capsys, *base, "--trends")
+    assert "gemensamt startår" in err

@@ -407,8 +407,8 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--fe", metavar="KOL^year,…",
                    help="fler fixa effekter, t.ex. region^year för region × år (som fixest), eller en kolumn")
     f.add_argument("--window", nargs=2, type=int, metavar=("LO", "HI"),
-                   help="år relativt starten som tas med, t.ex. -5 5 (med --cohort: relativt varje kohorts start; "
-                        "aldrig behandlade behåller alla år)")
+                   help="år relativt starten som tas med, t.ex. -5 5; med --cohort: de år från varje kohorts start "
+                        "som händelsestudierna visar (som did:s min_e/max_e)")
     f.add_argument("--reference-year", type=int, metavar="ÅR",
                    help="händelsestudiens referensår (standard: året före starten; bara med --treated)")
     f.add_argument("--control", choices=["never", "notyet"], default="never",

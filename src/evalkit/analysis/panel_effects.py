@@ -186,13 +186,10 @@ def _set_aside(p, covariates, fe, log, weights, exclude_years, window, start, fi
     for c in labels:
         checks.append(("label", c, p[c].isna() | (p[c].astype(str).str.strip() == "")))
     checks.append(("exclude", "år", p["year"].isin(set(int(y) for y in exclude_years))))
-    if window is not None:
-        if first is None:
-            rel = p["year"] - start
-        else:
-            g = p["area"].map(first.set_index("area")["first_year"])
-            rel = (p["year"] - g).where(g.notna(), other=window[0])  # never-treated areas keep every year
-        checks.append(("window", "år", ~rel.between(window[0], window[1])))
+    if window is not None and first is None:
+        # with staggered starts the window limits the event-study paths only (did's min_e/max_e):
+        # trimming each cohort's years would unbalance the panel Sun–Abraham and CS need
+        checks.append(("window", "år", ~(p["year"] - start).between(window[0], window[1])))
     used = np.ones(len(p), bool)
     parts = []
     for reason, column, mask in checks:
@@ -277,8 +274,9 @@ def effects_for_panel(frame: pd.DataFrame, area: str = "area", year: str = "year
     cluster : column to cluster standard errors and bootstrap draws on (default: the area).
     covariates : time-varying numeric columns added as regressors (bad controls: see COVARIATE_NOTE).
     fe : extra fixed effects: ``"region^year"`` (region × year) or a column name.
-    window : ``(lo, hi)`` years relative to the start kept (staggered: to each cohort's start;
-        never-treated areas keep every year).
+    window : ``(lo, hi)`` years relative to the start: one start year – the years kept (the others
+        set aside); staggered – the years since each cohort's start shown in the event-study paths
+        (Sun–Abraham rows and the Callaway–Sant'Anna dynamic aggregation; did's min_e/max_e).
     reference_year : the event study's reference year (default: the year before the start).
     control : ``"never"`` or ``"notyet"`` (Callaway–Sant'Anna's comparison areas; staggered only).
     conf_level : confidence level of every interval.
@@ -384,7 +382,7 @@ def _staggered(panel, first, out, w, conf_level, settings, spec, control, window
              "reference": t.period == "referens"} for t in paths.itertuples(index=False)
             if window is None or window[0] <= t.relative <= window[1]]
     cs, ri, wb = None, None, None
-    if not spec["covariates"]:  # the CS estimator here has no covariates (see analysis/staggered.py)
+    if not spec["covariates"] and not spec["fe"]:  # CS here has neither (see analysis/staggered.py)
         res = staggered.callaway_santanna(panel, first, outcome=out, weights=w, control=control,
                                           conf_level=conf_level, cluster=spec["cluster"], window=window)
         cs = {"simple": res.simple, "dynamic": res.dynamic.to_dict("records"), "group": res.group.to_dict("records"),
@@ -395,8 +393,8 @@ def _staggered(panel, first, out, w, conf_level, settings, spec, control, window
         wb = staggered.multiplier_bootstrap(res, n_boot=n_boot, seed=seed, conf_level=conf_level)
         settings["pretrend_p"] = res.pretrend["p_value"]
     else:
-        settings["notes"].append("Callaway–Sant'Anna, randomiseringsinferens och bootstrap görs utan kovariater "
-                                 "och ges därför inte med --covariates")
+        settings["notes"].append("Callaway–Sant'Anna, med randomiseringsinferens och bootstrap, görs utan "
+                                 "kovariater och extra fixa effekter och ges därför inte med --covariates eller --fe")
     settings.update({"event_study": "sun_abraham", "event_study_weights": "none"})
     return PanelEffects(did=did, event_study=rows, ri=ri, wild_bootstrap=wb, cohorts=cohorts, settings=settings,
                         callaway_santanna=cs)
