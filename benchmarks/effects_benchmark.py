@@ -8,6 +8,11 @@ clock, and the CPU time of the process, which other load on the machine barely c
 first run may include numba compiling pyfixest's bootstrap (cached on disk afterwards), so the
 command is run ``--runs`` times and every time is printed. Target (issue 17): under 30 s.
 
+Also timed (issue 27): the same panel with staggered starts (``--cohort``: did2s, Sun–Abraham,
+Callaway–Sant'Anna with randomisation inference and multiplier bootstrap), and the failure a
+misspelt area name gives (one line, exit 2), which should come back in under a second because the
+areas are checked before the estimators (statsmodels, pyfixest) are imported.
+
     .venv/bin/python benchmarks/effects_benchmark.py [--runs 3] [--draws 999] [--write brott.csv]
 """
 
@@ -45,6 +50,40 @@ def generate(path: Path, seed: int = 17) -> int:
     return len(rows)
 
 
+def _timed(cmd: list[str], expect: int = 0) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall-clock and CPU seconds of one run of ``cmd`` in a fresh process."""
+    t0, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != expect:
+        sys.exit(done.stderr)
+    return seconds, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), done
+
+
+def staggered_and_failure(evalkit: Path, path: Path, tmp: Path, draws: int, runs: int) -> None:
+    """Time ``--cohort`` on the same panel and the unknown-area failure."""
+    frame = pd.read_csv(path, sep=";")
+    names = sorted(frame["stadsdel"].unique())
+    start = {n: (2012 if i % 4 == 0 else 2016 if i % 4 == 1 else "") for i, n in enumerate(names)}
+    staggered = tmp / "kohorter.csv"
+    frame.assign(startar=frame["stadsdel"].map(start)).to_csv(staggered, sep=";", index=False)
+    cmd = [str(evalkit), "effects", str(staggered), "--area", "stadsdel", "--year", "ar", "--numerator",
+           "antal_brott", "--denominator", "befolkning", "--cohort", "startar",
+           "--permutations", str(draws), "--bootstrap", str(draws)]
+    for i in range(runs):
+        seconds, cpu, _ = _timed(cmd)
+        print(f"kohorter, körning {i + 1}: {seconds:.1f} s väggtid, {cpu:.1f} s processortid")
+    wrong = tmp / "fel.csv"
+    frame.replace({"stadsdel": {names[0]: names[0] + "x"}}).to_csv(wrong, sep=";", index=False)
+    cmd = [str(evalkit), "effects", str(wrong), "--area", "stadsdel", "--year", "ar", "--numerator",
+           "antal_brott", "--denominator", "befolkning", "--treated", "programme"]
+    for i in range(runs):
+        seconds, cpu, done = _timed(cmd, expect=2)
+        print(f"okänt område, körning {i + 1}: {seconds:.2f} s väggtid, {cpu:.2f} s processortid")
+    print(done.stderr.strip())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
@@ -73,6 +112,7 @@ def main() -> None:
                 sys.exit(done.stderr)
             print(f"körning {i + 1}: {seconds:.1f} s väggtid, {cpu:.1f} s processortid")
         print(done.stdout.splitlines()[5])  # the DiD row: the effect was found
+        staggered_and_failure(evalkit, path, Path(tmp), args.draws, args.runs)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,8 @@ def test_frictionless_validates_the_package(built):
     report = frictionless.validate(built[1])
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:20]
     # and every table the reports draw on is in it
-    assert {r.name for r in report.tasks} == {"indikatorer", "omraden", "index", *datapackage.RESULT_TABLES}
+    assert {r.name for r in report.tasks} == {"indikatorer", "omraden", "index", *datapackage.DEFINITION_TABLES,
+                                              *datapackage.RESULT_TABLES}
 
 
 def test_every_field_is_typed_and_described_in_swedish_and_english(descriptor):
@@ -76,6 +77,11 @@ def test_the_package_names_its_sources_licences_and_evalkit(descriptor):
     assert {s["path"]: s["sha256"] for s in descriptor["sources"]} == {
         f"data/raw/{s['path']}": s["sha256"] for s in report["sources"]}
     assert all(s["license"] for s in descriptor["sources"]) and descriptor["licenses"]
+    # licences are names with a URL, never a pointer to a file outside the package
+    for entry in descriptor["sources"] + descriptor["licenses"]:
+        url = entry.get("license_url", entry.get("path"))
+        assert url.startswith("https://"), entry
+        assert "README" not in json.dumps(entry), entry
     import evalkit
 
     assert descriptor["evalkit"]["version"] == evalkit.__version__
@@ -206,3 +212,62 @@ def test_a_column_without_a_description_stops_the_package_with_a_clear_message()
     frame = pd.DataFrame({"indicator": ["a"], "new_column": [1.5]})
     with pytest.raises(ValueError, match="new_column.*saknar beskrivning"):
         datapackage.resource("did", frame, ["indicator"], {"indicator": ("Indikator.", "Indicator.")})
+
+
+def test_the_package_states_its_methods_citation_and_contributors(descriptor):
+    """What a reader needs beyond the tables: the SE convention, the rank band's method and seed,
+    the index formulas, the goal rule; who made it and how to cite it (as CITATION.cff)."""
+    import yaml
+
+    from evalkit import results
+
+    methods = descriptor["evalkit"]["methods"]
+    assert "G-1" in methods["standard_errors"]["df"] and "nested" in methods["standard_errors"]["small_sample_factor"]
+    assert (methods["rank_band"]["n_boot"], methods["rank_band"]["seed"]) == (
+        results.RANK_SETTINGS["n_boot"], results.RANK_SETTINGS["seed"])
+    assert methods["goal_status"]["tolerance"] == 0.02 and methods["index"]["resource"] == "index_indikatorer"
+    assert descriptor["contributors"] and all(c["title"] and c["roles"] for c in descriptor["contributors"])
+    cff = yaml.safe_load((Path(__file__).resolve().parents[1] / "CITATION.cff").read_text(encoding="utf-8"))
+    import evalkit
+
+    assert cff["version"] == evalkit.__version__ and cff["version"] in descriptor["citation"]
+    assert cff["authors"][0]["name"] in descriptor["citation"]
+
+
+def test_definition_tables_cover_what_the_published_tables_use(built):
+    _, _, tables = built
+    published = tables["indikatorer"][0]
+    codes = tables["statuskoder"][0]
+    status_codes = set(codes.loc[(codes["resource"] == "indikatorer") & (codes["column"] == "status"), "code"])
+    assert set(published["status"].fillna("")) <= status_codes and "0" in status_codes
+    goals = tables["goal_status"][0]
+    reasons = codes[(codes["resource"] == "goal_status") & (codes["column"] == "reason")].set_index("code")["status"]
+    assert set(goals["reason"]) <= set(reasons.index)
+    assert (goals["reason"].map(reasons) == goals["status"]).all()  # the decision table, as published
+    book = tables["kodbok"][0]
+    assert set(published["indicator"]) == set(book["indicator"])
+    assert (book["license_url"].str.startswith("https://")).all() and book["origin"].str.len().gt(0).all()
+    hierarchy = tables["omradeshierarki"][0]
+    assert len(hierarchy) == 117 * 3 and hierarchy.groupby("era")["sdo_code"].nunique().to_dict() == {
+        "2007": 14, "2020": 13, "2023": 11}
+    config = tables["index_indikatorer"][0]
+    assert config["position"].tolist() == list(range(1, len(config) + 1)) and (config["weight"] > 0).all()
+
+
+def test_the_guide_re_derives_five_published_numbers_from_the_package_alone(built, monkeypatch, tmp_path, capsys):
+    """docs/researchers.md's code, run on a built package with evalkit's own data out of reach
+    (EVALKIT_ROOT points at an empty folder): a key figure, a goal status, an index value, an
+    effect with its interval and a rank band come out as published."""
+    root, _, _ = built
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("EVALKIT_ROOT", str(tmp_path))
+    namespace: dict = {}
+    exec(compile(python_example(DOCS.read_text(encoding="utf-8")), str(DOCS), "exec"), namespace)
+    got = namespace["rederived"]
+    assert set(got) == {"key_figure", "goal_status", "index_value", "effect", "rank_band"}
+    assert got["key_figure"][0] == pytest.approx(got["key_figure"][1], rel=1e-12)
+    assert got["goal_status"][0] == got["goal_status"][1]
+    assert got["index_value"][0] == pytest.approx(got["index_value"][1], rel=1e-12)
+    assert np.allclose(np.array(got["effect"][0], float), np.array(got["effect"][1], float), rtol=1e-8)
+    assert got["rank_band"][0] == got["rank_band"][1]
+    assert "rank_band: re-derived" in capsys.readouterr().out

@@ -143,16 +143,21 @@ def test_json_has_the_documented_keys_with_numbers(csv_result):
 
 def test_estimate_and_se_equal_statsmodels_on_the_same_data(single, csv_result):
     """Known answer computed another way: OLS with area and year dummies in statsmodels, CR1
-    clustered by area. Same estimate; the SE differs only by the documented small-sample factor
+    clustered by the assignment unit (the borough of era 2007: the default with --treated
+    programme). Same estimate; the SE differs only by the documented small-sample factor
     (statsmodels counts the area dummies, pyfixest does not: they are nested in the clusters)."""
     import statsmodels.formula.api as smf
 
     q = single.assign(y=single["antal_brott"] / single["befolkning"] * 100,
                       d=lambda d: (d["code"].isin(geography.programme_stadsdelar()) & (d["år"] >= START)).astype(int))
     q = q.rename(columns={"år": "year"})
+    boroughs = q["code"].map(lambda c: geography.borough_of(c, era="2007"))
     fit = smf.ols("y ~ d + C(code) + C(year)", data=q).fit(
-        cov_type="cluster", cov_kwds={"groups": pd.factorize(q["code"])[0]}, use_t=True)
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(boroughs)[0]}, use_t=True)
     did = csv_result["did"]
+    assert csv_result["settings"]["cluster"] == "stadsdelsomrade_2007"
+    assert csv_result["settings"]["n_clusters"] == boroughs.nunique() == 14
+    assert did["df"] == 13
     assert did["estimate"] == pytest.approx(float(fit.params["d"]), rel=1e-8)
     N, G, T = len(q), q["code"].nunique(), q["year"].nunique()
     factor = np.sqrt((N - T) / (N - T - G))
@@ -252,7 +257,9 @@ def test_staggered_cohorts_recover_planted_effects(tmp_path, capsys):
     treated = df[(df["start"] > 0) & (df["år"] >= df["start"])]
     att = treated["start"].map({g: e for g, (_n, e) in COHORTS.items()}).mean()
     _covers(r["did"], att)
-    assert r["did"]["estimator"] == "did2s" and r["ri"] is None and r["wild_bootstrap"] is None
+    assert r["did"]["estimator"] == "did2s"
+    assert r["ri"]["estimator"] == r["wild_bootstrap"]["estimator"] == "cs_simple"
+    _covers(r["callaway_santanna"]["simple"], att)
     paths = pd.DataFrame(r["event_study"])
     assert set(paths["first_year"]) == set(COHORTS)
     post = paths[(paths["relative"] >= 0) & (paths["first_year"] == 2012)]
@@ -396,12 +403,12 @@ def test_library_api_matches_the_command(csv_file, csv_result, single):
 
     assert (panel_effects.DEFAULT_SEED, panel_effects.DEFAULT_DRAWS) == (results.SEED, results.N_DRAWS)
     run_ = evalkit.effects(csv_file, area="stadsdel", year="år", numerator="antal_brott", denominator="befolkning",
-                           treated="programme", n_perm=199, n_boot=199)
+                           treated="programme", permutations=199, bootstrap=199)
     assert run_.effects.did["estimate"] == pytest.approx(csv_result["did"]["estimate"], rel=1e-12)
     frame = single.assign(y=single["antal_brott"] / single["befolkning"] * 100,
                           t=single["code"].isin(geography.programme_stadsdelar()).astype(int))
-    direct = evalkit.effects_for_panel(frame, area="code", year="år", outcome="y", treated="t", start=START,
-                                       n_perm=199, n_boot=199)
+    direct = evalkit.effects_for_panel(frame, area="code", year="år", value="y", treated="t", start=START,
+                                       permutations=199, bootstrap=199)
     assert direct.did["estimate"] == pytest.approx(csv_result["did"]["estimate"], rel=1e-10)
     assert direct.ri["p_value"] == csv_result["ri"]["p_value"]
 
@@ -414,3 +421,279 @@ def test_no_geography_takes_own_codes(single, tmp_path, capsys):
     r = run_json(capsys, path, *MAPPING, "--no-geography", "--treated", treated, "--start", START)
     _covers(r["did"], EFFECT)
     _one_line_exit_2(capsys, path, *MAPPING, "--no-geography", "--treated", "programme")
+
+
+# ---------------------------------------------------------------- the specification flags (issue 27)
+
+SMALL_YEARS = range(2008, 2019)
+FEW_DRAWS = ["--permutations", "49", "--bootstrap", "49"]
+
+
+def small_panel(seed: int = 5, n: int = 40, treated: int = 12) -> pd.DataFrame:
+    """Own area codes (``--no-geography``), 2008–2018: region × year shocks, a time-varying
+    covariate that moves the outcome, unequal populations, and EFFECT in the first ``treated``
+    areas from their ``start`` (2013 or 2015: staggered for the cohort tests; the single-start
+    tests compare with a regression on the same data, not with the planted value)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    region_year = rng.normal(0, 0.4, (4, len(SMALL_YEARS)))
+    for i in range(n):
+        region = i % 4
+        a = rng.normal(5, 1)
+        pop = float(rng.integers(500, 20_000))
+        g = (2013 if i % 2 else 2015) if i < treated else 0
+        for j, year in enumerate(SMALL_YEARS):
+            x = rng.normal(0, 1) + 0.1 * j
+            y = (a + 0.05 * j + region_year[region, j] + 0.5 * x + (EFFECT if g and year >= g else 0.0)
+                 + rng.normal(0, 0.3))
+            rows.append((f"o{i:02d}", year, y, pop * (1 + 0.01 * j), f"r{region}", x, g, int(i < treated)))
+    return pd.DataFrame(rows, columns=["omr", "ar", "y", "pop", "region", "x", "start", "treated"])
+
+
+@pytest.fixture(scope="module")
+def small():
+    return small_panel()
+
+
+@pytest.fixture(scope="module")
+def small_file(small, tmp_path_factory):
+    path = tmp_path_factory.mktemp("spec") / "egen.csv"
+    small.drop(columns="treated").to_csv(path, sep=";", decimal=",", index=False)
+    return path
+
+
+SMALL_MAP = ["--area", "omr", "--year", "ar", "--value", "y", "--no-geography"]
+
+
+def _small_treated(small) -> str:
+    return ",".join(sorted(small.loc[small["treated"] == 1, "omr"].unique()))
+
+
+def _small_json(capsys, small_file, small, *flags) -> dict:
+    code, out, err = run(capsys, small_file, *SMALL_MAP, "--treated", _small_treated(small), "--start", START,
+                         *flags, "--json", *FEW_DRAWS)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def _ols(q: pd.DataFrame, formula: str, groups=None, weights=None):
+    """The independent reference: statsmodels OLS/WLS with dummies, CR1 by ``groups``."""
+    import statsmodels.formula.api as smf
+
+    model = smf.wls(formula, data=q, weights=weights) if weights is not None else smf.ols(formula, data=q)
+    g = pd.factorize(q["omr"] if groups is None else groups)[0]
+    return model.fit(cov_type="cluster", cov_kwds={"groups": g}, use_t=True)
+
+
+def _did_frame(small, years=None) -> pd.DataFrame:
+    q = small.assign(d=lambda d: d["treated"] * (d["ar"] >= START))
+    return q[q["ar"].isin(set(years))] if years is not None else q
+
+
+def test_help_lists_the_specification_flags(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["effects", "--help"])
+    text = capsys.readouterr().out
+    for flag in ("--cluster", "--covariates", "--fe", "--window", "--reference-year", "--control", "--conf-level",
+                 "--trends", "--exclude-years", "--no-geography"):
+        assert flag in text, flag
+
+
+def test_cluster_column_equals_statsmodels_clustered_by_it(small, small_file, capsys):
+    r = _small_json(capsys, small_file, small, "--cluster", "region")
+    q = _did_frame(small)
+    fit = _ols(q, "y ~ d + C(omr) + C(ar)", groups=q["region"])
+    assert r["did"]["estimate"] == pytest.approx(float(fit.params["d"]), rel=1e-8)
+    N, G, T = len(q), q["omr"].nunique(), q["ar"].nunique()
+    assert float(fit.bse["d"]) == pytest.approx(r["did"]["se"] * np.sqrt((N - T) / (N - T - G)), rel=2e-3)
+    assert (r["settings"]["cluster"], r["settings"]["n_clusters"], r["did"]["df"]) == ("region", 4, 3)
+    default = _small_json(capsys, small_file, small)
+    assert default["settings"]["cluster"] == "area" and default["settings"]["n_clusters"] == 40
+
+
+def test_covariates_equal_statsmodels_and_carry_the_bad_control_note(small, small_file, capsys):
+    r = _small_json(capsys, small_file, small, "--covariates", "x")
+    fit = _ols(_did_frame(small), "y ~ d + x + C(omr) + C(ar)")
+    assert r["did"]["estimate"] == pytest.approx(float(fit.params["d"]), rel=1e-8)
+    assert r["settings"]["covariates"] == ["x"] and "dåliga kontroller" in r["settings"]["notes"][0]
+    # RI and the bootstrap partial the covariate out too: the same estimate
+    assert r["ri"]["estimate"] == pytest.approx(r["did"]["estimate"], rel=1e-8)
+    assert r["wild_bootstrap"]["estimate"] == pytest.approx(r["did"]["estimate"], rel=1e-8)
+
+
+def test_region_by_year_fixed_effects_equal_statsmodels(small, small_file, capsys):
+    r = _small_json(capsys, small_file, small, "--fe", "region^ar")
+    fit = _ols(_did_frame(small), "y ~ d + C(omr) + C(region):C(ar)")
+    assert r["did"]["estimate"] == pytest.approx(float(fit.params["d"]), rel=1e-8)
+    assert r["ri"]["estimate"] == pytest.approx(r["did"]["estimate"], rel=1e-8)
+
+
+def test_window_and_excluded_years_set_rows_aside_and_equal_statsmodels_on_the_rest(small, small_file, capsys):
+    r = _small_json(capsys, small_file, small, "--window", "-3", "2")
+    years = range(START - 3, START + 3)
+    fit = _ols(_did_frame(small, years), "y ~ d + C(omr) + C(ar)")
+    assert r["did"]["estimate"] == pytest.approx(float(fit.params["d"]), rel=1e-8)
+    outside = len(small) - 40 * len(years)
+    assert r["rows"] == {"read": len(small), "used": 40 * len(years), "set_aside": outside}
+    assert r["did"]["n_obs"] == r["settings"]["n_obs"] == 40 * len(years)
+    assert {a["reason"] for a in r["set_aside"]} == {"året ligger utanför --window"}
+    ex = _small_json(capsys, small_file, small, "--exclude-years", "2015,2016")
+    kept = [y for y in SMALL_YEARS if y not in (2015, 2016)]
+    fit = _ols(_did_frame(small, kept), "y ~ d + C(omr) + C(ar)")
+    assert ex["did"]["estimate"] == pytest.approx(float(fit.params["d"]), rel=1e-8)
+    assert ex["rows"]["set_aside"] == 80 and ex["did"]["n_obs"] == 40 * len(kept)
+
+
+def test_reference_year_gives_the_hand_computed_difference_of_gaps(small, small_file, capsys):
+    r = _small_json(capsys, small_file, small, "--reference-year", "2011")
+    gap = small.groupby(["ar", "treated"])["y"].mean().unstack()
+    gap = gap[1] - gap[0]
+    rows = {e["year"]: e for e in r["event_study"]}
+    assert rows[2011]["reference"] and r["settings"]["reference_year"] == 2011
+    for year in (2009, 2014, 2017):
+        assert rows[year]["estimate"] == pytest.approx(gap[year] - gap[2011], abs=1e-8)
+
+
+def test_conf_level_gives_t_intervals_on_g_minus_1(small, small_file, capsys):
+    from scipy import stats
+
+    r = _small_json(capsys, small_file, small, "--conf-level", "0.9")
+    d = r["did"]
+    t = stats.t.ppf(0.95, 39)
+    assert d["ci_low"] == pytest.approx(d["estimate"] - t * d["se"], rel=1e-10)
+    assert d["ci_high"] == pytest.approx(d["estimate"] + t * d["se"], rel=1e-10)
+    code, text, _ = run(capsys, small_file, *SMALL_MAP, "--treated", _small_treated(small), "--start", START,
+                        "--conf-level", "0.9", *FEW_DRAWS)
+    assert code == 0 and "90 % KI" in text
+
+
+def test_trends_equal_statsmodels_with_area_trends(small, small_file, capsys):
+    r = _small_json(capsys, small_file, small, "--trends")
+    fit = _ols(_did_frame(small).assign(t=lambda d: d["ar"] - d["ar"].mean()), "y ~ d + C(omr) + C(ar) + C(omr):t")
+    assert r["did"]["estimate"] == pytest.approx(float(fit.params["d"]), rel=1e-6)
+    assert r["settings"]["trends"] is True
+
+
+def _hand_att(small: pd.DataFrame, g: int, t: int, base: int, control: str, weights: bool) -> float:
+    """ATT(g,t) as a hand 2×2: mean change of cohort g minus mean change of the comparison areas."""
+    wide = small.pivot(index="omr", columns="ar", values="y")
+    first = small.groupby("omr")["start"].first()
+    w = small.groupby("omr")["pop"].mean() if weights else pd.Series(1.0, index=wide.index)
+    change = wide[t] - wide[base]
+    treated = first == g
+    ctl = (first == 0) if control == "never" else ((first == 0) | ((first > max(t, base)) & (first != g)))
+    mean = lambda m: float((change[m] * w[m]).sum() / w[m].sum())  # noqa: E731
+    return mean(treated) - mean(ctl)
+
+
+@pytest.mark.parametrize("weights", ["none", "population"])
+@pytest.mark.parametrize("control", ["never", "notyet"])
+def test_callaway_santanna_cells_equal_hand_2x2(small, small_file, capsys, weights, control):
+    code, out, err = run(capsys, small_file, *SMALL_MAP, "--denominator", "pop", "--cohort", "start",
+                         "--weights", weights, "--control", control, "--json", *FEW_DRAWS)
+    assert code == 0, err
+    cs = json.loads(out)["callaway_santanna"]
+    cells = pd.DataFrame(cs["cells"])
+    assert set(cells["first_year"]) == {2013, 2015}
+    for c in cells.itertuples():
+        hand = _hand_att(small, c.first_year, c.year, c.base_year, control, weights == "population")
+        assert c.estimate == pytest.approx(hand, abs=1e-9), (c.first_year, c.year)
+    # simple aggregation: post cells weighted by cohort size (weighted: by the cohorts' weight)
+    post = cells[cells["post"]]
+    size = small.groupby("omr").agg(g=("start", "first"), w=("pop", "mean"))
+    by_g = size.groupby("g")["w"].sum() if weights == "population" else size.groupby("g").size()
+    hand = float((post["estimate"] * post["first_year"].map(by_g)).sum() / post["first_year"].map(by_g).sum())
+    assert cs["simple"]["estimate"] == pytest.approx(hand, abs=1e-9)
+    assert cs["simple"]["ci_low"] < EFFECT < cs["simple"]["ci_high"]  # region × year shocks: wide interval
+
+
+def test_callaway_santanna_cell_se_equals_statsmodels_on_the_2x2(small):
+    """The influence-function SE of one ATT(g,t) is the cluster-robust SE of the 2×2 regression of
+    the change on a cohort dummy (no small-sample correction), times sqrt(G/(G−1))."""
+    import statsmodels.formula.api as smf
+
+    from evalkit.analysis import panel_effects, staggered
+
+    frame = small.rename(columns={"omr": "area", "ar": "year"})
+    panel, first, _ = panel_effects.to_panel(frame, value="y", first_year="start")
+    res = staggered.callaway_santanna(panel, first)
+    cell = res.cells.query("first_year == 2015 and year == 2017").iloc[0]
+    wide = small.pivot(index="omr", columns="ar", values="y")
+    g = small.groupby("omr")["start"].first()
+    q = pd.DataFrame({"dy": wide[2017] - wide[2014], "tr": (g == 2015).astype(float)})[(g == 2015) | (g == 0)]
+    fit = smf.ols("dy ~ tr", data=q).fit(cov_type="cluster", cov_kwds={"groups": np.arange(len(q)),
+                                                                        "use_correction": False})
+    G = res.n_clusters
+    assert cell["estimate"] == pytest.approx(float(fit.params["tr"]), abs=1e-10)
+    assert cell["se"] == pytest.approx(float(fit.bse["tr"]) * np.sqrt(G / (G - 1)), rel=1e-8)
+
+
+def test_staggered_inference_and_pooled_path(small, small_file, capsys):
+    code, out, err = run(capsys, small_file, *SMALL_MAP, "--cohort", "start", "--json", *FEW_DRAWS)
+    assert code == 0, err
+    r = json.loads(out)
+    cs = r["callaway_santanna"]
+    assert r["ri"]["n_perm"] == 49 and 0 < r["ri"]["p_value"] <= 1
+    assert r["wild_bootstrap"]["ci_low"] < cs["simple"]["estimate"] < r["wild_bootstrap"]["ci_high"]
+    assert 0 <= cs["pretrend"]["p_value"] <= 1 and r["settings"]["pretrend_p"] == cs["pretrend"]["p_value"]
+    dyn = {e["relative"]: e for e in cs["dynamic"]}
+    assert abs(dyn[0]["estimate"] - EFFECT) < 0.4
+    # the pooled path: at each event time the cohort-size weighted mean of that event time's cells
+    cells = pd.DataFrame(cs["cells"])
+    sizes = small.groupby("omr")["start"].first().value_counts()
+    for e, part in cells.groupby("relative"):
+        hand = float((part["estimate"] * part["first_year"].map(sizes)).sum() / part["first_year"].map(sizes).sum())
+        assert dyn[e]["estimate"] == pytest.approx(hand, abs=1e-10), e
+    code, text, _ = run(capsys, small_file, *SMALL_MAP, "--cohort", "start", *FEW_DRAWS)
+    assert code == 0 and "Callaway–Sant'Anna, enkel sammanvägning" in text and "Sammanvägd händelsestudie" in text
+
+
+def test_api_takes_the_flag_names_and_returns_set_aside_rows(small, tmp_path):
+    """``no_geography``, ``conf_level``, ``outcome``: the flags' names; a NaN outcome and a negative
+    value under log come back with reasons and every count agrees."""
+    import evalkit
+
+    bad = small.drop(columns="treated").copy()
+    bad.loc[3, "y"] = np.nan
+    bad.loc[7, "y"] = -1.0
+    path = tmp_path / "luckor.csv"
+    bad.to_csv(path, sep=";", decimal=",", index=False)
+    run_ = evalkit.effects(path, area="omr", year="ar", value="y", no_geography=True, treated=_small_treated(small),
+                           start=START, outcome="log", conf_level=0.9, permutations=19, bootstrap=19)
+    aside = run_.read.set_aside
+    reasons = dict(zip(aside["row_number"], aside["reason"]))
+    assert reasons[5] == "värdet saknas"  # file line 5 = frame row 3 (header on line 1)
+    assert reasons[9] == "utfallet är 0 eller negativt och kan inte logaritmeras"
+    n_used = len(small) - 2
+    assert run_.effects.did["n_obs"] == run_.effects.settings["n_obs"] == len(run_.panel) == n_used
+    assert run_.as_dict()["rows"] == {"read": len(small), "used": n_used, "set_aside": 2}
+    assert run_.effects.settings["conf_level"] == 0.9
+    frame = bad.assign(t=bad["treated"] if "treated" in bad else small["treated"])
+    direct = evalkit.effects_for_panel(frame, area="omr", year="ar", value="y", treated="t", start=START,
+                                       outcome="log", permutations=19, bootstrap=19)
+    assert list(direct.set_aside["reason"]) == ["utfallet saknas",
+                                                "utfallet är 0 eller negativt och kan inte logaritmeras"]
+    assert direct.did["n_obs"] == direct.settings["n_obs"] == n_used
+    with pytest.raises(TypeError):
+        evalkit.effects(path, area="omr", year="ar", value="y", registry=False, treated="o01", start=START)
+
+
+def test_staggered_specification_flags(small, small_file, capsys):
+    """With --cohort: --window limits the event-study paths (no rows set aside), --cluster counts
+    its clusters in every t, and CS (no covariates, no extra fixed effects) steps aside with a note."""
+    base = [small_file, *SMALL_MAP, "--cohort", "start"]
+    code, out, err = run(capsys, *base, "--window", "-2", "1", "--cluster", "region", "--json", *FEW_DRAWS)
+    assert code == 0, err
+    r = json.loads(out)
+    assert r["rows"]["set_aside"] == 0
+    assert {e["relative"] for e in r["event_study"]} <= set(range(-2, 2))
+    assert [e["relative"] for e in r["callaway_santanna"]["dynamic"]] == [-2, -1, 0, 1]
+    assert r["callaway_santanna"]["n_clusters"] == r["settings"]["n_clusters"] == 4
+    for flag in (["--covariates", "x"], ["--fe", "region^ar"]):
+        code, out, err = run(capsys, *base, *flag, "--json", *FEW_DRAWS)
+        assert code == 0, err
+        r = json.loads(out)
+        assert r["callaway_santanna"] is None and r["ri"] is None and r["did"]["estimator"] == "did2s"
+        assert "Callaway–Sant'Anna" in r["settings"]["notes"][-1]
+    err = _one_line_exit_2(capsys, *base, "--trends")
+    assert "gemensamt startår" in err

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from evalkit.programme import PROGRAMME_START  # the default start with treated="programme"
+# panel_effects imports the estimators (statsmodels, pyfixest) only when they run: an unknown area
+# or an unreadable file is reported before those seconds of imports
 from evalkit.analysis.panel_effects import (DEFAULT_DRAWS, DEFAULT_SEED, PanelEffects, PanelError,
                                             effects_for_panel)
 from evalkit.io.core import ReaderError, quarantine_rows
@@ -45,6 +47,7 @@ class FileEffects:
         out = self.effects.as_dict()
         out["rows"] = {"read": self.read.rows_read, "used": int(len(self.panel)),
                        "set_aside": int(len(self.read.set_aside))}
+        out["set_aside"] = self.read.set_aside.astype(object).where(self.read.set_aside.notna(), None).to_dict("records")
         return out
 
 
@@ -107,46 +110,95 @@ def _outcome(read: PanelRead, per: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     return data.reset_index(drop=True), aside
 
 
+def _default_cluster(frame: pd.DataFrame, chosen: set[str] | None, no_geography: bool) -> str | None:
+    """The assignment unit: the borough (of era 2007, when the programme was decided) when the
+    treated stadsdelar are the programme's; otherwise the area itself (``None``)."""
+    from evalkit import geography
+
+    if no_geography or chosen is None or chosen != set(geography.programme_stadsdelar()):
+        return None
+    frame["_borough"] = frame["area"].map(lambda c: geography.borough_of(c, era="2007"))
+    return "_borough"
+
+
+def _as_list(value) -> list:
+    """``"a,b"`` or a sequence -> a list (flags take comma lists)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value)
+
+
 def effects(path: str | Path, area: str, year: str | None = None, numerator: str | None = None,
             denominator: str | None = None, value: str | None = None, treated=None, cohort: str | None = None,
-            start: int | None = None, weights: str = "none", per: float = 100.0, log: bool = False,
-            level: str | None = None, registry: bool = True, sheet: str | int | None = None,
-            n_perm: int = DEFAULT_DRAWS, n_boot: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> FileEffects:
-    """Read a panel file and run the reports' estimators on it (what ``evalkit effects`` does).
+            start: int | None = None, weights: str = "none", per: float = 100.0, outcome: str = "level",
+            level: str | None = None, no_geography: bool = False, sheet: str | int | None = None,
+            cluster: str | None = None, covariates=(), fe=(), window: tuple[int, int] | None = None,
+            reference_year: int | None = None, control: str = "never", conf_level: float = 0.95,
+            trends: bool = False, exclude_years=(), permutations: int = DEFAULT_DRAWS,
+            bootstrap: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> FileEffects:
+    """Read a panel file and run the reports' estimators on it (what ``evalkit effects`` does;
+    every keyword is the flag of the same name, ``-`` written ``_``).
 
     Columns: ``area`` (names or codes of stadsdelar or stadsdelsområden, resolved through the
-    geography registry; ``registry=False`` takes your own area codes as given), ``year`` (long
+    geography registry; ``no_geography=True`` takes your own area codes as given), ``year`` (long
     tables; wide tables have one column per year), and either ``numerator`` + ``denominator``
     (outcome = numerator / denominator × ``per``) or ``value`` (optionally with ``denominator`` as
-    the weight). Treatment: ``treated`` = ``"programme"`` (the 21 programme stadsdelar, start 2015
-    unless ``start``), a list, a comma-separated string or a file of area names/codes (one per
-    line), with ``start``; or ``cohort`` = a column with each area's first treated year (empty or 0:
-    never) for staggered starts. ``weights``: ``"population"`` (WLS by the denominator) or ``"none"``.
+    the weight). ``level``: the *area* level for names that are both (``"stadsdel"``,
+    ``"stadsdelsomrade"``); the confidence level is ``conf_level``. Treatment: ``treated`` =
+    ``"programme"`` (the 21 programme stadsdelar, start 2015 unless ``start``), a list, a
+    comma-separated string or a file of area names/codes (one per line), with ``start``; or
+    ``cohort`` = a column with each area's first treated year (empty or 0: never) for staggered
+    starts. ``weights``: ``"population"`` (WLS by the denominator) or ``"none"``.
 
-    Raises :class:`ReaderError` (unreadable file, unknown areas, duplicates) or
-    :class:`PanelError` (a design the estimators cannot use), each with one Swedish line.
+    Specification (as fixest/did): ``cluster`` (a column; default the assignment unit – the
+    borough of era 2007 for ``treated="programme"``, otherwise the area; ``"area"`` for the area),
+    ``covariates`` (time-varying number columns), ``fe`` (``"region^year"``), ``window`` (lo, hi
+    relative to the start), ``reference_year``, ``control`` (never/notyet), ``conf_level``,
+    ``trends``, ``exclude_years``. See :func:`evalkit.analysis.panel_effects.effects_for_panel`.
+
+    Returns :class:`FileEffects`; ``read.set_aside`` holds every row not used with its reason
+    (the reader's, and the estimators': no outcome, ≤ 0 under log, an excluded year …), so that
+    rows read = rows used + rows set aside. Raises :class:`ReaderError` (unreadable file, unknown
+    areas, duplicates) or :class:`PanelError` (a design the estimators cannot use), each with one
+    Swedish line.
     """
-    if n_perm < 1 or n_boot < 1:
+    if permutations < 1 or bootstrap < 1:
         raise PanelError("--permutations och --bootstrap ska vara minst 1")
     if weights not in ("population", "none"):
         raise PanelError(f"--weights: population eller none, inte {weights!r}")
+    if outcome not in ("level", "log"):
+        raise PanelError(f"--outcome: level eller log, inte {outcome!r}")
     if (treated is None) == (cohort is None):
         raise PanelError("ange antingen --treated (programme, en lista eller en fil) eller --cohort KOLUMN")
     if cohort is not None and start is not None:
         raise PanelError("--start gäller --treated; med --cohort anger kolumnen varje områdes startår")
     if weights == "population" and not denominator:
         raise PanelError("--weights population kräver --denominator (befolkningen eller nämnaren)")
+    covariates, fe, exclude_years = _as_list(covariates), _as_list(fe), [int(y) for y in _as_list(exclude_years)]
+    cluster_col = None if cluster in (None, "area", area) else cluster
+    fe_cols = [c for spec in fe for c in spec.split("^") if c.strip() and c.strip() not in ("year", year)]
+    labels = list(dict.fromkeys(([cluster_col] if cluster_col else []) + fe_cols))
     read = read_panel(path, area=area, year=year, numerator=numerator, denominator=denominator, value=value,
-                      cohort=cohort, sheet=sheet)
+                      cohort=cohort, sheet=sheet, covariates=covariates, labels=labels)
     if read.data.empty:
         raise PanelError(f"{read.source}: inga användbara rader ({read.rows_read} lästa, alla undantagna)")
     data, aside = _outcome(read, per)
     if len(aside):
         read.set_aside = pd.concat([read.set_aside, aside], ignore_index=True)
         read.data = read.data[~read.data["row_number"].isin(set(aside["row_number"]))].reset_index(drop=True)
-    data["area"] = resolve_areas(data["area"], read.source, level=level, registry=registry, column=area,
+    # areas first: an unknown name stops the run before the estimators are imported
+    data["area"] = resolve_areas(data["area"], read.source, level=level, registry=not no_geography, column=area,
                                  rows=data["row_number"])
-    frame = data[["area", "year", "y"] + (["weight"] if "weight" in data else [])].copy()
+    frame = data[["row_number", "area", "year", "y"] + (["weight"] if "weight" in data else [])].copy()
+    for c in covariates:
+        frame[c] = data[f"cov:{c}"]
+    for c in labels:
+        frame[c] = data[f"label:{c}"]
+    # in the frame the year column is "year", whatever the file calls it
+    fe = ["^".join("year" if part.strip() in ("year", year) else part.strip() for part in spec.split("^"))
+          for spec in fe]
     if cohort is not None:
         years = pd.to_numeric(data["cohort"].where(~data["cohort"].str.casefold().isin(NEVER), "0"),
                               errors="coerce")
@@ -155,18 +207,28 @@ def effects(path: str | Path, area: str, year: str | None = None, numerator: str
             raise ReaderError(f"{read.source}: rad {bad['row_number']}, kolumnen {cohort}: {bad['cohort']!r} är inget "
                               "startår (ett årtal, eller tomt/0 för aldrig behandlad)")
         frame["first_year"] = years.astype(int)
-        est = effects_for_panel(frame, outcome="y", weight="weight" if "weight" in frame else None,
-                                first_year="first_year", weights=weights == "population", log=log,
-                                n_perm=n_perm, n_boot=n_boot, seed=seed)
+        treatment, chosen = {"cohort": "first_year"}, None
     else:
-        chosen = _treated_codes(treated, frame["area"], read.source, level, registry)
+        chosen = _treated_codes(treated, frame["area"], read.source, level, not no_geography)
         if start is None:
             if _treated_names(treated) != "programme":
                 raise PanelError("--start ÅR saknas: första året med insatsen")
             start = PROGRAMME_START
         frame["treated"] = frame["area"].isin(chosen).astype(int)
-        est = effects_for_panel(frame, outcome="y", weight="weight" if "weight" in frame else None,
-                                treated="treated", start=int(start), weights=weights == "population", log=log,
-                                n_perm=n_perm, n_boot=n_boot, seed=seed)
+        treatment = {"treated": "treated", "start": int(start)}
+    if cluster is None:
+        cluster_col = _default_cluster(frame, chosen, no_geography)
+    est = effects_for_panel(frame, value="y", denominator="weight" if "weight" in frame else None, **treatment,
+                            weights=weights, outcome=outcome, cluster=cluster_col, covariates=covariates, fe=fe,
+                            window=window, reference_year=reference_year, control=control, conf_level=conf_level,
+                            trends=trends, exclude_years=exclude_years, permutations=permutations,
+                            bootstrap=bootstrap, seed=seed)
     est.settings["per"] = per if numerator else None
-    return FileEffects(effects=est, read=read, panel=frame)
+    est.settings["cluster"] = {None: "area", "_borough": "stadsdelsomrade_2007"}.get(cluster_col, cluster_col)
+    if len(est.set_aside):
+        extra = quarantine_rows(read.source, est.set_aside["row_number"], est.set_aside["column"],
+                                est.set_aside["area"].astype(str) + " " + est.set_aside["year"].astype(str),
+                                est.set_aside["reason"])
+        read.set_aside = pd.concat([read.set_aside, extra], ignore_index=True)
+    used = frame[~frame["row_number"].isin(set(est.set_aside["row_number"]))].reset_index(drop=True)
+    return FileEffects(effects=est, read=read, panel=used)

@@ -187,10 +187,13 @@ def cmd_effects(args: argparse.Namespace) -> int:
     try:
         run = api.effects(path, area=args.area, year=args.year, numerator=args.numerator,
                           denominator=args.denominator, value=args.value, treated=args.treated, cohort=args.cohort,
-                          start=args.start, weights=args.weights, per=args.per, log=args.outcome == "log",
-                          level=args.level, registry=not args.no_geography, sheet=args.sheet,
-                          n_perm=args.permutations, n_boot=args.bootstrap,
-                          seed=api.DEFAULT_SEED if args.seed is None else args.seed)
+                          start=args.start, weights=args.weights, per=args.per, outcome=args.outcome,
+                          level=args.level, no_geography=args.no_geography, sheet=args.sheet,
+                          cluster=args.cluster, covariates=args.covariates, fe=args.fe,
+                          window=tuple(args.window) if args.window else None, reference_year=args.reference_year,
+                          control=args.control, conf_level=args.conf_level, trends=args.trends,
+                          exclude_years=args.exclude_years, permutations=args.permutations,
+                          bootstrap=args.bootstrap, seed=api.DEFAULT_SEED if args.seed is None else args.seed)
     except (api.ReaderError, api.PanelError, ValueError) as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
@@ -203,7 +206,7 @@ def cmd_effects(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
-    print(effects_cli.table_text(result, path.name), end="")
+    print(effects_cli.table_text(result, path.name, level=args.conf_level), end="")
     if len(run.read.set_aside):
         print("\nUndantagna rader:")
         for line in set_aside_lines(run.read.set_aside):
@@ -460,6 +463,27 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--no-geography", action="store_true",
                    help="egna områden: koderna används som de står, utan geografiregistret (inte med --treated programme)")
     f.add_argument("--sheet", metavar="BLAD", help="Excel: bladets namn eller nummer (standard: första bladet med kolumnerna)")
+    f.add_argument("--cluster", metavar="KOLUMN",
+                   help="klustra medelfel och bootstrap på kolumnen (som fixest cluster=); standard: enheten som "
+                        "tilldelades insatsen – stadsdelsområdet (indelningen 2007) för --treated programme, annars "
+                        "området; area: området")
+    f.add_argument("--covariates", metavar="KOL,…",
+                   help="tidsvarierande kovariater (talkolumner) i modellen; obs: inga dåliga kontroller – en variabel "
+                        "som insatsen själv påverkar tar bort en del av effekten")
+    f.add_argument("--fe", metavar="KOL^year,…",
+                   help="fler fixa effekter, t.ex. region^year för region × år (som fixest), eller en kolumn")
+    f.add_argument("--window", nargs=2, type=int, metavar=("LO", "HI"),
+                   help="år relativt starten som tas med, t.ex. -5 5; med --cohort: de år från varje kohorts start "
+                        "som händelsestudierna visar (som did:s min_e/max_e)")
+    f.add_argument("--reference-year", type=int, metavar="ÅR",
+                   help="händelsestudiens referensår (standard: året före starten; bara med --treated)")
+    f.add_argument("--control", choices=["never", "notyet"], default="never",
+                   help="jämförelseområden för Callaway–Sant'Anna med --cohort: never (aldrig behandlade, standard) "
+                        "eller notyet (även de ännu inte behandlade)")
+    f.add_argument("--conf-level", type=float, default=0.95, metavar="P", help="konfidensnivå (standard 0.95)")
+    f.add_argument("--trends", action="store_true",
+                   help="områdesspecifika linjära trender i skillnad i skillnader, randomiseringsinferens och bootstrap")
+    f.add_argument("--exclude-years", metavar="ÅR,…", help="år som utelämnas, t.ex. 2015,2016 eller 2020")
     f.add_argument("--permutations", type=int, default=999, metavar="N", help="omlottningar i randomiseringsinferensen (999)")
     f.add_argument("--bootstrap", type=int, default=999, metavar="N", help="dragningar i den vilda bootstrapen (999)")
     f.add_argument("--seed", type=int, default=None, metavar="N", help="slumpfrö (standard: samma som rapporterna)")

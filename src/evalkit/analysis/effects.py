@@ -231,11 +231,17 @@ def _prepare(p: pd.DataFrame, outcome: str, weights, exclude_years=(), min_obs: 
     return q.reset_index(drop=True)
 
 
-def _design_frame(q: pd.DataFrame) -> pd.DataFrame:
-    """``q`` with an integer cluster id (wildboottest's numba code rejects string clusters)."""
+def _design_frame(q: pd.DataFrame, cluster: str | None = None) -> pd.DataFrame:
+    """``q`` with an integer cluster id (wildboottest's numba code rejects string clusters);
+    ``cluster`` names a column of the panel to cluster on (default: the area)."""
     q = q.copy()
-    q["_cl"] = pd.factorize(q["area"])[0]
+    q["_cl"] = pd.factorize(q[cluster or "area"])[0]
     return q
+
+
+def _rhs(terms: str, covariates=()) -> str:
+    """The regressors: ``terms`` and the (time-varying) covariates."""
+    return " + ".join([terms, *covariates])
 
 
 def _pf():
@@ -245,19 +251,20 @@ def _pf():
     return pf
 
 
-def _fit(q: pd.DataFrame, rhs: str, weights: bool):
-    """pyfixest OLS/WLS with area and year fixed effects and CRV1 errors clustered by area."""
+def _fit(q: pd.DataFrame, rhs: str, weights: bool, fe=()):
+    """pyfixest OLS/WLS with area and year fixed effects (and the extra ones in ``fe``, columns of
+    ``q``) and CRV1 errors clustered by ``_cl`` (the area unless :func:`_design_frame` got a cluster)."""
     import warnings
 
     with warnings.catch_warnings():
         # pyfixest warns about dropped collinear trend terms and singletons: expected here
         warnings.simplefilter("ignore", UserWarning)
-        return _pf().feols(f"_y ~ {rhs} | area + year", data=q, vcov={"CRV1": "_cl"},
+        return _pf().feols(f"_y ~ {rhs} | " + " + ".join(["area", "year", *fe]), data=q, vcov={"CRV1": "_cl"},
                            weights="_w" if weights else None)
 
 
 def did(panel: pd.DataFrame, outcome: str = "y", weights: str | None = None, trends: bool = False,
-        exclude_years=(), level: float = 0.95) -> DidResult:
+        exclude_years=(), level: float = 0.95, covariates=(), fe=(), cluster: str | None = None) -> DidResult:
     """Two-way fixed-effects difference-in-differences with area-clustered standard errors (pyfixest).
 
     Model: ``y[i,t] = a[i] + g[t] + beta·D[i,t] (+ c[i]·t if trends) + e[i,t]``,
@@ -281,18 +288,22 @@ def did(panel: pd.DataFrame, outcome: str = "y", weights: str | None = None, tre
         cost of absorbing part of a gradually growing effect.
     exclude_years : years to leave out (e.g. ``(2015, 2016)`` for the refugee shock, ``(2020,)``
         for COVID-19).
+    covariates : time-varying numeric columns of ``panel`` added as regressors (no missing values).
+    fe : further fixed-effect columns of ``panel`` (e.g. a region × year label).
+    cluster : column to cluster the standard errors on (default the area); the t distribution then
+        has (number of clusters − 1) degrees of freedom.
 
     Assumptions and caveats: parallel trends (check with :func:`event_study`); no coinciding
     shock specific to programme areas; no spillovers; a single ``beta`` averages an effect that
     may grow over the years. With few treated clusters, use :func:`randomization_inference`
     and :func:`wild_cluster_bootstrap` too.
     """
-    q = _design_frame(_prepare(panel, outcome, weights, exclude_years, 3 if trends else 2))
-    rhs = "d + i(area, _t)" if trends else "d"
-    fit = _fit(q, rhs, weights is not None)
+    q = _design_frame(_prepare(panel, outcome, weights, exclude_years, 3 if trends else 2), cluster)
+    rhs = _rhs("d + i(area, _t)" if trends else "d", covariates)
+    fit = _fit(q, rhs, weights is not None, fe)
     est = float(fit.coef()["d"])
     se = float(fit.se()["d"])
-    G = int(q["area"].nunique())
+    G = int(q["_cl"].nunique())
     tcrit = stats.t.ppf(0.5 + level / 2, G - 1)
     p = float(2 * stats.t.sf(abs(est / se), G - 1)) if se > 0 else float("nan")
     areas = q.groupby("area")["treated"].first()
@@ -333,7 +344,8 @@ def _wald_f(coef: pd.Series, vcov: pd.DataFrame, names: list[str], df2: int) -> 
 
 
 def event_study(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR, outcome: str = "y",
-                weights: str | None = None, level: float = 0.95) -> EventStudy:
+                weights: str | None = None, level: float = 0.95, covariates=(), fe=(), cluster: str | None = None,
+                exclude_years=()) -> EventStudy:
     """Year-by-year treated–control differences relative to ``reference_year`` (pyfixest).
 
     Model: ``y[i,t] = a[i] + g[t] + sum_{k != ref} delta_k · treated[i] · 1[t = k] + e[i,t]``,
@@ -352,7 +364,7 @@ def event_study(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR, outco
     ``year, relative, estimate, se, ci_low, ci_high, p_value, period`` (``period`` is
     ``"före"``, ``"referens"`` or ``"under"``).
     """
-    q = _design_frame(_prepare(panel, outcome, weights))
+    q = _design_frame(_prepare(panel, outcome, weights, exclude_years), cluster)
     years = sorted(q["year"].unique())
     if reference_year not in years:
         raise ValueError(f"Referensåret {reference_year} saknas i panelen")
@@ -364,9 +376,9 @@ def event_study(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR, outco
         nm = f"ev_{yr}"
         q[nm] = (q["treated"] * (q["year"] == yr)).astype(float)
         names[yr] = nm
-    fit = _fit(q, " + ".join(names.values()), weights is not None)
+    fit = _fit(q, _rhs(" + ".join(names.values()), covariates), weights is not None, fe)
     coef, se_all = fit.coef(), fit.se()
-    G = int(q["area"].nunique())
+    G = int(q["_cl"].nunique())
     tcrit = stats.t.ppf(0.5 + level / 2, G - 1)
     rows = []
     for yr in years:
@@ -428,8 +440,9 @@ def first_treatment(cohort_table: pd.DataFrame) -> pd.DataFrame:
                          "first_year": early["first_year_counted"].astype(int)})
 
 
-def _cohort_frame(panel: pd.DataFrame, first: pd.DataFrame, outcome: str, weights) -> pd.DataFrame:
-    q = _design_frame(_prepare(panel, outcome, weights))
+def _cohort_frame(panel: pd.DataFrame, first: pd.DataFrame, outcome: str, weights,
+                  cluster: str | None = None) -> pd.DataFrame:
+    q = _design_frame(_prepare(panel, outcome, weights), cluster)
     f = first.set_index("area")
     q["g"] = q["area"].map(f["first_year"]).fillna(0).astype(int)
     q["cohort"] = q["area"].map(f["cohort"]).fillna("")
@@ -438,7 +451,7 @@ def _cohort_frame(panel: pd.DataFrame, first: pd.DataFrame, outcome: str, weight
 
 
 def cohort_effects(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = "y", weights: str | None = None,
-                   level: float = 0.95) -> pd.DataFrame:
+                   level: float = 0.95, covariates=(), fe=(), cluster: str | None = None) -> pd.DataFrame:
     """Cohort ATTs of the earlier work by Gardner's two-stage imputation estimator (``pyfixest.did2s``).
 
     Stage 1 fits area and year effects on the untreated area-years only (never-treated areas and
@@ -457,20 +470,21 @@ def cohort_effects(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = "y",
     """
     import warnings
 
-    q = _cohort_frame(panel, first, outcome, weights)
+    q = _cohort_frame(panel, first, outcome, weights, cluster)
     labels = [c for c in first.sort_values("first_year")["cohort"].unique() if (q["cohort"] == c).any()]
     dummies = {}
     for c in labels:
         nm = f"D_{c}"
         q[nm] = (q["D"] * (q["cohort"] == c)).astype(float)
         dummies[c] = nm
-    G = int(q["area"].nunique())
+    G = int(q["_cl"].nunique())
     tcrit = stats.t.ppf(0.5 + level / 2, G - 1)
     rows = []
+    first_stage = "~ " + " + ".join(list(covariates) or ["0"]) + " | " + " + ".join(["area", "year", *fe])
     for rhs, names in ((" + ".join(dummies.values()), dummies), ("D", {ALL_COHORTS: "D"})):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = _pf().did2s(q, yname="_y", first_stage="~ 0 | area + year", second_stage=f"~ {rhs}",
+            fit = _pf().did2s(q, yname="_y", first_stage=first_stage, second_stage=f"~ {rhs}",
                               treatment="D", cluster="_cl", weights="_w" if weights is not None else None)
         coef, se = fit.coef(), fit.se()
         for c, nm in names.items():
@@ -478,13 +492,13 @@ def cohort_effects(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = "y",
             members = q.loc[(q["cohort"] == c) if c != ALL_COHORTS else (q["g"] > 0), "area"].nunique()
             fy = int(first.loc[first["cohort"] == c, "first_year"].min()) if c != ALL_COHORTS else int(q.loc[q["g"] > 0, "g"].min())
             rows.append((c, fy, b, s, b - tcrit * s, b + tcrit * s,
-                         float(2 * stats.t.sf(abs(b / s), G - 1)) if s > 0 else np.nan, int(members), G, len(q)))
+                         float(2 * stats.t.sf(abs(b / s), G - 1)) if s > 0 else np.nan, int(members), int(q["area"].nunique()), len(q)))
     return pd.DataFrame(rows, columns=["cohort", "first_year", "estimate", "se", "ci_low", "ci_high", "p_value",
                                        "n_treated", "n_areas", "n_obs"])
 
 
 def cohort_event_study(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = "y",
-                       level: float = 0.95) -> pd.DataFrame:
+                       level: float = 0.95, cluster: str | None = None) -> pd.DataFrame:
     """Each cohort's own path: the Sun–Abraham interaction-weighted event study
     (``pyfixest.event_study(estimator="saturated")``: cohort × years-since-start dummies, never-treated
     areas as the only controls, reference = the year before each cohort's start).
@@ -497,7 +511,7 @@ def cohort_event_study(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = 
     import re
     import warnings
 
-    q = _cohort_frame(panel, first, outcome, None)
+    q = _cohort_frame(panel, first, outcome, None, cluster)
     # Balanced panel only: the saturated estimator reads an area's first treated period off its
     # rows, so an area with a missing (e.g. disclosure-hidden) year at its start would be put in
     # a cohort of its own.
@@ -507,7 +521,7 @@ def cohort_event_study(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = 
         warnings.simplefilter("ignore")
         fit = _pf().event_study(q, yname="_y", idname="area", tname="year", gname="_g", cluster="_cl",
                                 estimator="saturated")
-    G = int(q["area"].nunique())
+    G = int(q["_cl"].nunique())
     tcrit = stats.t.ppf(0.5 + level / 2, G - 1)
     coef, se = fit.coef(), fit.se()
     rx = re.compile(r"rel_time::(-?[\d.]+):first_treated_period::([\d.]+)")
@@ -576,7 +590,7 @@ class _Within:
     statsmodels' clustered variance for ``beta`` in the full regression.
     """
 
-    def __init__(self, q: pd.DataFrame, trends: bool):
+    def __init__(self, q: pd.DataFrame, trends: bool, covariates=(), fe=(), cluster: str | None = None):
         self.q = q
         s = np.sqrt(q["_w"].to_numpy(float))
         area_idx, self.areas = pd.factorize(q["area"])
@@ -585,6 +599,12 @@ class _Within:
         cols = [np.eye(na)[area_idx], np.eye(ny)[year_idx][:, 1:]]
         if trends:
             cols.append(np.eye(na)[area_idx] * q["_t"].to_numpy(float)[:, None])
+        # covariates and extra fixed effects are projected out with the area and year effects
+        for c in fe:
+            fe_idx, fe_levels = pd.factorize(q[c])
+            cols.append(np.eye(len(fe_levels))[fe_idx])
+        if len(covariates):
+            cols.append(q[list(covariates)].to_numpy(float))
         X = np.hstack(cols) * s[:, None]
         u, sv, _ = np.linalg.svd(X, full_matrices=False)
         self.Q = u[:, sv > sv.max() * 1e-10]
@@ -593,11 +613,14 @@ class _Within:
         self.G = na
         self.N = n
         self.K = self.Q.shape[1] + 1
-        self.c = self.G / (self.G - 1) * (self.N - 1) / (self.N - self.K)
+        # clusters of the standard error and of the bootstrap draws (default: the areas)
+        self.cl_idx = area_idx if cluster is None else pd.factorize(q[cluster])[0]
+        self.n_cl = int(self.cl_idx.max()) + 1
+        self.c = self.n_cl / (self.n_cl - 1) * (self.N - 1) / (self.N - self.K)
         self.y = self.resid(q["_y"].to_numpy(float) * s)
-        # cluster-sum operator (G × N), sparse enough as dense for ~2 000 rows
-        self.S = np.zeros((self.G, n))
-        self.S[area_idx, np.arange(n)] = 1.0
+        # cluster-sum operator (clusters × N), sparse enough as dense for ~2 000 rows
+        self.S = np.zeros((self.n_cl, n))
+        self.S[self.cl_idx, np.arange(n)] = 1.0
 
     def resid(self, a: np.ndarray) -> np.ndarray:
         return a - self.Q @ (self.Q.T @ a)
@@ -638,7 +661,7 @@ class RIResult:
 
 def randomization_inference(panel: pd.DataFrame, n_perm: int = 999, seed: int | None = 0, outcome: str = "y",
                             weights: str | None = None, trends: bool = False, exclude_years=(),
-                            statistic: str = "estimate") -> RIResult:
+                            statistic: str = "estimate", covariates=(), fe=()) -> RIResult:
     """Placebo-in-space randomisation inference for :func:`did`.
 
     Own code on purpose: pyfixest 0.60's ``ritest()`` does not run on this panel (an integer
@@ -659,7 +682,7 @@ def randomization_inference(panel: pd.DataFrame, n_perm: int = 999, seed: int | 
     compared with other sets of areas?", not a design-based guarantee.
     """
     q = _prepare(panel, outcome, weights, exclude_years, 3 if trends else 2)
-    w = _Within(q, trends)
+    w = _Within(q, trends, covariates, fe)
     tr = _treated_by_area(q, w.areas)
     b0, se0 = w.beta_se(w.d_tilde(tr), w.y)
     obs = b0 if statistic == "estimate" else b0 / se0
@@ -710,7 +733,7 @@ _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt
 def wild_cluster_bootstrap(panel: pd.DataFrame, n_boot: int = 999, seed: int | None = 0, outcome: str = "y",
                            weights: str | None = None, trends: bool = False, exclude_years=(),
                            dist: str = "rademacher", level: float = 0.95, ci: bool = True,
-                           library: bool = True) -> WCBResult:
+                           library: bool = True, covariates=(), fe=(), cluster: str | None = None) -> WCBResult:
     """Wild cluster restricted (WCR) bootstrap-t for the DiD coefficient (Cameron, Gelbach & Miller
     2008; Roodman et al. 2019, "fast and wild").
 
@@ -730,18 +753,18 @@ def wild_cluster_bootstrap(panel: pd.DataFrame, n_boot: int = 999, seed: int | N
     under-rejects, MacKinnon & Webb 2017); compare with :func:`randomization_inference`.
     """
     q = _prepare(panel, outcome, weights, exclude_years, 3 if trends else 2)
-    w = _Within(q, trends)
+    w = _Within(q, trends, covariates, fe, cluster)
     tr = _treated_by_area(q, w.areas)
     Dt = w.d_tilde(tr)
     bhat, sehat = w.beta_se(Dt, w.y)
     rng = np.random.default_rng(seed)
     if dist == "rademacher":
-        V = rng.choice(np.array([-1.0, 1.0]), size=(w.G, n_boot))
+        V = rng.choice(np.array([-1.0, 1.0]), size=(w.n_cl, n_boot))
     elif dist == "webb":
-        V = rng.choice(_WEBB, size=(w.G, n_boot))
+        V = rng.choice(_WEBB, size=(w.n_cl, n_boot))
     else:
         raise ValueError("dist: 'rademacher' eller 'webb'")
-    Vn = V[w.area_idx]  # N × B
+    Vn = V[w.cl_idx]  # N × B: one draw per cluster
     # u(b0) = y~ − b0·D~ ; M(u∘v) = M(y~∘v) − b0·M(D~∘v)
     A = w.resid(w.y[:, None] * Vn)
     B = w.resid(Dt[:, None] * Vn)
@@ -769,7 +792,7 @@ def wild_cluster_bootstrap(panel: pd.DataFrame, n_boot: int = 999, seed: int | N
         # statistic and, with its own draws, the same p-value up to Monte Carlo error (tested).
         # It has no confidence interval and no WLS, so the interval below, and the p-value of the
         # population-weighted specification, come from the own implementation above.
-        fit = _fit(_design_frame(q), "d + i(area, _t)" if trends else "d", False)
+        fit = _fit(_design_frame(q, cluster), _rhs("d + i(area, _t)" if trends else "d", covariates), False, fe)
         import warnings
 
         with warnings.catch_warnings():

@@ -60,7 +60,18 @@ TITLES = {
     "rank_intervals": ("Rangintervall för index för sociala risker", "Rank intervals of the social risk index"),
     "goal_status": ("Måluppfyllelse per programområde (basår 2014, senast 2020)",
                     "Goal status per programme area (baseline 2014, latest 2020)"),
+    "index_indikatorer": ("Index för sociala risker: indikatorer, huvudområden, vikter och vändningsregel",
+                          "Social risk index: indicators, domains, weights and reversal rule"),
+    "omradeshierarki": ("Stadsdelarnas stadsdelsområde i varje indelning (era)",
+                        "Each district's borough in every division (era)"),
+    "kodbok": ("Kodbok för indikatorerna: namn, enhet, beskrivning, ursprung, källa och licens",
+               "Indicator codebook: label, unit, description, origin, source and licence"),
+    "statuskoder": ("Koder i paketets kolumner status och reason och vad de betyder",
+                    "Codes in the package's status and reason columns and what they mean"),
 }
+
+#: Resources that document the others (the definitions needed to re-derive the published numbers).
+DEFINITION_TABLES = ("index_indikatorer", "omradeshierarki", "kodbok", "statuskoder")
 
 #: The tables without a pandera contract of their own: column -> (Swedish, English).
 AREA_DESCRIPTIONS = {
@@ -76,6 +87,84 @@ INDEX_DESCRIPTIONS = {
                "Domain (id in programme/index.csv) or total (the composite index)."),
     "value": ("Indexvärde (referensen = 100); tomt där en indata är dold eller saknas.",
               "Index value (reference = 100); empty where an input is suppressed or missing."),
+}
+
+
+INDEX_CONFIG_DESCRIPTIONS = {
+    "position": ("Ordning i indexkonfigurationen (rangintervallens dragningar följer den).",
+                 "Order in the index configuration (the rank band's draws follow it)."),
+    "indicator": ("Indikatorns id (som i indikatorer och kodbok).", "Indicator id (as in indikatorer and kodbok)."),
+    "domain": ("Huvudområde som indikatorn räknas till.", "Domain the indicator counts towards."),
+    "domain_label_sv": ("Huvudområdets svenska namn.", "The domain's Swedish name."),
+    "weight": ("Indikatorns vikt inom huvudområdet (huvudområdena väger lika i totalen).",
+               "The indicator's weight within its domain (the domains weigh equally in the total)."),
+    "risk_when": ("high: högt värde = hög risk; low: lågt värde = hög risk (vänds före kvoten).",
+                  "high: a high value means high risk; low: a low value means high risk (reversed before the ratio)."),
+    "reversal": ("Vändningsregel för risk_when = low: complement (1 − andel) eller inverse (1 / kvot); tom för high.",
+                 "Reversal for risk_when = low: complement (1 − share) or inverse (1 / rate); empty for high."),
+}
+HIERARCHY_DESCRIPTIONS = {
+    "stadsdel_code": ("Stadsdelens kod.", "The district's code."),
+    "stadsdel": ("Stadsdelens namn.", "The district's name."),
+    "era": ("Indelningen: 2007 (2007–2019), 2020 (2020–2022) eller 2023 (från 2023); årsstatistik avser 31 december.",
+            "The division: 2007 (2007–2019), 2020 (2020–2022) or 2023 (from 2023); annual statistics refer to 31 December."),
+    "first_year": ("Första statistikår som indelningen gäller.", "First statistics year the division applies to."),
+    "last_year": ("Sista statistikår som indelningen gäller (tomt: fortfarande).",
+                  "Last statistics year the division applies to (empty: still in force)."),
+    "sdo_code": ("Kod för stadsdelsområdet som stadsdelen hör till i indelningen.",
+                 "Code of the borough the district belongs to in the division."),
+    "stadsdelsomrade": ("Stadsdelsområdets namn.", "The borough's name."),
+    "programomradet": ("Sant för programmets 21 stadsdelar.", "True for the programme's 21 districts."),
+}
+CODEBOOK_DESCRIPTIONS = {
+    "indicator": ("Indikatorns id.", "Indicator id."),
+    "label_sv": ("Indikatorns svenska namn.", "The indicator's Swedish label."),
+    "unit": ("Enhet för value (procent, antal, per 1 000 invånare …).", "Unit of value (percent, count, per 1,000 …)."),
+    "kind": ("Slag: andel (täljare/nämnare × scale), kvot, medel eller antal.",
+             "Kind: share (numerator/denominator × scale), rate, mean or count."),
+    "scale": ("Faktor: value = numerator / denominator × scale (tomt: ingen kvot).",
+              "Factor: value = numerator / denominator × scale (empty: no ratio)."),
+    "better": ("Riktning som är bättre: higher, lower eller tomt (ingen).", "Better direction: higher, lower or empty (none)."),
+    "description_sv": ("Beskrivning på svenska (täljare och nämnare).", "Swedish description (numerator and denominator)."),
+    "origin": ("Ursprung: verkliga data, demodata (syntetiska) eller båda (vilka år).",
+               "Origin: real data, demo data (synthetic) or both (which years)."),
+    "source": ("Källor i den publicerade tabellen för indikatorn (kolumnen source i indikatorer).",
+               "Sources in the published table for the indicator (the source column of indikatorer)."),
+    "license": ("Licensens namn (SPDX) för indikatorns uppgifter.", "Licence name (SPDX) of the indicator's figures."),
+    "license_url": ("Licensens text.", "The licence text."),
+}
+STATUS_CODE_DESCRIPTIONS = {
+    "resource": ("Resursen där koden står.", "The resource the code appears in."),
+    "column": ("Kolumnen där koden står.", "The column the code appears in."),
+    "code": ("Koden (tom = vanligt värde).", "The code (empty = an ordinary value)."),
+    "meaning_sv": ("Vad koden betyder.", "What the code means, in Swedish."),
+    "meaning_en": ("Vad koden betyder, på engelska.", "What the code means, in English."),
+    "status": ("För reason: måluppfyllelsen koden ger (status).", "For reason: the goal status the code gives."),
+}
+#: The official-statistics symbols of the ``status`` column (SCB's conventions), incl. ``0``.
+STATUS_MEANINGS = {
+    "": ("vanligt värde", "an ordinary value"),
+    "..": ("uppgift inte tillgänglig eller för osäker för att anges", "not available or too uncertain to publish"),
+    "–": ("noll, inget finns att redovisa", "zero, nothing to report"),
+    ".": ("uppgift kan inte förekomma", "cannot occur"),
+    "0": ("mindre än hälften av den använda enheten (värdet avrundat till 0 men inte noll); kommer från en "
+          "statuskolumn i indata", "less than half of the unit used (rounds to 0 but is not zero); comes from "
+          "a status column of the input"),
+    "x": ("röjandeskyddad: dold så att ingen uppgift under 5 personer kan räknas fram",
+          "suppressed (disclosure control): hidden so that no count below 5 can be worked out"),
+}
+GOAL_STATUS_MEANINGS = {
+    "met": ("uppfyllt", "met"), "on_track": ("på väg", "on track"), "not_met": ("ej uppfyllt", "not met"),
+    "within_uncertainty": ("ryms i osäkerheten", "within the uncertainty"),
+    "no_data": ("saknar underlag", "no comparable data"),
+}
+#: Licences by the words the README tables use: SPDX name, URL.
+LICENCES = {
+    "CC0": ("CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "synthetic": ("CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    # no licence is stated for the transcribed register; an official document's facts, see the title
+    "document": ("LicenseRef-allman-handling", "https://www.riksdagen.se/sv/dokument-och-lagar/dokument/"
+                 "svensk-forfattningssamling/lag-1960729-om-upphovsratt-till-litterara-och_sfs-1960-729/"),
 }
 
 
@@ -106,6 +195,7 @@ def tables() -> dict[str, tuple]:
     out["omraden"] = (areas, ["area_code"], {**contracts.TIDY_DESCRIPTIONS, **AREA_DESCRIPTIONS})
     out["index"] = (_index_long(data.published_index(), data.published_index_fixed(), risk_index),
                     ["area_code", "year", "reference", "domain"], {**contracts.TIDY_DESCRIPTIONS, **INDEX_DESCRIPTIONS})
+    out.update(definition_tables(published))
     for name in RESULT_TABLES:
         frame = results.load(name)
         if name in effects_schema.SCHEMAS:
@@ -117,6 +207,70 @@ def tables() -> dict[str, tuple]:
         key = list(schema.unique or _natural_key(name))
         out[name] = (frame, key, described)
     return out
+
+
+def definition_tables(published) -> dict[str, tuple]:
+    """The tables that define the published numbers: the index configuration, the area hierarchy
+    per era, the indicator codebook and the status/reason codes."""
+    from evalkit import geography, programme
+    from evalkit.analysis import goals
+    from evalkit.analysis import index as risk_index
+
+    config = risk_index.load_index_config().fillna("")
+    # the rank band's draws (left-out indicator, perturbed weights) follow the configuration's order
+    config.insert(0, "position", range(1, len(config) + 1))
+    out = {"index_indikatorer": (config, ["indicator"], INDEX_CONFIG_DESCRIPTIONS)}
+    out["omradeshierarki"] = (_hierarchy(geography), ["stadsdel_code", "era"], HIERARCHY_DESCRIPTIONS)
+    out["kodbok"] = (_codebook(programme.indicator_catalogue(), published), ["indicator"], CODEBOOK_DESCRIPTIONS)
+    out["statuskoder"] = (_status_codes(goals), ["resource", "column", "code"], STATUS_CODE_DESCRIPTIONS)
+    return out
+
+
+def _hierarchy(geography):
+    """One row per stadsdel and era: its borough, and the statistics years the era covers."""
+    import pandas as pd
+
+    sd = geography.stadsdelar()
+    years = range(1990, 2036)
+    span = {era: [y for y in years if geography.era_for_year(y) == era] for era in geography.ERAS}
+    names = geography.stadsdelsomraden().drop_duplicates("sdo_code").set_index("sdo_code")["stadsdelsomrade"]
+    parts = []
+    for era in geography.ERAS:
+        parts.append(pd.DataFrame({
+            "stadsdel_code": sd["stadsdel_code"], "stadsdel": sd["stadsdel"], "era": era,
+            "first_year": 2007 if era == "2007" else min(span[era]),
+            "last_year": max(span[era]) if era != geography.ERAS[-1] else pd.NA,
+            "sdo_code": sd[f"sdo_{era}"], "stadsdelsomrade": sd[f"sdo_{era}"].map(names),
+            "programomradet": sd["programme"].astype(bool)}))
+    out = pd.concat(parts, ignore_index=True)
+    out["last_year"] = out["last_year"].astype("Int64")
+    return out
+
+
+def _codebook(catalogue, published):
+    """The indicator catalogue for the indicators in the published table, with their sources and
+    licence (every input is CC0 or synthetic demo data made by evalkit, also CC0)."""
+    shown = sorted(set(published["indicator"]))
+    book = catalogue[catalogue["indicator"].isin(shown)].copy()
+    sources = published.groupby("indicator")["source"].agg(
+        lambda s: "; ".join(sorted({part.strip() for v in s.dropna() for part in str(v).split(";") if part.strip()})))
+    book["source"] = book["indicator"].map(sources).fillna("")
+    name, url = LICENCES["CC0"]
+    book["license"], book["license_url"] = name, url
+    book["scale"] = book["scale"].astype(float)
+    return book.fillna({c: "" for c in book.columns if book[c].dtype == object}).reset_index(drop=True)
+
+
+def _status_codes(goals):
+    """Every code of a ``status`` or ``reason`` column with its meaning (and, for a reason, the
+    goal status the decision table gives)."""
+    import pandas as pd
+
+    rows = [("indikatorer", "status", code, sv, en, "") for code, (sv, en) in STATUS_MEANINGS.items()]
+    rows += [("goal_status", "status", code, sv, en, "") for code, (sv, en) in GOAL_STATUS_MEANINGS.items()]
+    rows += [("goal_status", "reason", reason, GOAL_STATUS_MEANINGS[status][0], reason.replace("_", " "), status)
+             for reason, status in goals.DECISIONS.items()]
+    return pd.DataFrame(rows, columns=list(STATUS_CODE_DESCRIPTIONS))
 
 
 def _natural_key(name: str) -> list[str]:
@@ -262,14 +416,79 @@ def sources() -> list[dict]:
         entry = {"title": described.get(s["path"], s["path"]), "path": path, "sha256": s["sha256"]}
         # which files are demo: sources.csv's origin as clean read it (reports of earlier versions: the path)
         entry["origin"] = s.get("origin") or ("demo" if "demo" in s["path"] else "real")
-        synthetic = entry["origin"] == "demo"
-        entry["license"] = "syntetiska demodata (evalkit)" if synthetic else licences.get(path, "se data/raw/README.md")
+        entry.update(_licence(path, licences.get(path, ""), synthetic=entry["origin"] == "demo"))
         if s["path"] in fetched:  # taken from SCB's API by `evalkit fetch`: the question and when it was asked
             f = fetched[s["path"]]
             entry["fetched"] = {"api": f["api"], "table": f["table"], "query": f["query_body"],
                                 "updated": f["updated"], "retrieved": f["retrieved"]}
         out.append(entry)
     return out
+
+
+def _licence(path: str, stated: str, synthetic: bool) -> dict:
+    """A source's licence as a name (SPDX where there is one) and a URL, with the words it is
+    stated in (synthetic demo data are evalkit's own, released as CC0)."""
+    if synthetic:
+        name, url = LICENCES["synthetic"]
+        return {"license": name, "license_url": url,
+                "license_title": "syntetiska demodata gjorda av evalkit (CC0) / synthetic demo data made by evalkit"}
+    if "cc0" in stated.casefold():
+        name, url = LICENCES["CC0"]
+        return {"license": name, "license_url": url, "license_title": stated}
+    name, url = LICENCES["document"]
+    return {"license": name, "license_url": url,
+            "license_title": "ingen licens angiven: uppgifter avskrivna ur en allmän handling från Stockholms stad "
+                             "(fakta, se upphovsrättslagen 9 §) / no licence stated: facts transcribed from an "
+                             "official document of the City of Stockholm"}
+
+
+#: How the published numbers were computed: what a reader needs beyond the tables to re-derive them.
+def methods() -> dict:
+    from evalkit import results
+    from evalkit.analysis import goals, robustness
+    from evalkit.analysis import index as risk_index
+
+    return {
+        "standard_errors": {
+            "estimator": "pyfixest feols (fixest), two-way fixed effects area + year; did2s for cohorts",
+            "vcov": "CRV1 clustered by area (area_code)",
+            "small_sample_factor": "G/(G-1) * (N-1)/(N-K); K counts the regressors and the fixed effects "
+                                   "not nested in the clusters (the area effects are nested: not counted) – "
+                                   "pyfixest's default ssc(k_adj=True, k_fixef='nonnested', G_adj=True), as "
+                                   "fixest's ssc(adj=TRUE, fixef.K='nested', cluster.adj=TRUE)",
+            "df": "t distribution on G-1 degrees of freedom (G = clusters) for p-values and intervals",
+            "interval": "estimate ± t(0.975; G-1) · se",
+        },
+        "randomisation_inference": {"draws": results.N_DRAWS, "seed": results.SEED,
+                                    "p_value": "(1 + #{|placebo| >= |observed|}) / (1 + draws)"},
+        "wild_bootstrap": {"draws": results.N_DRAWS, "seed": results.SEED, "weights": "rademacher",
+                           "method": "restricted wild cluster bootstrap-t (WCR)"},
+        "rank_band": {
+            "function": "evalkit.analysis.robustness.rank_intervals", "n_boot": results.RANK_SETTINGS["n_boot"],
+            "seed": results.RANK_SETTINGS["seed"], "coverage": robustness.COVERAGE,
+            "quantiles": "5 % and 95 % by the inverted empirical CDF (numpy method='inverted_cdf')",
+            "replicate": "counts redrawn (Binomial for shares, Poisson for rates and means, denominators fixed) and "
+                         "a method drawn: weighting domain/indicator 1/2 each, arithmetic/geometric 1/2 each, "
+                         "no exclusion with probability 1/2 else one indicator left out, weights perturbed by "
+                         "Dirichlet(40·w/Σw)·Σw",
+            "reference": "moving (the city the same year = 100)", "levels": list(results.RANK_LEVELS),
+            "rank": "1 = highest index = most risk; only areas with a complete index are ranked"},
+        "index": {
+            "resource": "index_indikatorer", "base_year_fixed_reference": risk_index.DEFAULT_BASE_YEAR,
+            "rate": "numerator / denominator (rows with a status, or without counts, give no rate)",
+            "reversal": "risk_when = low: complement 1 - rate, or inverse 1 / rate",
+            "ratio": "100 · rate / the city's rate (moving: same year; fixed: base year)",
+            "domain": "100 + Σ w·(ratio - 100) / Σ w over the domain's indicators",
+            "total": "100 + mean over domains of (domain - 100)",
+            "complete": "a domain needs every indicator; the total every domain"},
+        "goal_status": {"tolerance": goals.TOLERANCE, "alpha": goals.ALPHA,
+                        "register": "|latest - baseline| > tolerance · |baseline| is a change",
+                        "survey": "two-sided pooled two-proportion z test at alpha",
+                        "codes": "resource statuskoder (reason -> status)"},
+        "aggregates": "boroughs (stadsdelsomrade, the division of the year: resource omradeshierarki), the "
+                      "programme area and the city are sums of numerators over sums of denominators of the "
+                      "stadsdelar, computed before disclosure control",
+    }
 
 
 def descriptor(resources: list[dict], published_sha256: str, commit: str) -> dict:
@@ -288,11 +507,32 @@ def descriptor(resources: list[dict], published_sha256: str, commit: str) -> dic
         "version": evalkit.__version__,
         "licenses": [{"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/",
                       "title": "CC0 1.0: de verkliga indata är CC0; demodata är syntetiska, gjorda av evalkit"}],
+        "contributors": CONTRIBUTORS,
+        "citation": citation(),
         "sources": sources(),
         "evalkit": {"version": evalkit.__version__, "commit": commit,
-                    "published_table_sha256": published_sha256, "disclosure_threshold": _threshold()},
+                    "published_table_sha256": published_sha256, "disclosure_threshold": _threshold(),
+                    "methods": methods()},
         "resources": resources,
     }
+
+
+#: Who made the package (Frictionless ``contributors``; the same as CITATION.cff).
+CONTRIBUTORS = [
+    {"title": "evalkit-projektet", "roles": ["author", "creator"],
+     "organization": "Uppföljning av Programmet för en sammanhållen stad"},
+    {"title": "Stockholms stad", "roles": ["publisher"], "organization": "Stockholms stad",
+     "path": "https://start.stockholm/"},
+    {"title": "SCB (Statistiska centralbyrån)", "roles": ["contributor"], "organization": "SCB",
+     "path": "https://www.statistikdatabasen.scb.se/"},
+]
+
+
+def citation() -> str:
+    """How to cite the package (as CITATION.cff says; the version from evalkit, no date: same
+    inputs, same bytes)."""
+    return (f"evalkit-projektet. Uppföljning av Programmet för en sammanhållen stad 2015–2020: publicerade data, "
+            f"version {evalkit.__version__} [datapaket]. Innehåller syntetiska demodata (se sources).")
 
 
 def _threshold() -> int:

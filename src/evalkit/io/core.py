@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
 
 from evalkit import geography
 
@@ -690,8 +689,13 @@ def read_with_quarantine(path: str | Path, indicator: str | None = None, **optio
         return reader.read(path, indicator=indicator, **merged)
     except ReaderError:
         raise
-    except (UnicodeError, ValueError, KeyError, IndexError, TypeError, OSError, zipfile.BadZipFile,
-            InvalidFileException) as exc:
+    except Exception as exc:
+        # imported here: openpyxl takes a third of a second, and most files are no workbooks
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        if not isinstance(exc, (UnicodeError, ValueError, KeyError, IndexError, TypeError, OSError,
+                                zipfile.BadZipFile, InvalidFileException)):
+            raise
         raise ReaderError(f"{path.name}: kan inte läsas ({type(exc).__name__}: {exc})") from exc
 
 

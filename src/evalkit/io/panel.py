@@ -75,6 +75,11 @@ class PanelRead:
         return self.rows_read == len(self.data) + len(self.set_aside)
 
 
+def _flag(measure: str) -> str:
+    """The command-line flag that named a measure (for messages)."""
+    return "--covariates" if measure.startswith("cov:") else f"--{measure}"
+
+
 def _fold(name) -> str:
     return str(name).strip().casefold()
 
@@ -286,12 +291,14 @@ def _measure_dimension(table: RawTable, fixed: set[str], names: dict[str, str]) 
     return None
 
 
-def _long_cells(table: RawTable, area: str, year: str, names: dict[str, str], cohort: str | None):
-    """Long table -> records frame (one per data row) and the file column of each measure."""
+def _long_cells(table: RawTable, area: str, year: str, names: dict[str, str], texts: dict[str, str]):
+    """Long table -> records frame (one per data row) and the file column of each measure;
+    ``texts`` maps output columns to file columns kept as text (cohort, cluster, fixed effects)."""
     f = table.frame
     out = pd.DataFrame({"row_number": table.rows, "area": f[area], "year": f[year]})
     blame = {}
-    fixed = {area, year} | ({cohort} if cohort else set())
+    cohort = texts.get("cohort")
+    fixed = {area, year} | set(texts.values())
     spread = _measure_dimension(table, fixed, names) if table.cube_value else None
     if spread is not None:
         return _spread_cube(table, area, year, names, cohort, spread)
@@ -302,12 +309,12 @@ def _long_cells(table: RawTable, area: str, year: str, names: dict[str, str], co
         if col is None and table.cube_value and len(names) == 1:
             col = table.cube_value  # a cube with one measure: --value names it, whatever it is called
         if col is None:
-            raise ReaderError(f"{table.source}: kolumnen {name!r} (--{m}) finns inte (kolumner: "
+            raise ReaderError(f"{table.source}: kolumnen {name!r} ({_flag(m)}) finns inte (kolumner: "
                               f"{', '.join(map(str, f.columns))})")
         out[m] = f[col]
         blame[m] = col
-    if cohort:
-        out["cohort"] = f[cohort]
+    for key, col in texts.items():
+        out[key] = f[col]
     return out, blame
 
 
@@ -328,7 +335,7 @@ def _spread_cube(table: RawTable, area: str, year: str, names: dict[str, str], c
     for m, name in names.items():
         part = f[folded == _fold(name)]
         if part.empty:
-            raise ReaderError(f"{table.source}: {name!r} (--{m}) finns inte bland värdena av {spread!r} "
+            raise ReaderError(f"{table.source}: {name!r} ({_flag(m)}) finns inte bland värdena av {spread!r} "
                               f"({', '.join(map(str, f[spread].unique()))})")
         part = part[[area, year, "värde", "_row"]].rename(columns={"värde": m, "_row": f"_row_{m}"})
         out = part if out is None else out.merge(part, on=[area, year], how="outer")
@@ -349,7 +356,7 @@ def _wide_groups(columns) -> dict[str, dict[int, str]]:
     return groups
 
 
-def _wide_cells(table: RawTable, area: str, names: dict[str, str], cohort: str | None):
+def _wide_cells(table: RawTable, area: str, names: dict[str, str], texts: dict[str, str]):
     """Wide table -> one record per area × year column (of every measure's group)."""
     groups = _wide_groups(table.frame.columns)
     chosen = {}
@@ -361,7 +368,7 @@ def _wide_cells(table: RawTable, area: str, names: dict[str, str], cohort: str |
             chosen[m] = next(iter(groups.values()))  # plain year columns: one measure, named by --value
         else:
             shown = ", ".join(repr(g) if g else "(utan förled)" for g in groups)
-            raise ReaderError(f"{table.source}: bred tabell utan årskolumner för {name!r} (--{m}); "
+            raise ReaderError(f"{table.source}: bred tabell utan årskolumner för {name!r} ({_flag(m)}); "
                               f"förled bland årskolumnerna: {shown}")
     years = sorted(set.intersection(*[set(g) for g in chosen.values()]))
     parts, blame = [], {m: "årskolumnen" for m in chosen}
@@ -370,8 +377,8 @@ def _wide_cells(table: RawTable, area: str, names: dict[str, str], cohort: str |
         for m, g in chosen.items():
             part[m] = table.frame[g[y]]
             part[f"_col_{m}"] = g[y]
-        if cohort:
-            part["cohort"] = table.frame[cohort]
+        for key, col in texts.items():
+            part[key] = table.frame[col]
         parts.append(part)
     out = pd.concat(parts, ignore_index=True).sort_values(["row_number", "year"], kind="stable")
     table.notes.append(f"bred tabell: {len(table.frame)} rader × {len(years)} årskolumner = {len(out)} poster")
@@ -381,14 +388,18 @@ def _wide_cells(table: RawTable, area: str, names: dict[str, str], cohort: str |
 def read_panel(path: str | Path, area: str, year: str | None = None, numerator: str | None = None,
                denominator: str | None = None, value: str | None = None, cohort: str | None = None,
                sheet: str | int | None = None, encoding: str | None = None,
-               delimiter: str | None = None) -> PanelRead:
+               delimiter: str | None = None, covariates=(), labels=()) -> PanelRead:
     """Read a panel file with the columns named by the user (see module docstring).
 
     Either ``numerator`` and ``denominator`` or ``value`` (optionally with ``denominator`` as the
     weight). ``year`` names the year column of a long table; without it (or when the file has no
-    such column but year columns) the table is read as wide. Returns a :class:`PanelRead`.
+    such column but year columns) the table is read as wide. ``covariates``: further number
+    columns (each comes back as ``cov:NAME``; a row without a number there is set aside);
+    ``labels``: further text columns (cluster, fixed effects; each comes back as ``label:NAME``).
+    Returns a :class:`PanelRead`.
     """
     names = {m: n for m, n in (("numerator", numerator), ("denominator", denominator), ("value", value)) if n}
+    names.update({f"cov:{c}": c for c in covariates})
     if not (value or (numerator and denominator)):
         raise ValueError("ange --value KOLUMN, eller --numerator KOLUMN och --denominator KOLUMN")
     if value and numerator:
@@ -402,17 +413,24 @@ def read_panel(path: str | Path, area: str, year: str | None = None, numerator: 
     cohort_col = _column(table, cohort)
     if cohort and cohort_col is None:
         raise ReaderError(f"{source}: kolumnen {cohort!r} (--cohort) finns inte")
+    texts = {"cohort": cohort_col} if cohort_col else {}
+    for name in labels:
+        col = _column(table, name)
+        if col is None:
+            raise ReaderError(f"{source}: kolumnen {name!r} (--cluster/--fe) finns inte (kolumner: "
+                              f"{', '.join(map(str, table.frame.columns))})")
+        texts[f"label:{name}"] = col
     year_col = _column(table, year)
     if year_col is not None:
-        records, blame = _long_cells(table, area_col, year_col, names, cohort_col)
+        records, blame = _long_cells(table, area_col, year_col, names, texts)
     elif _wide_groups(table.frame.columns):
-        records, blame = _wide_cells(table, area_col, names, cohort_col)
+        records, blame = _wide_cells(table, area_col, names, texts)
     elif year:
         raise ReaderError(f"{source}: kolumnen {year!r} (--year) finns inte, och inga årskolumner (2015, År 2015 …)")
     else:
         raise ReaderError(f"{source}: ange årskolumnen med --year, eller använd en bred tabell med en kolumn per år")
-    used = [c for c in (area_col, year_col, cohort_col) if c]
-    return _check_records(records, blame, table, names, used, bool(cohort))
+    used = [c for c in (area_col, year_col, *texts.values()) if c]
+    return _check_records(records, blame, table, names, used, list(texts))
 
 
 def _cell_reasons(table: RawTable, records: pd.DataFrame, blame: dict[str, str], used: list[str]) -> pd.Series:
@@ -429,7 +447,7 @@ def _cell_reasons(table: RawTable, records: pd.DataFrame, blame: dict[str, str],
 
 
 def _check_records(records: pd.DataFrame, blame: dict[str, str], table: RawTable, names: dict[str, str],
-                   used: list[str], with_cohort: bool) -> PanelRead:
+                   used: list[str], texts: list[str]) -> PanelRead:
     """Parse numbers and years; set aside what cannot be used, with file, row, column and reason."""
     source = table.source
     n = len(records)
@@ -466,8 +484,8 @@ def _check_records(records: pd.DataFrame, blame: dict[str, str], table: RawTable
         set_aside(bad, column, cells.astype(str), "text i en talkolumn")
         set_aside(values.isna(), column, cells.astype(str), "värdet saknas")
         out[m] = values
-    if with_cohort:
-        out["cohort"] = records["cohort"].map(lambda v: "" if v is None else (
+    for key in texts:
+        out[key] = records[key].map(lambda v: "" if v is None else (
             str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))).str.strip()
     data = out[usable].reset_index(drop=True)
     set_aside_frame = pd.concat(parts, ignore_index=True)

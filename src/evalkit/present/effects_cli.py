@@ -63,6 +63,7 @@ def table_text(result: dict, source: str, level: float = 0.95) -> str:
     lines.append(f"Panel: {number(s['n_areas'])} områden ({number(did['n_treated'])} behandlade), "
                  f"{s['years'][0]}–{s['years'][1]}, {start}, {number(did['n_obs'])} observationer; "
                  f"vikter: {weights}; utfall: {outcome}")
+    lines += _spec_lines(s)
     lines.append("")
     head = ["Skattning", "Effekt", "Medelfel", ki, "p"]
     body = []
@@ -72,6 +73,7 @@ def table_text(result: dict, source: str, level: float = 0.95) -> str:
         for c in result["cohorts"]:
             body.append([f"  kohort {c['first_year']} ({c['n_treated']} områden)", number(c["estimate"], dec),
                          number(c["se"], dec), _ci(c["ci_low"], c["ci_high"], dec), _p(c["p_value"])])
+        body += _cs_rows(result, dec)
     else:
         body.append(["Skillnad i skillnader (område- och årseffekter)", number(did["estimate"], dec),
                      number(did["se"], dec), _ci(did["ci_low"], did["ci_high"], dec), _p(did["p_value"])])
@@ -81,8 +83,7 @@ def table_text(result: dict, source: str, level: float = 0.95) -> str:
         body.append([f"Vild klusterbootstrap ({number(wb['n_boot'])} dragningar)", number(wb["estimate"], dec), "",
                      _ci(wb["ci_low"], wb["ci_high"], dec), _p(wb["p_value"])])
     lines += _table(head, body)
-    lines.append("Medelfel klustrade per område. Randomiseringsinferens och vild bootstrap ges bara vid ett "
-                 "gemensamt startår." if s["staggered"] else "Medelfel klustrade per område.")
+    lines.append(_cluster_line(s))
     lines.append("")
     if s["staggered"]:
         lines.append("Händelsestudie per kohort (Sun–Abraham, oviktad; referens: året före kohortens start)")
@@ -97,9 +98,74 @@ def table_text(result: dict, source: str, level: float = 0.95) -> str:
                  _ci(e["ci_low"], e["ci_high"], dec) if not e["reference"] else "", _p(e["p_value"])]
                 for e in result["event_study"]]
     lines += _table(head, body)
-    if not s["staggered"] and s.get("pretrend_p") is not None:
+    if s["staggered"] and result.get("callaway_santanna"):
+        lines += _cs_dynamic(result["callaway_santanna"], dec, ki)
+    if s.get("pretrend_p") is not None:
         lines.append(f"Gemensamt test att alla år före starten är 0 (parallella förtrender): p = {_p(s['pretrend_p'])}")
     return "\n".join(lines) + "\n"
+
+
+_CLUSTER_WORDS = {"area": "område", "stadsdelsomrade_2007": "stadsdelsområde (indelningen 2007, där insatsen "
+                  "tilldelades)"}
+
+
+def _cluster_line(s: dict) -> str:
+    """Which clusters the standard errors use, and their number."""
+    cl = s.get("cluster", "area")
+    what = _CLUSTER_WORDS.get(cl, f"kolumnen {cl}")
+    n = s.get("n_clusters")
+    return f"Medelfel klustrade per {what}" + (f" ({number(n)} kluster, t med {number(n - 1)} frihetsgrader)."
+                                                 if n else ".")
+
+
+def _spec_lines(s: dict) -> list[str]:
+    """The specification beyond area and year effects (covariates, fixed effects, window …) and notes."""
+    parts = []
+    if s.get("covariates"):
+        parts.append("kovariater: " + ", ".join(s["covariates"]))
+    if s.get("fe"):
+        parts.append("fler fixa effekter: " + ", ".join(f.replace("^", " × ") for f in s["fe"]))
+    if s.get("window"):
+        parts.append(f"fönster: {s['window'][0]} till {s['window'][1]} år från start")
+    if s.get("exclude_years"):
+        parts.append("utelämnade år: " + ", ".join(map(str, s["exclude_years"])))
+    if s.get("trends"):
+        parts.append("områdesspecifika linjära trender")
+    if s.get("staggered"):
+        parts.append("jämförelse (Callaway–Sant'Anna): " + ("aldrig behandlade" if s.get("control") == "never"
+                                                            else "aldrig och ännu inte behandlade"))
+    out = ["Specifikation: " + "; ".join(parts)] if parts else []
+    return out + [f"Obs: {note}" for note in s.get("notes", [])]
+
+
+def _cs_rows(result: dict, dec: int) -> list[list[str]]:
+    """Callaway–Sant'Anna's aggregations and the inference of its simple ATT (staggered starts)."""
+    cs = result.get("callaway_santanna")
+    if not cs:
+        return []
+    simple, group = cs["simple"], cs["simple"].get("group_average")
+    rows = [["Callaway–Sant'Anna, enkel sammanvägning", number(simple["estimate"], dec), number(simple["se"], dec),
+             _ci(simple["ci_low"], simple["ci_high"], dec), _p(simple["p_value"])]]
+    if group:
+        rows.append(["Callaway–Sant'Anna, per kohort sammanvägd", number(group["estimate"], dec),
+                     number(group["se"], dec), _ci(group["ci_low"], group["ci_high"], dec), _p(group["p_value"])])
+    ri, wb = result.get("ri"), result.get("wild_bootstrap")
+    if ri:
+        rows.append([f"  randomiseringsinferens ({number(ri['n_perm'])} omlottningar av kohorterna)",
+                     number(ri["estimate"], dec), "", "", _p(ri["p_value"])])
+    if wb:
+        rows.append([f"  vild (multiplikator-)bootstrap ({number(wb['n_boot'])} dragningar)",
+                     number(wb["estimate"], dec), "", _ci(wb["ci_low"], wb["ci_high"], dec), _p(wb["p_value"])])
+    return rows
+
+
+def _cs_dynamic(cs: dict, dec: int, ki: str) -> list[str]:
+    """The pooled event-study path: Callaway–Sant'Anna by years since start."""
+    lines = ["", "Sammanvägd händelsestudie (Callaway–Sant'Anna efter år från start; före start: förändring "
+                 "år för år)"]
+    body = [[str(e["relative"]), number(e["estimate"], dec), number(e["se"], dec),
+             _ci(e["ci_low"], e["ci_high"], dec), _p(e["p_value"])] for e in cs["dynamic"]]
+    return lines + _table(["Relativt", "Effekt", "Medelfel", ki, "p"], body)
 
 
 def csv_rows(result: dict) -> pd.DataFrame:
@@ -120,6 +186,16 @@ def csv_rows(result: dict) -> pd.DataFrame:
         wb = result["wild_bootstrap"]
         rows.append({"estimator": "wild_bootstrap", "estimate": wb["estimate"], "ci_low": wb["ci_low"],
                      "ci_high": wb["ci_high"], "p_value": wb["p_value"], "draws": wb["n_boot"]})
+    cs = result.get("callaway_santanna")
+    if cs:
+        rows.append({"estimator": "cs_simple", **{k: cs["simple"][k] for k in ("estimate", "se", "ci_low", "ci_high",
+                                                                              "p_value")}})
+        for e in cs["dynamic"]:
+            rows.append({"estimator": "cs_dynamic", **{k: e[k] for k in ("relative", "estimate", "se", "ci_low",
+                                                                         "ci_high", "p_value")}})
+        for g in cs["group"]:
+            rows.append({"estimator": "cs_group", **{k: g[k] for k in ("first_year", "estimate", "se", "ci_low",
+                                                                       "ci_high", "p_value", "n_treated")}})
     for e in result["event_study"]:
         rows.append({"estimator": "event_study", **{k: e.get(k) for k in ("first_year", "year", "relative", "estimate",
                                                                           "se", "ci_low", "ci_high", "p_value")}})
