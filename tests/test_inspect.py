@@ -122,3 +122,35 @@ def test_transposed_table_roles(tmp_path):
     assert found.exit_code == 1                      # the change row is no year: set aside
     assert "  År: år (ett år per rad)" in found.lines and "  Farsta: område (värden per år)" in found.lines
     assert "  Kommentar: läses inte: förändring, total eller kommentar, inte ett område" in found.lines
+
+
+@pytest.mark.parametrize("kind", ["dangling link", "link to a file", "folder", "file"])
+def test_write_sidecar_refuses_any_existing_name_and_never_follows_a_link(tmp_path, kind):
+    """Issue 25: ``exists()`` is False for a dangling link, so the old check wrote through it."""
+    path = tmp_path / "in" / "tabell.csv"
+    path.parent.mkdir()
+    path.write_text("x")
+    target = path.with_name(path.name + ".evalkit.json")
+    outside = tmp_path / "utanfor.json"
+    if kind == "dangling link":
+        target.symlink_to(outside)
+    elif kind == "link to a file":
+        outside.write_text("användarens egen fil")
+        target.symlink_to(outside)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target.write_text('{"header_row": 2}')
+    assert inspect.write_sidecar(path, {"header_row": 3}) is None
+    assert (not outside.exists()) if kind == "dangling link" else True
+    if kind == "link to a file":
+        assert outside.read_text() == "användarens egen fil"
+    if kind == "file":
+        assert target.read_text() == '{"header_row": 2}'
+
+
+def test_write_sidecar_writes_a_new_one(tmp_path):
+    path = tmp_path / "tabell.csv"
+    path.write_text("x")
+    written = inspect.write_sidecar(path, {"header_row": 3})
+    assert written == tmp_path / "tabell.csv.evalkit.json" and '"header_row": 3' in written.read_text()
