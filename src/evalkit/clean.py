@@ -336,6 +336,20 @@ def _publish(out: Path) -> dict:
     return write_published(out)
 
 
+def _protect_schools(kept: pd.DataFrame) -> pd.DataFrame:
+    """Pupils passing and failing are protected counts (:func:`evalkit.analysis.schools.protect`)."""
+    from evalkit.analysis import schools as school_results
+
+    return school_results.protect(kept)
+
+
+def _protect_surveys(kept: pd.DataFrame) -> pd.DataFrame:
+    """Respondents agreeing and not are protected counts (:func:`evalkit.analysis.surveys.protect`)."""
+    from evalkit.analysis import surveys as survey_results
+
+    return survey_results.protect(kept)
+
+
 #: Every kind of input ``sources.csv`` may list (its ``kind`` column).
 KINDS: dict[str, Kind] = {
     INDICATORS: Kind(read_with_quarantine, contracts.indicator_contract, "indicators.parquet",
@@ -345,9 +359,9 @@ KINDS: dict[str, Kind] = {
                      columns=tuple(projects.REGISTER_COLUMNS)),
     "project_frames": Kind(projects.read_frames, contracts.frames_schema, "project_frames.parquet"),
     "schools": Kind(schools.read_school_results, contracts.school_schema, "schools.parquet",
-                    columns=tuple(schools.SCHOOL_COLUMNS)),
+                    columns=tuple(schools.SCHOOL_COLUMNS), derive=_protect_schools),
     "surveys": Kind(surveys.read_surveys, contracts.survey_schema, "surveys.parquet",
-                    columns=tuple(surveys.SURVEY_COLUMNS)),
+                    columns=tuple(surveys.SURVEY_COLUMNS), derive=_protect_surveys),
 }
 
 
