@@ -300,10 +300,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     try:
         wanted = tuple(changes.RESOURCES.values())
         old, new = (datapackage.read(Path(p), wanted) for p in (args.old, args.new))
+        result = changes.diff(old, new)  # checks both first: a publication is untrusted input
     except (ValueError, OSError, KeyError) as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
-    result = changes.diff(old, new)
     if args.json:
         print(json.dumps(changes.to_records(result), ensure_ascii=False, indent=1))
     else:
