@@ -206,3 +206,20 @@ def test_a_column_without_a_description_stops_the_package_with_a_clear_message()
     frame = pd.DataFrame({"indicator": ["a"], "new_column": [1.5]})
     with pytest.raises(ValueError, match="new_column.*saknar beskrivning"):
         datapackage.resource("did", frame, ["indicator"], {"indicator": ("Indikator.", "Indicator.")})
+
+
+def test_no_text_field_of_the_package_starts_like_a_formula(built, descriptor):
+    """Issue 25: text starting with = + - @ tab or CR is set aside at clean, so no published file
+    carries one; numbers are numbers (never quoted)."""
+    checked = 0
+    for spec in descriptor["resources"]:
+        frame = read(built[1].parent, spec)
+        for f in spec["schema"]["fields"]:
+            if f["type"] != "string":
+                continue
+            text = frame[f["name"]].dropna().astype(str)
+            bad = text[text.str.match(r"^[=+\-@\t\r]")]
+            assert bad.empty, (spec["name"], f["name"], bad.head().tolist())
+            checked += len(text)
+    assert checked > 100_000
+    assert len(datapackage.read(built[1])) == len(descriptor["resources"]) + 1  # and reads back, verified
