@@ -269,7 +269,11 @@ def publications_dir():
 def record_publication(published_path, full_path, sha256: str, folder=None):
     """Record one publication: its published table and the full table it was protected against,
     under its SHA-256; the newest last in ``order.txt``, only the last :data:`HISTORY_KEPT` kept
-    (a republication of the same table moves it to the end). Returns its folder."""
+    (a republication of the same table moves it to the end). Returns its folder.
+
+    A record is not an input of the clean step's stamp on purpose: what is recorded is always
+    today's published table (`evalkit publish` records nothing else), which is protected jointly
+    with itself already; the next data change re-runs `evalkit clean`, which then reads it."""
     import shutil
 
     root = publications_dir() if folder is None else folder
