@@ -230,3 +230,30 @@ def test_cli_refuses_a_foreign_folder_with_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("fel: publiceras inte:") and len(err.splitlines()) == 1
     assert (dest / "x.txt").read_text() == "x"
+
+
+def test_a_publication_records_its_published_table_for_the_next_audit(processed, tmp_path, monkeypatch):
+    """What the intruder will hold: the published table the site's data package names, with the
+    full table it was protected against (for the joint audit of the next release)."""
+    import pandas as pd
+
+    from evalkit import data
+    from evalkit.analysis import intruder
+    from evalkit.build import datapackage
+    from evalkit.paths import processed_dir
+
+    monkeypatch.setattr(intruder, "publications_dir", lambda: tmp_path / "publications")
+    out = _build(tmp_path / "one")
+    datapackage.write(out / "site")
+    publish.publish(out, tmp_path / "share" / "site", jobs=[], audit=False)
+    history = intruder.load_history()
+    assert len(history) == 1
+    published, full = history[0]
+    pd.testing.assert_frame_equal(published, pd.read_parquet(processed_dir() / data.PUBLISHED_TABLE))
+    pd.testing.assert_frame_equal(full, pd.read_parquet(processed_dir() / "indicators.parquet"))
+    # a site built from other data names another table: recorded is nothing
+    other = _build(tmp_path / "two", pages=("q.html",))
+    (other / "site" / "data").mkdir()
+    (other / "site" / "data" / "datapackage.json").write_text('{"evalkit": {"published_table_sha256": "0"}}')
+    publish.publish(other, tmp_path / "share" / "site", jobs=[], audit=False)
+    assert len(intruder.load_history()) == 1

@@ -284,6 +284,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
         print(f"fel: {args.dest}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     kept = f"; förra publiceringen finns kvar i {done.previous}" if done.previous else ""
+    if done.unchanged:
+        print(f"{done.destination} har redan exakt den här webbplatsen; inget ändrades{kept}")
+        return 0
     print(f"publicerade {done.files} filer till {done.destination}{kept}")
     return 0
 
@@ -452,7 +455,9 @@ def parser() -> argparse.ArgumentParser:
                          description="Kontrollerar bygget (inga misslyckade, saknade eller inaktuella rapporter; "
                                      "inkräktarens granskning av den publicerade tabellen körs om) och kopierar "
                                      "sedan reports/site till DEST: först till en katalog bredvid, sedan byts "
-                                     "den in. Förra publiceringen sparas som .DEST.previous. Slutstatus 0: "
+                                     "den in. DEST ska saknas, vara tom eller vara en evalkit-publicering "
+                                     "(publicering.txt); annat vägras. Inga symboliska länkar följs. De 3 "
+                                     "senaste publiceringarna sparas (.DEST.previous, .DEST.previous.2). Slutstatus 0: "
                                      "publicerad, 1: vägrad (inget ändrat), 2: kunde inte skriva.")
     pub.add_argument("dest", metavar="DEST", help="katalogen som läsarna når, t.ex. /mnt/intranat/uppfoljning")
     pub.add_argument("--out", metavar="KATALOG", help="byggets katalog (standard: reports/)")
