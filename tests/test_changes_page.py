@@ -172,3 +172,78 @@ def test_one_raw_number_changed_moves_that_cell_and_its_dependants_only(processe
     print(f"\nEn ändrad rådatauppgift: {len(moved)} publicerade celler flyttade: "
           f"{sorted(set(zip(moved['area_code'], moved['indicator'], moved['field'])))}")
     assert set(moved["indicator"]) <= {CELL[1], *composites}
+
+
+# --- issue 25: a previous publication is untrusted input ------------------------------------------
+
+def _tampered(old_site: Path, tmp_path: Path, how: str) -> Path:
+    site = tmp_path / "tampered" / "site"
+    shutil.copytree(old_site, site)
+    csv = site / datapackage.FOLDER / "indikatorer.csv"
+    desc_path = site / datapackage.HREF
+    desc = json.loads(desc_path.read_text(encoding="utf-8"))
+    spec = next(r for r in desc["resources"] if r["name"] == "indikatorer")
+    lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    if how == "bytes changed, hash not":
+        csv.write_text("".join(lines[:-1]), encoding="utf-8")
+        return site
+    if how == "injected column":
+        body = "".join(line.rstrip("\n") + (",injicerad\n" if i == 0 else ",=1+1\n") for i, line in enumerate(lines))
+    elif how == "text in a number field":
+        body = lines[0] + lines[1].replace(lines[1].split(",")[0], lines[1].split(",")[0], 1)
+        cols = lines[0].rstrip("\n").split(",")
+        row = lines[1].rstrip("\n").split(",")
+        row[cols.index("year")] = "tjugo"
+        body = lines[0] + ",".join(row) + "\n" + "".join(lines[2:])
+    elif how == "duplicated rows":
+        body = "".join(lines) + "".join(lines[1:])
+    elif how == "path outside the package":
+        outside = tmp_path / "x.csv"
+        outside.write_text("".join(lines), encoding="utf-8")
+        spec["path"] = "../../../x.csv"
+        desc_path.write_text(json.dumps(desc, ensure_ascii=False), encoding="utf-8")
+        return site
+    elif how == "a key twice":
+        text = desc_path.read_text(encoding="utf-8")
+        desc_path.write_text(text.replace('"resources": [', '"resources": [], "resources": [', 1), encoding="utf-8")
+        return site
+    csv.write_text(body, encoding="utf-8")
+    spec["hash"] = "sha256:" + hashlib.sha256(body.encode()).hexdigest()
+    spec["bytes"] = len(body.encode())
+    desc_path.write_text(json.dumps(desc, ensure_ascii=False), encoding="utf-8")
+    return site
+
+
+TAMPERINGS = {"bytes changed, hash not": "byte", "injected column": "rubrikraden",
+              "text in a number field": "kolumn year", "duplicated rows": "primärnyckeln",
+              "path outside the package": "som inte är en fil i paketets mapp", "a key twice": "två gånger"}
+
+
+@pytest.mark.parametrize("how", sorted(TAMPERINGS))
+def test_a_tampered_publication_is_refused_with_one_line(old_site, tmp_path, capsys, how):
+    site = _tampered(old_site, tmp_path, how)
+    with pytest.raises(datapackage.PackageError, match=TAMPERINGS[how]):
+        datapackage.read(site, tuple(changes.RESOURCES.values()))
+    assert cli.main(["diff", str(site), str(old_site)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("fel: ") and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("how", ["text in a number field", "injected column"])
+def test_build_goes_on_without_the_changes_page_when_the_previous_publication_does_not_check_out(
+        old_site, new_build, tmp_path, capsys, how):
+    site = _tampered(old_site, tmp_path, how)
+    changes_page.update(new_build, site)  # with a good one first: page and boxes there
+    assert changes_page.update(new_build, old_site) is not None and (new_build / "site" / changes_page.PAGE).exists()
+    capsys.readouterr()
+    assert changes_page.update(new_build, site) is None
+    assert "varning: ingen förändringssida" in capsys.readouterr().err
+    assert not (new_build / "site" / changes_page.PAGE).exists()
+    assert "ek-changes" not in (new_build / "site" / "sd-tensta.html").read_text(encoding="utf-8")
+
+
+def test_a_table_without_the_compared_columns_is_a_schema_mismatch(old_site):
+    tables = datapackage.read(old_site, tuple(changes.RESOURCES.values()))
+    broken = dict(tables, indikatorer=tables["indikatorer"].drop(columns="status"))
+    with pytest.raises(changes.SchemaMismatch, match="indikatorer saknar kolumnerna status"):
+        changes.diff(broken, tables)

@@ -271,3 +271,20 @@ def test_the_guide_re_derives_five_published_numbers_from_the_package_alone(buil
     assert np.allclose(np.array(got["effect"][0], float), np.array(got["effect"][1], float), rtol=1e-8)
     assert got["rank_band"][0] == got["rank_band"][1]
     assert "rank_band: re-derived" in capsys.readouterr().out
+
+
+def test_no_text_field_of_the_package_starts_like_a_formula(built, descriptor):
+    """Issue 25: text starting with = + - @ tab or CR is set aside at clean, so no published file
+    carries one; numbers are numbers (never quoted)."""
+    checked = 0
+    for spec in descriptor["resources"]:
+        frame = read(built[1].parent, spec)
+        for f in spec["schema"]["fields"]:
+            if f["type"] != "string":
+                continue
+            text = frame[f["name"]].dropna().astype(str)
+            bad = text[text.str.match(r"^[=+\-@\t\r]")]
+            assert bad.empty, (spec["name"], f["name"], bad.head().tolist())
+            checked += len(text)
+    assert checked > 100_000
+    assert len(datapackage.read(built[1])) == len(descriptor["resources"]) + 1  # and reads back, verified

@@ -190,3 +190,35 @@ def test_walk_validate_agrees_and_clean_publishes_the_file(walked):
     got = {(r.area_code, int(r.year)): (r.value, r.numerator, r.denominator) for r in rows.itertuples()
            if (r.area_code, int(r.year)) in expected}
     assert got == expected          # the file's values (as typed), not the demo's they replace
+
+
+@pytest.mark.parametrize("kind", ["dangling link", "link to a file", "folder", "file"])
+def test_write_sidecar_refuses_any_existing_name_and_never_follows_a_link(tmp_path, kind):
+    """Issue 25: ``exists()`` is False for a dangling link, so the old check wrote through it."""
+    path = tmp_path / "in" / "tabell.csv"
+    path.parent.mkdir()
+    path.write_text("x")
+    target = path.with_name(path.name + ".evalkit.json")
+    outside = tmp_path / "utanfor.json"
+    if kind == "dangling link":
+        target.symlink_to(outside)
+    elif kind == "link to a file":
+        outside.write_text("användarens egen fil")
+        target.symlink_to(outside)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target.write_text('{"header_row": 2}')
+    assert inspect.write_sidecar(path, {"header_row": 3}) is None
+    assert (not outside.exists()) if kind == "dangling link" else True
+    if kind == "link to a file":
+        assert outside.read_text() == "användarens egen fil"
+    if kind == "file":
+        assert target.read_text() == '{"header_row": 2}'
+
+
+def test_write_sidecar_writes_a_new_one(tmp_path):
+    path = tmp_path / "tabell.csv"
+    path.write_text("x")
+    written = inspect.write_sidecar(path, {"header_row": 3})
+    assert written == tmp_path / "tabell.csv.evalkit.json" and '"header_row": 3' in written.read_text()

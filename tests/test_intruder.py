@@ -239,3 +239,71 @@ def test_published_estimates_rest_on_published_cells_only(bundled):
         with_values = published[(published["indicator"] == indicator) & (published["area_level"] == "stadsdel")
                                 & published["value"].notna()]["area_code"].nunique()
         assert n_areas <= with_values
+
+
+# --- issue 25: two publications together ----------------------------------------------------------
+
+def _bromma_case():
+    """Release A and a late correction: Eneby 6 → 3 (the issue's attack, in Spånga-Tensta's terms:
+    Flysta plays Eneby, Lunda and Solhem the two cells release A hid)."""
+    before = _table({"sd-flysta": (6, 1000), "sd-lunda": (4, 1000), "sd-solhem": (20, 1000)})
+    after = _table({"sd-flysta": (3, 1000), "sd-lunda": (4, 1000), "sd-solhem": (20, 1000)})
+    release_a = _hide(before, [("sd-lunda", "numerator"), ("sd-solhem", "numerator")])
+    # release B, protected on its own: Flysta (3) and Lunda (4) hidden, Solhem shown
+    release_b = _hide(after, [("sd-flysta", "numerator"), ("sd-lunda", "numerator")])
+    return before, after, release_a, release_b
+
+
+def test_each_release_passes_alone_but_together_they_pin_the_hidden_counts():
+    before, after, release_a, release_b = _bromma_case()
+    assert intruder.audit(release_a, before).ok and intruder.audit(release_b, after).ok
+    joint = intruder.audit(release_b, after, history=[(release_a, before)])
+    # A: lunda + solhem = 24; B: solhem = 20 shown, flysta + lunda = 7; lunda unchanged ⇒ lunda = 4, flysta = 3
+    assert _interval(joint, "sd-lunda", "ekonomiskt_bistand.numerator") == (4.0, 4.0)
+    assert _interval(joint, "sd-flysta", "ekonomiskt_bistand.numerator") == (3.0, 3.0)
+    assert not joint.ok and joint.figures()["earlier_publications"] == 1
+
+
+def test_a_changed_cell_is_its_own_variable_in_the_old_release():
+    """Only unchanged quantities are joined: the old Flysta (6, shown in A) says nothing of the new one."""
+    before, after, release_a, _ = _bromma_case()
+    release_b = _hide(after, [("sd-flysta", "numerator"), ("sd-lunda", "numerator"), ("sd-solhem", "numerator"),
+                              ("sdo-spanga-tensta", "numerator"), ("ovriga-staden", "numerator"),
+                              ("stockholm", "numerator")])
+    system = intruder.build_system(release_b)
+    truth = intruder.build_system(after).variables["value"].to_numpy(float)
+    joint = intruder.with_history(system, truth, [(release_a, before)])
+    v = joint.system.variables
+    flysta = v[(v["area_code"] == "sd-flysta") & (v["quantity"] == "ekonomiskt_bistand.numerator")]
+    assert len(flysta) == 2 and sorted(joint.truth[flysta["var"]]) == [3.0, 6.0]
+    lunda = v[(v["area_code"] == "sd-lunda") & (v["quantity"] == "ekonomiskt_bistand.numerator")]
+    assert len(lunda) == 1 and not lunda["known"].iloc[0]  # unchanged: one variable, hidden in both
+    # the changed aggregates were shown in A: old variables of their own, known
+    city = v[(v["area_code"] == "stockholm") & (v["quantity"] == "ekonomiskt_bistand.numerator")]
+    assert sorted(city["known"]) == [False, True]
+
+
+def test_joint_suppression_protects_the_correction_and_the_earlier_release():
+    before, after, release_a, _ = _bromma_case()
+    history = [(release_a, before)]
+    protected = dc.suppress_tidy(after, history=history).frame
+    joint = intruder.audit(protected, after, history=history)
+    assert joint.ok, joint.text()
+    # the difference of the borough totals between the releases would be Flysta's change: hidden
+    shown = protected.set_index(["area_code", "indicator"])["numerator"]
+    assert np.isnan(shown[("sdo-spanga-tensta", "ekonomiskt_bistand")])
+    # a cell release A showed and that did not change stays shown (hiding it would hide nothing)
+    assert shown[("sd-tensta", "ekonomiskt_bistand")] == 100.0
+
+
+def test_recorded_history_keeps_the_last_publications(tmp_path):
+    pub, full = tmp_path / "p.parquet", tmp_path / "f.parquet"
+    _table({}).to_parquet(pub)
+    _table({}).to_parquet(full)
+    for i in range(intruder.HISTORY_KEPT + 1):
+        intruder.record_publication(pub, full, str(i) * 64, folder=tmp_path / "h")
+    intruder.record_publication(pub, full, "1" * 64, folder=tmp_path / "h")  # the same again: moves last
+    order = (tmp_path / "h" / intruder.HISTORY_ORDER).read_text().split()
+    assert order == [(str(i) * 64)[:16] for i in (2, 3, 1)]
+    assert sorted(p.name for p in (tmp_path / "h").iterdir() if p.is_dir()) == sorted(order)
+    assert len(intruder.load_history(tmp_path / "h")) == intruder.HISTORY_KEPT

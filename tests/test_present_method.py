@@ -43,3 +43,13 @@ def test_goal_table_lists_every_goal_with_its_indicators():
 
 def test_indicator_table_lists_the_catalogue():
     assert len(method.indicator_table().frame) == len(programme.indicator_catalogue())
+
+
+def test_the_audit_scope_says_what_is_covered_and_what_not():
+    """Issue 25: the intruder section says it covers this publication and the last N, and what not."""
+    text = method.audit_scope_sv({"earlier_publications": 2}, kept=3)
+    assert "de 3 senaste" in text and "2 tidigare publiceringar ingick" in text
+    assert "täcker inte" in text and "äldre än de 3 senaste" in text
+    assert "färre än 10 elever" in text and "konfidensintervallet" in text
+    assert "ingen tidigare publicering fanns" in method.audit_scope_sv({}, kept=3)
+    assert "1 tidigare publicering ingick" in method.audit_scope_sv({"earlier_publications": 1})

@@ -152,3 +152,77 @@ def test_no_page_carries_a_script_except_the_index_filter(pages):
         assert not handlers, (name, handlers[:5])
         hrefs = [t.get("href", "") + t.get("src", "") for t in soup.find_all(["a", "img", "link", "iframe"])]
         assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "vbscript:"))], name
+
+
+# --- issue 25: a share beside its base is a count -------------------------------------------------
+
+#: (share column, base column) pairs on the pages: school results and survey shares.
+SHARE_BASES = (("Resultat", "Elever exkl. nyanlända"), ("Nyanlända: resultat", "Nyanlända: elever"),
+               ("Andel", "Svarande"))
+#: School measures shown as points, not shares (their mean reveals no count).
+POINT_MEASURES = ("Meritvärde", "meritvärde")
+
+
+def _number(text: str) -> float | None:
+    """A Swedish number as shown (``95,0``, ``7,7 %``, ``1 234``); None for symbols."""
+    t = re.sub(r"[\s\u00a0\u202f%]", "", text).replace(",", ".").replace("\u2212", "-")
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+def _pinned_small(share: float, n: int) -> bool:
+    """The intruder's reading, by brute force (independent of evalkit.analysis.schools): every whole
+    count k of n whose share rounds to the shown one-decimal figure is 1–4, or leaves 1–4."""
+    fits = [k for k in range(n + 1) if abs(100 * k / n - share) <= 0.05 + 1e-9]
+    return bool(fits) and all(1 <= k < THRESHOLD or 1 <= n - k < THRESHOLD for k in fits)
+
+
+def _share_problems(header: list[str], rows: list[list[str]]) -> list[str]:
+    problems = []
+    for row in rows:
+        cells = dict(zip(header, row))
+        if any(m in cells.get("Mått", "") for m in POINT_MEASURES):
+            continue
+        for share_col, base_col in SHARE_BASES:
+            if share_col not in cells or base_col not in cells:
+                continue
+            share, n = _number(cells[share_col]), _number(cells[base_col])
+            if share is None:
+                continue
+            if n is None:  # a hidden base: no share and no interval may stand for it
+                problems.append(f"{share_col}={cells[share_col]!r} vid dolt {base_col} i raden {row[:3]}")
+            elif _pinned_small(share, int(n)):
+                problems.append(f"{share_col}={cells[share_col]!r} av {base_col}={cells[base_col]!r} "
+                                f"i raden {row[:3]}")
+        interval = cells.get("95 % konfidensintervall", "..")
+        if _number(cells.get("Svarande", "0")) is None and interval not in ("..", "x", ""):
+            problems.append(f"intervall {interval!r} vid dolt antal svarande i raden {row[:3]}")
+    return problems
+
+
+def test_no_school_or_survey_share_on_the_site_pins_a_small_count(pages):
+    """Issue 25: 'Bandhagen norra skola åk 6 95,0 % of 20' is one pupil who failed."""
+    problems, scanned = {}, 0
+    for name, html in pages.items():
+        found = []
+        for header, rows in _tables(html):
+            if any(s in header and b in header for s, b in SHARE_BASES):
+                scanned += len(rows)
+                found += _share_problems(header, rows)
+        if found:
+            problems[name] = found
+    assert scanned > 100
+    assert not problems, problems
+
+
+def test_the_share_scanner_catches_a_pinned_count():
+    header = ["Skola", "Årskurs", "Mått", "Elever exkl. nyanlända", "Resultat"]
+    assert _share_problems(header, [["Bandhagen norra", "6", "Godkänt", "20", "95,0"]])
+    assert not _share_problems(header, [["Bandhagen norra", "6", "Godkänt", "20", "75,0"]])
+    assert not _share_problems(header, [["Bandhagen norra", "9", "Meritvärde", "20", "95,0"]])
+    survey = ["Fråga", "Område", "Andel", "95 % konfidensintervall", "Svarande"]
+    assert _share_problems(survey, [["q", "Orhem", "7,7 %", "1,4–33,3", "13"]])
+    assert len(_share_problems(survey, [["q", "Orhem", "33,3 %", "6,1–79,2", "x"]])) == 2
+    assert not _share_problems(survey, [["q", "Orhem", "x", "..", "x"]])

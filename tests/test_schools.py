@@ -147,3 +147,63 @@ def test_generator_is_deterministic():
     assert a != demo_inputs.school_text(seed=8)
     shipped = clean.listed_path("schools").read_bytes()
     assert hashlib.sha256(shipped).digest() == hashlib.sha256(demo_inputs.school_text().encode("utf-8")).digest()
+
+
+# --- issue 25: pupils passing and failing are protected counts ------------------------------------
+
+def _groups(rows):
+    """School rows of one school, year, grade and measure: (group, n, share, status)."""
+    import pandas as pd
+
+    return pd.DataFrame([{"school_id": "S1", "school": "Bandhagen norra skola", "area_code": "sd-bandhagen",
+                          "year": 2019, "grade": 6, "measure": "np_godkand", "group": g, "n_pupils": n,
+                          "value": v, "national": 80.0, "status": s, "unit": "procent"} for g, n, v, s in rows])
+
+
+def test_implied_counts_agree_with_brute_force():
+    import numpy as np
+
+    rng = np.random.default_rng(25)
+    for _ in range(300):
+        n = int(rng.integers(1, 1500))
+        k = int(rng.integers(0, n + 1))
+        share = round(100 * k / n, 1)
+        fits = [j for j in range(n + 1) if abs(100 * j / n - share) <= 0.05 + 1e-9]
+        lo, hi = schools.implied_counts([share], [n])
+        assert (lo[0], hi[0]) == (min(fits), max(fits))
+
+
+def test_one_failing_pupil_of_twenty_is_hidden_and_the_total_with_it():
+    """The issue's case: 95,0 % of 20 is 19 of 20, one pupil failed."""
+    out = schools.protect(_groups([("alla", 32, 78.1, ""), ("exkl_nyanlanda", 20, 95.0, ""),
+                                   ("nyanlanda", 12, 50.0, "")])).set_index("group")
+    assert out.loc["exkl_nyanlanda", "status"] == "x" and out.loc["exkl_nyanlanda", "value"] != out.loc[
+        "exkl_nyanlanda", "value"]
+    # alla = exkl + nyanlända: with exkl alone hidden it would be alla − nyanlända; alla goes too
+    assert out.loc["alla", "status"] == "x" and out.loc["nyanlanda", "status"] == ""
+
+
+def test_skolverkets_ten_pupil_rule_is_kept_and_large_groups_shown():
+    out = schools.protect(_groups([("alla", 60, 60.0, ""), ("exkl_nyanlanda", 52, 61.5, ""),
+                                   ("nyanlanda", 8, 50.0, "")])).set_index("group")
+    assert out.loc["nyanlanda", "status"] == "x"           # 4 of 8 is fine for the threshold, not for Skolverket
+    assert out.loc["alla", "status"] == "x"                 # else nyanlända = alla − exkl
+    assert out.loc["exkl_nyanlanda", "value"] == 61.5
+
+
+def test_a_hidden_total_takes_the_smaller_member_with_it():
+    out = schools.protect(_groups([("alla", 100, 97.0, ""), ("exkl_nyanlanda", 70, 80.0, ""),
+                                   ("nyanlanda", 30, 50.0, "")])).set_index("group")
+    assert list(out["status"]) == ["x", "", "x"]           # 3 of 100 failed; nyanlända (30) goes with it
+
+
+def test_the_bundled_school_table_pins_no_small_count(processed):
+    """What `evalkit clean` wrote: no shown share beside a shown base pins 1–4 pupils, or leaves 1–4."""
+    from evalkit import data
+
+    table = data.schools()
+    shown = table[table["value"].notna() & table["status"].eq("") & table["unit"].eq("procent")]
+    lo, hi = schools.implied_counts(shown["value"], shown["n_pupils"].astype(float))
+    assert len(shown) > 1000
+    assert not schools.small_count(lo, hi, shown["n_pupils"].astype(float)).any()
+    assert (shown["n_pupils"] >= SUPPRESSION_LIMIT).all()

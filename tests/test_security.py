@@ -54,8 +54,16 @@ def hostile_register(tmp_path):
     path = tmp_path / "ytterstadsprojekt.csv"
     path.write_text("\n".join(lines + hostile) + "\n", encoding="utf-8")
     result = clean.read_input(path, "projects")
-    assert set(result.data["project"]) >= {SCRIPT, IMG, FORMULA}, result.quarantine.to_string()
-    return result.data
+    # clean sets every row with a formula-like text aside (issue 25) – all three hostile rows …
+    set_aside = result.quarantine[result.quarantine["reason"] == clean.FORMULA_REASON]
+    assert len(set_aside) == 3 and result.reconciles()
+    assert not set(result.data["project"]) & {SCRIPT, IMG, FORMULA}
+    # … so the present layer's own defence is tested on rows put past clean (as a researcher's own
+    # frame would reach it): the same hostile texts on copies of a kept row
+    base = result.data.iloc[[0, 0, 0]].reset_index(drop=True)
+    base[["project", "board", "note"]] = [[SCRIPT, IMG, FORMULA], [IMG, FORMULA, SCRIPT],
+                                          [FORMULA, "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3"]]
+    return pd.concat([result.data, base], ignore_index=True)
 
 
 @pytest.mark.parametrize("area", [None, "sd-tensta", "sdo-spanga-tensta"])
@@ -85,6 +93,32 @@ def test_any_text_in_any_table_position_is_escaped_and_neutralised(text):
     for cell in [c for row in rows for c in row]:
         assert not re.match(r"^[=+\-@\t\r]", cell) or re.fullmatch(r"-?\d[\d\s\u00a0,.]*%?", cell), cell
     assert rows[2] == ["1 234,5", "-4,5"]  # plain numbers are left alone
+
+
+@pytest.mark.parametrize("number", ["+3,1", "−3,1", "-4,5", "±0,0", "12,3 %", "+1 234,5", "-0,2\u00a0%"])
+def test_numbers_never_get_a_quote(number):
+    """Issue 25: positive changes were downloaded as text ('+3,1)."""
+    assert tables.neutralise_cell(number) == number
+
+
+@pytest.mark.parametrize("text", ["+cmd", "=1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "+3,1 procentenheter;=1",
+                                  "\t=1", "-1e3", "+1-"])
+def test_formula_like_text_gets_a_quote(text):
+    assert tables.neutralise_cell(text) == "'" + text
+
+
+def test_clean_sets_formula_text_aside_at_the_source(tmp_path):
+    """A source text =HYPERLINK(...) reached data/indikatorer.csv in 60 cells (and every aggregate)."""
+    path = tmp_path / "bistand.csv"
+    path.write_text("Stadsdel;År;Täljare;Nämnare;Andel;Källa\n"
+                    "Tensta;2019;500;10000;5,0;statistikenheten\n"
+                    f"Husby;2019;400;8000;5,0;{FORMULA.replace(';', ',')}\n"
+                    "Rinkeby;2019;300;6000;5,0;+46 8 123\n", encoding="utf-8")
+    result = clean.read_input(path, indicator="ekonomiskt_bistand", level="stadsdel")
+    assert result.reconciles() and list(result.data["area_code"]) == ["sd-tensta"]
+    q = result.quarantine
+    assert list(q["reason"]) == [clean.FORMULA_REASON] * 2 and set(q["column"]) == {"source"}
+    assert all(v.startswith("'") for v in q["value"])  # the quarantine file runs nothing either
 
 
 def test_page_text_helpers_escape():

@@ -94,3 +94,36 @@ def test_generator_is_deterministic():
     a = demo_inputs.survey_text(seed=3)
     assert a == demo_inputs.survey_text(seed=3) and a != demo_inputs.survey_text(seed=4)
     assert clean.listed_path("surveys").read_bytes() == demo_inputs.survey_text().encode("utf-8")
+
+
+# --- issue 25: respondents agreeing are protected counts ------------------------------------------
+
+def _survey(rows):
+    import pandas as pd
+
+    return pd.DataFrame([{"survey": "trygghetsmatning", "question": "otrygg_kvall", "area_code": a,
+                          "area_level": "stadsdel" if a.startswith("sd-") else "stadsdelsomrade", "year": 2019,
+                          "n": n, "value": v, "status": "", "source": "test"} for a, n, v in rows])
+
+
+def test_a_hidden_base_hides_the_share_and_its_interval():
+    """n = 3 shown as x gave itself away through the Wilson bounds (6,1–79,2)."""
+    out = surveys.with_confidence(surveys.protect(_survey([("sd-orhem", 3, 33.3), ("sd-sundby", 200, 40.0)])))
+    orhem, sundby = out.iloc[0], out.iloc[1]
+    assert orhem["status"] == "x" and orhem["value"] != orhem["value"] and orhem["ci_low"] != orhem["ci_low"]
+    assert sundby["status"] == "" and sundby["ci_low"] > 0
+
+
+def test_one_respondent_of_thirteen_is_hidden():
+    out = surveys.protect(_survey([("sd-orhem", 13, 7.7), ("sd-flysta", 13, 92.3), ("sd-lunda", 13, 38.5)]))
+    assert list(out["status"]) == ["x", "x", ""]             # 1 of 13 agree; 12 of 13 leave 1 who does not
+
+
+def test_a_borough_that_sums_its_stadsdelar_gets_a_second_hidden_member():
+    members = [("sd-bromsten", 100, 2.0), ("sd-flysta", 150, 40.0), ("sd-lunda", 120, 30.0),
+               ("sd-solhem", 130, 50.0), ("sd-sundby", 110, 20.0), ("sd-tensta", 300, 35.0)]
+    total = ("sdo-spanga-tensta", sum(n for _, n, _ in members), 33.6)
+    out = surveys.protect(_survey(members + [total])).set_index("area_code")
+    assert out.loc["sd-bromsten", "status"] == "x"           # 2 of 100
+    assert (out["status"] == "x").sum() == 2 and out.loc["sdo-spanga-tensta", "status"] == ""
+    assert out.loc["sd-sundby", "status"] == "x"             # the next smallest member

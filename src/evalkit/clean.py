@@ -172,6 +172,35 @@ def validate(data: pd.DataFrame, contract: pa.DataFrameSchema) -> tuple[pd.DataF
 
 
 REPLACED_BY_REAL = "ersatta av verkliga uppgifter"
+#: First characters that make a spreadsheet read a cell as a formula (CSV injection, OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_REASON = "texten börjar med ett formeltecken (= + - @ tabb eller radbrytning) och kan köras som formel i ett kalkylark"
+
+
+def set_aside_formulas(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Set aside rows with a text field that starts like a spreadsheet formula (``=HYPERLINK(…)``).
+
+    Such a text would reach every published file (the data package, the CSV downloads) and every
+    aggregate that inherits it; it is set aside here, at the source, with its reason – not stored
+    neutralised, so that no file carries it in any form. The quarantine shows the value with a
+    leading apostrophe, so that opening quarantine.csv in a spreadsheet does not run it either.
+    """
+    text = [c for c in data.columns if c != "source_file" and not pd.api.types.is_numeric_dtype(data[c])
+            and not pd.api.types.is_bool_dtype(data[c])]
+    hits = [(c, data[c].astype(str).str.startswith(FORMULA_START) & data[c].notna()) for c in text]
+    hits = [(c, m) for c, m in hits if m.any()]
+    if not hits:
+        return data, empty_quarantine()
+    first = pd.Series("", index=data.index, dtype=object)
+    for column, mask in reversed(hits):  # name the first offending column of each row
+        first[mask] = column
+    bad = first.ne("")
+    rows = data[bad]
+    values = ["'" + str(rows.at[i, c]) for i, c in zip(rows.index, first[bad])]
+    quarantine = quarantine_rows(rows["source_file"].iloc[0] if "source_file" in rows else "",
+                                 rows["source_row"] if "source_row" in rows else rows.index,
+                                 first[bad].tolist(), values, FORMULA_REASON)
+    return data[~bad].reset_index(drop=True), quarantine
 
 
 def is_demo_source(path: str) -> bool:
@@ -208,11 +237,12 @@ def read_input(path: Path, kind: str = INDICATORS, contract: pa.DataFrameSchema 
     result = spec.reader(path, **options) if spec.options else spec.reader(path)
     data, dup_q = set_aside_duplicates(result.data) if spec.key else (result.data, empty_quarantine())
     data, schema_q = validate(data, contract if contract is not None else spec.contract())
+    data, formula_q = set_aside_formulas(data)
     if spec.columns is not None:
         data = data[list(spec.columns)]
     return dataclasses.replace(result, data=data,
-                               quarantine=pd.concat([result.quarantine, dup_q, schema_q], ignore_index=True),
-                               rows_set_aside=result.set_aside_count() + len(dup_q) + len(schema_q))
+                               quarantine=pd.concat([result.quarantine, dup_q, schema_q, formula_q], ignore_index=True),
+                               rows_set_aside=result.set_aside_count() + len(dup_q) + len(schema_q) + len(formula_q))
 
 
 def read_source(path: Path, contract: pa.DataFrameSchema | None = None, **options):
@@ -379,6 +409,20 @@ def _publish(out: Path) -> dict:
     return write_published(out)
 
 
+def _protect_schools(kept: pd.DataFrame) -> pd.DataFrame:
+    """Pupils passing and failing are protected counts (:func:`evalkit.analysis.schools.protect`)."""
+    from evalkit.analysis import schools as school_results
+
+    return school_results.protect(kept)
+
+
+def _protect_surveys(kept: pd.DataFrame) -> pd.DataFrame:
+    """Respondents agreeing and not are protected counts (:func:`evalkit.analysis.surveys.protect`)."""
+    from evalkit.analysis import surveys as survey_results
+
+    return survey_results.protect(kept)
+
+
 #: Every kind of input ``sources.csv`` may list (its ``kind`` column).
 KINDS: dict[str, Kind] = {
     INDICATORS: Kind(read_with_quarantine, contracts.indicator_contract, "indicators.parquet",
@@ -388,9 +432,9 @@ KINDS: dict[str, Kind] = {
                      columns=tuple(projects.REGISTER_COLUMNS)),
     "project_frames": Kind(projects.read_frames, contracts.frames_schema, "project_frames.parquet"),
     "schools": Kind(schools.read_school_results, contracts.school_schema, "schools.parquet",
-                    columns=tuple(schools.SCHOOL_COLUMNS)),
+                    columns=tuple(schools.SCHOOL_COLUMNS), derive=_protect_schools),
     "surveys": Kind(surveys.read_surveys, contracts.survey_schema, "surveys.parquet",
-                    columns=tuple(surveys.SURVEY_COLUMNS)),
+                    columns=tuple(surveys.SURVEY_COLUMNS), derive=_protect_surveys),
 }
 
 

@@ -317,6 +317,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
         print(f"fel: {args.dest}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     kept = f"; förra publiceringen finns kvar i {done.previous}" if done.previous else ""
+    if done.unchanged:
+        print(f"{done.destination} har redan exakt den här webbplatsen; inget ändrades{kept}")
+        return 0
     print(f"publicerade {done.files} filer till {done.destination}{kept}")
     return 0
 
@@ -333,10 +336,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     try:
         wanted = tuple(changes.RESOURCES.values())
         old, new = (datapackage.read(Path(p), wanted) for p in (args.old, args.new))
+        result = changes.diff(old, new)  # checks both first: a publication is untrusted input
     except (ValueError, OSError, KeyError) as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
-    result = changes.diff(old, new)
     if args.json:
         print(json.dumps(changes.to_records(result), ensure_ascii=False, indent=1))
     else:
@@ -542,7 +545,9 @@ def parser() -> argparse.ArgumentParser:
                          description="Kontrollerar bygget (inga misslyckade, saknade eller inaktuella rapporter; "
                                      "inkräktarens granskning av den publicerade tabellen körs om) och kopierar "
                                      "sedan reports/site till DEST: först till en katalog bredvid, sedan byts "
-                                     "den in. Förra publiceringen sparas som .DEST.previous. Slutstatus 0: "
+                                     "den in. DEST ska saknas, vara tom eller vara en evalkit-publicering "
+                                     "(publicering.txt); annat vägras. Inga symboliska länkar följs. De 3 "
+                                     "senaste publiceringarna sparas (.DEST.previous, .DEST.previous.2). Slutstatus 0: "
                                      "publicerad, 1: vägrad (inget ändrat), 2: kunde inte skriva.")
     pub.add_argument("dest", metavar="DEST", help="katalogen som läsarna når, t.ex. /mnt/intranat/uppfoljning")
     pub.add_argument("--out", metavar="KATALOG", help="byggets katalog (standard: reports/)")

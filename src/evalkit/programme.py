@@ -38,6 +38,9 @@ DISCLOSURE_THRESHOLD = 5
 #: Skolverket withholds school results for fewer than this many pupils (status ``x``): its rule,
 #: not evalkit's disclosure threshold.
 SCHOOL_SUPPRESSION_LIMIT = 10
+#: Publications `evalkit publish` keeps (the served one and the two before it), and how many an
+#: intruder is assumed to hold: the audit in `evalkit clean` protects a release jointly with them.
+PUBLICATIONS_KEPT = 3
 
 #: Seeds, one per purpose, so that the same inputs give the same outputs. The effect
 #: estimates' permutations and bootstraps and the index's rank bootstrap share one seed.

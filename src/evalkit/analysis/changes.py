@@ -160,9 +160,42 @@ def input_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 RESOURCES = {"changes": "indikatorer", "status_changes": "goal_status", "effects": "did", "ranks": "rank_intervals"}
 
 
+#: Columns each comparison needs, by resource: a package without them is another schema.
+REQUIRED = {
+    "indikatorer": VALUE_KEY + ["area_name", "status", *VALUE_FIELDS],
+    "goal_status": STATUS_KEY + ["goal_number", "status", "reason"],
+    "did": EFFECT_KEY + ["estimate", "se"],
+    "rank_intervals": RANK_KEY + ["area_name", "rank"],
+    "sources": ["path", "sha256"],
+}
+
+
+class SchemaMismatch(ValueError):
+    """A publication's tables lack what the comparison needs (one line, Swedish)."""
+
+
+def check_tables(tables: dict, which: str) -> None:
+    """Every table :func:`diff` reads is there with its columns, and no key repeats; else
+    :class:`SchemaMismatch` naming the publication (``which``), the table and the columns."""
+    keys = {"indikatorer": VALUE_KEY, "goal_status": STATUS_KEY, "did": EFFECT_KEY, "rank_intervals": RANK_KEY,
+            "sources": ["path"]}
+    for name, columns in REQUIRED.items():
+        if name not in tables:
+            raise SchemaMismatch(f"{which}: tabellen {name} saknas")
+        missing = [c for c in columns if c not in tables[name].columns]
+        if missing:
+            raise SchemaMismatch(f"{which}: tabellen {name} saknar kolumnerna {', '.join(missing)}")
+        if tables[name].duplicated(keys[name]).any():
+            raise SchemaMismatch(f"{which}: tabellen {name} har samma nyckel ({', '.join(keys[name])}) två gånger")
+
+
 def diff(old: dict, new: dict) -> dict[str, pd.DataFrame]:
     """Everything that moved between two publications, given their tables by resource name
-    (``indikatorer``, ``goal_status``, ``did``, ``rank_intervals``, ``sources``)."""
+    (``indikatorer``, ``goal_status``, ``did``, ``rank_intervals``, ``sources``).
+
+    Both are checked first (:func:`check_tables`): a previous publication is untrusted input."""
+    check_tables(old, "förra publiceringen")
+    check_tables(new, "den nya publiceringen")
     return {
         "changes": value_changes(old["indikatorer"], new["indikatorer"]),
         "status_changes": status_changes(old["goal_status"], new["goal_status"]),

@@ -296,7 +296,7 @@ MILP_MIN_ITEMS = 1
 
 def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: str = "2007",
                   quantities: pd.DataFrame | None = None, check_complement: bool = True, method: str = "milp",
-                  membership: pd.DataFrame | None = None) -> Suppressed:
+                  membership: pd.DataFrame | None = None, history=()) -> Suppressed:
     """Disclosure control of the tidy indicator table (docs/CONTRACTS.md), proven by the audit.
 
     Works on *quantities*, not rows (:mod:`evalkit.analysis.intruder`): a population that is
@@ -320,6 +320,12 @@ def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, e
     * a row's ``value`` is hidden whenever its numerator or denominator is (a rate and one part
       give the other), its status becomes ``x``; only the hidden part is blanked.
 
+    * **earlier publications** (``history``, :func:`evalkit.analysis.intruder.load_history`): the
+      release is protected jointly with them (:func:`evalkit.analysis.intruder.with_history`). A
+      quantity an earlier release showed and whose value has not changed is known and cannot be
+      hidden now; a changed one the earlier release hid is an item too (a late correction must
+      not pin the earlier value either).
+
     Composites (social-risk index, tenure diversity) are not handled here: recompute them from
     the result (:func:`evalkit.clean.publishable`). Returns :class:`Suppressed` ``(tidy, log)``;
     log columns ``area_code, area_name, area_level, indicator, year, part, kind, reason_sv``.
@@ -327,10 +333,21 @@ def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, e
     from evalkit.analysis import intruder
 
     system = intruder.build_system(tidy, quantities, era, membership)
+    fixed = np.zeros(len(system.variables), dtype=bool)
+    earlier_hidden = fixed.copy()
+    history = list(history)
+    if history:
+        joint = intruder.with_history(system, system.variables["value"].to_numpy(float), history, era, quantities,
+                                      membership)
+        # every variable at its true value; what the intruder already holds can no longer be hidden
+        earlier_hidden = joint.old_only & ~joint.system.variables["known"].to_numpy(bool)
+        fixed = joint.old_known | (joint.old_only & ~earlier_hidden)
+        system = intruder.System(joint.system.variables.assign(value=joint.truth, known=True), joint.system.cells,
+                                 joint.system.equations, joint.system.pairs)
     v = system.variables
     value = v["value"].to_numpy(float)
     count = v["count"].to_numpy(bool)
-    primary = count & (value > 0) & (value < threshold)
+    primary = count & (value > 0) & (value < threshold) & ~fixed
     reason = np.where(primary, f"primär: antalet är under tröskeln {threshold:g}", "").astype(object)
     items = [({int(j): 1.0}, float(value[j])) for j in np.flatnonzero(primary)]
     if check_complement:
@@ -339,7 +356,8 @@ def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, e
         comp = value[p["den"]] - value[p["num"]]
         # with a small denominator and a zero numerator the complement is the denominator, which
         # is an item already
-        small = both & (comp > 0) & (comp < threshold) & (~primary[p["den"]] | (value[p["num"]] > 0))
+        small = (both & (comp > 0) & (comp < threshold) & (~primary[p["den"]] | (value[p["num"]] > 0))
+                 & ~fixed[p["num"]])
         for num, den, c in zip(p["num"][small], p["den"][small], comp[small]):
             if not primary[num]:
                 reason[num] = ("primär: antalet utan egenskapen (nämnare − täljare) är under "
@@ -348,8 +366,8 @@ def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, e
             # numerator first: the item is covered in the numerator's block (denominator published)
             items.append(({int(num): -1.0, int(den): 1.0}, float(c)))
     groups = _first_groups(era, membership)
-    hidden, protects = _block_covers(system, primary, items, threshold, _blocks(system), primary.copy(), method,
-                                     groups)
+    hidden, protects = _block_covers(system, primary, items, threshold, _blocks(system), primary | earlier_hidden,
+                                     method, groups, fixed)
     # Blocks treat the other part of a share as held (or, if small, as free to move by the
     # threshold); where that was too hopeful, the audit finds the item and it is covered again in
     # a block that holds both parts of every share of the quantity.
@@ -358,9 +376,9 @@ def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, e
         if not failing:
             break
         hidden, more = _block_covers(system, primary, failing, threshold, _blocks(system, join_pairs=True), hidden,
-                                     "greedy", groups)
+                                     "greedy", groups, fixed)
         protects.update(more)
-    secondary = hidden & ~primary
+    secondary = hidden & ~primary & ~earlier_hidden
     for j in np.flatnonzero(secondary):
         prot = v.iloc[protects[j]]
         reason[j] = (f"sekundär: döljs så att {prot['quantity']} för {prot['area_code']} inte kan räknas "
@@ -414,7 +432,8 @@ def _unprotected(system, hidden: np.ndarray, items: list, threshold: float) -> l
 
 
 def _block_covers(system, primary: np.ndarray, items: list, threshold: float, block: np.ndarray,
-                  hidden: np.ndarray, method: str, groups: pd.Series) -> tuple[np.ndarray, dict]:
+                  hidden: np.ndarray, method: str, groups: pd.Series,
+                  fixed: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
     """Secondary suppression: hide, per block, what each sensitive item needs (module docstring of
     :func:`suppress_tidy`). Returns the hidden mask and ``{secondary var: var it protects}``.
 
@@ -431,6 +450,8 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
     v = system.variables
     value = v["value"].to_numpy(float)
     hidden = hidden.copy()
+    # cells an earlier publication shows (unchanged since): known to the intruder, never a cover
+    frozen = np.zeros(len(v), dtype=bool) if fixed is None else (fixed & ~hidden)
     protects: dict[int, int] = {}
     is_agg = (v["area_level"] != "stadsdel").to_numpy()
     from evalkit import geography
@@ -506,13 +527,13 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
                 # only the equations that touch the sub-problem (a DeSO-sized block has thousands)
                 touching = [equations[k] for k in sorted({k for m in sub.tolist() for k in eqs_of.get(m, ())})]
                 chosen = _milp_cover(sub, touching, inner_pairs, a, lb, ub, cost, hidden[gvars], sub_items, pos,
-                                     threshold)
+                                     threshold, frozen[gvars])
                 if chosen is None or (chosen & is_agg[gvars] & ~hidden[gvars]).any():
                     # Within its borough the items could only be covered by hiding a total (e.g. a
                     # stadsdel outside the programme whose borough is otherwise all programme):
                     # let the programme cover use cells of other boroughs before any total.
                     chosen = _milp_cover(np.arange(n), equations, inner_pairs, a, lb, ub, cost, hidden[gvars],
-                                         sub_items, pos, threshold)
+                                         sub_items, pos, threshold, frozen[gvars])
                 if chosen is None:
                     greedy_items += sub_items
                     continue
@@ -525,8 +546,9 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
         # v = p − q, columns p_0…p_{n−1}, q_0…q_{n−1}; 0 ≤ p ≤ ub − a, 0 ≤ q ≤ a − lb
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
-        h.addVars(2 * n, np.zeros(2 * n), np.concatenate([np.where(np.isfinite(ub), ub - a, inf),
-                                                          np.maximum(a - lb, 0)]))
+        still = frozen[gvars]
+        h.addVars(2 * n, np.zeros(2 * n), np.concatenate([np.where(still, 0.0, np.where(np.isfinite(ub), ub - a, inf)),
+                                                          np.where(still, 0.0, np.maximum(a - lb, 0))]))
         rows = 0
         for idx, coef in equations:
             idx = idx.astype(np.int32)
@@ -566,7 +588,7 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
 
 def _milp_cover(sub: np.ndarray, equations: list, inner_pairs: list, a: np.ndarray, lb: np.ndarray,
                 ub: np.ndarray, cost: np.ndarray, hidden: np.ndarray, items: list, pos: dict,
-                threshold: float) -> np.ndarray | None:
+                threshold: float, frozen: np.ndarray | None = None) -> np.ndarray | None:
     """Protect several items at once: the cheapest cells to hide, by a mixed-integer programme.
 
     Variables: ``x_i`` ∈ {0, 1} (hide cell *i*; 1 for cells hidden already) and, per item and
@@ -622,7 +644,8 @@ def _milp_cover(sub: np.ndarray, equations: list, inner_pairs: list, a: np.ndarr
     A = coo_array((vals, (rows, cols)), shape=(r, n * (K + 1))).tocsr()
     c = np.concatenate([np.where(hidden[sub], 0.0, cost[sub]), np.zeros(n * K)])
     lower = np.concatenate([hidden[sub].astype(float), np.tile(-down, K)])
-    upper = np.concatenate([np.ones(n), np.tile(up, K)])
+    x_upper = np.ones(n) if frozen is None else np.where(frozen[sub], 0.0, 1.0)  # a frozen cell stays shown
+    upper = np.concatenate([x_upper, np.tile(up, K)])
     integrality = np.concatenate([np.ones(n), np.zeros(n * K)])
     res = milp(c, constraints=LinearConstraint(A, lo, hi), integrality=integrality, bounds=Bounds(lower, upper),
                options={"time_limit": 10})
@@ -685,7 +708,7 @@ class Published(NamedTuple):
 
 
 def publish(full: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: str = "2007",
-            catalogue: pd.DataFrame | None = None) -> Published:
+            catalogue: pd.DataFrame | None = None, history=()) -> Published:
     """Suppress, recompute composites from what is published, and audit; raise on any breach.
 
     Composites (:data:`COMPOSITES`: the social-risk index and tenure diversity) are computed from
@@ -693,6 +716,8 @@ def publish(full: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: st
     in the full table but not in the published one gets status ``x`` (logged as ``composite``).
     Ranks and rank intervals are computed from this table by their readers. The audit
     (:func:`evalkit.analysis.intruder.audit`) must pass, else :class:`DisclosureBreach`.
+    ``history``: the earlier publications the intruder holds (``[(published, full), …]``,
+    :func:`evalkit.analysis.intruder.load_history`); suppression and audit take them in.
     """
     from evalkit import aggregate, contracts, programme
     from evalkit.analysis import index as risk_index
@@ -700,7 +725,8 @@ def publish(full: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: st
 
     catalogue = programme.indicator_catalogue() if catalogue is None else catalogue
     base = full[~full["indicator"].isin(COMPOSITES)].reset_index(drop=True)
-    suppressed, log = suppress_tidy(base, threshold, era=era)
+    history = list(history)
+    suppressed, log = suppress_tidy(base, threshold, era=era, history=history)
     parts = [suppressed, aggregate.tenure_diversity(suppressed, catalogue)]
     parts.append(risk_index.index_rows(pd.concat(parts, ignore_index=True), catalogue))
     published = pd.concat(parts, ignore_index=True)
@@ -718,7 +744,7 @@ def publish(full: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: st
     log = pd.concat([log, lost.assign(part="value", kind="composite",
                                       reason_sv="sammanvägt värde: en ingående uppgift är dold")[log.columns]],
                     ignore_index=True)
-    result = intruder.audit(published, full, threshold, era=era)
+    result = intruder.audit(published, full, threshold, era=era, history=history)
     if not result.ok:
         raise DisclosureBreach(result.text())
     return Published(published, log, result)

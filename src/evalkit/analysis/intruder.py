@@ -25,6 +25,18 @@ determined exactly. Counts are whole numbers, so their LP bounds are rounded inw
 minimum, floor of the maximum) before the width is measured; τ-ARGUS's audit uses the same
 LP relaxation.
 
+**Earlier publications.** An intruder also keeps the publications before this one. `evalkit publish`
+records each publication's published table (and the full table it was protected against) in
+``data/publications/`` (:func:`record_publication`); :func:`with_history` adds the last
+:data:`HISTORY_KEPT` of them to the system: every earlier equation and published cell, where a
+quantity whose true value did not change between that publication and this one is the *same*
+variable (known if either publication shows it) and a changed one is a variable of its own. So a
+late correction of one cell, published with another suppression pattern, cannot pin what either
+release hid (issue 25: Eneby, Bällsta and Olovslund). :func:`audit` checks every hidden quantity of
+the joint system; :func:`evalkit.analysis.disclosure.suppress_tidy` protects the new release jointly.
+Not covered: publications older than the last :data:`HISTORY_KEPT`, publications not made by
+`evalkit publish` in this project, and anything published elsewhere.
+
 Composites are audited separately by :func:`composite_breaches`: a published social-risk index,
 tenure diversity or rank must not rest on a hidden input.
 
@@ -43,9 +55,17 @@ import pandas as pd
 
 from evalkit import aggregate
 from evalkit.paths import raw_dir
-from evalkit.programme import DISCLOSURE_THRESHOLD
+from evalkit.programme import DISCLOSURE_THRESHOLD, PUBLICATIONS_KEPT
 
 PARTS = ("value", "numerator", "denominator")
+#: Releases back the audit looks (:data:`evalkit.programme.PUBLICATIONS_KEPT`, 3): the served
+#: publication and the two before it, which is what `evalkit publish` keeps beside the served site
+#: (a yearly round and its corrections). Each one adds a copy of every cell that changed since; the
+#: cells it showed unchanged are known anyway. Three keep the clean step within its time budget.
+HISTORY_KEPT = PUBLICATIONS_KEPT
+#: Where `evalkit publish` records what each publication published (under the project root).
+HISTORY_FOLDER = ("data", "publications")
+HISTORY_ORDER = "order.txt"
 #: statuses of rows that take part in sums: published, hidden (``x``) or a true zero (``–``).
 IN_SUMS = ("", "x", "–")
 HIDDEN = "x"
@@ -255,6 +275,137 @@ def equation_groups(equations: pd.DataFrame) -> dict[int, tuple[np.ndarray, np.n
     return {int(k): (v, c) for k, v, c in zip(ids[np.r_[0, cut]] if len(ids) else [], vs, cs)}
 
 
+# --- earlier publications ----------------------------------------------------------------------
+
+def publications_dir():
+    """``data/publications`` under the project root (outside ``data/processed``: `evalkit clean`
+    reads it, never rewrites it)."""
+    from evalkit.paths import project_root
+
+    return project_root().joinpath(*HISTORY_FOLDER)
+
+
+def record_publication(published_path, full_path, sha256: str, folder=None):
+    """Record one publication: its published table and the full table it was protected against,
+    under its SHA-256; the newest last in ``order.txt``, only the last :data:`HISTORY_KEPT` kept
+    (a republication of the same table moves it to the end). Returns its folder.
+
+    A record is not an input of the clean step's stamp on purpose: what is recorded is always
+    today's published table (`evalkit publish` records nothing else), which is protected jointly
+    with itself already; the next data change re-runs `evalkit clean`, which then reads it."""
+    import shutil
+
+    root = publications_dir() if folder is None else folder
+    root.mkdir(parents=True, exist_ok=True)
+    name = sha256[:16]
+    target = root / name
+    target.mkdir(exist_ok=True)
+    shutil.copyfile(published_path, target / "published.parquet")
+    shutil.copyfile(full_path, target / "full.parquet")
+    order_file = root / HISTORY_ORDER
+    order = [n for n in (order_file.read_text().split() if order_file.is_file() else []) if n != name] + [name]
+    for dropped in order[:-HISTORY_KEPT]:
+        if (root / dropped).is_dir() and not (root / dropped).is_symlink():
+            shutil.rmtree(root / dropped)
+    order_file.write_text("".join(f"{n}\n" for n in order[-HISTORY_KEPT:]))
+    return target
+
+
+def load_history(folder=None) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """The recorded publications, oldest first: ``[(published, full), …]`` (empty when none)."""
+    root = publications_dir() if folder is None else folder
+    order_file = root / HISTORY_ORDER
+    if not order_file.is_file():
+        return []
+    out = []
+    for name in order_file.read_text().split()[-HISTORY_KEPT:]:
+        pub, full = root / name / "published.parquet", root / name / "full.parquet"
+        if pub.is_file() and full.is_file():
+            out.append((pd.read_parquet(pub), pd.read_parquet(full)))
+    return out
+
+
+@dataclass
+class Joint:
+    """A system extended with earlier publications (:func:`with_history`).
+
+    ``system``: the first ``n_new`` variables are this release's; the others are earlier values
+    that differ from today's (one per publication and changed quantity). ``truth``: true value of
+    every variable. ``old_known``: the variable is shown by an earlier publication (an unchanged
+    quantity an earlier release showed is known whatever this release hides). ``old_only``:
+    variables of earlier releases only. ``releases``: how many earlier publications were added.
+    """
+
+    system: System
+    truth: np.ndarray
+    old_known: np.ndarray
+    old_only: np.ndarray
+    n_new: int
+    releases: int
+
+
+def with_history(system: System, truth: np.ndarray, history, era: str = "2007", quantities=None,
+                 membership=None) -> Joint:
+    """Add earlier publications ``[(published, full), …]`` to ``system`` (module docstring).
+
+    ``truth`` is the true value of each of ``system``'s variables. An earlier variable is today's
+    when its area, year and quantity match and its true value then equals today's; otherwise it
+    is a variable of its own, with that publication's knowledge of it.
+    """
+    key = ["year", "quantity", "area_code"]
+    v = system.variables
+    n_new = len(v)
+    index = pd.MultiIndex.from_frame(v[key])
+    extra_rows, eq_parts, pair_parts = [], [system.equations], [system.pairs]
+    old_known = np.zeros(n_new, dtype=bool)
+    old_value = np.full(n_new, np.nan)
+    truths = [np.asarray(truth, dtype=float)]
+    next_var, next_eq = n_new, int(system.equations["eq"].max()) + 1 if len(system.equations) else 0
+    for published, full in history:
+        pub = build_system(published, quantities, era, membership)
+        tru = build_system(full, quantities, era, membership)
+        ov = pub.variables
+        then = ov[key].merge(tru.variables[key + ["value"]], on=key, how="left")["value"].to_numpy(float)
+        at = index.get_indexer(pd.MultiIndex.from_frame(ov[key]))
+        now = np.where(at >= 0, truths[0][np.maximum(at, 0)], np.nan)
+        same = (at >= 0) & np.isclose(then, now, rtol=0, atol=1e-6)
+        mapping = np.empty(len(ov), dtype=np.int64)
+        mapping[same] = at[same]
+        changed = np.flatnonzero(~same)
+        mapping[changed] = next_var + np.arange(changed.size)
+        next_var += changed.size
+        known = ov["known"].to_numpy(bool)
+        shown_same = same & known
+        old_known[at[shown_same]] = True
+        old_value[at[shown_same]] = ov["value"].to_numpy(float)[shown_same]
+        extra_rows.append(ov.iloc[changed].assign(var=mapping[changed]))
+        truths.append(then[changed])
+        eqs = pub.equations.assign(var=mapping[pub.equations["var"].to_numpy()],
+                                   eq=pub.equations["eq"].to_numpy() + next_eq)
+        next_eq += int(pub.equations["eq"].max()) + 1 if len(pub.equations) else 0
+        eq_parts.append(eqs)
+        pair_parts.append(pd.DataFrame({"num": mapping[pub.pairs["num"].to_numpy()],
+                                        "den": mapping[pub.pairs["den"].to_numpy()]}))
+    if not history:
+        return Joint(system, np.asarray(truth, float), old_known, np.zeros(n_new, bool), n_new, 0)
+    variables = pd.concat([v] + extra_rows, ignore_index=True)
+    variables["var"] = np.arange(len(variables))
+    # what the intruder knows: today's release, or an earlier one that showed the same number
+    known = variables["known"].to_numpy(bool).copy()
+    value = variables["value"].to_numpy(float).copy()
+    from_old = old_known & ~known[:n_new]
+    known[:n_new] |= old_known
+    value[:n_new][from_old] = old_value[from_old]
+    variables["known"], variables["value"] = known, value
+    equations = _dedupe_equations(pd.concat(eq_parts, ignore_index=True), [])
+    pairs = pd.concat(pair_parts, ignore_index=True).drop_duplicates().reset_index(drop=True)
+    old_only = np.zeros(len(variables), dtype=bool)
+    old_only[n_new:] = True
+    full_old_known = np.concatenate([old_known, np.zeros(len(variables) - n_new, bool)])
+    return Joint(System(variables, system.cells, equations, pairs), np.concatenate(truths), full_old_known,
+                 old_only, n_new, len(history))
+
+
 # --- the audit ---------------------------------------------------------------------------------
 
 def _components(n_hidden: int, links: list[np.ndarray]) -> np.ndarray:
@@ -431,17 +582,26 @@ def complements(system: System) -> pd.DataFrame:
 
 
 def audit(published: pd.DataFrame, full: pd.DataFrame, threshold: float = DISCLOSURE_THRESHOLD, era: str = "2007",
-          quantities: pd.DataFrame | None = None, membership: pd.DataFrame | None = None) -> "AuditResult":
+          quantities: pd.DataFrame | None = None, membership: pd.DataFrame | None = None,
+          history=()) -> "AuditResult":
     """Play the intruder on ``published`` and check the protection rule against ``full``.
 
-    The intervals are computed from ``published`` only; ``full`` (the unsuppressed table) is
-    used to know which hidden values are small counts and to check that each interval contains
-    the true value. Returns :class:`AuditResult`.
+    The intervals are computed from ``published`` only — and from the earlier publications in
+    ``history`` (``[(published, full), …]``, :func:`load_history`), which the intruder holds too
+    (:func:`with_history`); ``full`` (the unsuppressed table) is used to know which hidden values
+    are small counts and to check that each interval contains the true value. Returns
+    :class:`AuditResult`.
     """
     pub = build_system(published, quantities, era, membership)
     tru = build_system(full, quantities, era, membership)
     key = ["year", "quantity", "area_code"]
     truth = pub.variables[key].merge(tru.variables[key + ["value"]], on=key, how="left")["value"].to_numpy(float)
+    n_cells = int(len(pub.cells))
+    n_hidden_cells = int((~pub.variables["known"].to_numpy()[pub.cells["var"].to_numpy()]).sum())
+    history = list(history)
+    if history:
+        joint = with_history(pub, truth, history, era, quantities, membership)
+        pub, truth = joint.system, joint.truth
     funs = complements(pub)
     iv = intervals(pub, funs)
     var_iv = iv[iv["var"] >= 0].merge(pub.variables, on="var")
@@ -468,9 +628,8 @@ def audit(published: pd.DataFrame, full: pd.DataFrame, threshold: float = DISCLO
     published_small = _published_small(pub, threshold)
     composites = composite_breaches(published)
     return AuditResult(var_iv, rows if len(rows) else pd.DataFrame(), exact, narrow, narrow_comp, outside,
-                       published_small, composites, n_cells=int(len(pub.cells)),
-                       n_hidden_cells=int((~pub.variables["known"].to_numpy()[pub.cells["var"].to_numpy()]).sum()),
-                       n_without_counts=values_without_counts(published, quantities))
+                       published_small, composites, n_cells=n_cells, n_hidden_cells=n_hidden_cells,
+                       n_without_counts=values_without_counts(published, quantities), releases=len(history))
 
 
 def values_without_counts(published: pd.DataFrame, quantities: pd.DataFrame | None = None) -> int:
@@ -503,6 +662,7 @@ class AuditResult:
     n_cells: int = 0
     n_hidden_cells: int = 0
     n_without_counts: int = 0        # shares/rates published without numerator and denominator
+    releases: int = 0                # earlier publications audited together with this one
 
     @property
     def ok(self) -> bool:
@@ -522,6 +682,7 @@ class AuditResult:
             "breaches_published_small": int(len(self.published_small)),
             "breaches_composite": int(len(self.composites)), "inconsistent": int(len(self.outside)),
             "values_without_counts": self.n_without_counts,
+            "earlier_publications": self.releases,
         }
 
     def text(self) -> str:
@@ -535,6 +696,8 @@ class AuditResult:
                 f"sammanvägda över dolda {f['breaches_composite']}"
                 + (f"; värden utan täljare och nämnare (inget antal publiceras, inget att dölja): "
                    f"{f['values_without_counts']}" if f["values_without_counts"] else ""))
+                f"sammanvägda över dolda {f['breaches_composite']}; "
+                f"tidigare publiceringar i granskningen: {f['earlier_publications']}")
 
 
 #: Composite indicators and the inputs they are computed from.

@@ -10,6 +10,8 @@ Works on the school table `evalkit clean` writes (``schools.parquet``, read by
 API::
 
     compare_to_national(frame, year, group="exkl_nyanlanda", measure=None, grade=None) -> DataFrame
+    protect(frame) -> DataFrame           # what may be published (`evalkit clean` applies it)
+    implied_counts(share, n) -> (lo, hi)  # the counts a share and its base pin
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.contracts.inputs import SCHOOL_GROUPS
+from evalkit.programme import DISCLOSURE_THRESHOLD, SCHOOL_SUPPRESSION_LIMIT
 
 # Status and reason codes (the Swedish words are in evalkit.present.district: SCHOOL_STATUS_SV,
 # SCHOOL_REASON_SV).
@@ -69,3 +72,77 @@ def compare_to_national(frame: pd.DataFrame, year: int, group: str = "exkl_nyanl
     reason = reason.where(~(reason.eq("") & ~has_national), NO_NATIONAL)
     out["reason"] = reason.astype(str)
     return out.sort_values(["area_code", "school", "grade", "measure"]).reset_index(drop=True)
+
+
+# --- disclosure control: pupils passing and failing are protected counts ----------------------
+
+#: The groups of one school, grade and measure: ``alla`` is the sum of the other two (pupils and
+#: pupils passing), so one hidden member is total minus the other.
+MEMBERS = ("exkl_nyanlanda", "nyanlanda")
+TOTAL = "alla"
+KEY = ["school_id", "year", "grade", "measure"]
+
+
+def implied_counts(share, n, decimals: int = 1):
+    """Smallest and largest whole count ``k`` of ``n`` whose share ``100·k/n``, rounded to
+    ``decimals``, is the published ``share`` (NaN where nothing fits or nothing is shown).
+
+    With one decimal and ``n`` < 1 000 the count is exact: "95,0 % of 20" is 19 of 20. This is
+    the intruder's reading of a share beside its base; :func:`protect` hides what it pins.
+    """
+    share, n = np.asarray(share, dtype=float), np.asarray(n, dtype=float)
+    half = 0.5 * 10.0 ** -decimals + 1e-9
+    lo = np.ceil((share - half) * n / 100 - 1e-9)
+    hi = np.floor((share + half) * n / 100 + 1e-9)
+    lo, hi = np.maximum(lo, 0), np.minimum(hi, n)
+    bad = ~(np.isfinite(share) & np.isfinite(n) & (n > 0)) | (lo > hi)
+    return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
+
+
+def small_count(lo, hi, n, threshold: int = DISCLOSURE_THRESHOLD):
+    """True where every count in ``lo … hi`` of ``n`` is small itself (1 … threshold − 1) or leaves a
+    small remainder (``n − k`` in 1 … threshold − 1): the published figures pin a small count."""
+    lo, hi, n = (np.asarray(x, dtype=float) for x in (lo, hi, n))
+    with np.errstate(invalid="ignore"):
+        small_k = (lo >= 1) & (hi <= threshold - 1)
+        small_rest = (n - hi >= 1) & (n - lo <= threshold - 1)
+    return small_k | small_rest
+
+
+def protect(frame: pd.DataFrame, threshold: int = DISCLOSURE_THRESHOLD,
+            limit: int = SCHOOL_SUPPRESSION_LIMIT) -> pd.DataFrame:
+    """School results as they may be published: pupils passing and failing are counts like any other.
+
+    * Skolverket's rule, kept where it is stricter: no result for fewer than ``limit`` pupils;
+    * primary: a share (unit ``procent``) whose pupils passing ``k = share · n`` or failing
+      ``n − k`` is 1 … ``threshold − 1`` is hidden (one decimal and n < 1 000 make ``k`` exact);
+    * secondary: ``alla`` = ``exkl_nyanlanda`` + ``nyanlanda`` (pupils and pupils passing), so where
+      exactly one of the three results is hidden, another is: ``alla`` (shown on no page), or, when
+      ``alla`` is the hidden one, the member with fewer pupils.
+
+    A hidden result gets status ``x`` and no value (so no difference to the national average and
+    no assessment either). The pupil counts stay: pages print them from ``limit`` up only.
+    """
+    out = frame.copy()
+    shown = out["value"].notna() & out["status"].eq("")
+    n = out["n_pupils"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    share = out["unit"].eq("procent").to_numpy()
+    k = np.round(out["value"].to_numpy(float) * n / 100)
+    with np.errstate(invalid="ignore"):
+        hide = shown.to_numpy() & (~(n >= limit) | (share & small_count(k, k, n, threshold)))
+    hidden = hide | out["status"].eq("x").to_numpy()
+    # secondary: a group of three with one hidden result
+    key = out[KEY].astype(str).agg("|".join, axis=1).to_numpy()
+    frame_h = pd.DataFrame({"key": key, "group": out["group"].to_numpy(), "hidden": hidden,
+                            "shown": shown.to_numpy() & ~hide, "n": n, "pos": np.arange(len(out))})
+    for _, g in frame_h[frame_h["group"].isin((TOTAL,) + MEMBERS)].groupby("key", sort=False):
+        if len(g) != 3 or g["hidden"].sum() != 1 or g["shown"].sum() != 2:
+            continue
+        if g.loc[g["hidden"], "group"].iloc[0] != TOTAL:
+            extra = g[g["group"] == TOTAL]
+        else:
+            extra = g[g["group"].isin(MEMBERS)].sort_values("n", kind="stable").head(1)
+        hide[extra["pos"].to_numpy()] = True
+    out.loc[hide, "value"] = np.nan
+    out.loc[hide, "status"] = "x"
+    return out

@@ -16,6 +16,7 @@ same compared publication give the same bytes.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import jinja2
@@ -108,7 +109,16 @@ def update(out_dir: Path, compare_with: Path | None = None) -> dict | None:
     from evalkit.present import changes as words
 
     wanted = tuple(changes.RESOURCES.values())
-    result = changes.diff(datapackage.read(target, wanted), datapackage.read(site_dir, wanted))
+    try:
+        result = changes.diff(datapackage.read(target, wanted), datapackage.read(site_dir, wanted))
+    except (datapackage.PackageError, changes.SchemaMismatch) as exc:
+        # A previous publication is untrusted input: one that does not check out gives no changes
+        # page (and no boxes), with a warning, rather than a crash of the whole build.
+        print(f"varning: ingen förändringssida: {exc}", file=sys.stderr)
+        if (site_dir / PAGE).exists():
+            (site_dir / PAGE).unlink()
+        _set_boxes(site_dir, {})
+        return None
     catalogue = programme.indicator_catalogue()
     atomic_write(site_dir / PAGE, render(result, catalogue))
     _set_boxes(site_dir, words.area_boxes(result, catalogue))

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import evalkit
@@ -621,30 +622,139 @@ def descriptor_path(path: Path) -> Path:
     raise ValueError(f"{path}: hittar inget datapaket ({HREF}) – bygg webbplatsen med `evalkit build` först")
 
 
+class PackageError(ValueError):
+    """A package that may not be trusted or read (one line, Swedish, naming the file and what is wrong)."""
+
+
+#: Table Schema types the reader understands (what :func:`to_csv_bytes` writes).
+FIELD_TYPES = ("string", "number", "integer", "boolean")
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*\.csv$")
+
+
+def _no_duplicate_keys(pairs: list) -> dict:
+    """``json`` object hook: a key given twice is refused (the second would silently win)."""
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise PackageError(f"nyckeln {k!r} förekommer två gånger")
+        out[k] = v
+    return out
+
+
+def _resource_file(folder: Path, res: dict, desc_path: Path) -> Path:
+    """The resource's file, only as a plain file name inside the package folder (no ``..``, no
+    folder, no URL, no link): a previous publication is untrusted input."""
+    rel = res.get("path")
+    if not isinstance(rel, str) or not _SAFE_PATH.match(rel):
+        raise PackageError(f"{desc_path}: resursen {res.get('name')!r} har sökvägen {rel!r}, som inte är en "
+                           "fil i paketets mapp")
+    target = folder / rel
+    if target.is_symlink() or not target.is_file():
+        raise PackageError(f"{target}: resursfilen saknas eller är en länk")
+    return target
+
+
+def _verified_bytes(target: Path, res: dict) -> bytes:
+    """The file's bytes, after its size and SHA-256 are checked against the descriptor."""
+    size, digest = res.get("bytes"), res.get("hash")
+    if not isinstance(size, int) or not isinstance(digest, str) or not digest.startswith("sha256:"):
+        raise PackageError(f"{target}: datapackage.json anger inte bytes och sha256-hash för resursen")
+    if target.stat().st_size != size:  # before reading: a swollen file is refused unread
+        raise PackageError(f"{target}: {target.stat().st_size} byte, datapackage.json anger {size}")
+    body = target.read_bytes()
+    if "sha256:" + hashlib.sha256(body).hexdigest() != digest:
+        raise PackageError(f"{target}: innehållet stämmer inte med hashen i datapackage.json")
+    return body
+
+
 def read(path: Path, names: tuple[str, ...] | None = None) -> dict:
     """The tables of a package as typed frames, by resource name, plus ``"sources"`` (path,
     sha256 of every input file). Types come from each resource's Table Schema: numbers as float,
     integers as nullable Int64, booleans as bool, strings as str with empty kept as ``""`` (the
-    status column's ordinary value)."""
+    status column's ordinary value).
+
+    A previous publication is untrusted input: every resource read is checked against the
+    descriptor (size and SHA-256), must be a file in the package's folder, its header must be
+    exactly the schema's fields, every value must have its field's type and no primary key may
+    repeat; a key given twice in ``datapackage.json`` is refused too. Any of these raises
+    :class:`PackageError` (one line naming the file).
+    """
+    import io
+
     import pandas as pd
 
     desc_path = descriptor_path(path)
-    desc = json.loads(desc_path.read_text(encoding="utf-8"))
+    try:
+        desc = json.loads(desc_path.read_text(encoding="utf-8"), object_pairs_hook=_no_duplicate_keys)
+        resources = desc["resources"]
+        if not isinstance(resources, list):
+            raise TypeError
+    except PackageError as exc:
+        raise PackageError(f"{desc_path}: {exc}") from None
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise PackageError(f"{desc_path}: ingen giltig datapaketsbeskrivning (JSON med resources)") from None
     out = {}
-    for res in desc["resources"]:
-        if names is not None and res["name"] not in names:
+    for res in resources:
+        if not isinstance(res, dict) or (names is not None and res.get("name") not in names):
             continue
-        fields = res["schema"]["fields"]
-        frame = pd.read_csv(desc_path.parent / res["path"], dtype=str, keep_default_na=False, encoding="utf-8")
-        for f in fields:
-            col = frame[f["name"]]
-            if f["type"] == "number":
-                frame[f["name"]] = pd.to_numeric(col.replace("", None), errors="raise").astype(float)
-            elif f["type"] == "integer":
-                frame[f["name"]] = pd.to_numeric(col.replace("", None), errors="raise").astype("Int64")
-            elif f["type"] == "boolean":
-                frame[f["name"]] = col.str.lower().eq("true")
-        out[res["name"]] = frame
-    out["sources"] = pd.DataFrame([{"path": s["path"], "sha256": s["sha256"]} for s in desc.get("sources", [])],
-                                  columns=["path", "sha256"])
+        target = _resource_file(desc_path.parent, res, desc_path)
+        body = _verified_bytes(target, res)
+        out[res["name"]] = _typed_frame(target, body, res, pd, io)
+    if names is not None and (missing := sorted(set(names) - set(out))):
+        raise PackageError(f"{desc_path}: resurserna {', '.join(missing)} saknas i paketet")
+    sources = desc.get("sources", [])
+    try:
+        out["sources"] = pd.DataFrame([{"path": str(s["path"]), "sha256": str(s["sha256"])} for s in sources],
+                                      columns=["path", "sha256"])
+    except (KeyError, TypeError):
+        raise PackageError(f"{desc_path}: källorna saknar path eller sha256") from None
     return out
+
+
+def _typed_frame(target: Path, body: bytes, res: dict, pd, io):
+    """One resource's CSV as a typed frame, checked against its schema (header, types, keys)."""
+    try:
+        schema = res["schema"]
+        fields = schema["fields"]
+        names = [f["name"] for f in fields]
+        kinds = {f["name"]: f["type"] for f in fields}
+        key = schema.get("primaryKey", [])
+        key = [key] if isinstance(key, str) else list(key)
+    except (KeyError, TypeError):
+        raise PackageError(f"{target}: resursens schema saknar fält (name, type)") from None
+    if bad := sorted({t for t in kinds.values() if t not in FIELD_TYPES}, key=str):
+        raise PackageError(f"{target}: okänd fälttyp {bad[0]!r} (kända: {', '.join(FIELD_TYPES)})")
+    try:
+        frame = pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False, encoding="utf-8")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PackageError(f"{target}: kan inte läsas som CSV ({str(exc).splitlines()[0]})") from None
+    if list(frame.columns) != names:
+        extra = [c for c in frame.columns if c not in names]
+        lacking = [c for c in names if c not in frame.columns]
+        raise PackageError(f"{target}: rubrikraden stämmer inte med schemat (okända kolumner: {extra or '–'}; "
+                           f"saknade: {lacking or '–'})")
+    for name, kind in kinds.items():
+        col = frame[name]
+        if kind in ("number", "integer"):
+            values = pd.to_numeric(col.replace("", None), errors="coerce")
+            bad = col.ne("") & values.isna()
+            if kind == "integer":
+                bad |= values.notna() & (values % 1 != 0)
+            if bad.any():
+                row = int(bad.to_numpy().argmax())
+                raise PackageError(f"{target}: rad {row + 2}, kolumn {name}: {col.iat[row]!r} är inte av typen {kind}")
+            frame[name] = values.astype(float) if kind == "number" else values.astype("Int64")
+        elif kind == "boolean":
+            bad = ~col.str.lower().isin(["true", "false", ""])
+            if bad.any():
+                row = int(bad.to_numpy().argmax())
+                raise PackageError(f"{target}: rad {row + 2}, kolumn {name}: {col.iat[row]!r} är inte true/false")
+            frame[name] = col.str.lower().eq("true")
+    if key:
+        if missing := [k for k in key if k not in frame.columns]:
+            raise PackageError(f"{target}: primärnyckeln nämner okända kolumner {missing}")
+        dup = frame.duplicated(key, keep="first")
+        if dup.any():
+            row = int(dup.to_numpy().argmax())
+            raise PackageError(f"{target}: rad {row + 2}: primärnyckeln ({', '.join(key)}) förekommer två gånger")
+    return frame

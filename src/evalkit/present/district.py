@@ -217,7 +217,9 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
             "Årskurs": str(r.grade),
             "Mått": MEASURE_LABELS.get(r.measure, r.measure),
             "Elever exkl. nyanlända": _small(r.n_pupils, SCHOOL_SUPPRESSION_LIMIT),
-            "Resultat": fmt.number(r.value, decimals) if pd.notna(r.value) else ("x" if r.n_pupils < SCHOOL_SUPPRESSION_LIMIT else ".."),
+            # hidden (x): Skolverket's 10 pupils, or a count of 1–4 passing or failing (analysis.schools.protect)
+            "Resultat": fmt.number(r.value, decimals) if pd.notna(r.value) else (
+                "x" if r.n_pupils < SCHOOL_SUPPRESSION_LIMIT or r.reason == schools.STATUS_REASONS["x"] else ".."),
             "Riket": fmt.number(r.national, decimals),
             "Skillnad": fmt.change(r.difference, decimals),
             "Bedömning": SCHOOL_STATUS_SV[r.status] + (f" ({SCHOOL_REASON_SV[r.reason]})" if r.reason else ""),

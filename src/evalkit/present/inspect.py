@@ -12,6 +12,7 @@ Exit codes as `evalkit validate`: 0 every record usable, 1 records set aside, 2 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,7 +217,12 @@ def write_sidecar(path: str | Path, sidecar: dict) -> Path | None:
     """Write ``sidecar`` beside ``path``; None (nothing written) when one is already there – a
     reading instruction the user has edited is never overwritten."""
     target = Path(path).with_name(Path(path).name + SIDECAR_SUFFIX)
-    if target.exists():
+    # O_CREAT | O_EXCL refuses any existing name – a file, a folder or a symbolic link, dangling
+    # or not (``exists()`` is False for a dangling link, and writing would follow it outside).
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except FileExistsError:
         return None
-    target.write_text(json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n")
     return target

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from evalkit import programme
-from evalkit.programme import DISCLOSURE_THRESHOLD
+from evalkit.programme import DISCLOSURE_THRESHOLD, PUBLICATIONS_KEPT, SCHOOL_SUPPRESSION_LIMIT
 from evalkit.analysis import index as risk_index
 from evalkit.paths import raw_dir
 from evalkit.present import format as fmt
@@ -244,6 +244,31 @@ def _without_counts_sv(n: int) -> str:
             "beräknas inte ur dem (.), eftersom ett områdes andel inte är ett medelvärde av dess delars andelar.")
 
 
+def audit_scope_sv(figures: dict, kept: int = PUBLICATIONS_KEPT, threshold: int = DISCLOSURE_THRESHOLD,
+                   school_limit: int = SCHOOL_SUPPRESSION_LIMIT) -> str:
+    """What the intruder's audit covers – this publication and the last ``kept`` – and what it does not."""
+    from evalkit.present.format import number
+
+    earlier = int(figures.get("earlier_publications", 0))
+    held = ("ingen tidigare publicering fanns" if earlier == 0 else
+            f"{number(earlier)} tidigare {'publicering' if earlier == 1 else 'publiceringar'} ingick")
+    return (
+        f"Vad granskningen täcker: den här publiceringen tillsammans med de {number(kept)} senaste som "
+        f"`evalkit publish` har gjort från det här projektet (i den här versionen: {held}). En inkräktare "
+        "kan ha sparat en tidigare webbplats, så en uppgift som inte har ändrats sedan dess räknas som känd "
+        "om någon av dem visade den, och de tidigare publiceringarnas summor läggs till; en sen rättelse av "
+        "en enda uppgift kan därför göra att fler uppgifter döljs. Skolresultat och enkätsvar granskas på "
+        "samma sätt: en andel med en decimal och en bas under 1 000 ger antalet exakt, så en andel döljs när "
+        f"antalet elever som klarade eller inte klarade, eller svarande som instämde eller inte, är 1–"
+        f"{threshold - 1}, när basen själv döljs (då visas inte heller konfidensintervallet) och när en summa "
+        "annars skulle avslöja den (alla elever = nyanlända + övriga, stadsdelsområdet = dess stadsdelar); "
+        f"Skolverkets regel att inte redovisa grupper med färre än {school_limit} elever gäller också. "
+        f"Granskningen täcker inte: publiceringar äldre än de {number(kept)} senaste, publiceringar som inte "
+        "gjorts med `evalkit publish` här (kopior, utdrag eller tabeller som lämnats ut på annat sätt) och "
+        "annat som en inkräktare kan veta (andra myndigheters tabeller, kunskap om enskilda personer)."
+    )
+
+
 def disclosure_table(figures: dict) -> tables.HtmlTable:
     """The audit's figures as a table (numbers as text, so nbval compares them)."""
     logged = figures.get("log_rows", {})
@@ -312,7 +337,7 @@ def disclosure_section() -> list:
 
     figures = data.disclosure_audit()
     return [heading("Röjandeskydd: vad som döljs och varför"), paragraph(disclosure_sv(figures)),
-            disclosure_table(figures)]
+            paragraph(audit_scope_sv(figures)), disclosure_table(figures)]
 
 
 def sources_section() -> list:

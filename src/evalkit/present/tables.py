@@ -17,9 +17,10 @@ from markupsafe import Markup
 
 from evalkit.geography import slugify
 
-# A cell starting like a formula would run in Excel; plain numbers ("-4,5") are left alone.
+# A cell starting like a formula would run in Excel; plain numbers, signed or not ("-4,5", "+3,1",
+# "−0,2 %"), are left alone: a quote would make a number text (issue 25 found "'+3,1").
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
-_PLAIN_NUMBER = re.compile(r"^-?\d[\d\s\u00a0,.]*%?$")
+_PLAIN_NUMBER = re.compile(r"^[+\-\u2212±]?\d[\d\u00a0\u202f ,.]*(?:[\u00a0\u202f ]?%)?$")
 
 
 def neutralise_cell(text: str) -> str:
