@@ -693,11 +693,10 @@ class AuditResult:
                 f"smalaste intervall för ett dolt litet antal: {narrow if narrow is not None else '–'}; "
                 f"brott: exakt bestämda {f['breaches_exact']}, för smala {f['breaches_narrow']}, "
                 f"komplement {f['breaches_complement']}, små antal i klartext {f['breaches_published_small']}, "
-                f"sammanvägda över dolda {f['breaches_composite']}"
+                f"sammanvägda över dolda {f['breaches_composite']}; "
+                f"tidigare publiceringar i granskningen: {f['earlier_publications']}"
                 + (f"; värden utan täljare och nämnare (inget antal publiceras, inget att dölja): "
                    f"{f['values_without_counts']}" if f["values_without_counts"] else ""))
-                f"sammanvägda över dolda {f['breaches_composite']}; "
-                f"tidigare publiceringar i granskningen: {f['earlier_publications']}")
 
 
 #: Composite indicators and the inputs they are computed from.
