@@ -190,7 +190,8 @@ def _area_codes(area_code: str) -> set[str]:
 #: The school comparison's codes (evalkit.analysis.schools) in Swedish.
 SCHOOL_STATUS_SV = {"at_least_national": "minst riksgenomsnittet", "below_national": "under riksgenomsnittet",
                     "not_assessable": "kan ej bedömas"}
-SCHOOL_REASON_SV = {"withheld": f"resultatet redovisas inte (färre än {SCHOOL_SUPPRESSION_LIMIT} elever)",
+SCHOOL_REASON_SV = {"withheld": (f"resultatet redovisas inte (färre än {SCHOOL_SUPPRESSION_LIMIT} elever, eller så få "
+                                     "med eller utan godkänt att de kan räknas fram)"),
                     "missing": "uppgift saknas", "cannot_occur": "uppgift kan inte förekomma",
                     "no_pupils": "inga elever i gruppen", "other_symbol": "okänd statussymbol",
                     "no_national_average": "riksgenomsnitt saknas för året"}
