@@ -29,6 +29,19 @@ from evalkit.programme import PROGRAMME_START  # noqa: E402
 
 # Okabe–Ito palette: distinguishable with the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+#: What each palette colour is called in Swedish text about a chart (Okabe & Ito's own names:
+#: blue, orange, bluish green, reddish purple, sky blue, vermillion – a dark orange –, yellow, black), so that a
+#: sentence says the colour the reader sees ("orange punkter", never "röda" for #E69F00).
+COLOUR_NAMES_SV = {"#0072B2": "blå", "#E69F00": "orange", "#009E73": "blågrön", "#CC79A7": "rosalila",
+                   "#56B4E9": "himmelsblå", "#D55E00": "mörkorange", "#F0E442": "gul", "#000000": "svart",
+                   "#999999": "grå", "#333333": "mörkgrå"}
+
+
+def colour_name_sv(colour: str) -> str:
+    """The Swedish name of a chart colour (:data:`PALETTE` or the greys the charts use):
+    ``colour_name_sv(PALETTE[1])`` -> ``"orange"``. An unknown colour raises ``KeyError``: a text
+    must not name a colour the chart does not draw."""
+    return COLOUR_NAMES_SV[colour.upper() if colour.startswith("#") else colour]
 SVG = "image/svg+xml"
 PNG = "image/png"
 # Text as <text> (browser fonts, small files); a constant salt makes the element ids deterministic.
@@ -149,10 +162,11 @@ class TrendGapFigure:
         self._data_artists: list = []
 
     def draw(self, series: pd.DataFrame, title: str, unit: str, source: str, gap_unit: str,
-             reference_name: str, note: str = "") -> Chart:
+             reference_name: str, note: str = "", change_since: int | None = None) -> Chart:
         """Render one indicator. ``series`` has ``area_name, year, value``; the first area is the
-        report's area; the gap is area − ``reference_name`` in ``gap_unit``. ``note`` (why a
-        comparison is missing) is printed under the chart and added to the alt text."""
+        report's area; the gap is area − ``reference_name`` in ``gap_unit``, or, with
+        ``change_since`` (an indicator compared over time only), the area − the area that year.
+        ``note`` (why a comparison is missing) is printed under the chart and added to the alt text."""
         for artist in self._data_artists:
             artist.remove()
         self._data_artists = []
@@ -185,7 +199,13 @@ class TrendGapFigure:
             self._data_artists += self.top.plot(s.index, s.to_numpy(), marker="o" if i == 0 else None, markersize=3.5,
                                                 linewidth=2.8 if i == 0 else 1.7, color=PALETTE[i % len(PALETTE)],
                                                 label=name)
-        gap = (by_area[names[0]] - by_area.get(reference_name, pd.Series(dtype=float))).dropna() if names else pd.Series(dtype=float)
+        if change_since is not None and names:
+            own = by_area[names[0]]
+            gap = (own - own.get(change_since, float("nan"))).dropna()
+            gap_label = f"Förändring sedan {change_since}"
+        else:
+            gap = (by_area[names[0]] - by_area.get(reference_name, pd.Series(dtype=float))).dropna() if names else pd.Series(dtype=float)
+            gap_label = f"Skillnad mot {reference_name}"
         # The gap bars as one collection (one artist instead of one patch per year).
         half = 0.3
         bars = PolyCollection([[(x - half, 0), (x - half, y), (x + half, y), (x + half, 0)] for x, y in gap.items()],
@@ -218,20 +238,24 @@ class TrendGapFigure:
         self._data_artists.append(legend)
         self.title.set_text("\n".join(title_lines))
         self.title.set_position((0.01, 1 - 0.08 / height))
-        self.gap_title.set_text(f"Skillnad mot {reference_name} ({gap_unit})")
+        self.gap_title.set_text(f"{gap_label} ({gap_unit})")
         self.gap_title.set_position((0.01, gap_bottom + (self.GAP_PLOT + 0.08) / height))
         self.source.set_text("\n".join(source_lines))
         self.source.set_y(0.06 / height)
         buffer = io.BytesIO()
         with matplotlib.rc_context(_SVG_RC):
             self.fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-        return Chart(buffer.getvalue(), self._alt(by_area, gap, title, unit, gap_unit, reference_name, note),
-                     layout="narrow")
+        return Chart(buffer.getvalue(), self._alt(by_area, gap, title, unit, gap_unit, reference_name, note,
+                                                  change_since), layout="narrow")
 
     @staticmethod
-    def _alt(by_area, gap, title, unit, gap_unit, reference_name, note="") -> str:
+    def _alt(by_area, gap, title, unit, gap_unit, reference_name, note="", change_since=None) -> str:
         parts = []
-        if len(gap):
+        if len(gap) and change_since is not None:
+            last_year = gap.index.max()
+            parts.append(f"förändringen sedan {change_since} var {fmt.number(gap[last_year], 1)} {gap_unit} "
+                         f"år {fmt.year(last_year)}")
+        elif len(gap):
             first_year, last_year = gap.index.min(), gap.index.max()
             parts.append(f"skillnaden mot {reference_name} var {fmt.number(gap[first_year], 1)} {gap_unit} år"
                          f" {fmt.year(first_year)} och {fmt.number(gap[last_year], 1)} {gap_unit} år {fmt.year(last_year)}")

@@ -60,6 +60,12 @@ def number_exact(value, max_decimals: int = 3) -> str:
     return number(value, decimals)
 
 
+def count(n, singular: str, plural: str) -> str:
+    """A count with its noun in the right number: ``count(1, "rad", "rader")`` -> ``"1 rad"``,
+    ``count(1234, "rad", "rader")`` -> ``"1 234 rader"``."""
+    return f"{number(n)} {singular if int(n) == 1 else plural}"
+
+
 def ordinal(n: int) -> str:
     """Swedish ordinal: 1:a, 2:a, 3:e, …, 11:e, 12:e, 21:a, 22:a, 101:a, 111:e."""
     n = int(n)

@@ -111,15 +111,21 @@ def dominance_warning_sv(row, label: str) -> str:
 
 def _reference_sv(base_year: int | None) -> str:
     """The reference in words: the city a fixed year (``base_year``) or the same year (None)."""
-    return f"staden {base_year} = 100" if base_year else "staden = 100"
+    return f"staden {base_year} = 100" if base_year else "staden samma år = 100"
+
+
+#: The two questions the index answers, each with its own reference (issue 26: one figure per question).
+QUESTION_NOW_SV = "Hur ligger området till jämfört med staden samma år?"
+QUESTION_CHANGE_SV = "Har riskerna ökat eller minskat sedan {base_year}?"
 
 
 def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int],
                  base_year: int | None = None) -> Chart:
-    """Bars per domain and total for the area, baseline year vs latest year, with the reference line.
+    """Bars per domain and total for the area, two years, with the reference line.
 
     ``base_year`` says that ``index_rows`` has a fixed reference (the city that year = 100), as
     it should when two years are compared; None = moving reference (the city each year = 100).
+    :func:`domain_change_table` shows the same numbers as a table.
     """
     rows = index_rows[(index_rows["area_code"] == area_code) & index_rows["year"].isin(years)].set_index("year")
     fig, ax = plt.subplots(figsize=(7.2, 3.6))
@@ -136,12 +142,11 @@ def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int
     ax.set_xticks(x, [label for _, label in DOMAINS], fontsize=8)
     ax.set_ylabel(f"Index ({reference})")
     name = geography.area_name(area_code)
-    ax.set_title(f"Index för sociala risker per huvudområde, {name}", loc="left", fontsize=11)
+    ax.set_title(f"Index för sociala risker per huvudområde, {name} ({reference})", loc="left", fontsize=11)
     ax.yaxis.set_major_formatter(SwedishTicks())
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
-    how = f"fast referens, {reference}" if base_year else "rörlig referens, staden samma år = 100"
-    fig.text(0.01, -0.02, f"Källa: evalkit, beräknat från indikatorerna i index_indicators.csv ({how}).",
+    fig.text(0.01, -0.02, "Källa: evalkit, beräknat från indikatorerna i index_indicators.csv.",
              fontsize=7.5, color="#333333", ha="left", va="top")
     parts = []
     for year in years:
@@ -151,8 +156,29 @@ def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int
     return render(fig, alt)
 
 
+def domain_change_table(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int],
+                        base_year: int) -> tables.HtmlTable:
+    """The numbers of :func:`domain_chart` as a table: each domain in two years and the change
+    (fixed reference, so the change is the area's own)."""
+    rows = index_rows[(index_rows["area_code"] == area_code) & index_rows["year"].isin(years)].set_index("year")
+    first, last = years
+
+    def value(year, d):
+        return rows.loc[year, d] if year in rows.index else float("nan")
+
+    frame = pd.DataFrame({
+        "Huvudområde": [label for _, label in DOMAINS],
+        str(first): [fmt.number(value(first, d), 1) for d, _ in DOMAINS],
+        str(last): [fmt.number(value(last, d), 1) for d, _ in DOMAINS],
+        "Förändring": [fmt.change(value(last, d) - value(first, d), 1) for d, _ in DOMAINS],
+    })
+    name = geography.area_name(area_code)
+    return tables.table(frame, f"Index för sociala risker per huvudområde, {name} {first} och {last} "
+                               f"({_reference_sv(base_year)})", numeric_columns=frame.columns[1:])
+
+
 def domain_table(index_rows: pd.DataFrame, codes: list[str], year: int) -> tables.HtmlTable:
-    """Domain scores and total for the area and its comparisons in one year."""
+    """Domain scores and total for the area and its comparisons in one year (moving reference)."""
     rows = index_rows[(index_rows["year"] == year) & index_rows["area_code"].isin(codes)].set_index("area_code")
     records = []
     for code in codes:
@@ -161,7 +187,8 @@ def domain_table(index_rows: pd.DataFrame, codes: list[str], year: int) -> table
             line[label] = fmt.number(rows.loc[code, d], 1) if code in rows.index else ".."
         records.append(line)
     frame = pd.DataFrame(records)
-    return tables.table(frame, f"Index för sociala risker {year} (staden = 100)", numeric_columns=frame.columns[1:])
+    return tables.table(frame, f"Index för sociala risker {year} per huvudområde ({_reference_sv(None)})",
+                        numeric_columns=frame.columns[1:])
 
 
 def _total(rows: pd.DataFrame, code: str, year: int) -> float:
@@ -171,36 +198,67 @@ def _total(rows: pd.DataFrame, code: str, year: int) -> float:
 
 def trend_table(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str, years: range,
                 base_year: int = INDEX_BASE_YEAR, city: str = "stockholm") -> tables.HtmlTable:
-    """Total index of the area per year with both references, and the city with the fixed one.
-
-    The fixed reference (the city in ``base_year`` = 100) shows whether risks rose or fell; the
-    moving one (the city the same year = 100) whether the area moved relative to the city.
-    """
+    """Total index of the area and the city per year against the fixed reference (the city in
+    ``base_year`` = 100): whether risks rose or fell. The moving index (``moving``, the city the
+    same year = 100) answers another question and is shown once, in the domain and rank tables;
+    the argument stays so that callers need not change."""
     name = geography.area_name(area_code)
+    reference = _reference_sv(base_year)
     frame = pd.DataFrame({
         "År": [str(y) for y in years],
-        f"{name}, fast referens ({_reference_sv(base_year)})": [fmt.number(_total(fixed, area_code, y), 1) for y in years],
-        f"Staden, fast referens ({_reference_sv(base_year)})": [fmt.number(_total(fixed, city, y), 1) for y in years],
-        f"{name}, rörlig referens (staden samma år = 100)": [fmt.number(_total(moving, area_code, y), 1) for y in years],
+        name: [fmt.number(_total(fixed, area_code, y), 1) for y in years],
+        "Staden": [fmt.number(_total(fixed, city, y), 1) for y in years],
     })
-    return tables.table(frame, f"Index för sociala risker över tid, {name}", numeric_columns=frame.columns[1:])
+    return tables.table(frame, f"Index för sociala risker över tid, {name} och staden ({reference})",
+                        numeric_columns=frame.columns[1:])
 
 
 def trend_sentence_sv(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str, first: int, last: int,
                       base_year: int = INDEX_BASE_YEAR, city: str = "stockholm") -> str:
-    """One Swedish sentence comparing ``first`` and ``last`` with the fixed reference, the moving one beside it."""
+    """One Swedish sentence comparing ``first`` and ``last`` against the fixed reference (the
+    moving index is not repeated here: it answers another question)."""
     name = geography.area_name(area_code)
+
     def span(rows, code):
         return f"{fmt.number(_total(rows, code, first), 1)} år {first} till {fmt.number(_total(rows, code, last), 1)} år {last}"
+
     baseline = ", programmets basår" if base_year == risk_index.DEFAULT_BASE_YEAR else ""
     return (f"Mätt mot en fast referens ({_reference_sv(base_year)}{baseline}) gick totalindexet för "
-            f"{name} från {span(fixed, area_code)}; för staden från {span(fixed, city)}. Mot staden samma år "
-            f"(rörlig referens, visar läget i förhållande till staden, inte förändringen) gick det från "
-            f"{span(moving, area_code)}.")
+            f"{name} från {span(fixed, area_code)}; för staden från {span(fixed, city)}.")
+
+
+def index_questions(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str, year: int,
+                    base_year: int = INDEX_BASE_YEAR):
+    """The two questions the index answers, each with its one figure and reference, and why the
+    figures differ (:class:`evalkit.present.page.Html`, a ``dl``, class ``ek-index-questions``)."""
+    from evalkit.present.page import Html, _ENV
+
+    name = geography.area_name(area_code)
+    now, then, later = (_total(moving, area_code, year), _total(fixed, area_code, base_year),
+                        _total(fixed, area_code, year))
+    items = [
+        (QUESTION_NOW_SV, f"{name} {fmt.number(now, 1)} år {year} ({_reference_sv(None)})",
+         "Tabellen per huvudområde och rangordningen nedan."),
+        (QUESTION_CHANGE_SV.format(base_year=base_year),
+         f"{name} {fmt.number(then, 1)} år {base_year} och {fmt.number(later, 1)} år {year} ({_reference_sv(base_year)})",
+         "Diagrammet och tabellerna under rubriken Förändring."),
+    ]
+    why = (f"Talen skiljer sig för att referensen skiljer sig: staden själv har förändrats sedan {base_year}. "
+           f"Ett index över 100 betyder högre sociala risker än i staden.")
+    html = _ENV.from_string(
+        '<dl class="ek-index-questions">{% for q, a, where in items %}<dt>{{ q }}</dt>'
+        '<dd><strong class="ek-index-figure">{{ a }}</strong>. {{ where }}</dd>{% endfor %}</dl><p>{{ why }}</p>'
+    ).render(items=items, why=why)
+    text = " ".join(f"{q} {a}. {where}" for q, a, where in items) + " " + why
+    return Html(html, text)
 
 
 def _span(low, high) -> str:
     return ".." if pd.isna(low) or pd.isna(high) else f"{int(low)}–{int(high)}"
+
+
+#: The rank table's index column, with its reference (the moving one: ranks are within a year).
+INDEX_COLUMN_SV = "Index (staden samma år = 100)"
 
 
 def rank_table(ranks: pd.DataFrame, area_code: str, neighbours: int = 3) -> tables.HtmlTable:
@@ -215,25 +273,28 @@ def rank_table(ranks: pd.DataFrame, area_code: str, neighbours: int = 3) -> tabl
     band = f"Rang, {band_label_sv(float(ranks['coverage'].iloc[0]))}"
     frame = pd.DataFrame({
         "Område": window["area_name"],
-        "Index": window["total"].map(lambda v: fmt.number(v, 1)),
+        INDEX_COLUMN_SV: window["total"].map(lambda v: fmt.number(v, 1)),
         "Rang": window["rank"].astype(int).astype(str),
         band: [_span(a, b) for a, b in zip(window["rank_low"], window["rank_high"])],
         "Rang i metodvarianter": [_span(a, b) for a, b in zip(window["rank_min_variant"], window["rank_max_variant"])],
     })
     year = int(ranks["year"].iloc[0])
     return tables.table(frame, f"Rangordning {year} bland {int(ranks['n_ranked'].iloc[0])} områden med index",
-                        numeric_columns=("Index", "Rang", band, "Rang i metodvarianter"))
+                        numeric_columns=(INDEX_COLUMN_SV, "Rang", band, "Rang i metodvarianter"))
 
 
 def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
-    """Funnel plot: each area's rate against its denominator, with 95 % / 99,8 % limits around the city."""
+    """Funnel plot: each area's rate against its denominator, with 95 % / 99,8 % limits around the
+    city that allow for overdispersion (Spiegelhalter 2005, additive random effects,
+    :func:`evalkit.analysis.robustness.overdispersion`): areas differ more than chance alone would
+    make them, so limits for chance alone would put almost every area outside."""
     rows = funnel.dropna(subset=["value"]).sort_values("denominator")
     fig, ax = plt.subplots(figsize=(7.2, 4.0))
     ax.scatter(rows["denominator"], rows["value"], s=12, color="#999999", label="Stadsdelar")
     hit = rows[rows["area_code"] == area_code]
     if len(hit):
         ax.scatter(hit["denominator"], hit["value"], s=50, color=PALETTE[5], zorder=3, label=area_label(area_code))
-    for low, high, style in (("lower_95", "upper_95", "--"), ("lower_998", "upper_998", ":")):
+    for low, high, style in (("lower_95_od", "upper_95_od", "--"), ("lower_998_od", "upper_998_od", ":")):
         ax.plot(rows["denominator"], rows[low], color="#333333", linestyle=style, linewidth=0.9)
         ax.plot(rows["denominator"], rows[high], color="#333333", linestyle=style, linewidth=0.9)
     ax.axhline(rows["reference_value"].iloc[0], color="#333333", linewidth=0.8)
@@ -243,29 +304,49 @@ def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
     ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0,)))
     ax.xaxis.set_major_formatter(SwedishTicks())
     ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-    ax.set_xlabel("Nämnare (invånare), logaritmisk skala")
+    ax.set_xlabel("Invånare (logaritmisk skala)")
     ax.set_ylabel(label)
     ax.yaxis.set_major_formatter(SwedishTicks())
     ax.set_title(f"Trattdiagram: {label}", loc="left", fontsize=11)
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
-    fig.text(0.01, -0.02, "Streckat: 95 % kontrollgräns, prickat: 99,8 % kring stadens nivå.", fontsize=7.5,
+    fig.text(0.01, -0.02, "Streckat: 95 %-gräns, prickat: 99,8 %-gräns kring stadens nivå. Gränserna tar hänsyn "
+             "till att stadsdelar skiljer sig mer än slumpen ensam ger (Spiegelhalter 2005).", fontsize=7.5,
              color="#333333", ha="left", va="top")
-    n_out = int((rows["outside_998"] != "").sum())
+    n_out = int((rows["outside_998_od"] != "").sum())
     where = ""
     if len(hit):
         h = hit.iloc[0]
         where = (f" {geography.area_name(area_code)}: {fmt.number(h['value'], 1)} "
-                 f"({'utanför' if h['outside_998'] else 'inom'} 99,8 %-gränsen).")
-    alt = f"Trattdiagram för {label.lower()}: {n_out} av {len(rows)} stadsdelar ligger utanför 99,8 %-gränsen.{where}"
+                 f"({'utanför' if h['outside_998_od'] else 'inom'} 99,8 %-gränsen).")
+    alt = (f"Trattdiagram för {label[0].lower() + label[1:]}: {n_out} av {len(rows)} stadsdelar ligger utanför "
+           f"99,8 %-gränsen.{where}")
     return render(fig, alt)
 
 
+def funnel_sentence_sv(funnel: pd.DataFrame, area_code: str) -> str:
+    """What the funnel plot says about the area, in words a reader can act on."""
+    rows = funnel.dropna(subset=["value"])
+    hit = rows[rows["area_code"] == area_code]
+    n_out = int((rows["outside_998_od"] != "").sum())
+    text = (f"Trattdiagrammet visar om en stadsdel avviker från staden mer än vad slump och vanliga skillnader "
+            f"mellan stadsdelar förklarar: {n_out} av {len(rows)} stadsdelar ligger utanför 99,8 %-gränsen.")
+    if len(hit):
+        side = hit.iloc[0]["outside_998_od"]
+        name = geography.area_name(area_code)
+        text += (f" {name} ligger {'över' if side == 'över' else 'under'} gränsen." if side
+                 else f" {name} ligger inom gränserna.")
+    return text
+
 
 def index_section(district: str, end_year: int, first_year: int, funnel_indicator: str = FUNNEL_INDICATOR) -> list:
-    """The social-risk-index section of a district report: the domains compared over time (fixed
-    reference), the trend sentence and table, the domains beside the comparison areas, the rank
-    sentence and table, and the funnel plot of ``funnel_indicator`` – all from the published table.
+    """The social-risk-index section of a district report: the two questions the index answers,
+    each with its one figure and reference; then "compared with the city this year" (moving
+    reference: domains beside the comparison areas, rank sentence and table) and "changed since
+    the baseline" (fixed reference, the city in :data:`INDEX_BASE_YEAR` = 100: the domain chart
+    and the same numbers as a table, the trend sentence and the totals from ``first_year``); then
+    the funnel plot of ``funnel_indicator`` with limits that allow for overdispersion – all from
+    the published table.
 
     ``district``: a name or code, as the notebook parameter (resolved as on the command line).
     """
@@ -279,11 +360,18 @@ def index_section(district: str, end_year: int, first_year: int, funnel_indicato
     fixed_rows = data.published_index_fixed()  # years compared: fixed reference, the city 2014 = 100
     ranks = results.rank_intervals(end_year, geography.area_level(area_code))
     tidy = data.published_tidy()[0]
+    base = INDEX_BASE_YEAR
+    funnel = robustness.funnel_data(tidy, funnel_indicator, end_year, level="stadsdel")
     return [heading("Index för sociala risker"),
-            domain_chart(fixed_rows, area_code, (first_year, end_year), base_year=INDEX_BASE_YEAR),
-            paragraph(trend_sentence_sv(index_rows, fixed_rows, area_code, first_year, end_year)),
-            trend_table(index_rows, fixed_rows, area_code, range(first_year, end_year + 1)),
+            index_questions(index_rows, fixed_rows, area_code, end_year, base),
+            heading(f"Jämfört med staden samma år ({_reference_sv(None)})", 3),
             domain_table(index_rows, report.comparison_codes(area_code), end_year),
             paragraph(rank_text(ranks, area_code)), rank_table(ranks, area_code),
-            funnel_chart(robustness.funnel_data(tidy, funnel_indicator, end_year, level="stadsdel"), area_code,
-                         f"{meta['label_sv']} ({meta['unit']})")]
+            heading(f"Förändring sedan {base} ({_reference_sv(base)})", 3),
+            domain_chart(fixed_rows, area_code, (base, end_year), base_year=base),
+            domain_change_table(fixed_rows, area_code, (base, end_year), base),
+            paragraph(trend_sentence_sv(index_rows, fixed_rows, area_code, first_year, end_year)),
+            trend_table(index_rows, fixed_rows, area_code, range(first_year, end_year + 1)),
+            heading(f"Trattdiagram: {meta['label_sv'].lower()} {end_year}", 3),
+            funnel_chart(funnel, area_code, f"{meta['label_sv']} ({meta['unit']})"),
+            paragraph(funnel_sentence_sv(funnel, area_code))]
