@@ -141,7 +141,7 @@ def set_aside_lines(quarantine, first: int = FIRST_ROWS) -> list[str]:
         for row in rows.head(first).itertuples(index=False):
             lines.append(f"{row.source_file}\trad {row.row_number}\t{row.column}\t{row.value}\t{row.reason}")
         if len(rows) > first:
-            lines.append(f"  … och {len(rows) - first} rader till med samma skäl")
+            lines.append(f"  … och {len(rows) - first} {'rad' if len(rows) - first == 1 else 'rader'} till med samma skäl")
     return lines
 
 

@@ -381,7 +381,7 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
             base.loc[hit, "reason"] = cell_reason[hit]
             base.loc[hit, "reason_column"] = "value"
         records = base
-        notes.append(f"lång tabell: {n} rader")
+        notes.append(f"lång tabell: {n} {'rad' if n == 1 else 'rader'}")
     elif year_cols:
         chunks = []
         for j in year_cols:
@@ -412,7 +412,7 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     if unknown:
         notes.append("kolumner som inte används: " + ", ".join(unknown))
     if len(note_lines):
-        notes.append(f"{len(note_lines)} rader utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
+        notes.append(f"{len(note_lines)} {'rad' if len(note_lines) == 1 else 'rader'} utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
     notes.append(found.note if "level" not in first else
                  f"områdesnivå per rad från kolumnen {header[first['level']]!r}; där den är tom: {found.note}")
     learned.update({k: v for k, v in found.options().items() if v})
@@ -554,7 +554,7 @@ def transposed_to_records(header: list[str], body: pd.DataFrame, lines: np.ndarr
         notes.append("kolumner bredvid områdena som inte är ett område (förändring, total, kommentar …) läses inte: "
                      + ", ".join(ignored))
     if len(note_lines):
-        notes.append(f"{len(note_lines)} rader utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
+        notes.append(f"{len(note_lines)} {'rad' if len(note_lines) == 1 else 'rader'} utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
     notes.append(found.note)
     learned = dict(options)
     learned.update({k: v for k, v in found.options().items() if v})

@@ -392,9 +392,14 @@ def suppression_note_sv(n_suppressed: int, threshold: int = DISCLOSURE_THRESHOLD
 
 
 def method_section() -> list:
-    """The report's closing notes: how many figures are suppressed and why, and the legend of symbols."""
+    """The report's closing notes: how many figures are suppressed and why, the legend of symbols and
+    the words of the page explained (:mod:`evalkit.present.glossary`)."""
     from evalkit import data
     from evalkit.present.page import heading, paragraph, symbol_legend
 
+    from evalkit.present import glossary
+
     suppressed = data.published_tidy()[1]
-    return [heading("Om data och metod"), paragraph(suppression_note_sv(len(suppressed))), symbol_legend()]
+    return [heading("Om data och metod"), paragraph(suppression_note_sv(len(suppressed))), symbol_legend(),
+            glossary.glossary_html(glossary.terms(glossary.DISTRICT_TERMS), "Ord och begrepp på sidan",
+                                   "ord-och-begrepp", 3)]
