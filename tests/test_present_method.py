@@ -43,3 +43,14 @@ def test_goal_table_lists_every_goal_with_its_indicators():
 
 def test_indicator_table_lists_the_catalogue():
     assert len(method.indicator_table().frame) == len(programme.indicator_catalogue())
+
+
+def test_glossary_explains_each_term_and_finds_it_in_text():
+    from evalkit.present import glossary
+
+    (box,) = method.glossary_section()
+    assert 'id="ordlista"' in box.html
+    for term in glossary.GLOSSARY_SV:
+        assert term.meaning.endswith(".") and term.meaning in box.text
+    text = "Syntetisk kontroll med pre-RMSPE 0,17 och wild bootstrap."
+    assert set(glossary.unexplained(text, {"Syntetisk kontroll"})) == {"Wild bootstrap", "Förhandsanpassning (RMSPE)"}

@@ -66,9 +66,10 @@ def key_figures(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, yea
 
 def _missing_key_figure_sv(tidy: pd.DataFrame, label: str, indicator: str, year: int, missing: list[str]) -> str:
     """Why a key figure is ``..`` for some areas, in one sentence naming the areas."""
-    sd = tidy[(tidy["indicator"] == indicator) & (tidy["year"] == year) & (tidy["area_level"] == "stadsdel")]
+    stadsdelar = set(geography.stadsdelar()["stadsdel_code"])
+    sd = tidy[(tidy["indicator"] == indicator) & (tidy["year"] == year) & tidy["area_code"].isin(stadsdelar)]
     have = int(sd["value"].notna().sum())
-    total = len(geography.stadsdelar())
+    total = len(stadsdelar)
     words = [area_label(c).lower() if c in ("ovriga-staden", geography.CITY_CODE) else area_label(c) for c in missing]
     names = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
     if 0 < have < total:
