@@ -105,7 +105,15 @@ def _style(ax) -> None:
     ax.set_axisbelow(True)
 
 
-def render(fig, alt: str, *, image: str = SVG, tight: bool = True) -> Chart:
+#: Charts drawn for phones as well as wide screens and print: 4.8 in wide with 12 pt text, so
+#: that at 390 px (about 360 px for the image) their text is about 80 % of the body text; a wide
+#: screen shows two side by side, print two to a row (``Chart.layout = "narrow"``).
+NARROW_WIDTH = 4.8
+NARROW_RC = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 11,
+             "xtick.labelsize": 11, "ytick.labelsize": 11}
+
+
+def render(fig, alt: str, *, image: str = SVG, tight: bool = True, layout: str = "") -> Chart:
     """Render a figure without volatile metadata and close it (nothing leaks between charts).
 
     ``tight`` crops to the drawn elements (a second layout pass, ~40 % of an SVG's drawing
@@ -119,7 +127,7 @@ def render(fig, alt: str, *, image: str = SVG, tight: bool = True) -> Chart:
     else:
         fig.savefig(buffer, format="png", dpi=100, bbox_inches=bbox, metadata={"Software": None})
     plt.close(fig)
-    return Chart(buffer.getvalue(), alt, image)
+    return Chart(buffer.getvalue(), alt, image, layout)
 
 
 class TrendGapFigure:
@@ -274,35 +282,36 @@ def trend_gap_chart(series: pd.DataFrame, title: str, unit: str, source: str, ga
 
 
 def tenure_bars(shares: pd.DataFrame, source: str) -> Chart:
-    """100 % stacked bars of the tenure mix, one bar per area × year.
+    """100 % stacked bars of the tenure mix, one bar per area × year (drawn narrow, :data:`NARROW_RC`).
 
     ``shares`` has ``label`` (e.g. "Tensta 2014"), ``hyresrätt``, ``bostadsrätt``, ``äganderätt``
     (percent) and ``mangfald`` (Simpson diversity 0–1).
     """
     kinds = ["hyresrätt", "bostadsrätt", "äganderätt"]
     colours = [PALETTE[0], PALETTE[1], PALETTE[2]]
-    fig, ax = plt.subplots(figsize=(6.2, 0.5 * len(shares) + 1.4))  # + labels and legend beside
-    left = pd.Series(0.0, index=shares.index)
-    labels = [f"{r.label} (mångfald {fmt.number(r.mangfald, 2)})" for r in shares.itertuples()]
-    for kind, colour in zip(kinds, colours):
-        ax.barh(labels, shares[kind], left=left, color=colour, label=kind.capitalize(), height=0.6)
-        for y, (l, w) in enumerate(zip(left, shares[kind])):
-            if w >= 8:
-                ax.text(l + w / 2, y, fmt.percent(w, 0), ha="center", va="center", fontsize=7,
-                        color="white" if colour != PALETTE[1] else "#1a1a1a")
-        left = left + shares[kind]
-    ax.set_xlim(0, 100)
-    ax.invert_yaxis()
-    ax.set_xlabel("Andel av lägenheterna (procent)")
-    ax.set_title("Upplåtelseformer", loc="left", fontsize=11)
-    # Legend beside the bars and the source a fixed distance below the axis label, so that
-    # neither can run into the other whatever the number of bars.
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.annotate("\n".join(textwrap.wrap(f"Källa: {source}", 85)), xy=(0, 0), xycoords="axes fraction",
-                xytext=(0, -36), textcoords="offset points", fontsize=7.5, color="#333333", ha="left", va="top")
+    with matplotlib.rc_context(NARROW_RC):
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 0.62 * len(shares) + 1.2))
+        left = pd.Series(0.0, index=shares.index)
+        labels = [f"{r.label}\n(mångfald {fmt.number(r.mangfald, 2)})" for r in shares.itertuples()]
+        for kind, colour in zip(kinds, colours):
+            ax.barh(labels, shares[kind], left=left, color=colour, label=kind.capitalize(), height=0.6)
+            for y, (l, w) in enumerate(zip(left, shares[kind])):
+                if w >= 12:
+                    ax.text(l + w / 2, y, fmt.percent(w, 0), ha="center", va="center", fontsize=10,
+                            color="white" if colour != PALETTE[1] else "#1a1a1a")
+            left = left + shares[kind]
+        ax.set_xlim(0, 100)
+        ax.invert_yaxis()
+        ax.set_xlabel("Andel av lägenheterna (procent)")
+        ax.set_title("Upplåtelseformer", loc="left")
+        # Legend and source below the axis label, a fixed distance apart, whatever the number of bars.
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(-0.02, -0.28), ncols=3, handlelength=1.2,
+                  columnspacing=0.8, borderaxespad=0)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.annotate("\n".join(textwrap.wrap(f"Källa: {source}", 60)), xy=(0, 0), xycoords="axes fraction",
+                    xytext=(0, -78), textcoords="offset points", fontsize=9.5, color="#333333", ha="left", va="top")
     alt = "Stapeldiagram (100 %): upplåtelseformer. " + "; ".join(
         f"{r.label}: hyresrätt {fmt.percent(r.hyresrätt, 0)}, bostadsrätt {fmt.percent(r.bostadsrätt, 0)},"
         f" äganderätt {fmt.percent(r.äganderätt, 0)}, mångfaldsindex {fmt.number(r.mangfald, 2)}"
         for r in shares.itertuples()) + "."
-    return render(fig, alt)
+    return render(fig, alt, layout="narrow")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -12,7 +14,7 @@ from evalkit.analysis import index as risk_index, robustness
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 from evalkit.present import tables
-from evalkit.present.charts import PALETTE, Chart, SwedishTicks, _style, render
+from evalkit.present.charts import NARROW_RC, NARROW_WIDTH, PALETTE, Chart, SwedishTicks, _style, render
 
 #: The indicator of the district report's funnel plot (the programme's first effect indicator).
 FUNNEL_INDICATOR = "ekonomiskt_bistand"
@@ -128,32 +130,36 @@ def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int
     :func:`domain_change_table` shows the same numbers as a table.
     """
     rows = index_rows[(index_rows["area_code"] == area_code) & index_rows["year"].isin(years)].set_index("year")
-    fig, ax = plt.subplots(figsize=(7.2, 3.6))
-    x = np.arange(len(DOMAINS))
-    for i, year in enumerate(years):
-        if year not in rows.index:
-            continue
-        values = [rows.loc[year, d] for d, _ in DOMAINS]
-        ax.bar(x + (i - 0.5) * 0.38, values, width=0.36, color=PALETTE[i], label=str(year))
-    ax.axhline(100, color="#333333", linewidth=1)
     reference = _reference_sv(base_year)
-    ax.annotate(reference[0].upper() + reference[1:], (len(DOMAINS) - 0.5, 100), xytext=(0, 3),
-                textcoords="offset points", ha="right", fontsize=8)
-    ax.set_xticks(x, [label for _, label in DOMAINS], fontsize=8)
-    ax.set_ylabel(f"Index ({reference})")
     name = geography.area_name(area_code)
-    ax.set_title(f"Index för sociala risker per huvudområde, {name} ({reference})", loc="left", fontsize=11)
-    ax.yaxis.set_major_formatter(SwedishTicks())
-    ax.legend(frameon=False, fontsize=8)
-    _style(ax)
-    fig.text(0.01, -0.02, "Källa: evalkit, beräknat från indikatorerna i index_indicators.csv.",
-             fontsize=7.5, color="#333333", ha="left", va="top")
+    # Horizontal bars, drawn narrow: the domain names read on a phone and in print two to a row.
+    with matplotlib.rc_context(NARROW_RC):
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 4.4))
+        y = np.arange(len(DOMAINS))
+        for i, year in enumerate(years):
+            if year not in rows.index:
+                continue
+            values = [rows.loc[year, d] for d, _ in DOMAINS]
+            ax.barh(y + (i - 0.5) * 0.38, values, height=0.36, color=PALETTE[i], label=str(year))
+        ax.axvline(100, color="#333333", linewidth=1)
+        ax.set_yticks(y, [label for _, label in DOMAINS])
+        ax.invert_yaxis()
+        ax.set_xlabel(f"Index ({reference})")
+        ax.set_title(textwrap.fill(f"Index för sociala risker per huvudområde, {name}", 34), loc="left")
+        ax.xaxis.set_major_formatter(SwedishTicks())
+        ax.legend(frameon=False, loc="lower right")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+        ax.set_axisbelow(True)
+        fig.text(0.01, -0.02, textwrap.fill(f"Linjen vid 100: {reference}. Källa: evalkit, beräknat från "
+                                            "indikatorerna i index_indicators.csv.", 58),
+                 fontsize=9.5, color="#333333", ha="left", va="top")
     parts = []
     for year in years:
         if year in rows.index:
             parts.append(f"{year}: " + ", ".join(f"{label.lower()} {fmt.number(rows.loc[year, d], 1)}" for d, label in DOMAINS))
     alt = f"Stapeldiagram: index för sociala risker i {name} per huvudområde ({reference}). " + "; ".join(parts) + "."
-    return render(fig, alt)
+    return render(fig, alt, layout="narrow")
 
 
 def domain_change_table(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int],
@@ -289,30 +295,32 @@ def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
     :func:`evalkit.analysis.robustness.overdispersion`): areas differ more than chance alone would
     make them, so limits for chance alone would put almost every area outside."""
     rows = funnel.dropna(subset=["value"]).sort_values("denominator")
-    fig, ax = plt.subplots(figsize=(7.2, 4.0))
-    ax.scatter(rows["denominator"], rows["value"], s=12, color="#999999", label="Stadsdelar")
     hit = rows[rows["area_code"] == area_code]
-    if len(hit):
-        ax.scatter(hit["denominator"], hit["value"], s=50, color=PALETTE[5], zorder=3, label=area_label(area_code))
-    for low, high, style in (("lower_95_od", "upper_95_od", "--"), ("lower_998_od", "upper_998_od", ":")):
-        ax.plot(rows["denominator"], rows[low], color="#333333", linestyle=style, linewidth=0.9)
-        ax.plot(rows["denominator"], rows[high], color="#333333", linestyle=style, linewidth=0.9)
-    ax.axhline(rows["reference_value"].iloc[0], color="#333333", linewidth=0.8)
-    ax.set_xscale("log")
-    # Labelled ticks at powers of ten and no minor ticks: log-scale minor ticks are the
-    # costliest part of drawing this chart and carry no number the reader needs.
-    ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0,)))
-    ax.xaxis.set_major_formatter(SwedishTicks())
-    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-    ax.set_xlabel("Invånare (logaritmisk skala)")
-    ax.set_ylabel(label)
-    ax.yaxis.set_major_formatter(SwedishTicks())
-    ax.set_title(f"Trattdiagram: {label}", loc="left", fontsize=11)
-    ax.legend(frameon=False, fontsize=8)
-    _style(ax)
-    fig.text(0.01, -0.02, "Streckat: 95 %-gräns, prickat: 99,8 %-gräns kring stadens nivå. Gränserna tar hänsyn "
-             "till att stadsdelar skiljer sig mer än slumpen ensam ger (Spiegelhalter 2005).", fontsize=7.5,
-             color="#333333", ha="left", va="top")
+    with matplotlib.rc_context(NARROW_RC):
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 4.2))
+        ax.scatter(rows["denominator"], rows["value"], s=14, color="#999999", label="Stadsdelar")
+        if len(hit):
+            ax.scatter(hit["denominator"], hit["value"], s=60, color=PALETTE[5], zorder=3, label=area_label(area_code))
+        for low, high, style in (("lower_95_od", "upper_95_od", "--"), ("lower_998_od", "upper_998_od", ":")):
+            ax.plot(rows["denominator"], rows[low], color="#333333", linestyle=style, linewidth=0.9)
+            ax.plot(rows["denominator"], rows[high], color="#333333", linestyle=style, linewidth=0.9)
+        ax.axhline(rows["reference_value"].iloc[0], color="#333333", linewidth=0.8)
+        ax.set_xscale("log")
+        # Labelled ticks at powers of ten and no minor ticks: log-scale minor ticks are the
+        # costliest part of drawing this chart and carry no number the reader needs.
+        ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0,)))
+        ax.xaxis.set_major_formatter(SwedishTicks())
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ax.set_xlabel("Invånare (logaritmisk skala)")
+        ax.set_ylabel(textwrap.fill(label, 30))
+        ax.yaxis.set_major_formatter(SwedishTicks())
+        ax.set_title(textwrap.fill(f"Trattdiagram: {label}", 36), loc="left")
+        ax.legend(frameon=False)
+        _style(ax)
+        fig.text(0.01, -0.02, textwrap.fill("Streckat: 95 %-gräns, prickat: 99,8 %-gräns kring stadens nivå. "
+                                            "Gränserna tar hänsyn till att stadsdelar skiljer sig mer än slumpen "
+                                            "ensam ger (Spiegelhalter 2005).", 58),
+                 fontsize=9.5, color="#333333", ha="left", va="top")
     n_out = int((rows["outside_998_od"] != "").sum())
     where = ""
     if len(hit):
@@ -321,7 +329,7 @@ def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
                  f"({'utanför' if h['outside_998_od'] else 'inom'} 99,8 %-gränsen).")
     alt = (f"Trattdiagram för {label[0].lower() + label[1:]}: {n_out} av {len(rows)} stadsdelar ligger utanför "
            f"99,8 %-gränsen.{where}")
-    return render(fig, alt)
+    return render(fig, alt, layout="narrow")
 
 
 def funnel_sentence_sv(funnel: pd.DataFrame, area_code: str) -> str:

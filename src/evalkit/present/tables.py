@@ -134,10 +134,13 @@ def symbol_note(frame: pd.DataFrame, reasons: str = "") -> str:
     return f"{text} {reasons}".strip()
 
 
-def table(frame: pd.DataFrame, caption: str = "", numeric_columns=(), layout: str = "", note: str | None = None) -> HtmlTable:
+def table(frame: pd.DataFrame, caption: str = "", numeric_columns=(), layout: str = "cards",
+          note: str | None = None) -> HtmlTable:
     """Wrap a frame of already formatted strings (or :class:`Detailed` cells) as a report table
     (first column = row headers). ``note`` is printed under it; by default it explains the
-    symbols (``..``, ``x``) that appear in the table, where they appear."""
+    symbols (``..``, ``.``, ``x``) that appear in the table, where they appear. ``layout``: on a
+    phone each row becomes a card (``cards``, the default: no table needs sideways scrolling at
+    390 px) or the goal tables' card (``goals``)."""
     frame = frame.reset_index(drop=True)
     return HtmlTable(frame, caption, tuple(numeric_columns), layout=layout,
                      note=symbol_note(frame) if note is None else note)
