@@ -113,6 +113,22 @@ NARROW_RC = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legen
              "xtick.labelsize": 11, "ytick.labelsize": 11}
 
 
+def _fit_width(fig, width: float, rounds: int = 4) -> None:
+    """Make ``fig`` ``width`` inches wide with everything drawn inside it: the axes are narrowed
+    until the labels beside them (tick labels, a long y label) fit, so that a narrow chart's text
+    keeps its size on a phone instead of the image being scaled down."""
+    fig.set_size_inches(width, fig.get_size_inches()[1])
+    pad = 0.05
+    for _ in range(rounds):
+        box = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+        over_left, over_right = pad - box.x0, box.x1 - (width - pad)
+        if over_left <= 0.01 and over_right <= 0.01:
+            return
+        params = fig.subplotpars
+        fig.subplots_adjust(left=params.left + max(over_left, 0) / width,
+                            right=params.right - max(over_right, 0) / width)
+
+
 def render(fig, alt: str, *, image: str = SVG, tight: bool = True, layout: str = "") -> Chart:
     """Render a figure without volatile metadata and close it (nothing leaks between charts).
 
@@ -121,6 +137,8 @@ def render(fig, alt: str, *, image: str = SVG, tight: bool = True, layout: str =
     """
     buffer = io.BytesIO()
     bbox = "tight" if tight else None
+    if layout == "narrow" and tight:
+        _fit_width(fig, NARROW_WIDTH - 0.3)  # + bbox_inches="tight"'s 0.1 in each side and SVG text
     if image == SVG:
         with matplotlib.rc_context(_SVG_RC):
             fig.savefig(buffer, format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
@@ -289,8 +307,12 @@ def tenure_bars(shares: pd.DataFrame, source: str) -> Chart:
     """
     kinds = ["hyresrätt", "bostadsrätt", "äganderätt"]
     colours = [PALETTE[0], PALETTE[1], PALETTE[2]]
+    # Heights in inches: the bars, then below them the ticks and axis label, the legend and the
+    # source, each from the figure's left edge so that none widens the chart.
+    height = 0.62 * len(shares) + 2.7
     with matplotlib.rc_context(NARROW_RC):
-        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 0.62 * len(shares) + 1.2))
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, height))
+        fig.subplots_adjust(bottom=2.25 / height, top=1 - 0.4 / height)
         left = pd.Series(0.0, index=shares.index)
         labels = [f"{r.label}\n(mångfald {fmt.number(r.mangfald, 2)})" for r in shares.itertuples()]
         for kind, colour in zip(kinds, colours):
@@ -304,12 +326,12 @@ def tenure_bars(shares: pd.DataFrame, source: str) -> Chart:
         ax.invert_yaxis()
         ax.set_xlabel("Andel av lägenheterna (procent)")
         ax.set_title("Upplåtelseformer", loc="left")
-        # Legend and source below the axis label, a fixed distance apart, whatever the number of bars.
-        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(-0.02, -0.28), ncols=3, handlelength=1.2,
-                  columnspacing=0.8, borderaxespad=0)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.annotate("\n".join(textwrap.wrap(f"Källa: {source}", 60)), xy=(0, 0), xycoords="axes fraction",
-                    xytext=(0, -78), textcoords="offset points", fontsize=9.5, color="#333333", ha="left", va="top")
+        handles, names = ax.get_legend_handles_labels()
+        fig.legend(handles, names, frameon=False, loc="upper left", bbox_to_anchor=(0.0, 1.45 / height), ncols=3,
+                   handlelength=1.2, columnspacing=0.8, borderaxespad=0)
+        fig.text(0.0, 1.05 / height, "\n".join(textwrap.wrap(f"Källa: {source}", 50)), fontsize=9.5,
+                 color="#333333", ha="left", va="top")
     alt = "Stapeldiagram (100 %): upplåtelseformer. " + "; ".join(
         f"{r.label}: hyresrätt {fmt.percent(r.hyresrätt, 0)}, bostadsrätt {fmt.percent(r.bostadsrätt, 0)},"
         f" äganderätt {fmt.percent(r.äganderätt, 0)}, mångfaldsindex {fmt.number(r.mangfald, 2)}"

@@ -147,12 +147,16 @@ def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int
         ax.set_xlabel(f"Index ({reference})")
         ax.set_title(textwrap.fill(f"Index för sociala risker per huvudområde, {name}", 34), loc="left")
         ax.xaxis.set_major_formatter(SwedishTicks())
-        ax.legend(frameon=False, loc="lower right")
+        # Legend and source below the figure's lower edge, from its left edge (beside the bars there
+        # is no free corner, and text tied to the axes would widen the chart).
+        handles, names = ax.get_legend_handles_labels()
+        fig.legend(handles, names, frameon=False, loc="upper left", bbox_to_anchor=(0.0, 0.0), ncols=2,
+                   borderaxespad=0)
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(axis="x", color="#dddddd", linewidth=0.8)
         ax.set_axisbelow(True)
-        fig.text(0.01, -0.02, textwrap.fill(f"Linjen vid 100: {reference}. Källa: evalkit, beräknat från "
-                                            "indikatorerna i index_indicators.csv.", 58),
+        fig.text(0.01, -0.09, textwrap.fill(f"Linjen vid 100: {reference}. Källa: evalkit, beräknat från "
+                                            "indikatorerna i index_indicators.csv.", 50),
                  fontsize=9.5, color="#333333", ha="left", va="top")
     parts = []
     for year in years:
