@@ -161,7 +161,7 @@ def _comparisons(df: pd.DataFrame, path: Path) -> pd.Series:
     """The ``comparisons`` column, normalised (``"areas;time"`` where the column is absent or blank)."""
     if "comparisons" not in df.columns:
         return pd.Series(";".join(COMPARISONS), index=df.index)
-    out = df["comparisons"].replace("", ";".join(COMPARISONS))
+    out = df["comparisons"].fillna("").str.strip().replace("", ";".join(COMPARISONS))
     for i, value in out.items():
         parts = [v.strip() for v in value.split(";") if v.strip()]
         unknown = [v for v in parts if v not in COMPARISONS]
