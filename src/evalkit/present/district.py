@@ -137,7 +137,8 @@ def goal_trends(tidy: pd.DataFrame, catalogue: pd.DataFrame, links: pd.DataFrame
         series = pd.DataFrame({"area_name": rows["area_code"].map(area_label),
                                "year": rows["year"], "value": rows["value"]})
         unit = meta.loc[indicator, "unit"]
-        gap_unit = "procentenheter" if unit == "procent" else unit_sv(unit)
+        gap_unit = ("procentenheter" if unit == "procent" else
+                    "indexenheter" if meta.loc[indicator, "kind"] == "index" else unit)
         sources = charts.join_sources(rows["source"])
         if not programme.allows(catalogue, indicator, "areas"):
             # A share of the city: the rest of the city holds the remainder by definition, so the
