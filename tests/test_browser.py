@@ -35,8 +35,10 @@ AXE_JS = Path(__file__).resolve().parents[1] / ".cache" / "node" / "node_modules
 SCREENSHOT = "sd-tensta.html"
 PRINTED = "sd-rinkeby.html"
 # Before the print stylesheet this report took 21 A4 pages with 18 table numbers cut off at the
-# right edge; it now takes 10.
-MAX_PRINTED_PAGES = 12
+# right edge; then 10. Issue 26 added the index's two questions with the domain table beside its
+# chart, symbol footnotes and the page's glossary (two columns on paper): 14 (measured with this
+# test's print path, README).
+MAX_PRINTED_PAGES = 15
 # A number as the reports write it: thousands grouped by a (narrow) no-break space, decimal comma.
 _NUMBER = re.compile(r"\d{1,3}(?:[\u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
@@ -325,11 +327,14 @@ def test_at_phone_width_nothing_on_a_district_page_is_wider_than_the_screen(site
             const width = document.documentElement.clientWidth;
             const wide = Array.from(document.querySelectorAll('body *')).filter(e => {
                 const r = e.getBoundingClientRect();
-                const s = getComputedStyle(e);
-                // visually hidden helpers (clipped table headers, the skip link off-screen) take no room
-                if (s.clipPath !== 'none' || r.right <= 0 || s.display === 'none') return false;
-                return r.width > width + 0.5 || r.right > width + 0.5;
-            }).map(e => e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? '.' + e.className : '')
+                // visually hidden helpers (the clipped table headers of cards, the skip link
+                // off-screen) take no room
+                for (let a = e; a; a = a.parentElement) {
+                    const s = getComputedStyle(a);
+                    if (s.clipPath !== 'none' || s.display === 'none') return false;
+                }
+                return r.right > 0 && (r.width > width + 0.5 || r.right > width + 0.5);
+            }).map(e => e.tagName.toLowerCase() + (typeof e.className === 'string' && e.className ? '.' + e.className : '')
                         + ' ' + Math.round(e.getBoundingClientRect().width) + ' px');
             const body = parseFloat(getComputedStyle(document.body).fontSize);
             const charts = Array.from(document.querySelectorAll('.jp-RenderedImage img, .jp-RenderedSVG img'));
