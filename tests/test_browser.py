@@ -35,9 +35,9 @@ AXE_JS = Path(__file__).resolve().parents[1] / ".cache" / "node" / "node_modules
 SCREENSHOT = "sd-tensta.html"
 PRINTED = "sd-rinkeby.html"
 # Before the print stylesheet this report took 21 A4 pages with 18 table numbers cut off at the
-# right edge; then 10. Issue 26 added the index's two questions with the domain table beside its
-# chart, symbol footnotes and the page's glossary (two columns on paper): 14 (measured with this
-# test's print path, README).
+# right edge; then 10. Issue 26 added the index's two questions (each with its chart or tables),
+# symbol footnotes and the page's glossary (two columns on paper): 14 (measured with this test's
+# print path, README).
 MAX_PRINTED_PAGES = 15
 # A number as the reports write it: thousands grouped by a (narrow) no-break space, decimal comma.
 _NUMBER = re.compile(r"\d{1,3}(?:[\u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
