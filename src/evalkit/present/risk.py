@@ -233,6 +233,11 @@ def trend_sentence_sv(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str,
         return f"{fmt.number(_total(rows, code, first), 1)} år {first} till {fmt.number(_total(rows, code, last), 1)} år {last}"
 
     baseline = ", programmets basår" if base_year == risk_index.DEFAULT_BASE_YEAR else ""
+    missing = [y for y in (first, last) if pd.isna(_total(fixed, area_code, y))]
+    if missing:  # never "från .. år 2012": say which year has no index
+        years = " och ".join(str(y) for y in missing)
+        return (f"Totalindexet för {name} mätt mot en fast referens ({_reference_sv(base_year)}{baseline}) kan inte "
+                f"jämföras mellan {first} och {last}: det saknas för {years} (för få invånare eller dolda uppgifter).")
     return (f"Mätt mot en fast referens ({_reference_sv(base_year)}{baseline}) gick totalindexet för "
             f"{name} från {span(fixed, area_code)}; för staden från {span(fixed, city)}.")
 
@@ -246,11 +251,15 @@ def index_questions(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str, y
     name = geography.area_name(area_code)
     now, then, later = (_total(moving, area_code, year), _total(fixed, area_code, base_year),
                         _total(fixed, area_code, year))
+
+    def figure(value):  # a missing index in words, not "..", in a sentence
+        return "saknas" if pd.isna(value) else fmt.number(value, 1)
+
     items = [
-        (QUESTION_NOW_SV, f"{name} {fmt.number(now, 1)} år {year} ({_reference_sv(None)})",
+        (QUESTION_NOW_SV, f"{name} {figure(now)} år {year} ({_reference_sv(None)})",
          "Tabellen per huvudområde och rangordningen nedan."),
         (QUESTION_CHANGE_SV.format(base_year=base_year),
-         f"{name} {fmt.number(then, 1)} år {base_year} och {fmt.number(later, 1)} år {year} ({_reference_sv(base_year)})",
+         f"{name} {figure(then)} år {base_year} och {figure(later)} år {year} ({_reference_sv(base_year)})",
          "Diagrammet och tabellerna under rubriken Förändring."),
     ]
     why = (f"Talen skiljer sig för att referensen skiljer sig: staden själv har förändrats sedan {base_year}. "
