@@ -28,8 +28,13 @@ report: data
 	$(BIN)/evalkit build $(FORCE_FLAG)
 
 # Open the district report in JupyterLab on the project's environment (README: the notebook route).
+# The project root is Jupyter's root, so notebooks/ and reports/notebooks/ are both in its file
+# browser; no browser is started (open the printed URL). Jupyter refuses root without a word of
+# why: say it, and let `make lab ALLOW_ROOT=1` (a container) pass --allow-root.
 lab: setup
-	$(BIN)/jupyter lab notebooks/district.ipynb
+	@if [ "$$(id -u)" = 0 ] && [ -z "$(ALLOW_ROOT)" ]; then \
+	  echo "make lab: JupyterLab startar inte som root (den som når sidan kan köra kod som root). Kör som vanlig användare, eller i en container: make lab ALLOW_ROOT=1" >&2; exit 2; fi
+	$(BIN)/jupyter lab --no-browser --ServerApp.root_dir="$(CURDIR)" $(if $(ALLOW_ROOT),--allow-root) notebooks/district.ipynb
 
 browser-deps:
 	./scripts/ensure_browser_deps.sh

@@ -86,3 +86,12 @@ def test_goal_indicator_chart_is_narrow_with_text_legible_on_a_phone():
     sizes = sorted({float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)})
     # labels, ticks and legend 12 pt (≈ 80 % of 16 px body text at phone width), the source line smaller
     assert sizes[0] == 9.5 and sizes[1] >= 12
+
+
+def test_chart_colours_have_the_names_a_reader_sees():
+    assert charts.colour_name_sv(charts.PALETTE[1]) == "orange"
+    assert charts.colour_name_sv(charts.PALETTE[0]) == "blå"
+    assert "röd" not in charts.colour_name_sv(charts.PALETTE[5])  # vermillion is read as orange, not red
+    assert all(charts.colour_name_sv(c) for c in charts.PALETTE)
+    with pytest.raises(KeyError):
+        charts.colour_name_sv("#123456")

@@ -1,6 +1,7 @@
 """Messages in the user's terms: options to use (--level, --indicator, --years), never Python syntax."""
 
 import argparse
+import errno
 
 import pytest
 
@@ -92,3 +93,42 @@ def test_a_file_without_indicator_asks_for_the_option_or_a_sidecar(tmp_path, cap
     assert "--indicator NAMN" in err and f"{name}.evalkit.json" in err
     assert "indicator=" not in err and "argumentet" not in err
     assert cli.main(["validate", str(path), "--indicator", "folkmangd"]) == 0
+
+
+# --- file-system errors: one line naming the folder and what to do (issue 26) ------------------
+
+@pytest.mark.parametrize("code, advice", [
+    (errno.EACCES, "ingen skrivrätt – ge din användare skrivrätt till mappen"),
+    (errno.EPERM, "ingen skrivrätt – ge din användare skrivrätt till mappen"),
+    (errno.EROFS, "filsystemet är skrivskyddat"),
+    (errno.ENOSPC, "disken är full – frigör utrymme"),
+])
+def test_file_system_errors_of_a_build_are_one_line_naming_the_folder(tmp_path, monkeypatch, capsys, code, advice):
+    import os
+
+    site = tmp_path / "site"
+    site.mkdir()
+
+    def fail(args):  # what a write into a read-only or full site folder raises
+        raise OSError(code, os.strerror(code), str(site / ".index.html.x1y2.tmp"))
+
+    monkeypatch.setattr(cli, "cmd_build", fail)
+    assert cli.main(["build", "--district", "Husby", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"fel: kan inte skriva i {site}: {advice}")
+
+
+def test_publishing_under_a_read_only_parent_names_the_parent(tmp_path, monkeypatch, capsys):
+    from evalkit.build import publish
+
+    parent = tmp_path / "intranat"
+    parent.mkdir()
+
+    def refuse(out, dest):  # the staging copy beside the destination cannot be created
+        raise PermissionError(errno.EPERM, "Operation not permitted", str(parent / ".uppfoljning.staging"))
+
+    monkeypatch.setattr(publish, "publish", refuse)
+    assert cli.main(["publish", str(parent / "uppfoljning")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"fel: kan inte skriva i {parent}: ingen skrivrätt") and err.count("\n") == 1

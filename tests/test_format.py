@@ -60,3 +60,15 @@ def test_number_exact_shows_the_decimals_a_value_needs():
 def test_swedish_ordinals():
     assert [fmt.ordinal(n) for n in (1, 2, 3, 11, 12, 21, 22, 101, 111, 112)] == [
         "1:a", "2:a", "3:e", "11:e", "12:e", "21:a", "22:a", "101:a", "111:e", "112:e"]
+
+
+def test_counts_take_the_noun_in_the_right_number():
+    assert fmt.count(1, "indatafil", "indatafiler") == "1 indatafil"
+    assert fmt.count(0, "rad", "rader") == "0 rader"
+    assert fmt.count(1234, "rad", "rader") == "1\u00a0234 rader"
+
+
+def test_names_sort_in_swedish_order():
+    names = ["Östberga", "Älvsjö", "Åkeshov", "Abrahamsberg", "Oxhagen", "Zinkensdamm", "Ängby", "Ålsten", "Enskede"]
+    assert sorted(names, key=fmt.sort_key_sv) == ["Abrahamsberg", "Enskede", "Oxhagen", "Zinkensdamm", "Åkeshov",
+                                                  "Ålsten", "Älvsjö", "Ängby", "Östberga"]

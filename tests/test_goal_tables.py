@@ -37,8 +37,11 @@ def test_goal_table_cells_carry_their_column_names_for_the_phone_layout(processe
     assert '<table class="ek-table ek-goals">' in html
     assert '<td data-label="Status">' in html
     assert '<th scope="row" data-label="Mål">' in html
-    # other tables spend no bytes on it
-    plain = tables.table(pd.DataFrame({"A": ["x"], "B": ["1"]}), "T", numeric_columns=("B",))._repr_html_()
+    # other tables become cards on a phone (issue 26: nothing wider than 390 px), their cells
+    # labelled too; a table without a layout spends no bytes on it
+    cards = tables.table(pd.DataFrame({"A": ["x"], "B": ["1"]}), "T", numeric_columns=("B",))._repr_html_()
+    assert '<table class="ek-table ek-cards">' in cards and '<td class="num" data-label="B">1</td>' in cards
+    plain = tables.table(pd.DataFrame({"A": ["x"], "B": ["1"]}), "T", numeric_columns=("B",), layout="")._repr_html_()
     assert "data-label" not in plain and '<table class="ek-table">' in plain
 
 

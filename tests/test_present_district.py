@@ -35,6 +35,26 @@ def test_key_figures_in_swedish_format_with_symbols_kept():
     assert bistand.iloc[0] == "x"          # suppressed, shown as the symbol
     assert bistand.iloc[1] == ".."         # no row at all
     assert bistand.iloc[4] == f"3,5{NBSP}%"
+    # the symbols are explained where they appear, with why the values are missing (issue 26)
+    assert table.note.startswith(".. = uppgift inte tillgänglig") and "x = uppgift undertryckt" in table.note
+    assert "Andel invånare med ekonomiskt bistånd 2020: " in table.note
+    assert "Personer per hushåll (personer per hushåll)" not in " ".join(frame.index)
+    assert table.layout == "cards"
+
+
+def test_a_share_of_the_city_is_compared_over_time_not_with_other_areas():
+    """arbetsplatser_andel (the area's share of the city's workplaces) allows time only
+    (catalogue column comparisons): its chart shows the area alone and its change since 2014."""
+    cat = programme.indicator_catalogue()
+    assert not programme.allows(cat, "arbetsplatser_andel", "areas") and programme.allows(cat, "arbetsplatser_andel", "time")
+    rows = [_row(code, "arbetsplatser_andel", year, value)
+            for code, base in (("sd-tensta", 0.5), ("ovriga-staden", 85.0)) for year, value in
+            ((2014, base), (2020, base + 0.2))]
+    links = pd.DataFrame({"indicator": ["arbetsplatser_andel"]})
+    tidy = pd.DataFrame(rows).assign(source="test", numerator=1.0, denominator=1.0)
+    (chart,) = report.goal_trends(tidy, cat, links, "sd-tensta", 2014, 2020)
+    assert "förändringen sedan 2014 var 0,2 procentenheter år 2020" in chart.alt
+    assert "Övriga staden" not in chart.alt.split(".")[0] and "skillnaden mot" not in chart.alt
 
 
 def test_survey_respondents_below_the_threshold_are_shown_as_x():

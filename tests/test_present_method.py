@@ -53,3 +53,14 @@ def test_the_audit_scope_says_what_is_covered_and_what_not():
     assert "färre än 10 elever" in text and "konfidensintervallet" in text
     assert "ingen tidigare publicering fanns" in method.audit_scope_sv({}, kept=3)
     assert "1 tidigare publicering ingick" in method.audit_scope_sv({"earlier_publications": 1})
+
+
+def test_glossary_explains_each_term_and_finds_it_in_text():
+    from evalkit.present import glossary
+
+    (box,) = method.glossary_section()
+    assert 'id="ordlista"' in box.html
+    for term in glossary.GLOSSARY_SV:
+        assert term.meaning.endswith(".") and term.meaning in box.text
+    text = "Syntetisk kontroll med pre-RMSPE 0,17 och wild bootstrap."
+    assert set(glossary.unexplained(text, {"Syntetisk kontroll"})) == {"Wild bootstrap", "Förhandsanpassning (RMSPE)"}

@@ -34,12 +34,23 @@ def test_a_city_wide_rise_shows_only_with_the_fixed_reference():
     assert np.isclose(f[("stockholm", 2006)], 100) and f[("stockholm", 2012)] > 100
     text = risk.trend_sentence_sv(moving, fixed, area, 2006, 2012, base_year=2006)
     assert text.startswith("Mätt mot en fast referens (staden 2006 = 100) gick totalindexet för Tensta från ")
-    for value in (f[(area, 2006)], f[(area, 2012)], f[("stockholm", 2012)], m[(area, 2012)]):
+    for value in (f[(area, 2006)], f[(area, 2012)], f[("stockholm", 2012)]):
         assert risk.fmt.number(value, 1) in text
     table = risk.trend_table(moving, fixed, area, range(2006, 2013, 6), base_year=2006)
     html = table._repr_html_()
-    assert "Tensta, fast referens (staden 2006 = 100)" in html and "rörlig referens (staden samma år = 100)" in html
+    # one index per question: the table over time is the fixed one only, its reference in the caption
+    assert "(staden 2006 = 100)" in table.caption and "samma år" not in html
     assert risk.fmt.number(f[(area, 2012)], 1) in html
+    # the two questions, each with its one figure and its reference
+    box = risk.index_questions(moving, fixed, area, 2012, base_year=2006)
+    assert f"Tensta {risk.fmt.number(m[(area, 2012)], 1)} år 2012 (staden samma år = 100)" in box.text
+    assert (f"Tensta {risk.fmt.number(f[(area, 2006)], 1)} år 2006 och {risk.fmt.number(f[(area, 2012)], 1)} år 2012 "
+            "(staden 2006 = 100)") in box.text
+    # the domain chart and its table show the same numbers
+    chart = risk.domain_chart(fixed, area, (2006, 2012), base_year=2006)
+    change = risk.domain_change_table(fixed, area, (2006, 2012), 2006)
+    for value in change.frame[["2006", "2012"]].to_numpy().ravel():
+        assert value in chart.alt
 
 
 def test_method_page_says_which_indicators_are_evalkits_choice():

@@ -116,3 +116,24 @@ def test_broken_goal_reference_names_file_row_column(tmp_path):
     df.to_csv(path, index=False)
     with pytest.raises(programme.ProgrammeDataError, match=r"goal_indicators\.csv, row 2 .*column 'goal_id'.*3\.3"):
         programme.goal_indicators(folder)
+
+
+def test_comparisons_column_is_optional_validated_and_read(tmp_path):
+    import shutil
+
+    from evalkit.paths import raw_dir
+
+    base = tmp_path / "programme"
+    shutil.copytree(raw_dir() / "programme", base)
+    cat = programme.indicator_catalogue(base)
+    assert programme.allows(cat, "arbetsplatser_andel", "time") and not programme.allows(cat, "arbetsplatser_andel", "areas")
+    assert programme.allows(cat, "folkmangd", "areas")
+    path = base / "indicators.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # a row without the last column (as the README's worked example appends) allows both
+    path.write_text("\n".join(lines + ["ny_andel,Ny andel,procent,andel,100,higher,Test.,Test"]) + "\n", encoding="utf-8")
+    assert programme.indicator_catalogue(base).set_index("indicator").loc["ny_andel", "comparisons"] == "areas;time"
+    path.write_text("\n".join(lines + ["ny_andel,Ny andel,procent,andel,100,higher,Test.,Test,grannar"]) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(programme.ProgrammeDataError, match="comparisons"):
+        programme.indicator_catalogue(base)

@@ -233,3 +233,29 @@ def test_rank_intervals_on_cleaned_table_are_fast_and_sensible(tidy_clean):
 def tidy_clean(processed):
     from evalkit import data
     return data.tidy()
+
+
+def test_overdispersion_known_answer_by_hand():
+    """Spiegelhalter (2005): ten areas of n = 100 around p0 = 0.1 (s = 0.03), z = −3 … 10.
+
+    By hand: 10 % and 90 % quantiles of the sorted z (linear) are −2.1 and 3.7; winsorised
+    squares sum to 4.41 + 4 + 1 + 0 + 0 + 0 + 1 + 4 + 9 + 13.69 = 37.1, phi = 3.71;
+    w = 1 / 0.0009 each, sum w − sum w² / sum w = 9 / 0.0009 = 10 000, tau2 = (37.1 − 9) / 10 000.
+    """
+    z = np.array([-3, -2, -1, 0, 0, 0, 1, 2, 3, 10], dtype=float)
+    rates = 0.1 + 0.03 * z
+    phi, tau2 = rb.overdispersion(rates, [100.0] * 10, 0.1, "binomial")
+    assert phi == pytest.approx(3.71)
+    assert tau2 == pytest.approx(0.00281)
+    # No overdispersion (all at the reference): tau2 is 0, not negative.
+    assert rb.overdispersion([0.1] * 5, [100.0] * 5, 0.1, "binomial") == (0.0, 0.0)
+
+
+def test_funnel_limits_allowing_for_overdispersion_are_wider(tidy):
+    f = rb.funnel_data(tidy, "ekonomiskt_bistand", YEAR)
+    assert (f["tau2"] >= 0).all() and f["tau2"].nunique() == 1
+    assert (f["upper_998_od"] >= f["upper_998"] - 1e-9).all()
+    p0 = f["reference_value"].iloc[0] / 100
+    half = 3.090232 * np.sqrt(p0 * (1 - p0) / f["denominator"] + f["tau2"])
+    assert np.allclose(f["upper_998_od"], (p0 + half) * 100, rtol=1e-5)
+    assert (f["outside_998_od"] != "").sum() <= (f["outside_998"] != "").sum()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
@@ -168,7 +169,7 @@ def set_aside_lines(quarantine, first: int = FIRST_ROWS) -> list[str]:
             lines.append(f"{row.source_file}\trad {row.row_number}\t{row.column}\t{row.value}\t{row.reason}")
 
         if len(rows) > first:
-            lines.append(f"  … och {len(rows) - first} rader till med samma skäl")
+            lines.append(f"  … och {len(rows) - first} {'rad' if len(rows) - first == 1 else 'rader'} till med samma skäl")
     return lines
 
 
@@ -314,7 +315,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         print(f"fel: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"fel: {args.dest}: {exc.strerror or exc}", file=sys.stderr)
+        print(filesystem_message(exc, args.dest), file=sys.stderr)
         return 2
     kept = f"; förra publiceringen finns kvar i {done.previous}" if done.previous else ""
     if done.unchanged:
@@ -579,9 +580,41 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+#: What to do about a file-system error, by errno (the path is named before it).
+_FS_ADVICE = {
+    errno.EACCES: "ingen skrivrätt – ge din användare skrivrätt till mappen, eller välj en annan mapp",
+    errno.EPERM: "ingen skrivrätt – ge din användare skrivrätt till mappen, eller välj en annan mapp",
+    errno.EROFS: "filsystemet är skrivskyddat – välj en mapp på en skrivbar disk",
+    errno.ENOSPC: "disken är full – frigör utrymme på den disken (eller välj en annan mapp) och kör igen",
+    errno.EDQUOT: "din diskkvot är slut – frigör utrymme och kör igen",
+}
+_WRITE_ERRORS = frozenset(_FS_ADVICE)
+
+
+def filesystem_message(exc: OSError, fallback: str | Path | None = None) -> str:
+    """One line for a file-system error: the path it concerns and what to do (never a traceback).
+
+    ``exc.filename`` names the path where the system gives one, else ``fallback`` (the folder the
+    command was told to write to). A write that failed on a file not yet there (a build's or a
+    publication's temporary file) names the folder, which is what the user can fix."""
+    path = exc.filename if exc.filename is not None else fallback
+    if exc.errno in _WRITE_ERRORS and path is not None:
+        target = Path(path)
+        folder = target if target.is_dir() else target.parent
+        return f"fel: kan inte skriva i {folder}: {_FS_ADVICE[exc.errno]}"
+    if exc.errno == errno.ENOENT and path is not None:
+        return f"fel: {path}: finns inte – kontrollera sökvägen"
+    where = f"{path}: " if path is not None else ""
+    return f"fel: {where}{exc.strerror or exc}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except OSError as exc:  # read-only site, read-only publish parent, full disk: one line, exit 2
+        print(filesystem_message(exc, getattr(args, "dest", None) or getattr(args, "out", None)), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -141,7 +141,9 @@ def indicator_catalogue(base: Path | None = None) -> pd.DataFrame:
     """The indicator catalogue (``indicators.csv``), one row per indicator.
 
     Text columns as strings (empty ``""`` when blank); ``scale`` is a float, NaN for counts
-    (``kind == "antal"``): for shares and rates ``value = numerator / denominator * scale``.
+    (``kind == "antal"``): for shares and rates ``value = numerator / denominator * scale``;
+    ``comparisons`` (optional column) which comparisons the indicator allows (:data:`COMPARISONS`,
+    :func:`allows`), ``"areas;time"`` when blank.
     """
     path = _programme_dir(base) / CATALOGUE_FILE
     df = _read(path, CATALOGUE_COLUMNS)
@@ -151,11 +153,41 @@ def indicator_catalogue(base: Path | None = None) -> pd.DataFrame:
         i = int(bad.to_numpy().nonzero()[0][0])
         raise ProgrammeDataError(f"{_where(path, i, 'scale')}: not a number: '{df.at[i, 'scale']}'")
     df["scale"] = scale.astype(float)
+    df["comparisons"] = _comparisons(df, path)
     dup = df["indicator"].duplicated()
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
         raise ProgrammeDataError(f"{_where(path, i, 'indicator')}: duplicate indicator '{df.at[i, 'indicator']}'")
     return df.reset_index(drop=True)
+
+
+#: Comparisons an indicator allows (catalogue column ``comparisons``, ``;``-separated): ``areas``
+#: (against other areas: borough, programme areas, rest of the city, city) and ``time`` (the area
+#: against itself in earlier years). A share *of the city* (the area's share of the city's
+#: workplaces) allows ``time`` only: the rest of the city holds the remaining share by definition.
+COMPARISONS = ("areas", "time")
+
+
+def _comparisons(df: pd.DataFrame, path: Path) -> pd.Series:
+    """The ``comparisons`` column, normalised (``"areas;time"`` where the column is absent or blank)."""
+    if "comparisons" not in df.columns:
+        return pd.Series(";".join(COMPARISONS), index=df.index)
+    out = df["comparisons"].fillna("").str.strip().replace("", ";".join(COMPARISONS))
+    for i, value in out.items():
+        parts = [v.strip() for v in value.split(";") if v.strip()]
+        unknown = [v for v in parts if v not in COMPARISONS]
+        if unknown or not parts:
+            raise ProgrammeDataError(f"{_where(path, int(i), 'comparisons')}: '{value}' – tillåtna värden: "
+                                     f"{', '.join(COMPARISONS)}, åtskilda med ;")
+        out.at[i] = ";".join(v for v in COMPARISONS if v in parts)
+    return out
+
+
+def allows(catalogue: pd.DataFrame, indicator: str, comparison: str) -> bool:
+    """Whether ``indicator`` may be compared by ``comparison`` (``"areas"`` or ``"time"``), as the
+    catalogue's ``comparisons`` column says (an indicator not in the catalogue allows both)."""
+    row = catalogue.loc[catalogue["indicator"] == indicator, "comparisons"] if "comparisons" in catalogue else []
+    return comparison in (row.iloc[0].split(";") if len(row) else COMPARISONS)
 
 
 def goal_indicators(base: Path | None = None) -> pd.DataFrame:

@@ -37,7 +37,8 @@ turns a row into a Swedish sentence. Areas without a complete index in the obser
 no replicate's ranking (masked before ranking, not after), so every rank lies in 1..n_ranked.
 
 :func:`funnel_data` gives the data of a funnel plot (rate against denominator with control
-limits around the city rate).
+limits around the city rate), both the plain limits and limits that allow for overdispersion
+(:func:`overdispersion`, Spiegelhalter 2005).
 """
 
 from __future__ import annotations
@@ -400,6 +401,45 @@ def funnel_limits(reference_rate: float, denominators, model: str, coverage: flo
     return out[0], out[1]
 
 
+#: Share of z-scores winsorised at each end before overdispersion is estimated (Spiegelhalter 2005: 10 %).
+WINSOR_SHARE = 0.10
+
+
+def overdispersion(rates, denominators, reference_rate: float, model: str,
+                   winsor: float = WINSOR_SHARE) -> tuple[float, float]:
+    """Overdispersion of rates around ``reference_rate``: Spiegelhalter's multiplicative factor
+    ``phi`` and additive random-effects variance ``tau2`` (on the rate scale).
+
+    Spiegelhalter D J (2005), "Handling over-dispersion of performance indicators", *Qual Saf
+    Health Care* 14: 347–351: z-scores ``z_i = (y_i - p0) / s_i`` with ``s_i² = p0 (1 - p0) / n_i``
+    (binomial) or ``p0 / n_i`` (Poisson); the lowest and highest ``winsor`` share of them are set
+    to the ``winsor`` and ``1 - winsor`` quantiles; ``phi = mean(z_w²)``; with ``w_i = 1 / s_i²``,
+    ``tau2 = max(0, (I phi - (I - 1)) / (sum w - sum w² / sum w))``. With many large areas the
+    additive limits ``p0 ± z sqrt(s_i² + tau2)`` are the ones to use: multiplying the width by
+    ``sqrt(phi)`` still leaves big areas outside for differences no one would act on. Written
+    here because no maintained Python package computes it; the tests check it by hand.
+    """
+    n = np.asarray(denominators, dtype=float)
+    y = np.asarray(rates, dtype=float)
+    ok = (n > 0) & np.isfinite(y)
+    n, y = n[ok], y[ok]
+    if model == "binomial":
+        var = reference_rate * (1 - reference_rate) / n
+    elif model == "poisson":
+        var = reference_rate / n
+    else:
+        raise ValueError(f"model måste vara 'binomial' eller 'poisson', fick {model!r}")
+    if len(n) < 2 or not (var > 0).all():
+        return float("nan"), float("nan")
+    z = (y - reference_rate) / np.sqrt(var)
+    low, high = np.quantile(z, [winsor, 1 - winsor])
+    phi = float(np.mean(np.clip(z, low, high) ** 2))
+    w = 1 / var
+    units = len(z)
+    tau2 = max(0.0, (units * phi - (units - 1)) / (w.sum() - (w ** 2).sum() / w.sum()))
+    return phi, float(tau2)
+
+
 def funnel_data(tidy: pd.DataFrame, indicator: str, year: int, level: str = "stadsdel",
                 catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Data for a funnel plot of ``indicator`` in ``year`` for the areas of ``level``.
@@ -409,7 +449,9 @@ def funnel_data(tidy: pd.DataFrame, indicator: str, year: int, level: str = "sta
     numerators over sums of denominators), ``model`` (``binomial`` for shares, ``poisson`` for
     rates and means), ``lower_95, upper_95, lower_998, upper_998`` (control limits on the same
     scale, :func:`funnel_limits`), ``outside_95`` and ``outside_998`` (``"över"``, ``"under"`` or
-    ``""``). An area outside the 99.8 % limits differs from the city by more than chance under
+    ``""``); ``phi`` and ``tau2`` (:func:`overdispersion`) with ``lower_95_od`` … ``upper_998_od``
+    and ``outside_95_od``, ``outside_998_od``: the same limits widened by the additive
+    random-effects variance ``tau2`` (normal approximation). An area outside the 99.8 % limits differs from the city by more than chance under
     the model (about 1 in 500 areas would by chance alone); means such as sickness days are
     overdispersed, so for them the Poisson limits are too narrow. Rows without a usable rate are
     dropped.
@@ -436,7 +478,15 @@ def funnel_data(tidy: pd.DataFrame, indicator: str, year: int, level: str = "sta
         lo, hi = funnel_limits(p0, n, model, cov)
         out[f"lower_{tag}"] = lo * scale
         out[f"upper_{tag}"] = hi * scale
-    for tag in ("95", "998"):
+    # Limits that allow for overdispersion (additive random effects, :func:`overdispersion`).
+    phi, tau2 = overdispersion(rate, n, p0, model)
+    base_var = (p0 * (1 - p0) if model == "binomial" else p0) / n
+    out["phi"], out["tau2"] = phi, tau2
+    for cov, tag in ((0.95, "95"), (0.998, "998")):
+        half = stats.norm.ppf((1 + cov) / 2) * np.sqrt(base_var + tau2)
+        out[f"lower_{tag}_od"] = np.maximum(p0 - half, 0) * scale
+        out[f"upper_{tag}_od"] = (p0 + half) * scale
+    for tag in ("95", "998", "95_od", "998_od"):
         out[f"outside_{tag}"] = np.select([out["value"] > out[f"upper_{tag}"], out["value"] < out[f"lower_{tag}"]],
                                           ["över", "under"], "")
     return out.sort_values("denominator").reset_index(drop=True)

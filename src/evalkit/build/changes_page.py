@@ -129,8 +129,8 @@ def render(result: dict, catalogue) -> str:
     """The changes page: status changes first, then the largest moves per area, then effects and inputs."""
     from evalkit.present import changes as words
 
-    statuses = words.status_table(result["status_changes"], catalogue)
-    moves = words.value_table(words.largest_moves(result["changes"]), catalogue)
+    statuses = _in_swedish_order(words.status_table(result["status_changes"], catalogue))
+    moves = _in_swedish_order(words.value_table(words.largest_moves(result["changes"]), catalogue))
     effects = words.effect_table(result["effects"])
     return _TEMPLATE.render(
         css=stylesheet(), intro=words.page_intro_sv(result),
@@ -138,6 +138,18 @@ def render(result: dict, catalogue) -> str:
         moves=words.as_html(moves, "Största förändringar av publicerade värden, högst tre per område"),
         effects=words.as_html(effects, "Effektskattningar före och nu"),
         inputs=result["inputs"]["path"].tolist())
+
+
+def _in_swedish_order(frame):
+    """Rows by area name in Swedish order (Å, Ä, Ö after Z; ICU), each area's rows kept in their
+    order (a stable sort): the area codes the diff is sorted by spell å as a and ö as o."""
+    from evalkit.present.format import sort_key_sv
+
+    if frame.empty:
+        return frame
+    keys = frame["Område"].map(sort_key_sv)
+    order = sorted(range(len(frame)), key=lambda i: keys.iloc[i])
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def _set_boxes(site_dir: Path, boxes: dict[str, str]) -> None:

@@ -67,12 +67,11 @@ document.getElementById("filter").addEventListener("input", function (e) {
 )
 
 
-_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "Å": "{", "Ä": "|", "Ö": "}", "é": "e"})
+def swedish_sort_key(text: str):
+    """Sort key putting å, ä, ö after z, as Swedish readers expect (ICU collation, :func:`evalkit.present.format.sort_key_sv`)."""
+    from evalkit.present.format import sort_key_sv
 
-
-def swedish_sort_key(text: str) -> str:
-    """Sort key putting å, ä, ö after z, as Swedish readers expect."""
-    return text.casefold().translate(_SWEDISH_ORDER)
+    return sort_key_sv(text)
 
 
 def render_index(jobs: list[ReportJob], failed: set[str], site_dir: Path, synthetic: bool,

@@ -171,7 +171,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     roles = learned.pop("column_roles", {})
     note_lines = pd.concat([above, note_lines], ignore_index=True)
     if len(above):
-        notes.append(f"{len(above)} rader ovanför rubriken (titel/noter) hoppades över")
+        notes.append(f"{len(above)} {'rad' if len(above) == 1 else 'rader'} ovanför rubriken (titel/noter) hoppades över")
     notes.insert(0, f"teckenkodning {used}, avgränsare {delimiter!r}")
     result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
     result.header = {"row": int(header_line), "cells": list(header), "transposed": transposed, "roles": roles,

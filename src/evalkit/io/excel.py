@@ -205,7 +205,7 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     note_lines = pd.concat([above, note_lines], ignore_index=True)
     notes.insert(0, f"Excel, bladet {name!r}, rubrik på rad {header_row + 1}")
     if len(above):
-        notes.append(f"{len(above)} rader ovanför rubriken (titel/noter) hoppades över")
+        notes.append(f"{len(above)} {'rad' if len(above) == 1 else 'rader'} ovanför rubriken (titel/noter) hoppades över")
     if percents:
         notes.append(f"{percents} talceller var formaterade som procent i Excel (sparade som bråk); "
                      "de är omräknade till procent (× 100)")

@@ -133,7 +133,7 @@ def _grid_table(rows: list[list], numbers: list[int], source: str, wanted: list[
     keep = ~(note | blank)
     notes = [f"rubrik på rad {numbers[start - 1]}"]
     if (note | blank).any():
-        notes.append(f"{int((note | blank).sum())} rader utanför tabellen (noter, fotnoter, tomma) hoppades över")
+        notes.append(f"{int((note | blank).sum())} {'rad' if int((note | blank).sum()) == 1 else 'rader'} utanför tabellen (noter, fotnoter, tomma) hoppades över")
     frame = body[keep].reset_index(drop=True)
     frame.columns = [c if c else f"kolumn {i + 1}" for i, c in enumerate(header)]
     if why is not None:

@@ -844,7 +844,7 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     if unknown:
         notes.append("kolumner som inte används: " + ", ".join(unknown))
     if len(note_lines):
-        notes.append(f"{len(note_lines)} rader utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
+        notes.append(f"{len(note_lines)} {'rad' if len(note_lines) == 1 else 'rader'} utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
     notes.append(found.note if "level" not in first else
                  f"områdesnivå per rad från kolumnen {header[first['level']]!r}; där den är tom: {found.note}")
     learned.update({k: v for k, v in found.options().items() if v})
@@ -884,7 +884,7 @@ def _long_records(base, body, text, header, first, reasons, notes) -> pd.DataFra
         hit = (cell_reason != "") & (base["reason"] == "")
         base.loc[hit, "reason"] = cell_reason[hit]
         base.loc[hit, "reason_column"] = header[first["value"]]
-    notes.append(f"lång tabell: {len(base)} rader")
+    notes.append(f"lång tabell: {len(base)} {'rad' if len(base) == 1 else 'rader'}")
     return base
 
 
@@ -904,7 +904,8 @@ def _wide_records(base, body, header, years, year_cols, reasons, notes) -> pd.Da
         chunks.append(chunk)
     records = pd.concat(chunks, ignore_index=True).sort_values(["row_number", "year"], kind="stable")
     prefixes = sorted({years[j][1] for j in year_cols if years[j][1]})
-    notes.append(f"bred tabell: {len(base)} rader × {len(year_cols)} årskolumner = {len(records)} poster")
+    notes.append(f"bred tabell: {len(base)} {'rad' if len(base) == 1 else 'rader'} × {len(year_cols)} årskolumner = "
+                 f"{len(records)} {'post' if len(records) == 1 else 'poster'}")
     if prefixes:
         notes.append("årskolumnernas förled: " + "; ".join(prefixes))
     marked = [header[j] for j in year_cols if year_marker(header[j])]
@@ -1048,7 +1049,7 @@ def transposed_to_records(header: list[str], body: pd.DataFrame, lines: np.ndarr
         notes.append("kolumner bredvid områdena som inte är ett område (förändring, total, kommentar …) läses inte: "
                      + ", ".join(ignored))
     if len(note_lines):
-        notes.append(f"{len(note_lines)} rader utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
+        notes.append(f"{len(note_lines)} {'rad' if len(note_lines) == 1 else 'rader'} utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
     notes.append(found.note)
     learned = dict(options)
     learned.update({k: v for k, v in found.options().items() if v})

@@ -123,10 +123,11 @@ def page_intro_sv(diff: dict) -> str:
         return "Inget har ändrats sedan förra publiceringen: samma publicerade uppgifter, målstatus och indata."
     counts = values["kind"].value_counts()
     shown = {k: int(counts.get(k, 0)) for k in KIND_SV}
-    return (f"Sedan förra publiceringen har {shown['changed']} publicerade uppgifter ändrats i "
-            f"{values.loc[values['kind'] == 'changed', 'area_code'].nunique()} områden; {shown['hidden']} döljs nu och "
+    areas = values.loc[values['kind'] == 'changed', 'area_code'].nunique()
+    return (f"Sedan förra publiceringen har {fmt.count(shown['changed'], 'publicerad uppgift', 'publicerade uppgifter')} "
+            f"ändrats i {fmt.count(areas, 'område', 'områden')}; {shown['hidden']} döljs nu och "
             f"{shown['shown']} visas nu (dolda uppgifter jämförs bara som dolda). {len(diff['status_changes'])} "
-            f"målstatus har ändrats och {len(diff['inputs'])} indatafiler har ändrats.")
+            f"målstatus har ändrats och {fmt.count(len(diff['inputs']), 'indatafil', 'indatafiler')} har ändrats.")
 
 
 def area_boxes(diff: dict, catalogue: pd.DataFrame) -> dict[str, str]:
@@ -141,8 +142,9 @@ def area_boxes(diff: dict, catalogue: pd.DataFrame) -> dict[str, str]:
         parts = []
         v = values[values["area_code"] == code]
         if len(v):
-            names = sorted({labels.get(i, i) for i in v["indicator"]})
-            parts.append(f"{len(v)} publicerade uppgifter ({', '.join(names[:3])}{' m.fl.' if len(names) > 3 else ''})")
+            names = sorted({labels.get(i, i) for i in v["indicator"]}, key=fmt.sort_key_sv)
+            parts.append(f"{fmt.count(len(v), 'publicerad uppgift', 'publicerade uppgifter')} "
+                         f"({', '.join(names[:3])}{' m.fl.' if len(names) > 3 else ''})")
         for r in statuses[statuses["area_code"] == code].itertuples():
             parts.append(f"mål {r.goal_number}: {_status(r.old)} → {_status(r.new)}")
         text = "; ".join(parts)

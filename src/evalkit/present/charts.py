@@ -29,6 +29,19 @@ from evalkit.programme import PROGRAMME_START  # noqa: E402
 
 # Okabe–Ito palette: distinguishable with the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+#: What each palette colour is called in Swedish text about a chart (Okabe & Ito's own names:
+#: blue, orange, bluish green, reddish purple, sky blue, vermillion – a dark orange –, yellow, black), so that a
+#: sentence says the colour the reader sees ("orange punkter", never "röda" for #E69F00).
+COLOUR_NAMES_SV = {"#0072B2": "blå", "#E69F00": "orange", "#009E73": "blågrön", "#CC79A7": "rosalila",
+                   "#56B4E9": "himmelsblå", "#D55E00": "mörkorange", "#F0E442": "gul", "#000000": "svart",
+                   "#999999": "grå", "#333333": "mörkgrå"}
+
+
+def colour_name_sv(colour: str) -> str:
+    """The Swedish name of a chart colour (:data:`PALETTE` or the greys the charts use):
+    ``colour_name_sv(PALETTE[1])`` -> ``"orange"``. An unknown colour raises ``KeyError``: a text
+    must not name a colour the chart does not draw."""
+    return COLOUR_NAMES_SV[colour.upper() if colour.startswith("#") else colour]
 SVG = "image/svg+xml"
 PNG = "image/png"
 # Text as <text> (browser fonts, small files); a constant salt makes the element ids deterministic.
@@ -92,7 +105,31 @@ def _style(ax) -> None:
     ax.set_axisbelow(True)
 
 
-def render(fig, alt: str, *, image: str = SVG, tight: bool = True) -> Chart:
+#: Charts drawn for phones as well as wide screens and print: 4.8 in wide with 12 pt text, so
+#: that at 390 px (about 360 px for the image) their text is about 80 % of the body text; a wide
+#: screen shows two side by side, print two to a row (``Chart.layout = "narrow"``).
+NARROW_WIDTH = 4.8
+NARROW_RC = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 11,
+             "xtick.labelsize": 11, "ytick.labelsize": 11}
+
+
+def _fit_width(fig, width: float, rounds: int = 4) -> None:
+    """Make ``fig`` ``width`` inches wide with everything drawn inside it: the axes are narrowed
+    until the labels beside them (tick labels, a long y label) fit, so that a narrow chart's text
+    keeps its size on a phone instead of the image being scaled down."""
+    fig.set_size_inches(width, fig.get_size_inches()[1])
+    pad = 0.05
+    for _ in range(rounds):
+        box = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+        over_left, over_right = pad - box.x0, box.x1 - (width - pad)
+        if over_left <= 0.01 and over_right <= 0.01:
+            return
+        params = fig.subplotpars
+        fig.subplots_adjust(left=params.left + max(over_left, 0) / width,
+                            right=params.right - max(over_right, 0) / width)
+
+
+def render(fig, alt: str, *, image: str = SVG, tight: bool = True, layout: str = "") -> Chart:
     """Render a figure without volatile metadata and close it (nothing leaks between charts).
 
     ``tight`` crops to the drawn elements (a second layout pass, ~40 % of an SVG's drawing
@@ -100,13 +137,15 @@ def render(fig, alt: str, *, image: str = SVG, tight: bool = True) -> Chart:
     """
     buffer = io.BytesIO()
     bbox = "tight" if tight else None
+    if layout == "narrow" and tight:
+        _fit_width(fig, NARROW_WIDTH - 0.3)  # + bbox_inches="tight"'s 0.1 in each side and SVG text
     if image == SVG:
         with matplotlib.rc_context(_SVG_RC):
             fig.savefig(buffer, format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
     else:
         fig.savefig(buffer, format="png", dpi=100, bbox_inches=bbox, metadata={"Software": None})
     plt.close(fig)
-    return Chart(buffer.getvalue(), alt, image)
+    return Chart(buffer.getvalue(), alt, image, layout)
 
 
 class TrendGapFigure:
@@ -149,10 +188,11 @@ class TrendGapFigure:
         self._data_artists: list = []
 
     def draw(self, series: pd.DataFrame, title: str, unit: str, source: str, gap_unit: str,
-             reference_name: str, note: str = "") -> Chart:
+             reference_name: str, note: str = "", change_since: int | None = None) -> Chart:
         """Render one indicator. ``series`` has ``area_name, year, value``; the first area is the
-        report's area; the gap is area − ``reference_name`` in ``gap_unit``. ``note`` (why a
-        comparison is missing) is printed under the chart and added to the alt text."""
+        report's area; the gap is area − ``reference_name`` in ``gap_unit``, or, with
+        ``change_since`` (an indicator compared over time only), the area − the area that year.
+        ``note`` (why a comparison is missing) is printed under the chart and added to the alt text."""
         for artist in self._data_artists:
             artist.remove()
         self._data_artists = []
@@ -185,7 +225,13 @@ class TrendGapFigure:
             self._data_artists += self.top.plot(s.index, s.to_numpy(), marker="o" if i == 0 else None, markersize=3.5,
                                                 linewidth=2.8 if i == 0 else 1.7, color=PALETTE[i % len(PALETTE)],
                                                 label=name)
-        gap = (by_area[names[0]] - by_area.get(reference_name, pd.Series(dtype=float))).dropna() if names else pd.Series(dtype=float)
+        if change_since is not None and names:
+            own = by_area[names[0]]
+            gap = (own - own.get(change_since, float("nan"))).dropna()
+            gap_label = f"Förändring sedan {change_since}"
+        else:
+            gap = (by_area[names[0]] - by_area.get(reference_name, pd.Series(dtype=float))).dropna() if names else pd.Series(dtype=float)
+            gap_label = f"Skillnad mot {reference_name}"
         # The gap bars as one collection (one artist instead of one patch per year).
         half = 0.3
         bars = PolyCollection([[(x - half, 0), (x - half, y), (x + half, y), (x + half, 0)] for x, y in gap.items()],
@@ -218,20 +264,24 @@ class TrendGapFigure:
         self._data_artists.append(legend)
         self.title.set_text("\n".join(title_lines))
         self.title.set_position((0.01, 1 - 0.08 / height))
-        self.gap_title.set_text(f"Skillnad mot {reference_name} ({gap_unit})")
+        self.gap_title.set_text(f"{gap_label} ({gap_unit})")
         self.gap_title.set_position((0.01, gap_bottom + (self.GAP_PLOT + 0.08) / height))
         self.source.set_text("\n".join(source_lines))
         self.source.set_y(0.06 / height)
         buffer = io.BytesIO()
         with matplotlib.rc_context(_SVG_RC):
             self.fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-        return Chart(buffer.getvalue(), self._alt(by_area, gap, title, unit, gap_unit, reference_name, note),
-                     layout="narrow")
+        return Chart(buffer.getvalue(), self._alt(by_area, gap, title, unit, gap_unit, reference_name, note,
+                                                  change_since), layout="narrow")
 
     @staticmethod
-    def _alt(by_area, gap, title, unit, gap_unit, reference_name, note="") -> str:
+    def _alt(by_area, gap, title, unit, gap_unit, reference_name, note="", change_since=None) -> str:
         parts = []
-        if len(gap):
+        if len(gap) and change_since is not None:
+            last_year = gap.index.max()
+            parts.append(f"förändringen sedan {change_since} var {fmt.number(gap[last_year], 1)} {gap_unit} "
+                         f"år {fmt.year(last_year)}")
+        elif len(gap):
             first_year, last_year = gap.index.min(), gap.index.max()
             parts.append(f"skillnaden mot {reference_name} var {fmt.number(gap[first_year], 1)} {gap_unit} år"
                          f" {fmt.year(first_year)} och {fmt.number(gap[last_year], 1)} {gap_unit} år {fmt.year(last_year)}")
@@ -250,7 +300,7 @@ def trend_gap_chart(series: pd.DataFrame, title: str, unit: str, source: str, ga
 
 
 def tenure_bars(shares: pd.DataFrame, source: str, note: str = "") -> Chart:
-    """100 % stacked bars of the tenure mix, one bar per area × year.
+    """100 % stacked bars of the tenure mix, one bar per area × year (drawn narrow, :data:`NARROW_RC`).
 
     ``shares`` has ``label`` (e.g. "Tensta 2014"), ``hyresrätt``, ``bostadsrätt``, ``äganderätt``
     (percent) and ``mangfald`` (Simpson diversity 0–1). ``note`` (which bars are real data) goes
@@ -258,29 +308,33 @@ def tenure_bars(shares: pd.DataFrame, source: str, note: str = "") -> Chart:
     """
     kinds = ["hyresrätt", "bostadsrätt", "äganderätt"]
     colours = [PALETTE[0], PALETTE[1], PALETTE[2]]
-    fig, ax = plt.subplots(figsize=(6.2, 0.5 * len(shares) + 1.4))  # + labels and legend beside
-    left = pd.Series(0.0, index=shares.index)
-    labels = [f"{r.label} (mångfald {fmt.number(r.mangfald, 2)})" for r in shares.itertuples()]
-    for kind, colour in zip(kinds, colours):
-        ax.barh(labels, shares[kind], left=left, color=colour, label=kind.capitalize(), height=0.6)
-        for y, (l, w) in enumerate(zip(left, shares[kind])):
-            if w >= 8:
-                ax.text(l + w / 2, y, fmt.percent(w, 0), ha="center", va="center", fontsize=7,
-                        color="white" if colour != PALETTE[1] else "#1a1a1a")
-        left = left + shares[kind]
-    ax.set_xlim(0, 100)
-    ax.invert_yaxis()
-    ax.set_xlabel("Andel av lägenheterna (procent)")
-    ax.set_title("Upplåtelseformer", loc="left", fontsize=11)
-    # Legend beside the bars and the source a fixed distance below the axis label, so that
-    # neither can run into the other whatever the number of bars.
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.annotate("\n".join(textwrap.wrap(f"Källa: {source}" + (f" {note}" if note else ""), 85)), xy=(0, 0),
-                xycoords="axes fraction",
-                xytext=(0, -36), textcoords="offset points", fontsize=7.5, color="#333333", ha="left", va="top")
+    # Heights in inches: the bars, then below them the ticks and axis label, the legend and the
+    # source, each from the figure's left edge so that none widens the chart.
+    height = 0.62 * len(shares) + 2.7
+    with matplotlib.rc_context(NARROW_RC):
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, height))
+        fig.subplots_adjust(bottom=2.25 / height, top=1 - 0.4 / height)
+        left = pd.Series(0.0, index=shares.index)
+        labels = [f"{r.label}\n(mångfald {fmt.number(r.mangfald, 2)})" for r in shares.itertuples()]
+        for kind, colour in zip(kinds, colours):
+            ax.barh(labels, shares[kind], left=left, color=colour, label=kind.capitalize(), height=0.6)
+            for y, (l, w) in enumerate(zip(left, shares[kind])):
+                if w >= 12:
+                    ax.text(l + w / 2, y, fmt.percent(w, 0), ha="center", va="center", fontsize=10,
+                            color="white" if colour != PALETTE[1] else "#1a1a1a")
+            left = left + shares[kind]
+        ax.set_xlim(0, 100)
+        ax.invert_yaxis()
+        ax.set_xlabel("Andel av lägenheterna (procent)")
+        ax.set_title("Upplåtelseformer", loc="left")
+        ax.spines[["top", "right"]].set_visible(False)
+        handles, names = ax.get_legend_handles_labels()
+        fig.legend(handles, names, frameon=False, loc="upper left", bbox_to_anchor=(0.0, 1.45 / height), ncols=3,
+                   handlelength=1.2, columnspacing=0.8, borderaxespad=0)
+        fig.text(0.0, 1.05 / height, "\n".join(textwrap.wrap(f"Källa: {source}" + (f" {note}" if note else ""), 50)), fontsize=9.5,
+                 color="#333333", ha="left", va="top")
     alt = "Stapeldiagram (100 %): upplåtelseformer. " + "; ".join(
         f"{r.label}: hyresrätt {fmt.percent(r.hyresrätt, 0)}, bostadsrätt {fmt.percent(r.bostadsrätt, 0)},"
         f" äganderätt {fmt.percent(r.äganderätt, 0)}, mångfaldsindex {fmt.number(r.mangfald, 2)}"
         for r in shares.itertuples()) + "."
-    return render(fig, f"{alt} {note}" if note else alt)
+    return render(fig, f"{alt} {note}" if note else alt, layout="narrow")

@@ -6,7 +6,7 @@ import pandas as pd
 
 from evalkit import geography
 from evalkit.present import format as fmt
-from evalkit.present.labels import area_label
+from evalkit.present.labels import area_label, unit_sv
 from evalkit.present import maps, tables
 from evalkit.present.charts import join_sources
 from evalkit.programme import BASELINE_YEAR, INDEX_BASELINE_YEAR
@@ -26,7 +26,7 @@ def programme_areas() -> list[str]:
     for borough in geography.programme_boroughs():
         codes.append(borough)
         codes += sorted((c for c in stadsdelar if geography.borough_of(c, "2007") == borough),
-                        key=area_label)
+                        key=lambda c: fmt.sort_key_sv(area_label(c)))
     return codes + ["programomradet", "ovriga-staden", geography.CITY_CODE]
 
 
@@ -43,6 +43,8 @@ def overview_table(tidy: pd.DataFrame, catalogue: pd.DataFrame, latest_year: int
             year = year or latest_year
             unit = meta.loc[indicator, "unit"]
             header = f"{meta.loc[indicator, 'label_sv']} {year}"
+            if meta.loc[indicator, "kind"] == "index":  # which index: its reference in the header
+                header += f" ({unit_sv(unit)})"
             if (code, indicator, year) in lookup.index:
                 r = lookup.loc[(code, indicator, year)]
                 line[header] = fmt.value_for_unit(r["value"], unit, r["status"] or None)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from evalkit import geography
+from evalkit import geography, programme
 from evalkit.aggregate import RATE_KINDS
 from evalkit.programme import DISCLOSURE_THRESHOLD, FIRST_DATA_YEAR, SCHOOL_SUPPRESSION_LIMIT
 from evalkit.present import charts, tables
 from evalkit.present import format as fmt
-from evalkit.present.labels import area_label
+from evalkit.present.labels import area_label, unit_sv, with_unit
 from evalkit.present.page import origin_note_sv
 
 KEY_FIGURES = ["folkmangd", "andel_0_19", "andel_65_plus", "personer_per_hushall", "andel_utrikes_fodda", "ekonomiskt_bistand", "sysselsattning", "behorighet_gymnasiet",
@@ -26,24 +26,59 @@ def comparison_codes(area_code: str, era: str = "2007") -> list[str]:
 
 
 def key_figures(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, year: int) -> tables.HtmlTable:
-    """Key figures for one year: indicator rows × (area | borough | programme areas | rest | city)."""
+    """Key figures for one year: indicator rows × (area | borough | programme areas | rest | city).
+
+    Each row's label names its unit once; a comparison the catalogue does not allow (a share of
+    the city, :func:`evalkit.programme.allows`) shows ``.``; the footnote says what ``..`` and
+    ``.`` mean and why values are missing. On a phone each row becomes a card (``layout="cards"``).
+    """
+    from evalkit import programme
+
     codes = comparison_codes(area_code)
     labels = catalogue.set_index("indicator")
     rows = tidy[(tidy["year"] == year) & tidy["indicator"].isin(KEY_FIGURES) & tidy["area_code"].isin(codes)]
     lookup = rows.set_index(["indicator", "area_code"])
-    out = []
+    out, reasons = [], []
     for indicator in KEY_FIGURES:
         unit = labels.loc[indicator, "unit"]
-        line = {"Indikator": f"{labels.loc[indicator, 'label_sv']} ({unit})"}
+        label = labels.loc[indicator, "label_sv"]
+        line = {"Indikator": with_unit(label, unit)}
+        own_only = not programme.allows(catalogue, indicator, "areas")
+        missing = []
         for code in codes:
-            if (indicator, code) in lookup.index:
+            if code != area_code and own_only:
+                line[area_label(code)] = "."
+            elif (indicator, code) in lookup.index:
                 r = lookup.loc[(indicator, code)]
                 line[area_label(code)] = fmt.value_for_unit(r["value"], unit, r["status"] or None)
+                if pd.isna(r["value"]) and not r["status"]:
+                    missing.append(code)
             else:
                 line[area_label(code)] = ".."
+                missing.append(code)
+        if missing:
+            reasons.append(_missing_key_figure_sv(tidy, label, indicator, year, missing))
         out.append(line)
     frame = pd.DataFrame(out)
-    return tables.table(frame, f"Nyckeltal {fmt.year(year)}", numeric_columns=frame.columns[1:])
+    note = tables.symbol_note(frame, " ".join(reasons))
+    return tables.table(frame, f"Nyckeltal {fmt.year(year)}", numeric_columns=frame.columns[1:], layout="cards",
+                        note=note)
+
+
+def _missing_key_figure_sv(tidy: pd.DataFrame, label: str, indicator: str, year: int, missing: list[str]) -> str:
+    """Why a key figure is ``..`` for some areas, in one sentence naming the areas."""
+    stadsdelar = set(geography.stadsdelar()["stadsdel_code"])
+    sd = tidy[(tidy["indicator"] == indicator) & (tidy["year"] == year) & tidy["area_code"].isin(stadsdelar)]
+    have = int(sd["value"].notna().sum())
+    total = len(stadsdelar)
+    words = [area_label(c).lower() if c in ("ovriga-staden", geography.CITY_CODE) else area_label(c) for c in missing]
+    names = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
+    if 0 < have < total:
+        why = (f"källan ger värden för {fmt.number(have)} av {fmt.number(total)} stadsdelar, så värdet för "
+               f"{names} kan inte räknas fram")
+    else:
+        why = f"uppgift saknas för {names}"
+    return f"{label} {year}: {why}."
 
 
 def goal_tables(status: pd.DataFrame) -> list[tables.HtmlTable]:
@@ -103,13 +138,33 @@ def goal_trends(tidy: pd.DataFrame, catalogue: pd.DataFrame, links: pd.DataFrame
         series = pd.DataFrame({"area_name": rows["area_code"].map(area_label),
                                "year": rows["year"], "value": rows["value"]})
         unit = meta.loc[indicator, "unit"]
-        gap_unit = "procentenheter" if unit == "procent" else unit
+        gap_unit = ("procentenheter" if unit == "procent" else
+                    "indexenheter" if meta.loc[indicator, "kind"] == "index" else unit)
         sources = charts.join_sources(rows["source"])
+        if not programme.allows(catalogue, indicator, "areas"):
+            # A share of the city: the rest of the city holds the remainder by definition, so the
+            # area is compared with itself over time (catalogue column ``comparisons``).
+            own = series[rows["area_code"].to_numpy() == area_code]
+            out.append(figure.draw(own, meta.loc[indicator, "label_sv"], unit_sv(unit), sources, gap_unit,
+                                   "", note=TIME_ONLY_NOTE_SV, change_since=_since(own, programme.BASELINE_YEAR)))
+            continue
         note = " ".join(filter(None, [_missing_note(rows, area_code, meta.loc[indicator, "kind"], missing),
                                       origin_note_sv(rows, area_label)]))
-        out.append(figure.draw(series, meta.loc[indicator, "label_sv"], unit, sources, gap_unit,
+        out.append(figure.draw(series, meta.loc[indicator, "label_sv"], unit_sv(unit), sources, gap_unit,
                                 area_label("ovriga-staden"), note=note))
     return out
+
+
+#: Under the chart of an indicator that is a share of the city (catalogue: comparisons ``time``).
+TIME_ONLY_NOTE_SV = ("Andel av hela staden: jämförs med områdets egna tidigare år, inte med övriga staden "
+                     "(övriga staden har resten av andelen).")
+
+
+def _since(series: pd.DataFrame, year: int) -> int:
+    """The year a time-only indicator's change is counted from: the programme's baseline, or the
+    first year with a value when the series starts later."""
+    years = series.loc[series["value"].notna(), "year"]
+    return year if (years == year).any() or years.empty else int(years.min())
 
 
 def _missing_comparisons(rows: pd.DataFrame, codes: list[str]) -> list[str]:
@@ -372,9 +427,14 @@ def suppression_note_sv(n_suppressed: int, threshold: int = DISCLOSURE_THRESHOLD
 
 
 def method_section() -> list:
-    """The report's closing notes: how many figures are suppressed and why, and the legend of symbols."""
+    """The report's closing notes: how many figures are suppressed and why, the legend of symbols and
+    the words of the page explained (:mod:`evalkit.present.glossary`)."""
     from evalkit import data
     from evalkit.present.page import heading, paragraph, symbol_legend
 
+    from evalkit.present import glossary
+
     suppressed = data.published_tidy()[1]
-    return [heading("Om data och metod"), paragraph(suppression_note_sv(len(suppressed))), symbol_legend()]
+    return [heading("Om data och metod"), paragraph(suppression_note_sv(len(suppressed))), symbol_legend(),
+            glossary.glossary_html(glossary.terms(glossary.DISTRICT_TERMS), "Ord och begrepp på sidan",
+                                   "ord-och-begrepp", 3)]

@@ -6,6 +6,7 @@ years without separators, and the official-statistics symbols for cells without 
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,6 +25,29 @@ SYMBOLS_SV = {
     "0": "mindre än hälften av enheten",
     "x": "uppgift undertryckt för att skydda enskilda (för få observationer)",
 }
+
+
+@functools.lru_cache(maxsize=1)
+def _collator():
+    """ICU's Swedish collator (PyICU), or None where ICU is not installed."""
+    try:
+        import icu
+    except ImportError:  # pragma: no cover - ICU is a dependency; the fallback keeps a bare install working
+        return None
+    return icu.Collator.createInstance(icu.Locale("sv_SE"))
+
+
+# Without ICU: å, ä, ö after z and accents folded, which is what Swedish readers notice most.
+_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}", "é": "e", "è": "e", "ü": "y"})
+
+
+def sort_key_sv(text: str):
+    """Sort key for names in Swedish order (ICU's CLDR collation for sv: Å, Ä, Ö after Z,
+    case and accents second): ``sorted(names, key=sort_key_sv)``."""
+    collator = _collator()
+    if collator is not None:
+        return collator.getSortKey(str(text))
+    return str(text).casefold().translate(_SWEDISH_ORDER).encode("utf-8")
 
 
 def _missing(value) -> bool:
@@ -58,6 +82,12 @@ def number_exact(value, max_decimals: int = 3) -> str:
     decimals = next((d for d in range(max_decimals) if abs(round(value, d) - value) < 0.5 * 10 ** -(max_decimals + 3)),
                     max_decimals)
     return number(value, decimals)
+
+
+def count(n, singular: str, plural: str) -> str:
+    """A count with its noun in the right number: ``count(1, "rad", "rader")`` -> ``"1 rad"``,
+    ``count(1234, "rad", "rader")`` -> ``"1 234 rader"``."""
+    return f"{number(n)} {singular if int(n) == 1 else plural}"
 
 
 def ordinal(n: int) -> str:

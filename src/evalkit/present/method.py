@@ -377,3 +377,11 @@ def data_section() -> list:
     from evalkit.present.page import heading
 
     return [heading("Data för forskare"), data_for_researchers()]
+
+
+def glossary_section() -> list:
+    """"Ordlista": every word of the pages a reader may not know, in plain Swedish (anchor
+    ``ordlista``, so district pages can link here)."""
+    from evalkit.present import glossary
+
+    return [glossary.glossary_html(glossary.terms())]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -12,7 +14,7 @@ from evalkit.analysis import index as risk_index, robustness
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 from evalkit.present import tables
-from evalkit.present.charts import PALETTE, Chart, SwedishTicks, _style, render
+from evalkit.present.charts import NARROW_RC, NARROW_WIDTH, PALETTE, Chart, SwedishTicks, _style, render
 
 #: The indicator of the district report's funnel plot (the programme's first effect indicator).
 FUNNEL_INDICATOR = "ekonomiskt_bistand"
@@ -111,50 +113,83 @@ def dominance_warning_sv(row, label: str) -> str:
 
 def _reference_sv(base_year: int | None) -> str:
     """The reference in words: the city a fixed year (``base_year``) or the same year (None)."""
-    return f"staden {base_year} = 100" if base_year else "staden = 100"
+    return f"staden {base_year} = 100" if base_year else "staden samma år = 100"
+
+
+#: The two questions the index answers, each with its own reference (issue 26: one figure per question).
+QUESTION_NOW_SV = "Hur ligger området till jämfört med staden samma år?"
+QUESTION_CHANGE_SV = "Har riskerna ökat eller minskat sedan {base_year}?"
 
 
 def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int],
                  base_year: int | None = None, note: str = "") -> Chart:
-    """Bars per domain and total for the area, baseline year vs latest year, with the reference line.
+    """Bars per domain and total for the area, two years, with the reference line.
 
     ``base_year`` says that ``index_rows`` has a fixed reference (the city that year = 100), as
     it should when two years are compared; None = moving reference (the city each year = 100).
-    ``note`` (e.g. that the two years are demo and real data, :func:`mixed_origin_sv`) goes under
-    the source and into the alt text.
+    :func:`domain_change_table` shows the same numbers as a table. ``note`` (e.g. that the two
+    years are demo and real data, :func:`mixed_origin_sv`) goes under the source and into the alt text.
     """
     rows = index_rows[(index_rows["area_code"] == area_code) & index_rows["year"].isin(years)].set_index("year")
-    fig, ax = plt.subplots(figsize=(7.2, 3.6))
-    x = np.arange(len(DOMAINS))
-    for i, year in enumerate(years):
-        if year not in rows.index:
-            continue
-        values = [rows.loc[year, d] for d, _ in DOMAINS]
-        ax.bar(x + (i - 0.5) * 0.38, values, width=0.36, color=PALETTE[i], label=str(year))
-    ax.axhline(100, color="#333333", linewidth=1)
     reference = _reference_sv(base_year)
-    ax.annotate(reference[0].upper() + reference[1:], (len(DOMAINS) - 0.5, 100), xytext=(0, 3),
-                textcoords="offset points", ha="right", fontsize=8)
-    ax.set_xticks(x, [label for _, label in DOMAINS], fontsize=8)
-    ax.set_ylabel(f"Index ({reference})")
     name = geography.area_name(area_code)
-    ax.set_title(f"Index för sociala risker per huvudområde, {name}", loc="left", fontsize=11)
-    ax.yaxis.set_major_formatter(SwedishTicks())
-    ax.legend(frameon=False, fontsize=8)
-    _style(ax)
-    how = f"fast referens, {reference}" if base_year else "rörlig referens, staden samma år = 100"
-    fig.text(0.01, -0.02, f"Källa: evalkit, beräknat från indikatorerna i index_indicators.csv ({how})."
-             + (f"\n{note}" if note else ""), fontsize=7.5, color="#333333", ha="left", va="top")
+    # Horizontal bars, drawn narrow: the domain names read on a phone and in print two to a row.
+    with matplotlib.rc_context(NARROW_RC):
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 4.4))
+        y = np.arange(len(DOMAINS))
+        for i, year in enumerate(years):
+            if year not in rows.index:
+                continue
+            values = [rows.loc[year, d] for d, _ in DOMAINS]
+            ax.barh(y + (i - 0.5) * 0.38, values, height=0.36, color=PALETTE[i], label=str(year))
+        ax.axvline(100, color="#333333", linewidth=1)
+        ax.set_yticks(y, [label for _, label in DOMAINS])
+        ax.invert_yaxis()
+        ax.set_xlabel(f"Index ({reference})")
+        ax.set_title(textwrap.fill(f"Index för sociala risker per huvudområde, {name}", 34), loc="left")
+        ax.xaxis.set_major_formatter(SwedishTicks())
+        # Legend and source below the figure's lower edge, from its left edge (beside the bars there
+        # is no free corner, and text tied to the axes would widen the chart).
+        handles, names = ax.get_legend_handles_labels()
+        fig.legend(handles, names, frameon=False, loc="upper left", bbox_to_anchor=(0.0, 0.0), ncols=2,
+                   borderaxespad=0)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+        ax.set_axisbelow(True)
+        fig.text(0.01, -0.09, textwrap.fill(f"Linjen vid 100: {reference}. Källa: evalkit, beräknat från "
+                                            "indikatorerna i index_indicators.csv." + (f" {note}" if note else ""), 50),
+                 fontsize=9.5, color="#333333", ha="left", va="top")
     parts = []
     for year in years:
         if year in rows.index:
             parts.append(f"{year}: " + ", ".join(f"{label.lower()} {fmt.number(rows.loc[year, d], 1)}" for d, label in DOMAINS))
     alt = f"Stapeldiagram: index för sociala risker i {name} per huvudområde ({reference}). " + "; ".join(parts) + "."
-    return render(fig, f"{alt} {note}" if note else alt)
+    return render(fig, f"{alt} {note}" if note else alt, layout="narrow")
+
+
+def domain_change_table(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int],
+                        base_year: int) -> tables.HtmlTable:
+    """The numbers of :func:`domain_chart` as a table: each domain in two years and the change
+    (fixed reference, so the change is the area's own)."""
+    rows = index_rows[(index_rows["area_code"] == area_code) & index_rows["year"].isin(years)].set_index("year")
+    first, last = years
+
+    def value(year, d):
+        return rows.loc[year, d] if year in rows.index else float("nan")
+
+    frame = pd.DataFrame({
+        "Huvudområde": [label for _, label in DOMAINS],
+        str(first): [fmt.number(value(first, d), 1) for d, _ in DOMAINS],
+        str(last): [fmt.number(value(last, d), 1) for d, _ in DOMAINS],
+        "Förändring": [fmt.change(value(last, d) - value(first, d), 1) for d, _ in DOMAINS],
+    })
+    name = geography.area_name(area_code)
+    return tables.table(frame, f"Index för sociala risker per huvudområde, {name} {first} och {last} "
+                               f"({_reference_sv(base_year)})", numeric_columns=frame.columns[1:])
 
 
 def domain_table(index_rows: pd.DataFrame, codes: list[str], year: int) -> tables.HtmlTable:
-    """Domain scores and total for the area and its comparisons in one year."""
+    """Domain scores and total for the area and its comparisons in one year (moving reference)."""
     rows = index_rows[(index_rows["year"] == year) & index_rows["area_code"].isin(codes)].set_index("area_code")
     records = []
     for code in codes:
@@ -163,7 +198,8 @@ def domain_table(index_rows: pd.DataFrame, codes: list[str], year: int) -> table
             line[label] = fmt.number(rows.loc[code, d], 1) if code in rows.index else ".."
         records.append(line)
     frame = pd.DataFrame(records)
-    return tables.table(frame, f"Index för sociala risker {year} (staden = 100)", numeric_columns=frame.columns[1:])
+    return tables.table(frame, f"Index för sociala risker {year} per huvudområde ({_reference_sv(None)})",
+                        numeric_columns=frame.columns[1:])
 
 
 def _total(rows: pd.DataFrame, code: str, year: int) -> float:
@@ -173,19 +209,19 @@ def _total(rows: pd.DataFrame, code: str, year: int) -> float:
 
 def trend_table(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str, years: range,
                 base_year: int = INDEX_BASE_YEAR, city: str = "stockholm") -> tables.HtmlTable:
-    """Total index of the area per year with both references, and the city with the fixed one.
-
-    The fixed reference (the city in ``base_year`` = 100) shows whether risks rose or fell; the
-    moving one (the city the same year = 100) whether the area moved relative to the city.
-    """
+    """Total index of the area and the city per year against the fixed reference (the city in
+    ``base_year`` = 100): whether risks rose or fell. The moving index (``moving``, the city the
+    same year = 100) answers another question and is shown once, in the domain and rank tables;
+    the argument stays so that callers need not change."""
     name = geography.area_name(area_code)
+    reference = _reference_sv(base_year)
     frame = pd.DataFrame({
         "År": [str(y) for y in years],
-        f"{name}, fast referens ({_reference_sv(base_year)})": [fmt.number(_total(fixed, area_code, y), 1) for y in years],
-        f"Staden, fast referens ({_reference_sv(base_year)})": [fmt.number(_total(fixed, city, y), 1) for y in years],
-        f"{name}, rörlig referens (staden samma år = 100)": [fmt.number(_total(moving, area_code, y), 1) for y in years],
+        name: [fmt.number(_total(fixed, area_code, y), 1) for y in years],
+        "Staden": [fmt.number(_total(fixed, city, y), 1) for y in years],
     })
-    return tables.table(frame, f"Index för sociala risker över tid, {name}", numeric_columns=frame.columns[1:])
+    return tables.table(frame, f"Index för sociala risker över tid, {name} och staden ({reference})",
+                        numeric_columns=frame.columns[1:])
 
 
 def index_origins(tidy: pd.DataFrame, base_year: int | None = None, city: str = "stockholm") -> dict:
@@ -215,7 +251,8 @@ def mixed_origin_sv(origins: dict | None, area_code: str, first: int, last: int)
 
 def trend_sentence_sv(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str, first: int, last: int,
                       base_year: int = INDEX_BASE_YEAR, city: str = "stockholm", origins: dict | None = None) -> str:
-    """One Swedish sentence comparing ``first`` and ``last`` with the fixed reference, the moving one beside it.
+    """One Swedish sentence comparing ``first`` and ``last`` against the fixed reference (the
+    moving index is not repeated here: it answers another question).
 
     ``origins`` (:func:`index_origins` of the fixed reference): when the two years differ in
     origin (demo against real), the sentence says the change is not assessed instead."""
@@ -223,17 +260,56 @@ def trend_sentence_sv(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str,
     mixed = mixed_origin_sv(origins, area_code, first, last)
     if mixed:
         return f"Förändringen av totalindexet för {name} mellan {first} och {last}: {mixed[0].lower()}{mixed[1:]}"
+
     def span(rows, code):
         return f"{fmt.number(_total(rows, code, first), 1)} år {first} till {fmt.number(_total(rows, code, last), 1)} år {last}"
+
     baseline = ", programmets basår" if base_year == risk_index.DEFAULT_BASE_YEAR else ""
+    missing = [y for y in (first, last) if pd.isna(_total(fixed, area_code, y))]
+    if missing:  # never "från .. år 2012": say which year has no index
+        years = " och ".join(str(y) for y in missing)
+        return (f"Totalindexet för {name} mätt mot en fast referens ({_reference_sv(base_year)}{baseline}) kan inte "
+                f"jämföras mellan {first} och {last}: det saknas för {years} (för få invånare eller dolda uppgifter).")
     return (f"Mätt mot en fast referens ({_reference_sv(base_year)}{baseline}) gick totalindexet för "
-            f"{name} från {span(fixed, area_code)}; för staden från {span(fixed, city)}. Mot staden samma år "
-            f"(rörlig referens, visar läget i förhållande till staden, inte förändringen) gick det från "
-            f"{span(moving, area_code)}.")
+            f"{name} från {span(fixed, area_code)}; för staden från {span(fixed, city)}.")
+
+
+def index_questions(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str, year: int,
+                    base_year: int = INDEX_BASE_YEAR):
+    """The two questions the index answers, each with its one figure and reference, and why the
+    figures differ (:class:`evalkit.present.page.Html`, a ``dl``, class ``ek-index-questions``)."""
+    from evalkit.present.page import Html, _ENV
+
+    name = geography.area_name(area_code)
+    now, then, later = (_total(moving, area_code, year), _total(fixed, area_code, base_year),
+                        _total(fixed, area_code, year))
+
+    def figure(value):  # a missing index in words, not "..", in a sentence
+        return "saknas" if pd.isna(value) else fmt.number(value, 1)
+
+    items = [
+        (QUESTION_NOW_SV, f"{name} {figure(now)} år {year} ({_reference_sv(None)})",
+         "Tabellen per huvudområde och rangordningen nedan."),
+        (QUESTION_CHANGE_SV.format(base_year=base_year),
+         f"{name} {figure(then)} år {base_year} och {figure(later)} år {year} ({_reference_sv(base_year)})",
+         "Diagrammet och tabellerna under rubriken Förändring."),
+    ]
+    why = (f"Talen skiljer sig för att referensen skiljer sig: staden själv har förändrats sedan {base_year}. "
+           f"Ett index över 100 betyder högre sociala risker än i staden.")
+    html = _ENV.from_string(
+        '<dl class="ek-index-questions">{% for q, a, where in items %}<dt>{{ q }}</dt>'
+        '<dd><strong class="ek-index-figure">{{ a }}</strong>. {{ where }}</dd>{% endfor %}</dl><p>{{ why }}</p>'
+    ).render(items=items, why=why)
+    text = " ".join(f"{q} {a}. {where}" for q, a, where in items) + " " + why
+    return Html(html, text)
 
 
 def _span(low, high) -> str:
     return ".." if pd.isna(low) or pd.isna(high) else f"{int(low)}–{int(high)}"
+
+
+#: The rank table's index column, with its reference (the moving one: ranks are within a year).
+INDEX_COLUMN_SV = "Index (staden samma år = 100)"
 
 
 def rank_table(ranks: pd.DataFrame, area_code: str, neighbours: int = 3) -> tables.HtmlTable:
@@ -248,57 +324,82 @@ def rank_table(ranks: pd.DataFrame, area_code: str, neighbours: int = 3) -> tabl
     band = f"Rang, {band_label_sv(float(ranks['coverage'].iloc[0]))}"
     frame = pd.DataFrame({
         "Område": window["area_name"],
-        "Index": window["total"].map(lambda v: fmt.number(v, 1)),
+        INDEX_COLUMN_SV: window["total"].map(lambda v: fmt.number(v, 1)),
         "Rang": window["rank"].astype(int).astype(str),
         band: [_span(a, b) for a, b in zip(window["rank_low"], window["rank_high"])],
         "Rang i metodvarianter": [_span(a, b) for a, b in zip(window["rank_min_variant"], window["rank_max_variant"])],
     })
     year = int(ranks["year"].iloc[0])
     return tables.table(frame, f"Rangordning {year} bland {int(ranks['n_ranked'].iloc[0])} områden med index",
-                        numeric_columns=("Index", "Rang", band, "Rang i metodvarianter"))
+                        numeric_columns=(INDEX_COLUMN_SV, "Rang", band, "Rang i metodvarianter"))
 
 
 def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
-    """Funnel plot: each area's rate against its denominator, with 95 % / 99,8 % limits around the city."""
+    """Funnel plot: each area's rate against its denominator, with 95 % / 99,8 % limits around the
+    city that allow for overdispersion (Spiegelhalter 2005, additive random effects,
+    :func:`evalkit.analysis.robustness.overdispersion`): areas differ more than chance alone would
+    make them, so limits for chance alone would put almost every area outside."""
     rows = funnel.dropna(subset=["value"]).sort_values("denominator")
-    fig, ax = plt.subplots(figsize=(7.2, 4.0))
-    ax.scatter(rows["denominator"], rows["value"], s=12, color="#999999", label="Stadsdelar")
     hit = rows[rows["area_code"] == area_code]
-    if len(hit):
-        ax.scatter(hit["denominator"], hit["value"], s=50, color=PALETTE[5], zorder=3, label=area_label(area_code))
-    for low, high, style in (("lower_95", "upper_95", "--"), ("lower_998", "upper_998", ":")):
-        ax.plot(rows["denominator"], rows[low], color="#333333", linestyle=style, linewidth=0.9)
-        ax.plot(rows["denominator"], rows[high], color="#333333", linestyle=style, linewidth=0.9)
-    ax.axhline(rows["reference_value"].iloc[0], color="#333333", linewidth=0.8)
-    ax.set_xscale("log")
-    # Labelled ticks at powers of ten and no minor ticks: log-scale minor ticks are the
-    # costliest part of drawing this chart and carry no number the reader needs.
-    ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0,)))
-    ax.xaxis.set_major_formatter(SwedishTicks())
-    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-    ax.set_xlabel("Nämnare (invånare), logaritmisk skala")
-    ax.set_ylabel(label)
-    ax.yaxis.set_major_formatter(SwedishTicks())
-    ax.set_title(f"Trattdiagram: {label}", loc="left", fontsize=11)
-    ax.legend(frameon=False, fontsize=8)
-    _style(ax)
-    fig.text(0.01, -0.02, "Streckat: 95 % kontrollgräns, prickat: 99,8 % kring stadens nivå.", fontsize=7.5,
-             color="#333333", ha="left", va="top")
-    n_out = int((rows["outside_998"] != "").sum())
+    with matplotlib.rc_context(NARROW_RC):
+        fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 4.2))
+        ax.scatter(rows["denominator"], rows["value"], s=14, color="#999999", label="Stadsdelar")
+        if len(hit):
+            ax.scatter(hit["denominator"], hit["value"], s=60, color=PALETTE[5], zorder=3, label=area_label(area_code))
+        for low, high, style in (("lower_95_od", "upper_95_od", "--"), ("lower_998_od", "upper_998_od", ":")):
+            ax.plot(rows["denominator"], rows[low], color="#333333", linestyle=style, linewidth=0.9)
+            ax.plot(rows["denominator"], rows[high], color="#333333", linestyle=style, linewidth=0.9)
+        ax.axhline(rows["reference_value"].iloc[0], color="#333333", linewidth=0.8)
+        ax.set_xscale("log")
+        # Labelled ticks at powers of ten and no minor ticks: log-scale minor ticks are the
+        # costliest part of drawing this chart and carry no number the reader needs.
+        ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0,)))
+        ax.xaxis.set_major_formatter(SwedishTicks())
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ax.set_xlabel("Invånare (logaritmisk skala)")
+        ax.set_ylabel(textwrap.fill(label, 30))
+        ax.yaxis.set_major_formatter(SwedishTicks())
+        ax.set_title(textwrap.fill(f"Trattdiagram: {label}", 36), loc="left")
+        ax.legend(frameon=False)
+        _style(ax)
+        fig.text(0.01, -0.02, textwrap.fill("Streckat: 95 %-gräns, prickat: 99,8 %-gräns kring stadens nivå. "
+                                            "Gränserna tar hänsyn till att stadsdelar skiljer sig mer än slumpen "
+                                            "ensam ger (Spiegelhalter 2005).", 58),
+                 fontsize=9.5, color="#333333", ha="left", va="top")
+    n_out = int((rows["outside_998_od"] != "").sum())
     where = ""
     if len(hit):
         h = hit.iloc[0]
         where = (f" {geography.area_name(area_code)}: {fmt.number(h['value'], 1)} "
-                 f"({'utanför' if h['outside_998'] else 'inom'} 99,8 %-gränsen).")
-    alt = f"Trattdiagram för {label.lower()}: {n_out} av {len(rows)} stadsdelar ligger utanför 99,8 %-gränsen.{where}"
-    return render(fig, alt)
+                 f"({'utanför' if h['outside_998_od'] else 'inom'} 99,8 %-gränsen).")
+    alt = (f"Trattdiagram för {label[0].lower() + label[1:]}: {n_out} av {len(rows)} stadsdelar ligger utanför "
+           f"99,8 %-gränsen.{where}")
+    return render(fig, alt, layout="narrow")
 
+
+def funnel_sentence_sv(funnel: pd.DataFrame, area_code: str) -> str:
+    """What the funnel plot says about the area, in words a reader can act on."""
+    rows = funnel.dropna(subset=["value"])
+    hit = rows[rows["area_code"] == area_code]
+    n_out = int((rows["outside_998_od"] != "").sum())
+    text = (f"Trattdiagrammet visar om en stadsdel avviker från staden mer än vad slump och vanliga skillnader "
+            f"mellan stadsdelar förklarar: {n_out} av {len(rows)} stadsdelar ligger utanför 99,8 %-gränsen.")
+    if len(hit):
+        side = hit.iloc[0]["outside_998_od"]
+        name = geography.area_name(area_code)
+        text += (f" {name} ligger {'över' if side == 'över' else 'under'} gränsen." if side
+                 else f" {name} ligger inom gränserna.")
+    return text
 
 
 def index_section(district: str, end_year: int, first_year: int, funnel_indicator: str = FUNNEL_INDICATOR) -> list:
-    """The social-risk-index section of a district report: the domains compared over time (fixed
-    reference), the trend sentence and table, the domains beside the comparison areas, the rank
-    sentence and table, and the funnel plot of ``funnel_indicator`` – all from the published table.
+    """The social-risk-index section of a district report: the two questions the index answers,
+    each with its one figure and reference; then "compared with the city this year" (moving
+    reference: domains beside the comparison areas, rank sentence and table) and "changed since
+    the baseline" (fixed reference, the city in :data:`INDEX_BASE_YEAR` = 100: the domain chart
+    and the same numbers as a table, the trend sentence and the totals from ``first_year``); then
+    the funnel plot of ``funnel_indicator`` with limits that allow for overdispersion – all from
+    the published table.
 
     ``district``: a name or code, as the notebook parameter (resolved as on the command line).
     """
@@ -312,13 +413,20 @@ def index_section(district: str, end_year: int, first_year: int, funnel_indicato
     fixed_rows = data.published_index_fixed()  # years compared: fixed reference, the city 2014 = 100
     ranks = results.rank_intervals(end_year, geography.area_level(area_code))
     tidy = data.published_tidy()[0]
-    origins = index_origins(tidy, INDEX_BASE_YEAR)
+    base = INDEX_BASE_YEAR
+    origins = index_origins(tidy, base)
+    funnel = robustness.funnel_data(tidy, funnel_indicator, end_year, level="stadsdel")
     return [heading("Index för sociala risker"),
-            domain_chart(fixed_rows, area_code, (first_year, end_year), base_year=INDEX_BASE_YEAR,
-                         note=mixed_origin_sv(origins, area_code, first_year, end_year)),
-            paragraph(trend_sentence_sv(index_rows, fixed_rows, area_code, first_year, end_year, origins=origins)),
-            trend_table(index_rows, fixed_rows, area_code, range(first_year, end_year + 1)),
+            index_questions(index_rows, fixed_rows, area_code, end_year, base),
+            heading(f"Jämfört med staden samma år ({_reference_sv(None)})", 3),
             domain_table(index_rows, report.comparison_codes(area_code), end_year),
             paragraph(rank_text(ranks, area_code)), rank_table(ranks, area_code),
-            funnel_chart(robustness.funnel_data(tidy, funnel_indicator, end_year, level="stadsdel"), area_code,
-                         f"{meta['label_sv']} ({meta['unit']})")]
+            heading(f"Förändring sedan {base} ({_reference_sv(base)})", 3),
+            domain_chart(fixed_rows, area_code, (base, end_year), base_year=base,
+                         note=mixed_origin_sv(origins, area_code, base, end_year)),
+            domain_change_table(fixed_rows, area_code, (base, end_year), base),
+            paragraph(trend_sentence_sv(index_rows, fixed_rows, area_code, first_year, end_year, origins=origins)),
+            trend_table(index_rows, fixed_rows, area_code, range(first_year, end_year + 1)),
+            heading(f"Trattdiagram: {meta['label_sv'].lower()} {end_year}", 3),
+            funnel_chart(funnel, area_code, f"{meta['label_sv']} ({meta['unit']})"),
+            paragraph(funnel_sentence_sv(funnel, area_code))]

@@ -47,7 +47,8 @@ _TABLE = _ENV.from_string(
 {% endfor %}</tbody>
 </table>
 </div>
-{% if download %}<p class="ek-download"><a href="{{ download }}" download="{{ filename }}">Ladda ner tabellen som CSV{% if caption %} ({{ caption }}){% endif %}</a></p>
+{% if note %}<p class="ek-table-note">{{ note }}</p>
+{% endif %}{% if download %}<p class="ek-download"><a href="{{ download }}" download="{{ filename }}">Ladda ner tabellen som CSV{% if caption %} ({{ caption }}){% endif %}</a></p>
 {% endif %}"""
 )
 _DETAILED = _ENV.from_string('{{ c.main }} <span class="ek-detail">{{ c.detail }}</span>')
@@ -90,6 +91,8 @@ class HtmlTable:
     numeric_columns: tuple[str, ...] = ()
     downloadable: bool = True
     layout: str = ""
+    #: A footnote under the table (what a symbol in it means, why a value is missing).
+    note: str = ""
 
     def _repr_html_(self) -> str:
         columns = [str(c) for c in self.frame.columns]
@@ -100,14 +103,45 @@ class HtmlTable:
         # Column names on the cells only where a layout shows them (no bytes spent elsewhere).
         label = (lambda i: Markup(_LABEL.render(c=columns[i]))) if self.layout else (lambda i: "")
         return _TABLE.render(caption=self.caption, columns=columns, rows=rows, numeric=numeric,
-                             download=download, filename=filename, layout=self.layout, show=_show, label=label)
+                             download=download, filename=filename, layout=self.layout, show=_show, label=label,
+                             note=self.note)
 
     def __repr__(self) -> str:
         head = f"{self.caption}\n" if self.caption else ""
-        return head + self.frame.astype(str).to_string(index=False)
+        foot = f"\n{self.note}" if self.note else ""
+        return head + self.frame.astype(str).to_string(index=False) + foot
 
 
-def table(frame: pd.DataFrame, caption: str = "", numeric_columns=(), layout: str = "") -> HtmlTable:
+#: Symbols explained under a table where they appear (a cell that is the symbol or starts with it
+#: and a space, e.g. "x (2020)").
+FOOTNOTE_SYMBOLS = ("..", ".", "x")
+
+
+def symbols_in(frame: pd.DataFrame) -> list[str]:
+    """The symbols of :data:`FOOTNOTE_SYMBOLS` that stand for a value somewhere in ``frame``."""
+    cells = [str(c) for c in frame.to_numpy().ravel()]
+    return [sym for sym in FOOTNOTE_SYMBOLS if any(c == sym or c.startswith(sym + " ") for c in cells)]
+
+
+def symbol_note(frame: pd.DataFrame, reasons: str = "") -> str:
+    """The footnote for the symbols in ``frame`` ("Teckenförklaring: .. uppgift inte tillgänglig …"),
+    followed by ``reasons`` (why values are missing here); empty when no symbol appears."""
+    from evalkit.present.format import SYMBOLS_SV
+
+    found = symbols_in(frame)
+    if not found:
+        return reasons
+    text = "; ".join(f"{sym} = {SYMBOLS_SV[sym]}" for sym in found) + "."
+    return f"{text} {reasons}".strip()
+
+
+def table(frame: pd.DataFrame, caption: str = "", numeric_columns=(), layout: str = "cards",
+          note: str | None = None) -> HtmlTable:
     """Wrap a frame of already formatted strings (or :class:`Detailed` cells) as a report table
-    (first column = row headers)."""
-    return HtmlTable(frame.reset_index(drop=True), caption, tuple(numeric_columns), layout=layout)
+    (first column = row headers). ``note`` is printed under it; by default it explains the
+    symbols (``..``, ``.``, ``x``) that appear in the table, where they appear. ``layout``: on a
+    phone each row becomes a card (``cards``, the default: no table needs sideways scrolling at
+    390 px) or the goal tables' card (``goals``)."""
+    frame = frame.reset_index(drop=True)
+    return HtmlTable(frame, caption, tuple(numeric_columns), layout=layout,
+                     note=symbol_note(frame) if note is None else note)
