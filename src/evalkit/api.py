@@ -107,6 +107,24 @@ def _outcome(read: PanelRead, per: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     return data.reset_index(drop=True), aside
 
 
+def _assignment_units(frame: pd.DataFrame, start: int | None, registry: bool) -> tuple[str | None, str | None]:
+    """Add the assignment unit (``cluster``) to ``frame`` when the geography registry knows the
+    areas: a stadsdel's stadsdelsområde in the era in force at ``start``, a borough itself. Returns
+    the column and level names for :func:`effects_for_panel` (None, None: the area is the unit)."""
+    if not registry or frame.empty:
+        return None, None
+    from evalkit import geography
+
+    level = geography.area_level(str(frame["area"].iloc[0]))
+    if level == "stadsdelsomrade":
+        return None, "stadsdelsomrade"
+    if level != "stadsdel":
+        return None, None
+    era = geography.era_for_year(start or PROGRAMME_START)
+    frame["cluster"] = [geography.borough_of(a, era) for a in frame["area"]]
+    return "cluster", "stadsdelsomrade"
+
+
 def effects(path: str | Path, area: str, year: str | None = None, numerator: str | None = None,
             denominator: str | None = None, value: str | None = None, treated=None, cohort: str | None = None,
             start: int | None = None, weights: str = "none", per: float = 100.0, log: bool = False,
@@ -155,9 +173,11 @@ def effects(path: str | Path, area: str, year: str | None = None, numerator: str
             raise ReaderError(f"{read.source}: rad {bad['row_number']}, kolumnen {cohort}: {bad['cohort']!r} är inget "
                               "startår (ett årtal, eller tomt/0 för aldrig behandlad)")
         frame["first_year"] = years.astype(int)
+        starts = frame.loc[frame["first_year"] > 0, "first_year"]
+        cl, cl_level = _assignment_units(frame, int(starts.min()) if len(starts) else None, registry)
         est = effects_for_panel(frame, outcome="y", weight="weight" if "weight" in frame else None,
                                 first_year="first_year", weights=weights == "population", log=log,
-                                n_perm=n_perm, n_boot=n_boot, seed=seed)
+                                n_perm=n_perm, n_boot=n_boot, seed=seed, cluster=cl, cluster_level=cl_level)
     else:
         chosen = _treated_codes(treated, frame["area"], read.source, level, registry)
         if start is None:
@@ -165,8 +185,9 @@ def effects(path: str | Path, area: str, year: str | None = None, numerator: str
                 raise PanelError("--start ÅR saknas: första året med insatsen")
             start = PROGRAMME_START
         frame["treated"] = frame["area"].isin(chosen).astype(int)
+        cl, cl_level = _assignment_units(frame, int(start), registry)
         est = effects_for_panel(frame, outcome="y", weight="weight" if "weight" in frame else None,
                                 treated="treated", start=int(start), weights=weights == "population", log=log,
-                                n_perm=n_perm, n_boot=n_boot, seed=seed)
+                                n_perm=n_perm, n_boot=n_boot, seed=seed, cluster=cl, cluster_level=cl_level)
     est.settings["per"] = per if numerator else None
     return FileEffects(effects=est, read=read, panel=frame)
