@@ -320,9 +320,14 @@ def test_swedish_table_and_readings(processed):
     assert tab["Specifikation"].str.contains("huvudskattning").sum() == 1
     assert "," in tab.iloc[0]["Skattning"]  # decimal comma
     text = pe.did_reading_sv(did, "ekonomiskt_bistand")
-    assert "utöver" in text and "genomsnitt över områden" in text and "Järvalyftet" in text
-    assert "parallell" in text
-    assert "2014" in pe.event_reading_sv(event, "ekonomiskt_bistand")
+    assert "egen nivå med det tidigare arbetet" in text and "genomsnitt över områden" in text and "Järvalyftet" in text
+    assert "parallell" in text and "stadsdelsområden av 14" in text
+    # the headline p is the one the few-cluster rule lets lead, and never printed below its floor
+    head = did[did["headline"] & (did["cohort"] == "programmet")]
+    assert (head["p_method"] == "ri").all() and (head["cluster_level"] == "stadsdelsomrade").all()
+    assert "< 0,001" not in text.replace("\u00a0", " ") and "<\u00a00,001" not in tab.to_string()
+    ev = pe.event_reading_sv(event, "ekonomiskt_bistand")
+    assert "2007" in ev and "2014" in ev
 
 
 # ---------------------------------------------------------------- demo data (planted truth)
