@@ -113,7 +113,9 @@ def test_assignments_enumerate_exactly_when_few():
 
 
 @pytest.mark.parametrize("args, case, p_method", [
-    ((1, 14, 3003), "one_treated_cluster", "none"),
+    ((1, 30, 30), "one_treated_cluster", "ri"),
+    ((0, 14, None), "no_comparison", "none"),
+    ((1, 14, None, False), "no_randomisation", "none"),
     ((6, 14, 3003), "few_treated_clusters", "ri"),
     ((2, 5, 10), "few_assignments", "ri"),
     ((3, 14, None, False), "no_randomisation", "none"),
@@ -175,3 +177,23 @@ def test_cohort_effects_carry_cluster_counts():
     assert ce.loc["early", "n_treated_clusters"] == 1 and ce.loc["mid", "n_treated_clusters"] == 2
     assert (ce["n_clusters"] == 8).all()
     assert inference.decide(1, 8, None, has_ri=False).p_method == "none"
+
+
+def test_one_treated_area_gets_an_exact_placebo_p_and_warnings():
+    """Issue 27: one treated area of 30 – RI enumerates the 30 assignments (p a multiple of 1/30,
+    never below it), no clustered p leads, and the result says why."""
+    from evalkit.analysis.panel_effects import effects_for_panel
+    from evalkit.present import effects_cli
+
+    rng = np.random.default_rng(4)
+    rows = [(f"o{i:02d}", yr, rng.normal(0, 1) + (0.7 if i == 0 and yr >= 2006 else 0.0), int(i == 0))
+            for i in range(30) for yr in range(2000, 2011)]
+    frame = pd.DataFrame(rows, columns=["area", "year", "y", "t"])
+    r = effects_for_panel(frame, treated="t", start=2006, n_perm=999, n_boot=199).as_dict()
+    assert r["ri"]["exact"] and r["ri"]["n_perm"] == 30
+    assert r["ri"]["p_value"] * 30 == pytest.approx(round(r["ri"]["p_value"] * 30))
+    assert r["ri"]["p_value"] >= 1 / 30 and r["ri"]["p_floor"] == pytest.approx(1 / 30)
+    assert r["did"]["p_method"] == "ri" and r["did"]["p_headline"] == r["ri"]["p_value"]
+    assert "one_treated_cluster" in r["warnings"] and r["cluster_level"] == "area"
+    text = effects_cli.table_text(r, "test.csv")
+    assert "alla 30 tilldelningar" in text and "< 0,001" not in text and "Varning: bara ett behandlat kluster" in text

@@ -14,9 +14,11 @@ Which p-value and interval lead, and which warnings a result carries, follows fr
 ====================================  ==============  ==========  =======================================
 case (:func:`decide`)                 p that leads    interval    why
 ====================================  ==============  ==========  =======================================
-``one_treated_cluster``               none            none        one treated cluster: no clustered
-                                                                  variance, no placebo set worth the name
-``no_randomisation``                  none            wcb/none    few treated clusters and no placebo
+``no_comparison``                     none            none        no treated or no control cluster
+``one_treated_cluster``               ri (exact)      none        one treated cluster: no clustered
+                                                                  variance; the placebo test over the
+                                                                  G assignments still holds (floor 1/G)
+``no_randomisation``                  none            none        few treated clusters and no placebo
                                                                   test for this estimator (cohorts)
 ``few_assignments``                   ri (exact)      wcb         fewer than 1/α assignments: no test
                                                                   can reach α; stated
@@ -52,7 +54,8 @@ MDE_POWER = 0.80
 
 #: case -> (p-value that leads, interval that leads, warning codes the case adds)
 DECISIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "one_treated_cluster": ("none", "none", ("one_treated_cluster",)),
+    "no_comparison": ("none", "none", ("one_treated_cluster",)),
+    "one_treated_cluster": ("ri", "none", ("one_treated_cluster", "crv1_not_headlined")),
     "no_randomisation": ("none", "none", ("few_treated_clusters", "crv1_not_headlined", "no_randomisation")),
     "few_assignments": ("ri", "wcb", ("few_treated_clusters", "crv1_not_headlined", "few_assignments")),
     "few_treated_clusters": ("ri", "wcb", ("few_treated_clusters", "crv1_not_headlined")),
@@ -81,17 +84,21 @@ def decide(n_treated_clusters: int, n_clusters: int, n_assignments: int | None =
     is not run); ``has_ri``: whether the estimator has a placebo test at all.
     """
     n_control = n_clusters - n_treated_clusters
-    if n_treated_clusters <= 1 or n_control < 1:
-        case = "one_treated_cluster"
+    if n_treated_clusters < 1 or n_control < 1:
+        case = "no_comparison"
     elif n_treated_clusters >= MIN_TREATED_CLUSTERS_CRV1 and n_control >= MIN_TREATED_CLUSTERS_CRV1:
         case = "many_clusters"
     elif not has_ri:
         case = "no_randomisation"
     elif n_assignments is not None and n_assignments < 1 / ALPHA:
         case = "few_assignments"
+    elif n_treated_clusters == 1:
+        case = "one_treated_cluster"
     else:
         case = "few_treated_clusters"
     p_method, ci_method, warnings = DECISIONS[case]
+    if case == "no_randomisation" and n_treated_clusters == 1:
+        warnings = ("one_treated_cluster",) + warnings
     out = list(warnings)
     if has_ri and n_assignments is not None and n_assignments > EXACT_LIMIT and case != "many_clusters":
         out.append("ri_sampled")

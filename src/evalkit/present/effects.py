@@ -455,7 +455,8 @@ def threats_sv(indicator: str, years: tuple[int, int] = (2007, PROGRAMME_END), l
                      "Programmet tilldelades 6 av stadens 14 stadsdelsområden, och händelser som drabbar ett helt "
                      "stadsdelsområde ett visst år påverkar alla dess stadsdelar samtidigt. Osäkerheten mäts därför "
                      "på stadsdelsområdesnivå: p-värdet kommer från ett placebotest där programmet lottas ut på alla "
-                     "3 003 sätt att välja 6 av 14 stadsdelsområden, intervallet från en bootstrap på samma nivå. "
+                     "3 003 sätt att välja 6 av 14 stadsdelsområden, intervallet från upprepade simuleringar där hela "
+                     "stadsdelsområden slumpas om. "
                      "Med så få enheter kan bara ganska stora effekter upptäckas; skattningen visas även "
                      "befolkningsviktad och utan de minsta stadsdelarna."))
     return pd.DataFrame(rows, columns=["nyckel", "hot", "beskrivning"])

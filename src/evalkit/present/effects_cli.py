@@ -28,7 +28,8 @@ def decimals_for(se) -> int:
 
 #: Warning codes (evalkit.analysis.inference.WARNINGS) in words; the reports use the same words.
 WARNING_SV = {
-    "one_treated_cluster": "bara ett behandlat kluster: ingen osäkerhet kan skattas",
+    "one_treated_cluster": "bara ett behandlat kluster: inget klustrat medelfel och inget bootstrapintervall; "
+                           "bara placebotestet, vars minsta möjliga p är 1 genom antalet kluster",
     "few_treated_clusters": "få behandlade kluster",
     "crv1_not_headlined": "klustrade standardfel ger för små p-värden med så få kluster och redovisas inte som huvudresultat",
     "no_randomisation": "inget placebotest finns för skattningen",
@@ -139,8 +140,11 @@ def table_text(result: dict, source: str, level: float = 0.95) -> str:
     else:
         lines.append(f"Händelsestudie (skillnad mot {s['reference_year']})")
         head = ["År", "Effekt", "Medelfel", ki, "p"]
+        # per-year p-values are clustered (CRV1): shown only where the few-cluster rules allow it
+        crv1_ok = did.get("p_method", "crv1") == "crv1"
         body = [[str(e["year"]), number(e["estimate"], dec), number(e["se"], dec) if not e["reference"] else "ref.",
-                 _ci(e["ci_low"], e["ci_high"], dec) if not e["reference"] else "", _p(e["p_value"])]
+                 _ci(e["ci_low"], e["ci_high"], dec) if not e["reference"] else "",
+                 _p(e["p_value"]) if crv1_ok else ("" if e["reference"] else "..")]
                 for e in result["event_study"]]
     lines += _table(head, body)
     if not s["staggered"] and s.get("pretrend_p") is not None:
