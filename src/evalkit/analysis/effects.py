@@ -779,7 +779,8 @@ class RIResult:
     n_treated_units: int = 0
     #: the observed statistic (estimate, or t with ``statistic="t"``)
     observed: float = float("nan")
-    #: placebo *estimates* (raw), for the minimum detectable effect
+    #: placebo *estimates* on the outcome with the estimated effect removed (the spread of the
+    #: estimator under no effect), for the minimum detectable effect
     estimates: np.ndarray = field(default=None, repr=False)
     cluster_level: str = "area"
 
@@ -826,11 +827,16 @@ def randomization_inference(panel: pd.DataFrame, n_perm: int = 999, seed: int | 
     M = S.shape[1]
     dist = np.empty(M)
     ests = np.empty(M)
+    # the placebo estimates for the minimum detectable effect are taken on the outcome with the
+    # estimated effect removed: otherwise placebo sets that share real programme boroughs carry
+    # the real effect and the spread "under no effect" is overstated
+    y_null = w.y - b0 * w.d_tilde(tr)
     batch = 250
     for lo in range(0, M, batch):
         T = A @ S[:, lo:lo + batch].astype(float)
-        b, t = w.stats_many(w.d_tilde(T), w.y)
-        ests[lo:lo + len(b)] = b
+        Dt = w.d_tilde(T)
+        b, t = w.stats_many(Dt, w.y)
+        ests[lo:lo + len(b)] = (Dt.T @ y_null) / (Dt * Dt).sum(axis=0)
         dist[lo:lo + len(b)] = b if statistic == "estimate" else t
     p = inference.ri_p_value(obs, dist, exact)
     return RIResult(estimate=float(b0), p_value=float(p), n_perm=M, n_treated=int(tr.sum()), n_areas=len(tr),

@@ -222,9 +222,12 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "pretrend_p": ("p-värde för gemensamt test att alla förperiodskoefficienter är 0.",
                    "p-value of the joint test that all pre-period coefficients are 0."),
     "draw": ("Dragningens nummer i randomiseringsfördelningen.", "Draw number in the randomisation distribution."),
-    "placebo_estimate": ("Skattning med slumpvis omfördelad behandling (placebo).",
-                         "Estimate with treatment reassigned at random (placebo)."),
-    "n_perm": ("Antal permutationer.", "Number of permutations."),
+    "placebo_estimate": ("Skattning med omfördelad behandling (placebo), på utfallet med den skattade effekten borttagen "
+                         "(ger spridningen utan effekt, för minsta upptäckbara effekt).",
+                         "Estimate with treatment reassigned (placebo), on the outcome with the estimated effect removed "
+                         "(the spread under no effect, for the minimum detectable effect)."),
+    "n_perm": ("Antal tilldelningar i randomiseringsinferensen (alla, när exact är sant, annars dragningar).",
+               "Assignments in randomisation inference (all of them when exact is true, else draws)."),
     "seed": ("Slumpfrö.", "Random seed."),
     "t_stat": ("t-statistika.", "t statistic."),
     "n_boot": ("Antal bootstrapdragningar.", "Number of bootstrap draws."),

@@ -110,7 +110,7 @@ def table_text(result: dict, source: str, level: float = 0.95) -> str:
                 else f"{number(ri['n_perm'])} omlottningar")
         body.append([f"Randomiseringsinferens, t-värde ({what})" + (" *" if lead == "ri" else ""),
                      number(ri["estimate"], dec), "", "", _p(ri["p_value"], ri.get("p_floor"))])
-        body.append([f"Vild klusterbootstrap, {wb.get('weights', 'webb')}-vikter ({number(wb['n_boot'])} dragningar)"
+        body.append([f"Vild klusterbootstrap, {wb.get('weights', 'webb').capitalize()}-vikter ({number(wb['n_boot'])} dragningar)"
                      + (" *" if did.get("ci_method") == "wcb" else ""),
                      number(wb["estimate"], dec), "", _ci(wb["ci_low"], wb["ci_high"], dec),
                      _p(wb["p_value"], wb.get("p_floor"))])
