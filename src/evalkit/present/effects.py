@@ -332,8 +332,15 @@ def _p(x: float, floor: float | None = None) -> str:
     if x < 0.001:
         return f"≤{fmt.NBSP}0,001"
     if floor is not None and pd.notna(floor) and floor >= 0.001 and x <= floor + 1e-12:
-        return f"≤{fmt.NBSP}{_fmt(floor, 3)}"
+        # rounded up, so that "≤" stays true of the unrounded floor (1/286 is "≤ 0,004")
+        return f"≤{fmt.NBSP}{_fmt(np.ceil(floor * 1000 - 1e-9) / 1000, 3)}"
     return _fmt(x, 3)
+
+
+def _p_is(x: float, floor: float | None = None) -> str:
+    """ "p = 0,214" or "p ≤ 0,001": the relation the printed p-value allows."""
+    text = _p(x, floor)
+    return f"p {text}" if text.startswith("≤") else f"p = {text}"
 
 
 def _unit_sv(unit: str | None) -> str:
@@ -364,8 +371,14 @@ def verdict(row) -> str:
 def headline_interval(row) -> tuple[float, float]:
     """The interval that leads: the wild-bootstrap interval at the assignment level when the
     rules say so (few treated clusters), else the clustered one."""
-    if row.get("p_method", "crv1") == "ri" and pd.notna(row.get("wcb_ci_low", np.nan)):
-        return float(row["wcb_ci_low"]), float(row["wcb_ci_high"])
+    method = row.get("p_method", "crv1")
+    if method == "ri":
+        # below the rule the clustered interval is too narrow: the bootstrap's, or none
+        if pd.notna(row.get("wcb_ci_low", np.nan)):
+            return float(row["wcb_ci_low"]), float(row["wcb_ci_high"])
+        return float("nan"), float("nan")
+    if method == "none":
+        return float("nan"), float("nan")
     return float(row["ci_low"]), float(row["ci_high"])
 
 
@@ -420,7 +433,7 @@ def threats_sv(indicator: str, years: tuple[int, int] = (2007, PROGRAMME_END), l
            f"{PROGRAMME_START} som krymper mot {PROGRAMME_START} tyder på återgång mot medelvärdet.")
     if pretrend_p is not None and np.isfinite(pretrend_p):
         code = pretrend_code(pretrend_p)
-        rtm += (f" Gemensamt test av förtrenderna: p = {_p(pretrend_p)}"
+        rtm += (f" Gemensamt test av förtrenderna: {_p_is(pretrend_p)}"
                 + (" – förtrenderna är inte parallella, skattningen bör läsas med stor försiktighet."
                    if code == "differs" else
                    " – inga tydliga avvikelser, men testet har låg styrka med få stadsdelsområden."))
@@ -478,7 +491,8 @@ def _row_cells(r, label: str, spec_label: str, u: str) -> tuple:
     floor = r.get("p_floor", np.nan)
     treated = (f"{int(r['n_treated_clusters'])} av {int(r['n_clusters'])}" if pd.notna(r.get("n_clusters", np.nan))
                else f"{int(r['n_treated'])} av {int(r['n_areas'])}")
-    return (label, spec_label, f"{_fmt(r['estimate'])} {u}", f"{_bound(lo)} till {_bound(hi)}",
+    interval = f"{_bound(lo)} till {_bound(hi)}" if pd.notna(lo) else ".."
+    return (label, spec_label, f"{_fmt(r['estimate'])} {u}", interval,
             _p(p, floor) if method != "none" else "..", P_METHOD_SV.get(method, method),
             f"{_fmt(r['mde'])} {u}" if pd.notna(r.get("mde", np.nan)) else "..", treated)
 
@@ -535,14 +549,15 @@ def did_reading_sv(did: pd.DataFrame, indicator: str, unit: str | None = "procen
            f"{int(head['first_year'])}–{int(head['year_last'])} i genomsnitt {_fmt(abs(head['estimate']))} {u} "
            f"{direction} än under åren före, räknat från varje områdes egen nivå med det tidigare arbetet "
            f"(Järvalyftet från 2008, Vision Söderort från 2010, Vision Hässelby-Vällingby 2014). "
-           f"95 % intervall {_bound(lo)} till {_bound(hi)}, p = {_p(head.get('p_headline'), head.get('p_floor'))}"
+           + (f"95 % intervall {_bound(lo)} till {_bound(hi)}, " if pd.notna(lo) else "")
+           + f"{_p_is(head.get('p_headline'), head.get('p_floor'))}"
            f" ({P_METHOD_SV.get(head.get('p_method', 'crv1'))}): {VERDICT_SV[v]}.")
     sign = int(np.sign(head["estimate"]))
     if v == "clear" and (sign, better) in DIRECTION_SV:
         txt += f" För måttet är det {DIRECTION_SV[(sign, better)]}."
     txt += " " + mde_sentence_sv(head, unit)
     others = [s for s in prog.index if s != hspec]
-    parts = [f"{SPECIFICATION_SV[s]}: {_fmt(prog.loc[s, 'estimate'])} (p = {_p(prog.loc[s].get('p_headline'), prog.loc[s].get('p_floor'))})"
+    parts = [f"{SPECIFICATION_SV[s]}: {_fmt(prog.loc[s, 'estimate'])} ({_p_is(prog.loc[s].get('p_headline'), prog.loc[s].get('p_floor'))})"
              for s in others]
     differs = [s for s in others if verdict(prog.loc[s]) != v
                or np.sign(prog.loc[s, "estimate"]) != np.sign(head["estimate"])]
@@ -576,8 +591,9 @@ def did_reading_sv(did: pd.DataFrame, indicator: str, unit: str | None = "procen
         if len(srow) and bool(srow["published"].iloc[0]):
             diff = float(srow["difference"].iloc[0])
             txt += (f" Röjandeskyddet döljer {int(srow['n_hidden'].iloc[0])} värden i panelen; skattad på den "
-                    f"fullständiga tabellen blir effekten {_fmt(abs(diff))} {u} "
-                    + ("högre" if diff > 0 else "lägre" if diff < 0 else "annorlunda (ingen skillnad)")
+                    "fullständiga tabellen blir effekten "
+                    + (f"{_fmt(abs(diff))} {u} {'högre' if diff > 0 else 'lägre'}" if diff != 0
+                       else "densamma (skillnad under 0,005)")
                     + " (bara skillnaden redovisas, inga värden per område).")
     txt += (" Skattningarna är effekter endast om utvecklingen annars hade varit parallell (se förtrenderna) och "
             "inget annat samtidigt slog olika mot områdena; de säger inget om enskilda personer och inte "
@@ -599,7 +615,7 @@ def event_reading_sv(event: pd.DataFrame, indicator: str) -> str:
             f"från skillnaden {ref_year} (= 0), befolkningsviktat. {ref_year} är året före allt tidigare "
             f"områdesarbete (Järvalyftet räknas från 2008), så åren {ref_year + 1}–{PROGRAMME_START - 1} visar "
             f"både det tidigare arbetets verkan och eventuella olika trender. Största avvikelse före "
-            f"{PROGRAMME_START}: {_fmt(pre['estimate'].abs().max())}; gemensamt test p = {_p(p)}: "
+            f"{PROGRAMME_START}: {_fmt(pre['estimate'].abs().max())}; gemensamt test {_p_is(p)}: "
             + PRETREND_SV[code].format(start=PROGRAMME_START) + ".")
 
 
@@ -615,8 +631,8 @@ def synth_reading_sv(row, name: str, rows: pd.DataFrame | None = None) -> str:
            f"programstadsdelsområden och utanför områden med tidigare arbete, som följde {name} före "
            f"{PROGRAMME_START} (jämförelsen görs på relativ skala, så nivåskillnader spelar ingen roll). "
            f"Efter start låg {name} i genomsnitt {_fmt(abs(pct), 1)} % {'högre' if pct > 0 else 'lägre'} än sin "
-           f"syntetiska kontroll. Placebotest mot {n} stadsdelar som följdes lika väl av sina kontroller: p = "
-           f"{_p(p, row.get('min_p'))} (minsta möjliga p = 1/{n + 1}).")
+           f"syntetiska kontroll. Placebotest mot {n} stadsdelar som följdes lika väl av sina kontroller: "
+           f"{_p_is(p, row.get('min_p'))} (minsta möjliga p = 1/{n + 1}).")
     typical = row.get("pre_rmspe_placebo_median", np.nan)
     if pd.notna(typical) and row["pre_rmspe"] > POOR_FIT_FACTOR * typical:
         txt += (f" Men kontrollen följde inte {name} väl före start (genomsnittlig avvikelse "

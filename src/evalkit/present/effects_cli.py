@@ -50,7 +50,7 @@ def _p(p, floor=None) -> str:
     if p < 0.001:
         return "≤ 0,001"
     if floor is not None and floor >= 0.001 and p <= floor + 1e-12:
-        return f"≤ {number(floor, 3)}"
+        return f"≤ {number(math.ceil(floor * 1000 - 1e-9) / 1000, 3)}"   # rounded up: "≤" stays true
     return number(p, 3)
 
 
