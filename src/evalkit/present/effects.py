@@ -181,9 +181,10 @@ def synth_chart(path: pd.DataFrame, placebo: pd.DataFrame, borough: str, label: 
     top.legend(frameon=False, fontsize=8)
     bottom.set_ylabel("Gap (grått: placebo)", fontsize=8)
     bottom.set_xlabel("År")
-    top.set_ylabel("Logaritmerat värde,\navvikelse från förperioden", fontsize=8)
+    top.set_ylabel("Logaritmerat värde", fontsize=8)
     fig.text(0.01, -0.01, "Källa: evalkit; givarområden är stadsdelar utanför alla programstadsdelsområden och områden "
-             "med tidigare arbete. Logaritmerade värden som avvikelser från förperiodens medelvärde (0,1 ≈ 10 %).",
+             "med tidigare arbete. Logaritmerade värden; kontrollen följer avvikelserna från förperiodens medelvärde, "
+             "så gapet är relativt (0,1 ≈ 10 %).",
              fontsize=7.5, color="#333333", ha="left", va="top")
     post = p[p["year"] >= PROGRAMME_START]
     alt = (f"Linjediagram: {label.lower()} i {name} och dess syntetiska kontroll, samt gapet bland "
