@@ -320,9 +320,14 @@ def test_swedish_table_and_readings(processed):
     assert tab["Specifikation"].str.contains("huvudskattning").sum() == 1
     assert "," in tab.iloc[0]["Skattning"]  # decimal comma
     text = pe.did_reading_sv(did, "ekonomiskt_bistand")
-    assert "utöver" in text and "genomsnitt över områden" in text and "Järvalyftet" in text
-    assert "parallell" in text
-    assert "2014" in pe.event_reading_sv(event, "ekonomiskt_bistand")
+    assert "egen nivå med det tidigare arbetet" in text and "genomsnitt över områden" in text and "Järvalyftet" in text
+    assert "parallell" in text and "stadsdelsområden av 14" in text
+    # the headline p is the one the few-cluster rule lets lead, and never printed below its floor
+    head = did[did["headline"] & (did["cohort"] == "programmet")]
+    assert (head["p_method"] == "ri").all() and (head["cluster_level"] == "stadsdelsomrade").all()
+    assert "< 0,001" not in text.replace("\u00a0", " ") and "<\u00a00,001" not in tab.to_string()
+    ev = pe.event_reading_sv(event, "ekonomiskt_bistand")
+    assert "2007" in ev and "2014" in ev
 
 
 # ---------------------------------------------------------------- demo data (planted truth)
@@ -349,14 +354,20 @@ def test_demo_ekonomiskt_bistand_did_is_negative(eb):
     although the refugee shock (+6 %, +10 % in 2015-16) pulls the other way."""
     assert demo.PLANTED_EFFECT_EKONOMISKT_BISTAND < 0
     r = ef.did(eb)
-    assert r.estimate < 0 and r.ci_high < 0
+    assert r.estimate < 0
     assert (r.n_treated, r.n_control) == (21, 94)
     # leaving out the refugee years makes the estimate more negative
     assert ef.did(eb, exclude_years=(2015, 2016)).estimate < r.estimate
+    # Issue 24: the generator also plants borough-year shocks. Clustered by stadsdel (the old
+    # headline) the interval excludes 0; at the level the programme was assigned (6 of 14
+    # boroughs) it does not, and neither the exact placebo test nor the bootstrap rejects.
+    assert ef.did(eb, cluster="area").ci_high < 0
+    assert (r.cluster_level, r.n_clusters, r.n_treated_clusters) == ("stadsdelsomrade", 14, 6)
+    assert r.ci_low < 0 < r.ci_high
     ri = ef.randomization_inference(eb, n_perm=199, seed=0)
-    assert ri.p_value < 0.05
+    assert ri.exact and ri.n_perm == 3003 and ri.p_value > 0.05
     wb = ef.wild_cluster_bootstrap(eb, n_boot=199, seed=0)
-    assert wb.p_value < 0.05 and wb.ci_high < 0
+    assert wb.p_value > 0.05 and wb.ci_low < 0 < wb.ci_high
 
 
 def test_demo_ekonomiskt_bistand_log_scale_needs_trends(eb):

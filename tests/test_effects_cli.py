@@ -143,21 +143,20 @@ def test_json_has_the_documented_keys_with_numbers(csv_result):
 
 def test_estimate_and_se_equal_statsmodels_on_the_same_data(single, csv_result):
     """Known answer computed another way: OLS with area and year dummies in statsmodels, CR1
-    clustered by the assignment unit (the borough of era 2007: the default with --treated
-    programme). Same estimate; the SE differs only by the documented small-sample factor
+    clustered by stadsdelsområde. Same estimate; the SE differs only by the documented small-sample factor
     (statsmodels counts the area dummies, pyfixest does not: they are nested in the clusters)."""
     import statsmodels.formula.api as smf
 
     q = single.assign(y=single["antal_brott"] / single["befolkning"] * 100,
                       d=lambda d: (d["code"].isin(geography.programme_stadsdelar()) & (d["år"] >= START)).astype(int))
     q = q.rename(columns={"år": "year"})
-    boroughs = q["code"].map(lambda c: geography.borough_of(c, era="2007"))
+    # clustered by the assignment unit: the stadsdelsområde (era 2007) of each stadsdel
+    boroughs = q["code"].map(lambda c: geography.borough_of(c, "2007"))
     fit = smf.ols("y ~ d + C(code) + C(year)", data=q).fit(
         cov_type="cluster", cov_kwds={"groups": pd.factorize(boroughs)[0]}, use_t=True)
     did = csv_result["did"]
-    assert csv_result["settings"]["cluster"] == "stadsdelsomrade_2007"
-    assert csv_result["settings"]["n_clusters"] == boroughs.nunique() == 14
-    assert did["df"] == 13
+    assert (did["cluster_level"], did["n_clusters"], did["n_treated_clusters"]) == ("stadsdelsomrade", 14, 6)
+    assert csv_result["settings"]["cluster"] == "stadsdelsomrade" and did["df"] == 13
     assert did["estimate"] == pytest.approx(float(fit.params["d"]), rel=1e-8)
     N, G, T = len(q), q["code"].nunique(), q["year"].nunique()
     factor = np.sqrt((N - T) / (N - T - G))
@@ -406,9 +405,10 @@ def test_library_api_matches_the_command(csv_file, csv_result, single):
                            treated="programme", permutations=199, bootstrap=199)
     assert run_.effects.did["estimate"] == pytest.approx(csv_result["did"]["estimate"], rel=1e-12)
     frame = single.assign(y=single["antal_brott"] / single["befolkning"] * 100,
-                          t=single["code"].isin(geography.programme_stadsdelar()).astype(int))
+                          t=single["code"].isin(geography.programme_stadsdelar()).astype(int),
+                          b=single["code"].map(lambda c: geography.borough_of(c, "2007")))
     direct = evalkit.effects_for_panel(frame, area="code", year="år", value="y", treated="t", start=START,
-                                       permutations=199, bootstrap=199)
+                                       permutations=199, bootstrap=199, cluster="b", cluster_level="stadsdelsomrade")
     assert direct.did["estimate"] == pytest.approx(csv_result["did"]["estimate"], rel=1e-10)
     assert direct.ri["p_value"] == csv_result["ri"]["p_value"]
 
@@ -697,3 +697,42 @@ def test_staggered_specification_flags(small, small_file, capsys):
         assert "Callaway–Sant'Anna" in r["settings"]["notes"][-1]
     err = _one_line_exit_2(capsys, *base, "--trends")
     assert "gemensamt startår" in err
+
+
+def borough_shock_panel(seed: int, shock: float = 1.0) -> pd.DataFrame:
+    """No effect at all, but shocks that hit a whole stadsdelsområde in a year (sd ``shock``)."""
+    rng = np.random.default_rng(seed)
+    sd = geography.stadsdelar().sort_values("stadsdel_code")
+    boroughs = sorted(sd["sdo_2007"].unique())
+    u = {(b, y): rng.normal(0, shock) for b in boroughs for y in YEARS}
+    programme = set(geography.programme_stadsdelar())
+    year_fx = np.cumsum(rng.normal(0, 0.2, len(YEARS)))
+    rows = []
+    for code, name, b in zip(sd["stadsdel_code"], sd["stadsdel"], sd["sdo_2007"]):
+        level = 5 + rng.normal(0, 1) + (1 if code in programme else 0)
+        pop = int(rng.integers(2_000, 30_000))
+        for j, year in enumerate(YEARS):
+            rate = level + year_fx[j] + u[(b, year)] + rng.normal(0, 0.3)
+            rows.append((code, name, year, round(rate * pop / 100), pop, 0))
+    return pd.DataFrame(rows, columns=["code", "stadsdel", "år", "antal_brott", "befolkning", "start"])
+
+
+def test_borough_shocks_without_effect_are_not_called_significant(tmp_path, capsys):
+    """Issue 24: a panel with borough-year shocks and no effect. Seed 3 is one where stadsdel
+    clustering gives p < 0,001 and even borough-clustered CRV1 gives p ≈ 0,04; the headline
+    (randomisation over the 3 003 ways to pick 6 of 14 boroughs) must not call it significant, the
+    clustered p must not be printed, and the JSON must say why."""
+    path = tmp_path / "chocker.csv"
+    write_semicolon(borough_shock_panel(seed=3), path)
+    r = run_json(capsys, path, *MAPPING, "--treated", "programme")
+    did = r["did"]
+    assert r["cluster_level"] == "stadsdelsomrade" and did["n_treated_clusters"] == 6
+    assert did["p_method"] == "ri" and did["p_headline"] >= 0.05
+    assert r["ri"]["exact"] and r["ri"]["n_perm"] == 3003
+    assert {"few_treated_clusters", "crv1_not_headlined"} <= set(r["warnings"])
+    assert r["wild_bootstrap"]["ci_low"] < 0 < r["wild_bootstrap"]["ci_high"]
+    code, text, _ = run(capsys, path, *MAPPING, "--treated", "programme", *DRAWS)
+    assert code == 0 and "alla 3 003 tilldelningar" in text.replace("\u00a0", " ")
+    assert "Varning: få behandlade kluster." in text and "< 0,001" not in text
+    first = text.splitlines()[[i for i, l in enumerate(text.splitlines()) if l.startswith("Skillnad i skillnader")][0]]
+    assert first.rstrip().endswith("..")   # the clustered p is not headlined below the rule

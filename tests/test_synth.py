@@ -99,8 +99,12 @@ def test_no_donor_lies_in_its_treated_borough(tidy):
         pool = set(sy.donor_pool(borough))
         assert not pool & set(s.loc[s["sdo_2007"] == borough, "stadsdel_code"]), borough
         assert not pool & set(geography.programme_stadsdelar())
-    assert "sd-vallingby" not in sy.donor_pool("sdo-hasselby-vallingby")
-    assert "sd-vallingby" in sy.donor_pool("sdo-farsta")
+    # outside *every* programme borough (issue 24: Vällingby weighed 0.29 for Enskede-Årsta-Vantör)
+    everyone = set(s.loc[s["sdo_2007"].isin(geography.programme_boroughs()), "stadsdel_code"])
+    for borough in geography.programme_boroughs():
+        assert not set(sy.donor_pool(borough)) & everyone
+    assert "sd-vallingby" not in sy.donor_pool("sdo-farsta")
+    assert any(c in sy.donor_pool("sdo-farsta") for c in s.loc[s["sdo_2007"] == "sdo-bromma", "stadsdel_code"])
 
 
 def test_pre_fit_filter_keeps_only_well_fitted_placebos():
@@ -126,3 +130,43 @@ def test_stored_synth_tables(processed):
     summary = effects_schema.validate("synth_summary", results.load("synth_summary"))
     assert (summary["n_placebos"] <= summary["n_donors"]).all()
     effects_schema.validate("synth_path", results.load("synth_path"))
+
+
+def test_penalised_fit_is_not_exact_where_the_classic_fit_is():
+    """With more donors than pre-years the classic fit reproduces the treated path exactly; the
+    penalised fit (Abadie–L'Hour) does not, and prefers the closest donors."""
+    rng = np.random.default_rng(7)
+    Y0 = rng.normal(0, 1, (6, 40))
+    w_true = np.zeros(40)
+    w_true[[3, 17, 29]] = [0.5, 0.3, 0.2]
+    y1 = Y0 @ w_true
+    exact = sy.fit_weights(y1, Y0)
+    assert np.sqrt(np.mean((Y0 @ exact - y1) ** 2)) < 1e-6
+    pen = sy.fit_weights(y1, Y0, penalty=0.1)
+    assert pen.sum() == pytest.approx(1.0) and (pen >= 0).all()
+    assert np.sqrt(np.mean((Y0 @ pen - y1) ** 2)) > 1e-3
+    # by hand: the penalised objective is lower at its optimum than at the exact fit
+    A, scale = Y0, max(np.abs(Y0).max(), np.abs(y1).max())
+    dist = 0.1 * np.sum(((A - y1[:, None]) / scale) ** 2, axis=0)
+    obj = lambda w: np.sum(((A @ w - y1) / scale) ** 2) + dist @ w  # noqa: E731
+    assert obj(pen) <= obj(exact) + 1e-9
+
+
+def test_scale_free_transforms_and_floor(tidy):
+    from evalkit.analysis import effects as ef
+
+    ex = sy.earlier_work_areas(ef.cohorts())
+    assert "sd-vallingby" in ex and "sd-rinkeby" in ex
+    res = {t: sy.programme_borough_synth(tidy, "ekonomiskt_bistand", "sdo-farsta", transform=t, exclude=ex)
+           for t in sy.TRANSFORMS}
+    for t, r in res.items():
+        assert r.transform == t and r.pre_rmspe > 1e-4          # no exact pre-fit
+        assert r.min_p == pytest.approx(1 / (r.n_placebos + 1))
+        assert r.p_value_gap >= r.min_p - 1e-12
+        assert not set(r.weights.index) & set(ex)
+    # a scale-free gap does not change when the outcome is multiplied by a constant
+    scaled = tidy.assign(value=tidy["value"] * 10)
+    r10 = sy.programme_borough_synth(scaled, "ekonomiskt_bistand", "sdo-farsta", transform="log", exclude=ex)
+    assert r10.post_gap_mean == pytest.approx(res["log"].post_gap_mean, abs=1e-6)
+    lead = sy.headline_transform(res)
+    assert lead in (None, "log")

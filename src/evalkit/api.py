@@ -110,15 +110,22 @@ def _outcome(read: PanelRead, per: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     return data.reset_index(drop=True), aside
 
 
-def _default_cluster(frame: pd.DataFrame, chosen: set[str] | None, no_geography: bool) -> str | None:
-    """The assignment unit: the borough (of era 2007, when the programme was decided) when the
-    treated stadsdelar are the programme's; otherwise the area itself (``None``)."""
+def _assignment_units(frame: pd.DataFrame, start: int | None, registry: bool) -> tuple[str | None, str | None]:
+    """Add the assignment unit (``cluster``) to ``frame`` when the geography registry knows the
+    areas: a stadsdel's stadsdelsområde in the era in force at ``start``, a borough itself. Returns
+    the column and level names for :func:`effects_for_panel` (None, None: the area is the unit)."""
+    if not registry or frame.empty:
+        return None, None
     from evalkit import geography
 
-    if no_geography or chosen is None or chosen != set(geography.programme_stadsdelar()):
-        return None
-    frame["_borough"] = frame["area"].map(lambda c: geography.borough_of(c, era="2007"))
-    return "_borough"
+    level = geography.area_level(str(frame["area"].iloc[0]))
+    if level == "stadsdelsomrade":
+        return None, "stadsdelsomrade"
+    if level != "stadsdel":
+        return None, None
+    era = geography.era_for_year(start or PROGRAMME_START)
+    frame["cluster"] = [geography.borough_of(a, era) for a in frame["area"]]
+    return "cluster", "stadsdelsomrade"
 
 
 def _as_list(value) -> list:
@@ -208,6 +215,8 @@ def effects(path: str | Path, area: str, year: str | None = None, numerator: str
                               "startår (ett årtal, eller tomt/0 för aldrig behandlad)")
         frame["first_year"] = years.astype(int)
         treatment, chosen = {"cohort": "first_year"}, None
+        starts = frame.loc[frame["first_year"] > 0, "first_year"]
+        first_start = int(starts.min()) if len(starts) else None
     else:
         chosen = _treated_codes(treated, frame["area"], read.source, level, not no_geography)
         if start is None:
@@ -216,15 +225,17 @@ def effects(path: str | Path, area: str, year: str | None = None, numerator: str
             start = PROGRAMME_START
         frame["treated"] = frame["area"].isin(chosen).astype(int)
         treatment = {"treated": "treated", "start": int(start)}
-    if cluster is None:
-        cluster_col = _default_cluster(frame, chosen, no_geography)
+        first_start = int(start)
+    cluster_level = None
+    if cluster is None:  # the assignment unit: the borough of the era in force at the start
+        cluster_col, cluster_level = _assignment_units(frame, first_start, not no_geography)
     est = effects_for_panel(frame, value="y", denominator="weight" if "weight" in frame else None, **treatment,
                             weights=weights, outcome=outcome, cluster=cluster_col, covariates=covariates, fe=fe,
                             window=window, reference_year=reference_year, control=control, conf_level=conf_level,
                             trends=trends, exclude_years=exclude_years, permutations=permutations,
-                            bootstrap=bootstrap, seed=seed)
+                            bootstrap=bootstrap, seed=seed, cluster_level=cluster_level)
     est.settings["per"] = per if numerator else None
-    est.settings["cluster"] = {None: "area", "_borough": "stadsdelsomrade_2007"}.get(cluster_col, cluster_col)
+    est.settings["cluster"] = {None: "area", "cluster": "stadsdelsomrade"}.get(cluster_col, cluster_col)
     if len(est.set_aside):
         extra = quarantine_rows(read.source, est.set_aside["row_number"], est.set_aside["column"],
                                 est.set_aside["area"].astype(str) + " " + est.set_aside["year"].astype(str),

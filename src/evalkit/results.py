@@ -32,7 +32,7 @@ N_DRAWS = EFFECT_DRAWS
 SEED = SEED_RESULTS
 #: Numeric tables (schemas in evalkit.contracts.effects, columns in docs/CONTRACTS.md).
 TABLES = ("did", "event_study", "ri", "wild_bootstrap", "synth_weights", "synth_path", "synth_placebo",
-          "synth_summary")
+          "synth_summary", "suppression")
 #: Years of the cohort (earlier work) estimates: 2006 is the pre-year that Järvalyftet needs.
 COHORT_YEARS = (FIRST_DATA_YEAR, PROGRAMME_END)
 #: Rank intervals as the district report shows them (published table, so suppressed cells stay hidden).
@@ -60,10 +60,13 @@ def effects_dir(base: Path | None = None) -> Path:
     return (base or processed_dir()) / "effects"
 
 
-def compute(tidy: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def compute(tidy: pd.DataFrame, full: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Estimate every effect the reports show; returns one numeric DataFrame per table name in
     TABLES, each validated by its schema (:mod:`evalkit.contracts.effects`). The Swedish
-    readings are made from these numbers in :mod:`evalkit.present.effects`."""
+    readings are made from these numbers in :mod:`evalkit.present.effects`.
+
+    ``full``: the unsuppressed table; when given, the headline estimates are re-estimated on it
+    and only the difference they make is stored (``suppression``, see :func:`_suppression_row`)."""
     # Imported here: the estimators (pyfixest, scipy.optimize) are only needed to compute; a
     # report only loads what they produced.
     from evalkit.analysis import effects, synth
@@ -73,51 +76,80 @@ def compute(tidy: pd.DataFrame) -> dict[str, pd.DataFrame]:
     first = effects.first_treatment(cohort_table)
     out: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     for indicator in EFFECT_INDICATORS:
-        base = effects.panel(tidy, indicator)
+        base, controls = effects.earlier_work(effects.panel(tidy, indicator), first)
         long = effects.panel(tidy, indicator, years=COHORT_YEARS)
+        reference = effects.untreated_reference_year(base, first)
         for spec in effects.SPECIFICATIONS:
             panel, weights = effects.specification(base, spec)
             headline = spec == effects.HEADLINE_SPECIFICATION
-            r = effects.did(panel, weights=weights)
-            out["did"].append(pd.DataFrame([{
-                "indicator": indicator, "cohort": effects.PROGRAMME_INITIATIVE, "specification": spec,
-                "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": r.p_value,
-                "n_areas": r.n_treated + r.n_control, "n_treated": r.n_treated, "estimator": "twfe",
-                "first_year": r.start, "year_first": r.years[0], "year_last": r.years[1], "n_obs": r.n_obs,
-                "headline": headline}]))
-            lpanel, _ = effects.specification(long, spec)
-            ce = effects.cohort_effects(lpanel, first, weights=weights)
-            out["did"].append(ce.assign(indicator=indicator, specification=spec, estimator="did2s",
-                                        year_first=int(lpanel["year"].min()), year_last=int(lpanel["year"].max()),
-                                        headline=headline))
-            ev = effects.event_study(panel, weights=weights)
-            out["event_study"].append(ev.table.assign(
-                indicator=indicator, cohort=effects.PROGRAMME_INITIATIVE, specification=spec, estimator="twfe",
-                first_year=PROGRAMME_START, pretrend_p=ev.pretrend_p))
-            ri = effects.randomization_inference(panel, n_perm=N_DRAWS, seed=SEED, weights=weights)
+            # the programme on top of each cohort's own earlier-work level (headline estimator) …
+            row, ri, wcb = programme_effect(panel, weights, controls)
+            out["did"].append(pd.DataFrame([{**row, "indicator": indicator, "cohort": effects.PROGRAMME_INITIATIVE,
+                                             "specification": spec, "estimator": HEADLINE_ESTIMATOR,
+                                             "headline": headline}]))
+            # … with the same numbers on the full table as a difference only (suppression sensitivity)
+            if full is not None:
+                out["suppression"].append(_suppression_row(full, tidy, indicator, spec, first, row))
             out["ri"].append(pd.DataFrame({
                 "indicator": indicator, "specification": spec, "draw": range(len(ri.distribution)),
-                "placebo_estimate": ri.distribution, "estimate": ri.estimate, "p_value": ri.p_value,
-                "n_perm": ri.n_perm, "seed": SEED}))
-            wcb = effects.wild_cluster_bootstrap(panel, n_boot=N_DRAWS, seed=SEED, weights=weights)
+                "placebo_estimate": ri.estimates, "placebo_t": ri.distribution, "estimate": ri.estimate,
+                "p_value": ri.p_value, "n_perm": ri.n_perm, "exact": ri.exact, "cluster_level": ri.cluster_level,
+                "seed": SEED}))
             out["wild_bootstrap"].append(pd.DataFrame([{
                 "indicator": indicator, "specification": spec, "estimate": wcb.estimate, "t_stat": wcb.t_stat,
                 "p_value": wcb.p_value, "ci_low": wcb.ci_low, "ci_high": wcb.ci_high, "n_boot": wcb.n_boot,
-                "weights": wcb.weights, "seed": SEED, "method": wcb.method}]))
+                "weights": wcb.weights, "seed": SEED, "method": wcb.method, "cluster_level": wcb.cluster_level,
+                "n_clusters": wcb.n_clusters}]))
+            # sensitivity: 2007–2014 as one baseline (earlier work counted as "before") …
+            row, _, _ = programme_effect(panel, weights, (), wild=False)
+            out["did"].append(pd.DataFrame([{**row, "indicator": indicator, "cohort": effects.PROGRAMME_INITIATIVE,
+                                             "specification": spec, "estimator": "twfe", "headline": False}]))
+            # … and leaving out each earlier-work cohort's areas in turn
+            for cohort, g in first.groupby("cohort", sort=True):
+                rest = panel[~panel["area"].isin(set(g["area"]))]
+                rest.attrs.update(panel.attrs)
+                keep = [c for c in controls if c != f"E_{cohort}"]
+                row, _, _ = programme_effect(rest, weights, keep, wild=False)
+                out["did"].append(pd.DataFrame([{**row, "indicator": indicator,
+                                                 "cohort": f"{effects.PROGRAMME_INITIATIVE}_utan_{cohort}",
+                                                 "specification": spec, "estimator": HEADLINE_ESTIMATOR,
+                                                 "headline": False}]))
+            lpanel, _ = effects.specification(long, spec)
+            ce = effects.cohort_effects(lpanel, first, weights=weights)
+            out["did"].append(_cohort_rows(ce).assign(
+                indicator=indicator, specification=spec, estimator="did2s", year_first=int(lpanel["year"].min()),
+                year_last=int(lpanel["year"].max()), headline=headline))
+            ev = effects.event_study(panel, reference_year=reference, weights=weights)
+            out["event_study"].append(ev.table.assign(
+                indicator=indicator, cohort=effects.PROGRAMME_INITIATIVE, specification=spec, estimator="twfe",
+                first_year=PROGRAMME_START, pretrend_p=ev.pretrend_p, cluster_level=ev.cluster_level))
         # each cohort's own path (Sun–Abraham; unweighted, the estimator takes no weights)
         paths = effects.cohort_event_study(long, first)
         pre = paths[paths["period"] == "före"]
         pretrend = {c: _joint_pretrend(g) for c, g in pre.groupby("cohort")}
         out["event_study"].append(paths.assign(indicator=indicator, specification="omraden", estimator="sun_abraham",
-                                               pretrend_p=paths["cohort"].map(pretrend)))
+                                               pretrend_p=paths["cohort"].map(pretrend),
+                                               cluster_level=long.attrs.get("cluster_level", "")))
     indicator = EFFECT_INDICATORS[0]
-    earlier = set(first["area"])
     for borough in geography.programme_boroughs():
         if borough not in synth.wide_outcome(tidy, indicator, areas=[borough]).columns:
             # a year without the borough's value (e.g. '.': a stadsdel sent the share only, so the
             # borough is not computed) leaves no path to fit: no synthetic control for it
             continue
-        result = synth.programme_borough_synth(tidy, indicator, borough, exclude=earlier)
+        results_by = {t: synth.programme_borough_synth(tidy, indicator, borough, transform=t,
+                                                       exclude=synth.earlier_work_areas(cohort_table))
+                      for t in synth.TRANSFORMS}
+        lead = synth.headline_transform(results_by)
+        for transform, result in results_by.items():
+            out["synth_summary"].append(pd.DataFrame([{
+                "treated": borough, "indicator": indicator, "transform": transform,
+                "pre_rmspe": result.pre_rmspe, "post_rmspe": result.post_rmspe,
+                "ratio": result.ratio, "post_gap_mean": result.post_gap_mean, "p_value": result.p_value,
+                "p_value_gap": result.p_value_gap, "n_placebos": result.n_placebos,
+                "min_p": result.min_p, "n_donors": result.n_placebos_all,
+                "pre_rmspe_placebo_median": result.placebo_pre_rmspe_median, "pre_fit_factor": synth.PRE_FIT_FACTOR,
+                "penalty": result.penalty, "headline": transform == lead, "agree": lead is not None}]))
+        result = results_by[synth.TRANSFORMS[0]]
         out["synth_path"].append(pd.DataFrame({
             "treated": borough, "indicator": indicator, "year": result.observed.index.astype(int),
             "observed": result.observed.to_numpy(), "synthetic": result.synthetic.to_numpy(),
@@ -126,18 +158,100 @@ def compute(tidy: pd.DataFrame) -> dict[str, pd.DataFrame]:
         out["synth_placebo"].append(placebo.assign(treated=borough, indicator=indicator))
         out["synth_weights"].append(pd.DataFrame({"treated": borough, "indicator": indicator,
                                                   "donor": result.weights.index, "weight": result.weights.to_numpy()}))
-        out["synth_summary"].append(pd.DataFrame([{
-            "treated": borough, "indicator": indicator, "pre_rmspe": result.pre_rmspe, "post_rmspe": result.post_rmspe,
-            "ratio": result.ratio, "post_gap_mean": result.post_gap_mean, "p_value": result.p_value,
-            "p_value_gap": result.p_value_gap, "n_placebos": result.n_placebos,
-            "n_donors": result.n_placebos_all, "pre_fit_factor": synth.PRE_FIT_FACTOR}]))
     tables = {}
     for name, parts in out.items():
+        if not parts:
+            continue
         frame = pd.concat(parts, ignore_index=True)
         schema = effects_schema.SCHEMAS[name]
         frame = frame[list(schema.columns)]
         tables[name] = effects_schema.validate(name, frame)
     return tables
+
+
+#: The estimator the reports lead with: the programme's effect on top of each cohort's own
+#: earlier-work level (:func:`evalkit.analysis.effects.earlier_work` as controls).
+HEADLINE_ESTIMATOR = "twfe_tidigare"
+
+
+def programme_effect(panel: pd.DataFrame, weights, controls, wild: bool = True):
+    """One programme row of the ``did`` table: the DiD clustered at the assignment unit, the same
+    clustered by stadsdel (a labelled sensitivity), randomisation inference over the assignment
+    units (studentised, exact when few), the wild cluster bootstrap (Webb), the minimum detectable
+    effect, the intra-cluster correlation and what :func:`evalkit.analysis.inference.decide` says
+    leads. Returns ``(row dict, RIResult, WCBResult | None)``."""
+    from evalkit.analysis import effects, inference
+
+    r = effects.did(panel, weights=weights, controls=controls)
+    by_area = effects.did(panel, weights=weights, controls=controls, cluster="area")
+    ri = effects.randomization_inference(panel, n_perm=N_DRAWS, seed=SEED, weights=weights, controls=controls)
+    wcb = (effects.wild_cluster_bootstrap(panel, n_boot=N_DRAWS, seed=SEED, weights=weights, controls=controls)
+           if wild else None)
+    decision = inference.decide(r.n_treated_clusters, r.n_clusters, ri.n_perm, has_ri=True)
+    p_head, floor = {"ri": (ri.p_value, inference.p_floor("ri_exact" if ri.exact else "ri", ri.n_perm)),
+                     "crv1": (r.p_value, 0.0),
+                     "none": (float("nan"), float("nan"))}[decision.p_method]
+    import numpy as np
+
+    row = {"estimate": r.estimate, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": r.p_value,
+           "n_areas": r.n_treated + r.n_control, "n_treated": r.n_treated, "first_year": r.start,
+           "year_first": r.years[0], "year_last": r.years[1], "n_obs": r.n_obs,
+           "cluster_level": r.cluster_level, "n_clusters": r.n_clusters, "n_treated_clusters": r.n_treated_clusters,
+           "se_stadsdel": by_area.se, "p_value_stadsdel": by_area.p_value,
+           "p_ri": ri.p_value, "ri_exact": ri.exact, "n_assignments": ri.n_perm,
+           "p_wcb": wcb.p_value if wcb else float("nan"),
+           "wcb_ci_low": wcb.ci_low if wcb else float("nan"), "wcb_ci_high": wcb.ci_high if wcb else float("nan"),
+           "p_headline": p_head, "p_method": decision.p_method, "p_floor": floor,
+           "mde": inference.mde(float(np.std(ri.estimates))),
+           "icc": effects.residual_icc(panel, weights=weights),
+           "warnings": ";".join(decision.warnings)}
+    return row, ri, wcb
+
+
+def _cohort_rows(ce: pd.DataFrame) -> pd.DataFrame:
+    """The did2s cohort rows with the decision of :mod:`evalkit.analysis.inference`: no placebo
+    test exists for them, so below the rule no p-value leads (``p_headline`` NaN, warnings say why)."""
+    from evalkit.analysis import inference
+
+    rows = []
+    for r in ce.itertuples(index=False):
+        d = inference.decide(int(r.n_treated_clusters), int(r.n_clusters), None, has_ri=False)
+        rows.append({**r._asdict(), "cluster_level": "stadsdelsomrade", "se_stadsdel": float("nan"),
+                     "p_value_stadsdel": float("nan"), "p_ri": float("nan"), "ri_exact": False, "n_assignments": 0,
+                     "p_wcb": float("nan"), "wcb_ci_low": float("nan"), "wcb_ci_high": float("nan"),
+                     "p_headline": r.p_value if d.p_method == "crv1" else float("nan"), "p_method": d.p_method,
+                     "p_floor": 0.0 if d.p_method == "crv1" else float("nan"), "mde": float("nan"),
+                     "icc": float("nan"), "warnings": ";".join(d.warnings)})
+    return pd.DataFrame(rows)
+
+
+#: Hidden cells a panel must have before the full-table difference is published (one number over
+#: fewer unknowns could pin them down).
+SUPPRESSION_MIN_HIDDEN = 10
+#: Decimals of the published difference.
+SUPPRESSION_DECIMALS = 2
+
+
+def _suppression_row(full: pd.DataFrame, published: pd.DataFrame, indicator: str, spec: str,
+                     first: pd.DataFrame, row: dict) -> pd.DataFrame:
+    """What suppression does to one headline estimate: the same estimator on the full table,
+    stored only as ``difference = full − published`` rounded to 2 decimals, and only when the
+    published panel lacks at least :data:`SUPPRESSION_MIN_HIDDEN` cells.
+
+    Why this is not disclosive: one rounded number is one linear equation in the hidden cells of
+    a whole indicator (dozens of them, spread over many areas and years); it cannot pin any of
+    them down when at least ten are free, and no per-area number of the full table is stored."""
+    from evalkit.analysis import effects
+
+    fpanel, controls = effects.earlier_work(effects.panel(full, indicator), first)
+    fpanel, weights = effects.specification(fpanel, spec)
+    ppanel, _ = effects.specification(effects.panel(published, indicator), spec)
+    hidden = len(fpanel) - len(ppanel)
+    full_est = effects.did(fpanel, weights=weights, controls=controls).estimate
+    ok = hidden >= SUPPRESSION_MIN_HIDDEN
+    diff = round(full_est - row["estimate"], SUPPRESSION_DECIMALS) if ok else float("nan")
+    return pd.DataFrame([{"indicator": indicator, "specification": spec, "estimator": HEADLINE_ESTIMATOR,
+                          "n_hidden": int(hidden), "difference": diff, "published": ok}])
 
 
 def _joint_pretrend(leads: pd.DataFrame) -> float:
@@ -215,7 +329,8 @@ def run(base: Path | None = None) -> Path:
     # paths and placebo gaps would let an intruder solve for a hidden rate.
     published = data.published_tidy()[0]
     with threadpool_limits(limits=1, user_api="blas"):
-        tables = compute(published)
+        # the full table enters only as one rounded difference per estimate (see _suppression_row)
+        tables = compute(published, full=data.tidy())
     tables["rank_intervals"] = compute_ranks(published)
     tables["goal_status"] = compute_goal_status(published)
     for name, frame in tables.items():

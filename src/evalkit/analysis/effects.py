@@ -133,16 +133,28 @@ def panel(tidy: pd.DataFrame, indicator: str, level: str = "stadsdel", treated=N
     out["treated"] = out["area"].isin(set(treated)).astype(int)
     out["post"] = (out["year"] >= start).astype(int)
     out["d"] = out["treated"] * out["post"]
+    out["cluster"] = assignment_units(out["area"], level, start)
     out = out.sort_values(["area", "year"], kind="mergesort").reset_index(drop=True)
     missing_treated = sorted(set(treated) - set(out["area"]))
     out.attrs.update({
-        "indicator": indicator, "level": level, "start": int(start),
+        "indicator": indicator, "level": level, "start": int(start), "cluster_level": "stadsdelsomrade",
         "years": (int(years[0]), int(years[1])),
         "rows_dropped": int(n_rows - len(out)),
         "areas_dropped": sorted(set(t["area_code"]) - set(out["area"])),
         "treated_missing": missing_treated,
     })
     return out
+
+
+def assignment_units(areas: pd.Series, level: str, start: int = PROGRAMME_START) -> np.ndarray:
+    """The unit that received treatment, per area: the stadsdelsområde of the era in force at
+    ``start`` (:func:`evalkit.geography.era_for_year`; era 2007 for the programme and the visions)
+    for a stadsdel, the borough itself for a borough. Standard errors, the wild bootstrap and
+    randomisation inference work at this level (:mod:`evalkit.analysis.inference`)."""
+    if level == "stadsdelsomrade":
+        return areas.astype(str).to_numpy()
+    era = geography.era_for_year(start)
+    return np.array([geography.borough_of(a, era) for a in areas.astype(str)], dtype=object)
 
 
 def synthetic_panel(n_treated: int = 20, n_control: int = 80, years: tuple[int, int] = DEFAULT_YEARS,
@@ -200,6 +212,11 @@ class DidResult:
     level: float = 0.95
     df: int = 0
     model: str = ""
+    #: the level the standard errors are clustered at ("stadsdelsomrade", "stadsdel", "area" …)
+    cluster_level: str = "area"
+    n_clusters: int = 0
+    #: clusters holding at least one treated area
+    n_treated_clusters: int = 0
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -231,17 +248,58 @@ def _prepare(p: pd.DataFrame, outcome: str, weights, exclude_years=(), min_obs: 
     return q.reset_index(drop=True)
 
 
-def _design_frame(q: pd.DataFrame, cluster: str | None = None) -> pd.DataFrame:
-    """``q`` with an integer cluster id (wildboottest's numba code rejects string clusters);
-    ``cluster`` names a column of the panel to cluster on (default: the area)."""
+def _cluster_column(q: pd.DataFrame, cluster: str | None) -> str:
+    """The column standard errors are clustered by: ``cluster`` if given, else the panel's
+    assignment unit (``cluster``, see :func:`assignment_units`) when it has one, else the area."""
+    if cluster is not None:
+        if cluster not in q:
+            raise ValueError(f"klusterkolumnen {cluster!r} saknas i panelen")
+        return cluster
+    return "cluster" if "cluster" in q else "area"
+
+
+def _cluster_level(panel: pd.DataFrame, column: str) -> str:
+    """A name for the clustering level: the panel's ``cluster_level`` for its assignment column."""
+    if column == "cluster":
+        return str(panel.attrs.get("cluster_level", "cluster"))
+    return {"area": str(panel.attrs.get("level") or "area")}.get(column, column)
+
+
+def _design_frame(q: pd.DataFrame, cluster: str = "area") -> pd.DataFrame:
+    """``q`` with an integer cluster id in sorted-code order (wildboottest's numba code rejects
+    string clusters; sorted so that draws are keyed to the codes, not to the row order)."""
     q = q.copy()
-    q["_cl"] = pd.factorize(q[cluster or "area"])[0]
+    q["_cl"] = pd.factorize(q[cluster].astype(str), sort=True)[0]
     return q
 
 
-def _rhs(terms: str, covariates=()) -> str:
-    """The regressors: ``terms`` and the (time-varying) covariates."""
-    return " + ".join([terms, *covariates])
+def _cluster_counts(q: pd.DataFrame, cluster: str) -> tuple[int, int]:
+    """Clusters, and clusters holding at least one treated area."""
+    by = q.groupby(cluster)["treated"].max()
+    return int(len(by)), int(by.sum())
+
+
+def earlier_work(panel: pd.DataFrame, first: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``panel`` with one column per earlier-work cohort, ``E_<cohort>`` = 1 for the cohort's
+    areas from its ``first_year`` on (the programme years included), and their names.
+
+    As controls in :func:`did` they give each cohort its own earlier-work level: the programme's
+    2015 effect is then the change beyond the level the cohort had reached in its own
+    earlier-work years (Järvalyftet 2008–2014, Vision Söderort 2010–2014, Vision
+    Hässelby-Vällingby 2014), not beyond 2007–2014 as a whole."""
+    out = panel.copy()
+    f = first.set_index("area")
+    names = []
+    for cohort, g in first.groupby("cohort", sort=True):
+        areas = set(g["area"])
+        if not out["area"].isin(areas).any():
+            continue
+        nm = f"E_{cohort}"
+        start = out["area"].map(f["first_year"])
+        out[nm] = (out["area"].isin(areas) & (out["year"] >= start)).astype(float)
+        names.append(nm)
+    out.attrs.update(panel.attrs)
+    return out, names
 
 
 def _pf():
@@ -253,7 +311,7 @@ def _pf():
 
 def _fit(q: pd.DataFrame, rhs: str, weights: bool, fe=()):
     """pyfixest OLS/WLS with area and year fixed effects (and the extra ones in ``fe``, columns of
-    ``q``) and CRV1 errors clustered by ``_cl`` (the area unless :func:`_design_frame` got a cluster)."""
+    ``q``) and CRV1 errors clustered by ``_cl``."""
     import warnings
 
     with warnings.catch_warnings():
@@ -264,7 +322,8 @@ def _fit(q: pd.DataFrame, rhs: str, weights: bool, fe=()):
 
 
 def did(panel: pd.DataFrame, outcome: str = "y", weights: str | None = None, trends: bool = False,
-        exclude_years=(), level: float = 0.95, covariates=(), fe=(), cluster: str | None = None) -> DidResult:
+        exclude_years=(), level: float = 0.95, cluster: str | None = None, controls=(), covariates=(),
+        fe=()) -> DidResult:
     """Two-way fixed-effects difference-in-differences with area-clustered standard errors (pyfixest).
 
     Model: ``y[i,t] = a[i] + g[t] + beta·D[i,t] (+ c[i]·t if trends) + e[i,t]``,
@@ -288,22 +347,29 @@ def did(panel: pd.DataFrame, outcome: str = "y", weights: str | None = None, tre
         cost of absorbing part of a gradually growing effect.
     exclude_years : years to leave out (e.g. ``(2015, 2016)`` for the refugee shock, ``(2020,)``
         for COVID-19).
-    covariates : time-varying numeric columns of ``panel`` added as regressors (no missing values).
-    fe : further fixed-effect columns of ``panel`` (e.g. a region × year label).
-    cluster : column to cluster the standard errors on (default the area); the t distribution then
-        has (number of clusters − 1) degrees of freedom.
+    cluster : column to cluster by; default the panel's assignment unit (``cluster``: the
+        stadsdelsområde of the era in force, :func:`assignment_units`), else the area. Degrees of
+        freedom G − 1 with G the number of clusters.
+    controls : further columns on the right-hand side (e.g. the earlier-work indicators of
+        :func:`earlier_work`).
+    covariates : a researcher's time-varying numeric columns (no missing values), added to the
+        right-hand side like ``controls`` (``evalkit effects --covariates``).
+    fe : further fixed-effect columns of ``panel`` (e.g. a region × year label, ``--fe``).
 
     Assumptions and caveats: parallel trends (check with :func:`event_study`); no coinciding
     shock specific to programme areas; no spillovers; a single ``beta`` averages an effect that
     may grow over the years. With few treated clusters, use :func:`randomization_inference`
     and :func:`wild_cluster_bootstrap` too.
     """
-    q = _design_frame(_prepare(panel, outcome, weights, exclude_years, 3 if trends else 2), cluster)
-    rhs = _rhs("d + i(area, _t)" if trends else "d", covariates)
+    q = _prepare(panel, outcome, weights, exclude_years, 3 if trends else 2)
+    cl = _cluster_column(q, cluster)
+    q = _design_frame(q, cl)
+    controls = (*controls, *covariates)
+    rhs = "d" + "".join(f" + {c}" for c in controls) + (" + i(area, _t)" if trends else "")
     fit = _fit(q, rhs, weights is not None, fe)
     est = float(fit.coef()["d"])
     se = float(fit.se()["d"])
-    G = int(q["_cl"].nunique())
+    G, G_treated = _cluster_counts(q, cl)
     tcrit = stats.t.ppf(0.5 + level / 2, G - 1)
     p = float(2 * stats.t.sf(abs(est / se), G - 1)) if se > 0 else float("nan")
     areas = q.groupby("area")["treated"].first()
@@ -313,7 +379,9 @@ def did(panel: pd.DataFrame, outcome: str = "y", weights: str | None = None, tre
         years=(int(q["year"].min()), int(q["year"].max())), start=int(panel.attrs.get("start", PROGRAMME_START)),
         indicator=str(panel.attrs.get("indicator", "")), outcome=_outcome_col(outcome),
         weighted=weights is not None, trends=trends, level=level, df=G - 1,
-        model="y ~ d | area + year" + (" + area-specific linear trends" if trends else ""),
+        model="y ~ d" + "".join(f" + {c}" for c in controls) + " | " + " + ".join(["area", "year", *fe])
+              + (" + area-specific linear trends" if trends else ""),
+        cluster_level=_cluster_level(panel, cl), n_clusters=G, n_treated_clusters=G_treated,
     )
 
 
@@ -333,6 +401,9 @@ class EventStudy:
     pretrend_p: float
     indicator: str = ""
     outcome: str = "y"
+    cluster_level: str = "area"
+    n_clusters: int = 0
+    n_treated_clusters: int = 0
 
 
 def _wald_f(coef: pd.Series, vcov: pd.DataFrame, names: list[str], df2: int) -> tuple[float, float]:
@@ -344,7 +415,7 @@ def _wald_f(coef: pd.Series, vcov: pd.DataFrame, names: list[str], df2: int) -> 
 
 
 def event_study(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR, outcome: str = "y",
-                weights: str | None = None, level: float = 0.95, covariates=(), fe=(), cluster: str | None = None,
+                weights: str | None = None, level: float = 0.95, cluster: str | None = None, covariates=(), fe=(),
                 exclude_years=()) -> EventStudy:
     """Year-by-year treated–control differences relative to ``reference_year`` (pyfixest).
 
@@ -364,7 +435,9 @@ def event_study(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR, outco
     ``year, relative, estimate, se, ci_low, ci_high, p_value, period`` (``period`` is
     ``"före"``, ``"referens"`` or ``"under"``).
     """
-    q = _design_frame(_prepare(panel, outcome, weights, exclude_years), cluster)
+    q = _prepare(panel, outcome, weights, exclude_years)
+    cl = _cluster_column(q, cluster)
+    q = _design_frame(q, cl)
     years = sorted(q["year"].unique())
     if reference_year not in years:
         raise ValueError(f"Referensåret {reference_year} saknas i panelen")
@@ -376,9 +449,9 @@ def event_study(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR, outco
         nm = f"ev_{yr}"
         q[nm] = (q["treated"] * (q["year"] == yr)).astype(float)
         names[yr] = nm
-    fit = _fit(q, _rhs(" + ".join(names.values()), covariates), weights is not None, fe)
+    fit = _fit(q, " + ".join([*names.values(), *covariates]), weights is not None, fe)
     coef, se_all = fit.coef(), fit.se()
-    G = int(q["_cl"].nunique())
+    G, G_treated = _cluster_counts(q, cl)
     tcrit = stats.t.ppf(0.5 + level / 2, G - 1)
     rows = []
     for yr in years:
@@ -400,7 +473,26 @@ def event_study(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR, outco
         stat, pval, df = np.nan, np.nan, (0, G - 1)
     return EventStudy(table=table, reference_year=reference_year, pretrend_stat=stat, pretrend_df=df,
                       pretrend_p=pval, indicator=str(panel.attrs.get("indicator", "")),
-                      outcome=_outcome_col(outcome))
+                      outcome=_outcome_col(outcome), cluster_level=_cluster_level(panel, cl), n_clusters=G,
+                      n_treated_clusters=G_treated)
+
+
+def untreated_reference_year(panel: pd.DataFrame, first: pd.DataFrame | None) -> int:
+    """The last year before the start that is untreated for every earlier-work cohort among the
+    panel's treated areas (2007 for the programme: Järvalyftet is counted from 2008), so that the
+    event study's zero is a year without any area-based work; the year before the start when no
+    cohort is covered."""
+    start = int(panel.attrs.get("start", PROGRAMME_START))
+    years = sorted(int(y) for y in panel["year"].unique() if y < start)
+    if not years:
+        raise ValueError(f"inga år före {start} i panelen")
+    if first is None or first.empty:
+        return years[-1]
+    treated = set(panel.loc[panel["treated"] == 1, "area"])
+    firsts = first.loc[first["area"].isin(treated), "first_year"]
+    limit = int(firsts.min()) if len(firsts) else start
+    ok = [y for y in years if y < limit]
+    return ok[-1] if ok else years[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -442,7 +534,8 @@ def first_treatment(cohort_table: pd.DataFrame) -> pd.DataFrame:
 
 def _cohort_frame(panel: pd.DataFrame, first: pd.DataFrame, outcome: str, weights,
                   cluster: str | None = None) -> pd.DataFrame:
-    q = _design_frame(_prepare(panel, outcome, weights), cluster)
+    q = _prepare(panel, outcome, weights)
+    q = _design_frame(q, _cluster_column(q, cluster))
     f = first.set_index("area")
     q["g"] = q["area"].map(f["first_year"]).fillna(0).astype(int)
     q["cohort"] = q["area"].map(f["cohort"]).fillna("")
@@ -451,7 +544,7 @@ def _cohort_frame(panel: pd.DataFrame, first: pd.DataFrame, outcome: str, weight
 
 
 def cohort_effects(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = "y", weights: str | None = None,
-                   level: float = 0.95, covariates=(), fe=(), cluster: str | None = None) -> pd.DataFrame:
+                   level: float = 0.95, cluster: str | None = None, covariates=(), fe=()) -> pd.DataFrame:
     """Cohort ATTs of the earlier work by Gardner's two-stage imputation estimator (``pyfixest.did2s``).
 
     Stage 1 fits area and year effects on the untreated area-years only (never-treated areas and
@@ -466,11 +559,13 @@ def cohort_effects(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = "y",
     included: it is earlier work plus the programme, compared with never-treated areas.
 
     Returns one row per cohort and one ``alla_kohorter`` row: ``cohort, first_year, estimate, se,
-    ci_low, ci_high, p_value, n_treated, n_areas, n_obs``.
+    ci_low, ci_high, p_value, n_treated, n_areas, n_obs, n_clusters, n_treated_clusters``
+    (clusters: ``cluster``, default the assignment unit, see :func:`did`; degrees of freedom G − 1).
     """
     import warnings
 
     q = _cohort_frame(panel, first, outcome, weights, cluster)
+    cl = _cluster_column(q, cluster)
     labels = [c for c in first.sort_values("first_year")["cohort"].unique() if (q["cohort"] == c).any()]
     dummies = {}
     for c in labels:
@@ -479,8 +574,9 @@ def cohort_effects(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = "y",
         dummies[c] = nm
     G = int(q["_cl"].nunique())
     tcrit = stats.t.ppf(0.5 + level / 2, G - 1)
-    rows = []
+    # a researcher's covariates and extra fixed effects enter the first (imputation) stage
     first_stage = "~ " + " + ".join(list(covariates) or ["0"]) + " | " + " + ".join(["area", "year", *fe])
+    rows = []
     for rhs, names in ((" + ".join(dummies.values()), dummies), ("D", {ALL_COHORTS: "D"})):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -489,12 +585,14 @@ def cohort_effects(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = "y",
         coef, se = fit.coef(), fit.se()
         for c, nm in names.items():
             b, s = float(coef[nm]), float(se[nm])
-            members = q.loc[(q["cohort"] == c) if c != ALL_COHORTS else (q["g"] > 0), "area"].nunique()
+            mask = (q["cohort"] == c) if c != ALL_COHORTS else (q["g"] > 0)
+            members = q.loc[mask, "area"].nunique()
             fy = int(first.loc[first["cohort"] == c, "first_year"].min()) if c != ALL_COHORTS else int(q.loc[q["g"] > 0, "g"].min())
             rows.append((c, fy, b, s, b - tcrit * s, b + tcrit * s,
-                         float(2 * stats.t.sf(abs(b / s), G - 1)) if s > 0 else np.nan, int(members), int(q["area"].nunique()), len(q)))
+                         float(2 * stats.t.sf(abs(b / s), G - 1)) if s > 0 else np.nan, int(members),
+                         int(q["area"].nunique()), len(q), G, int(q.loc[mask, cl].nunique())))
     return pd.DataFrame(rows, columns=["cohort", "first_year", "estimate", "se", "ci_low", "ci_high", "p_value",
-                                       "n_treated", "n_areas", "n_obs"])
+                                       "n_treated", "n_areas", "n_obs", "n_clusters", "n_treated_clusters"])
 
 
 def cohort_event_study(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = "y",
@@ -585,12 +683,14 @@ class _Within:
     """Frisch–Waugh–Lovell: project out the fixed effects once, then each DiD is a dot product.
 
     In the sqrt(weight)-scaled space: ``y~ = M y``, ``D~ = M D`` with ``M = I − Q Q'`` and ``Q``
-    an orthonormal basis of the fixed-effect design. ``beta = D~'y~ / D~'D~``; the CR1 variance
+    an orthonormal basis of the fixed-effect design (area and year effects, area trends and any
+    ``controls``). ``beta = D~'y~ / D~'D~``; the CR1 variance
     ``c · sum_g (sum_{i in g} D~_i e_i)^2 / (D~'D~)^2`` with ``c = G/(G−1)·(N−1)/(N−K)`` equals
-    statsmodels' clustered variance for ``beta`` in the full regression.
+    statsmodels' clustered variance for ``beta`` in the full regression; ``g`` runs over the
+    clusters of ``cluster`` (sorted codes).
     """
 
-    def __init__(self, q: pd.DataFrame, trends: bool, covariates=(), fe=(), cluster: str | None = None):
+    def __init__(self, q: pd.DataFrame, trends: bool, controls=(), cluster: str = "area", fe=()):
         self.q = q
         s = np.sqrt(q["_w"].to_numpy(float))
         area_idx, self.areas = pd.factorize(q["area"])
@@ -599,34 +699,35 @@ class _Within:
         cols = [np.eye(na)[area_idx], np.eye(ny)[year_idx][:, 1:]]
         if trends:
             cols.append(np.eye(na)[area_idx] * q["_t"].to_numpy(float)[:, None])
-        # covariates and extra fixed effects are projected out with the area and year effects
-        for c in fe:
+        for c in controls:
+            cols.append(q[c].to_numpy(float)[:, None])
+        for c in fe:  # extra fixed effects are projected out with the area and year effects
             fe_idx, fe_levels = pd.factorize(q[c])
             cols.append(np.eye(len(fe_levels))[fe_idx])
-        if len(covariates):
-            cols.append(q[list(covariates)].to_numpy(float))
         X = np.hstack(cols) * s[:, None]
         u, sv, _ = np.linalg.svd(X, full_matrices=False)
         self.Q = u[:, sv > sv.max() * 1e-10]
         self.s = s
         self.area_idx = area_idx
-        self.G = na
+        cl_idx, self.clusters = pd.factorize(q[cluster].astype(str), sort=True)
+        self.cluster_idx = cl_idx
+        # cluster of each area (areas are nested in clusters: an area's rows share one cluster)
+        self.area_cluster = np.zeros(na, dtype=int)
+        self.area_cluster[area_idx] = cl_idx
+        self.G = len(self.clusters)
         self.N = n
         self.K = self.Q.shape[1] + 1
-        # clusters of the standard error and of the bootstrap draws (default: the areas)
-        self.cl_idx = area_idx if cluster is None else pd.factorize(q[cluster])[0]
-        self.n_cl = int(self.cl_idx.max()) + 1
-        self.c = self.n_cl / (self.n_cl - 1) * (self.N - 1) / (self.N - self.K)
+        self.c = self.G / (self.G - 1) * (self.N - 1) / (self.N - self.K)
         self.y = self.resid(q["_y"].to_numpy(float) * s)
-        # cluster-sum operator (clusters × N), sparse enough as dense for ~2 000 rows
-        self.S = np.zeros((self.n_cl, n))
-        self.S[self.cl_idx, np.arange(n)] = 1.0
+        # cluster-sum operator (G × N), sparse enough as dense for ~2 000 rows
+        self.S = np.zeros((self.G, n))
+        self.S[cl_idx, np.arange(n)] = 1.0
 
     def resid(self, a: np.ndarray) -> np.ndarray:
         return a - self.Q @ (self.Q.T @ a)
 
     def d_tilde(self, treated_area: np.ndarray) -> np.ndarray:
-        """Residualised D for area-level treatment vector(s) (G,) or (G, P)."""
+        """Residualised D for area-level treatment vector(s) (areas,) or (areas, P)."""
         post = self.q["post"].to_numpy(float)
         tr = treated_area[self.area_idx]
         D = (tr * post[:, None]) if tr.ndim == 2 else tr * post
@@ -639,15 +740,41 @@ class _Within:
         score = self.S @ (Dt * e)
         return b, np.sqrt(self.c * (score @ score)) / dd
 
+    def stats_many(self, Dt: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Estimates and clustered t statistics for many residualised designs ``Dt`` (N × P)."""
+        dd = (Dt * Dt).sum(axis=0)
+        b = (Dt.T @ y) / dd
+        e = y[:, None] - Dt * b[None, :]
+        score = self.S @ (Dt * e)
+        se = np.sqrt(self.c * (score ** 2).sum(axis=0)) / dd
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return b, b / se
+
 
 def _treated_by_area(q: pd.DataFrame, areas) -> np.ndarray:
     tr = q.groupby("area")["treated"].first()
     return tr.reindex(areas).to_numpy(float)
 
 
+def placebo_map(w: _Within, treated_area: np.ndarray) -> np.ndarray:
+    """Which areas a placebo assignment of each cluster treats: ``[areas, clusters]`` 0/1.
+
+    A cluster that holds treated areas treats exactly those (its real programme stadsdelar); any
+    other cluster treats all its areas. The mapping is fixed before any draw, so the set of
+    placebo assignments contains the real one and is the same whatever the outcome: with areas as
+    clusters it is simply "these areas"."""
+    A = np.zeros((len(treated_area), w.G))
+    A[np.arange(len(treated_area)), w.area_cluster] = 1.0
+    has = np.zeros(w.G, dtype=bool)
+    has[w.area_cluster[treated_area > 0]] = True
+    real = has[w.area_cluster]
+    A[real & (treated_area == 0), w.area_cluster[real & (treated_area == 0)]] = 0.0
+    return A
+
+
 @dataclass
 class RIResult:
-    """Randomisation inference (placebo-in-space) for the DiD estimate."""
+    """Randomisation inference (placebo-in-space at the assignment level) for the DiD estimate."""
 
     estimate: float
     p_value: float
@@ -656,57 +783,78 @@ class RIResult:
     n_areas: int
     distribution: np.ndarray = field(repr=False)
     seed: int | None = None
-    statistic: str = "estimate"
+    statistic: str = "t"
+    #: every assignment enumerated (p exact, ``n_perm`` = number of assignments)
+    exact: bool = False
+    #: assignment units (clusters), and those treated
+    n_units: int = 0
+    n_treated_units: int = 0
+    #: the observed statistic (estimate, or t with ``statistic="t"``)
+    observed: float = float("nan")
+    #: placebo *estimates* on the outcome with the estimated effect removed (the spread of the
+    #: estimator under no effect), for the minimum detectable effect
+    estimates: np.ndarray = field(default=None, repr=False)
+    cluster_level: str = "area"
 
 
 def randomization_inference(panel: pd.DataFrame, n_perm: int = 999, seed: int | None = 0, outcome: str = "y",
                             weights: str | None = None, trends: bool = False, exclude_years=(),
-                            statistic: str = "estimate", covariates=(), fe=()) -> RIResult:
-    """Placebo-in-space randomisation inference for :func:`did`.
+                            statistic: str = "t", cluster: str | None = None, controls=(), covariates=(),
+                            fe=()) -> RIResult:
+    """Placebo-in-space randomisation inference for :func:`did`, permuting the assignment units.
 
     Own code on purpose: pyfixest 0.60's ``ritest()`` does not run on this panel (an integer
     treatment column gives a numba TypingError, a float one with ``cluster=`` "Matrix is
-    singular"; see the stack notes), and no other maintained package permutes *which areas* are
-    treated in a panel. It reuses the within transform below (one projection, then a dot product
-    per draw); the estimate it starts from equals pyfixest's (tested).
+    singular"; see the stack notes), it permutes rows or clusters of a given treatment column but
+    cannot reassign treatment *by cluster* with a cluster's own treated areas (:func:`placebo_map`),
+    and it has no exact enumeration. It reuses the within transform below (one projection, then a
+    dot product per assignment); the estimate it starts from equals pyfixest's (tested).
 
-    "Programme" status is reassigned at random among all areas in the panel (same number
-    treated), the DiD recomputed each time (same model as :func:`did`). Two-sided p-value
-    ``(1 + #{|placebo| >= |observed|}) / (1 + n_perm)``, which lies in ``[1/(n_perm+1), 1]``.
-    ``statistic="t"`` uses the cluster-robust t statistic instead of the estimate (more robust when
-    areas differ in noise, e.g. small areas).
+    The assignment units are the clusters (default the panel's ``cluster``: the stadsdelsområde
+    of the era in force, so 6 of 14 boroughs for the programme). Every set of the same number of
+    units is a placebo assignment, enumerated exactly when there are at most
+    :data:`evalkit.analysis.inference.EXACT_LIMIT` (C(14, 6) = 3 003), else ``n_perm`` seeded draws
+    over the units in sorted-code order. The statistic is the cluster-robust t (``statistic="t"``,
+    default: robust to units that differ in noise) or the estimate. p exact: the share of all
+    assignments at least as extreme (the observed is one of them), so its floor is
+    1/#assignments; sampled ``(1 + #) / (1 + n_perm)``.
 
-    Assumption: under the sharp null of no effect anywhere, any set of areas of the same size
+    Assumption: under the sharp null of no effect anywhere, any set of units of the same size
     could have been "the programme" — i.e. assignment is exchangeable. It was not random (areas
     were chosen for high risk), so the p-value answers "is the programme areas' change unusual
-    compared with other sets of areas?", not a design-based guarantee.
+    compared with other sets of boroughs?", not a design-based guarantee.
     """
+    from evalkit.analysis import inference
+
     q = _prepare(panel, outcome, weights, exclude_years, 3 if trends else 2)
-    w = _Within(q, trends, covariates, fe)
+    cl = _cluster_column(q, cluster)
+    w = _Within(q, trends, (*controls, *covariates), cl, fe)
     tr = _treated_by_area(q, w.areas)
     b0, se0 = w.beta_se(w.d_tilde(tr), w.y)
     obs = b0 if statistic == "estimate" else b0 / se0
-    rng = np.random.default_rng(seed)
-    n_t = int(tr.sum())
-    dist = np.empty(n_perm)
-    batch = 200
-    for lo in range(0, n_perm, batch):
-        m = min(batch, n_perm - lo)
-        T = np.zeros((w.G, m))
-        for j in range(m):
-            T[rng.choice(w.G, n_t, replace=False), j] = 1.0
-        Dt = w.d_tilde(T)  # N × m
-        dd = (Dt * Dt).sum(axis=0)
-        b = (Dt.T @ w.y) / dd
-        if statistic == "estimate":
-            dist[lo:lo + m] = b
-        else:
-            e = w.y[:, None] - Dt * b[None, :]
-            score = w.S @ (Dt * e)
-            dist[lo:lo + m] = b / (np.sqrt(w.c * (score ** 2).sum(axis=0)) / dd)
-    p = (1 + np.sum(np.abs(dist) >= abs(obs) - 1e-12)) / (n_perm + 1)
-    return RIResult(estimate=float(b0), p_value=float(p), n_perm=n_perm, n_treated=n_t, n_areas=w.G,
-                    distribution=dist, seed=seed, statistic=statistic)
+    A = placebo_map(w, tr)
+    treated_units = (A.T @ tr > 0)
+    k = int(treated_units.sum())
+    # w.clusters is already in sorted order, so the assignment matrix rows line up with it
+    S, exact = inference.assignments(list(w.clusters), k, n_perm, seed)
+    M = S.shape[1]
+    dist = np.empty(M)
+    ests = np.empty(M)
+    # the placebo estimates for the minimum detectable effect are taken on the outcome with the
+    # estimated effect removed: otherwise placebo sets that share real programme boroughs carry
+    # the real effect and the spread "under no effect" is overstated
+    y_null = w.y - b0 * w.d_tilde(tr)
+    batch = 250
+    for lo in range(0, M, batch):
+        T = A @ S[:, lo:lo + batch].astype(float)
+        Dt = w.d_tilde(T)
+        b, t = w.stats_many(Dt, w.y)
+        ests[lo:lo + len(b)] = (Dt.T @ y_null) / (Dt * Dt).sum(axis=0)
+        dist[lo:lo + len(b)] = b if statistic == "estimate" else t
+    p = inference.ri_p_value(obs, dist, exact)
+    return RIResult(estimate=float(b0), p_value=float(p), n_perm=M, n_treated=int(tr.sum()), n_areas=len(tr),
+                    distribution=dist, seed=seed, statistic=statistic, exact=exact, n_units=w.G,
+                    n_treated_units=k, observed=float(obs), estimates=ests, cluster_level=_cluster_level(panel, cl))
 
 
 @dataclass
@@ -725,6 +873,8 @@ class WCBResult:
     #: who computed the p-value: "wildboottest" (the library, through pyfixest) or "evalkit"
     #: (own WCR: WLS, which wildboottest 0.3.2 does not support). The interval is always evalkit's.
     method: str = "evalkit"
+    cluster_level: str = "area"
+    n_clusters: int = 0
 
 
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
@@ -732,39 +882,44 @@ _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt
 
 def wild_cluster_bootstrap(panel: pd.DataFrame, n_boot: int = 999, seed: int | None = 0, outcome: str = "y",
                            weights: str | None = None, trends: bool = False, exclude_years=(),
-                           dist: str = "rademacher", level: float = 0.95, ci: bool = True,
-                           library: bool = True, covariates=(), fe=(), cluster: str | None = None) -> WCBResult:
+                           dist: str = "webb", level: float = 0.95, ci: bool = True,
+                           library: bool = True, cluster: str | None = None, controls=(), covariates=(),
+                           fe=()) -> WCBResult:
     """Wild cluster restricted (WCR) bootstrap-t for the DiD coefficient (Cameron, Gelbach & Miller
-    2008; Roodman et al. 2019, "fast and wild").
+    2008; Roodman et al. 2019, "fast and wild"), clustered at the assignment unit by default.
 
-    The p-value of an unweighted model comes from the ``wildboottest`` package (through
-    pyfixest's ``Feols.wildboottest``, ``library=True``); the own implementation below is kept for
-    what the library does not do: WLS (the population-weighted specification) and the confidence
-    interval by test inversion. Both agree on the t statistic and, up to Monte Carlo error, on p.
+    The p-value of an unweighted model without controls comes from the ``wildboottest`` package
+    (through pyfixest's ``Feols.wildboottest``, ``library=True``); the own implementation below is
+    kept for what the library does not do: WLS (the population-weighted specification), the
+    earlier-work controls and the confidence interval by test inversion. Both agree on the t
+    statistic and, up to Monte Carlo error, on p.
 
     For a null value ``b0``: fit the model with ``beta = b0`` imposed, keep its residuals ``u``,
-    build ``y* = fitted + u · v_g`` with one draw ``v_g`` per area (Rademacher ±1 or Webb's
-    six-point distribution, ``dist="webb"``, better with very few clusters), re-estimate and
-    compute the clustered t statistic ``t*``. p-value: share of ``|t*| >= |t|`` (symmetric).
-    The confidence interval collects the ``b0`` not rejected at ``1 − level`` (test inversion by
-    bisection, same draws for every ``b0``).
+    build ``y* = fitted + u · v_g`` with one draw ``v_g`` per cluster (Webb's six-point
+    distribution, the default, better with few clusters than Rademacher's ±1, MacKinnon & Webb
+    2017), re-estimate and compute the clustered t statistic ``t*``. p-value: share of
+    ``|t*| >= |t|`` (symmetric). Draws are made per cluster in sorted-code order. The confidence
+    interval collects the ``b0`` not rejected at ``1 − level`` (test inversion by bisection, same
+    draws for every ``b0``).
 
     Caveat: with few *treated* clusters (say < 10) even the WCR can be unreliable (over- or
-    under-rejects, MacKinnon & Webb 2017); compare with :func:`randomization_inference`.
+    under-rejects, MacKinnon & Webb 2017); see :mod:`evalkit.analysis.inference` for which p leads.
     """
     q = _prepare(panel, outcome, weights, exclude_years, 3 if trends else 2)
-    w = _Within(q, trends, covariates, fe, cluster)
+    cl = _cluster_column(q, cluster)
+    controls = (*controls, *covariates)
+    w = _Within(q, trends, controls, cl, fe)
     tr = _treated_by_area(q, w.areas)
     Dt = w.d_tilde(tr)
     bhat, sehat = w.beta_se(Dt, w.y)
     rng = np.random.default_rng(seed)
     if dist == "rademacher":
-        V = rng.choice(np.array([-1.0, 1.0]), size=(w.n_cl, n_boot))
+        V = rng.choice(np.array([-1.0, 1.0]), size=(w.G, n_boot))
     elif dist == "webb":
-        V = rng.choice(_WEBB, size=(w.n_cl, n_boot))
+        V = rng.choice(_WEBB, size=(w.G, n_boot))
     else:
         raise ValueError("dist: 'rademacher' eller 'webb'")
-    Vn = V[w.cl_idx]  # N × B: one draw per cluster
+    Vn = V[w.cluster_idx]  # N × B
     # u(b0) = y~ − b0·D~ ; M(u∘v) = M(y~∘v) − b0·M(D~∘v)
     A = w.resid(w.y[:, None] * Vn)
     B = w.resid(Dt[:, None] * Vn)
@@ -787,12 +942,12 @@ def wild_cluster_bootstrap(panel: pd.DataFrame, n_boot: int = 999, seed: int | N
 
     p = pval(0.0)
     method = "evalkit"
-    if weights is None and dist in ("rademacher", "webb") and library:
+    if weights is None and not controls and not fe and dist in ("rademacher", "webb") and library:
         # The library's WCR (wildboottest through pyfixest, 11-type, null imposed) gives the same t
         # statistic and, with its own draws, the same p-value up to Monte Carlo error (tested).
         # It has no confidence interval and no WLS, so the interval below, and the p-value of the
         # population-weighted specification, come from the own implementation above.
-        fit = _fit(_design_frame(q, cluster), _rhs("d + i(area, _t)" if trends else "d", covariates), False, fe)
+        fit = _fit(_design_frame(q, cl), "d + i(area, _t)" if trends else "d", False)
         import warnings
 
         with warnings.catch_warnings():
@@ -821,7 +976,21 @@ def wild_cluster_bootstrap(panel: pd.DataFrame, n_boot: int = 999, seed: int | N
 
         lo, hi = edge(-1.0), edge(1.0)
     return WCBResult(estimate=float(bhat), t_stat=float(bhat / sehat), p_value=p, ci_low=float(lo),
-                     ci_high=float(hi), n_boot=n_boot, weights=dist, seed=seed, level=level, method=method)
+                     ci_high=float(hi), n_boot=n_boot, weights=dist, seed=seed, level=level, method=method,
+                     cluster_level=_cluster_level(panel, cl), n_clusters=w.G)
+
+
+def residual_icc(panel: pd.DataFrame, outcome: str = "y", weights: str | None = None,
+                 cluster: str | None = None) -> float:
+    """Intra-cluster correlation of the outcome after area and year effects: the one-way ANOVA ICC
+    (:func:`evalkit.analysis.inference.icc_anova`) of the within-residuals grouped by cluster × year."""
+    from evalkit.analysis import inference
+
+    q = _prepare(panel, outcome, weights)
+    cl = _cluster_column(q, cluster)
+    w = _Within(q, False, (), cl)
+    e = w.y / w.s
+    return inference.icc_anova(e, q[cl].astype(str) + "|" + q["year"].astype(str))
 
 
 # --------------------------------------------------------------------------------------------

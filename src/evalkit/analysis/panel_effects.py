@@ -75,13 +75,16 @@ class PanelEffects:
     callaway_santanna: dict | None = None
     set_aside: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["row_number", "area", "year",
                                                                                "column", "reason"]))
+    #: warning codes of :mod:`evalkit.analysis.inference` (few clusters, few assignments …)
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """A JSON-ready dict (NaN -> None)."""
         return _clean({"did": self.did, "event_study": self.event_study, "ri": self.ri,
                        "wild_bootstrap": self.wild_bootstrap, "cohorts": self.cohorts, "settings": self.settings,
                        "callaway_santanna": self.callaway_santanna,
-                       "set_aside": self.set_aside.astype(object).to_dict("records")})
+                       "set_aside": self.set_aside.astype(object).to_dict("records"),
+                       "cluster_level": self.settings.get("cluster_level"), "warnings": self.warnings})
 
 
 def _clean(obj):
@@ -256,7 +259,8 @@ def effects_for_panel(frame: pd.DataFrame, area: str = "area", year: str = "year
                       cluster: str | None = None, covariates=(), fe=(), window: tuple[int, int] | None = None,
                       reference_year: int | None = None, control: str = "never", conf_level: float = 0.95,
                       trends: bool = False, exclude_years=(), permutations: int = DEFAULT_DRAWS,
-                      bootstrap: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> PanelEffects:
+                      bootstrap: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
+                      cluster_level: str | None = None) -> PanelEffects:
     """Run the reports' estimators on a plain area × year frame; numbers only.
 
     Parameters: the names of ``evalkit effects``' flags.
@@ -320,6 +324,7 @@ def effects_for_panel(frame: pd.DataFrame, area: str = "area", year: str = "year
                 "n_clusters": int(panel["_cluster"].nunique()), "covariates": covariates, "fe": fe,
                 "window": list(window) if window else None, "control": control, "trends": trends,
                 "exclude_years": exclude_years, "seed": seed,
+                "cluster_level": cluster_level or cluster or "area",
                 "notes": [COVARIATE_NOTE] if covariates else []}
     if first is None:
         result = _single_start(panel, out, w, n_perm, n_boot, seed, conf_level, settings, spec, trends,
@@ -336,9 +341,12 @@ def _single_start(panel, out, w, n_perm, n_boot, seed, conf_level, settings, spe
 
     start = int(panel.attrs["start"])
     r = effects.did(panel, outcome=out, weights=w, level=conf_level, trends=trends, **spec)
+    from evalkit.analysis import inference
+
     did = {"estimate": r.estimate, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": r.p_value,
            "n_areas": r.n_treated + r.n_control, "n_treated": r.n_treated, "n_obs": r.n_obs, "estimator": "twfe",
-           "df": r.df}
+           "df": r.df, "cluster_level": settings["cluster_level"], "n_clusters": r.n_clusters,
+           "n_treated_clusters": r.n_treated_clusters}
     reference = reference_year if reference_year is not None else start - 1
     years = set(panel["year"])
     if reference_year is not None and reference not in years:
@@ -349,31 +357,50 @@ def _single_start(panel, out, w, n_perm, n_boot, seed, conf_level, settings, spe
     rows = [{"year": int(t.year), "relative": int(t.year - start), "estimate": t.estimate, "se": t.se,
              "ci_low": t.ci_low, "ci_high": t.ci_high, "p_value": t.p_value,
              "reference": t.period == "referens"} for t in ev.table.itertuples(index=False)]
+    # permutes the clusters (the assignment units), exactly when their assignments are few
     ri = effects.randomization_inference(panel, n_perm=n_perm, seed=seed, outcome=out, weights=w, trends=trends,
-                                         covariates=spec["covariates"], fe=spec["fe"])
+                                         covariates=spec["covariates"], fe=spec["fe"], cluster=spec["cluster"])
     # wildboottest cannot re-read pyfixest's i(area, _t) trend terms: own WCR code with trends
     wcb = effects.wild_cluster_bootstrap(panel, n_boot=n_boot, seed=seed, outcome=out, weights=w, level=conf_level,
                                          trends=trends, library=not trends, **spec)
     settings.update({"reference_year": reference, "pretrend_p": ev.pretrend_p})
+    decision = inference.decide(r.n_treated_clusters, r.n_clusters, ri.n_perm, has_ri=True)
+    ri_floor = inference.p_floor("ri_exact" if ri.exact else "ri", ri.n_perm)
+    did.update({"p_method": decision.p_method, "ci_method": decision.ci_method, "case": decision.case,
+                "p_headline": {"ri": ri.p_value, "crv1": r.p_value}.get(decision.p_method),
+                "p_floor": {"ri": ri_floor, "crv1": 0.0}.get(decision.p_method),
+                "mde": inference.mde(float(np.std(ri.estimates)))})
     return PanelEffects(
         did=did, event_study=rows,
         ri={"estimate": ri.estimate, "p_value": ri.p_value, "n_perm": ri.n_perm, "n_areas": ri.n_areas,
-            "n_treated": ri.n_treated},
+            "n_treated": ri.n_treated, "exact": ri.exact, "n_units": ri.n_units,
+            "n_treated_units": ri.n_treated_units, "statistic": ri.statistic, "p_floor": ri_floor,
+            "cluster_level": settings["cluster_level"]},
         wild_bootstrap={"estimate": wcb.estimate, "t_stat": wcb.t_stat, "p_value": wcb.p_value,
-                        "ci_low": wcb.ci_low, "ci_high": wcb.ci_high, "n_boot": wcb.n_boot},
-        settings=settings)
+                        "ci_low": wcb.ci_low, "ci_high": wcb.ci_high, "n_boot": wcb.n_boot, "weights": wcb.weights,
+                        "p_floor": inference.p_floor("wcb", wcb.n_boot), "cluster_level": settings["cluster_level"]},
+        settings=settings, warnings=decision.warnings)
 
 
 def _staggered(panel, first, out, w, conf_level, settings, spec, control, window, n_perm, n_boot, seed):
-    from evalkit.analysis import effects, staggered
+    from evalkit.analysis import effects, inference, staggered
+
+    def ruled(r) -> dict:
+        """The few-cluster rule of :mod:`evalkit.analysis.inference` for one did2s row (no RI of its own)."""
+        d = inference.decide(int(r.n_treated_clusters), int(r.n_clusters), None, has_ri=False)
+        return {"n_clusters": int(r.n_clusters), "n_treated_clusters": int(r.n_treated_clusters),
+                "p_method": d.p_method, "p_headline": r.p_value if d.p_method == "crv1" else None,
+                "warnings": d.warnings}
 
     ce = effects.cohort_effects(panel, first, outcome=out, weights=w, level=conf_level, **spec)
     pooled = ce[ce["cohort"] == effects.ALL_COHORTS].iloc[0]
+    pooled_rule = ruled(pooled)
     did = {"estimate": pooled["estimate"], "se": pooled["se"], "ci_low": pooled["ci_low"],
            "ci_high": pooled["ci_high"], "p_value": pooled["p_value"], "n_areas": int(pooled["n_areas"]),
-           "n_treated": int(pooled["n_treated"]), "n_obs": int(pooled["n_obs"]), "estimator": "did2s"}
+           "n_treated": int(pooled["n_treated"]), "n_obs": int(pooled["n_obs"]), "estimator": "did2s",
+           "cluster_level": settings["cluster_level"], **pooled_rule}
     cohorts = [{"first_year": int(r.first_year), "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low,
-                "ci_high": r.ci_high, "p_value": r.p_value, "n_treated": int(r.n_treated)}
+                "ci_high": r.ci_high, "p_value": r.p_value, "n_treated": int(r.n_treated), **ruled(r)}
                for r in ce[ce["cohort"] != effects.ALL_COHORTS].itertuples(index=False)]
     # Sun–Abraham takes no weights and needs a balanced panel (see effects.cohort_event_study)
     paths = effects.cohort_event_study(panel, first, outcome=out, level=conf_level, cluster=spec["cluster"])
@@ -396,5 +423,6 @@ def _staggered(panel, first, out, w, conf_level, settings, spec, control, window
         settings["notes"].append("Callaway–Sant'Anna, med randomiseringsinferens och bootstrap, görs utan "
                                  "kovariater och extra fixa effekter och ges därför inte med --covariates eller --fe")
     settings.update({"event_study": "sun_abraham", "event_study_weights": "none"})
+    warnings = list(dict.fromkeys(pooled_rule["warnings"] + [w for c in cohorts for w in c["warnings"]]))
     return PanelEffects(did=did, event_study=rows, ri=ri, wild_bootstrap=wb, cohorts=cohorts, settings=settings,
-                        callaway_santanna=cs)
+                        callaway_santanna=cs, warnings=warnings)

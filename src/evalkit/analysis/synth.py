@@ -70,12 +70,17 @@ def wide_outcome(tidy: pd.DataFrame, indicator: str, areas=None, years: tuple[in
     return w
 
 
-def fit_weights(y1: np.ndarray, Y0: np.ndarray) -> np.ndarray:
-    """Convex weights ``w`` (``w >= 0``, ``sum w = 1``) minimising ``||y1 − Y0 w||²``.
+def fit_weights(y1: np.ndarray, Y0: np.ndarray, penalty: float = 0.0) -> np.ndarray:
+    """Convex weights ``w`` (``w >= 0``, ``sum w = 1``) minimising
+    ``||y1 − Y0 w||² + penalty · sum_j w_j ||y1 − Y0[:, j]||²``.
 
-    Start from non-negative least squares with the sum constraint as a heavily weighted extra row,
-    then polish with SLSQP (analytic gradient). Returns weights with tiny values (< 1e-8) set to 0
-    and renormalised.
+    The second term is Abadie & L'Hour's (2021) penalised synthetic control: each donor's weight
+    costs its own distance from the treated path, so the fit prefers a few close donors to an
+    exact fit assembled from many distant ones (with ~90 donors and 8 pre-years an unpenalised fit
+    can be exact, and then the placebo test measures over-fitting). ``penalty=0`` is the classic
+    estimator. Start from non-negative least squares with the sum constraint as a heavily weighted
+    extra row, then polish with SLSQP (analytic gradient). Returns weights with tiny values
+    (< 1e-8) set to 0 and renormalised.
     """
     y1 = np.asarray(y1, float)
     Y0 = np.asarray(Y0, float)
@@ -86,9 +91,11 @@ def fit_weights(y1: np.ndarray, Y0: np.ndarray) -> np.ndarray:
     w0, _ = optimize.nnls(np.vstack([A, big * np.ones((1, J))]), np.r_[b, big])
     w0 = w0 / w0.sum() if w0.sum() > 0 else np.full(J, 1.0 / J)
 
+    dist = penalty * np.sum((A - b[:, None]) ** 2, axis=0)
+
     def f(w):
         r = A @ w - b
-        return r @ r, 2 * A.T @ r
+        return r @ r + dist @ w, 2 * A.T @ r + dist
 
     res = optimize.minimize(f, w0, jac=True, method="SLSQP", bounds=[(0.0, 1.0)] * J,
                             constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1.0,
@@ -116,13 +123,24 @@ class SynthResult:
     post_gap_mean: float
     demean: bool = False
     indicator: str = ""
+    #: outcome scale: "level", "log" or "ratio" (see :data:`TRANSFORMS`)
+    transform: str = "level"
+    penalty: float = 0.0
     p_value: float | None = None
     p_value_gap: float | None = None
     n_placebos: int = 0
     #: placebos run before the pre-fit filter
     n_placebos_all: int = 0
+    #: median pre-period fit error of all placebos (before the filter): how well a typical donor is
+    #: followed by its own synthetic control, to judge the treated unit's fit against
+    placebo_pre_rmspe_median: float = float("nan")
     placebos: pd.DataFrame | None = field(default=None, repr=False)
     placebo_gaps: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def min_p(self) -> float:
+        """The smallest p-value the placebo test can give: 1 / (placebos kept + 1)."""
+        return 1.0 / (self.n_placebos + 1)
 
     def table_sv(self) -> pd.DataFrame:
         """Year, observed, synthetic, gap – with Swedish column names."""
@@ -135,7 +153,7 @@ def _rmspe(x: np.ndarray) -> float:
 
 
 def synthetic_control(wide: pd.DataFrame, treated: str, donors=None, start: int = PROGRAMME_START,
-                      demean: bool = False) -> SynthResult:
+                      demean: bool = False, penalty: float = 0.0) -> SynthResult:
     """Synthetic control for one unit (a column of ``wide``, see :func:`wide_outcome`).
 
     ``donors``: columns to use (default all other columns). Weights are fitted on the years
@@ -160,7 +178,7 @@ def synthetic_control(wide: pd.DataFrame, treated: str, donors=None, start: int 
         Y0c = Y0 - Y0[pre].mean(axis=0)
     else:
         y1c, Y0c = y1, Y0
-    w = fit_weights(y1c[pre], Y0c[pre])
+    w = fit_weights(y1c[pre], Y0c[pre], penalty)
     synth_c = Y0c @ w
     gap = y1c - synth_c
     synth = y1 - gap  # on the original scale (adds back the treated unit's pre-mean if demeaned)
@@ -177,11 +195,13 @@ def synthetic_control(wide: pd.DataFrame, treated: str, donors=None, start: int 
         gap=pd.Series(gap, index=idx, name="gap"), pre_rmspe=pre_r, post_rmspe=post_r,
         ratio=post_r / max(pre_r, floor), post_gap_mean=float(gap[~pre].mean()),
         demean=demean, indicator=str(wide.attrs.get("indicator", "")),
+        transform=str(wide.attrs.get("transform", "log" if wide.attrs.get("log") else "level")), penalty=penalty,
     )
 
 
 def synth_placebos(wide: pd.DataFrame, treated: str, donors=None, start: int = PROGRAMME_START,
-                   demean: bool = False, max_pre_rmspe_factor: float | None = None) -> SynthResult:
+                   demean: bool = False, max_pre_rmspe_factor: float | None = None,
+                   penalty: float = 0.0) -> SynthResult:
     """Synthetic control for ``treated`` plus in-space placebo runs for every donor.
 
     Each donor is in turn the "treated" unit, with the remaining donors (never the real treated
@@ -197,15 +217,16 @@ def synth_placebos(wide: pd.DataFrame, treated: str, donors=None, start: int = P
     ``placebo_gaps`` (year × placebo gap paths, for the classic "spaghetti" chart).
     """
     donors = [c for c in (wide.columns if donors is None else donors) if c != treated and c in wide.columns]
-    main = synthetic_control(wide, treated, donors, start, demean)
+    main = synthetic_control(wide, treated, donors, start, demean, penalty)
     rows, gaps = [], {}
     for d in donors:
         pool = [c for c in donors if c != d]
-        r = synthetic_control(wide, d, pool, start, demean)
+        r = synthetic_control(wide, d, pool, start, demean, penalty)
         rows.append((d, r.pre_rmspe, r.post_rmspe, r.ratio, r.post_gap_mean))
         gaps[d] = r.gap
     pl = pd.DataFrame(rows, columns=["area", "pre_rmspe", "post_rmspe", "ratio", "post_gap_mean"])
     main.n_placebos_all = len(pl)
+    main.placebo_pre_rmspe_median = float(pl["pre_rmspe"].median()) if len(pl) else float("nan")
     if max_pre_rmspe_factor is not None:
         # floor: an (over-)exact treated fit must not filter away every placebo
         limit = max_pre_rmspe_factor * max(main.pre_rmspe, 1e-3 * float(np.nanstd(wide[donors].to_numpy())))
@@ -223,47 +244,97 @@ def synth_placebos(wide: pd.DataFrame, treated: str, donors=None, start: int = P
 def donor_pool(borough: str, exclude=()) -> list[str]:
     """Donor stadsdelar for a programme borough's synthetic control.
 
-    Every stadsdel *outside the programme* and *outside the treated borough* (era 2007): a
-    borough's own non-programme stadsdelar (Vällingby for Hässelby-Vällingby) share its
-    administration, its vision work and often its residents' services, so they are not untouched
-    by what is being estimated. ``exclude``: further codes to leave out (e.g. areas of earlier
-    work, :func:`evalkit.analysis.effects.cohorts`)."""
+    Every stadsdel outside *every* programme borough (era 2007, not only outside the treated one:
+    a programme borough's non-programme stadsdelar share its administration and its programme
+    work) and outside ``exclude`` (the earlier-work areas, :func:`earlier_work_areas`)."""
     s = geography.stadsdelar()
     keep = ~s["stadsdel_code"].isin(set(geography.programme_stadsdelar()) | set(exclude))
-    keep &= s["sdo_2007"] != borough
+    keep &= ~s["sdo_2007"].isin(set(geography.programme_boroughs()) | {borough})
     return sorted(s.loc[keep, "stadsdel_code"])
+
+
+def earlier_work_areas(cohort_table: pd.DataFrame) -> list[str]:
+    """Every stadsdel of an earlier-work initiative and every stadsdel of a borough (era 2007)
+    that holds one (``cohorts.csv``): none of them is untouched by area-based work."""
+    areas = set(cohort_table["area_code"])
+    s = geography.stadsdelar()
+    boroughs = set(s.loc[s["stadsdel_code"].isin(areas), "sdo_2007"])
+    return sorted(areas | set(s.loc[s["sdo_2007"].isin(boroughs), "stadsdel_code"]))
 
 
 #: Placebos whose pre-period fit is worse than this multiple of the treated unit's pre-RMSPE are
 #: left out of the rank test (Abadie, Diamond & Hainmueller 2010 use 2, 5 and 20).
 PRE_FIT_FACTOR = 5.0
+#: Scale-free outcomes, the first is the one drawn: ``log`` (log value, each unit's pre-period
+#: mean removed: gaps in log points ≈ relative change) and ``ratio`` (value over the unit's own
+#: pre-period mean, minus 1). A gap in percentage points would compare boroughs at 5–15 % with
+#: donors at ~2.5 % on an absolute scale (issue 24).
+TRANSFORMS = ("log", "ratio")
+#: Penalty of the penalised fit (:func:`fit_weights`), on outcomes scaled to their largest value.
+PENALTY = 0.1
+#: Level of the placebo test used to compare the two transforms.
+ALPHA = 0.05
+
+
+def headline_transform(results: dict) -> str | None:
+    """The transform whose result leads, or None when the scale-free versions disagree (gaps of
+    opposite sign, or one below ``ALPHA`` and the other not): then no synthetic-control result is
+    headlined."""
+    items = [results[t] for t in TRANSFORMS if t in results]
+    if len(items) < 2:
+        return TRANSFORMS[0] if items else None
+    signs = {np.sign(r.post_gap_mean) for r in items}
+    sig = {bool(r.p_value_gap is not None and r.p_value_gap < ALPHA) for r in items}
+    return TRANSFORMS[0] if len(signs) == 1 and len(sig) == 1 else None
+
+
+def _transformed(wide: pd.DataFrame, transform: str, start: int) -> pd.DataFrame:
+    """``wide`` on the scale of ``transform`` (``level``, ``log`` or ``ratio``)."""
+    pre = wide.index < start
+    if transform == "level":
+        out = wide.copy()
+    elif transform == "log":
+        out = np.log(wide.where(wide > 0)).dropna(axis=1, how="any")
+    elif transform == "ratio":
+        base = wide[pre].mean()
+        out = (wide / base.where(base > 0) - 1).dropna(axis=1, how="any")
+    else:
+        raise ValueError(f"transform: level, log eller ratio, inte {transform!r}")
+    out.attrs.update(wide.attrs)
+    out.attrs["transform"] = transform
+    return out
 
 
 def programme_borough_synth(tidy: pd.DataFrame, indicator: str, borough: str,
                             years: tuple[int, int] = (2007, 2020), start: int = PROGRAMME_START,
-                            demean: bool = True, log: bool = False, placebos: bool = True,
+                            demean: bool = True, transform: str = "log", placebos: bool = True,
                             max_pre_rmspe_factor: float | None = PRE_FIT_FACTOR,
-                            min_denominator: float = 1000.0, exclude=()) -> SynthResult:
+                            min_denominator: float = 1000.0, exclude=(), penalty: float = PENALTY,
+                            log: bool = False) -> SynthResult:
     """Synthetic control for a programme borough (era 2007, e.g. ``"sdo-rinkeby-kista"``).
 
     Treated path: the borough's own row in the tidy table (sums of numerators and denominators of
-    its stadsdelar). Donors: :func:`donor_pool` (outside the programme and outside the borough)
+    its stadsdelar). Donors: :func:`donor_pool` (outside every programme borough and ``exclude``)
     with complete series and a denominator of at least ``min_denominator`` every year (default
-    1 000: tiny areas only add noise). ``demean=True`` by default because the programme boroughs
-    lie above nearly every donor on risk indicators.
+    1 000: tiny areas only add noise). Outcome on a scale-free ``transform`` (:data:`TRANSFORMS`;
+    ``log=True`` is the old spelling of ``transform="log"``), each unit's pre-period mean removed
+    (``demean``), weights by the penalised fit (:data:`PENALTY`) so that no pre-fit is exact.
 
     Inference: in-space placebos among the donors, keeping only those whose pre-RMSPE is at most
-    ``max_pre_rmspe_factor`` times the treated unit's (default 5). The treated unit is a smooth
-    borough aggregate and ~90 donors over 8 pre-years fit it almost exactly, so its post/pre RMSPE
-    *ratio* is inflated by a tiny denominator: read ``p_value_gap`` (rank of the mean post-period
-    gap), which does not divide by the pre-fit, as the headline p-value.
+    ``max_pre_rmspe_factor`` times the treated unit's (default 5); ``p_value_gap`` (rank of the
+    mean post-period gap) is the headline p-value, and ``min_p`` = 1/(placebos kept + 1) is the
+    smallest it can be.
     """
     if borough not in geography.programme_boroughs():
         raise ValueError(f"{borough!r} är inte en programstadsdelsområde (indelning 2007)")
+    transform = "log" if log else transform
     donor_codes = donor_pool(borough, exclude)
-    wide = wide_outcome(tidy, indicator, areas=[borough, *donor_codes], years=years, log=log,
+    wide = wide_outcome(tidy, indicator, areas=[borough, *donor_codes], years=years,
                         min_denominator=min_denominator)
+    wide = _transformed(wide, transform, start)
+    if borough not in wide.columns:
+        raise ValueError(f"{borough!r} saknar en fullständig serie på skalan {transform!r}")
     donors = [c for c in wide.columns if c != borough]
     fn = synth_placebos if placebos else synthetic_control
     kw = {"max_pre_rmspe_factor": max_pre_rmspe_factor} if placebos else {}
-    return fn(wide, borough, donors, start, demean, **kw)
+    return fn(wide, borough, donors, start, demean, penalty=penalty, **kw)

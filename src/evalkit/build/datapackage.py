@@ -78,6 +78,15 @@ DEFINITION_TABLES = ("index_indikatorer", "omradeshierarki", "kodbok", "statusko
 AREA_DESCRIPTIONS = {
     "programomradet": ("Sant för de 21 programstadsdelarna och de 6 programstadsdelsområdena (behandlade i effektskattningen).",
                        "True for the 21 programme districts and the 6 programme boroughs (treated in the effect estimates)."),
+    # issue 24: what the headline effect is clustered by and controls for, so the package re-derives it alone
+    "stadsdelsomrade_2007": ("Stadsdelens stadsdelsområde i 2007 års indelning (den nivå programmet tilldelades på; "
+                             "effekternas kluster). Tomt för andra nivåer.",
+                             "The district's borough in the 2007 division (the level the programme was assigned at; the "
+                             "effects' clusters). Empty for other levels."),
+    "tidigare_arbete": ("Tidigare områdesarbete i stadsdelen (kohort i programmets cohorts.csv), tomt om inget.",
+                        "Earlier area-based work in the district (cohort of the programme's cohorts.csv), empty if none."),
+    "tidigare_arbete_fran": ("Första år som räknas som behandlat av det tidigare arbetet.",
+                             "First year counted as treated by the earlier work."),
 }
 INDEX_DESCRIPTIONS = {
     "reference": ("Referens: moving (staden samma år = 100; placerar områden inom ett år) eller fixed "
@@ -193,6 +202,7 @@ def tables() -> dict[str, tuple]:
     areas = published[["area_code", "area_name", "area_level"]].drop_duplicates("area_code")
     programme = set(geography.programme_stadsdelar()) | set(geography.programme_boroughs())
     areas = areas.assign(programomradet=areas["area_code"].isin(programme))
+    areas = _with_assignment(areas, geography)
     out["omraden"] = (areas, ["area_code"], {**contracts.TIDY_DESCRIPTIONS, **AREA_DESCRIPTIONS})
     out["index"] = (_index_long(data.published_index(), data.published_index_fixed(), risk_index),
                     ["area_code", "year", "reference", "domain"], {**contracts.TIDY_DESCRIPTIONS, **INDEX_DESCRIPTIONS})
@@ -272,6 +282,18 @@ def _status_codes(goals):
     rows += [("goal_status", "reason", reason, GOAL_STATUS_MEANINGS[status][0], reason.replace("_", " "), status)
              for reason, status in goals.DECISIONS.items()]
     return pd.DataFrame(rows, columns=list(STATUS_CODE_DESCRIPTIONS))
+
+
+def _with_assignment(areas, geography):
+    """``areas`` with each stadsdel's borough of era 2007 and its earlier-work cohort and first
+    year (what the headline effect clusters by and controls for, :mod:`evalkit.analysis.effects`)."""
+    from evalkit.analysis import effects
+
+    borough = geography.stadsdelar().set_index("stadsdel_code")["sdo_2007"]
+    first = effects.first_treatment(effects.cohorts()).set_index("area")
+    return areas.assign(stadsdelsomrade_2007=areas["area_code"].map(borough).astype("string"),
+                        tidigare_arbete=areas["area_code"].map(first["cohort"]).astype("string"),
+                        tidigare_arbete_fran=areas["area_code"].map(first["first_year"]).astype("Int64"))
 
 
 def _natural_key(name: str) -> list[str]:

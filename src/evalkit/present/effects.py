@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from evalkit import geography, programme, results
 from evalkit.present import format as fmt
+from evalkit.present.effects_cli import WARNING_SV as _WARNING_SV
 from evalkit.present import tables
 from evalkit.present.charts import PALETTE, Chart, SwedishTicks, _style, render
 from evalkit.present.page import Html, paragraph
@@ -38,12 +39,20 @@ def did_table(did: pd.DataFrame, indicator: str, label: str, ri: pd.DataFrame | 
     wild = results.load("wild_bootstrap") if wild is None else wild
     frame = did_table_sv(did, ri, wild, indicator, unit)
     return tables.table(frame, f"Skillnad i skillnader: {label}",
-                        numeric_columns=("Skattning", "p (klustrat)", "p (randomisering)", "p (wild bootstrap)"))
+                        numeric_columns=("Skattning", "p", "Minsta upptäckbara effekt"))
+
+
+def _suppression() -> pd.DataFrame | None:
+    """The stored suppression sensitivity, or None for results written before it existed."""
+    try:
+        return results.load("suppression")
+    except Exception:  # noqa: BLE001 – an older analysis has no such table; the reading then omits it
+        return None
 
 
 def did_reading(indicator: str, unit: str = "procent") -> Html:
     """The reading of the stored DiD rows (headline, specifications, cohorts) as a paragraph."""
-    return paragraph(did_reading_sv(results.load("did"), indicator, unit))
+    return paragraph(did_reading_sv(results.load("did"), indicator, unit, _suppression()))
 
 
 def event_reading(indicator: str) -> Html:
@@ -73,17 +82,20 @@ def event_chart(event: pd.DataFrame, indicator: str, label: str, unit: str) -> C
     ax.scatter(rows["year"], rows["estimate"], c=colours, zorder=3, s=22)
     ax.axhline(0, color="#333333", linewidth=0.8)
     ax.axvline(PROGRAMME_START - 0.5, color="#555555", linestyle="--", linewidth=1)
+    ref = rows.loc[rows["period"] == "referens", "year"]
+    ref_year = int(ref.iloc[0]) if len(ref) else BASELINE_YEAR
     ax.set_title(f"Händelsestudie: {label}", loc="left", fontsize=11)
-    ax.set_ylabel(f"Skillnad mot {BASELINE_YEAR}\n({'procentenheter' if unit == 'procent' else unit})", fontsize=8)
+    ax.set_ylabel(f"Skillnad mot {ref_year}\n({_unit_sv(unit)})", fontsize=8)
     ax.set_xlabel("År (blått: före programmet, rött: under)")
     ax.yaxis.set_major_formatter(SwedishTicks())
     _style(ax)
     fig.text(0.01, -0.02, "Källa: evalkit, skattning på stadsdelsnivå med områdes- och årseffekter, befolkningsviktad;"
-             " 95 % intervall med klustrade standardfel.", fontsize=7.5, color="#333333", ha="left", va="top")
+             " 95 % intervall med standardfel klustrade per stadsdelsområde (med få stadsdelsområden något för smala).",
+             fontsize=7.5, color="#333333", ha="left", va="top")
     last = rows.iloc[-1]
     pre = rows[rows["period"] == "före"]
     alt = (f"Punktdiagram med intervall: skillnaden i {label.lower()} mellan programområden och övriga områden, "
-           f"relativt {BASELINE_YEAR}. Före programmet låg skattningarna mellan {fmt.number(pre['estimate'].min(), 2)} och "
+           f"relativt {ref_year}. Före programmet låg skattningarna mellan {fmt.number(pre['estimate'].min(), 2)} och "
            f"{fmt.number(pre['estimate'].max(), 2)}; år {fmt.year(last['year'])} {fmt.number(last['estimate'], 2)} "
            f"(95 % intervall {fmt.number(last['ci_low'], 2)} till {fmt.number(last['ci_high'], 2)}).")
     return render(fig, alt)
@@ -108,7 +120,7 @@ def cohort_chart(event: pd.DataFrame, indicator: str, label: str, unit: str) -> 
     ax.axhline(0, color="#333333", linewidth=0.8)
     ax.axvline(-0.5, color="#555555", linestyle="--", linewidth=1)
     ax.set_title(f"Kohorternas förlopp: {label}", loc="left", fontsize=11)
-    ax.set_ylabel(f"Skillnad mot året före start\n({'procentenheter' if unit == 'procent' else unit})", fontsize=8)
+    ax.set_ylabel(f"Skillnad mot året före start\n({_unit_sv(unit)})", fontsize=8)
     ax.set_xlabel(f"År sedan kohortens start (fyrkant: {PROGRAMME_START}, programmets start)")
     ax.yaxis.set_major_formatter(SwedishTicks())
     ax.legend(frameon=False, fontsize=7.5)
@@ -125,18 +137,26 @@ def placebo_chart(ri: pd.DataFrame, indicator: str, label: str) -> Chart:
     HEADLINE_SPECIFICATION = headline_specification()
 
     rows = ri[(ri["indicator"] == indicator) & (ri["specification"] == HEADLINE_SPECIFICATION)]
-    estimate = float(rows["estimate"].iloc[0])
+    exact = bool(rows["exact"].iloc[0]) if "exact" in rows else False
+    column = "placebo_t" if "placebo_t" in rows else "placebo_estimate"
+    # the share at least as extreme is the stored randomisation p-value (exact: all assignments)
+    share = float(rows["p_value"].iloc[0])
     fig, ax = plt.subplots(figsize=(7.2, 3.2))
-    ax.hist(rows["placebo_estimate"], bins=40, color="#bbbbbb", edgecolor="white")
-    ax.axvline(estimate, color=PALETTE[5], linewidth=2)
+    ax.hist(rows[column], bins=40, color="#bbbbbb", edgecolor="white")
+    d = results.load("did")
+    head = d[(d["indicator"] == indicator) & d["headline"].astype(bool) & (d["cohort"] == "programmet")]
+    t_obs = float(head["estimate"].iloc[0] / head["se"].iloc[0]) if len(head) else float("nan")
+    ax.axvline(t_obs, color=PALETTE[5], linewidth=2)
     ax.set_title(f"Placebofördelning: {label}", loc="left", fontsize=11)
-    ax.set_xlabel("Skattad effekt när programstatus lottats ut slumpvis")
+    ax.set_xlabel("Skattning i förhållande till sin osäkerhet (t-värde) när programmet lottats ut bland "
+                  "stadsdelsområdena")
     ax.set_ylabel("Antal lottningar")
     ax.xaxis.set_major_formatter(SwedishTicks())
     _style(ax)
-    share = float((rows["placebo_estimate"].abs() >= abs(estimate)).mean())
-    alt = (f"Histogram över {len(rows)} placeboskattningar för {label.lower()}; den faktiska skattningen "
-           f"{fmt.number(estimate, 2)} (röd linje). Andel placebon minst lika stora i absolutbelopp: "
+    what = (f"alla {fmt.number(len(rows))} möjliga sätt att välja programmets stadsdelsområden" if exact
+            else f"{fmt.number(len(rows))} slumpvisa lottningar")
+    alt = (f"Histogram över placeboskattningarna för {label.lower()} ({what}); den faktiska skattningens "
+           f"t-värde {fmt.number(t_obs, 2)} (röd linje). Andel lottningar minst lika extrema: "
            f"{fmt.percent(100 * share, 1)}.")
     return render(fig, alt)
 
@@ -161,8 +181,11 @@ def synth_chart(path: pd.DataFrame, placebo: pd.DataFrame, borough: str, label: 
     top.legend(frameon=False, fontsize=8)
     bottom.set_ylabel("Gap (grått: placebo)", fontsize=8)
     bottom.set_xlabel("År")
-    fig.text(0.01, -0.01, "Källa: evalkit; givarområden är stadsdelar utanför programmet och stadsdelsområdet. Nivåerna är"
-             " avvikelser från förperiodens medelvärde.", fontsize=7.5, color="#333333", ha="left", va="top")
+    top.set_ylabel("Logaritmerat värde", fontsize=8)
+    fig.text(0.01, -0.01, "Källa: evalkit; givarområden är stadsdelar utanför alla programstadsdelsområden och områden "
+             "med tidigare arbete. Logaritmerade värden; kontrollen följer avvikelserna från förperiodens medelvärde, "
+             "så gapet är relativt (0,1 ≈ 10 %).",
+             fontsize=7.5, color="#333333", ha="left", va="top")
     post = p[p["year"] >= PROGRAMME_START]
     alt = (f"Linjediagram: {label.lower()} i {name} och dess syntetiska kontroll, samt gapet bland "
            f"{g['donor'].nunique()} placeboområdens gap. Genomsnittligt gap {fmt.year(PROGRAMME_START)}–{fmt.year(p['year'].max())}: "
@@ -204,15 +227,18 @@ def synth_charts() -> dict[str, Chart]:
 def synth_section(borough: str) -> list:
     """What a report shows under "Syntetisk kontroll": the borough's chart and reading, or why
     there is none (synthetic controls are estimated for the programme boroughs only)."""
-    summary = results.load("synth_summary").set_index("treated")
-    if borough not in summary.index:
+    summary = results.load("synth_summary")
+    mine = summary[summary["treated"] == borough]
+    if mine.empty:
         return [paragraph(f"Syntetisk kontroll skattas bara för programmets stadsdelsområden; "
                           f"{geography.area_name(borough)} ingår inte i programmet.")]
-    row = summary.loc[borough]
+    drawn = mine[mine["transform"] == "log"] if "transform" in mine else mine
+    row = drawn.iloc[0]
     w = results.load("synth_weights")
     w = w[(w["treated"] == borough) & (w["weight"] >= 0.01)].sort_values("weight", ascending=False)
     weights = "; ".join(f"{geography.area_name(c)} {fmt.number(v, 2)}" for c, v in zip(w["donor"], w["weight"]))
-    return [synth_charts()[borough], paragraph(f"{synth_reading_sv(row, geography.area_name(borough))} Vikter: {weights}.")]
+    return [synth_charts()[borough],
+            paragraph(f"{synth_reading_sv(row, geography.area_name(borough), mine)} Vikter: {weights}.")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,10 +269,44 @@ COHORT_SV = {"programmet": f"Programmet från {PROGRAMME_START} (utöver tidigar
              "vision_hasselby_vallingby": "Vision Hässelby-Vällingby (från maj 2014)",
              "alla_kohorter": "Tidigare arbete, alla kohorter"}
 #: Why the headline specification is the population-weighted one.
-HEADLINE_WHY_SV = ("Huvudskattningen är den befolkningsviktade: måtten är andelar av de boende, och frågan är hur det "
-                   "gick för människorna i programområdena. Oviktad får en stadsdel med två–tre personer i nämnaren "
-                   "(som Flaten) lika stor vikt som Rinkeby, och då blir skattningen ett genomsnitt över områden, "
+HEADLINE_WHY_SV = ("Huvudskattningen är den befolkningsviktade: måtten avser de boende, och frågan är hur det "
+                   "gick för människorna i programområdena. Oviktad får en stadsdel med bara några hundra personer "
+                   "i nämnaren lika stor vikt som Rinkeby, och då blir skattningen ett genomsnitt över områden, "
                    "inte över personer.")
+#: Names of the sensitivity rows of the DiD table (did.cohort / did.estimator).
+SENSITIVITY_SV = {"twfe": "Känslighet: 2007–2014 som jämförelseperiod (tidigare arbete räknas som ”före”)"}
+
+# --- the decision table of the readings ------------------------------------------------------
+#: What a result may be called, by (verdict code): the words a reading uses. The verdict follows
+#: from the stored numbers by :func:`verdict` (the p-value that leads under the few-cluster rules
+#: of evalkit.analysis.inference, and the interval that leads), so a sentence can never say
+#: "signifikant" beside a p-value or an interval that says otherwise.
+VERDICT_SV = {
+    "clear": "skillnaden är större än slumpen brukar ge",
+    "unclear": "skillnaden kan inte skiljas från slumpen",
+    "methods_differ": "metoderna ger olika besked om skillnaden kan skiljas från slumpen; den läses som osäker",
+    "no_test": "osäkerheten kan inte bedömas tillförlitligt med så få stadsdelsområden",
+}
+#: Direction words by (sign of the estimate, the indicator's better direction).
+DIRECTION_SV = {(-1, "lower"): "en förbättring", (1, "lower"): "en försämring",
+                (1, "higher"): "en förbättring", (-1, "higher"): "en försämring"}
+#: Pre-trend verdicts: code -> sentence (event study of the programme).
+PRETREND_SV = {
+    "differs": ("skillnaden mellan programområdena och övriga förändrades redan före {start} mer än slumpen brukar "
+                "ge – av det tidigare arbetet eller av olika utveckling; skattningen ska läsas med stor försiktighet"),
+    "flat": ("åren före {start} avviker inte mer än slumpen brukar ge – men med få stadsdelsområden kan testet "
+             "bara upptäcka stora avvikelser, så det bevisar inte att utvecklingen var parallell"),
+    "unknown": "förtrenderna kan inte prövas",
+}
+#: Warning codes in words: one home, :data:`evalkit.present.effects_cli.WARNING_SV`.
+WARNING_SV = _WARNING_SV
+#: How each p-value that can lead was computed, in words.
+P_METHOD_SV = {"ri": "placebotest: programmet lottat bland stadsdelsområdena",
+               "crv1": "klustrade standardfel", "none": "inget tillförlitligt p-värde"}
+ALPHA = 0.05
+#: A synthetic control whose pre-period fit error is more than this multiple of a typical
+#: placebo's is read as "does not follow the area": its gap is not reported as a finding.
+POOR_FIT_FACTOR = 2.0
 
 
 def _fmt(x: float, d: int = 2) -> str:
@@ -254,17 +314,101 @@ def _fmt(x: float, d: int = 2) -> str:
     return fmt.number(x, d) if pd.notna(x) and np.isfinite(x) else ".."
 
 
-def _p(x: float) -> str:
-    """A p-value with three decimals; below 0.001 as "< 0,001" (never "0,000")."""
-    return f"<{fmt.NBSP}0,001" if pd.notna(x) and x < 0.001 else _fmt(x, 3)
+def _bound(x: float, d: int = 2) -> str:
+    """An interval bound with enough decimals that a non-zero bound never shows as 0 (+0,0009 is
+    "0,0009", not "0,00", so that an interval's sign is never misread)."""
+    if pd.isna(x) or not np.isfinite(x):
+        return ".."
+    while d < 4 and x != 0 and round(abs(x), d) == 0:
+        d += 1
+    return fmt.number(x, d)
+
+
+def _p(x: float, floor: float | None = None) -> str:
+    """A p-value with three decimals, never below what it can attain: below 0,001 it is written
+    "≤ 0,001" (never "< 0,001" or "0,000"), and a p at its method's floor (1/assignments,
+    1/(draws + 1)) as "≤" the floor."""
+    if pd.isna(x):
+        return ".."
+    if x < 0.001:
+        return f"≤{fmt.NBSP}0,001"
+    if floor is not None and pd.notna(floor) and floor >= 0.001 and x <= floor + 1e-12:
+        # rounded up, so that "≤" stays true of the unrounded floor (1/286 is "≤ 0,004")
+        return f"≤{fmt.NBSP}{_fmt(np.ceil(floor * 1000 - 1e-9) / 1000, 3)}"
+    return _fmt(x, 3)
+
+
+def _p_is(x: float, floor: float | None = None) -> str:
+    """ "p = 0,214" or "p ≤ 0,001": the relation the printed p-value allows."""
+    text = _p(x, floor)
+    return f"p {text}" if text.startswith("≤") else f"p = {text}"
 
 
 def _unit_sv(unit: str | None) -> str:
-    return {"procent": "procentenheter"}.get(unit or "", "enheter")
+    """The unit of a difference, from the catalogue's ``unit``: a share's difference is in
+    percentage points; any other unit (``per 1 000 invånare``, ``dagar``) is kept as it is."""
+    return {"procent": "procentenheter", "": "enheter"}.get(unit or "", unit)
+
+
+def _catalogue_row(indicator: str) -> pd.Series | None:
+    cat = programme.indicator_catalogue().set_index("indicator")
+    return cat.loc[indicator] if indicator in cat.index else None
+
+
+def verdict(row) -> str:
+    """The verdict code (:data:`VERDICT_SV`) of one stored ``did`` row: what the p-value that
+    leads (``p_headline``) and the interval that leads (:func:`headline_interval`) say together."""
+    method = row.get("p_method", "crv1") if hasattr(row, "get") else "crv1"
+    p = row.get("p_headline", row.get("p_value")) if hasattr(row, "get") else row["p_value"]
+    if method == "none" or pd.isna(p):
+        return "no_test"
+    lo, hi = headline_interval(row)
+    excludes = not (lo <= 0 <= hi) if pd.notna(lo) and pd.notna(hi) else p < ALPHA
+    if (p < ALPHA) == excludes:
+        return "clear" if p < ALPHA else "unclear"
+    return "methods_differ"
+
+
+def headline_interval(row) -> tuple[float, float]:
+    """The interval that leads: the wild-bootstrap interval at the assignment level when the
+    rules say so (few treated clusters), else the clustered one."""
+    method = row.get("p_method", "crv1")
+    if method == "ri":
+        # below the rule the clustered interval is too narrow: the bootstrap's, or none
+        if pd.notna(row.get("wcb_ci_low", np.nan)):
+            return float(row["wcb_ci_low"]), float(row["wcb_ci_high"])
+        return float("nan"), float("nan")
+    if method == "none":
+        return float("nan"), float("nan")
+    return float(row["ci_low"]), float(row["ci_high"])
+
+
+def pretrend_code(p: float | None) -> str:
+    """``differs`` / ``flat`` / ``unknown`` for the joint pre-trend test's p-value."""
+    if p is None or pd.isna(p):
+        return "unknown"
+    return "differs" if p < ALPHA else "flat"
 
 
 def _significant(row) -> bool:
-    return not (row["ci_low"] <= 0 <= row["ci_high"])
+    return verdict(row) == "clear"
+
+
+def warnings_sv(codes: str | list | None) -> list[str]:
+    """The Swedish words of a row's warning codes (``did.warnings`` is ``;``-separated)."""
+    if codes is None or (isinstance(codes, float) and pd.isna(codes)):
+        return []
+    items = codes.split(";") if isinstance(codes, str) else list(codes)
+    return [WARNING_SV.get(c, c) for c in items if c]
+
+
+def mde_sentence_sv(row, unit: str | None) -> str:
+    """ "Med 6 behandlade stadsdelsområden av 14 kan skattningen upptäcka effekter större än X …" """
+    if pd.isna(row.get("mde", np.nan)):
+        return ""
+    return (f"Med {int(row['n_treated_clusters'])} behandlade stadsdelsområden av {int(row['n_clusters'])} kan "
+            f"skattningen upptäcka effekter större än ungefär {_fmt(row['mde'])} {_unit_sv(unit)} (i fyra fall av "
+            f"fem, på 5 % nivå); mindre effekter kan finnas utan att synas.")
 
 
 def threats_sv(indicator: str, years: tuple[int, int] = (2007, PROGRAMME_END), level: str = "stadsdel",
@@ -280,19 +424,20 @@ def threats_sv(indicator: str, years: tuple[int, int] = (2007, PROGRAMME_END), l
     """
     rows = [("tidigare_arbete", "Tidigare arbete i samma områden",
              "Järvalyftet startade hösten 2007, Vision Söderort 2010 och Vision Hässelby-Vällingby i maj 2014. "
-             f"Jämförelsen före/efter {PROGRAMME_START} räknar 2007–{BASELINE_YEAR} som en period utan insats, "
-             "så skattningen för programmet mäter bara förändringen utöver det arbete som redan pågick. Kohorternas egna "
-             "skattningar visas separat.")]
+             f"Huvudskattningen jämför därför varje kohort med dess egna år med tidigare arbete: effekten från "
+             f"{PROGRAMME_START} är förändringen utöver den nivå det arbetet redan hade nått. För Vision "
+             "Hässelby-Vällingby finns bara ett sådant år (2014). Skattningen med hela 2007–2014 som jämförelse och "
+             "skattningar utan en kohort i taget visas som känslighet, kohorternas egna skattningar separat.")]
     rtm = ("Programområdena valdes för att de hade höga risknivåer 2012. Områden som väljs för "
            "ovanligt höga värden tenderar att närma sig genomsnittet av sig själva, även utan insats. "
-           f"En sådan återgång kan misstas för en effekt. Förtrenderna visas därför med {BASELINE_YEAR} som "
-           f"referensår: skillnader före {PROGRAMME_START} som krymper mot {BASELINE_YEAR} tyder på återgång mot "
-           "medelvärdet.")
+           "En sådan återgång kan misstas för en effekt. Förtrenderna visas därför år för år: skillnader före "
+           f"{PROGRAMME_START} som krymper mot {PROGRAMME_START} tyder på återgång mot medelvärdet.")
     if pretrend_p is not None and np.isfinite(pretrend_p):
-        rtm += (f" Gemensamt test av förtrenderna: p = {_fmt(pretrend_p, 3)}"
+        code = pretrend_code(pretrend_p)
+        rtm += (f" Gemensamt test av förtrenderna: {_p_is(pretrend_p)}"
                 + (" – förtrenderna är inte parallella, skattningen bör läsas med stor försiktighet."
-                   if pretrend_p < 0.05 else
-                   " – inga tydliga avvikelser, men testet har låg styrka med få programområden."))
+                   if code == "differs" else
+                   " – inga tydliga avvikelser, men testet har låg styrka med få stadsdelsområden."))
     rows.append(("regression", "Återgång mot medelvärdet", rtm))
     rows.append(("migration", "Selektiv flyttning",
                  "Måtten är genomsnitt för dem som bor i området. Om de som flyttar in har svagare "
@@ -320,80 +465,137 @@ def threats_sv(indicator: str, years: tuple[int, int] = (2007, PROGRAMME_END), l
                      "Insatser i ett område kan påverka grannområden (t.ex. brottslighet som flyttar eller "
                      "trygghetsarbete som når fler). Då är jämförelseområdena inte opåverkade."))
     if level == "stadsdel":
-        rows.append(("sma_tal", "Små tal och få programområden",
-                     "Med 21 programstadsdelar av 117 och få invånare i vissa stadsdelar är slumpvariationen "
-                     "stor. Klustrade standardfel kan då bli för små; randomiseringsinferens och "
-                     "wild cluster bootstrap redovisas därför också, och skattningen visas även "
+        rows.append(("sma_tal", "Få stadsdelsområden och små tal",
+                     "Programmet tilldelades 6 av stadens 14 stadsdelsområden, och händelser som drabbar ett helt "
+                     "stadsdelsområde ett visst år påverkar alla dess stadsdelar samtidigt. Osäkerheten mäts därför "
+                     "på stadsdelsområdesnivå: p-värdet kommer från ett placebotest där programmet lottas ut på alla "
+                     "3 003 sätt att välja 6 av 14 stadsdelsområden, intervallet från upprepade simuleringar där hela "
+                     "stadsdelsområden slumpas om. "
+                     "Med så få enheter kan bara ganska stora effekter upptäckas; skattningen visas även "
                      "befolkningsviktad och utan de minsta stadsdelarna."))
     return pd.DataFrame(rows, columns=["nyckel", "hot", "beskrivning"])
 
 
-def did_table_sv(did: pd.DataFrame, ri: pd.DataFrame, wild: pd.DataFrame, indicator: str,
+def _programme_rows(d: pd.DataFrame) -> pd.DataFrame:
+    """The headline estimator's programme rows (one per specification), from a stored did table
+    (an older table without ``estimator`` is read as it is)."""
+    prog = d[d["cohort"] == "programmet"]
+    if "estimator" in prog and (prog["estimator"] == "twfe_tidigare").any():
+        prog = prog[prog["estimator"] == "twfe_tidigare"]
+    return prog
+
+
+def _row_cells(r, label: str, spec_label: str, u: str) -> tuple:
+    lo, hi = headline_interval(r)
+    p = r.get("p_headline", r.get("p_value"))
+    method = r.get("p_method", "crv1")
+    floor = r.get("p_floor", np.nan)
+    treated = (f"{int(r['n_treated_clusters'])} av {int(r['n_clusters'])}" if pd.notna(r.get("n_clusters", np.nan))
+               else f"{int(r['n_treated'])} av {int(r['n_areas'])}")
+    interval = f"{_bound(lo)} till {_bound(hi)}" if pd.notna(lo) else ".."
+    return (label, spec_label, f"{_fmt(r['estimate'])} {u}", interval,
+            _p(p, floor) if method != "none" else "..", P_METHOD_SV.get(method, method),
+            f"{_fmt(r['mde'])} {u}" if pd.notna(r.get("mde", np.nan)) else "..", treated)
+
+
+DID_COLUMNS = ["Insats", "Specifikation", "Skattning", "95 % intervall", "p", "p beräknat med",
+               "Minsta upptäckbara effekt", "Behandlade stadsdelsområden av alla"]
+
+
+def did_table_sv(did: pd.DataFrame, ri: pd.DataFrame | None, wild: pd.DataFrame | None, indicator: str,
                  unit: str | None = "procent") -> pd.DataFrame:
-    """The programme's 2015 effect per specification side by side, then the cohort effects of the
-    earlier work (headline specification), as a Swedish table with formatted numbers."""
+    """The programme's 2015 effect per specification (headline estimator), its sensitivity rows
+    (2007–2014 as one baseline; without each earlier-work cohort) and the cohort effects of the
+    earlier work, as a Swedish table. The p-value and interval are the ones the few-cluster rules
+    let lead (``p_headline``, :func:`headline_interval`); the table of an older analysis without
+    them falls back on the clustered ones."""
     u = _unit_sv(unit)
     d = did[did["indicator"] == indicator]
-    ri1 = ri[ri["indicator"] == indicator].drop_duplicates("specification").set_index("specification")
-    wb = wild[wild["indicator"] == indicator].set_index("specification")
     rows = []
-    for _, r in d[d["cohort"] == "programmet"].iterrows():
+    for _, r in _programme_rows(d).iterrows():
         spec = r["specification"]
-        rows.append((COHORT_SV["programmet"], SPECIFICATION_SHORT_SV[spec] + (" – huvudskattning" if r["headline"] else ""),
-                     f"{_fmt(r['estimate'])} {u}", f"{_fmt(r['ci_low'])} till {_fmt(r['ci_high'])}",
-                     _p(r["p_value"]),
-                     _p(ri1.loc[spec, "p_value"]) if spec in ri1.index else "..",
-                     _p(wb.loc[spec, "p_value"]) if spec in wb.index else "..",
-                     f"{int(r['n_treated'])} av {int(r['n_areas'])}"))
-    coh = d[(d["cohort"] != "programmet") & d["headline"]]
+        rows.append(_row_cells(r, COHORT_SV["programmet"],
+                               SPECIFICATION_SHORT_SV[spec] + (" – huvudskattning" if r["headline"] else ""), u))
+    hspec = d.loc[d["headline"].astype(bool), "specification"].iloc[0] if d["headline"].any() else "personer"
+    if "estimator" in d:
+        for _, r in d[(d["cohort"] == "programmet") & (d["estimator"] == "twfe") & (d["specification"] == hspec)].iterrows():
+            rows.append(_row_cells(r, SENSITIVITY_SV["twfe"], SPECIFICATION_SHORT_SV[hspec], u))
+        for _, r in d[d["cohort"].str.startswith("programmet_utan_") & (d["specification"] == hspec)].iterrows():
+            left = r["cohort"].removeprefix("programmet_utan_")
+            rows.append(_row_cells(r, f"Känslighet: utan {COHORT_SV.get(left, left).split(' (')[0]}",
+                                   SPECIFICATION_SHORT_SV[hspec], u))
+    coh = d[~d["cohort"].str.startswith("programmet") & (d["specification"] == hspec)]
     for _, r in coh.iterrows():
-        rows.append((COHORT_SV.get(r["cohort"], r["cohort"]), SPECIFICATION_SHORT_SV[r["specification"]],
-                     f"{_fmt(r['estimate'])} {u}", f"{_fmt(r['ci_low'])} till {_fmt(r['ci_high'])}",
-                     _p(r["p_value"]), "..", "..", f"{int(r['n_treated'])} av {int(r['n_areas'])}"))
-    return pd.DataFrame(rows, columns=["Insats", "Specifikation", "Skattning", "95 % konfidensintervall",
-                                       "p (klustrat)", "p (randomisering)", "p (wild bootstrap)",
-                                       "Behandlade av alla områden"])
+        rows.append(_row_cells(r, COHORT_SV.get(r["cohort"], r["cohort"]), SPECIFICATION_SHORT_SV[r["specification"]], u))
+    return pd.DataFrame(rows, columns=DID_COLUMNS)
 
 
-def did_reading_sv(did: pd.DataFrame, indicator: str, unit: str | None = "procent") -> str:
-    """Plain-language reading of the stored DiD rows of ``indicator``: the headline and why, that
-    the programme's number is *in addition to* earlier work, whether the specifications agree,
-    and the cohort effects."""
+def did_reading_sv(did: pd.DataFrame, indicator: str, unit: str | None = "procent",
+                   suppression: pd.DataFrame | None = None) -> str:
+    """Plain-language reading of the stored DiD rows of ``indicator``, every clause chosen by the
+    decision tables above from the numbers beside it: the headline and why, its verdict
+    (:func:`verdict`), direction (catalogue's ``better``), what it can detect (MDE), whether the
+    specifications and the sensitivity rows agree, the cohort effects, and what suppression does."""
     u = _unit_sv(unit)
+    cat = _catalogue_row(indicator)
+    better = str(cat["better"]) if cat is not None else ""
     d = did[did["indicator"] == indicator]
-    prog = d[d["cohort"] == "programmet"].set_index("specification")
-    head = prog[prog["headline"]].iloc[0]
-    hspec = prog.index[prog["headline"]][0]
+    prog = _programme_rows(d).set_index("specification")
+    head = prog[prog["headline"].astype(bool)].iloc[0]
+    hspec = prog.index[prog["headline"].astype(bool)][0]
+    v = verdict(head)
+    lo, hi = headline_interval(head)
     direction = "lägre" if head["estimate"] < 0 else "högre"
     txt = (f"{HEADLINE_WHY_SV} Befolkningsviktat var skillnaden mellan programområdena och övriga stadsdelar "
            f"{int(head['first_year'])}–{int(head['year_last'])} i genomsnitt {_fmt(abs(head['estimate']))} {u} "
-           f"{direction} än {int(head['year_first'])}–{int(head['first_year']) - 1} "
-           f"(95 % konfidensintervall {_fmt(head['ci_low'])} till {_fmt(head['ci_high'])}"
-           + (", omfattar noll: en effekt kan inte skiljas från slumpen)." if not _significant(head)
-              else ", omfattar inte noll).")
-           + " Det är förändringen utöver det arbete som redan pågick i de flesta programområdena "
-             "(Järvalyftet från 2007, Vision Söderort från 2010, Vision Hässelby-Vällingby från 2014), "
-             "inte effekten av allt områdesarbete.")
+           f"{direction} än under åren före, räknat från varje områdes egen nivå med det tidigare arbetet "
+           f"(Järvalyftet från 2008, Vision Söderort från 2010, Vision Hässelby-Vällingby 2014). "
+           + (f"95 % intervall {_bound(lo)} till {_bound(hi)}, " if pd.notna(lo) else "")
+           + f"{_p_is(head.get('p_headline'), head.get('p_floor'))}"
+           f" ({P_METHOD_SV.get(head.get('p_method', 'crv1'))}): {VERDICT_SV[v]}.")
+    sign = int(np.sign(head["estimate"]))
+    if v == "clear" and (sign, better) in DIRECTION_SV:
+        txt += f" För måttet är det {DIRECTION_SV[(sign, better)]}."
+    txt += " " + mde_sentence_sv(head, unit)
     others = [s for s in prog.index if s != hspec]
-    parts = [f"{SPECIFICATION_SV[s]}: {_fmt(prog.loc[s, 'estimate'])} ({_fmt(prog.loc[s, 'ci_low'])} till "
-             f"{_fmt(prog.loc[s, 'ci_high'])})" for s in others]
-    differs = [s for s in others if _significant(prog.loc[s]) != _significant(head)
-               or (prog.loc[s, "estimate"] > 0) != (head["estimate"] > 0)]
+    parts = [f"{SPECIFICATION_SV[s]}: {_fmt(prog.loc[s, 'estimate'])} ({_p_is(prog.loc[s].get('p_headline'), prog.loc[s].get('p_floor'))})"
+             for s in others]
+    differs = [s for s in others if verdict(prog.loc[s]) != v
+               or np.sign(prog.loc[s, "estimate"]) != np.sign(head["estimate"])]
     txt += " Andra specifikationer – " + "; ".join(parts) + "."
     if differs:
-        names = " och ".join(SPECIFICATION_SHORT_SV[s].lower() for s in differs)
-        txt += (f" Slutsatsen beror på hur områdena vägs: med {names} "
-                + ("omfattar intervallet inte noll" if not _significant(head) else "omfattar intervallet noll")
-                + ", till skillnad från huvudskattningen. Resultatet ska därför läsas som osäkert.")
+        names = " och ".join(f"”{SPECIFICATION_SHORT_SV[s].lower()}”" for s in differs)
+        txt += (f" Slutsatsen beror på hur områdena vägs (specifikationen {names} ger ett annat besked än "
+                "huvudskattningen), så resultatet ska läsas som osäkert.")
     else:
-        txt += " Specifikationerna leder till samma slutsats."
-    coh = d[(d["cohort"] != "programmet") & (d["specification"] == hspec) & (d["cohort"] != "alla_kohorter")]
+        txt += " Specifikationerna ger samma besked."
+    if "estimator" in d:
+        sens = d[d["cohort"].str.startswith("programmet_utan_") & (d["specification"] == hspec)]
+        if len(sens):
+            txt += (" Utan en kohort i taget blir huvudskattningen "
+                    + "; ".join(f"{_fmt(r['estimate'])} utan {COHORT_SV.get(r['cohort'].removeprefix('programmet_utan_'), '').split(' (')[0]}"
+                                for _, r in sens.iterrows()) + ".")
+        old = d[(d["cohort"] == "programmet") & (d["estimator"] == "twfe") & (d["specification"] == hspec)]
+        if len(old):
+            txt += (f" Med hela 2007–{PROGRAMME_START - 1} som jämförelse (det tidigare arbetet räknat som ”före”) "
+                    f"blir den {_fmt(old['estimate'].iloc[0])}.")
+    coh = d[~d["cohort"].str.startswith("programmet") & (d["specification"] == hspec) & (d["cohort"] != "alla_kohorter")]
     if len(coh):
-        txt += (" Det tidigare arbetet skattat per kohort (tvåstegsimputering, robust mot olika effekter i olika "
-                "kohorter; från kohortens start till " + str(int(coh["year_last"].max())) + ", programåren "
-                "inräknade, mot stadsdelar utan sådant arbete): "
-                + "; ".join(f"{COHORT_SV.get(r['cohort'], r['cohort'])} {_fmt(r['estimate'])} "
-                            f"({_fmt(r['ci_low'])} till {_fmt(r['ci_high'])})" for _, r in coh.iterrows()) + ".")
+        txt += (" Det tidigare arbetet skattat per kohort (från kohortens start till " + str(int(coh["year_last"].max()))
+                + ", programåren inräknade, mot stadsdelar utan sådant arbete): "
+                + "; ".join(f"{COHORT_SV.get(r['cohort'], r['cohort'])} {_fmt(r['estimate'])} {u}"
+                            for _, r in coh.iterrows())
+                + ". Kohorterna omfattar ett till tre stadsdelsområden var, så deras osäkerhet kan inte skattas "
+                  "tillförlitligt och inga p-värden anges.")
+    if suppression is not None and len(suppression):
+        srow = suppression[(suppression["indicator"] == indicator) & (suppression["specification"] == hspec)]
+        if len(srow) and bool(srow["published"].iloc[0]):
+            diff = float(srow["difference"].iloc[0])
+            txt += (f" Röjandeskyddet döljer {int(srow['n_hidden'].iloc[0])} värden i panelen; skattad på den "
+                    "fullständiga tabellen blir effekten "
+                    + (f"{_fmt(abs(diff))} {u} {'högre' if diff > 0 else 'lägre'}" if diff != 0
+                       else "densamma (skillnad under 0,005)")
+                    + " (bara skillnaden redovisas, inga värden per område).")
     txt += (" Skattningarna är effekter endast om utvecklingen annars hade varit parallell (se förtrenderna) och "
             "inget annat samtidigt slog olika mot områdena; de säger inget om enskilda personer och inte "
             "vilken insats som gjorde skillnaden.")
@@ -401,31 +603,51 @@ def did_reading_sv(did: pd.DataFrame, indicator: str, unit: str | None = "procen
 
 
 def event_reading_sv(event: pd.DataFrame, indicator: str) -> str:
-    """Reading of the programme's event study (headline specification) and the cohort paths."""
+    """Reading of the programme's event study (headline specification), from the pre-trend
+    decision table (:data:`PRETREND_SV`)."""
     e = event[(event["indicator"] == indicator) & (event["cohort"] == "programmet")]
     e = e[e["specification"] == headline_specification()]
     pre = e[e["period"] == "före"]
+    ref = e.loc[e["period"] == "referens", "year"]
+    ref_year = int(ref.iloc[0]) if len(ref) else BASELINE_YEAR
     p = float(e["pretrend_p"].iloc[0]) if len(e) else float("nan")
+    code = pretrend_code(p)
     return (f"Varje punkt visar hur mycket skillnaden mellan programområden och övriga områden ett år avviker "
-            f"från skillnaden {BASELINE_YEAR} (= 0), befolkningsviktat. Före programmet (största avvikelse "
-            f"{_fmt(pre['estimate'].abs().max())}) bör punkterna ligga nära noll om antagandet om parallella "
-            f"trender håller; gemensamt test p = {_fmt(p, 3)}. Åren före {PROGRAMME_START} är inte opåverkade: Järvalyftet, "
-            "Vision Söderort och Vision Hässelby-Vällingby pågick redan, så en förtrend kan vara deras effekt. "
-            "Ett icke-signifikant test bevisar inte parallella trender.")
+            f"från skillnaden {ref_year} (= 0), befolkningsviktat. {ref_year} är året före allt tidigare "
+            f"områdesarbete (Järvalyftet räknas från 2008), så åren {ref_year + 1}–{PROGRAMME_START - 1} visar "
+            f"både det tidigare arbetets verkan och eventuella olika trender. Största avvikelse före "
+            f"{PROGRAMME_START}: {_fmt(pre['estimate'].abs().max())}; gemensamt test {_p_is(p)}: "
+            + PRETREND_SV[code].format(start=PROGRAMME_START) + ".")
 
 
-def synth_reading_sv(row, name: str) -> str:
-    """Reading of one stored synthetic-control summary row (``synth_summary``)."""
-    txt = (f"Den syntetiska kontrollen för {name} är ett viktat genomsnitt av stadsdelar utanför programmet och "
-           f"utanför {name}, som följde {name} före {PROGRAMME_START} (pre-RMSPE {_fmt(row['pre_rmspe'])}). "
-           f"Genomsnittligt gap efter start: {_fmt(row['post_gap_mean'])}. Rangtest mot {int(row['n_placebos'])} "
-           f"placebostadsdelar (av {int(row['n_donors'])} givare; placebon vars förhandsanpassning var mer än "
-           f"{_fmt(row['pre_fit_factor'], 0)} gånger sämre än {name}s utelämnades): p = {_fmt(row['p_value_gap'], 3)} "
-           "för det genomsnittliga gapet, som läses i första hand. Med åtta år före start och många givare kan "
-           "kontrollen passa nästan exakt, och då mäter kvoten efter/före-RMSPE "
-           f"(p = {_fmt(row['p_value'], 3)}) mest överanpassning. Stadsdelsområdet är dessutom ett jämnt aggregat "
-           "medan placebona är enskilda, brusigare stadsdelar.")
-    return txt + (" Gapet är en effekt endast om vikterna hade fortsatt följa området utan programmet.")
+def synth_reading_sv(row, name: str, rows: pd.DataFrame | None = None) -> str:
+    """Reading of one borough's stored synthetic-control summary (``synth_summary``; ``row`` the
+    row that is drawn, ``rows`` both scales). A result is called clear only when the log and the
+    ratio scale agree (``agree``); the smallest attainable p (``min_p``) is stated beside p."""
+    pct = 100 * (np.exp(row["post_gap_mean"]) - 1) if row.get("transform", "log") == "log" else 100 * row["post_gap_mean"]
+    n = int(row["n_placebos"])
+    p = row["p_value_gap"]
+    agree = bool(row.get("agree", True))
+    txt = (f"Den syntetiska kontrollen för {name} är ett viktat genomsnitt av stadsdelar utanför alla "
+           f"programstadsdelsområden och utanför områden med tidigare arbete, som följde {name} före "
+           f"{PROGRAMME_START} (jämförelsen görs på relativ skala, så nivåskillnader spelar ingen roll). "
+           f"Efter start låg {name} i genomsnitt {_fmt(abs(pct), 1)} % {'högre' if pct > 0 else 'lägre'} än sin "
+           f"syntetiska kontroll. Placebotest mot {n} stadsdelar som följdes lika väl av sina kontroller: "
+           f"{_p_is(p, row.get('min_p'))} (minsta möjliga p = 1/{n + 1}).")
+    typical = row.get("pre_rmspe_placebo_median", np.nan)
+    if pd.notna(typical) and row["pre_rmspe"] > POOR_FIT_FACTOR * typical:
+        txt += (f" Men kontrollen följde inte {name} väl före start (genomsnittlig avvikelse "
+                f"{_fmt(100 * row['pre_rmspe'], 1)} % mot {_fmt(100 * typical, 1)} % för en typisk placebo): ingen "
+                f"kombination av givarna liknar {name}, så gapet efter start säger lite om programmet.")
+        return txt + " Gapet är en effekt endast om vikterna hade fortsatt följa området utan programmet."
+    if not agree:
+        txt += (" Beräknat som kvot mot den egna nivån före start i stället för på logaritmerad skala blir "
+                "slutsatsen en annan, så inget resultat redovisas som huvudresultat.")
+    elif p < ALPHA:
+        txt += " Båda skalorna ger samma besked: skillnaden är större än bland nästan alla placebon."
+    else:
+        txt += " Båda skalorna ger samma besked: skillnaden kan inte skiljas från placebonas."
+    return txt + " Gapet är en effekt endast om vikterna hade fortsatt följa området utan programmet."
 
 
 def district_section(district: str, indicator: str | None = None) -> list:

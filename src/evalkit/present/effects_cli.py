@@ -26,10 +26,39 @@ def decimals_for(se) -> int:
     return max(0, min(6, 1 - math.floor(math.log10(abs(se)))))
 
 
-def _p(p) -> str:
+#: Warning codes (evalkit.analysis.inference.WARNINGS) in words; the reports use the same words.
+WARNING_SV = {
+    "one_treated_cluster": "bara ett behandlat kluster: inget klustrat medelfel och inget bootstrapintervall; "
+                           "bara placebotestet, vars minsta möjliga p är 1 genom antalet kluster",
+    "few_treated_clusters": "få behandlade kluster",
+    "crv1_not_headlined": "klustrade standardfel ger för små p-värden med så få kluster och redovisas inte som huvudresultat",
+    "no_randomisation": "inget placebotest finns för skattningen",
+    "few_assignments": "så få möjliga tilldelningar att inget p-värde kan bli under 5 %",
+    "ri_sampled": "randomiseringen bygger på slumpvisa dragningar, inte alla tilldelningar",
+    "clustered_below_assignment": "osäkerheten mäts under den nivå insatsen tilldelades på",
+}
+#: The clustering level in words.
+CLUSTER_SV = {"stadsdelsomrade": "stadsdelsområde (den nivå insatsen tilldelades på)", "area": "område",
+              "stadsdel": "stadsdel"}
+
+
+def _p(p, floor=None) -> str:
+    """A p-value never printed below what it can attain: "≤ 0,001" below 0,001, "≤ floor" at the
+    method's floor (1/assignments, 1/(draws + 1))."""
     if p is None:
         return ""
-    return "< 0,001" if p < 0.001 else number(p, 3)
+    if p < 0.001:
+        return "≤ 0,001"
+    if floor is not None and floor >= 0.001 and p <= floor + 1e-12:
+        return f"≤ {number(math.ceil(floor * 1000 - 1e-9) / 1000, 3)}"   # rounded up: "≤" stays true
+    return number(p, 3)
+
+
+def _headline_p(row: dict) -> str:
+    """The clustered p of a row only when the few-cluster rules let it lead; else ".."."""
+    if row.get("p_method", "crv1") != "crv1":
+        return ".."
+    return _p(row.get("p_value"))
 
 
 def _ci(low, high, dec: int) -> str:
@@ -69,21 +98,40 @@ def table_text(result: dict, source: str, level: float = 0.95) -> str:
     body = []
     if s["staggered"]:
         body.append(["Tvåstegsimputering, alla kohorter (did2s)", number(did["estimate"], dec), number(did["se"], dec),
-                     _ci(did["ci_low"], did["ci_high"], dec), _p(did["p_value"])])
+                     _ci(did["ci_low"], did["ci_high"], dec), _headline_p(did)])
         for c in result["cohorts"]:
             body.append([f"  kohort {c['first_year']} ({c['n_treated']} områden)", number(c["estimate"], dec),
-                         number(c["se"], dec), _ci(c["ci_low"], c["ci_high"], dec), _p(c["p_value"])])
+                         number(c["se"], dec), _ci(c["ci_low"], c["ci_high"], dec), _headline_p(c)])
         body += _cs_rows(result, dec)
     else:
         body.append(["Skillnad i skillnader (område- och årseffekter)", number(did["estimate"], dec),
-                     number(did["se"], dec), _ci(did["ci_low"], did["ci_high"], dec), _p(did["p_value"])])
+                     number(did["se"], dec), _ci(did["ci_low"], did["ci_high"], dec), _headline_p(did)])
         ri, wb = result["ri"], result["wild_bootstrap"]
-        body.append([f"Randomiseringsinferens ({number(ri['n_perm'])} omlottningar)", number(ri["estimate"], dec), "",
-                     "", _p(ri["p_value"])])
-        body.append([f"Vild klusterbootstrap ({number(wb['n_boot'])} dragningar)", number(wb["estimate"], dec), "",
-                     _ci(wb["ci_low"], wb["ci_high"], dec), _p(wb["p_value"])])
+        lead = did.get("p_method")
+        what = (f"alla {number(ri['n_perm'])} tilldelningar" if ri.get("exact")
+                else f"{number(ri['n_perm'])} omlottningar")
+        body.append([f"Randomiseringsinferens, t-värde ({what})" + (" *" if lead == "ri" else ""),
+                     number(ri["estimate"], dec), "", "", _p(ri["p_value"], ri.get("p_floor"))])
+        body.append([f"Vild klusterbootstrap, {wb.get('weights', 'webb').capitalize()}-vikter ({number(wb['n_boot'])} dragningar)"
+                     + (" *" if did.get("ci_method") == "wcb" else ""),
+                     number(wb["estimate"], dec), "", _ci(wb["ci_low"], wb["ci_high"], dec),
+                     _p(wb["p_value"], wb.get("p_floor"))])
     lines += _table(head, body)
     lines.append(_cluster_line(s))
+    if not s["staggered"]:
+        n_cl, n_tr = did.get("n_clusters"), did.get("n_treated_clusters")
+        extra = []
+        if n_cl:
+            extra.append(f"{number(n_tr)} av {number(n_cl)} kluster behandlade.")
+        if did.get("p_method") == "ri":
+            extra.append("* = det som redovisas enligt reglerna för få kluster (p från randomiseringen, "
+                         "intervall från bootstrap).")
+        if did.get("mde") is not None:
+            extra.append(f"Minsta upptäckbara effekt (5 % nivå, 80 % styrka): {number(did['mde'], dec)}.")
+        if extra:
+            lines.append(" ".join(extra))
+    for code in result.get("warnings") or []:
+        lines.append(f"Varning: {WARNING_SV.get(code, code)}.")
     lines.append("")
     if s["staggered"]:
         lines.append("Händelsestudie per kohort (Sun–Abraham, oviktad; referens: året före kohortens start)")
@@ -94,25 +142,26 @@ def table_text(result: dict, source: str, level: float = 0.95) -> str:
     else:
         lines.append(f"Händelsestudie (skillnad mot {s['reference_year']})")
         head = ["År", "Effekt", "Medelfel", ki, "p"]
+        # per-year p-values are clustered (CRV1): shown only where the few-cluster rules allow it
+        crv1_ok = did.get("p_method", "crv1") == "crv1"
         body = [[str(e["year"]), number(e["estimate"], dec), number(e["se"], dec) if not e["reference"] else "ref.",
-                 _ci(e["ci_low"], e["ci_high"], dec) if not e["reference"] else "", _p(e["p_value"])]
+                 _ci(e["ci_low"], e["ci_high"], dec) if not e["reference"] else "",
+                 _p(e["p_value"]) if crv1_ok else ("" if e["reference"] else "..")]
                 for e in result["event_study"]]
     lines += _table(head, body)
     if s["staggered"] and result.get("callaway_santanna"):
         lines += _cs_dynamic(result["callaway_santanna"], dec, ki)
     if s.get("pretrend_p") is not None:
-        lines.append(f"Gemensamt test att alla år före starten är 0 (parallella förtrender): p = {_p(s['pretrend_p'])}")
+        lines.append(f"Gemensamt test att alla år före starten är 0 (parallella förtrender): p = {_p(s['pretrend_p'])}"
+                     + (" (klustrade standardfel: med få kluster för litet)"
+                        if not s["staggered"] and did.get("p_method") != "crv1" else ""))
     return "\n".join(lines) + "\n"
-
-
-_CLUSTER_WORDS = {"area": "område", "stadsdelsomrade_2007": "stadsdelsområde (indelningen 2007, där insatsen "
-                  "tilldelades)"}
 
 
 def _cluster_line(s: dict) -> str:
     """Which clusters the standard errors use, and their number."""
     cl = s.get("cluster", "area")
-    what = _CLUSTER_WORDS.get(cl, f"kolumnen {cl}")
+    what = CLUSTER_SV.get(cl, f"kolumnen {cl}")
     n = s.get("n_clusters")
     return f"Medelfel klustrade per {what}" + (f" ({number(n)} kluster, t med {number(n - 1)} frihetsgrader)."
                                                  if n else ".")
