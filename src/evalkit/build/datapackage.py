@@ -138,6 +138,10 @@ CODEBOOK_DESCRIPTIONS = {
     "description_sv": ("Beskrivning på svenska (täljare och nämnare).", "Swedish description (numerator and denominator)."),
     "origin": ("Ursprung: verkliga data, demodata (syntetiska) eller båda (vilka år).",
                "Origin: real data, demo data (synthetic) or both (which years)."),
+    "comparisons": ("Jämförelser som indikatorn tillåter: areas;time (mot andra områden och över tid) eller time "
+                    "(en andel av hela staden: bara mot områdets egna tidigare år).",
+                    "Comparisons the indicator allows: areas;time (against other areas and over time) or time "
+                    "(a share of the whole city: only against the area's own earlier years)."),
     "source": ("Källor i den publicerade tabellen för indikatorn (kolumnen source i indikatorer).",
                "Sources in the published table for the indicator (the source column of indikatorer)."),
     "license": ("Licensens namn (SPDX) för indikatorns uppgifter.", "Licence name (SPDX) of the indicator's figures."),
@@ -474,7 +478,11 @@ def methods() -> dict:
     return {
         "standard_errors": {
             "estimator": "pyfixest feols (fixest), two-way fixed effects area + year; did2s for cohorts",
-            "vcov": "CRV1 clustered by area (area_code)",
+            "vcov": "CRV1 clustered by the assignment unit: the stadsdelsområde of era 2007 "
+                    "(omraden.stadsdelsomrade_2007; did.cluster_level); stadsdel-clustered figures are the "
+                    "did columns se_stadsdel and p_value_stadsdel (a sensitivity only)",
+            "headline_p": "did.p_headline by the few-cluster rule of evalkit.analysis.inference.DECISIONS "
+                          "(did.p_method: ri = randomisation inference, crv1 = clustered t); never below did.p_floor",
             "small_sample_factor": "G/(G-1) * (N-1)/(N-K); K counts the regressors and the fixed effects "
                                    "not nested in the clusters (the area effects are nested: not counted) – "
                                    "pyfixest's default ssc(k_adj=True, k_fixef='nonnested', G_adj=True), as "
@@ -483,8 +491,11 @@ def methods() -> dict:
             "interval": "estimate ± t(0.975; G-1) · se",
         },
         "randomisation_inference": {"draws": results.N_DRAWS, "seed": results.SEED,
-                                    "p_value": "(1 + #{|placebo| >= |observed|}) / (1 + draws)"},
-        "wild_bootstrap": {"draws": results.N_DRAWS, "seed": results.SEED, "weights": "rademacher",
+                                    "units": "the assignment units (stadsdelsområden), studentised (t statistic)",
+                                    "p_value": "exact over every assignment when they are few (did.ri_exact, "
+                                               "did.n_assignments: C(14, 6) = 3 003): #{|t*| >= |t|} / #assignments; "
+                                               "else (1 + #{|t*| >= |t|}) / (1 + draws)"},
+        "wild_bootstrap": {"draws": results.N_DRAWS, "seed": results.SEED, "weights": "webb",
                            "method": "restricted wild cluster bootstrap-t (WCR)"},
         "rank_band": {
             "function": "evalkit.analysis.robustness.rank_intervals", "n_boot": results.RANK_SETTINGS["n_boot"],
