@@ -293,9 +293,7 @@ def test_a_district_page_answers_each_index_question_with_one_figure_and_its_cha
 
 def test_a_district_page_has_the_status_legend(site, server, browser):
     browser.get(urljoin(server, CHECKED))
-    if not browser.execute_script("return !!document.querySelector('.ek-status-legend')"):
-        pytest.skip("statusförklaringen (.ek-status-legend) läggs till av grenen i24-goals (present/goals.py); "
-                    "kontrollen gäller efter sammanslagningen")
+    assert browser.execute_script("return !!document.querySelector('.ek-status-legend')"), "no status legend"
     legend = browser.execute_script(
         "return Array.from(document.querySelectorAll('.ek-status-legend dt, .ek-status-legend li')).map(e => e.textContent)")
     statuses = browser.execute_script(
