@@ -189,7 +189,7 @@ def test_one_treated_area_gets_an_exact_placebo_p_and_warnings():
     rows = [(f"o{i:02d}", yr, rng.normal(0, 1) + (0.7 if i == 0 and yr >= 2006 else 0.0), int(i == 0))
             for i in range(30) for yr in range(2000, 2011)]
     frame = pd.DataFrame(rows, columns=["area", "year", "y", "t"])
-    r = effects_for_panel(frame, treated="t", start=2006, n_perm=999, n_boot=199).as_dict()
+    r = effects_for_panel(frame, treated="t", start=2006, permutations=999, bootstrap=199).as_dict()
     assert r["ri"]["exact"] and r["ri"]["n_perm"] == 30
     assert r["ri"]["p_value"] * 30 == pytest.approx(round(r["ri"]["p_value"] * 30))
     assert r["ri"]["p_value"] >= 1 / 30 and r["ri"]["p_floor"] == pytest.approx(1 / 30)
