@@ -81,3 +81,21 @@ def test_pretrend_and_synth_readings_follow_the_numbers():
     poor = row.copy()
     poor["pre_rmspe"] = 0.05
     assert "följde inte Farsta väl" in effects.synth_reading_sv(poor, "Farsta")
+
+
+def test_a_programme_borough_without_a_synthetic_control_is_not_called_outside_the_programme(monkeypatch):
+    """A programme borough whose series cannot be fitted (a share-only year: '.') gets its own
+    sentence; only boroughs outside the programme are said to be outside it."""
+    import pandas as pd
+
+    from evalkit import geography, results
+    from evalkit.present import effects as present_effects
+
+    empty = pd.DataFrame({"treated": pd.Series([], dtype=str)})
+    monkeypatch.setattr(results, "load", lambda name: empty)
+    inside = geography.programme_boroughs()[0]
+    (text,) = present_effects.synth_section(inside)
+    assert "Ingen syntetisk kontroll" in text.html and "ingår inte i programmet" not in text.html
+    outside = next(c for c in geography.stadsdelsomraden()["sdo_code"] if c not in geography.programme_boroughs())
+    (text,) = present_effects.synth_section(outside)
+    assert "ingår inte i programmet" in text.html

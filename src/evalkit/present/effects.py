@@ -230,6 +230,10 @@ def synth_section(borough: str) -> list:
     summary = results.load("synth_summary")
     mine = summary[summary["treated"] == borough]
     if mine.empty:
+        if borough in geography.programme_boroughs():
+            # a programme borough without a series to fit (e.g. a year its value is not formed: '.')
+            return [paragraph(f"Ingen syntetisk kontroll för {geography.area_name(borough)}: stadsdelsområdets "
+                              "värde finns inte för alla år som jämförelsen behöver.")]
         return [paragraph(f"Syntetisk kontroll skattas bara för programmets stadsdelsområden; "
                           f"{geography.area_name(borough)} ingår inte i programmet.")]
     drawn = mine[mine["transform"] == "log"] if "transform" in mine else mine
