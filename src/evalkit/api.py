@@ -51,6 +51,15 @@ class FileEffects:
         return out
 
 
+def _as_list(value) -> list:
+    """``"a,b"`` or a sequence -> a list (flags take comma lists)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value)
+
+
 def _treated_names(treated) -> list[str] | str:
     """A list of names/codes, or ``"programme"``, from what the user gave (list, file, comma list)."""
     if isinstance(treated, (list, tuple, set, pd.Series, np.ndarray)):
@@ -66,7 +75,7 @@ def _treated_names(treated) -> list[str] | str:
     if is_file:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
         return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
-    return [t.strip() for t in text.split(",") if t.strip()]
+    return _as_list(text)
 
 
 def _treated_codes(treated, codes: pd.Series, source: str, level: str | None, registry: bool) -> set[str]:
@@ -126,15 +135,6 @@ def _assignment_units(frame: pd.DataFrame, start: int | None, registry: bool) ->
     era = geography.era_for_year(start or PROGRAMME_START)
     frame["cluster"] = [geography.borough_of(a, era) for a in frame["area"]]
     return "cluster", "stadsdelsomrade"
-
-
-def _as_list(value) -> list:
-    """``"a,b"`` or a sequence -> a list (flags take comma lists)."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return list(value)
 
 
 def effects(path: str | Path, area: str, year: str | None = None, numerator: str | None = None,

@@ -169,7 +169,8 @@ def to_panel(frame: pd.DataFrame, area: str = "area", year: str = "year", value:
     if first is not None:
         first = first[first["area"].isin(set(p["area"]))].reset_index(drop=True)
     _check_design(p, start, first)
-    _constant_within_area(p, "_cluster", "klustret") if cluster else None
+    if cluster:
+        _constant_within_area(p, "_cluster", "klustret")
     p.attrs.update({"indicator": "", "level": "", "start": int(start), "rows_dropped": len(aside),
                     "areas_dropped": [], "years": (int(p["year"].min()), int(p["year"].max())),
                     "treated_missing": []})

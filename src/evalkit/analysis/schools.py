@@ -109,6 +109,15 @@ def small_count(lo, hi, n, threshold: int = DISCLOSURE_THRESHOLD):
     return small_k | small_rest
 
 
+def pins_small_count(share, n, threshold: int = DISCLOSURE_THRESHOLD):
+    """True where a share in percent published beside its base ``n`` (one decimal, so the count
+    ``share · n`` is exact) stands for a small count or leaves a small remainder (schools and
+    surveys share this primary rule)."""
+    share, n = np.asarray(share, dtype=float), np.asarray(n, dtype=float)
+    k = np.round(share * n / 100)
+    return small_count(k, k, n, threshold)
+
+
 def protect(frame: pd.DataFrame, threshold: int = DISCLOSURE_THRESHOLD,
             limit: int = SCHOOL_SUPPRESSION_LIMIT) -> pd.DataFrame:
     """School results as they may be published: pupils passing and failing are counts like any other.
@@ -127,9 +136,8 @@ def protect(frame: pd.DataFrame, threshold: int = DISCLOSURE_THRESHOLD,
     shown = out["value"].notna() & out["status"].eq("")
     n = out["n_pupils"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     share = out["unit"].eq("procent").to_numpy()
-    k = np.round(out["value"].to_numpy(float) * n / 100)
     with np.errstate(invalid="ignore"):
-        hide = shown.to_numpy() & (~(n >= limit) | (share & small_count(k, k, n, threshold)))
+        hide = shown.to_numpy() & (~(n >= limit) | (share & pins_small_count(out["value"].to_numpy(float), n, threshold)))
     hidden = hide | out["status"].eq("x").to_numpy()
     # secondary: a group of three with one hidden result
     key = out[KEY].astype(str).agg("|".join, axis=1).to_numpy()

@@ -61,14 +61,13 @@ def protect(frame: pd.DataFrame, threshold: int = DISCLOSURE_THRESHOLD, membersh
     Hidden: status ``x``, no value (so no interval either; :func:`with_confidence` gives NaN).
     ``n`` stays: pages print it from ``threshold`` up only.
     """
-    from evalkit.analysis.schools import small_count
+    from evalkit.analysis.schools import pins_small_count
 
     out = frame.copy()
     n = out["n"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     shown = (out["value"].notna() & out["status"].eq("")).to_numpy()
-    k = np.round(out["value"].to_numpy(float) * n / 100)
     with np.errstate(invalid="ignore"):
-        hide = shown & (~(n >= threshold) | small_count(k, k, n, threshold))
+        hide = shown & (~(n >= threshold) | pins_small_count(out["value"].to_numpy(float), n, threshold))
     hide = _secondary(out, n, hide, shown, membership)
     out.loc[hide, "value"] = np.nan
     out.loc[hide, "status"] = "x"

@@ -443,7 +443,7 @@ def sources() -> list[dict]:
         entry = {"title": described.get(s["path"], s["path"]), "path": path, "sha256": s["sha256"]}
         # which files are demo: sources.csv's origin as clean read it (reports of earlier versions: the path)
         entry["origin"] = s.get("origin") or ("demo" if "demo" in s["path"] else "real")
-        entry.update(_licence(path, licences.get(path, ""), synthetic=entry["origin"] == "demo"))
+        entry.update(_licence(licences.get(path, ""), synthetic=entry["origin"] == "demo"))
         if s["path"] in fetched:  # taken from SCB's API by `evalkit fetch`: the question and when it was asked
             f = fetched[s["path"]]
             entry["fetched"] = {"api": f["api"], "table": f["table"], "query": f["query_body"],
@@ -452,7 +452,7 @@ def sources() -> list[dict]:
     return out
 
 
-def _licence(path: str, stated: str, synthetic: bool) -> dict:
+def _licence(stated: str, synthetic: bool) -> dict:
     """A source's licence as a name (SPDX where there is one) and a URL, with the words it is
     stated in (synthetic demo data are evalkit's own, released as CC0)."""
     if synthetic:
