@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import http.server
 import json
 import re
@@ -29,6 +28,7 @@ import pytest
 
 from evalkit.build import plan, runner
 from evalkit.paths import reports_dir
+from test_changes_page import _rewrite
 
 # Installed into the checkout by scripts/ensure_browser_deps.sh (a tool, not project data: not
 # in the session's temporary project).
@@ -54,20 +54,16 @@ def site(processed, tmp_path_factory):
     # district box are on the site and checked like every other page.
     previous = tmp_path_factory.mktemp("previous") / "site"
     shutil.copytree(reports_dir() / "site" / "data", previous / "data")
-    path = previous / "data" / "indikatorer.csv"
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    at = table.index[(table["area_code"] == "sd-tensta") & (table["indicator"] == "ekonomiskt_bistand")
-                     & (table["status"] == "")][-1]
-    table.loc[at, "value"] = str(float(table.loc[at, "value"]) - 1)
-    table.to_csv(path, index=False, lineterminator="\n")
-    # as evalkit wrote it: the descriptor states the resource's size and hash (a previous package is
+
+    def one_less(t):
+        rows = t.index[(t["area_code"] == "sd-tensta") & (t["indicator"] == "ekonomiskt_bistand")
+                       & (t["status"].fillna("") == "")]
+        t.loc[rows[-1], "value"] = t.loc[rows[-1], "value"] - 1
+        return t
+
+    # rewritten as evalkit writes a package (size and hash in the descriptor: a previous package is
     # read as untrusted input and a mismatch drops the changes page)
-    descriptor = previous / "data" / "datapackage.json"
-    desc = json.loads(descriptor.read_text(encoding="utf-8"))
-    spec = next(r for r in desc["resources"] if r["path"] == "indikatorer.csv")
-    body = path.read_bytes()
-    spec["hash"], spec["bytes"] = "sha256:" + hashlib.sha256(body).hexdigest(), len(body)
-    descriptor.write_text(json.dumps(desc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _rewrite(previous, "indikatorer", one_less)
     summary = runner.build(jobs, reports_dir(), progress=False, compare_with=previous)
     assert summary.ok and not summary.built, summary.text()
     assert (reports_dir() / "site" / "andringar.html").exists()
