@@ -126,14 +126,14 @@ def _assignment_units(frame: pd.DataFrame, start: int | None, registry: bool) ->
     if not registry or frame.empty:
         return None, None
     from evalkit import geography
+    from evalkit.analysis.effects import assignment_units
 
     level = geography.area_level(str(frame["area"].iloc[0]))
     if level == "stadsdelsomrade":
         return None, "stadsdelsomrade"
     if level != "stadsdel":
         return None, None
-    era = geography.era_for_year(start or PROGRAMME_START)
-    frame["cluster"] = [geography.borough_of(a, era) for a in frame["area"]]
+    frame["cluster"] = assignment_units(frame["area"], level, start or PROGRAMME_START)
     return "cluster", "stadsdelsomrade"
 
 
