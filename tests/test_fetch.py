@@ -442,7 +442,7 @@ def test_the_method_page_and_data_package_name_table_query_and_retrieval_date(se
 
 
 def test_the_fetched_file_is_read_with_the_tables_notes_and_the_label_of_its_source(server, project):
-    from evalkit.io.core import read_with_quarantine
+    from evalkit.io.formats import read_with_quarantine
 
     assert cli.main(fetch_args(server)) == 0
     result = read_with_quarantine(project / "data" / "raw" / "scb" / "scb_tab638_folkmangd.json")

@@ -2,7 +2,6 @@
 misspelt instruction is an error naming the key and the file instead of being dropped; the level
 a file states is taken in a fixed order."""
 
-import importlib
 import inspect
 import json
 import shutil
@@ -12,7 +11,7 @@ import pytest
 
 from evalkit import cli
 from evalkit.io import ReaderError, read_with_quarantine
-from evalkit.io import core, table
+from evalkit.io import core, formats, table
 from evalkit.paths import raw_dir
 
 FIX = Path(__file__).parent / "fixtures" / "io"
@@ -39,8 +38,8 @@ def test_unknown_sidecar_key_is_an_error_naming_key_and_file(tmp_path, fixture, 
     message = str(info.value)
     assert "\n" not in message
     assert message.startswith(f"{fixture}.evalkit.json: okänd inställning {key} i läsanvisningen")
-    fmt = core.sniff_format(path)
-    assert message.endswith(", ".join(sorted(core.reader_options(fmt))))  # the allowed keys, listed
+    fmt = formats.format_of(path)
+    assert message.endswith(", ".join(sorted(fmt.allowed_options)))  # the allowed keys, listed
 
 
 def test_known_sidecar_keys_are_used(tmp_path):
@@ -68,18 +67,43 @@ def test_bundled_sidecars_pass():
     assert sidecars
     for side in sidecars:
         data_file = side.with_name(side.name[: -len(core.SIDECAR_SUFFIX)])
-        core.check_sidecar_options(core.sidecar_options(data_file), data_file, core.sniff_format(data_file))
+        formats.check_sidecar_options(core.sidecar_options(data_file), data_file, formats.format_of(data_file))
 
 
-@pytest.mark.parametrize("fmt", sorted(core.FORMAT_OPTIONS))
-def test_every_allowed_option_is_taken_by_the_reader(fmt):
+@pytest.mark.parametrize("name", sorted(formats.FORMATS))
+def test_every_allowed_option_is_taken_by_the_reader(name):
     """The allowed list is no promise the code does not keep: each name is a parameter of the reader
     or of the shared steps it hands its options to."""
-    reader = importlib.import_module(f"evalkit.io.{fmt}")
-    takes = set(inspect.signature(reader.read).parameters) | set(inspect.signature(core.records_to_result).parameters)
-    if fmt in ("delimited", "excel"):
+    fmt = formats.FORMATS[name]
+    takes = set(inspect.signature(fmt.read).parameters) | set(inspect.signature(core.records_to_result).parameters)
+    if fmt.is_table:
         takes |= set(inspect.signature(table.table_to_records).parameters)
-    assert core.reader_options(fmt) <= takes
+    assert fmt.allowed_options <= takes
+
+
+@pytest.mark.parametrize("fixture, name", [
+    ("stadsdelsomrade_bred.csv", "delimited"), ("stadsdelsomrade_folkmangd.px", "pcaxis"),
+    ("ekonomiskt_bistand.jsonstat.json", "jsonstat"), ("ohalsotal_stadsdel.xlsx", "excel"),
+])
+def test_format_by_suffix_and_by_content(tmp_path, fixture, name):
+    """The registry knows a file by its name, and by its first bytes when the name says nothing."""
+    assert formats.format_of(FIX / fixture).name == name
+    renamed = tmp_path / "utan_filändelse"
+    shutil.copy(FIX / fixture, renamed)
+    assert formats.format_of(renamed).name == name
+
+
+def test_clean_effects_and_inspect_read_through_the_registry(tmp_path):
+    """One dispatch: the panel reader and the indicator reader of a file are its format's entries."""
+    from evalkit.io import panel
+
+    path = tmp_path / "panel.dat"  # no suffix the registry knows: found by content, both ways
+    path.write_text("Stadsdel;År;Värde\nRinkeby;2019;1,5\nHusby;2019;2,5\n", encoding="utf-8")
+    assert formats.format_of(path) is formats.DELIMITED
+    read = panel.read_panel(path, area="Stadsdel", year="År", value="Värde")
+    assert read.data["value"].tolist() == [1.5, 2.5]
+    tidy = formats.read_with_quarantine(path, indicator="ekonomiskt_bistand", level="stadsdel").data
+    assert tidy["value"].tolist() == [1.5, 2.5]
 
 
 def test_validate_and_clean_exit_2_on_an_unknown_key(tmp_path, monkeypatch, capsys):

@@ -38,7 +38,8 @@ from evalkit import aggregate, contracts, programme
 from evalkit.analysis import index as risk_index
 from evalkit.analysis import origin as origins
 from evalkit.io import projects, records, schools, surveys
-from evalkit.io.core import ReadResult, empty_quarantine, quarantine_rows, read_with_quarantine
+from evalkit.io.core import ReadResult, empty_quarantine, quarantine_rows
+from evalkit.io.formats import read_with_quarantine
 from evalkit.paths import processed_dir, raw_dir
 
 KEY = ["area_code", "indicator", "year"]

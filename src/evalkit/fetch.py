@@ -275,7 +275,7 @@ class Refreshed:
 
 
 def _tidy(path: Path, options: dict) -> pd.DataFrame:
-    from evalkit.io.core import read_with_quarantine
+    from evalkit.io.formats import read_with_quarantine
 
     return read_with_quarantine(path, **options).data
 

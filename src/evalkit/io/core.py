@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -279,9 +278,38 @@ def normalise_status(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 # --------------------------------------------------------------------------- areas
 
 
+class SumRowError(geography.AreaNameError):
+    """A row that sums the table's rows ("Summa", "Totalt"): no area, and not surely the city either."""
+
+    def __init__(self, name: str):
+        super().__init__(f"summarad ({name.strip()!r}): summan av tabellens rader, inte ett område; undantas; "
+                         "avser raden hela staden, skriv Hela staden", name)
+
+
+def resolve_area(name: str, level: str | None = None, era: str | None = None, tie_level: str | None = None) -> str:
+    """The code of one area name: the one rule of every reader (`clean`, `validate`, `inspect`, `effects`).
+
+    ``level`` is binding (the name must exist at that level); ``tie_level`` only settles names that
+    fit both a stadsdel and a stadsdelsområde (:class:`FileLevel`). A sum row is no area
+    (:class:`SumRowError`); a total row under an area level is the city ("Stockholm totalt" under
+    "Stadsdelsområde"). Raises :class:`evalkit.geography.AreaNameError` (or ``ValueError``) with the reason.
+    """
+    if geography.is_sum_row(name):
+        raise SumRowError(name)
+    city = geography.resolve_total(name) if level in AREA_LEVELS else None
+    if city is not None:
+        return city
+    try:
+        return geography.resolve(name, level=level or None, era=era)
+    except geography.AmbiguousAreaError:
+        if level or not tie_level:
+            raise
+        return geography.resolve(name, level=tie_level, era=era)
+
+
 def resolve_areas(names: pd.Series, levels: pd.Series | str | None, era: str | None = None,
                   tie_level: str | None = None) -> tuple[pd.Series, pd.Series]:
-    """Resolve area names to canonical codes, once per distinct (name, level).
+    """Resolve area names to canonical codes (:func:`resolve_area`), once per distinct (name, level).
 
     ``tie_level`` settles names that fit both a stadsdel and a stadsdelsområde (and only those)
     where a row has no level of its own. Returns ``(codes, errors)``: codes (empty string where
@@ -294,23 +322,8 @@ def resolve_areas(names: pd.Series, levels: pd.Series | str | None, era: str | N
     codes_u, errors_u = [], []
     for k in uniques:
         name, level = k.split("\x1f")
-        if geography.is_sum_row(name):
-            codes_u.append("")
-            errors_u.append(f"summarad ({name.strip()!r}): summan av tabellens rader, inte ett område; "
-                            "undantas; avser raden hela staden, skriv Hela staden")
-            continue
-        city = geography.resolve_total(name) if level in AREA_LEVELS else None
-        if city is not None:  # "Stockholm totalt" under a "Stadsdelsområde" heading is the city, not an unknown area
-            codes_u.append(city)
-            errors_u.append("")
-            continue
         try:
-            try:
-                codes_u.append(geography.resolve(name, level=level or None, era=era))
-            except geography.AmbiguousAreaError:
-                if level or not tie_level:
-                    raise
-                codes_u.append(geography.resolve(name, level=tie_level, era=era))
+            codes_u.append(resolve_area(name, level, era, tie_level))
             errors_u.append("")
         except (geography.AreaNameError, ValueError) as exc:
             codes_u.append("")
@@ -404,20 +417,6 @@ def sidecar_options(path: Path) -> dict:
         raise ReaderError(f"{side.name}: läsanvisningen ska vara ett JSON-objekt ({{\"nyckel\": värde, …}})")
     options.pop("_comment", None)
     return options
-
-
-def check_sidecar_options(options: dict, path: Path, reader: str) -> None:
-    """Raise ``ReaderError`` naming every key of the sidecar that ``reader`` does not take.
-
-    A misspelt key ("levle") would otherwise be dropped without a word and the file read as if
-    the instruction were not there.
-    """
-    allowed = reader_options(reader)
-    unknown = [k for k in options if k not in allowed]
-    if unknown:
-        keys = ", ".join(repr(k) for k in unknown)
-        raise ReaderError(f"{path.name}{SIDECAR_SUFFIX}: okänd inställning {keys} i läsanvisningen; tillåtna för "
-                          f"{FORMAT_LABELS[reader]}-filer: {', '.join(sorted(allowed))}")
 
 
 # --------------------------------------------------------------------------- records -> result
@@ -609,47 +608,10 @@ def parse_years(years) -> list[int] | None:
     return [int(y) for y in years]
 
 
-# --------------------------------------------------------------------------- dispatch
+# --------------------------------------------------------------------------- options and files
 
-READERS = {
-    ".csv": "delimited", ".txt": "delimited", ".tsv": "delimited", ".tab": "delimited",
-    ".xlsx": "excel", ".xlsm": "excel",
-    ".px": "pcaxis",
-    ".json": "jsonstat", ".jsonstat": "jsonstat",
-}
-FORMAT_LABELS = {"delimited": "CSV/TXT", "excel": "Excel", "pcaxis": "PC-Axis", "jsonstat": "JSON-stat"}
-# Options a sidecar (and a caller) may give: the ones every reader passes on to records_to_result
-# and table/dimension handling, plus each format's own (its ``read`` signature).
-COMMON_OPTIONS = ("indicator", "level", "era", "years", "value_unit", "area_codes", "area_type", "source_label",
-                  "dimension_map", "select")
 #: Columns named by the file's own heading (``"value_column": "Ohälsotal (dagar)"``), tables only.
 ROLE_OPTIONS = ("area_column", "year_column", "value_column", "numerator_column", "denominator_column")
-FORMAT_OPTIONS = {"delimited": ("encoding", "delimiter", "header_row", "tables", *ROLE_OPTIONS),
-                  "excel": ("sheet", "header_row", "hidden", "tables", *ROLE_OPTIONS),
-                  "pcaxis": ("encoding", "area_dimension", "time_dimension"),
-                  "jsonstat": ("encoding", "area_dimension", "time_dimension", "area_labels")}
-
-
-def reader_options(reader: str) -> frozenset[str]:
-    """The option names the reader ``reader`` (``delimited``, ``excel`` …) takes from a sidecar."""
-    return frozenset(COMMON_OPTIONS + FORMAT_OPTIONS[reader])
-
-
-def sniff_format(path: Path) -> str:
-    """Reader name for a file: by extension, else by its first bytes."""
-    if path.suffix.lower() in READERS:
-        return READERS[path.suffix.lower()]
-    head = path.read_bytes()[:4096]
-    if head.startswith(b"PK\x03\x04"):
-        return "excel"
-    stripped = head.lstrip(b"\xef\xbb\xbf \r\n\t")
-    if stripped.startswith(b"{"):
-        return "jsonstat"
-    upper = stripped.upper()
-    if re.match(rb'^(CHARSET|AXIS-VERSION|CODEPAGE|LANGUAGE|CREATION-DATE|DECIMALS|MATRIX|SUBJECT-CODE)\s*[=(]',
-                upper):
-        return "pcaxis"
-    return "delimited"
 
 
 def readable_file(path: str | Path) -> Path:
@@ -660,45 +622,3 @@ def readable_file(path: str | Path) -> Path:
     if path.is_dir():
         raise ReaderError(f"{path}: är en katalog, inte en fil")
     return path
-
-
-def read_with_quarantine(path: str | Path, indicator: str | None = None, **options) -> ReadResult:
-    """Read one file into tidy rows and quarantine, choosing the reader by file shape.
-
-    Options given here override those in the file's sidecar (``<file>.evalkit.json``). A sidecar
-    key the format does not take is a ``ReaderError`` naming the key and the file; an unknown
-    option given here is a ``TypeError``.
-    """
-    import importlib
-
-    path = readable_file(path)
-    fmt = sniff_format(path)
-    merged = sidecar_options(path)
-    check_sidecar_options(merged, path, fmt)
-    # options from code: a wrong name is a programming error, not a property of the file
-    unknown = set(options) - reader_options(fmt) - {"catalogue"}
-    if unknown:
-        raise TypeError(f"read_with_quarantine: okända val för {FORMAT_LABELS[fmt]}: {', '.join(sorted(unknown))}")
-    merged.update({k: v for k, v in options.items() if v is not None})
-    if indicator is None:
-        indicator = merged.pop("indicator", None)
-    else:
-        merged.pop("indicator", None)
-    reader = importlib.import_module(f"evalkit.io.{fmt}")
-    try:
-        return reader.read(path, indicator=indicator, **merged)
-    except ReaderError:
-        raise
-    except Exception as exc:
-        # imported here: openpyxl takes a third of a second, and most files are no workbooks
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        if not isinstance(exc, (UnicodeError, ValueError, KeyError, IndexError, TypeError, OSError,
-                                zipfile.BadZipFile, InvalidFileException)):
-            raise
-        raise ReaderError(f"{path.name}: kan inte läsas ({type(exc).__name__}: {exc})") from exc
-
-
-def read_indicators(path: str | Path, indicator: str | None = None, **options) -> pd.DataFrame:
-    """Read one file into the tidy schema; set-aside rows are available via ``read_with_quarantine``."""
-    return read_with_quarantine(path, indicator=indicator, **options).data

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.io.core import ROLE_OPTIONS, ReaderError, ReadResult, decode_bytes, records_to_result
+from evalkit.io.raw import RawTable, grid_table
 from evalkit.io.table import (find_header, find_transposed, group_row_above, merge_two_row_header, other_delimiter_rows,
                              table_to_records)
 
@@ -177,3 +178,27 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     result.header = {"row": int(header_line), "cells": list(header), "transposed": transposed, "roles": roles,
                      "top": int(head_line_no[h])}  # the first line of a two-row header (header_row)
     return result
+
+
+def read_raw(path: Path, wanted: list[str], encoding: str | None = None, delimiter: str | None = None,
+             **_options) -> RawTable:
+    """The file as a raw table (``evalkit effects``); ``wanted``: the column names the user gave."""
+    source = path.name
+    text, used = decode_bytes(path.read_bytes(), source, encoding)
+    delimiter = delimiter or sniff_delimiter(text)
+    reader = csv.reader(text.split("\n"), delimiter=delimiter)
+    rows, numbers, previous = [], [], 0
+    for row in reader:
+        if reader.line_num - previous > 1:
+            # a quoted cell ran over the line end: the lines after it would vanish from the count
+            raise ReaderError(f"{source}: rad {previous + 1}: citattecken utan avslut – cellen fortsätter över "
+                              "radslut (trunkerad eller trasig fil?)")
+        previous = reader.line_num
+        rows.append(row)
+        numbers.append(reader.line_num)
+    while rows and not rows[-1]:
+        rows.pop()
+        numbers.pop()
+    table = grid_table(rows, numbers, source, wanted)
+    table.notes.insert(0, f"teckenkodning {used}, avgränsare {delimiter!r}")
+    return table

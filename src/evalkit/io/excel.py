@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.io.core import ROLE_OPTIONS, ReaderError, ReadResult, records_to_result
+from evalkit.io.raw import RawTable, grid_table
 from evalkit.io.table import find_header, find_transposed, group_row_above, merge_two_row_header, table_to_records
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
@@ -219,3 +220,28 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     result.header = {"row": header_row + 1, "cells": list(header), "transposed": transposed, "roles": roles,
                      "top": h + 1}  # the first row of a two-row header (header_row)
     return result
+
+
+def looks_like(head: bytes) -> bool:
+    """An .xlsx workbook is a zip archive, whatever its name."""
+    return head.startswith(b"PK\x03\x04")
+
+
+def read_raw(path: Path, wanted: list[str], sheet: str | int | None = None, **_options) -> RawTable:
+    """The first sheet (or ``sheet``) with the user's columns as a raw table (``evalkit effects``)."""
+    source = path.name
+    wb_values, wb_formulas = open_workbook(path)
+    candidates = sheets_to_read(wb_values.sheetnames, sheet, source)
+    first_error = None
+    for name in candidates:
+        values, reasons, _formulas, _percents = _grid(wb_values[name], wb_formulas[name])
+        values = [[_as_text(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else v for v in r]
+                  for r in values]
+        try:
+            table = grid_table(values, list(range(1, len(values) + 1)), source, wanted, reasons)
+        except ReaderError as exc:
+            first_error = first_error or exc
+            continue
+        table.notes.insert(0, f"Excel, bladet {name!r}")
+        return table
+    raise first_error

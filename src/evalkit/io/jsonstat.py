@@ -31,6 +31,7 @@ import pandas as pd
 from evalkit import geography
 from evalkit.io.core import (CELL_UNITS, STATUS_WORDS, MissingIndicatorError, ReaderError, ReadResult, decode_bytes,
                              file_level, records_to_result, stated_unit)
+from evalkit.io.raw import RawTable, cube, fold
 from evalkit.io.table import (apply_dimensions, canonical_header, normalise_dimension_options, time_years,
                              total_selection)
 
@@ -223,3 +224,25 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         notes.append("note: " + " ".join(map(str, doc["note"] if isinstance(doc["note"], list) else [doc["note"]])))
     return records_to_result(base, source, rows_read=total, notes=notes, **found.options(),
                              headings={"area": labels[area_dim], "year": labels[time_dim]}, **options)
+
+
+def looks_like(head: bytes) -> bool:
+    """A JSON document (the reader says so when it is no JSON-stat dataset)."""
+    return head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"{")
+
+
+def read_raw(path: Path, wanted: list[str] = (), encoding: str | None = None, **_options) -> RawTable:
+    """The dataset as a raw table, one column per dimension (``evalkit effects``); a dimension is
+    found by its id or its label."""
+    source = path.name
+    doc, used, ids, sizes = load_dataset(path, encoding)
+    dims = doc["dimension"]
+    total = int(np.prod(sizes))
+    values = _cells(doc["value"], total, source, "value")
+    status = _cells(doc.get("status"), total, source, "status")
+    cats = {d: _categories(dims[d])[1] for d in ids}
+    # a null value with a status symbol is that symbol (set aside later as "no value"), never 0
+    cells = [v if v is not None else JSONSTAT_STATUS.get(str(s or ""), str(s or "")) for v, s in zip(values, status)]
+    aliases = {fold(dims[d].get("label", d)): d for d in ids}
+    notes = [f"JSON-stat, teckenkodning {used}, {total} celler ({' × '.join(ids)})"]
+    return cube(source, cats, list(ids), cells, aliases, notes, np.arange(1, total + 1, dtype="int64"))

@@ -2,11 +2,12 @@
 
 The indicator readers (:mod:`evalkit.io.delimited`, ``excel``, ``pcaxis``, ``jsonstat``) produce the
 tidy *indicator* contract: they need an indicator from ``indicators.csv`` and a value column.
-A researcher's file (``stadsdel;ar;antal_brott;befolkning``) has neither, so this module is a thin
-"raw table" entry point beside them that reuses their parts – decoding, delimiter sniffing, header
-and footnote rules, Excel's merged cells/formulas/percent formats, the PC-Axis and JSON-stat
-parsers and, above all, the number parsing (:func:`evalkit.io.core.parse_numbers`: decimal comma,
-spaces, ``..``, ``x``) – and maps columns by the names the user gives.
+A researcher's file (``stadsdel;ar;antal_brott;befolkning``) has neither, so this module reads it
+as a raw table through the same format registry (:func:`evalkit.io.formats.read_raw`: each format's
+``read_raw`` reuses its reader's parts – decoding, delimiter sniffing, header and footnote rules,
+Excel's merged cells/formulas/percent formats, the PC-Axis and JSON-stat parsers), parses numbers
+as they do (:func:`evalkit.io.core.parse_numbers`: decimal comma, spaces, ``..``, ``x``), resolves
+areas with their resolver and level rule, and maps columns by the names the user gives.
 
 Shapes:
 
@@ -26,8 +27,6 @@ named columns, an area-year twice) raise :class:`~evalkit.io.core.ReaderError` w
 
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,28 +34,14 @@ import numpy as np
 import pandas as pd
 
 from evalkit import geography
-from evalkit.io.core import (ReaderError, decode_bytes, empty_quarantine, parse_numbers, quarantine_rows, readable_file,
-                              sniff_format)
-from evalkit.io.table import classify_rows, merge_two_row_header, year_of_header
+from evalkit.io.core import (ReaderError, empty_quarantine, file_level, parse_numbers, quarantine_rows,
+                              resolve_area)
+from evalkit.io.formats import read_raw
+from evalkit.io.raw import RawTable, fold
+from evalkit.io.table import year_of_header
 
 #: Cohort cells meaning "never treated" (besides an empty cell).
 NEVER = {"", "0", "-", "–", "aldrig", "never", "nej", "no", "ej"}
-HEAD_LINES = 200
-
-
-@dataclass
-class RawTable:
-    """A table as the file has it: ``frame`` (columns named as in the file, cells as read),
-    the file row of each frame row, and, for cubes, the column holding the cell values."""
-
-    frame: pd.DataFrame
-    rows: np.ndarray
-    source: str
-    notes: list[str] = field(default_factory=list)
-    cube_value: str | None = None
-    aliases: dict[str, str] = field(default_factory=dict)
-    #: per-cell reasons ("" when fine), same shape as ``frame`` (Excel errors, formulas without value)
-    reasons: pd.DataFrame | None = None
 
 
 @dataclass
@@ -80,191 +65,6 @@ def _flag(measure: str) -> str:
     return "--covariates" if measure.startswith("cov:") else f"--{measure}"
 
 
-def _fold(name) -> str:
-    return str(name).strip().casefold()
-
-
-# --------------------------------------------------------------------------- raw tables per format
-
-
-def _header_index(rows: list[list[str]], wanted: list[str]) -> int:
-    """First row naming every wanted column, or naming the first one and ≥ 1 year column."""
-    want = [_fold(w) for w in wanted if w]
-    for i, row in enumerate(rows):
-        cells = {_fold(c) for c in row if str(c).strip()}
-        if want and all(w in cells for w in want):
-            return i
-        if want and want[0] in cells and any(year_of_header(c) for c in row if str(c).strip()):
-            return i
-    return -1
-
-
-def _no_header(source: str, wanted: list[str], rows: list[list]) -> ReaderError:
-    first = next((r for r in rows if any(str(c).strip() for c in r)), [])
-    shown = ", ".join(str(c).strip() for c in first if str(c).strip())[:120]
-    return ReaderError(f"{source}: hittar ingen rubrikrad med kolumnerna {', '.join(repr(w) for w in wanted)} "
-                       f"bland de första {min(len(rows), HEAD_LINES)} raderna (första raden: {shown})")
-
-
-def _grid_table(rows: list[list], numbers: list[int], source: str, wanted: list[str],
-                reasons: list[list[str]] | None = None) -> RawTable:
-    """Header + body of a grid (CSV lines or an Excel sheet) as a :class:`RawTable`."""
-    h = _header_index([[str(c) for c in r] for r in rows[:HEAD_LINES]], wanted)
-    if h < 0:
-        raise _no_header(source, wanted, rows)
-    header = [str(c).strip() if c is not None else "" for c in rows[h]]
-    start = h + 1
-    if start < len(rows):
-        merged = merge_two_row_header(header, [str(c) if c is not None else "" for c in rows[start]])
-        if merged is not None:
-            header, start = merged, start + 1
-    width = len(header)
-    body_rows = rows[start:]
-    extra = np.array([any(str(c).strip() for c in r[width:]) for r in body_rows], dtype=bool)
-    body = pd.DataFrame([list(r[:width]) + [""] * (width - len(r[:width])) for r in body_rows],
-                        columns=range(width), dtype=object)
-    lines = np.asarray(numbers[start:], dtype="int64")
-    why = None
-    if reasons is not None:
-        why = pd.DataFrame([list(r[:width]) + [""] * (width - len(r[:width])) for r in reasons[start:]],
-                           columns=range(width), dtype=object)
-    text = body.map(lambda v: "" if v is None else (repr(float(v)) if isinstance(v, (int, float)) else str(v)))
-    note, blank = classify_rows(text) if len(body) else (np.zeros(0, bool), np.zeros(0, bool))
-    keep = ~(note | blank)
-    notes = [f"rubrik på rad {numbers[start - 1]}"]
-    if (note | blank).any():
-        notes.append(f"{int((note | blank).sum())} {'rad' if int((note | blank).sum()) == 1 else 'rader'} utanför tabellen (noter, fotnoter, tomma) hoppades över")
-    frame = body[keep].reset_index(drop=True)
-    frame.columns = [c if c else f"kolumn {i + 1}" for i, c in enumerate(header)]
-    if why is not None:
-        why = why[keep].reset_index(drop=True)
-        why.columns = frame.columns
-    if extra[keep].any():
-        why = why if why is not None else pd.DataFrame("", index=frame.index, columns=frame.columns)
-        # a row with more cells than the header: its cells may be shifted, none of them is trusted
-        why.loc[extra[keep], :] = "raden har fler celler än rubrikraden"
-    return RawTable(frame, lines[keep], source, notes, reasons=why)
-
-
-def _read_delimited(path: Path, wanted: list[str], encoding: str | None, delimiter: str | None) -> RawTable:
-    from evalkit.io.delimited import sniff_delimiter
-
-    source = path.name
-    text, used = decode_bytes(path.read_bytes(), source, encoding)
-    delimiter = delimiter or sniff_delimiter(text)
-    reader = csv.reader(text.split("\n"), delimiter=delimiter)
-    rows, numbers, previous = [], [], 0
-    for row in reader:
-        if reader.line_num - previous > 1:
-            # a quoted cell ran over the line end: the lines after it would vanish from the count
-            raise ReaderError(f"{source}: rad {previous + 1}: citattecken utan avslut – cellen fortsätter över "
-                              "radslut (trunkerad eller trasig fil?)")
-        previous = reader.line_num
-        rows.append(row)
-        numbers.append(reader.line_num)
-    while rows and not rows[-1]:
-        rows.pop()
-        numbers.pop()
-    table = _grid_table(rows, numbers, source, wanted)
-    table.notes.insert(0, f"teckenkodning {used}, avgränsare {delimiter!r}")
-    return table
-
-
-def _read_excel(path: Path, wanted: list[str], sheet: str | int | None) -> RawTable:
-    # _grid is the Excel reader's own cell logic (merged cells, errors, formulas, percent formats)
-    from evalkit.io.excel import _as_text, _grid, open_workbook, sheets_to_read
-
-    source = path.name
-    wb_values, wb_formulas = open_workbook(path)
-    candidates = sheets_to_read(wb_values.sheetnames, sheet, source)
-    first_error = None
-    for name in candidates:
-        values, reasons, _formulas, _percents = _grid(wb_values[name], wb_formulas[name])
-        values = [[_as_text(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else v for v in r]
-                  for r in values]
-        try:
-            table = _grid_table(values, list(range(1, len(values) + 1)), source, wanted, reasons)
-        except ReaderError as exc:
-            first_error = first_error or exc
-            continue
-        table.notes.insert(0, f"Excel, bladet {name!r}")
-        return table
-    raise first_error
-
-
-def _cube(source: str, dims: dict[str, list[str]], ids: list[str], cells: list, aliases: dict[str, str],
-          notes: list[str], rows: np.ndarray) -> RawTable:
-    """A dense cube (row-major over ``ids``) as a long table with one column per variable + ``värde``."""
-    import itertools
-
-    combos = list(itertools.product(*[dims[d] for d in ids]))
-    frame = pd.DataFrame(combos, columns=ids, dtype=object)
-    frame["värde"] = pd.Series(cells, dtype=object)
-    return RawTable(frame, rows, source, notes, cube_value="värde", aliases=aliases)
-
-
-def _read_pcaxis(path: Path, encoding: str | None) -> RawTable:
-    from evalkit.io.pcaxis import parse
-
-    source = path.name
-    text, used = decode_bytes(path.read_bytes(), source, encoding)
-    m = re.search(r'CHARSET\s*=\s*"ANSI"', text[:4096], re.IGNORECASE)
-    if m and used != "cp1252" and not encoding:  # ANSI files that happen to be valid UTF-8
-        text, used = decode_bytes(path.read_bytes(), source, "cp1252")
-    px = parse(text, source)
-    ids = px["stub"] + px["heading"]
-    missing = [v for v in ids if v not in px["values"]]
-    if missing or not ids:
-        raise ReaderError(f"{source}: VALUES saknas för {', '.join(missing) or 'STUB/HEADING'}")
-    if px["keys"]:
-        raise ReaderError(f"{source}: glesa PC-Axis-filer (KEYS) läses inte av evalkit effects; spara tabellen "
-                          "som CSV eller fullständig PC-Axis")
-    expected = int(np.prod([len(px["values"][v]) for v in ids]))
-    if len(px["data"]) != expected:
-        raise ReaderError(f"{source}: DATA har {len(px['data'])} celler men VALUES ger {expected}")
-    cells = [tok for tok, _quoted, _line in px["data"]]
-    rows = np.array([line for _tok, _quoted, line in px["data"]], dtype="int64")
-    notes = [f"PC-Axis, teckenkodning {used}, {expected} celler ({' × '.join(ids)})"]
-    return _cube(source, {v: px["values"][v] for v in ids}, ids, cells, {}, notes, rows)
-
-
-def _read_jsonstat(path: Path, encoding: str | None) -> RawTable:
-    from evalkit.io.jsonstat import JSONSTAT_STATUS, _categories, _cells, load_dataset
-
-    source = path.name
-    doc, used, ids, sizes = load_dataset(path, encoding)
-    dims = doc["dimension"]
-    total = int(np.prod(sizes))
-    values = _cells(doc["value"], total, source, "value")
-    status = _cells(doc.get("status"), total, source, "status")
-    cats = {d: _categories(dims[d])[1] for d in ids}
-    # a null value with a status symbol is that symbol (set aside later as "no value"), never 0
-    cells = [v if v is not None else JSONSTAT_STATUS.get(str(s or ""), str(s or "")) for v, s in zip(values, status)]
-    aliases = {_fold(dims[d].get("label", d)): d for d in ids}
-    notes = [f"JSON-stat, teckenkodning {used}, {total} celler ({' × '.join(ids)})"]
-    return _cube(source, cats, list(ids), cells, aliases, notes, np.arange(1, total + 1, dtype="int64"))
-
-
-def read_raw(path: str | Path, wanted: list[str], sheet: str | int | None = None, encoding: str | None = None,
-             delimiter: str | None = None) -> RawTable:
-    """Read a file as a raw table; ``wanted`` are the column names the user gave (the first is the
-    area column), used to find the header row under title lines."""
-    path = readable_file(path)
-    kind = sniff_format(path)
-    try:
-        if kind == "excel":
-            return _read_excel(path, wanted, sheet)
-        if kind == "pcaxis":
-            return _read_pcaxis(path, encoding)
-        if kind == "jsonstat":
-            return _read_jsonstat(path, encoding)
-        return _read_delimited(path, wanted, encoding, delimiter)
-    except ReaderError:
-        raise
-    except (UnicodeError, ValueError, KeyError, IndexError, TypeError, OSError, csv.Error) as exc:
-        raise ReaderError(f"{path.name}: kan inte läsas ({type(exc).__name__}: {exc})") from exc
-
-
 # --------------------------------------------------------------------------- mapping columns
 
 
@@ -272,8 +72,8 @@ def _column(table: RawTable, name: str | None) -> str | None:
     """The frame column the user means by ``name`` (case-insensitive; JSON-stat ids or labels)."""
     if not name:
         return None
-    by_fold = {_fold(c): c for c in table.frame.columns}
-    key = _fold(name)
+    by_fold = {fold(c): c for c in table.frame.columns}
+    key = fold(name)
     if key in by_fold:
         return by_fold[key]
     alias = table.aliases.get(key)
@@ -282,11 +82,11 @@ def _column(table: RawTable, name: str | None) -> str | None:
 
 def _measure_dimension(table: RawTable, fixed: set[str], names: dict[str, str]) -> str | None:
     """In a cube: the variable whose categories are the measures asked for (spread into columns)."""
-    wanted = {_fold(n) for n in names.values()}
+    wanted = {fold(n) for n in names.values()}
     for c in table.frame.columns:
         if c in fixed or c == table.cube_value:
             continue
-        if wanted & {_fold(v) for v in table.frame[c].unique()}:
+        if wanted & {fold(v) for v in table.frame[c].unique()}:
             return c
     return None
 
@@ -330,10 +130,10 @@ def _spread_cube(table: RawTable, area: str, year: str, names: dict[str, str], c
     """Cube with a measure variable: one record per area × year, one column per measure."""
     f = table.frame.assign(_row=table.rows)
     _check_single_valued(table, {area, year, spread})
-    folded = f[spread].map(_fold)
+    folded = f[spread].map(fold)
     out, blame = None, {}
     for m, name in names.items():
-        part = f[folded == _fold(name)]
+        part = f[folded == fold(name)]
         if part.empty:
             raise ReaderError(f"{table.source}: {name!r} ({_flag(m)}) finns inte bland värdena av {spread!r} "
                               f"({', '.join(map(str, f[spread].unique()))})")
@@ -517,14 +317,15 @@ def resolve_areas(names: pd.Series, source: str, level: str | None = None, regis
     """
     if not registry:
         return names.astype(str)
-    # the column may say its level ("stadsdel", "stadsdelsområde"), as in the indicator readers
-    level = level or geography.level_named(str(column), whole=True)
+    # the level rule and the resolver of the indicator readers: --level, else what the column's
+    # name ("stadsdel", "stadsdelsområde") or the codes in it say
+    level = file_level(level, heading=str(column), codes=names).level
     unknown, ambiguous, codes = [], [], {}
     first_row = {} if rows is None else dict(zip(names[::-1], rows[::-1]))
     at = lambda n: f"rad {first_row[n]}, " if n in first_row else ""  # noqa: E731
     for name in pd.unique(names):
         try:
-            codes[name] = geography.code_for(str(name), level=level)
+            codes[name] = resolve_area(str(name), level)
         except geography.AmbiguousAreaError:
             ambiguous.append(f"{name!r}" + (f" ({at(name)[:-2]})" if at(name) else ""))
         except geography.AreaNameError as exc:

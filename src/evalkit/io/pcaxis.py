@@ -30,8 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.io.core import (MissingIndicatorError, ReaderError, ReadResult, file_level, records_to_result,
+from evalkit.io.core import (MissingIndicatorError, ReaderError, ReadResult, decode_bytes, file_level,
+                             records_to_result,
                              stated_unit)
+from evalkit.io.raw import RawTable, cube
 from evalkit.io.table import (apply_dimensions, canonical_header, normalise_dimension_options, time_years,
                              total_selection, year_marker)
 
@@ -259,3 +261,38 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
         notes.append("tider med markering läses som året; markeringen noteras här: " + ", ".join(marked))
     return records_to_result(base, source, rows_read=len(base), notes=notes, unit_stated=units, **found.options(),
                              headings={"area": area_var, "year": time_var}, **options)
+
+
+#: Keywords a PC-Axis file starts with (its first statement), whatever its name.
+_FIRST_KEYWORD = re.compile(rb'^(CHARSET|AXIS-VERSION|CODEPAGE|LANGUAGE|CREATION-DATE|DECIMALS|MATRIX|SUBJECT-CODE)'
+                            rb'\s*[=(]')
+
+
+def looks_like(head: bytes) -> bool:
+    """Whether the first bytes of a file are a PC-Axis statement."""
+    return bool(_FIRST_KEYWORD.match(head.lstrip(b"\xef\xbb\xbf \r\n\t").upper()))
+
+
+def read_raw(path: Path, wanted: list[str] = (), encoding: str | None = None, **_options) -> RawTable:
+    """The cube as a raw table, one column per variable (``evalkit effects``); ``wanted`` is not
+    needed: a cube names its variables itself."""
+    source = path.name
+    text, used = decode_bytes(path.read_bytes(), source, encoding)
+    m = re.search(r'CHARSET\s*=\s*"ANSI"', text[:4096], re.IGNORECASE)
+    if m and used != "cp1252" and not encoding:  # ANSI files that happen to be valid UTF-8
+        text, used = decode_bytes(path.read_bytes(), source, "cp1252")
+    px = parse(text, source)
+    ids = px["stub"] + px["heading"]
+    missing = [v for v in ids if v not in px["values"]]
+    if missing or not ids:
+        raise ReaderError(f"{source}: VALUES saknas för {', '.join(missing) or 'STUB/HEADING'}")
+    if px["keys"]:
+        raise ReaderError(f"{source}: glesa PC-Axis-filer (KEYS) läses inte av evalkit effects; spara tabellen "
+                          "som CSV eller fullständig PC-Axis")
+    expected = int(np.prod([len(px["values"][v]) for v in ids]))
+    if len(px["data"]) != expected:
+        raise ReaderError(f"{source}: DATA har {len(px['data'])} celler men VALUES ger {expected}")
+    cells = [tok for tok, _quoted, _line in px["data"]]
+    rows = np.array([line for _tok, _quoted, line in px["data"]], dtype="int64")
+    notes = [f"PC-Axis, teckenkodning {used}, {expected} celler ({' × '.join(ids)})"]
+    return cube(source, {v: px["values"][v] for v in ids}, ids, cells, {}, notes, rows)

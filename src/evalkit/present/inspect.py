@@ -16,8 +16,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evalkit.io.core import (FORMAT_LABELS, ROLE_OPTIONS, SIDECAR_SUFFIX, MissingIndicatorError, ReaderError,
-                             reader_options, sidecar_options, sniff_format)
+from evalkit import programme
+from evalkit.io.core import ROLE_OPTIONS, SIDECAR_SUFFIX, MissingIndicatorError, ReaderError, sidecar_options
+from evalkit.io.formats import Format, format_of
 from evalkit.io.table import column_roles, find_header, year_of_header
 
 #: Tidy rows shown as a sample.
@@ -43,15 +44,12 @@ def _cells(cells: list[str]) -> str:
     return " | ".join(c.strip() for c in cells) if any(c.strip() for c in cells) else "(tom)"
 
 
-def head_rows(path: Path, fmt: str, options: dict) -> list[tuple[int, list[str]]]:
+def head_rows(path: Path, fmt: Format, options: dict) -> list[tuple[int, list[str]]]:
     """The first rows of a table file as its reader splits them; ``[]`` for PC-Axis/JSON-stat."""
-    if fmt == "excel":
-        from evalkit.io.excel import head_rows as rows
-    elif fmt == "delimited":
-        from evalkit.io.delimited import head_rows as rows
-    else:
+    if not fmt.is_table:
         return []
-    return rows(path, HEAD_ROWS, **{k: v for k, v in options.items() if k in ("sheet", "encoding", "delimiter")})
+    return fmt.head_rows(path, HEAD_ROWS,
+                         **{k: v for k, v in options.items() if k in ("sheet", "encoding", "delimiter")})
 
 
 def guess_header(rows: list[tuple[int, list[str]]]) -> tuple[int, list[str]] | None:
@@ -68,7 +66,7 @@ def guess_header(rows: list[tuple[int, list[str]]]) -> tuple[int, list[str]] | N
     return None
 
 
-def suggest_sidecar(fmt: str, header: tuple[int, list[str]] | None, options: dict, reason: str = "",
+def suggest_sidecar(fmt: Format, header: tuple[int, list[str]] | None, options: dict, reason: str = "",
                     roles: dict | None = None) -> dict:
     """A reading instruction for the file: where the header is, each role column by its heading
     (``area_column``, ``year_column``, ``value_column``, ``numerator_column``, ``denominator_column``)
@@ -77,8 +75,8 @@ def suggest_sidecar(fmt: str, header: tuple[int, list[str]] | None, options: dic
     cannot be read yet, said in ``_comment`` (what is missing)."""
     side: dict = {"_comment": "Läsanvisning skriven av evalkit inspect; ändra värdena och kör "
                               "evalkit inspect igen. Nycklar: se README, avsnittet Bring your own data."}
-    allowed = reader_options(fmt)
-    if header is not None and fmt in ("excel", "delimited"):
+    allowed = fmt.allowed_options
+    if header is not None and fmt.is_table:
         row, cells = header
         side["header_row"] = row
         if roles:
@@ -102,11 +100,11 @@ def suggest_sidecar(fmt: str, header: tuple[int, list[str]] | None, options: dic
     return side
 
 
-def readable(result, fmt: str, catalogue, area_column: str | None = None) -> list[str]:
+def readable(result, fmt: Format, catalogue, area_column: str | None = None) -> list[str]:
     """The Swedish description of a file evalkit reads (``area_column`` as the sidecar names it)."""
     from evalkit.cli import set_aside_lines
 
-    lines = [f"format: {FORMAT_LABELS[fmt]}"]
+    lines = [f"format: {fmt.label}"]
     if result.header is not None:
         lines.append(f"rubrikrad: rad {result.header['row']}: {_cells(result.header['cells'])}")
         lines.append("kolumner:")
@@ -151,55 +149,41 @@ def read_as_clean(path: Path, **options):
     return clean.read_input(path, clean.INDICATORS, **options)
 
 
-def inspect(path: str | Path, indicator: str | None = None, level: str | None = None, **roles) -> Inspection:
-    """Read ``path`` as `evalkit clean` would (its sidecar included) and describe the reading.
-
-    ``roles``: columns named by their heading (``value_column="Ohälsotal (dagar)"`` …), as the
-    ``--value-column`` … flags give them; they override the sidecar's."""
-    from evalkit import programme
-
-    path = Path(path)
-    options = {"indicator": indicator, "level": level, **{k: v for k, v in roles.items() if k in ROLE_OPTIONS}}
-    lines = [f"{path.name}: så läser evalkit filen (inget skrivs)"]
-    if not path.is_file():
-        return Inspection(lines + [f"fel: {path}: filen finns inte"], 2)
-    fmt = sniff_format(path)
+def _read(path: Path, indicator: str | None, level: str | None, roles: dict):
+    """``(result, "")`` for a file evalkit reads, ``(None, why)`` for one it cannot read."""
     try:
-        given = {**sidecar_options(path), **{k: v for k, v in options.items() if v is not None}}
-    except ReaderError as exc:
-        return Inspection(lines + [f"fel: {exc}"], 2)
-    if path.with_name(path.name + SIDECAR_SUFFIX).is_file():
-        lines.append(f"läsanvisning: {path.name}{SIDECAR_SUFFIX} används")
-    given_roles = {k: v for k, v in options.items() if k in ROLE_OPTIONS and v is not None}
-    if given_roles and fmt not in ("excel", "delimited"):
-        return Inspection(lines + [f"fel: {path.name}: {', '.join(given_roles)} gäller tabeller (CSV/TXT, Excel); "
-                                   f"en {FORMAT_LABELS[fmt]}-fil anger sina dimensioner själv"], 2)
-    try:
-        result = read_as_clean(path, indicator=indicator, level=level, **given_roles)
+        return read_as_clean(path, indicator=indicator, level=level, **roles), ""
     except MissingIndicatorError:
-        why = "filen anger ingen indikator (ange --indicator NAMN eller \"indicator\" i läsanvisningen)"
+        return None, "filen anger ingen indikator (ange --indicator NAMN eller \"indicator\" i läsanvisningen)"
     except ReaderError as exc:
-        why = str(exc)
+        return None, str(exc)
     except Exception as exc:  # never a traceback as the only message (as validate)
-        why = f"{path.name}: kan inte läsas ({type(exc).__name__}: {exc})"
-    else:
-        catalogue = programme.indicator_catalogue().set_index("indicator")
-        body = readable(result, fmt, catalogue, given.get("area_column"))
-        code = 1 if result.set_aside_count() else 0
-        # a transposed table is found by its shape, not at a header row
-        header = ((result.header.get("top", result.header["row"]), result.header["cells"])
-                  if result.header and not result.header.get("transposed") else None)
-        side = suggest_sidecar(fmt, header, given, roles=(result.header or {}).get("roles"))
-        shown = {k: v for k, v in side.items() if k != "_comment"}
-        body.append(f"läsanvisning som ger denna läsning (skrivs med --write-sidecar): "
-                    f"{json.dumps(shown, ensure_ascii=False)}")
-        return Inspection(lines + body, code, side)
+        return None, f"{path.name}: kan inte läsas ({type(exc).__name__}: {exc})"
+
+
+def _described(result, fmt: Format, given: dict, lines: list[str]) -> Inspection:
+    """The inspection of a file evalkit reads: the reading, and the reading instruction that gives it."""
+    catalogue = programme.indicator_catalogue().set_index("indicator")
+    body = readable(result, fmt, catalogue, given.get("area_column"))
+    code = 1 if result.set_aside_count() else 0
+    # a transposed table is found by its shape, not at a header row
+    header = ((result.header.get("top", result.header["row"]), result.header["cells"])
+              if result.header and not result.header.get("transposed") else None)
+    side = suggest_sidecar(fmt, header, given, roles=(result.header or {}).get("roles"))
+    shown = {k: v for k, v in side.items() if k != "_comment"}
+    body.append(f"läsanvisning som ger denna läsning (skrivs med --write-sidecar): "
+                f"{json.dumps(shown, ensure_ascii=False)}")
+    return Inspection(lines + body, code, side)
+
+
+def _unreadable(path: Path, fmt: Format, given: dict, why: str, lines: list[str]) -> Inspection:
+    """The inspection of a file evalkit cannot read: why, its first rows as evalkit saw them, the
+    header it took and what it expected, and a reading instruction to start from."""
     rows = head_rows(path, fmt, given)
     lines.append(f"kan inte läsas: {why}")
     if rows:
         lines.append(f"de första {len(rows)} raderna som evalkit såg dem:")
         lines += [f"  rad {n}: {_cells(c)}" for n, c in rows]
-    header = guess_header(rows)
     found = find_header([c for _n, c in rows])
     if found >= 0:
         lines.append(f"evalkit tog rad {rows[found][0]} för rubrikraden; så förstods kolumnerna:")
@@ -207,10 +191,37 @@ def inspect(path: str | Path, indicator: str | None = None, level: str | None = 
     elif rows:
         lines.append("evalkit hittade ingen rubrikrad bland de första raderna")
     lines.append(EXPECTED)
-    side = suggest_sidecar(fmt, header, given, reason=why)
+    side = suggest_sidecar(fmt, guess_header(rows), given, reason=why)
     lines.append(f"förslag till läsanvisning {path.name}{SIDECAR_SUFFIX} (skrivs med --write-sidecar):")
     lines.append(json.dumps(side, ensure_ascii=False, indent=1))
     return Inspection(lines, 2, side)
+
+
+def inspect(path: str | Path, indicator: str | None = None, level: str | None = None, **roles) -> Inspection:
+    """Read ``path`` as `evalkit clean` would (its sidecar included) and describe the reading.
+
+    ``roles``: columns named by their heading (``value_column="Ohälsotal (dagar)"`` …), as the
+    ``--value-column`` … flags give them; they override the sidecar's."""
+    path = Path(path)
+    options = {"indicator": indicator, "level": level, **{k: v for k, v in roles.items() if k in ROLE_OPTIONS}}
+    lines = [f"{path.name}: så läser evalkit filen (inget skrivs)"]
+    if not path.is_file():
+        return Inspection(lines + [f"fel: {path}: filen finns inte"], 2)
+    fmt = format_of(path)
+    try:
+        given = {**sidecar_options(path), **{k: v for k, v in options.items() if v is not None}}
+    except ReaderError as exc:
+        return Inspection(lines + [f"fel: {exc}"], 2)
+    if path.with_name(path.name + SIDECAR_SUFFIX).is_file():
+        lines.append(f"läsanvisning: {path.name}{SIDECAR_SUFFIX} används")
+    given_roles = {k: v for k, v in options.items() if k in ROLE_OPTIONS and v is not None}
+    if given_roles and not fmt.is_table:
+        return Inspection(lines + [f"fel: {path.name}: {', '.join(given_roles)} gäller tabeller (CSV/TXT, Excel); "
+                                   f"en {fmt.label}-fil anger sina dimensioner själv"], 2)
+    result, why = _read(path, indicator, level, given_roles)
+    if result is None:
+        return _unreadable(path, fmt, given, why, lines)
+    return _described(result, fmt, given, lines)
 
 
 def write_sidecar(path: str | Path, sidecar: dict) -> Path | None:
