@@ -33,11 +33,15 @@ What a published table looks like and how it is read:
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from evalkit import geography
+from evalkit import geography, programme
+from evalkit.io.core import (SIDECAR_SUFFIX, FileLevel, MissingIndicatorError, ReaderError, file_level, parse_numbers,
+                             stated_unit)
 
 # Header aliases -> canonical names (compared after casefold/strip).
 HEADER_ALIASES = {
@@ -381,8 +385,6 @@ _SAME_WORD = {"befolkning": "invånare", "befolkningen": "invånare", "folkmäng
 
 def _fold(text) -> str:
     """A heading as a person reads it: case, runs of spaces (non-breaking too) and dash variants do not matter."""
-    import unicodedata
-
     text = unicodedata.normalize("NFKC", str(text)).replace("–", "-").replace("—", "-")
     return re.sub(r"\s+", " ", text).strip().casefold()
 
@@ -396,8 +398,6 @@ def _words(text) -> set[str]:
 def catalogue_words(indicator: str | None) -> dict | None:
     """The words ``indicators.csv`` has for an indicator: its label, unit and the description's
     "täljare: …; nämnare: …" – what a file's headings are compared with to guess the columns."""
-    from evalkit import programme
-
     catalogue = programme.indicator_catalogue().set_index("indicator")
     if not indicator or indicator not in catalogue.index:
         return None
@@ -413,8 +413,6 @@ def catalogue_words(indicator: str | None) -> dict | None:
 
 def _numeric_column(cells: pd.Series) -> bool:
     """Whether at least half of a column's filled cells are numbers or statistics symbols."""
-    from evalkit.io.core import parse_numbers
-
     filled = cells[cells.astype(str).str.strip() != ""]
     if not len(filled):
         return False
@@ -427,8 +425,6 @@ def year_groups(header: list[str], years: list, sel: dict, source: str) -> tuple
     label over the years): a breakdown across the columns. The total group is read (or the one
     ``"select": {"grupp": [...]}`` names) and the others left with a note; without a total, a
     stop naming the groups. Never two groups as the same area and year."""
-    from evalkit.io.core import SIDECAR_SUFFIX, ReaderError
-
     cols = [i for i, y in enumerate(years) if y]
     groups = list(dict.fromkeys(years[i][1] for i in cols))
     seen = [years[i][0] for i in cols]
@@ -483,8 +479,6 @@ def stated_roles(header: list[str], canon: list, source: str, roles: dict) -> li
     """The roles the user states by heading (``value_column``: "Ohälsotal (dagar)" …); the stated
     column replaces one evalkit found by its name. ReaderError naming the key for a heading that
     is not in the header."""
-    from evalkit.io.core import ReaderError
-
     folded = [_fold(h) for h in header]
     canon = list(canon)
     for key, role in ROLE_KEYS.items():
@@ -506,8 +500,6 @@ def guess_roles(header: list[str], canon: list, text: pd.DataFrame, indicator: s
     "Befolkning 16–64 år"): which of its number columns are the value, numerator and
     denominator, from the catalogue's words for the indicator. Returns the roles and a note per
     guess; ReaderError naming the headings and the sidecar key when the value cannot be told."""
-    from evalkit.io.core import SIDECAR_SUFFIX, ReaderError
-
     notes: list[str] = []
     if "year" not in canon or "value" in canon:
         return canon, notes
@@ -576,8 +568,6 @@ def is_total_member(member: str) -> bool:
 def breakdown_stop(source: str, heading: str, members: list[str], what: str = "kolumnen"):
     """The ReaderError for a breakdown without one total member: names the column, its members
     and the sidecar key that chooses one."""
-    from evalkit.io.core import SIDECAR_SUFFIX, ReaderError
-
     shown = ", ".join(members[:12]) + (" …" if len(members) > 12 else "")
     err = ReaderError(f"{source}: {what} {heading!r} delar upp värdena i {len(members)} kategorier ({shown}) och "
                       "har ingen total (Totalt, Samtliga, Båda könen, Alla); evalkit läser aldrig flera kategorier "
@@ -689,6 +679,256 @@ def _under_boroughs(names: pd.Series, worded: pd.Series, plain: pd.Series) -> bo
     return bool(fits) and sum(fits) * 2 > len(fits)
 
 
+@dataclass
+class Body:
+    """The data rows of a table, the note, footnote and blank rows taken out (``note_lines``)."""
+
+    cells: pd.DataFrame
+    #: The cells as stripped text (for the roles, the notes and the names).
+    text: pd.DataFrame
+    #: The file line of each row.
+    lines: np.ndarray
+    #: Cells already known to be unusable (Excel formulas, ``#REF!``), same shape as ``cells``.
+    reasons: pd.DataFrame | None
+    note_lines: pd.DataFrame
+
+
+def table_body(body: pd.DataFrame, lines: np.ndarray, width: int, reasons: pd.DataFrame | None = None) -> Body:
+    """The rows under a header of ``width`` cells: the data rows, and the note lines apart (:func:`classify_rows`)."""
+    body = body.iloc[:, :width] if body.shape[1] >= width else body.reindex(columns=range(width))
+    body.columns = range(width)
+    note, blank = classify_rows(body)
+    note_idx = np.flatnonzero(note | blank)
+    note_lines = pd.DataFrame({"row_number": lines[note_idx].astype("int64"),
+                               "text": _cells_text(body.iloc[note_idx]).agg(" ".join, axis=1).str.strip()
+                               if len(note_idx) else pd.Series(dtype="str")})
+    keep = ~(note | blank)
+    if reasons is not None:
+        reasons = reasons[keep]
+        reasons.columns = range(reasons.shape[1])
+    body = body[keep]
+    return Body(body, _cells_text(body), lines[keep], reasons, note_lines)
+
+
+@dataclass
+class Roles:
+    """What each header cell is: ``canon`` (area, year, value … or None), ``years`` (the year of a
+    year column), the area column's heading, and what was learned and noted on the way."""
+
+    header: list[str]
+    canon: list
+    years: list
+    area_heading: str | None
+    notes: list[str]
+    #: ``area_codes`` / ``area_type`` the header says (a code column, a RegSO column).
+    learned: dict
+
+    @property
+    def first(self) -> dict[str, int]:
+        """The first column of each role."""
+        first: dict[str, int] = {}
+        for i, c in enumerate(self.canon):
+            if c is not None and c not in first:
+                first[c] = i
+        return first
+
+    @property
+    def year_columns(self) -> list[int]:
+        """The positions of the year columns (a wide table)."""
+        return [i for i, y in enumerate(self.years) if y]
+
+    def heading(self, role: str) -> str:
+        """The heading of the (first) column of ``role``."""
+        return self.header[self.first[role]]
+
+
+def _area_without_heading(header: list[str], canon: list, years: list,
+                          text: pd.DataFrame) -> tuple[list, int | None, dict]:
+    """An area column that no heading names: an area-code column, an empty first heading left of
+    the years ("Statistik om Stockholm"), else a column whose cells are area names evalkit knows.
+    Returns the roles, the column guessed from its contents (or None) and what the columns say."""
+    if "area_code" in canon:
+        return ["area" if c == "area_code" else c for c in canon], None, {"area_codes": True}
+    canon = list(canon)
+    if header[:1] == [""] and any(years):
+        canon[0] = "area"
+        return canon, None, {}
+    guessed = area_by_content(header, canon, years, text)
+    if guessed is not None:
+        canon[guessed] = "area"
+    return canon, guessed, {}
+
+
+def area_role(header: list[str], canon: list, years: list, text: pd.DataFrame,
+              source: str) -> tuple[list, str | None, dict, list[str]]:
+    """The area column: by its heading, else :func:`_area_without_heading`. Returns the roles, the
+    area heading, what the columns say (``area_codes``, ``area_type``) and a note; ReaderError
+    naming the sidecar key when there is none."""
+    area_heading = next((h for h, c in zip(header, canon) if c == "area"), None)
+    learned, notes = {}, []
+    if "area" not in canon:
+        canon, guessed, learned = _area_without_heading(header, canon, years, text)
+        if guessed is not None:
+            area_heading = header[guessed]
+            notes.append(f"områdeskolumn {header[guessed]!r}: gissad från innehållet (områdesnamn evalkit känner)")
+    if any(h.casefold() == "regso" and c == "area" for h, c in zip(header, canon)):
+        learned["area_type"] = "regso"
+    if "area" not in canon:
+        raise ReaderError(f"{source}: ingen områdeskolumn i rubrikraden ({', '.join(h for h in header if h)}); "
+                          f"ange den med \"area_column\": \"{next((h for h in header if h), '')}\" i läsanvisningen "
+                          f"{source}.evalkit.json (eller --area-column)")
+    return list(canon), area_heading, learned, notes
+
+
+def header_roles(header: list[str], text: pd.DataFrame, source: str, indicator: str | None,
+                 stated: dict) -> Roles:
+    """Step 1, header → roles: the roles the user states (:func:`stated_roles`), the ones the
+    headings name (:func:`canonical_header`), the year columns, the area column (:func:`area_role`)
+    and a value column guessed from the catalogue (:func:`guess_roles`)."""
+    canon = stated_roles(header, [canonical_header(h) for h in header], source, stated)
+    years = [year_of_header(h) if canon[i] is None else None for i, h in enumerate(header)]
+    canon, area_heading, learned, notes = area_role(header, canon, years, text, source)
+    canon, role_notes = guess_roles(header, canon, text, indicator, source)
+    return Roles(header, canon, years, area_heading, notes + role_notes, learned)
+
+
+def dimension_choice(roles: Roles, dimension_map: dict | None, select: dict | None,
+                     source: str) -> tuple[dict, dict]:
+    """The ``dimension_map`` and ``select`` of the file, checked against its columns; groups of year
+    columns are read at their total (:func:`year_groups`). ReaderError when the table has no year
+    column, no year columns or (long) no value column."""
+    dim_map, sel = normalise_dimension_options(dimension_map, select)
+    header, header_cf = roles.header, [h.casefold() for h in roles.header]
+    for name in list(dim_map) + list(sel):
+        if name not in header_cf and name != "grupp":  # "grupp": a group of year columns (year_groups)
+            raise ReaderError(f"{source}: dimensionen {name!r} finns inte bland kolumnerna ({', '.join(header)})")
+    roles.years, group_notes = year_groups(header, roles.years, sel, source)
+    roles.notes += group_notes
+    if "year" not in roles.first and not roles.year_columns:
+        raise ReaderError(f"{source}: varken årskolumn (År/Year) eller kolumner per år (2015, År 2015 …) hittades; "
+                          f"ange årskolumnen med \"year_column\" i läsanvisningen {source}.evalkit.json")
+    if "year" in roles.first and "value" not in roles.first:
+        raise ReaderError(f"{source}: ingen värdekolumn; ange den med \"value_column\" i läsanvisningen "
+                          f"{source}.evalkit.json (eller --value-column)")
+    return dim_map, sel
+
+
+@dataclass
+class Layout:
+    """How the rows of a table are laid out: one record base per row (area, level, indicator,
+    status, source, reason), the level of the file's areas, the breakdown read at its total and
+    a borough column beside a stadsdel column (``pair``)."""
+
+    base: pd.DataFrame
+    level: FileLevel
+    chosen: dict
+    pair: tuple[int, int] | None
+    notes: list[str]
+
+
+def area_structure(roles: Roles, body: Body, level: str | None) -> tuple[tuple[int, int] | None, tuple | None]:
+    """Areas of two levels in one table, when the file has no level column and none is given: a
+    borough column beside a stadsdel column (:func:`two_area_columns`), or a hierarchical area
+    column (:func:`area_hierarchy`). Returns the pair of columns and ``(names, levels, note)``."""
+    if "level" in roles.first or level:
+        return None, None
+    pair = _area_pair(roles.header, roles.canon)
+    if pair is not None:
+        return pair, two_area_columns(body.text[pair[0]], body.text[pair[1]], roles.header, pair)
+    return None, area_hierarchy(body.cells[roles.first["area"]])
+
+
+def _set_indicators(base: pd.DataFrame, roles: Roles, body: Body, indicator: str | None, dim_map: dict,
+                    sel: dict, source: str) -> None:
+    """The indicator of each record: the file's column, the dimension map, else ``indicator``; records
+    outside the map or the selection are set aside (:func:`apply_dimensions`)."""
+    header_cf = [h.casefold() for h in roles.header]
+    apply_dimensions(base, {roles.header[header_cf.index(name)]: body.text[header_cf.index(name)]
+                            for name in list(dim_map) + list(sel)}, dim_map, sel)
+    if indicator is not None:
+        base["indicator"] = base["indicator"].where(base["indicator"] != "", indicator)
+    if "indicator" not in roles.first and indicator is None and not dim_map:
+        raise MissingIndicatorError(source)
+
+
+def table_layout(roles: Roles, body: Body, source: str, indicator: str | None, dim_map: dict, sel: dict, *,
+                 level: str | None, source_label: str | None, titles) -> Layout:
+    """Step 2, roles → layout: each row's area and level (two area columns, a hierarchy), the
+    breakdowns read at their total (:func:`breakdowns`), the level of the file (:func:`file_level`)
+    and each row's indicator."""
+    first, text, notes = roles.first, body.text, []
+    base = pd.DataFrame({"row_number": body.lines.astype("int64")})
+    base.index = body.cells.index
+    for c in ("area", "level", "indicator", "status", "source"):
+        base[c] = text[first[c]] if c in first else ""
+    pair, structure = area_structure(roles, body, level)
+    if structure is not None:
+        base["area"], base["level"], structure_note = structure
+        notes.append(structure_note)
+    key = base["area"] + "\x1f" + base["level"] + ("\x1f" + text[first["year"]] if "year" in first else "")
+    chosen, breakdown_notes = breakdowns(roles.header, roles.canon, roles.years, text, key,
+                                         set(dim_map) | set(sel), source)
+    notes += breakdown_notes
+    sel.update({h.casefold(): {m.casefold() for m in members} for h, members in chosen.items()})
+    # an area-code column beside the names can say the level; a code column alone is resolved as codes
+    codes = text[first["area_code"]] if roles.area_heading is not None and "area_code" in first else ()
+    found = file_level(level, heading=roles.area_heading, titles=titles, codes=codes)
+    if "source" not in first and source_label:
+        base["source"] = source_label
+    base["reason"] = ""
+    base["reason_column"] = ""
+    _set_indicators(base, roles, body, indicator, dim_map, sel, source)
+    return Layout(base, found, chosen, pair, notes)
+
+
+def layout_records(layout: Layout, roles: Roles, body: Body, notes: list[str]) -> pd.DataFrame:
+    """Step 3, layout → records: one per row of a long table, one per area × year cell of a wide one."""
+    if "year" in roles.first:
+        return _long_records(layout.base, body.cells, body.text, roles.header, roles.first, body.reasons, notes)
+    return _wide_records(layout.base, body.cells, roles.header, roles.years, roles.year_columns, body.reasons, notes)
+
+
+def _column_notes(roles: Roles, dim_map: dict, sel: dict) -> list[str]:
+    """Notes naming the columns that are not read: beside the years (a change, a total), or unknown."""
+    unknown = [h for h, c, y in zip(roles.header, roles.canon, roles.years) if h and c is None and not y
+               and h.casefold() not in dim_map and h.casefold() not in sel]
+    beside = [h for h in unknown if BESIDE_YEARS.search(h) or YEAR_RANGE.search(h)]
+    notes = []
+    if beside:
+        notes.append("kolumner bredvid åren som inte är ett års värde (förändring, total, kommentar …) "
+                     "läses inte: " + ", ".join(beside))
+    unknown = [h for h in unknown if h not in beside]
+    if unknown:
+        notes.append("kolumner som inte används: " + ", ".join(unknown))
+    return notes
+
+
+def _learned(options: dict, roles: Roles, layout: Layout) -> dict:
+    """The reader's options with what the table taught: its level, each role column's heading
+    (``column_roles``, for ``evalkit inspect``'s reading instruction) and the headings named in
+    the quarantine."""
+    first, header = roles.first, roles.header
+    learned = dict(options)
+    for key, value in roles.learned.items():
+        learned.setdefault(key, value)
+    learned.update({k: v for k, v in layout.level.options().items() if v})
+    learned["column_roles"] = {key: header[first[role]] for key, role in ROLE_KEYS.items() if role in first}
+    learned["headings"] = {role: header[first[role]] for role in ("area", "year", "indicator")
+                           if role in first and header[first[role]]}
+    if layout.pair is not None:  # both area columns are read; naming one would drop the other
+        learned["column_roles"].pop("area_column", None)
+    if layout.chosen:
+        learned["column_roles"]["select"] = layout.chosen
+    return learned
+
+
+def _skipped_lines_note(note_lines: pd.DataFrame) -> list[str]:
+    """The note counting the lines around a table that are no data (title, notes, footnotes, blank)."""
+    n = len(note_lines)
+    return [f"{n} {'rad' if n == 1 else 'rader'} utanför tabellen (titel, noter, fotnoter, tomma) hoppades över"] \
+        if n else []
+
+
 def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source: str,
                      indicator: str | None = None, *, dimension_map: dict | None = None,
                      select: dict | None = None, level: str | None = None, source_label: str | None = None,
@@ -710,14 +950,14 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     names the areas and the first column holds the years (:func:`transposed_to_records`). Several
     tables stacked on one sheet: see :func:`stacked_to_records` (``tables`` names their indicators).
 
-    The steps: the header's roles (:func:`stated_roles`, :func:`guess_roles`) → the layout
-    (hierarchy of the area column, breakdowns, long or wide) → records.
+    The steps, each a function of its own: the body (:func:`table_body`) → the header's roles
+    (:func:`header_roles`, :func:`dimension_choice`) → the layout (:func:`table_layout`: two area
+    columns or a hierarchy, breakdowns, the level, indicators) → records (:func:`layout_records`:
+    long or wide).
     """
-    from evalkit.io.core import MissingIndicatorError, ReaderError, file_level
-
     header = [str(h).strip() if h is not None else "" for h in header]
-    roles_given = {"area_column": area_column, "year_column": year_column, "value_column": value_column,
-                   "numerator_column": numerator_column, "denominator_column": denominator_column}
+    stated = {"area_column": area_column, "year_column": year_column, "value_column": value_column,
+              "numerator_column": numerator_column, "denominator_column": denominator_column}
     if transposed:
         return transposed_to_records(header, body, lines, source, indicator, level=level, source_label=source_label,
                                      reasons=reasons, titles=titles, **options)
@@ -725,139 +965,23 @@ def table_to_records(header: list, body: pd.DataFrame, lines: np.ndarray, source
     if starts:
         return stacked_to_records(header, body, lines, source, indicator, starts, tables=tables,
                                   dimension_map=dimension_map, select=select, level=level, source_label=source_label,
-                                  reasons=reasons, titles=titles, **roles_given, **options)
+                                  reasons=reasons, titles=titles, **stated, **options)
     if tables:
         raise ReaderError(f"{source}: \"tables\" anger {len(tables)} tabeller, men bladet har bara en")
-    width = len(header)
-    body = body.iloc[:, :width] if body.shape[1] >= width else body.reindex(columns=range(width))
-    body.columns = range(width)
-    note, blank = classify_rows(body)
-    notes = []
-    note_idx = np.flatnonzero(note | blank)
-    note_lines = pd.DataFrame({"row_number": lines[note_idx].astype("int64"),
-                               "text": _cells_text(body.iloc[note_idx]).agg(" ".join, axis=1).str.strip()
-                               if len(note_idx) else pd.Series(dtype="str")})
-    data_mask = ~(note | blank)
-    body = body[data_mask]
-    lines = lines[data_mask]
-    if reasons is not None:
-        reasons = reasons[data_mask]
-        reasons.columns = range(reasons.shape[1])
-    text = _cells_text(body)
-
-    # --- header -> roles
-    canon = stated_roles(header, [canonical_header(h) for h in header], source, roles_given)
-    years = [year_of_header(h) if canon[i] is None else None for i, h in enumerate(header)]
-    learned = dict(options)
-    area_heading = next((h for h, c in zip(header, canon) if c == "area"), None)
-    if "area" not in canon and "area_code" in canon:
-        canon = ["area" if c == "area_code" else c for c in canon]
-        learned.setdefault("area_codes", True)
-    if "area" not in canon:
-        # "Statistik om Stockholm" style: area names in the first column under an empty header
-        first_year = next((i for i, y in enumerate(years) if y), None)
-        if first_year and header[0] == "":
-            canon[0] = "area"
-    for i, h in enumerate(header):
-        if h.casefold() == "regso" and canon[i] == "area":
-            learned.setdefault("area_type", "regso")
-    if "area" not in canon:
-        guessed = area_by_content(header, canon, years, text)
-        if guessed is not None:
-            canon[guessed] = "area"
-            area_heading = header[guessed]
-            notes.append(f"områdeskolumn {header[guessed]!r}: gissad från innehållet (områdesnamn evalkit känner)")
-    if "area" not in canon:
-        raise ReaderError(f"{source}: ingen områdeskolumn i rubrikraden ({', '.join(h for h in header if h)}); "
-                          f"ange den med \"area_column\": \"{next((h for h in header if h), '')}\" i läsanvisningen "
-                          f"{source}.evalkit.json (eller --area-column)")
-    canon, role_notes = guess_roles(header, canon, text, indicator, source)
-    notes += role_notes
-    dim_map, sel = normalise_dimension_options(dimension_map, select)
-    header_cf = [h.casefold() for h in header]
-    for name in list(dim_map) + list(sel):
-        if name not in header_cf and name != "grupp":  # "grupp": a group of year columns (year_groups)
-            raise ReaderError(f"{source}: dimensionen {name!r} finns inte bland kolumnerna ({', '.join(header)})")
-
-    years, group_notes = year_groups(header, years, sel, source)
-    notes += group_notes
-    first = {}
-    for i, c in enumerate(canon):
-        if c is not None and c not in first:
-            first[c] = i
-    year_cols = [i for i, y in enumerate(years) if y]
-    if "year" not in first and not year_cols:
-        raise ReaderError(f"{source}: varken årskolumn (År/Year) eller kolumner per år (2015, År 2015 …) hittades; "
-                          f"ange årskolumnen med \"year_column\" i läsanvisningen {source}.evalkit.json")
-    if "year" in first and "value" not in first:
-        raise ReaderError(f"{source}: ingen värdekolumn; ange den med \"value_column\" i läsanvisningen "
-                          f"{source}.evalkit.json (eller --value-column)")
-
-    # --- layout: the area column's hierarchy, breakdowns
-    base = pd.DataFrame({"row_number": lines.astype("int64")})
-    base.index = body.index
-    for c in ("area", "level", "indicator", "status", "source"):
-        base[c] = text[first[c]] if c in first else ""
-    pair = _area_pair(header, canon) if "level" not in first and not level else None
-    tree = None
-    if pair is not None:
-        base["area"], base["level"], pair_note = two_area_columns(text[pair[0]], text[pair[1]], header, pair)
-        notes.append(pair_note)
-    elif "level" not in first and not level:
-        tree = area_hierarchy(body[first["area"]])
-    if tree is not None:
-        base["area"], base["level"], tree_note = tree
-        notes.append(tree_note)
-    key = base["area"] + "\x1f" + base["level"] + ("\x1f" + text[first["year"]] if "year" in first else "")
-    handled = set(dim_map) | set(sel)
-    chosen, breakdown_notes = breakdowns(header, canon, years, text, key, handled, source)
-    notes += breakdown_notes
-    if chosen:
-        sel.update({h.casefold(): {m.casefold() for m in members} for h, members in chosen.items()})
-    # an area-code column beside the names can say the level; a code column alone is resolved as codes
-    codes = text[first["area_code"]] if area_heading is not None and "area_code" in first else ()
-    found = file_level(level, heading=area_heading, titles=titles, codes=codes)
-    if "source" not in first and source_label:
-        base["source"] = source_label
-    base["reason"] = ""
-    base["reason_column"] = ""
-
-    apply_dimensions(base, {header[header_cf.index(name)]: text[header_cf.index(name)]
-                            for name in list(dim_map) + list(sel)}, dim_map, sel)
-    if indicator is not None:
-        base["indicator"] = base["indicator"].where(base["indicator"] != "", indicator)
-    if "indicator" not in first and indicator is None and not dim_map:
-        raise MissingIndicatorError(source)
-
-    # --- records
-    if "year" in first:
-        records = _long_records(base, body, text, header, first, reasons, notes)
-    else:
-        records = _wide_records(base, body, header, years, year_cols, reasons, notes)
-    unknown = [h for h, c, y in zip(header, canon, years) if h and c is None and not y
-               and h.casefold() not in dim_map and h.casefold() not in sel]
-    beside = [h for h in unknown if BESIDE_YEARS.search(h) or YEAR_RANGE.search(h)]
-    if beside:
-        notes.append("kolumner bredvid åren som inte är ett års värde (förändring, total, kommentar …) "
-                     "läses inte: " + ", ".join(beside))
-    unknown = [h for h in unknown if h not in beside]
-    if unknown:
-        notes.append("kolumner som inte används: " + ", ".join(unknown))
-    if len(note_lines):
-        notes.append(f"{len(note_lines)} {'rad' if len(note_lines) == 1 else 'rader'} utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
-    notes.append(found.note if "level" not in first else
-                 f"områdesnivå per rad från kolumnen {header[first['level']]!r}; där den är tom: {found.note}")
-    learned.update({k: v for k, v in found.options().items() if v})
-    learned["column_roles"] = {key_: header[first[role]] for key_, role in ROLE_KEYS.items() if role in first}
-    learned["headings"] = {role: header[first[role]] for role in ("area", "year", "indicator")
-                           if role in first and header[first[role]]}
-    if pair is not None:  # both area columns are read; naming one would drop the other
-        learned["column_roles"].pop("area_column", None)
-    if chosen:
-        learned["column_roles"]["select"] = chosen
+    rows = table_body(body, lines, len(header), reasons)
+    roles = header_roles(header, rows.text, source, indicator, stated)
+    dim_map, sel = dimension_choice(roles, dimension_map, select, source)
+    layout = table_layout(roles, rows, source, indicator, dim_map, sel, level=level, source_label=source_label,
+                          titles=titles)
+    notes = roles.notes + layout.notes
+    records = layout_records(layout, roles, rows, notes)
+    notes += _column_notes(roles, dim_map, sel) + _skipped_lines_note(rows.note_lines)
+    notes.append(layout.level.note if "level" not in roles.first else
+                 f"områdesnivå per rad från kolumnen {roles.heading('level')!r}; där den är tom: {layout.level.note}")
+    learned = _learned(options, roles, layout)
     # the unit a heading states: the value's or a year column's, never the numerator's ("Antal dagar")
-    _learn_unit(learned, notes, list(titles) + [h for h, c in zip(header, canon) if c in (None, "value")])
-    return records.reset_index(drop=True), len(records), note_lines, notes, learned
+    _learn_unit(learned, notes, list(titles) + [h for h, c in zip(header, roles.canon) if c in (None, "value")])
+    return records.reset_index(drop=True), len(records), rows.note_lines, notes, learned
 
 
 def _year_cells(cells: pd.Series, notes: list) -> pd.Series:
@@ -918,8 +1042,6 @@ def _wide_records(base, body, header, years, year_cols, reasons, notes) -> pd.Da
 def _learn_unit(learned: dict, notes: list, texts: list) -> None:
     """The unit a title or heading states, for the reader to check against the catalogue (only
     when the user gave no ``value_unit``, which always wins)."""
-    from evalkit.io.core import stated_unit
-
     found = stated_unit(texts) if learned.get("value_unit") is None else None
     if found is not None:
         learned["unit_stated"] = found
@@ -962,8 +1084,6 @@ def stacked_to_records(header: list[str], body: pd.DataFrame, lines: np.ndarray,
     aside with a reason naming the table and its header row – never read as the first table's
     indicator. Same return value as :func:`table_to_records`.
     """
-    from evalkit.io.core import ReaderError
-
     if tables is not None and len(tables) != len(starts) + 1:
         raise ReaderError(f"{source}: bladet har {len(starts) + 1} tabeller men \"tables\" anger {len(tables)}")
     wanted = list(tables) if tables is not None else [indicator] + [None] * len(starts)
@@ -1009,24 +1129,11 @@ def transposed_to_records(header: list[str], body: pd.DataFrame, lines: np.ndarr
     column beside the areas ("Totalt", "Förändring", "Kommentar") is ignored with a note naming
     it, and a row whose first cell is no year is set aside by the year check.
     """
-    from evalkit.io.core import MissingIndicatorError, file_level
-
     if indicator is None:
         raise MissingIndicatorError(source)
     width = len(header)
-    body = body.iloc[:, :width] if body.shape[1] >= width else body.reindex(columns=range(width))
-    body.columns = range(width)
-    note, blank = classify_rows(body)
-    note_idx = np.flatnonzero(note | blank)
-    note_lines = pd.DataFrame({"row_number": lines[note_idx].astype("int64"),
-                               "text": _cells_text(body.iloc[note_idx]).agg(" ".join, axis=1).str.strip()
-                               if len(note_idx) else pd.Series(dtype="str")})
-    keep = ~(note | blank)
-    body, lines = body[keep], lines[keep]
-    if reasons is not None:
-        reasons = reasons[keep]
-        reasons.columns = range(reasons.shape[1])
-    text = _cells_text(body)
+    rows = table_body(body, lines, width, reasons)
+    body, lines, reasons, text, note_lines = rows.cells, rows.lines, rows.reasons, rows.text, rows.note_lines
     ignored = [h for h in header[1:] if h and (BESIDE_YEARS.search(h) or YEAR_RANGE.search(h))]
     area_cols = [j for j in range(1, width) if header[j] and header[j] not in ignored]
     chunks = []
@@ -1048,8 +1155,7 @@ def transposed_to_records(header: list[str], body: pd.DataFrame, lines: np.ndarr
     if ignored:
         notes.append("kolumner bredvid områdena som inte är ett område (förändring, total, kommentar …) läses inte: "
                      + ", ".join(ignored))
-    if len(note_lines):
-        notes.append(f"{len(note_lines)} {'rad' if len(note_lines) == 1 else 'rader'} utanför tabellen (titel, noter, fotnoter, tomma) hoppades över")
+    notes += _skipped_lines_note(note_lines)
     notes.append(found.note)
     learned = dict(options)
     learned.update({k: v for k, v in found.options().items() if v})
