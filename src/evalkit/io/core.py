@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit import geography
+from evalkit import geography, programme
+from evalkit.io.regso import resolve_regso
 
 QUARANTINE_COLUMNS = ["source_file", "row_number", "column", "value", "reason"]
 
@@ -425,172 +426,235 @@ RECORD_COLUMNS = ["row_number", "column", "area", "level", "indicator", "year", 
                   "denominator", "status", "source", "reason", "reason_column"]
 
 
+@dataclass(eq=False)
+class CheckOptions:
+    """How :func:`records_to_result` checks the records of a file: the options every reader hands on.
+
+    ``area_codes=True`` – the area column holds canonical codes (fast path, no name resolution);
+    ``area_codes="passthrough"`` – codes the registry does not know (DeSO, RegSO codes of all
+    Sweden) are kept as they are, with ``level`` as their level; ``area_type="regso"`` – areas are
+    SCB RegSO names/codes mapped to stadsdelar (:mod:`evalkit.io.regso`); ``level`` – the area
+    level when the file has no level column; ``tie_level`` – the level that settles only names that
+    fit both levels (:func:`file_level`); ``era`` – the borough division the names must exist in;
+    ``value_unit`` – a unit the number cells are expected to carry ("%", "kr", "tkr"), stripped and
+    checked against the catalogue unit of the indicator; ``years`` – use only these years (others
+    are set aside as "utanför urvalet"); ``catalogue`` – an indicator catalogue other than
+    ``indicators.csv``; ``unit_stated`` – (unit, text) a title or heading of the file states
+    (:func:`stated_unit`): rows of an indicator whose catalogue unit is another are set aside, so a
+    table of counts is never read as shares; ``headings`` – the file's own heading of the area, year
+    and indicator columns (``{"area": "Stadsdel", …}``), named in the quarantine instead of the
+    internal names.
+    """
+
+    area_codes: bool | str = False
+    area_type: str | None = None
+    level: str | None = None
+    tie_level: str | None = None
+    era: str | None = None
+    value_unit: str | None = None
+    years: object = None
+    catalogue: pd.DataFrame | None = None
+    unit_stated: tuple[str, str] | None = None
+    headings: dict | None = None
+
+
+class _Checks:
+    """The checks of :func:`records_to_result` on one frame of records, in order: a record is set
+    aside by the first check it fails (one quarantine row each), and later checks skip it."""
+
+    def __init__(self, records: pd.DataFrame, source: str, options: CheckOptions):
+        self.records = records.reset_index(drop=True)
+        self.source = source
+        self.options = options
+        self.n = len(self.records)
+        self.usable = np.ones(self.n, dtype=bool)
+        self.parts = [empty_quarantine()]
+        self.row_number = self.col("row_number", 0).astype("int64")
+        self.blame_value = self.col("column", "value").astype(str)
+        self.catalogue = (programme.indicator_catalogue() if options.catalogue is None
+                          else options.catalogue).set_index("indicator")
+        self.named = {"area": "area", "year": "year", "indicator": "indicator", **(options.headings or {})}
+        # a wide table has one record per year of a file row: a set-aside area or indicator is listed
+        # with its year, so that "rad 7" five times says which five
+        self.year_text = self.col("year").astype(str).str.strip()
+        self.several = self.row_number.duplicated(keep=False).to_numpy() & (self.year_text != "").to_numpy()
+
+    def col(self, name: str, default="") -> pd.Series:
+        """A column of the records, or ``default`` in every row when the reader gave none."""
+        if name in self.records.columns:
+            return self.records[name]
+        return pd.Series(default, index=pd.RangeIndex(self.n), dtype="str")
+
+    def with_year(self, cells: pd.Series) -> pd.Series:
+        """Cells with their record's year where a file row gave several records."""
+        return cells.where(~self.several, cells + " (år " + self.year_text + ")")
+
+    def set_aside(self, mask, column, values, reasons) -> None:
+        """Set aside the usable records in ``mask``, blaming ``column`` (one string or one per record)."""
+        mask = np.asarray(mask, dtype=bool) & self.usable
+        if not mask.any():
+            return
+        pick = lambda x: x[mask] if isinstance(x, (pd.Series, np.ndarray)) else x  # noqa: E731
+        self.parts.append(quarantine_rows(self.source, self.row_number[mask], pick(column), pick(values),
+                                          pick(reasons)))
+        self.usable[mask] = False
+
+    def given_reasons(self) -> None:
+        """Records the reader already found unusable (an Excel ``#REF!``, a dimension outside the map)."""
+        reason = self.col("reason").fillna("").astype(str)
+        column = self.col("reason_column")
+        self.set_aside(reason != "", column.astype(str).where(column != "", self.blame_value),
+                       self.col("value").astype(str), reason)
+
+    def _codes(self, area: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Codes and reasons for the area cells, by the option the reader gave (:class:`CheckOptions`)."""
+        opts = self.options
+        if opts.area_codes == "passthrough":
+            return area.where(area != "", ""), pd.Series("områdeskod saknas", index=area.index, dtype="str")
+        if opts.area_codes:
+            known = set(geography.stadsdelar()["stadsdel_code"]) | set(
+                geography.stadsdelsomraden()["sdo_code"]) | set(geography.GROUP_NAMES)
+            return area.where(area.isin(known), ""), pd.Series("okänd områdeskod", index=area.index, dtype="str")
+        if opts.area_type == "regso":
+            return resolve_regso(area)
+        levels = self.col("level").fillna("").astype(str).str.strip()
+        return resolve_areas(area, levels.where(levels != "", opts.level or ""), era=opts.era,
+                             tie_level=opts.tie_level)
+
+    def areas(self) -> pd.Series:
+        """The code of each record's area (:func:`resolve_areas`); names that are none are set aside."""
+        area = self.col("area").fillna("").astype(str).str.strip()
+        shown = self.with_year(area)
+        self.set_aside(looks_mis_encoded(area), self.named["area"], shown,
+                       "felaktig teckenkodning i områdesnamnet (UTF-8 läst som Windows-1252?)")
+        codes, errors = self._codes(area)
+        self.set_aside((codes == "").to_numpy(), self.named["area"], shown, errors)
+        return codes
+
+    def indicators(self) -> pd.Series:
+        """Each record's indicator; one the catalogue does not know is set aside."""
+        indicator = self.col("indicator").fillna("").astype(str).str.strip()
+        self.set_aside(~indicator.isin(self.catalogue.index), self.named["indicator"], self.with_year(indicator),
+                       "okänd indikator (finns inte i indicators.csv)")
+        return indicator
+
+    def years(self) -> pd.Series:
+        """Each record's year: an integer written with four digits, within ``years`` when given."""
+        year_text = self.year_text
+        years = pd.to_numeric(year_text, errors="coerce")
+        self.set_aside(years.isna() | (years % 1 != 0), self.named["year"], year_text, "år är inte ett heltal")
+        # "1e3", "+2015", "20015" are numbers but not years as written; never coerce them
+        self.set_aside(~year_text.str.fullmatch(r"\d{4}(?:\.0+)?"), self.named["year"], year_text,
+                       "år är inte ett årtal med fyra siffror")
+        wanted = parse_years(self.options.years)
+        if wanted is not None:
+            self.set_aside(~years.isin(wanted), self.named["year"], year_text,
+                           "utanför urvalet (år " + year_text + ")")
+        return years
+
+    def numbers(self) -> dict[str, tuple[pd.Series, pd.Series]]:
+        """Value, numerator and denominator as ``(numbers, status symbols)``; text in a number cell and
+        a unit no one expected set the record aside."""
+        value_unit = self.options.value_unit
+        parsed = {}
+        for name in ("value", "numerator", "denominator"):
+            present = name in self.records.columns
+            cells = self.records[name] if present else pd.Series("", index=pd.RangeIndex(self.n), dtype="str")
+            values, status, bad, unit = parse_numbers(cells, units=True)
+            blame = self.blame_value if name == "value" else name
+            if present:
+                self.set_aside(bad, blame, cells, "text i en talkolumn")
+                has_unit = unit != ""
+                if value_unit is None:
+                    self.set_aside(has_unit, blame, cells,
+                                   "talet har en enhet (" + unit + "); ange value_unit om enheten är väntad")
+                else:
+                    expected = str(value_unit).strip().lower().rstrip(".")
+                    self.set_aside(has_unit & (unit != expected), blame, cells,
+                                   "oväntad enhet " + unit + f" (väntad: {value_unit})")
+            parsed[name] = (values, status)
+        return parsed
+
+    def units(self, indicator: pd.Series) -> None:
+        """The unit given (``value_unit``) or stated by the file (``unit_stated``) against the catalogue's."""
+        value_unit, unit_stated = self.options.value_unit, self.options.unit_stated
+        cat_unit = indicator.map(self.catalogue["unit"]).fillna("")
+        if value_unit is not None:
+            meant = CELL_UNITS.get(str(value_unit).strip().lower(), str(value_unit))
+            self.set_aside(cat_unit != meant, "indicator", indicator,
+                           f"enheten {value_unit} ({meant}) stämmer inte med katalogens enhet för indikatorn")
+        elif unit_stated is not None:
+            unit, text = unit_stated
+            self.set_aside((cat_unit != unit) & (cat_unit != ""), "indicator", indicator,
+                           f"filen anger enheten {unit} ({text!r}), men katalogens enhet för indikatorn är en annan "
+                           "(välj en indikator i den enheten, eller ange value_unit om texten inte gäller värdena)")
+
+    def status(self, value: pd.Series, cell_status: pd.Series) -> pd.Series:
+        """Each record's status: its status column, else the symbol in its value cell; never both a
+        value and a symbol."""
+        status_cells = self.col("status")
+        status, bad_status = normalise_status(status_cells)
+        self.set_aside(bad_status, "status", status_cells, "okänd statussymbol")
+        status = status.where(status != "", cell_status)
+        self.set_aside((status != "") & value.notna(), "status", status, "både värde och statussymbol")
+        return status
+
+    def tidy(self, codes: pd.Series, indicator: pd.Series, years: pd.Series, status: pd.Series,
+             parsed: dict) -> pd.DataFrame:
+        """The usable records as tidy rows, with the area's name and level and the catalogue's unit."""
+        keep = self.usable
+        k_codes, k_ind = codes[keep], indicator[keep]
+        src = self.col("source").fillna("").astype(str)
+        src = src.where(src != "", self.source)[keep]
+        if self.options.area_codes == "passthrough":
+            names = k_codes
+            levels = pd.Series(self.options.level or "", index=k_codes.index)
+        else:
+            by_code = {c: geography.area_name(c) for c in pd.unique(k_codes)}
+            names = k_codes.map(by_code)
+            levels = k_codes.map({c: geography.area_level(c) for c in by_code})
+        return pd.DataFrame(
+            {
+                "area_code": k_codes.astype(str),
+                "area_name": names.astype(str),
+                "area_level": levels.astype(str),
+                "indicator": k_ind.astype(str),
+                "year": years[keep].astype("int64"),
+                "value": parsed["value"][0][keep].astype("float64"),
+                "status": status[keep].astype(str),
+                "numerator": parsed["numerator"][0][keep].astype("float64"),
+                "denominator": parsed["denominator"][0][keep].astype("float64"),
+                "unit": k_ind.map(self.catalogue["unit"]).astype(str),
+                "source": src.astype(str),
+                "source_row": self.row_number[keep].astype("int64"),
+                "source_file": self.source,
+            }
+        ).reset_index(drop=True)
+
+
 def records_to_result(records: pd.DataFrame, source: str, *, rows_read: int | None = None,
-                      area_codes: bool = False, area_type: str | None = None, level: str | None = None,
-                      era: str | None = None, value_unit: str | None = None, years: object = None,
-                      catalogue: pd.DataFrame | None = None, tie_level: str | None = None,
                       notes: list[str] | None = None, note_lines: pd.DataFrame | None = None,
-                      unit_stated: tuple[str, str] | None = None, headings: dict | None = None) -> ReadResult:
+                      **options) -> ReadResult:
     """Check a long frame of records and split it into tidy rows and quarantine.
 
     ``records`` has (some of) :data:`RECORD_COLUMNS`; ``row_number`` is the line/row in the file,
     ``column`` the file column the value came from (blamed for number problems); a non-empty
-    ``reason`` sets a record aside before any check (e.g. an Excel ``#REF!`` cell).
-
-    Options: ``area_codes=True`` – the area column holds canonical codes (fast path, no name
-    resolution); ``area_codes="passthrough"`` – codes the registry does not know (DeSO, RegSO codes
-    of all Sweden) are kept as they are, with ``level`` as their level; ``catalogue`` – an indicator
-    catalogue other than ``indicators.csv``; ``area_type="regso"`` – areas are SCB RegSO names/codes mapped to stadsdelar
-    (:mod:`evalkit.io.regso`); ``level`` – the area level when the file has no level column;
-    ``tie_level`` – the level that settles only names that fit both levels (:func:`file_level`);
-    ``value_unit`` – a unit the number cells are expected to carry ("%", "kr", "tkr"), stripped and
-    checked against the catalogue unit of the indicator; ``years`` – use only these years (others
-    are set aside as "utanför urvalet"); ``unit_stated`` – (unit, text) a title or heading of the
-    file states (:func:`stated_unit`): rows of an indicator whose catalogue unit is another are set
-    aside, so a table of counts is never read as shares. ``headings``: the file's own heading of the
-    area, year and indicator columns (``{"area": "Stadsdel", …}``), named in the quarantine instead
-    of the internal names.
+    ``reason`` sets a record aside before any check (e.g. an Excel ``#REF!`` cell). ``options``
+    are the fields of :class:`CheckOptions` (an unknown one is a ``TypeError``). The checks, in
+    order: given reasons, area, indicator, year, numbers, unit, status (:class:`_Checks`).
     """
-    from evalkit import programme
-    from evalkit.io import regso
-
-    n = len(records)
-    index = pd.RangeIndex(n)
-    records = records.reset_index(drop=True)
-
-    def col(name, default=""):
-        if name in records.columns:
-            return records[name]
-        return pd.Series(default, index=index, dtype="str")
-
-    rows_read = n if rows_read is None else rows_read
-    years_wanted = parse_years(years)
-    catalogue = (programme.indicator_catalogue() if catalogue is None else catalogue).set_index("indicator")
-    usable = np.ones(n, dtype=bool)
-    parts = [empty_quarantine()]
-    row_number = col("row_number", 0).astype("int64")
-    blame_value = col("column", "value").astype(str)
-
-    def set_aside(mask, column, values, reasons) -> None:
-        mask = np.asarray(mask, dtype=bool) & usable
-        if not mask.any():
-            return
-        pick = lambda x: x[mask] if isinstance(x, (pd.Series, np.ndarray)) else x  # noqa: E731
-        parts.append(quarantine_rows(source, row_number[mask], pick(column), pick(values), pick(reasons)))
-        usable[mask] = False
-
-    reason = col("reason").fillna("").astype(str)
-    set_aside(reason != "", col("reason_column").astype(str).where(col("reason_column") != "", blame_value),
-              col("value").astype(str), reason)
-
-    area = col("area").fillna("").astype(str).str.strip()
-    # a wide table has one record per year of a file row: a set-aside area or indicator is listed
-    # with its year, so that "rad 7" five times says which five
-    year_of_record = col("year").astype(str).str.strip()
-    several = row_number.duplicated(keep=False).to_numpy() & (year_of_record != "").to_numpy()
-    with_year = lambda cells: cells.where(~several, cells + " (år " + year_of_record + ")")  # noqa: E731
-    area_shown = with_year(area)
-    named = {"area": "area", "year": "year", "indicator": "indicator", **(headings or {})}
-    set_aside(looks_mis_encoded(area), named["area"], area_shown,
-              "felaktig teckenkodning i områdesnamnet (UTF-8 läst som Windows-1252?)")
-    passthrough = area_codes == "passthrough"
-    if passthrough:
-        codes = area.where(area != "", "")
-        errors = pd.Series("områdeskod saknas", index=index, dtype="str")
-    elif area_codes:
-        known = set(geography.stadsdelar()["stadsdel_code"]) | set(geography.stadsdelsomraden()["sdo_code"]) | set(
-            geography.GROUP_NAMES)
-        codes = area.where(area.isin(known), "")
-        errors = pd.Series("okänd områdeskod", index=index, dtype="str")
-    elif area_type == "regso":
-        codes, errors = regso.resolve_regso(area)
-    else:
-        lv = col("level").fillna("").astype(str).str.strip()
-        lv = lv.where(lv != "", level or "")
-        codes, errors = resolve_areas(area, lv, era=era, tie_level=tie_level)
-    set_aside((codes == "").to_numpy(), named["area"], area_shown, errors)
-
-    indicator = col("indicator").fillna("").astype(str).str.strip()
-    set_aside(~indicator.isin(catalogue.index), named["indicator"], with_year(indicator),
-              "okänd indikator (finns inte i indicators.csv)")
-    year_text = col("year").astype(str).str.strip()
-    years = pd.to_numeric(year_text, errors="coerce")
-    set_aside(years.isna() | (years % 1 != 0), named["year"], year_text, "år är inte ett heltal")
-    # "1e3", "+2015", "20015" are numbers but not years as written; never coerce them
-    set_aside(~year_text.str.fullmatch(r"\d{4}(?:\.0+)?"), named["year"], year_text,
-              "år är inte ett årtal med fyra siffror")
-    if years_wanted is not None:
-        set_aside(~years.isin(years_wanted), named["year"], year_text, "utanför urvalet (år " + year_text + ")")
-
-    # numbers
-    parsed = {}
-    for name in ("value", "numerator", "denominator"):
-        present = name in records.columns
-        cells = records[name] if present else pd.Series("", index=index, dtype="str")
-        values, status, bad, unit = parse_numbers(cells, units=True)
-        blame = blame_value if name == "value" else name
-        if present:
-            set_aside(bad, blame, cells, "text i en talkolumn")
-            has_unit = unit != ""
-            if value_unit is None:
-                set_aside(has_unit, blame, cells,
-                          "talet har en enhet (" + unit + "); ange value_unit om enheten är väntad")
-            else:
-                expected = str(value_unit).strip().lower().rstrip(".")
-                set_aside(has_unit & (unit != expected), blame, cells,
-                          "oväntad enhet " + unit + f" (väntad: {value_unit})")
-        parsed[name] = (values, status)
-    if value_unit is not None:
-        meant = CELL_UNITS.get(str(value_unit).strip().lower(), str(value_unit))
-        cat_unit = indicator.map(catalogue["unit"]).fillna("")
-        set_aside(cat_unit != meant, "indicator", indicator,
-                  f"enheten {value_unit} ({meant}) stämmer inte med katalogens enhet för indikatorn")
-
-    if unit_stated is not None and value_unit is None:
-        unit, text = unit_stated
-        cat_unit = indicator.map(catalogue["unit"]).fillna("")
-        set_aside((cat_unit != unit) & (cat_unit != ""), "indicator", indicator,
-                  f"filen anger enheten {unit} ({text!r}), men katalogens enhet för indikatorn är en annan "
-                  "(välj en indikator i den enheten, eller ange value_unit om texten inte gäller värdena)")
-
-    value, cell_status = parsed["value"]
-    status_cells = col("status")
-    status, bad_status = normalise_status(status_cells)
-    set_aside(bad_status, "status", status_cells, "okänd statussymbol")
-    status = status.where(status != "", cell_status)
-    both = (status != "") & value.notna()
-    set_aside(both, "status", status, "både värde och statussymbol")
-
-    keep = usable
-    k_codes = codes[keep]
-    k_ind = indicator[keep]
-    src = col("source").fillna("").astype(str)
-    src = src.where(src != "", source)[keep]
-    if passthrough:
-        names = None
-    else:
-        names = {c: geography.area_name(c) for c in pd.unique(k_codes)}
-        levels = {c: geography.area_level(c) for c in names}
-    data = pd.DataFrame(
-        {
-            "area_code": k_codes.astype(str),
-            "area_name": (k_codes if names is None else k_codes.map(names)).astype(str),
-            "area_level": (pd.Series(level or "", index=k_codes.index) if names is None
-                           else k_codes.map(levels)).astype(str),
-            "indicator": k_ind.astype(str),
-            "year": years[keep].astype("int64"),
-            "value": value[keep].astype("float64"),
-            "status": status[keep].astype(str),
-            "numerator": parsed["numerator"][0][keep].astype("float64"),
-            "denominator": parsed["denominator"][0][keep].astype("float64"),
-            "unit": k_ind.map(catalogue["unit"]).astype(str),
-            "source": src.astype(str),
-            "source_row": row_number[keep].astype("int64"),
-            "source_file": source,
-        }
-    ).reset_index(drop=True)
-    quarantine = pd.concat(parts, ignore_index=True)
-    result = ReadResult(data, quarantine, rows_read, source, list(notes or []), rows_set_aside=len(quarantine))
+    checks = _Checks(records, source, CheckOptions(**options))
+    checks.given_reasons()
+    codes = checks.areas()
+    indicator = checks.indicators()
+    years = checks.years()
+    parsed = checks.numbers()
+    checks.units(indicator)
+    status = checks.status(*parsed["value"])
+    data = checks.tidy(codes, indicator, years, status, parsed)
+    quarantine = pd.concat(checks.parts, ignore_index=True)
+    result = ReadResult(data, quarantine, checks.n if rows_read is None else rows_read, source, list(notes or []),
+                        rows_set_aside=len(quarantine))
     if note_lines is not None:
         result.note_lines = note_lines.reset_index(drop=True)
     return result
