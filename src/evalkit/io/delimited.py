@@ -18,8 +18,7 @@ import pandas as pd
 
 from evalkit.io.core import ROLE_OPTIONS, ReaderError, ReadResult, decode_bytes, records_to_result
 from evalkit.io.raw import RawTable, grid_table
-from evalkit.io.table import (find_header, find_transposed, group_row_above, merge_two_row_header, other_delimiter_rows,
-                             table_to_records)
+from evalkit.io.table import locate_header, other_delimiter_rows, table_to_records
 
 DELIMITERS = (";", "\t", ",")
 HEAD_LINES = 200
@@ -92,6 +91,51 @@ def head_rows(path: Path, n: int = 15, encoding: str | None = None, delimiter: s
     return rows
 
 
+def _body(text: str, delimiter: str, header_line: int, width: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows under the header (line ``header_line``) as strings, and the file line of each.
+
+    pandas' C parser reads them (fast enough for a DeSO table of all Sweden); rows with more
+    cells than the header are parsed line by line instead, keeping the extra cells' text."""
+    try:
+        body = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=list(range(width)),
+                           skiprows=header_line, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                           engine="c", quotechar='"')
+        if not isinstance(body.index, pd.RangeIndex):
+            # the first data row has more cells than the header: pandas would silently take the
+            # extra leading cells as an index and shift every row; read line by line instead
+            raise pd.errors.ParserError("implicit index")
+        return body, np.arange(header_line + 1, header_line + 1 + len(body))
+    except pd.errors.ParserError:
+        rows, numbers = [], []
+        r = csv.reader(text.split("\n"), delimiter=delimiter)
+        for row in r:
+            if r.line_num > header_line:
+                rows.append(row)
+                numbers.append(r.line_num)
+        # the last "line" after a final newline is empty
+        while rows and not rows[-1]:
+            rows.pop()
+            numbers.pop()
+        wide = max(len(x) for x in rows) if rows else width
+        return pd.DataFrame([x + [""] * (wide - len(x)) for x in rows], dtype=str), np.asarray(numbers, dtype="int64")
+
+
+def _mark_rows(records: pd.DataFrame, lines: np.ndarray, extra: pd.Series | None, wrong_delimiter: np.ndarray,
+               delimiter: str) -> None:
+    """Set aside (``reason``) the records of rows with more cells than the header, and of rows
+    written with another delimiter."""
+    if extra is not None and extra.any():
+        bad_lines = set(lines[extra.to_numpy()])
+        hit = records["row_number"].isin(bad_lines) & (records["reason"] == "")
+        records.loc[hit, "reason"] = "raden har fler celler än rubrikraden"
+        records.loc[hit, "reason_column"] = "rad"
+    if wrong_delimiter.any():
+        bad_lines = set(lines[wrong_delimiter])
+        hit = records["row_number"].isin(bad_lines)
+        records.loc[hit, "reason"] = f"raden har en annan avgränsare än rubrikraden ({delimiter!r})"
+        records.loc[hit, "reason_column"] = "rad"
+
+
 def read(path: Path, indicator: str | None = None, encoding: str | None = None, delimiter: str | None = None,
          header_row: int | None = None, **options) -> ReadResult:
     """Read a delimited text table (see :mod:`evalkit.io.table` for shapes, notes and options);
@@ -105,50 +149,16 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     for row in reader:
         head_rows.append(row)
         head_line_no.append(reader.line_num)
-    h = find_header(head_rows, [options.get(k) for k in ROLE_OPTIONS])
-    if header_row is not None:
-        h = next((i for i, n in enumerate(head_line_no) if n == int(header_row)), -1)
-    transposed = h < 0 and find_transposed(head_rows) >= 0
-    if transposed:
-        h = find_transposed(head_rows)
-    if h < 0:
+    at = None if header_row is None else next((i for i, n in enumerate(head_line_no) if n == int(header_row)), -1)
+    found = locate_header(head_rows, at, [options.get(k) for k in ROLE_OPTIONS])
+    if found is None:
         raise ReaderError(f"{source}: kolumner saknas: hittar ingen rubrikrad (område och år eller årskolumner) "
                           f"bland de första {len(head_rows)} raderna")
-    if not transposed:
-        h = group_row_above(head_rows, h)
-    header = head_rows[h]
-    header_line = head_line_no[h]
-    if h + 1 < len(head_rows) and not transposed:
-        merged = merge_two_row_header(header, head_rows[h + 1])
-        if merged is not None:
-            header, header_line = merged, head_line_no[h + 1]
+    h, header, header_line, transposed = found.top, found.cells, head_line_no[found.last], found.transposed
     above = pd.DataFrame({"row_number": np.array(head_line_no[:h], dtype="int64"),
                           "text": [" ".join(c.strip() for c in r if c.strip()) for r in head_rows[:h]]})
     width = len(header)
-    try:
-        body = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=list(range(width)),
-                           skiprows=header_line, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                           engine="c", quotechar='"')
-        if not isinstance(body.index, pd.RangeIndex):
-            # the first data row has more cells than the header: pandas would silently take the
-            # extra leading cells as an index and shift every row; read line by line instead
-            raise pd.errors.ParserError("implicit index")
-        lines = np.arange(header_line + 1, header_line + 1 + len(body))
-    except pd.errors.ParserError:
-        # rows with more cells than the header: parse line by line and keep the extra cells' text
-        rows, numbers = [], []
-        r = csv.reader(text.split("\n"), delimiter=delimiter)
-        for row in r:
-            if r.line_num > header_line:
-                rows.append(row)
-                numbers.append(r.line_num)
-        # the last "line" after a final newline is empty
-        while rows and not rows[-1]:
-            rows.pop()
-            numbers.pop()
-        wide = max(len(x) for x in rows) if rows else width
-        body = pd.DataFrame([x + [""] * (wide - len(x)) for x in rows], dtype=str)
-        lines = np.asarray(numbers, dtype="int64")
+    body, lines = _body(text, delimiter, header_line, width)
     _check_quotes(text, header_line, len(body), source, delimiter)
     extra = None
     if body.shape[1] > width:
@@ -159,16 +169,7 @@ def read(path: Path, indicator: str | None = None, encoding: str | None = None, 
     records, rows_read, note_lines, notes, learned = table_to_records(header, body, lines, source, indicator,
                                                                       titles=above["text"].tolist(),
                                                                       transposed=transposed, **options)
-    if extra is not None and extra.any():
-        bad_lines = set(lines[extra.to_numpy()])
-        hit = records["row_number"].isin(bad_lines) & (records["reason"] == "")
-        records.loc[hit, "reason"] = "raden har fler celler än rubrikraden"
-        records.loc[hit, "reason_column"] = "rad"
-    if wrong_delimiter.any():
-        bad_lines = set(lines[wrong_delimiter])
-        hit = records["row_number"].isin(bad_lines)
-        records.loc[hit, "reason"] = f"raden har en annan avgränsare än rubrikraden ({delimiter!r})"
-        records.loc[hit, "reason_column"] = "rad"
+    _mark_rows(records, lines, extra, wrong_delimiter, delimiter)
     roles = learned.pop("column_roles", {})
     note_lines = pd.concat([above, note_lines], ignore_index=True)
     if len(above):

@@ -31,7 +31,7 @@ import pandas as pd
 
 from evalkit.io.core import ROLE_OPTIONS, ReaderError, ReadResult, records_to_result
 from evalkit.io.raw import RawTable, grid_table
-from evalkit.io.table import find_header, find_transposed, group_row_above, merge_two_row_header, table_to_records
+from evalkit.io.table import locate_header, table_to_records
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 
@@ -165,12 +165,9 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     for name in candidates:
         values, reasons, formulas, percents = _grid(wb_values[name], wb_formulas[name])
         text_rows = [[_as_text(v) for v in row] for row in values]
-        h = (find_header(text_rows[:200], [options.get(k) for k in ROLE_OPTIONS]) if header_row is None
-             else int(header_row) - 1)
-        transposed = h < 0 and find_transposed(text_rows[:200]) >= 0
-        if transposed:
-            h = find_transposed(text_rows[:200])
-        if 0 <= h < len(text_rows):
+        found = locate_header(text_rows, None if header_row is None else int(header_row) - 1,
+                              [options.get(k) for k in ROLE_OPTIONS])
+        if found is not None:
             break
     else:
         raise ReaderError(f"{source}: kolumner saknas: hittar ingen rubrikrad (område och år eller årskolumner) "
@@ -178,14 +175,7 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     hidden_rows, hidden_cols = hidden_cells(wb_values[name])
     if hidden == "skip":
         _hide(reasons, hidden_rows, hidden_cols)
-    if not transposed:
-        h = group_row_above(text_rows, h)
-    header = text_rows[h]
-    header_row = h
-    if h + 1 < len(text_rows) and not transposed:
-        merged = merge_two_row_header(header, text_rows[h + 1])
-        if merged is not None:
-            header, header_row = merged, h + 1
+    h, header, header_row, transposed = found.top, found.cells, found.last, found.transposed
     width = max(len(header), 1)
     body_vals = [row + [None] * (width - len(row)) for row in values[header_row + 1:]]
     body_why = [row + [""] * (width - len(row)) for row in reasons[header_row + 1:]]

@@ -239,6 +239,38 @@ def group_row_above(rows: list[list[str]], h: int) -> int:
         return h
     return h - 1
 
+@dataclass(frozen=True)
+class HeaderAt:
+    """Where a table's header is among its rows (0-based): from ``top`` to ``last`` (one row, or
+    the two rows of a two-row header), its cells, and whether the table is transposed."""
+
+    top: int
+    last: int
+    cells: list
+    transposed: bool
+
+
+def locate_header(rows: list[list[str]], at: int | None = None, named: tuple | list = ()) -> HeaderAt | None:
+    """The header of a grid (CSV lines, an Excel sheet), the one rule of both: the row ``at`` (a
+    ``header_row`` the user gave, 0-based) or the first header row among the first 200
+    (:func:`find_header`), else a transposed table's (:func:`find_transposed`); a row grouping the
+    years above it and a second header row below it are merged in (:func:`group_row_above`,
+    :func:`merge_two_row_header`). None when there is no header."""
+    head = rows[:200]
+    h = find_header(head, named) if at is None else at
+    transposed = h < 0 and find_transposed(head) >= 0
+    if transposed:
+        h = find_transposed(head)
+    if not 0 <= h < len(rows):
+        return None
+    if transposed:
+        return HeaderAt(h, h, rows[h], True)
+    h = group_row_above(rows, h)
+    merged = merge_two_row_header(rows[h], rows[h + 1]) if h + 1 < len(rows) else None
+    if merged is None:
+        return HeaderAt(h, h, rows[h], False)
+    return HeaderAt(h, h + 1, merged, False)
+
 
 def column_roles(header: list[str], area_column: str | None = None, transposed: bool = False,
                  roles: dict | None = None) -> list[tuple[str, str]]:
