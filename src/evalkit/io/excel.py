@@ -152,6 +152,41 @@ def head_rows(path: Path, n: int = 15, sheet: str | int | None = None, **_option
     return [(i + 1, [_as_text(v) for v in row]) for i, row in enumerate(values[:n])]
 
 
+def _body(values: list[list], reasons: list[list[str]], header_row: int,
+          width: int) -> tuple[pd.DataFrame, pd.DataFrame | None, np.ndarray]:
+    """The rows under the header (0-based row ``header_row``): their cells – text, and numbers as
+    ``repr`` (parsed later, exactly) –, the reasons already known per cell and each row's number."""
+    body_vals = [row + [None] * (width - len(row)) for row in values[header_row + 1:]]
+    body_why = [row + [""] * (width - len(row)) for row in reasons[header_row + 1:]]
+    body = pd.DataFrame(body_vals, dtype=object) if body_vals else pd.DataFrame(columns=range(width), dtype=object)
+    body = body.map(lambda v: "" if v is None else v)
+    # area/dimension cells as text; number cells stay numbers (parsed later)
+    body = body.map(lambda v: _as_text(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else v)
+    why = pd.DataFrame(body_why, dtype=str) if body_why else None
+    lines = np.arange(header_row + 2, header_row + 2 + len(body))
+    # the text of non-number cells (classification of notes) needs strings; numbers as repr
+    text = body.map(lambda v: repr(float(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+    return text, why, lines
+
+
+def _sheet_notes(above: int, percents: int, hidden_found: tuple[set, set], hidden: str, formulas: int) -> list[str]:
+    """What the sheet had that is not data: title rows, percent formats, hidden rows and columns, formulas."""
+    notes = []
+    if above:
+        notes.append(f"{above} {'rad' if above == 1 else 'rader'} ovanför rubriken (titel/noter) hoppades över")
+    if percents:
+        notes.append(f"{percents} talceller var formaterade som procent i Excel (sparade som bråk); "
+                     "de är omräknade till procent (× 100)")
+    hidden_rows, hidden_cols = hidden_found
+    if hidden_rows or hidden_cols:
+        what = f"{len(hidden_rows)} dolda rader och {len(hidden_cols)} dolda kolumner"
+        notes.append(f"{what} i bladet; de " + ("lästes som synliga (\"hidden\": \"skip\" undantar dem)"
+                                                if hidden == "read" else "undantogs (\"hidden\": \"skip\")"))
+    if formulas:
+        notes.append(f"{formulas} celler är formler; deras sparade värden används (formler utan sparat värde undantas)")
+    return notes
+
+
 def read(path: Path, indicator: str | None = None, sheet: str | int | None = None, header_row: int | None = None,
          hidden: str = "read", **options) -> ReadResult:
     """Read one sheet of an .xlsx workbook (see module docstring); ``header_row`` (1-based) says
@@ -176,17 +211,7 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     if hidden == "skip":
         _hide(reasons, hidden_rows, hidden_cols)
     h, header, header_row, transposed = found.top, found.cells, found.last, found.transposed
-    width = max(len(header), 1)
-    body_vals = [row + [None] * (width - len(row)) for row in values[header_row + 1:]]
-    body_why = [row + [""] * (width - len(row)) for row in reasons[header_row + 1:]]
-    body = pd.DataFrame(body_vals, dtype=object) if body_vals else pd.DataFrame(columns=range(width), dtype=object)
-    body = body.map(lambda v: "" if v is None else v)
-    # area/dimension cells as text; number cells stay numbers (parsed later)
-    body = body.map(lambda v: _as_text(v) if not isinstance(v, (int, float)) or isinstance(v, bool) else v)
-    why = pd.DataFrame(body_why, dtype=str) if body_why else None
-    lines = np.arange(header_row + 2, header_row + 2 + len(body))
-    # the text of non-number cells (classification of notes) needs strings; numbers as repr
-    body_text = body.map(lambda v: repr(float(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+    body_text, why, lines = _body(values, reasons, header_row, max(len(header), 1))
     above = pd.DataFrame({"row_number": np.arange(1, h + 1, dtype="int64"),
                           "text": [" ".join(c for c in r if c.strip()) for r in text_rows[:h]]})
     records, rows_read, note_lines, notes, learned = table_to_records(header, body_text, lines, source, indicator,
@@ -195,17 +220,7 @@ def read(path: Path, indicator: str | None = None, sheet: str | int | None = Non
     roles = learned.pop("column_roles", {})
     note_lines = pd.concat([above, note_lines], ignore_index=True)
     notes.insert(0, f"Excel, bladet {name!r}, rubrik på rad {header_row + 1}")
-    if len(above):
-        notes.append(f"{len(above)} {'rad' if len(above) == 1 else 'rader'} ovanför rubriken (titel/noter) hoppades över")
-    if percents:
-        notes.append(f"{percents} talceller var formaterade som procent i Excel (sparade som bråk); "
-                     "de är omräknade till procent (× 100)")
-    if hidden_rows or hidden_cols:
-        what = f"{len(hidden_rows)} dolda rader och {len(hidden_cols)} dolda kolumner"
-        notes.append(f"{what} i bladet; de " + ("lästes som synliga (\"hidden\": \"skip\" undantar dem)"
-                                                if hidden == "read" else "undantogs (\"hidden\": \"skip\")"))
-    if formulas:
-        notes.append(f"{formulas} celler är formler; deras sparade värden används (formler utan sparat värde undantas)")
+    notes += _sheet_notes(len(above), percents, (hidden_rows, hidden_cols), hidden, formulas)
     result = records_to_result(records, source, rows_read=rows_read, notes=notes, note_lines=note_lines, **learned)
     result.header = {"row": header_row + 1, "cells": list(header), "transposed": transposed, "roles": roles,
                      "top": h + 1}  # the first row of a two-row header (header_row)
