@@ -296,3 +296,14 @@ def test_a_table_without_the_compared_columns_is_a_schema_mismatch(old_site):
     broken = dict(tables, indikatorer=tables["indikatorer"].drop(columns="status"))
     with pytest.raises(changes.SchemaMismatch, match="indikatorer saknar kolumnerna status"):
         changes.diff(broken, tables)
+
+
+def test_a_box_goes_under_the_title_and_the_next_build_replaces_it():
+    from evalkit.present.site import with_box
+
+    page = '<main><h1 id="t">Tensta<a class="anchor-link" href="#t">¶</a></h1><p>…</p><h1>B</h1></main>'
+    once = with_box(page, "<div>A</div>")
+    assert once == page.replace("</h1>", "</h1><!-- ek-changes --><div>A</div><!-- /ek-changes -->", 1)
+    assert with_box(once, "<div>B</div>") == with_box(page, "<div>B</div>")  # replaced, never two
+    assert with_box(once, None) == page and with_box(page, None) == page
+    assert with_box("<p>no title</p>", "<div>A</div>") == "<p>no title</p>"

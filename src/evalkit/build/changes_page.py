@@ -9,16 +9,15 @@ changes that publication brought.
 
 The page and the box are made in :mod:`evalkit.present.changes` (templates
 ``present/templates/changes.html.j2`` and ``changes_box.html.j2``, on the site's base template);
-here only which publication is compared with and where the files go. The box is placed into the
-district pages after they are built, right after the page's title (between two comments, replaced
-on every build), not computed by the notebooks: what a page's numbers are does not depend on which
-publication it is compared with, so the report cache keys stay as they are. Same inputs and the
-same compared publication give the same bytes.
+here only which publication is compared with and which files are written. The box is put into the
+district pages after they are built (:func:`evalkit.present.site.with_box`: under the title,
+between two comments, replaced on every build), not computed by the notebooks: what a page's
+numbers are does not depend on which publication it is compared with, so the report cache keys
+stay as they are. Same inputs and the same compared publication give the same bytes.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -27,9 +26,7 @@ from evalkit.build.export import stylesheet
 from evalkit.build.output import atomic_write
 from evalkit.build.publish import previous_dir, published_to
 from evalkit.build.site import CHANGES_PAGE as PAGE
-
-_BOX = re.compile(r"<!-- ek-changes -->.*?<!-- /ek-changes -->", re.S)
-_H1_END = "</h1>"
+from evalkit.present.site import with_box
 
 
 def compare_target(out_dir: Path, explicit: Path | None = None) -> Path | None:
@@ -86,14 +83,10 @@ def update(out_dir: Path, compare_with: Path | None = None) -> dict | None:
 
 
 def _set_boxes(site_dir: Path, boxes: dict[str, str]) -> None:
-    """Put each district page's box after its title (or take an old one out); write only what changes."""
+    """Give each district page its box (or take an old one out, :func:`evalkit.present.site.with_box`);
+    write only the pages that change."""
     for page in sorted(site_dir.glob("sd*-*.html")):
-        slug = page.stem.split("_")[0]
         html = page.read_text(encoding="utf-8")
-        stripped = _BOX.sub("", html)
-        box = boxes.get(slug)
-        new = stripped
-        if box and _H1_END in stripped:
-            new = stripped.replace(_H1_END, f"{_H1_END}<!-- ek-changes -->{box}<!-- /ek-changes -->", 1)
+        new = with_box(html, boxes.get(page.stem.split("_")[0]))
         if new != html:
             atomic_write(page, new)

@@ -10,10 +10,12 @@ API::
     render(template, **context) -> str                    # any of present/templates/
     index_page(overview, boroughs, others, ...) -> str    # index.html
     count_sentence(entries, years) -> str                 # the sentence above the list
+    with_box(page_html, box) -> str                       # a report page with its changes box (or none)
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +28,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 #: Heading of the city-wide pages' group and of pages evalkit cannot name.
 OVERVIEW_SV = "Hela staden, projekt och metod"
 OTHERS_SV = "Övriga sidor"
+#: A changes box in a report page: between two comments, so that the next build replaces it.
+_BOX = re.compile(r"<!-- ek-changes -->.*?<!-- /ek-changes -->", re.S)
+_TITLE_END = "</h1>"
 
 
 @lru_cache(maxsize=1)
@@ -100,3 +105,16 @@ def count_sentence(entries: list[dict], years: tuple[int, int]) -> str:
     if n_failed:
         sentence += f" {n_failed} kunde inte byggas senast (markerade nedan)."
     return sentence
+
+
+def with_box(page_html: str, box: str | None) -> str:
+    """A built report page with ``box`` (:func:`evalkit.present.changes.area_boxes`) right under its
+    title, between the two comments; without ``box``, the page with any earlier box taken out.
+
+    The box is put in after the page is built (not by the notebook) so that which publication a
+    page is compared with stays out of the report cache keys; the title is the first ``<h1>``.
+    """
+    stripped = _BOX.sub("", page_html)
+    if not box or _TITLE_END not in stripped:
+        return stripped
+    return stripped.replace(_TITLE_END, f"{_TITLE_END}<!-- ek-changes -->{box}<!-- /ek-changes -->", 1)
