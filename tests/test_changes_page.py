@@ -89,10 +89,59 @@ def test_changes_page_and_the_district_box(old_site, new_build):
     tensta = (new_build / "site" / "sd-tensta.html").read_text(encoding="utf-8")
     assert "Ändrat sedan förra publiceringen" in tensta and 'href="andringar.html"' in tensta
     assert "Ändrat sedan" not in (new_build / "site" / "sd-husby.html").read_text(encoding="utf-8")
+    # The box sits right after the title, between the markers the next build replaces it by.
+    assert tensta.index("</h1><!-- ek-changes --><div class=\"ek-changes\"") < tensta.index("<p>…</p>")
+    assert tensta.count("<!-- ek-changes -->") == 1 and tensta.count("<!-- /ek-changes -->") == 1
     # Same inputs, same bytes: a second update changes nothing.
     before = {p.name: p.read_bytes() for p in (new_build / "site").glob("*.html")}
     changes_page.update(new_build, compare_with=old_site)
     assert before == {p.name: p.read_bytes() for p in (new_build / "site").glob("*.html")}
+
+
+def test_the_changes_page_is_the_index_s_base_template(old_site, new_build, tmp_path):
+    """One base for the site's own pages: the changes page and the index share the head, the
+    inlined stylesheet and the main landmark; only the changes page has the way back to the index."""
+    from evalkit.build import site
+
+    changes_page.update(new_build, compare_with=old_site)
+    page = (new_build / "site" / changes_page.PAGE).read_text(encoding="utf-8")
+    index = site.render_index([], set(), new_build / "site", synthetic=False)
+    head = index[:index.index("<title>")]
+    assert page.startswith(head) and head.startswith("<!DOCTYPE html>\n<html lang=\"sv\">")
+    css = index[index.index("</title>"):index.index("<body>")]
+    assert css in page and "<style>" in css
+    assert '<header class="ek-top"><a href="index.html">Alla rapporter</a></header>\n<main id="innehall">' in page
+    assert '<header class="ek-top">' not in index and '<body>\n<main id="innehall">' in index
+    assert page.endswith("</main>\n</body>\n</html>") and index.endswith("</script>\n</body>\n</html>")
+
+
+def test_the_box_escapes_what_it_says():
+    """The box is a template with autoescape: an indicator label with markup stays text."""
+    from evalkit import programme
+    from evalkit.present import changes as words
+
+    catalogue = programme.indicator_catalogue().copy()
+    catalogue.loc[catalogue["indicator"] == CELL[1], "label_sv"] = "<b>bistånd</b> & annat"
+    diff = {"changes": pd.DataFrame({"area_code": [CELL[0]], "indicator": [CELL[1]]}),
+            "status_changes": pd.DataFrame({"area_code": pd.Series([], dtype=str)})}
+    box = words.area_boxes(diff, catalogue, changes_href="andringar.html")[CELL[0]]
+    assert "&lt;b&gt;bistånd&lt;/b&gt; &amp; annat" in box and "<b>" not in box
+    assert box == ('<div class="ek-changes" role="note"><p><strong>Ändrat sedan förra publiceringen:</strong> '
+                   '1 publicerad uppgift (&lt;b&gt;bistånd&lt;/b&gt; &amp; annat). '
+                   '<a href="andringar.html">Alla förändringar</a></p></div>')
+
+
+def test_publish_and_the_changes_page_do_not_import_each_other_both_ways():
+    """publish records where it published; the changes page reads that record from publish.
+    Imports inside functions count (the house rule of issue 28)."""
+    import ast
+
+    import evalkit.build.publish as publish_module
+
+    tree = ast.parse(Path(publish_module.__file__).read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {f"{n.module}.{a.name}" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+    assert not any("changes_page" in m for m in imported if m)
 
 
 def test_without_a_publication_to_compare_with_page_and_boxes_go(old_site, new_build, tmp_path):
@@ -107,7 +156,7 @@ def test_without_a_publication_to_compare_with_page_and_boxes_go(old_site, new_b
 def test_default_comparison_is_the_last_publication_or_the_one_before_it(old_site, new_build, tmp_path):
     dest = tmp_path / "share" / "site"
     shutil.copytree(old_site, dest)
-    changes_page.record_publication(new_build, dest)
+    publish.record_publication(new_build, dest)  # as `evalkit publish` does
     assert changes_page.compare_target(new_build) == dest
     # Once this very build is what is served, the page keeps describing what it changed.
     shutil.copytree(dest, publish.previous_dir(dest))
@@ -247,3 +296,14 @@ def test_a_table_without_the_compared_columns_is_a_schema_mismatch(old_site):
     broken = dict(tables, indikatorer=tables["indikatorer"].drop(columns="status"))
     with pytest.raises(changes.SchemaMismatch, match="indikatorer saknar kolumnerna status"):
         changes.diff(broken, tables)
+
+
+def test_a_box_goes_under_the_title_and_the_next_build_replaces_it():
+    from evalkit.present.site import with_box
+
+    page = '<main><h1 id="t">Tensta<a class="anchor-link" href="#t">¶</a></h1><p>…</p><h1>B</h1></main>'
+    once = with_box(page, "<div>A</div>")
+    assert once == page.replace("</h1>", "</h1><!-- ek-changes --><div>A</div><!-- /ek-changes -->", 1)
+    assert with_box(once, "<div>B</div>") == with_box(page, "<div>B</div>")  # replaced, never two
+    assert with_box(once, None) == page and with_box(page, None) == page
+    assert with_box("<p>no title</p>", "<div>A</div>") == "<p>no title</p>"

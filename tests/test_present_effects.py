@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from evalkit.analysis import inference, synth
 from evalkit.present import effects
 
 
@@ -55,8 +56,8 @@ def test_readings_follow_the_decision_table():
     clear = _did_row(p_headline=0.01, wcb_ci_high=-0.05)
     mixed = _did_row(p_headline=0.01, wcb_ci_high=0.3)
     none = _did_row(p_headline=0.4, wcb_ci_high=0.3)
-    assert [effects.verdict(pd.Series(r)) for r in (clear, mixed, none)] == ["clear", "methods_differ", "unclear"]
-    assert effects.verdict(pd.Series(_did_row(p_method="none", p_headline=float("nan")))) == "no_test"
+    assert [inference.verdict(pd.Series(r)) for r in (clear, mixed, none)] == ["clear", "methods_differ", "unclear"]
+    assert inference.verdict(pd.Series(_did_row(p_method="none", p_headline=float("nan")))) == "no_test"
     others = [dict(_did_row(p_headline=0.4, wcb_ci_high=0.3), specification=s, headline=False)
               for s in ("omraden", "utan_sma")]
     text = effects.did_reading_sv(pd.DataFrame([clear] + others), "ekonomiskt_bistand", "procent")
@@ -70,7 +71,8 @@ def test_readings_follow_the_decision_table():
 
 
 def test_pretrend_and_synth_readings_follow_the_numbers():
-    assert effects.pretrend_code(0.009) == "differs" and effects.pretrend_code(0.3) == "flat"
+    assert inference.pretrend_code(0.009) == "differs" and inference.pretrend_code(0.3) == "flat"
+    assert inference.pretrend_code(float("nan")) == "unknown"
     row = pd.Series({"transform": "log", "post_gap_mean": -0.1, "n_placebos": 12, "p_value_gap": 1 / 13,
                      "min_p": 1 / 13, "agree": True, "pre_rmspe": 0.01, "pre_rmspe_placebo_median": 0.01})
     text = effects.synth_reading_sv(row, "Farsta")
@@ -81,6 +83,21 @@ def test_pretrend_and_synth_readings_follow_the_numbers():
     poor = row.copy()
     poor["pre_rmspe"] = 0.05
     assert "följde inte Farsta väl" in effects.synth_reading_sv(poor, "Farsta")
+    clear = row.copy()
+    clear["p_value_gap"] = 0.01
+    assert [synth.reading_code(r) for r in (row, disagree, poor, clear)] == ["unclear", "scales_differ", "poor_fit",
+                                                                             "clear"]
+    assert "större än bland nästan alla placebon" in effects.synth_reading_sv(clear, "Farsta")
+
+
+def test_present_effects_decides_nothing_itself():
+    """The readings word codes decided in analysis: no test level or fit rule of its own."""
+    import inspect
+
+    source = inspect.getsource(effects)
+    assert "ALPHA" not in source and "POOR_FIT" not in source and "< 0.05" not in source
+    assert set(effects.VERDICT_SV) == set(inference.VERDICTS)
+    assert set(effects.PRETREND_SV) == set(inference.PRETRENDS)
 
 
 def test_a_programme_borough_without_a_synthetic_control_is_not_called_outside_the_programme(monkeypatch):

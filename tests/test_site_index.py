@@ -90,3 +90,27 @@ def test_page_names_map_back_to_their_report(name, slug, group):
                                   "sd-husby_1990-2020.html", "sd-husby.htm", "../sd-husby.html"])
 def test_names_evalkit_does_not_write_are_not_taken_for_reports(name):
     assert plan.job_for_page(name) is None
+
+
+def test_the_index_words_are_present_s_and_build_places_the_file():
+    """The count sentence and the page come from present/ (template and words); build/site.py
+    holds no Swedish text of its own."""
+    import ast
+    from pathlib import Path
+
+    from evalkit.present import site as words
+
+    one_each = [{"kind": k, "ok": True} for k in ("overview", "sdo", "sd", "other")]
+    assert words.count_sentence(one_each, (2015, 2020)) == (
+        "4 rapporter: 1 översiktssida (hela staden, projekt eller metod), 1 stadsdelsområde, 1 stadsdel "
+        "och 1 annan sida.")
+    assert words.count_sentence([{"kind": "sd:years", "ok": False}], (2015, 2020)) == (
+        "1 rapport: 1 stadsdel. Av dem gäller 1 ett annat årsintervall än 2015–2020. "
+        "1 kunde inte byggas senast (markerade nedan).")
+    assert words.count_sentence([], (2015, 2020)) == "Inga rapporter är byggda ännu."
+    tree = ast.parse(Path(site.__file__).read_text(encoding="utf-8"))
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.FunctionDef)) and n.body and isinstance(n.body[0], ast.Expr)}
+    literals = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                and id(n) not in docstrings]
+    assert not [t for t in literals if re.search("[åäöÅÄÖ]", t)]

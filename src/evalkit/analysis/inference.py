@@ -27,6 +27,10 @@ case (:func:`decide`)                 p that leads    interval    why
 ``many_clusters``                     crv1            crv1        enough treated and control clusters
 ====================================  ==============  ==========  =======================================
 
+What a stored result may then be called is decided here too, as codes: :func:`verdict` (the
+leading p and interval together), :func:`headline_interval` and :func:`pretrend_code`; reports
+only word the codes.
+
 The CRV1 rule rests on simulations: with 3, 5 and 13 treated clusters CRV1 rejected a true null
 in 19.8 %, 12.3 % and 8.0 % of 400 runs at nominal 5 % (the methods review of issue 24), with 21
 in 4.75 %; MacKinnon & Webb (2017) find the same pattern. ``benchmarks/null_simulation.py`` checks
@@ -161,6 +165,55 @@ def p_floor(method: str, n: int | None) -> float:
     if method in ("ri", "wcb", "synth"):
         return 1.0 / (n + 1) if n is not None else float("nan")
     return 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# Readings: what a stored result may be called (codes; the words are in evalkit.present.effects)
+# --------------------------------------------------------------------------------------------
+
+#: Verdict codes of a stored ``did`` row (:func:`verdict`): the leading p and the leading interval
+#: agree that the difference is larger than chance (``clear``) or not (``unclear``), they disagree
+#: (``methods_differ``), or the rules give no reliable p (``no_test``).
+VERDICTS = ("clear", "unclear", "methods_differ", "no_test")
+#: Pre-trend codes of the event study's joint test (:func:`pretrend_code`).
+PRETRENDS = ("differs", "flat", "unknown")
+
+
+def headline_interval(row) -> tuple[float, float]:
+    """The interval that leads for a stored ``did`` row: the wild-bootstrap interval at the
+    assignment level when the rules say so (few treated clusters), else the clustered one."""
+    method = row.get("p_method", "crv1")
+    if method == "ri":
+        # below the rule the clustered interval is too narrow: the bootstrap's, or none
+        if pd.notna(row.get("wcb_ci_low", np.nan)):
+            return float(row["wcb_ci_low"]), float(row["wcb_ci_high"])
+        return float("nan"), float("nan")
+    if method == "none":
+        return float("nan"), float("nan")
+    return float(row["ci_low"]), float(row["ci_high"])
+
+
+def verdict(row) -> str:
+    """The verdict code (:data:`VERDICTS`) of one stored ``did`` row: what the p-value that leads
+    (``p_headline``, an older table's ``p_value``) and the interval that leads
+    (:func:`headline_interval`) say together at :data:`ALPHA`, so that no reading can call a
+    difference clear beside a p-value or an interval that says otherwise."""
+    method = row.get("p_method", "crv1") if hasattr(row, "get") else "crv1"
+    p = row.get("p_headline", row.get("p_value")) if hasattr(row, "get") else row["p_value"]
+    if method == "none" or pd.isna(p):
+        return "no_test"
+    lo, hi = headline_interval(row)
+    excludes = not (lo <= 0 <= hi) if pd.notna(lo) and pd.notna(hi) else p < ALPHA
+    if (p < ALPHA) == excludes:
+        return "clear" if p < ALPHA else "unclear"
+    return "methods_differ"
+
+
+def pretrend_code(p: float | None) -> str:
+    """``differs`` / ``flat`` / ``unknown`` (:data:`PRETRENDS`) for the joint pre-trend test's p-value."""
+    if p is None or pd.isna(p):
+        return "unknown"
+    return "differs" if p < ALPHA else "flat"
 
 
 # --------------------------------------------------------------------------------------------

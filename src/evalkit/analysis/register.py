@@ -26,6 +26,8 @@ def districts_long(frame: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["district_codes", "district_names"]).reset_index(drop=True)
 
 
+#: Group key of :func:`totals_by` for rows whose key is empty or missing.
+UNKNOWN = ""
 _BY = {"theme": "theme", "tema": "theme", "vision": "vision", "board": "board", "namnd": "board",
        "year": "start_year", "ar": "start_year", "start_year": "start_year"}
 
@@ -37,8 +39,9 @@ def totals_by(frame: pd.DataFrame, by: str | list[str] = "theme") -> pd.DataFram
     the register holds no per-year split, so a multi-year amount is never spread over years), or
     a list of those. Returns ``n_projects``, ``n_amount_known``, ``n_amount_unknown``,
     ``amount_known_sek`` (sum of known amounts; 0 when none is known) and ``complete`` (every
-    amount in the group known, so the sum is a total rather than a lower bound). Groups with
-    an empty key ("" board, unknown year) appear as ``"(okänd)"``.
+    amount in the group known, so the sum is a total rather than a lower bound). Rows with
+    an empty or missing key ("" board, unknown year) form one group with the key :data:`UNKNOWN`,
+    sorted first (worded in :mod:`evalkit.present.projects`).
     """
     keys = [by] if isinstance(by, str) else list(by)
     columns = []
@@ -48,7 +51,7 @@ def totals_by(frame: pd.DataFrame, by: str | list[str] = "theme") -> pd.DataFram
         columns.append(_BY[key])
     work = frame.copy()
     for column in columns:
-        work[column] = work[column].astype("string").fillna("(okänd)").replace("", "(okänd)")
+        work[column] = work[column].astype("string").fillna(UNKNOWN)
     known = work["amount_sek"].notna()
     out = (
         work.assign(_known=known, _amount=work["amount_sek"].fillna(0.0))

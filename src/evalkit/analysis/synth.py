@@ -288,6 +288,27 @@ def headline_transform(results: dict) -> str | None:
     return TRANSFORMS[0] if len(signs) == 1 and len(sig) == 1 else None
 
 
+#: A control whose pre-period fit error is more than this multiple of a typical placebo's does not
+#: follow its area: its gap is not read as a finding (:func:`reading_code`).
+POOR_FIT_FACTOR = 2.0
+#: Reading codes of a stored synthetic-control summary row (:func:`reading_code`; worded in
+#: evalkit.present.effects).
+READINGS = ("poor_fit", "scales_differ", "clear", "unclear")
+
+
+def reading_code(row) -> str:
+    """What one stored ``synth_summary`` row may be called (:data:`READINGS`): ``poor_fit`` when the
+    control followed the area much worse before the start than a typical placebo's
+    (:data:`POOR_FIT_FACTOR`), ``scales_differ`` when the log and ratio scales disagree
+    (``agree``), else ``clear`` or ``unclear`` by the placebo test's p at :data:`ALPHA`."""
+    typical = row.get("pre_rmspe_placebo_median", np.nan)
+    if pd.notna(typical) and row["pre_rmspe"] > POOR_FIT_FACTOR * typical:
+        return "poor_fit"
+    if not bool(row.get("agree", True)):
+        return "scales_differ"
+    return "clear" if row["p_value_gap"] < ALPHA else "unclear"
+
+
 def _transformed(wide: pd.DataFrame, transform: str, start: int) -> pd.DataFrame:
     """``wide`` on the scale of ``transform`` (``level``, ``log`` or ``ratio``)."""
     pre = wide.index < start

@@ -7,78 +7,35 @@ Which publication: ``evalkit build --compare-with PATH``, or by default the fold
 ``.previous``, the publication before it), so a rebuild after publishing keeps describing the
 changes that publication brought.
 
-The box is put into the district pages after they are built (between two comments, replaced on
-every build), not computed by the notebooks: what a page's numbers are does not depend on which
-publication it is compared with, so the report cache keys stay as they are. Same inputs and the
-same compared publication give the same bytes.
+The page and the box are made in :mod:`evalkit.present.changes` (templates
+``present/templates/changes.html.j2`` and ``changes_box.html.j2``, on the site's base template);
+here only which publication is compared with and which files are written. The box is put into the
+district pages after they are built (:func:`evalkit.present.site.with_box`: under the title,
+between two comments, replaced on every build), not computed by the notebooks: what a page's
+numbers are does not depend on which publication it is compared with, so the report cache keys
+stay as they are. Same inputs and the same compared publication give the same bytes.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
-
-import jinja2
 
 from evalkit.build import datapackage
 from evalkit.build.export import stylesheet
 from evalkit.build.output import atomic_write
+from evalkit.build.publish import previous_dir, published_to
 from evalkit.build.site import CHANGES_PAGE as PAGE
-
-#: Written by `evalkit publish` into the build folder's .cache: where the site was published.
-PUBLISHED_TO = "published_to.txt"
-_BOX = re.compile(r"<!-- ek-changes -->.*?<!-- /ek-changes -->", re.S)
-_H1_END = "</h1>"
-
-_TEMPLATE = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
-    """<!DOCTYPE html>
-<html lang="sv">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="icon" href="data:,">
-<title>Förändringar sedan förra publiceringen</title>
-<style>
-{{ css|safe }}
-</style>
-</head>
-<body>
-<a class="ek-skip" href="#innehall">Hoppa till innehållet</a>
-<header class="ek-top"><a href="index.html">Alla rapporter</a></header>
-<main id="innehall">
-<h1>Förändringar sedan förra publiceringen</h1>
-<p>{{ intro }}</p>
-<h2>Måluppfyllelse som ändrats</h2>
-{% if statuses %}{{ statuses|safe }}{% else %}<p>Ingen målstatus har ändrats.</p>{% endif %}
-<h2>Största förändringar per område</h2>
-{% if moves %}{{ moves|safe }}{% else %}<p>Inga publicerade värden har ändrats.</p>{% endif %}
-<h2>Effektskattningar som flyttat mer än ett medelfel</h2>
-{% if effects %}{{ effects|safe }}{% else %}<p>Ingen effektskattning har flyttat mer än ett medelfel.</p>{% endif %}
-<h2>Ändrade indata</h2>
-{% if inputs %}<ul>{% for p in inputs %}<li>{{ p }}</li>{% endfor %}</ul>{% else %}<p>Inga indatafiler har ändrats.</p>{% endif %}
-</main>
-</body>
-</html>
-"""
-)
-
-
-def record_publication(out_dir: Path, dest: Path) -> None:
-    """Remember where this build folder's site was published (the next build compares with it)."""
-    atomic_write(Path(out_dir) / ".cache" / PUBLISHED_TO, f"{Path(dest).absolute()}\n")
+from evalkit.present.site import with_box
 
 
 def compare_target(out_dir: Path, explicit: Path | None = None) -> Path | None:
     """The publication to compare with (see the module docstring), or None when there is none."""
     if explicit is not None:
         return Path(explicit)
-    record = Path(out_dir) / ".cache" / PUBLISHED_TO
-    if not record.exists():
+    dest = published_to(out_dir)
+    if dest is None:
         return None
-    dest = Path(record.read_text(encoding="utf-8").strip())
-    from evalkit.build.publish import previous_dir
-
     ours = Path(out_dir) / "site" / datapackage.HREF
     served = dest / datapackage.HREF
     if served.is_file() and ours.is_file() and served.read_bytes() == ours.read_bytes():
@@ -120,47 +77,16 @@ def update(out_dir: Path, compare_with: Path | None = None) -> dict | None:
         _set_boxes(site_dir, {})
         return None
     catalogue = programme.indicator_catalogue()
-    atomic_write(site_dir / PAGE, render(result, catalogue))
-    _set_boxes(site_dir, words.area_boxes(result, catalogue))
+    atomic_write(site_dir / PAGE, words.page_html(result, catalogue, css=stylesheet()))
+    _set_boxes(site_dir, words.area_boxes(result, catalogue, changes_href=PAGE))
     return result
 
 
-def render(result: dict, catalogue) -> str:
-    """The changes page: status changes first, then the largest moves per area, then effects and inputs."""
-    from evalkit.present import changes as words
-
-    statuses = _in_swedish_order(words.status_table(result["status_changes"], catalogue))
-    moves = _in_swedish_order(words.value_table(words.largest_moves(result["changes"]), catalogue))
-    effects = words.effect_table(result["effects"])
-    return _TEMPLATE.render(
-        css=stylesheet(), intro=words.page_intro_sv(result),
-        statuses=words.as_html(statuses, "Målstatus före och nu"),
-        moves=words.as_html(moves, "Största förändringar av publicerade värden, högst tre per område"),
-        effects=words.as_html(effects, "Effektskattningar före och nu"),
-        inputs=result["inputs"]["path"].tolist())
-
-
-def _in_swedish_order(frame):
-    """Rows by area name in Swedish order (Å, Ä, Ö after Z; ICU), each area's rows kept in their
-    order (a stable sort): the area codes the diff is sorted by spell å as a and ö as o."""
-    from evalkit.present.format import sort_key_sv
-
-    if frame.empty:
-        return frame
-    keys = frame["Område"].map(sort_key_sv)
-    order = sorted(range(len(frame)), key=lambda i: keys.iloc[i])
-    return frame.iloc[order].reset_index(drop=True)
-
-
 def _set_boxes(site_dir: Path, boxes: dict[str, str]) -> None:
-    """Put each district page's box after its title (or take an old one out); write only what changes."""
+    """Give each district page its box (or take an old one out, :func:`evalkit.present.site.with_box`);
+    write only the pages that change."""
     for page in sorted(site_dir.glob("sd*-*.html")):
-        slug = page.stem.split("_")[0]
         html = page.read_text(encoding="utf-8")
-        stripped = _BOX.sub("", html)
-        box = boxes.get(slug)
-        new = stripped
-        if box and _H1_END in stripped:
-            new = stripped.replace(_H1_END, f"{_H1_END}<!-- ek-changes -->{box}<!-- /ek-changes -->", 1)
+        new = with_box(html, boxes.get(page.stem.split("_")[0]))
         if new != html:
             atomic_write(page, new)

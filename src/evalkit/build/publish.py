@@ -36,9 +36,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from evalkit.build.output import atomic_write
 from evalkit.programme import PUBLICATIONS_KEPT
 
 MANIFEST = "publicering.txt"
+#: Written by :func:`publish` into the build folder's .cache: where its site was published (the
+#: next build's changes page compares with it, :mod:`evalkit.build.changes_page`).
+PUBLISHED_TO = "published_to.txt"
 #: Publications kept (the served one and the ones before it): as many as the intruder's audit in
 #: `evalkit clean` looks back (one constant, one home).
 KEEP = PUBLICATIONS_KEPT
@@ -299,10 +303,21 @@ def publish(out_dir: Path, dest: Path, *, jobs=None, audit: bool = True, _before
 
 def _record(out_dir: Path, dest: Path) -> None:
     """Remember where the site went (changes page) and what it published (the next clean's audit)."""
-    from evalkit.build import changes_page
-
-    changes_page.record_publication(out_dir, dest)
+    record_publication(out_dir, dest)
     record_history(out_dir / "site")
+
+
+def record_publication(out_dir: Path, dest: Path) -> None:
+    """Remember where this build folder's site was published (the next build compares with it)."""
+    atomic_write(Path(out_dir) / ".cache" / PUBLISHED_TO, f"{Path(dest).absolute()}\n")
+
+
+def published_to(out_dir: Path) -> Path | None:
+    """Where this build folder's site was last published (:func:`record_publication`), or None."""
+    record = Path(out_dir) / ".cache" / PUBLISHED_TO
+    if not record.exists():
+        return None
+    return Path(record.read_text(encoding="utf-8").strip())
 
 
 def record_history(site_dir: Path) -> Path | None:

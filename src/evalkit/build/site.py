@@ -1,70 +1,22 @@
-"""The site's index.html: every report grouped by borough, a filter box, failures shown honestly."""
+"""The site's index.html: which pages the site holds, grouped by borough, failures marked.
+
+What the index says and looks like is made in :mod:`evalkit.present.site` (template
+``present/templates/index.html.j2``); here only which pages there are, in which order, and whether
+their last build failed.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import jinja2
-
-from evalkit import geography
 from evalkit.build import datapackage
+from evalkit.build.export import stylesheet
+from evalkit.build.plan import DEFAULT_YEARS, OVERVIEW_GROUP, SITE_REPORTS, ReportJob, job_for_page
+from evalkit.present.site import index_page
 
 #: The changes page, written by evalkit.build.changes_page (the index links it when it exists).
 CHANGES_PAGE = "andringar.html"
-from evalkit.build.export import stylesheet
-from evalkit.build.plan import DEFAULT_YEARS, OVERVIEW_GROUP, SITE_REPORTS, ReportJob, job_for_page
-
-_INDEX = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
-    """<!DOCTYPE html>
-<html lang="sv">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="icon" href="data:,">
-<title>Uppföljning av Programmet för en sammanhållen stad</title>
-<style>
-{{ css|safe }}
-</style>
-</head>
-<body>
-<main id="innehall">
-<h1>Uppföljning av Programmet för en sammanhållen stad 2015–2020</h1>
-{% if synthetic %}<div class="ek-banner" role="alert"><strong>OBS! Rapporterna bygger på syntetiska demodata. Siffrorna beskriver inte verkligheten.</strong></div>
-{% endif %}
-<p>{{ summary }}</p>
-{% if changes_href %}<p><a href="{{ changes_href }}">Förändringar sedan förra publiceringen</a></p>
-{% endif %}
-{% if data_href %}<p>Data för forskare: <a href="{{ data_href }}">datapaketet</a> (Frictionless Data Package: den publicerade, röjandeskyddade indikatortabellen och de numeriska resultaten som CSV med punkt som decimaltecken, med kodbok på svenska och engelska).</p>
-{% endif %}
-<div class="ek-filter"><label for="filter">Filtrera rapporter</label><br><input id="filter" type="search" autocomplete="off"></div>
-{% for group in groups %}
-<section class="ek-group">
-<h2>{{ group.name }}</h2>
-<ul>
-{% for r in group.reports %}
-<li data-name="{{ r.title|lower }}">{% if r.ok %}<a href="{{ r.href }}">{{ r.title }}</a>{% else %}{{ r.title }} <span class="ek-failed">(bygget misslyckades{% if r.href %}; <a href="{{ r.href }}">senast lyckade version</a>{% endif %})</span>{% endif %}</li>
-{% endfor %}
-</ul>
-</section>
-{% endfor %}
-</main>
-<script>
-// Inline and dependency-free: the intranet has no internet.
-document.getElementById("filter").addEventListener("input", function (e) {
-  var q = e.target.value.toLowerCase();
-  document.querySelectorAll("li[data-name]").forEach(function (li) {
-    li.hidden = q && li.getAttribute("data-name").indexOf(q) === -1;
-  });
-  document.querySelectorAll(".ek-group").forEach(function (s) {
-    s.hidden = !s.querySelector("li:not([hidden])");
-  });
-});
-</script>
-</body>
-</html>
-"""
-)
 
 
 def swedish_sort_key(text: str):
@@ -101,17 +53,12 @@ def render_index(jobs: list[ReportJob], failed: set[str], site_dir: Path, synthe
             {"title": job.title, "href": job.html_name if exists else "", "ok": job.slug not in failed and exists,
              "kind": _kind(job)}
         )
-    overview = [{"name": "Hela staden, projekt och metod", "reports": groups.pop(OVERVIEW_GROUP)}] if OVERVIEW_GROUP in groups else []
-    ordered = [{"name": _group_name(code), "reports": reports} for code, reports in groups.items()]
-    ordered = overview + sorted(ordered, key=lambda g: swedish_sort_key(g["name"]))
-    if others:  # pages evalkit does not know how to name: still part of the site
-        ordered.append({"name": "Övriga sidor", "reports": [{"title": name.removesuffix(".html"), "href": name,
-                                                             "ok": True, "kind": "other"} for name in others]})
-    entries = [r for g in ordered for r in g["reports"]]
-    data_href = datapackage.HREF if (site_dir / datapackage.HREF).exists() else ""
-    changes_href = CHANGES_PAGE if (site_dir / CHANGES_PAGE).exists() else ""
-    return _INDEX.render(css=stylesheet(), groups=ordered, summary=count_sentence(entries), synthetic=synthetic,
-                         data_href=data_href, changes_href=changes_href)
+    overview = groups.pop(OVERVIEW_GROUP, [])
+    unnamed = [{"title": name.removesuffix(".html"), "href": name, "ok": True, "kind": "other"} for name in others]
+    return index_page(overview, groups, unnamed, css=stylesheet(), synthetic=synthetic,
+                      data_href=datapackage.HREF if (site_dir / datapackage.HREF).exists() else "",
+                      changes_href=CHANGES_PAGE if (site_dir / CHANGES_PAGE).exists() else "",
+                      years=DEFAULT_YEARS)
 
 
 def _left_failed(failed_dir: Path | None) -> set[str]:
@@ -119,14 +66,6 @@ def _left_failed(failed_dir: Path | None) -> set[str]:
     if failed_dir is None or not failed_dir.is_dir():
         return set()
     return {p.stem for p in failed_dir.iterdir() if p.suffix in (".ipynb", ".txt") and not p.name.startswith(".")}
-
-
-def _group_name(code: str) -> str:
-    """Heading of a borough group (the code itself if the registry does not know it)."""
-    try:
-        return geography.area_name(code)
-    except ValueError:
-        return code
 
 
 _TITLE_YEARS = re.compile(r"\s\d{4}–\d{4}$")
@@ -152,32 +91,3 @@ def _kind(job: ReportJob) -> str:
         kind = "sdo" if str(job.parameters.get("district", "")).startswith("sdo-") else "sd"
     years = (job.parameters.get("start_year"), job.parameters.get("end_year"))
     return kind if years == DEFAULT_YEARS else f"{kind}:years"
-
-
-def _n(count: int, one: str, many: str) -> str:
-    """``count`` with the singular or plural noun (Swedish has no rule to derive one from the other)."""
-    return f"{count} {one if count == 1 else many}"
-
-
-def count_sentence(entries: list[dict]) -> str:
-    """The sentence above the list, counted from what is listed (never from what was built)."""
-    kinds = [e["kind"].split(":")[0] for e in entries]
-    parts = [text for text in (
-        _n(kinds.count("overview"), "översiktssida (hela staden, projekt eller metod)",
-           "översiktssidor (hela staden, projekt och metod)") if "overview" in kinds else "",
-        _n(kinds.count("sdo"), "stadsdelsområde", "stadsdelsområden") if "sdo" in kinds else "",
-        _n(kinds.count("sd"), "stadsdel", "stadsdelar") if "sd" in kinds else "",
-        _n(kinds.count("other"), "annan sida", "andra sidor") if "other" in kinds else "",
-    ) if text]
-    if not parts:
-        return "Inga rapporter är byggda ännu."
-    listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
-    sentence = f"{_n(len(entries), 'rapport', 'rapporter')}: {listing}."
-    other_years = sum(e["kind"].endswith(":years") for e in entries)
-    if other_years:
-        start, end = DEFAULT_YEARS
-        sentence += f" Av dem gäller {other_years} ett annat årsintervall än {start}–{end}."
-    n_failed = sum(not e["ok"] for e in entries)
-    if n_failed:
-        sentence += f" {n_failed} kunde inte byggas senast (markerade nedan)."
-    return sentence

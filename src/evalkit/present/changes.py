@@ -1,5 +1,7 @@
-"""What changed since the last publication, in Swedish: the terminal summary of `evalkit diff`
-and the tables of the changes page. The numbers come from :mod:`evalkit.analysis.changes`."""
+"""What changed since the last publication, in Swedish: the terminal summary of `evalkit diff`,
+the changes page and the box on district pages (templates ``changes.html.j2`` and
+``changes_box.html.j2`` in ``present/templates/``). The numbers come from
+:mod:`evalkit.analysis.changes`; :mod:`evalkit.build.changes_page` places the files."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import pandas as pd
 from evalkit.present import format as fmt
 from evalkit.present.goals import status_sv
 from evalkit.present.labels import area_label
+from evalkit.present.site import render
 
 KIND_SV = {"changed": "ändrad", "hidden": "döljs nu", "shown": "visas nu", "added": "ny", "removed": "borttagen"}
 FIELD_SV = {"value": "värde", "numerator": "täljare", "denominator": "nämnare"}
@@ -130,11 +133,32 @@ def page_intro_sv(diff: dict) -> str:
             f"målstatus har ändrats och {fmt.count(len(diff['inputs']), 'indatafil', 'indatafiler')} har ändrats.")
 
 
-def area_boxes(diff: dict, catalogue: pd.DataFrame) -> dict[str, str]:
-    """area code -> the "Ändrat sedan förra publiceringen" box (HTML) for areas where something
-    the page shows about the area itself changed: its published numbers or its goal statuses."""
-    from markupsafe import escape
+def page_html(diff: dict, catalogue: pd.DataFrame, css: str) -> str:
+    """The changes page: status changes first, then the largest moves per area, then effects and inputs."""
+    statuses = _in_swedish_order(status_table(diff["status_changes"], catalogue))
+    moves = _in_swedish_order(value_table(largest_moves(diff["changes"]), catalogue))
+    return render(
+        "changes.html.j2", css=css, intro=page_intro_sv(diff),
+        statuses=as_html(statuses, "Målstatus före och nu"),
+        moves=as_html(moves, "Största förändringar av publicerade värden, högst tre per område"),
+        effects=as_html(effect_table(diff["effects"]), "Effektskattningar före och nu"),
+        inputs=diff["inputs"]["path"].tolist())
 
+
+def _in_swedish_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows by area name in Swedish order (Å, Ä, Ö after Z; ICU), each area's rows kept in their
+    order (a stable sort): the area codes the diff is sorted by spell å as a and ö as o."""
+    if frame.empty:
+        return frame
+    keys = frame["Område"].map(fmt.sort_key_sv)
+    order = sorted(range(len(frame)), key=lambda i: keys.iloc[i])
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def area_boxes(diff: dict, catalogue: pd.DataFrame, changes_href: str) -> dict[str, str]:
+    """area code -> the "Ändrat sedan förra publiceringen" box (HTML) for areas where something
+    the page shows about the area itself changed: its published numbers or its goal statuses.
+    ``changes_href``: the changes page the box links to."""
     labels = _labels(catalogue)
     values, statuses = diff["changes"], diff["status_changes"]
     out = {}
@@ -147,7 +171,5 @@ def area_boxes(diff: dict, catalogue: pd.DataFrame) -> dict[str, str]:
                          f"({', '.join(names[:3])}{' m.fl.' if len(names) > 3 else ''})")
         for r in statuses[statuses["area_code"] == code].itertuples():
             parts.append(f"mål {r.goal_number}: {_status(r.old)} → {_status(r.new)}")
-        text = "; ".join(parts)
-        out[code] = (f'<div class="ek-changes" role="note"><p><strong>Ändrat sedan förra publiceringen:</strong> '
-                     f'{escape(text)}. <a href="andringar.html">Alla förändringar</a></p></div>')
+        out[code] = render("changes_box.html.j2", text="; ".join(parts), changes_href=changes_href)
     return out

@@ -13,6 +13,8 @@ import pandas as pd
 from functools import lru_cache
 
 from evalkit import geography, programme, results
+from evalkit.analysis import synth as synth_rules
+from evalkit.analysis.inference import headline_interval, pretrend_code, verdict
 from evalkit.present import format as fmt
 from evalkit.present.effects_cli import WARNING_SV as _WARNING_SV
 from evalkit.present import tables
@@ -281,9 +283,9 @@ HEADLINE_WHY_SV = ("Huvudskattningen är den befolkningsviktade: måtten avser d
 SENSITIVITY_SV = {"twfe": "Känslighet: 2007–2014 som jämförelseperiod (tidigare arbete räknas som ”före”)"}
 
 # --- the decision table of the readings ------------------------------------------------------
-#: What a result may be called, by (verdict code): the words a reading uses. The verdict follows
-#: from the stored numbers by :func:`verdict` (the p-value that leads under the few-cluster rules
-#: of evalkit.analysis.inference, and the interval that leads), so a sentence can never say
+#: What a result may be called, by verdict code: the words a reading uses. The verdict is decided
+#: from the stored numbers in analysis (:func:`evalkit.analysis.inference.verdict`: the p-value that
+#: leads under the few-cluster rules, and the interval that leads), so a sentence can never say
 #: "signifikant" beside a p-value or an interval that says otherwise.
 VERDICT_SV = {
     "clear": "skillnaden är större än slumpen brukar ge",
@@ -307,10 +309,6 @@ WARNING_SV = _WARNING_SV
 #: How each p-value that can lead was computed, in words.
 P_METHOD_SV = {"ri": "placebotest: programmet lottat bland stadsdelsområdena",
                "crv1": "klustrade standardfel", "none": "inget tillförlitligt p-värde"}
-ALPHA = 0.05
-#: A synthetic control whose pre-period fit error is more than this multiple of a typical
-#: placebo's is read as "does not follow the area": its gap is not reported as a finding.
-POOR_FIT_FACTOR = 2.0
 
 
 def _fmt(x: float, d: int = 2) -> str:
@@ -357,45 +355,6 @@ def _unit_sv(unit: str | None) -> str:
 def _catalogue_row(indicator: str) -> pd.Series | None:
     cat = programme.indicator_catalogue().set_index("indicator")
     return cat.loc[indicator] if indicator in cat.index else None
-
-
-def verdict(row) -> str:
-    """The verdict code (:data:`VERDICT_SV`) of one stored ``did`` row: what the p-value that
-    leads (``p_headline``) and the interval that leads (:func:`headline_interval`) say together."""
-    method = row.get("p_method", "crv1") if hasattr(row, "get") else "crv1"
-    p = row.get("p_headline", row.get("p_value")) if hasattr(row, "get") else row["p_value"]
-    if method == "none" or pd.isna(p):
-        return "no_test"
-    lo, hi = headline_interval(row)
-    excludes = not (lo <= 0 <= hi) if pd.notna(lo) and pd.notna(hi) else p < ALPHA
-    if (p < ALPHA) == excludes:
-        return "clear" if p < ALPHA else "unclear"
-    return "methods_differ"
-
-
-def headline_interval(row) -> tuple[float, float]:
-    """The interval that leads: the wild-bootstrap interval at the assignment level when the
-    rules say so (few treated clusters), else the clustered one."""
-    method = row.get("p_method", "crv1")
-    if method == "ri":
-        # below the rule the clustered interval is too narrow: the bootstrap's, or none
-        if pd.notna(row.get("wcb_ci_low", np.nan)):
-            return float(row["wcb_ci_low"]), float(row["wcb_ci_high"])
-        return float("nan"), float("nan")
-    if method == "none":
-        return float("nan"), float("nan")
-    return float(row["ci_low"]), float(row["ci_high"])
-
-
-def pretrend_code(p: float | None) -> str:
-    """``differs`` / ``flat`` / ``unknown`` for the joint pre-trend test's p-value."""
-    if p is None or pd.isna(p):
-        return "unknown"
-    return "differs" if p < ALPHA else "flat"
-
-
-def _significant(row) -> bool:
-    return verdict(row) == "clear"
 
 
 def warnings_sv(codes: str | list | None) -> list[str]:
@@ -626,28 +585,29 @@ def event_reading_sv(event: pd.DataFrame, indicator: str) -> str:
 
 def synth_reading_sv(row, name: str, rows: pd.DataFrame | None = None) -> str:
     """Reading of one borough's stored synthetic-control summary (``synth_summary``; ``row`` the
-    row that is drawn, ``rows`` both scales). A result is called clear only when the log and the
-    ratio scale agree (``agree``); the smallest attainable p (``min_p``) is stated beside p."""
+    row that is drawn, ``rows`` both scales), worded from its reading code
+    (:func:`evalkit.analysis.synth.reading_code`: clear only when the log and the ratio scale agree
+    and the control followed the area); the smallest attainable p (``min_p``) is stated beside p."""
     pct = 100 * (np.exp(row["post_gap_mean"]) - 1) if row.get("transform", "log") == "log" else 100 * row["post_gap_mean"]
     n = int(row["n_placebos"])
     p = row["p_value_gap"]
-    agree = bool(row.get("agree", True))
     txt = (f"Den syntetiska kontrollen för {name} är ett viktat genomsnitt av stadsdelar utanför alla "
            f"programstadsdelsområden och utanför områden med tidigare arbete, som följde {name} före "
            f"{PROGRAMME_START} (jämförelsen görs på relativ skala, så nivåskillnader spelar ingen roll). "
            f"Efter start låg {name} i genomsnitt {_fmt(abs(pct), 1)} % {'högre' if pct > 0 else 'lägre'} än sin "
            f"syntetiska kontroll. Placebotest mot {n} stadsdelar som följdes lika väl av sina kontroller: "
            f"{_p_is(p, row.get('min_p'))} (minsta möjliga p = 1/{n + 1}).")
-    typical = row.get("pre_rmspe_placebo_median", np.nan)
-    if pd.notna(typical) and row["pre_rmspe"] > POOR_FIT_FACTOR * typical:
+    code = synth_rules.reading_code(row)
+    if code == "poor_fit":
+        typical = row["pre_rmspe_placebo_median"]
         txt += (f" Men kontrollen följde inte {name} väl före start (genomsnittlig avvikelse "
                 f"{_fmt(100 * row['pre_rmspe'], 1)} % mot {_fmt(100 * typical, 1)} % för en typisk placebo): ingen "
                 f"kombination av givarna liknar {name}, så gapet efter start säger lite om programmet.")
         return txt + " Gapet är en effekt endast om vikterna hade fortsatt följa området utan programmet."
-    if not agree:
+    if code == "scales_differ":
         txt += (" Beräknat som kvot mot den egna nivån före start i stället för på logaritmerad skala blir "
                 "slutsatsen en annan, så inget resultat redovisas som huvudresultat.")
-    elif p < ALPHA:
+    elif code == "clear":
         txt += " Båda skalorna ger samma besked: skillnaden är större än bland nästan alla placebon."
     else:
         txt += " Båda skalorna ger samma besked: skillnaden kan inte skiljas från placebonas."

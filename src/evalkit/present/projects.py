@@ -93,7 +93,7 @@ def totals_table(projects: pd.DataFrame, by: str, label: str) -> tables.HtmlTabl
     totals = register.totals_by(projects, by)
     key = totals.columns[0]
     frame = pd.DataFrame({
-        label: totals[key].astype(str).replace({"": "uppgift saknas", "<NA>": "uppgift saknas", "nan": "uppgift saknas"}),
+        label: totals[key].astype(str).replace({register.UNKNOWN: "(okänd)"}),
         "Projekt": totals["n_projects"].astype(int).astype(str),
         "Med känt belopp": totals["n_amount_known"].astype(int).astype(str),
         "Kända belopp": [mnkr(a) if n else ".." for a, n in zip(totals["amount_known_sek"], totals["n_amount_known"])],
