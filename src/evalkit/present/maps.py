@@ -14,6 +14,7 @@ import pandas as pd
 from evalkit import geography
 from evalkit.paths import raw_dir
 from evalkit.present import format as fmt
+from evalkit.present.area import Area
 from evalkit.present.charts import Chart, render, source_line
 
 SWEREF99TM = 3006
@@ -30,27 +31,20 @@ def _water() -> gpd.GeoDataFrame:
     return gpd.read_file(raw_dir() / "geo" / "vatten.geo.json").to_crs(SWEREF99TM)
 
 
-def _members(area_code: str, era: str = "2007") -> list[str]:
-    if geography.area_level(area_code) == "stadsdel":
-        return [area_code]
-    table = geography.stadsdelar()
-    return table.loc[table[f"sdo_{era}"] == area_code, "stadsdel_code"].tolist()
-
-
-def neighbours(area_code: str, era: str = "2007") -> list[str]:
+def neighbours(area: Area) -> list[str]:
     """Stadsdelar that share a border with the area (a stadsdel or a borough)."""
     gdf = _stadsdelar()
-    members = _members(area_code, era)
+    members = list(area.members)
     shape = gdf[gdf["stadsdel_code"].isin(members)].union_all().buffer(25)  # 25 m closes slivers
     touching = gdf[gdf.intersects(shape) & ~gdf["stadsdel_code"].isin(members)]
     return sorted(touching["stadsdel_code"])
 
 
-def area_map(area_code: str, era: str = "2007") -> Chart:
+def area_map(area: Area) -> Chart:
     """The area highlighted among its neighbouring stadsdelar, with water as background."""
     gdf = _stadsdelar()
-    members = _members(area_code, era)
-    near = neighbours(area_code, era)
+    members = list(area.members)
+    near = neighbours(area)
     focus = gdf[gdf["stadsdel_code"].isin(members + near)]
     xmin, ymin, xmax, ymax = focus.total_bounds
     pad = 0.08 * max(xmax - xmin, ymax - ymin)
@@ -69,7 +63,7 @@ def area_map(area_code: str, era: str = "2007") -> Chart:
     ax.set_xlim(xmin - pad, xmax + pad)
     ax.set_ylim(ymin - pad, ymax + pad)
     ax.set_axis_off()
-    name = geography.area_name(area_code)
+    name = area.name
     ax.set_title(f"{name} och angränsande stadsdelar", loc="left", fontsize=11)
     fig.text(0.01, 0.01, f"Källa: {GEO_SOURCE}", fontsize=7.5, color="#333333")
     alt = (f"Karta: {name} (markerat i blått) och angränsande stadsdelar: "
