@@ -15,7 +15,7 @@ from evalkit import geography
 from evalkit.paths import raw_dir
 from evalkit.present import format as fmt
 from evalkit.present.area import Area
-from evalkit.present.charts import Chart, render, source_line
+from evalkit.present.charts import Chart, render, reuse, source_line
 
 SWEREF99TM = 3006
 GEO_SOURCE = "Stockholms stad, stadsdelsgränser (CC0)"
@@ -52,7 +52,12 @@ def neighbours(area: Area) -> list[str]:
 
 
 def area_map(area: Area) -> Chart:
-    """The area highlighted among its neighbouring stadsdelar, with water as background."""
+    """The area highlighted among its neighbouring stadsdelar, with water as background (drawn once
+    per data and code version, :func:`evalkit.present.charts.reuse`)."""
+    return reuse(("area_map", area), lambda: _area_map(area), __name__)
+
+
+def _area_map(area: Area) -> Chart:
     gdf = _stadsdelar()
     members = list(area.members)
     near = neighbours(area)
@@ -86,7 +91,13 @@ def choropleth(values: pd.DataFrame, title: str, unit: str, source: str, highlig
     """Stadsdelar coloured by ``values`` (columns ``area_code, value``) in five quantile classes.
 
     Stadsdelar without a value are hatched grey. ``highlight`` outlines areas (e.g. the programme).
+    Drawn once per data and code version (:func:`evalkit.present.charts.reuse`).
     """
+    return reuse(("choropleth", values, title, unit, source, tuple(highlight)),
+                 lambda: _choropleth(values, title, unit, source, highlight), __name__)
+
+
+def _choropleth(values: pd.DataFrame, title: str, unit: str, source: str, highlight: list[str] = ()) -> Chart:
     gdf = _stadsdelar().merge(values, left_on="stadsdel_code", right_on="area_code", how="left")
     fig, ax = _figure(7.0, 6.4)
     _water().plot(ax=ax, color="#cfe3f2", linewidth=0)
