@@ -358,6 +358,14 @@ class TrendGapFigure:
         return f"{text} {note}" if note else text
 
 
+@lru_cache(maxsize=1)
+def trend_gap_figure() -> TrendGapFigure:
+    """The goal-indicator figure of :class:`TrendGapFigure`, built once per process: the build's warm
+    template builds it (a zero-argument cached loader, :mod:`evalkit.build.warm`) and every report
+    forked from it redraws it with its own data, which :meth:`TrendGapFigure.draw` makes safe."""
+    return TrendGapFigure()
+
+
 def trend_gap_chart(series: pd.DataFrame, title: str, unit: str, source: str, gap_unit: str,
                     reference_name: str, start_year: int = PROGRAMME_START, note: str = "") -> Chart:
     """One trend-and-gap chart (see :class:`TrendGapFigure`, which draws many faster)."""

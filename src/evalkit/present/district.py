@@ -116,7 +116,7 @@ def goal_trends(tidy: pd.DataFrame, catalogue: pd.DataFrame, links: pd.DataFrame
     meta = catalogue.set_index("indicator")
     area_code, codes = area.code, list(area.comparisons)
     out = []
-    figure = charts.TrendGapFigure()
+    figure = charts.trend_gap_figure()
     # Select the areas and years once; then one cheap split per indicator.
     selected = tidy[tidy["area_code"].isin(codes + ["riket"]) & tidy["year"].between(first_year, last_year)]
     by_indicator = dict(tuple(selected.groupby("indicator", sort=False)))
