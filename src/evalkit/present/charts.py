@@ -80,12 +80,18 @@ class Chart:
 CACHE_ENV = "EVALKIT_CHART_CACHE"
 
 
-@lru_cache(maxsize=8)
-def _code_version(module: str) -> str:
-    """Hash of the evalkit code a chart module can run (its import closure) and of matplotlib's version."""
+#: The modules whose charts :func:`reuse` keeps.
+CHART_MODULES = ("evalkit.present.charts", "evalkit.present.maps")
+
+
+@lru_cache(maxsize=1)
+def _code_versions() -> dict[str, str]:
+    """Per chart module, a hash of the evalkit code it can run (its import closure) and matplotlib's
+    version. Computed once per process: the build's warm template computes it (a zero-argument
+    cached loader), so that no forked report parses the code again."""
     from evalkit import fingerprint
 
-    return fingerprint.code_hash([module]) + matplotlib.__version__
+    return {module: fingerprint.code_hash([module]) + matplotlib.__version__ for module in CHART_MODULES}
 
 
 def reuse(key: tuple, draw, module: str = __name__) -> Chart:
@@ -102,7 +108,7 @@ def reuse(key: tuple, draw, module: str = __name__) -> Chart:
     folder = os.environ.get(CACHE_ENV)
     if not folder:
         return draw()
-    digest = hashlib.sha256(pickle.dumps((module, _code_version(module), key), protocol=4)).hexdigest()
+    digest = hashlib.sha256(pickle.dumps((module, _code_versions()[module], key), protocol=4)).hexdigest()
     path = Path(folder) / f"{digest}.json"
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
