@@ -57,11 +57,12 @@ def test_export_refuses_a_notebook_that_did_not_run(tmp_path, capsys):
 
 
 def test_the_notebook_resolves_names_like_the_command_line(processed):
-    """The district notebook's sections turn the `district` parameter into a code through the
-    registry: a name gives the same section as the code."""
+    """The district notebook turns the `district` parameter into the area record its sections
+    take through the registry: a name gives the same section as the code."""
     from evalkit.present import district as report
+    from evalkit.present.area import resolve
 
-    by_name, by_code = (report.key_figures_section(d, 2020) for d in ("Husby", "sd-husby"))
+    by_name, by_code = (report.key_figures_section(resolve(d), 2020) for d in ("Husby", "sd-husby"))
     assert repr(by_name[1]) == repr(by_code[1]) and by_name[1].frame.columns[1] == "Husby"
     from evalkit import geography
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from evalkit import programme, results
 from evalkit.present import district, tables
+from evalkit.present.area import resolve
 
 
 def _stadsmiljo(status: pd.DataFrame) -> str:
@@ -48,7 +49,7 @@ def test_goal_table_cells_carry_their_column_names_for_the_phone_layout(processe
 def test_goal_section_has_the_status_legend_and_says_why_survey_years_may_differ(processed):
     from evalkit.present import goals as words
 
-    texts = [repr(item) for item in district.goal_section("sd-husby", 2014, 2020)]
+    texts = [repr(item) for item in district.goal_section(resolve("sd-husby"), 2014, 2020)]
     legend = next(t for t in texts if t.startswith("Så läses statusen"))
     for status, sentence in words.STATUS_MEANING_SV.items():
         assert words.STATUS_SV[status].capitalize() in legend and sentence in legend
@@ -58,7 +59,7 @@ def test_goal_section_has_the_status_legend_and_says_why_survey_years_may_differ
 def test_school_table_is_for_the_year_the_goal_row_judges(processed):
     status = results.goal_status("sd-husby")
     year = int(status.loc[status["indicator"] == "skolor_minst_riket", "latest_year"].iloc[0])
-    texts = [repr(item) for item in district.school_section("sd-husby", year)]
+    texts = [repr(item) for item in district.school_section(resolve("sd-husby"), year)]
     assert any(f"Skolresultat {year} per skola" in t for t in texts)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from evalkit import aggregate, cli, clean, geography, paths, programme
 from evalkit.present import district
+from evalkit.present.area import resolve
 
 REAL_RAW = paths.raw_dir()
 NEW = "andel_gymnasieexamen"
@@ -107,7 +108,7 @@ def test_clean_warns_once_for_a_wide_share_and_still_reconciles(wide_share_clean
 
 def test_goal_chart_names_the_missing_comparisons_instead_of_empty_series(wide_share_cleaned):
     _, _, _, _, tidy, catalogue, links = wide_share_cleaned
-    charts = district.goal_trends(tidy, catalogue, links[links["indicator"] == NEW], "sd-tensta", 2006, 2020)
+    charts = district.goal_trends(tidy, catalogue, links[links["indicator"] == NEW], resolve("sd-tensta"), 2006, 2020)
     assert len(charts) == 1
     alt = charts[0].alt
     assert "Jämförelse saknas för Spånga-Tensta, Programområdena, Övriga staden, Hela staden" in alt
@@ -119,5 +120,5 @@ def test_goal_chart_names_the_missing_comparisons_instead_of_empty_series(wide_s
 
 def test_no_note_when_every_comparison_has_values(wide_share_cleaned):
     _, _, _, _, tidy, catalogue, links = wide_share_cleaned
-    charts = district.goal_trends(tidy, catalogue, links[links["indicator"] != NEW], "sd-tensta", 2006, 2020)
+    charts = district.goal_trends(tidy, catalogue, links[links["indicator"] != NEW], resolve("sd-tensta"), 2006, 2020)
     assert len(charts) >= 10 and not any("Jämförelse saknas" in c.alt for c in charts)

@@ -6,6 +6,7 @@ import pandas as pd
 
 from evalkit import programme
 from evalkit.present import district as report
+from evalkit.present.area import resolve
 
 NBSP = "\u00a0"
 AREAS = ["sd-tensta", "sdo-spanga-tensta", "programomradet", "ovriga-staden", "stockholm"]
@@ -17,15 +18,15 @@ def _row(code, indicator, year, value, status="", numerator=None, denominator=No
 
 
 def test_comparison_areas_of_a_stadsdel_include_its_borough():
-    assert report.comparison_codes("sd-tensta") == AREAS
-    assert report.comparison_codes("sdo-spanga-tensta") == ["sdo-spanga-tensta"] + AREAS[2:]
+    assert resolve("sd-tensta").comparisons == tuple(AREAS)
+    assert resolve("sdo-spanga-tensta").comparisons == ("sdo-spanga-tensta", *AREAS[2:])
 
 
 def test_key_figures_in_swedish_format_with_symbols_kept():
     rows = [_row(code, "folkmangd", 2020, 12345.0 * (i + 1)) for i, code in enumerate(AREAS)]
     rows += [_row("sd-tensta", "ekonomiskt_bistand", 2020, None, status="x"),
              _row("stockholm", "ekonomiskt_bistand", 2020, 3.456)]
-    table = report.key_figures(pd.DataFrame(rows), programme.indicator_catalogue(), "sd-tensta", 2020)
+    table = report.key_figures(pd.DataFrame(rows), programme.indicator_catalogue(), resolve("sd-tensta"), 2020)
     frame = table.frame.set_index("Indikator")
     assert table.caption == "Nyckeltal 2020"
     assert list(frame.columns) == ["Tensta", "Spånga-Tensta", "Programområdena", "Övriga staden", "Hela staden"]
@@ -52,7 +53,7 @@ def test_a_share_of_the_city_is_compared_over_time_not_with_other_areas():
             ((2014, base), (2020, base + 0.2))]
     links = pd.DataFrame({"indicator": ["arbetsplatser_andel"]})
     tidy = pd.DataFrame(rows).assign(source="test", numerator=1.0, denominator=1.0)
-    (chart,) = report.goal_trends(tidy, cat, links, "sd-tensta", 2014, 2020)
+    (chart,) = report.goal_trends(tidy, cat, links, resolve("sd-tensta"), 2014, 2020)
     assert "förändringen sedan 2014 var 0,2 procentenheter år 2020" in chart.alt
     assert "Övriga staden" not in chart.alt.split(".")[0] and "skillnaden mot" not in chart.alt
 
@@ -64,7 +65,7 @@ def test_survey_respondents_below_the_threshold_are_shown_as_x():
         {"area_code": "stockholm", "year": 2019, "survey": "trygghetsmatning", "question": "otrygg_kvall",
          "value": 21.0, "status": "", "n": 1200},
     ])
-    table = report.survey_results(rows, "sd-tensta", 2020)
+    table = report.survey_results(rows, resolve("sd-tensta"), 2020)
     frame = table.frame.set_index("Område")
     assert frame.loc["Tensta", "Svarande"] == "x"
     assert frame.loc["Tensta", "Anmärkning"] == "för få svarande för säker slutsats"
@@ -78,7 +79,7 @@ def test_a_missing_comparison_is_explained_under_the_chart():
     chart shows the area alone and says why."""
     rows = pd.DataFrame([_row("sd-tensta", "ekonomiskt_bistand", y, 10.0 + y - 2014) for y in (2014, 2015, 2016)])
     links = pd.DataFrame({"indicator": ["ekonomiskt_bistand"]})
-    charts = report.goal_trends(rows, programme.indicator_catalogue(), links, "sd-tensta", 2006, 2020)
+    charts = report.goal_trends(rows, programme.indicator_catalogue(), links, resolve("sd-tensta"), 2006, 2020)
     assert len(charts) == 1
     alt = charts[0].alt
     assert "Jämförelse saknas för Spånga-Tensta, Programområdena, Övriga staden, Hela staden:" in alt

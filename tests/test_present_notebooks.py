@@ -28,9 +28,17 @@ def _is_present_call(node: ast.AST) -> bool:
     return all(isinstance(a, ast.Name) for a in node.args) and not node.keywords
 
 
+def _is_binding(node: ast.AST) -> bool:
+    """``name = module.function(names…)``: a value computed once by present/ and passed to the
+    sections (the district notebook's area record), nothing else."""
+    return (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+            and _is_present_call(node.value))
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_cell_is_one_call_into_present(path):
     assert NOTEBOOKS, "no notebooks found"
+    bindings = 0
     for cell in _code_cells(path):
         source = "".join(cell["source"])
         tree = ast.parse(source)
@@ -38,6 +46,10 @@ def test_every_cell_is_one_call_into_present(path):
         for n in tree.body:
             if isinstance(n, ast.ImportFrom):
                 assert n.module == "evalkit.present", f"{path.name} {cell['id']}: imports {n.module}"
+        # at most one name bound in the whole notebook, e.g. the area resolved once for every section
+        bindings += sum(map(_is_binding, body))
+        body = [n for n in body if not _is_binding(n)]
+        assert bindings <= 1, f"{path.name} {cell['id']}: more than one value bound"
         assert len(body) == 1, f"{path.name} {cell['id']}: {len(body)} statements besides imports"
         call = body[0]
         assert isinstance(call, ast.Expr), f"{path.name} {cell['id']}: not a call"

@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 from evalkit import clean
 from evalkit.build import plan
 from evalkit.present import page, projects, tables
+from evalkit.present.area import resolve
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -68,7 +69,7 @@ def hostile_register(tmp_path):
 
 @pytest.mark.parametrize("area", [None, "sd-tensta", "sdo-spanga-tensta"])
 def test_project_names_are_escaped_in_html_and_neutralised_in_csv(hostile_register, area):
-    html = projects.project_list(hostile_register, area)._repr_html_()
+    html = projects.project_list(hostile_register, area and resolve(area))._repr_html_()
     _assert_no_markup(html)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     cells = [c for row in _csv_cells(html) for c in row]

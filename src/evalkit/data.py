@@ -86,10 +86,17 @@ def disclosure_audit() -> dict:
     return json.loads(_require(processed_dir() / AUDIT_REPORT).read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1)
 def _published_default() -> tuple[pd.DataFrame, pd.DataFrame]:
     folder = processed_dir()
-    return (pd.read_parquet(_require(folder / PUBLISHED_TABLE)), pd.read_parquet(_require(folder / SUPPRESSION_LOG)))
+    paths = (_require(folder / PUBLISHED_TABLE), _require(folder / SUPPRESSION_LOG))
+    # Read once per process and version of the files (keyed on their mtimes, like :func:`tidy`): the
+    # build's warm template reads them once for every report, a long-lived process sees a rewrite.
+    return _load_published(*(str(p) for p in paths), *(p.stat().st_mtime_ns for p in paths))
+
+
+@lru_cache(maxsize=2)
+def _load_published(table: str, log: str, table_mtime: int, log_mtime: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return pd.read_parquet(table), pd.read_parquet(log)
 
 
 def published_tidy() -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -77,6 +77,31 @@ def job_key(notebook: Path, parameters: dict, shared: str) -> str:
     return digest.hexdigest()
 
 
+#: The variable that tells a report where drawn charts are kept (``evalkit.present.charts.CACHE_ENV``;
+#: named here too because build/ is where change detection lives and present/ may not import it).
+CHART_ENV = "EVALKIT_CHART_CACHE"
+
+
+def chart_folder(out_dir: Path, shared: str, force: bool = False) -> Path:
+    """The folder of charts drawn for this version of the inputs (``shared``, :func:`inputs_hash`).
+
+    Charts are content-addressed inside it (the chart's data, words and drawing code,
+    ``evalkit.present.charts.reuse``), so a chart that several pages or builds show is drawn once.
+    Folders of other input versions are removed; ``force`` (``--force``: redo everything) empties
+    this one too, so that a forced build draws every chart again.
+    """
+    import shutil
+
+    root = out_dir / ".cache" / "charts"
+    folder = root / hashlib.sha256(shared.encode()).hexdigest()[:16]
+    if root.is_dir():
+        for old in root.iterdir():
+            if old != folder or force:
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def stored_key(out_dir: Path, slug: str) -> str:
     """The key of the last successful build of ``slug`` (empty if none)."""
     path = out_dir / ".cache" / f"{slug}.key"

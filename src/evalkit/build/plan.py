@@ -61,52 +61,36 @@ def parse_years(text: str) -> tuple[int, int]:
         raise ValueError(f"--years: {exc}") from None
 
 
-DISTRICT_LEVELS = ("stadsdel", "stadsdelsomrade")
-
-
-def district_code(name_or_code: str, level: str | None = None) -> str:
-    """Canonical code of one district report's area (a stadsdel or a stadsdelsområde).
-
-    Codes pass as they are, names are resolved by the registry; anything else raises ValueError.
-    """
-    code = geography.code_for(name_or_code, level=level)
-    if geography.area_level(code) not in DISTRICT_LEVELS:
-        raise ValueError(f"{name_or_code!r} är {geography.area_name(code)}, inte en stadsdel eller ett "
-                         "stadsdelsområde; områdesrapporter finns bara för dem")
-    return code
-
-
 def district_jobs(districts: list[str] | None = None, years: tuple[int, int] = DEFAULT_YEARS,
                   level: str | None = None) -> list[ReportJob]:
     """District reports for the programme's 6 boroughs and 21 stadsdelar (or the given codes/names).
 
-    Names are resolved through the registry (``level``: ``stadsdel`` or ``stadsdelsomrade`` for
+    Names are resolved once, into the area record the notebook's sections take
+    (:func:`evalkit.present.area.resolve`; ``level``: ``stadsdel`` or ``stadsdelsomrade`` for
     names that are both), so output paths derive from canonical codes only.
     """
+    from evalkit.present import area as areas
+
     start, end = validate_years(*years)
     if districts:
-        codes = list(dict.fromkeys(district_code(d, level) for d in districts))
+        found = [areas.resolve(d, level) for d in districts]
     else:
-        codes = geography.programme_boroughs() + geography.programme_stadsdelar()
+        found = [areas.resolve(c) for c in geography.programme_boroughs() + geography.programme_stadsdelar()]
     jobs = []
     # Boroughs first, then stadsdelar alphabetically (Swedish order), within each borough group.
     from evalkit.build.site import swedish_sort_key
 
-    codes = sorted(codes, key=lambda c: (geography.area_level(c) != "stadsdelsomrade",
-                                         swedish_sort_key(geography.area_name(c))))
-    for code in codes:
-        level = geography.area_level(code)
-        group = code if level == "stadsdelsomrade" else geography.borough_of(code, "2007")
+    found = sorted({a.code: a for a in found}.values(), key=lambda a: (not a.is_borough, swedish_sort_key(a.name)))
+    for area in found:
         suffix = "" if (start, end) == DEFAULT_YEARS else f"_{start}-{end}"
         jobs.append(
             ReportJob(
                 report="district",
                 notebook=notebook_path("district"),
-                parameters={"district": code, "start_year": start, "end_year": end},
-                slug=f"{code}{suffix}",
-                title=(f"{geography.area_name(code)}"
-                       f"{' (stadsdelsområde)' if level == 'stadsdelsomrade' else ''} {start}–{end}"),
-                group=group,
+                parameters={"district": area.code, "start_year": start, "end_year": end},
+                slug=f"{area.code}{suffix}",
+                title=f"{area.name}{' (stadsdelsområde)' if area.is_borough else ''} {start}–{end}",
+                group=area.borough,
             )
         )
     return jobs

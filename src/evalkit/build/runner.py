@@ -90,7 +90,9 @@ def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force
         else:
             todo.append(job)
     if todo:
-        results = _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress, executor, scheduler)
+        charts = cache.chart_folder(out_dir, shared, force)
+        results = _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress, executor, scheduler,
+                                charts)
         for result in results:
             if result.ok:
                 summary.built.append(result.slug)
@@ -146,7 +148,8 @@ def _report(bar, result: JobResult) -> None:
     bar.update(1)
 
 
-def _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress, executor, scheduler) -> list[JobResult]:
+def _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress, executor, scheduler,
+                  charts: Path | None = None) -> list[JobResult]:
     from evalkit.build import isolate, provenance
 
     base = provenance.provenance({})  # once per build: git commit, build date, input hashes
@@ -163,6 +166,8 @@ def _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress,
             return results
         isolate.start_template()
         env = dict(os.environ)
+        if charts is not None:  # the reports draw each chart once per data version (present.charts.reuse)
+            env[cache.CHART_ENV] = str(charts)
         cancel = threading.Event()
         n = max(1, min(n_jobs or default_jobs(), len(todo)))
         with ThreadPoolExecutor(max_workers=n, thread_name_prefix="evalkit-build") as pool:

@@ -12,9 +12,16 @@ skips rasterising (a report has ~20 charts; this is most of its build time). Tex
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import json
+import os
+import pickle
+import tempfile
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import matplotlib
 
@@ -65,6 +72,61 @@ class Chart:
 
     def __repr__(self) -> str:
         return self.alt
+
+
+#: Set by `evalkit build` for the reports it runs (:mod:`evalkit.build.runner`): a folder of the
+#: build cache for this version of the processed data. Unset (tests, nbval, a notebook opened by
+#: hand), every chart is drawn.
+CACHE_ENV = "EVALKIT_CHART_CACHE"
+
+
+#: The modules whose charts :func:`reuse` keeps.
+CHART_MODULES = ("evalkit.present.charts", "evalkit.present.maps")
+
+
+@lru_cache(maxsize=1)
+def _code_versions() -> dict[str, str]:
+    """Per chart module, a hash of the evalkit code it can run (its import closure) and matplotlib's
+    version. Computed once per process: the build's warm template computes it (a zero-argument
+    cached loader), so that no forked report parses the code again."""
+    from evalkit import fingerprint
+
+    return {module: fingerprint.code_hash([module]) + matplotlib.__version__ for module in CHART_MODULES}
+
+
+def reuse(key: tuple, draw, module: str = __name__) -> Chart:
+    """``draw()``, or the chart it gave before for the same ``key`` in this data version.
+
+    ``key`` holds everything the chart is drawn from (its data, words and options); with the
+    drawing code (``module``'s import closure) and the data version (the folder in
+    :data:`CACHE_ENV`) it names one chart, so a chart is drawn once per data and code version and
+    a page that shows it again – in a rebuild after a change of its words, or a report of another
+    year range – reads the same bytes. Hand-written rather than ``joblib.Memory``: that keys on one
+    function's source only and clears its whole cache when that changes, which races when two report
+    processes write at once; here the key covers the code the chart runs and a write is one atomic rename.
+    """
+    folder = os.environ.get(CACHE_ENV)
+    if not folder:
+        return draw()
+    digest = hashlib.sha256(pickle.dumps((module, _code_versions()[module], key), protocol=4)).hexdigest()
+    path = Path(folder) / f"{digest}.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return Chart(base64.b64decode(stored["data"]), stored["alt"], stored["mimetype"], stored["layout"])
+    except (OSError, ValueError, KeyError):
+        pass
+    chart = draw()
+    text = json.dumps({"data": base64.b64encode(chart.data).decode("ascii"), "alt": chart.alt,
+                       "mimetype": chart.mimetype, "layout": chart.layout})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)  # atomic: a report reading at the same time sees all or nothing
+    except OSError:
+        pass  # a cache that cannot be written only makes the next build draw again
+    return chart
 
 
 def join_sources(sources) -> str:
@@ -192,7 +254,16 @@ class TrendGapFigure:
         """Render one indicator. ``series`` has ``area_name, year, value``; the first area is the
         report's area; the gap is area − ``reference_name`` in ``gap_unit``, or, with
         ``change_since`` (an indicator compared over time only), the area − the area that year.
-        ``note`` (why a comparison is missing) is printed under the chart and added to the alt text."""
+        ``note`` (why a comparison is missing) is printed under the chart and added to the alt text.
+
+        Drawn once per data and code version (:func:`reuse`)."""
+        key = ("TrendGapFigure", self.start_year, series, title, unit, source, gap_unit, reference_name, note,
+               change_since)
+        return reuse(key, lambda: self._draw(series, title, unit, source, gap_unit, reference_name, note,
+                                             change_since))
+
+    def _draw(self, series: pd.DataFrame, title: str, unit: str, source: str, gap_unit: str,
+              reference_name: str, note: str = "", change_since: int | None = None) -> Chart:
         for artist in self._data_artists:
             artist.remove()
         self._data_artists = []
@@ -293,6 +364,14 @@ class TrendGapFigure:
         return f"{text} {note}" if note else text
 
 
+@lru_cache(maxsize=1)
+def trend_gap_figure() -> TrendGapFigure:
+    """The goal-indicator figure of :class:`TrendGapFigure`, built once per process: the build's warm
+    template builds it (a zero-argument cached loader, :mod:`evalkit.build.warm`) and every report
+    forked from it redraws it with its own data, which :meth:`TrendGapFigure.draw` makes safe."""
+    return TrendGapFigure()
+
+
 def trend_gap_chart(series: pd.DataFrame, title: str, unit: str, source: str, gap_unit: str,
                     reference_name: str, start_year: int = PROGRAMME_START, note: str = "") -> Chart:
     """One trend-and-gap chart (see :class:`TrendGapFigure`, which draws many faster)."""
@@ -304,8 +383,12 @@ def tenure_bars(shares: pd.DataFrame, source: str, note: str = "") -> Chart:
 
     ``shares`` has ``label`` (e.g. "Tensta 2014"), ``hyresrätt``, ``bostadsrätt``, ``äganderätt``
     (percent) and ``mangfald`` (Simpson diversity 0–1). ``note`` (which bars are real data) goes
-    under the source and into the alt text.
+    under the source and into the alt text. Drawn once per data and code version (:func:`reuse`).
     """
+    return reuse(("tenure_bars", shares, source, note), lambda: _tenure_bars(shares, source, note))
+
+
+def _tenure_bars(shares: pd.DataFrame, source: str, note: str = "") -> Chart:
     kinds = ["hyresrätt", "bostadsrätt", "äganderätt"]
     colours = [PALETTE[0], PALETTE[1], PALETTE[2]]
     # Heights in inches: the bars, then below them the ticks and axis label, the legend and the

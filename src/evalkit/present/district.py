@@ -9,24 +9,17 @@ from evalkit.aggregate import RATE_KINDS
 from evalkit.programme import DISCLOSURE_THRESHOLD, FIRST_DATA_YEAR, SCHOOL_SUPPRESSION_LIMIT
 from evalkit.present import charts, tables
 from evalkit.present import format as fmt
+from evalkit.present.area import Area
 from evalkit.present.labels import area_label, unit_sv, with_unit
 from evalkit.present.page import origin_note_sv
 
 KEY_FIGURES = ["folkmangd", "andel_0_19", "andel_65_plus", "personer_per_hushall", "andel_utrikes_fodda", "ekonomiskt_bistand", "sysselsattning", "behorighet_gymnasiet",
                "upplatelseform_mangfald", "index_sociala_risker"]
-COMPARISON_AREAS = ["programomradet", "ovriga-staden", geography.CITY_CODE]
 
 
-def comparison_codes(area_code: str, era: str = "2007") -> list[str]:
-    """The area, its borough (for a stadsdel), programme areas, rest of the city, whole city."""
-    codes = [area_code]
-    if geography.area_level(area_code) == "stadsdel":
-        codes.append(geography.borough_of(area_code, era))
-    return codes + COMPARISON_AREAS
-
-
-def key_figures(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, year: int) -> tables.HtmlTable:
-    """Key figures for one year: indicator rows × (area | borough | programme areas | rest | city).
+def key_figures(tidy: pd.DataFrame, catalogue: pd.DataFrame, area: Area, year: int) -> tables.HtmlTable:
+    """Key figures for one year: indicator rows × (area | borough | programme areas | rest | city)
+    (``area.comparisons``).
 
     Each row's label names its unit once; a comparison the catalogue does not allow (a share of
     the city, :func:`evalkit.programme.allows`) shows ``.``; the footnote says what ``..`` and
@@ -34,7 +27,7 @@ def key_figures(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, yea
     """
     from evalkit import programme
 
-    codes = comparison_codes(area_code)
+    area_code, codes = area.code, list(area.comparisons)
     labels = catalogue.set_index("indicator")
     rows = tidy[(tidy["year"] == year) & tidy["indicator"].isin(KEY_FIGURES) & tidy["area_code"].isin(codes)]
     lookup = rows.set_index(["indicator", "area_code"])
@@ -117,13 +110,13 @@ def goal_tables(status: pd.DataFrame) -> list[tables.HtmlTable]:
     return out
 
 
-def goal_trends(tidy: pd.DataFrame, catalogue: pd.DataFrame, links: pd.DataFrame, area_code: str,
+def goal_trends(tidy: pd.DataFrame, catalogue: pd.DataFrame, links: pd.DataFrame, area: Area,
                 first_year: int, last_year: int) -> list[charts.Chart]:
     """One chart per goal indicator: area vs comparisons, plus the gap to the rest of the city."""
     meta = catalogue.set_index("indicator")
-    codes = comparison_codes(area_code)
+    area_code, codes = area.code, list(area.comparisons)
     out = []
-    figure = charts.TrendGapFigure()
+    figure = charts.trend_gap_figure()
     # Select the areas and years once; then one cheap split per indicator.
     selected = tidy[tidy["area_code"].isin(codes + ["riket"]) & tidy["year"].between(first_year, last_year)]
     by_indicator = dict(tuple(selected.groupby("indicator", sort=False)))
@@ -190,11 +183,11 @@ def _missing_note(rows: pd.DataFrame, area_code: str, kind: str, missing: list[s
     return f"Jämförelse saknas för {', '.join(area_label(c) for c in missing)}: {why}."
 
 
-def tenure(tidy: pd.DataFrame, area_code: str, years: tuple[int, int]) -> charts.Chart:
+def tenure(tidy: pd.DataFrame, area: Area, years: tuple[int, int]) -> charts.Chart:
     """Tenure mix (100 % stacked) for the area and the city, baseline vs latest year."""
     kinds = {"bostader_hyresratt": "hyresrätt", "bostader_bostadsratt": "bostadsrätt",
              "bostader_aganderatt": "äganderätt"}
-    codes = [area_code, geography.CITY_CODE]
+    codes = [area.code, geography.CITY_CODE]
     rows = tidy[tidy["indicator"].isin(list(kinds) + ["upplatelseform_mangfald"]) & tidy["area_code"].isin(codes)
                 & tidy["year"].isin(years)]
     wide = rows.pivot_table(index=["area_code", "year"], columns="indicator", values="value", aggfunc="first")
@@ -233,15 +226,6 @@ def _small(n, limit: int) -> str:
     return fmt.number(n, 0) if n >= limit else "x"
 
 
-def _area_codes(area_code: str) -> set[str]:
-    """The area itself, or for a borough its stadsdelar too (schools sit in stadsdelar)."""
-    codes = {area_code}
-    if geography.area_level(area_code) == "stadsdelsomrade":
-        table = geography.stadsdelar()
-        codes |= set(table.loc[table["sdo_2007"] == area_code, "stadsdel_code"])
-    return codes
-
-
 #: The school comparison's codes (evalkit.analysis.schools) in Swedish.
 SCHOOL_STATUS_SV = {"at_least_national": "minst riksgenomsnittet", "below_national": "under riksgenomsnittet",
                     "not_assessable": "kan ej bedömas"}
@@ -252,7 +236,7 @@ SCHOOL_REASON_SV = {"withheld": (f"resultatet redovisas inte (färre än {SCHOOL
                     "no_national_average": "riksgenomsnitt saknas för året"}
 
 
-def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.HtmlTable:
+def school_results(results: pd.DataFrame, area: Area, year: int) -> tables.HtmlTable:
     """Each school's results against the national average, newly arrived pupils shown separately.
 
     The goal compares pupils excluding those in Swedish school < 3 years; groups under
@@ -261,7 +245,8 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
     from evalkit.analysis import schools
     from evalkit.io.schools import MEASURE_LABELS
 
-    rows = results[results["area_code"].isin(_area_codes(area_code)) & (results["year"] == year)]
+    # The area itself, or for a borough its stadsdelar too (schools sit in stadsdelar).
+    rows = results[results["area_code"].isin({area.code, *area.members}) & (results["year"] == year)]
     comparison = schools.compare_to_national(rows, year, group="exkl_nyanlanda")
     newly = rows[rows["group"] == "nyanlanda"].set_index(["school_id", "grade", "measure"])
     records = []
@@ -290,12 +275,12 @@ def school_results(results: pd.DataFrame, area_code: str, year: int) -> tables.H
                                          "Nyanlända: elever", "Nyanlända: resultat"))
 
 
-def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int | None = None) -> tables.HtmlTable:
+def survey_results(results: pd.DataFrame, area: Area, year: int, min_n: int | None = None) -> tables.HtmlTable:
     """Survey shares for the area and its comparisons with n and 95 % Wilson intervals; shares with
     fewer than ``min_n`` respondents (default :data:`evalkit.analysis.surveys.MIN_RESPONDENTS`) get a note."""
     from evalkit.analysis import surveys
 
-    codes = comparison_codes(area_code)
+    codes = list(area.comparisons)
     rows = results[results["area_code"].isin(codes) & (results["year"] <= year)]
     # Each survey at its own latest year up to ``year`` (trygghetsmätningen runs every other year).
     latest = rows.groupby("survey")["year"].transform("max")
@@ -318,34 +303,34 @@ def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int 
 
 
 # --- Sections: what one notebook cell shows (a heading and what follows it) -------------------
-# Each takes the ``district`` parameter as the notebook has it (a name such as "Husby" or a code
-# such as "sd-husby", resolved as on the command line), so a cell is one call.
+# Each takes the report's area as one record (:class:`evalkit.present.area.Area`), resolved once at
+# the top of the notebook from its ``district`` parameter (a name such as "Husby" or a code such as
+# "sd-husby", as on the command line), so a cell is one call and no section looks the name up again.
 
 #: The goal the school section follows up (its wording is read from goals.csv).
 SCHOOL_GOAL = "skola_utbildning-1.1"
 
 
-def title_section(district: str, start_year: int, end_year: int) -> list:
+def title_section(area: Area, start_year: int, end_year: int) -> list:
     """The top of a district report: the demo-data banner, the title and the area's map."""
     from evalkit import data
     from evalkit.present import maps
     from evalkit.present.page import demo_banner, heading
 
-    code = geography.code_for(district)
     tidy = data.published_tidy()[0]
     return [demo_banner(tidy),
-            heading(f"{area_label(code)}: uppföljning {fmt.year(start_year)}–{fmt.year(end_year)}", 1),
-            maps.area_map(code)]
+            heading(f"{area_label(area.code)}: uppföljning {fmt.year(start_year)}–{fmt.year(end_year)}", 1),
+            maps.area_map(area)]
 
 
-def key_figures_section(district: str, end_year: int) -> list:
+def key_figures_section(area: Area, end_year: int) -> list:
     """Key figures of the area against its comparisons in ``end_year``."""
     from evalkit import data, programme
     from evalkit.present.page import heading
 
     tidy = data.published_tidy()[0]
     return [heading("Nyckeltal"),
-            key_figures(tidy, programme.indicator_catalogue(), geography.code_for(district), end_year)]
+            key_figures(tidy, programme.indicator_catalogue(), area, end_year)]
 
 
 def goal_sources_note_sv(status: pd.DataFrame) -> str:
@@ -360,37 +345,37 @@ def goal_sources_note_sv(status: pd.DataFrame) -> str:
             "vartannat år), så där kan året och andelen vara andra: det är ett annat underlag.")
 
 
-def goal_section(district: str, baseline_year: int, latest_year: int) -> list:
+def goal_section(area: Area, baseline_year: int, latest_year: int) -> list:
     """The goal matrix of a report: one table per målområde, the status legend, a note on the years
     of the survey indicators, then the status rule."""
     from evalkit import results
     from evalkit.present.goals import STATUS_RULE_SV, status_legend
     from evalkit.present.page import heading, paragraph
 
-    status = results.goal_status(geography.code_for(district), baseline_year, latest_year)
+    status = results.goal_status(area.code, baseline_year, latest_year)
     note = goal_sources_note_sv(status)
     return [heading("Måluppfyllelse"), *goal_tables(status), status_legend(),
             *([paragraph(note)] if note else []), paragraph(STATUS_RULE_SV)]
 
 
-def goal_trend_section(district: str, end_year: int, first_year: int = FIRST_DATA_YEAR) -> list:
+def goal_trend_section(area: Area, end_year: int, first_year: int = FIRST_DATA_YEAR) -> list:
     """One trend-and-gap chart per goal indicator, from the first year of the series."""
     from evalkit import data, programme
     from evalkit.present.page import heading
 
     tidy = data.published_tidy()[0]
     charts_ = goal_trends(tidy, programme.indicator_catalogue(), programme.goal_indicators(),
-                          geography.code_for(district), first_year, end_year)
+                          area, first_year, end_year)
     return [heading("Utveckling per målindikator"), *charts_]
 
 
-def tenure_section(district: str, baseline_year: int, end_year: int) -> list:
+def tenure_section(area: Area, baseline_year: int, end_year: int) -> list:
     """The tenure mix of the area and the city, baseline and latest year."""
     from evalkit import data
     from evalkit.present.page import heading
 
     tidy = data.published_tidy()[0]
-    return [heading("Upplåtelseformer"), tenure(tidy, geography.code_for(district), (baseline_year, end_year))]
+    return [heading("Upplåtelseformer"), tenure(tidy, area, (baseline_year, end_year))]
 
 
 def school_goal_sv(goal_id: str = SCHOOL_GOAL) -> str:
@@ -401,22 +386,22 @@ def school_goal_sv(goal_id: str = SCHOOL_GOAL) -> str:
     return f"Mål {goal['goal_number']} {goal['malomrade_label_sv']}: {goal['text_sv']}"
 
 
-def school_section(district: str, end_year: int) -> list:
+def school_section(area: Area, end_year: int) -> list:
     """The school goal in the programme's words, then the results per school of the area in
     ``end_year`` – the year the goal table's school row judges, so both speak of the same year."""
     from evalkit import data
     from evalkit.present.page import heading, paragraph
 
     return [heading("Skolresultat"), paragraph(school_goal_sv()),
-            school_results(data.schools(), geography.code_for(district), end_year)]
+            school_results(data.schools(), area, end_year)]
 
 
-def survey_section(district: str, end_year: int) -> list:
+def survey_section(area: Area, end_year: int) -> list:
     """Survey shares of the area and its comparisons, latest survey up to ``end_year``."""
     from evalkit import data
     from evalkit.present.page import heading
 
-    return [heading("Enkäter"), survey_results(data.surveys(), geography.code_for(district), end_year)]
+    return [heading("Enkäter"), survey_results(data.surveys(), area, end_year)]
 
 
 def suppression_note_sv(n_suppressed: int, threshold: int = DISCLOSURE_THRESHOLD) -> str:

@@ -614,25 +614,22 @@ def synth_reading_sv(row, name: str, rows: pd.DataFrame | None = None) -> str:
     return txt + " Gapet är en effekt endast om vikterna hade fortsatt följa området utan programmet."
 
 
-def district_section(district: str, indicator: str | None = None) -> list:
+def district_section(area, indicator: str | None = None) -> list:
     """The programme-wide effect section of a district report: event study, cohort paths, the
     DiD table and reading, the placebo distribution, the synthetic control of the area's borough
     and the caveats, in that order.
 
-    ``district``: a name or code, as the notebook parameter; ``indicator`` defaults to the first
+    ``area``: the report's :class:`evalkit.present.area.Area`; ``indicator`` defaults to the first
     effect indicator (:data:`evalkit.results.EFFECT_INDICATORS`, the one with synthetic controls).
     """
     from evalkit.present.page import heading
 
-    area_code = geography.code_for(district)
     indicator = indicator or results.EFFECT_INDICATORS[0]
     label = programme.indicator_catalogue().set_index("indicator").loc[indicator, "label_sv"]
     event, placebo, cohort = programme_charts()[indicator]
-    borough = (area_code if geography.area_level(area_code) == "stadsdelsomrade"
-               else geography.borough_of(area_code))
     return [heading("Effektskattningar för hela programmet"), event, event_reading(indicator), cohort,
             did_table(results.load("did"), indicator, label), did_reading(indicator), placebo,
-            heading("Syntetisk kontroll för stadsdelsområdet", 3), *synth_section(borough),
+            heading("Syntetisk kontroll för stadsdelsområdet", 3), *synth_section(area.borough),
             heading("Förbehåll", 3), threats(indicator)]
 
 

@@ -14,7 +14,8 @@ import pandas as pd
 from evalkit import geography
 from evalkit.paths import raw_dir
 from evalkit.present import format as fmt
-from evalkit.present.charts import Chart, render, source_line
+from evalkit.present.area import Area
+from evalkit.present.charts import Chart, render, reuse, source_line
 
 SWEREF99TM = 3006
 GEO_SOURCE = "Stockholms stad, stadsdelsgränser (CC0)"
@@ -30,33 +31,42 @@ def _water() -> gpd.GeoDataFrame:
     return gpd.read_file(raw_dir() / "geo" / "vatten.geo.json").to_crs(SWEREF99TM)
 
 
-def _members(area_code: str, era: str = "2007") -> list[str]:
-    if geography.area_level(area_code) == "stadsdel":
-        return [area_code]
-    table = geography.stadsdelar()
-    return table.loc[table[f"sdo_{era}"] == area_code, "stadsdel_code"].tolist()
+def _figure(width: float, height: float):
+    """A figure and its axes outside pyplot. geopandas asks the canvas to redraw after every layer
+    it plots (``draw_idle``); on pyplot's Agg canvas that is a full raster drawing of the map per
+    layer – about 60 % of a map's time, thrown away, since ``savefig`` draws the SVG afresh. A bare
+    :class:`~matplotlib.figure.Figure`'s canvas draws nothing until it is saved (the SVG is the same)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    return fig, fig.subplots()
 
 
-def neighbours(area_code: str, era: str = "2007") -> list[str]:
+def neighbours(area: Area) -> list[str]:
     """Stadsdelar that share a border with the area (a stadsdel or a borough)."""
     gdf = _stadsdelar()
-    members = _members(area_code, era)
+    members = list(area.members)
     shape = gdf[gdf["stadsdel_code"].isin(members)].union_all().buffer(25)  # 25 m closes slivers
     touching = gdf[gdf.intersects(shape) & ~gdf["stadsdel_code"].isin(members)]
     return sorted(touching["stadsdel_code"])
 
 
-def area_map(area_code: str, era: str = "2007") -> Chart:
-    """The area highlighted among its neighbouring stadsdelar, with water as background."""
+def area_map(area: Area) -> Chart:
+    """The area highlighted among its neighbouring stadsdelar, with water as background (drawn once
+    per data and code version, :func:`evalkit.present.charts.reuse`)."""
+    return reuse(("area_map", area), lambda: _area_map(area), __name__)
+
+
+def _area_map(area: Area) -> Chart:
     gdf = _stadsdelar()
-    members = _members(area_code, era)
-    near = neighbours(area_code, era)
+    members = list(area.members)
+    near = neighbours(area)
     focus = gdf[gdf["stadsdel_code"].isin(members + near)]
     xmin, ymin, xmax, ymax = focus.total_bounds
     pad = 0.08 * max(xmax - xmin, ymax - ymin)
     # Only what is in view is drawn: fewer paths to draw and a small SVG.
     box = (xmin - pad, ymin - pad, xmax + pad, ymax + pad)
-    fig, ax = plt.subplots(figsize=(6.4, 5.6))
+    fig, ax = _figure(6.4, 5.6)
     gpd.clip(_water(), box).plot(ax=ax, color="#cfe3f2", linewidth=0)
     gpd.clip(gdf, box).plot(ax=ax, color="#f2f2f2", edgecolor="#9a9a9a", linewidth=0.4)
     gdf[gdf["stadsdel_code"].isin(near)].plot(ax=ax, color="#e0e0e0", edgecolor="#555555", linewidth=0.6)
@@ -69,7 +79,7 @@ def area_map(area_code: str, era: str = "2007") -> Chart:
     ax.set_xlim(xmin - pad, xmax + pad)
     ax.set_ylim(ymin - pad, ymax + pad)
     ax.set_axis_off()
-    name = geography.area_name(area_code)
+    name = area.name
     ax.set_title(f"{name} och angränsande stadsdelar", loc="left", fontsize=11)
     fig.text(0.01, 0.01, f"Källa: {GEO_SOURCE}", fontsize=7.5, color="#333333")
     alt = (f"Karta: {name} (markerat i blått) och angränsande stadsdelar: "
@@ -81,9 +91,15 @@ def choropleth(values: pd.DataFrame, title: str, unit: str, source: str, highlig
     """Stadsdelar coloured by ``values`` (columns ``area_code, value``) in five quantile classes.
 
     Stadsdelar without a value are hatched grey. ``highlight`` outlines areas (e.g. the programme).
+    Drawn once per data and code version (:func:`evalkit.present.charts.reuse`).
     """
+    return reuse(("choropleth", values, title, unit, source, tuple(highlight)),
+                 lambda: _choropleth(values, title, unit, source, highlight), __name__)
+
+
+def _choropleth(values: pd.DataFrame, title: str, unit: str, source: str, highlight: list[str] = ()) -> Chart:
     gdf = _stadsdelar().merge(values, left_on="stadsdel_code", right_on="area_code", how="left")
-    fig, ax = plt.subplots(figsize=(7.0, 6.4))
+    fig, ax = _figure(7.0, 6.4)
     _water().plot(ax=ax, color="#cfe3f2", linewidth=0)
     missing = gdf[gdf["value"].isna()]
     if len(missing):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from evalkit import geography
 from evalkit.analysis import register
 from evalkit.io.projects import UNIT_LABELS, written_precision
 from evalkit.present import format as fmt
@@ -112,15 +111,11 @@ def follow_up_table(projects: pd.DataFrame) -> tables.HtmlTable:
     return tables.table(frame, "Genomförandeplan och utvärdering", numeric_columns=("Antal projekt",))
 
 
-def project_list(projects: pd.DataFrame, area_code: str | None = None) -> tables.HtmlTable:
-    """The projects (optionally only those in an area or its borough), as the register records them."""
-    if area_code:
-        codes = {area_code}
-        if geography.area_level(area_code) == "stadsdel":
-            codes.add(geography.borough_of(area_code, "2007"))
-        else:
-            table = geography.stadsdelar()
-            codes |= set(table.loc[table["sdo_2007"] == area_code, "stadsdel_code"])
+def project_list(projects: pd.DataFrame, area=None) -> tables.HtmlTable:
+    """The projects (optionally only those of ``area``, an :class:`evalkit.present.area.Area`: the
+    area, its borough and, for a borough, its stadsdelar), as the register records them."""
+    if area is not None:
+        codes = {area.code, area.borough, *area.members}
         long = register.districts_long(projects)
         keep = set(long.loc[long["district_code"].isin(codes), "project"])
         projects = projects[projects["project"].isin(keep)]
@@ -138,7 +133,7 @@ def project_list(projects: pd.DataFrame, area_code: str | None = None) -> tables
         "Genomförandeplan": projects["implementation_plan"],
         "Utvärdering": projects["evaluation_status"],
     })
-    caption = "Projekt med ytterstadsmedel" + (f" i {geography.area_name(area_code)} med stadsdelsområde" if area_code else "")
+    caption = "Projekt med ytterstadsmedel" + (f" i {area.name} med stadsdelsområde" if area is not None else "")
     return tables.table(frame, caption, numeric_columns=("Belopp",))
 
 
@@ -207,12 +202,13 @@ def follow_up_section() -> list:
     return [heading("Genomförandeplan och utvärdering"), follow_up_table(data.projects())]
 
 
-def list_section(district: str | None = None) -> list:
-    """All projects, or (``district``: a name or code) those in the area and its borough."""
+def list_section(area=None) -> list:
+    """All projects, or (``area``: the report's :class:`evalkit.present.area.Area`) those in the area
+    and its borough."""
     from evalkit import data
     from evalkit.present.page import heading
 
-    if district is None:
+    if area is None:
         return [heading("Alla projekt"), project_list(data.projects())]
     return [heading("Projekt med ytterstadsmedel i området"),
-            project_list(data.projects(), geography.code_for(district))]
+            project_list(data.projects(), area)]

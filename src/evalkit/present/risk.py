@@ -392,7 +392,7 @@ def funnel_sentence_sv(funnel: pd.DataFrame, area_code: str) -> str:
     return text
 
 
-def index_section(district: str, end_year: int, first_year: int, funnel_indicator: str = FUNNEL_INDICATOR) -> list:
+def index_section(area, end_year: int, first_year: int, funnel_indicator: str = FUNNEL_INDICATOR) -> list:
     """The social-risk-index section of a district report: the two questions the index answers,
     each with its one figure and reference; then "compared with the city this year" (moving
     reference: domains beside the comparison areas, rank sentence and table) and "changed since
@@ -401,17 +401,16 @@ def index_section(district: str, end_year: int, first_year: int, funnel_indicato
     the funnel plot of ``funnel_indicator`` with limits that allow for overdispersion – all from
     the published table.
 
-    ``district``: a name or code, as the notebook parameter (resolved as on the command line).
+    ``area``: the report's :class:`evalkit.present.area.Area` (resolved once in the notebook).
     """
     from evalkit import data, results
-    from evalkit.present import district as report
     from evalkit.present.page import heading, paragraph
 
-    area_code = geography.code_for(district)
+    area_code = area.code
     meta = programme.indicator_catalogue().set_index("indicator").loc[funnel_indicator]
     index_rows = data.published_index()
     fixed_rows = data.published_index_fixed()  # years compared: fixed reference, the city 2014 = 100
-    ranks = results.rank_intervals(end_year, geography.area_level(area_code))
+    ranks = results.rank_intervals(end_year, area.level)
     tidy = data.published_tidy()[0]
     base = INDEX_BASE_YEAR
     origins = index_origins(tidy, base)
@@ -419,7 +418,7 @@ def index_section(district: str, end_year: int, first_year: int, funnel_indicato
     return [heading("Index för sociala risker"),
             index_questions(index_rows, fixed_rows, area_code, end_year, base),
             heading(f"Jämfört med staden samma år ({_reference_sv(None)})", 3),
-            domain_table(index_rows, report.comparison_codes(area_code), end_year),
+            domain_table(index_rows, list(area.comparisons), end_year),
             paragraph(rank_text(ranks, area_code)), rank_table(ranks, area_code),
             heading(f"Förändring sedan {base} ({_reference_sv(base)})", 3),
             domain_chart(fixed_rows, area_code, (base, end_year), base_year=base,
