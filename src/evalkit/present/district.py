@@ -12,8 +12,6 @@ from evalkit.present import format as fmt
 from evalkit.present.labels import area_label, unit_sv, with_unit
 from evalkit.present.page import origin_note_sv
 
-KEY_FIGURES = ["folkmangd", "andel_0_19", "andel_65_plus", "personer_per_hushall", "andel_utrikes_fodda", "ekonomiskt_bistand", "sysselsattning", "behorighet_gymnasiet",
-               "upplatelseform_mangfald", "index_sociala_risker"]
 COMPARISON_AREAS = ["programomradet", "ovriga-staden", geography.CITY_CODE]
 
 
@@ -28,6 +26,9 @@ def comparison_codes(area_code: str, era: str = "2007") -> list[str]:
 def key_figures(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, year: int) -> tables.HtmlTable:
     """Key figures for one year: indicator rows × (area | borough | programme areas | rest | city).
 
+    The rows are the catalogue's key figures in their order (column ``key_figure``,
+    :func:`evalkit.programme.key_figures`).
+
     Each row's label names its unit once; a comparison the catalogue does not allow (a share of
     the city, :func:`evalkit.programme.allows`) shows ``.``; the footnote says what ``..`` and
     ``.`` mean and why values are missing. On a phone each row becomes a card (``layout="cards"``).
@@ -36,10 +37,11 @@ def key_figures(tidy: pd.DataFrame, catalogue: pd.DataFrame, area_code: str, yea
 
     codes = comparison_codes(area_code)
     labels = catalogue.set_index("indicator")
-    rows = tidy[(tidy["year"] == year) & tidy["indicator"].isin(KEY_FIGURES) & tidy["area_code"].isin(codes)]
+    figures = programme.key_figures(catalogue)
+    rows = tidy[(tidy["year"] == year) & tidy["indicator"].isin(figures) & tidy["area_code"].isin(codes)]
     lookup = rows.set_index(["indicator", "area_code"])
     out, reasons = [], []
-    for indicator in KEY_FIGURES:
+    for indicator in figures:
         unit = labels.loc[indicator, "unit"]
         label = labels.loc[indicator, "label_sv"]
         line = {"Indikator": with_unit(label, unit)}
