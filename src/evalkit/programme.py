@@ -5,7 +5,8 @@ All files live in ``data/raw/programme/`` (see its ``README.md``):
 * ``goals.csv`` – every goal of *Programmet för en sammanhållen stad 2015–2020*, transcribed;
 * ``goal_indicators.csv`` – the indicator(s) evalkit follows each goal with (evalkit's choice,
   the programme names none);
-* ``indicators.csv`` – the indicator catalogue (label, unit, kind, scale …).
+* ``indicators.csv`` – the indicator catalogue (label, unit, kind, scale …) and each indicator's
+  roles (key figure, overview, map, effect outcome, sensitivities, composite input).
 
 The loaders read with ``dtype=str`` and no NA conversion, so empty cells are ``""`` (except
 ``scale`` in the catalogue, which is a float with NaN for counts).
@@ -143,7 +144,11 @@ def indicator_catalogue(base: Path | None = None) -> pd.DataFrame:
     Text columns as strings (empty ``""`` when blank); ``scale`` is a float, NaN for counts
     (``kind == "antal"``): for shares and rates ``value = numerator / denominator * scale``;
     ``comparisons`` (optional column) which comparisons the indicator allows (:data:`COMPARISONS`,
-    :func:`allows`), ``"areas;time"`` when blank.
+    :func:`allows`), ``"areas;time"`` when blank. The optional role columns (:data:`ROLE_COLUMNS`)
+    say where the indicator appears: positions (:data:`POSITION_ROLES`) as nullable integers, the
+    others as text, ``""`` when blank (read them with :func:`key_figures`, :func:`overview_columns`,
+    :func:`map_indicators`, :func:`effect_outcomes`, :func:`sensitive_to`, :func:`composites`,
+    :func:`composite_inputs`, :func:`shared_denominator`; schema in :mod:`evalkit.contracts.catalogue`).
     """
     path = _programme_dir(base) / CATALOGUE_FILE
     df = _read(path, CATALOGUE_COLUMNS)
