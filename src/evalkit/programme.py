@@ -9,7 +9,8 @@ All files live in ``data/raw/programme/`` (see its ``README.md``):
   roles (key figure, overview, map, effect outcome, sensitivities, composite input).
 
 The loaders read with ``dtype=str`` and no NA conversion, so empty cells are ``""`` (except
-``scale`` in the catalogue, which is a float with NaN for counts).
+``scale`` in the catalogue, which is a float with NaN for counts, and its position columns,
+nullable integers: see :func:`indicator_catalogue`).
 """
 
 from __future__ import annotations
@@ -291,16 +292,14 @@ def _roles(df: pd.DataFrame, path: Path) -> pd.DataFrame:
                 i = int(problem.to_numpy().nonzero()[0][0])
                 raise ProgrammeDataError(f"{_where(path, i, column)}: '{df.at[i, column]}' – {what}")
         df[column] = numbers.astype("Int64")
-    checks = {"overview_years": (OVERVIEW_YEARS, "tillåtna värden"),
-              "sensitive_to": (SENSITIVITIES, "tillåtna värden"),
-              "composite_input": (known, "inte en indikator i katalogen; tillåtna värden är katalogens koder")}
-    for column, (allowed, what) in checks.items():
+    for column, allowed in (("overview_years", OVERVIEW_YEARS), ("sensitive_to", SENSITIVITIES),
+                            ("composite_input", None)):
         for i, value in df[column].items():
-            unknown = [v for v in _tokens(value) if v not in allowed]
+            unknown = [v for v in _tokens(value) if v not in (allowed or known)]
             if unknown:
-                listed = ", ".join(OVERVIEW_YEARS if column == "overview_years" else SENSITIVITIES)
-                why = f"{what}: {listed}" if column != "composite_input" else what
-                raise ProgrammeDataError(f"{_where(path, int(i), column)}: '{unknown[0]}' – {why}, åtskilda med ;")
+                why = (f"tillåtna värden: {', '.join(allowed)}, åtskilda med ;" if allowed else
+                       "inte en indikator i katalogen (koder åtskilda med ;)")
+                raise ProgrammeDataError(f"{_where(path, int(i), column)}: '{unknown[0]}' – {why}")
     given = df["overview_years"].ne("") & df["overview"].isna()
     if given.any():
         i = int(given.to_numpy().nonzero()[0][0])
@@ -350,10 +349,11 @@ def overview_columns(catalogue: pd.DataFrame | None = None) -> list[tuple[str, i
     """The city overview's columns as ``(indicator, year)``, ``None`` for the report's last year:
     indicators in the order of column ``overview``, each for the years of ``overview_years`` in the
     order written (blank: the last year only)."""
-    cat = _catalogue(catalogue).set_index("indicator")
+    cat = _catalogue(catalogue)
+    written = cat.set_index("indicator")["overview_years"]
     years = {"index_baseline": INDEX_BASELINE_YEAR, "baseline": BASELINE_YEAR, "latest": None}
-    return [(indicator, years[name]) for indicator in _by_position(catalogue, "overview")
-            for name in (_tokens(_text(cat.at[indicator, "overview_years"])) or ["latest"])]
+    return [(indicator, years[name]) for indicator in _by_position(cat, "overview")
+            for name in (_tokens(_text(written[indicator])) or ["latest"])]
 
 
 def sensitive_to(event: str, catalogue: pd.DataFrame | None = None) -> frozenset[str]:
