@@ -90,14 +90,14 @@ def add_indicator_with_roles(raw):
     names = geography.stadsdelar()["stadsdel"].tolist()
     lines = ["Stadsdel;År;Täljare;Nämnare;Andel"]
     for i, name in enumerate(names):
-        for k, year in enumerate(range(2014, 2021)):
+        for k, year in enumerate(range(2006, 2021)):  # an effect outcome needs the years from 2006
             num, den = 200 + 3 * i + 7 * k, 800 + 13 * i + 5 * k
             lines.append(f"{name};{year};{num};{den};" + f"{num / den * 100:.1f}".replace(".", ","))
     (raw / "stadsbiblioteket").mkdir()
     (raw / "stadsbiblioteket" / "bibliotekskort.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with (raw / "sources.csv").open("a", encoding="utf-8") as f:
         f.write(f'stadsbiblioteket/bibliotekskort.csv,{ROLES},stadsdel,'
-                '"Stadsbiblioteket: invånare med lånekort per stadsdel 2014–2020"\n')
+                '"Stadsbiblioteket: invånare med lånekort per stadsdel 2006–2020"\n')
     with (raw / "programme" / "indicators.csv").open("a", encoding="utf-8") as f:
         f.write(ROLES_ROW)
 
@@ -207,3 +207,15 @@ def test_new_effect_outcome_gets_the_caveats_its_row_names(published_copy):
     keys = set(threats["nyckel"])
     assert "covid" in keys and "flyktingmottagande" not in keys  # sensitive_to: covid only
     assert "Spridningseffekter (Jobbtorg)" not in set(threats["hot"])  # the general spillover caveat
+
+
+def test_an_effect_outcome_without_the_early_years_stops_analyse_with_one_line(published_copy):
+    from evalkit import results
+
+    results.check_outcomes(published_copy, programme.effect_outcomes())  # the whole series: estimable
+    short = published_copy[(published_copy["indicator"] != ROLES) | (published_copy["year"] >= 2014)]
+    with pytest.raises(results.OutcomeTooShort) as err:
+        results.check_outcomes(short, programme.effect_outcomes())
+    message = str(err.value)
+    assert message.startswith(f"{ROLES} är effektutfall (indicators.csv, kolumnen effect_outcome)")
+    assert "2006, 2007, 2008, 2009, 2010, 2011, 2012, 2013:" in message and "\n" not in message

@@ -44,6 +44,26 @@ class ResultsOutdated(data.ProcessedDataMissing):
     """The shared results are missing or were computed from other processed data: run `evalkit analyse`."""
 
 
+class OutcomeTooShort(ValueError):
+    """An effect outcome (catalogue column ``effect_outcome``) lacks stadsdel values for a year the
+    estimates need: the earlier-work baseline and the cohort estimates span :data:`COHORT_YEARS`."""
+
+
+def check_outcomes(tidy: pd.DataFrame, outcomes: list[str]) -> None:
+    """Raise :class:`OutcomeTooShort` (one line naming the indicator and the missing years) unless
+    every outcome has stadsdel values in every year of :data:`COHORT_YEARS`; without them the
+    estimators stop deep inside (a design whose year effects are collinear)."""
+    need = range(COHORT_YEARS[0], COHORT_YEARS[1] + 1)
+    for indicator in outcomes:
+        rows = tidy[(tidy["indicator"] == indicator) & (tidy["area_level"] == "stadsdel") & tidy["value"].notna()]
+        missing = [y for y in need if y not in set(rows["year"])]
+        if missing:
+            raise OutcomeTooShort(
+                f"{indicator} är effektutfall (indicators.csv, kolumnen effect_outcome) men saknar värden per "
+                f"stadsdel för {', '.join(map(str, missing))}: effektskattningen behöver en serie {need[0]}–{need[-1]}; "
+                "lämna kolumnen tom eller leverera hela serien")
+
+
 @lru_cache(maxsize=4)
 def _check_current(processed: str, stats: tuple) -> None:
     """Raise :class:`ResultsOutdated` unless the stamp matches today's inputs (cached on file stats)."""
@@ -77,6 +97,7 @@ def compute(tidy: pd.DataFrame, full: pd.DataFrame | None = None) -> dict[str, p
     first = effects.first_treatment(cohort_table)
     out: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     outcomes = programme.effect_outcomes()
+    check_outcomes(tidy, outcomes)
     for indicator in outcomes:
         base, controls = effects.earlier_work(effects.panel(tidy, indicator), first)
         long = effects.panel(tidy, indicator, years=COHORT_YEARS)
