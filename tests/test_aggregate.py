@@ -17,6 +17,10 @@ CATALOGUE = pd.DataFrame({
              "antal", "antal", "antal", "index 0–1"],
     "kind": ["andel", "kvot", "medel", "antal", "andel", "antal", "antal", "antal", "index"],
     "scale": [100, 1000, 1, np.nan, 100, np.nan, np.nan, np.nan, 1],
+    # roles as in indicators.csv: a share of the whole city is compared over time only (its group
+    # values keep the city's denominator); the tenure counts are the inputs of tenure diversity
+    "comparisons": ["areas;time"] * 4 + ["time"] + ["areas;time"] * 4,
+    "composite_input": [""] * 5 + ["upplatelseform_mangfald"] * 3 + [""],
 })
 
 

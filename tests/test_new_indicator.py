@@ -10,8 +10,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from evalkit import aggregate, cli, clean, geography, paths, programme
-from evalkit.present import district
+from evalkit import aggregate, cli, clean, data, geography, paths, programme
+from evalkit.present import city, district, effects
+from evalkit.present import format as fmt
 from evalkit.present.area import resolve
 
 REAL_RAW = paths.raw_dir()
@@ -75,12 +76,40 @@ def add_worked_example(raw):
     return len(names) * len(years)
 
 
+ROLES = "andel_bibliotekskort"
+#: The catalogue row of the README's second example: role columns after ``comparisons``
+#: (key_figure, overview, overview_years, map, effect_outcome, sensitive_to, composite_input).
+ROLES_ROW = ("andel_bibliotekskort,Andel invånare med bibliotekskort,procent,andel,100,higher,"
+             "Andel av folkbokförda invånare som har ett lånekort på Stockholms stadsbibliotek.,Stadsbiblioteket,"
+             "areas;time,11,5,baseline;latest,3,4,covid,\n")
+
+
+def add_indicator_with_roles(raw):
+    """The README's second example: a long file with numerator and denominator, a sources.csv line
+    and a catalogue row whose role columns make it a key figure, an overview column, a map and an
+    effect outcome sensitive to covid – three files under data/raw, no Python."""
+    names = geography.stadsdelar()["stadsdel"].tolist()
+    lines = ["Stadsdel;År;Täljare;Nämnare;Andel"]
+    for i, name in enumerate(names):
+        for k, year in enumerate(range(2006, 2021)):  # an effect outcome needs the years from 2006
+            num, den = 200 + 3 * i + 7 * k, 800 + 13 * i + 5 * k
+            lines.append(f"{name};{year};{num};{den};" + f"{num / den * 100:.1f}".replace(".", ","))
+    (raw / "stadsbiblioteket").mkdir()
+    (raw / "stadsbiblioteket" / "bibliotekskort.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with (raw / "sources.csv").open("a", encoding="utf-8") as f:
+        f.write(f'stadsbiblioteket/bibliotekskort.csv,{ROLES},stadsdel,'
+                '"Stadsbiblioteket: invånare med lånekort per stadsdel 2006–2020"\n')
+    with (raw / "programme" / "indicators.csv").open("a", encoding="utf-8") as f:
+        f.write(ROLES_ROW)
+
+
 @pytest.fixture(scope="module")
 def wide_share_cleaned(tmp_path_factory):
-    """`evalkit clean` on a copy of data/raw with the worked example added (stdout kept)."""
+    """`evalkit clean` on a copy of data/raw with both worked examples added (stdout kept)."""
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(REAL_RAW, root / "data" / "raw")
     cells = add_worked_example(root / "data" / "raw")
+    add_indicator_with_roles(root / "data" / "raw")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("EVALKIT_ROOT", str(root))
         stdout = io.StringIO()
@@ -122,3 +151,72 @@ def test_no_note_when_every_comparison_has_values(wide_share_cleaned):
     _, _, _, _, tidy, catalogue, links = wide_share_cleaned
     charts = district.goal_trends(tidy, catalogue, links[links["indicator"] != NEW], resolve("sd-tensta"), 2006, 2020)
     assert len(charts) >= 10 and not any("Jämförelse saknas" in c.alt for c in charts)
+
+
+def test_roles_of_a_new_indicator_are_read_from_its_catalogue_row(wide_share_cleaned):
+    catalogue = wide_share_cleaned[5]
+    assert programme.key_figures(catalogue)[-1] == ROLES and len(programme.key_figures(catalogue)) == 11
+    assert programme.map_indicators(catalogue) == ["index_sociala_risker", "ekonomiskt_bistand", ROLES]
+    assert programme.effect_outcomes(catalogue)[-1] == ROLES
+    assert programme.overview_columns(catalogue)[-2:] == [(ROLES, programme.BASELINE_YEAR), (ROLES, None)]
+    assert ROLES in programme.sensitive_to("covid", catalogue) and ROLES not in programme.sensitive_to(
+        "refugees", catalogue)
+    # the README's first example has no role columns at all: a plain indicator
+    assert NEW not in programme.key_figures(catalogue) + programme.map_indicators(catalogue)
+
+
+@pytest.fixture(scope="module")
+def published_copy(wide_share_cleaned):
+    """The copy's published table, and the sections reading it (as a report would)."""
+    root = wide_share_cleaned[0]
+    published = pd.read_parquet(root / "data" / "processed" / "indicators_published.parquet")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVALKIT_ROOT", str(root))
+        mp.setattr(data, "published_tidy", lambda: (published.copy(), pd.DataFrame()))
+        yield published
+
+
+def test_new_indicator_is_published_with_its_group_values(published_copy):
+    rows = published_copy[(published_copy["indicator"] == ROLES) & (published_copy["year"] == 2020)]
+    levels = set(rows["area_level"])
+    assert {"stadsdel", "stadsdelsomrade", "omradesgrupp", "stad"} <= levels
+    city = rows[rows["area_code"] == geography.CITY_CODE].iloc[0]
+    stadsdel = rows[rows["area_level"] == "stadsdel"]
+    # the city's value is the sum of numerators over the sum of denominators (README)
+    assert city["value"] == pytest.approx(stadsdel["numerator"].sum() / stadsdel["denominator"].sum() * 100)
+
+
+def test_new_indicator_is_a_key_figure_of_a_stadsdel_report(published_copy):
+    _, table = district.key_figures_section(resolve("Tensta"), 2020)
+    frame = table.frame
+    assert frame["Indikator"].iloc[-1] == "Andel invånare med bibliotekskort (procent)"
+    value = published_copy[(published_copy["indicator"] == ROLES) & (published_copy["year"] == 2020)
+                           & (published_copy["area_code"] == "sd-tensta")]["value"].iloc[0]
+    assert frame.iloc[-1, 1] == fmt.value_for_unit(value, "procent")
+
+
+def test_new_indicator_is_mapped_and_in_the_overview_of_the_city_page(published_copy):
+    _, *maps = city.map_section(2020)
+    assert len(maps) == 3 and "Andel invånare med bibliotekskort 2020" in maps[-1].alt
+    _, overview = city.overview_section(2020)
+    assert list(overview.frame.columns[-2:]) == [f"Andel invånare med bibliotekskort {programme.BASELINE_YEAR}",
+                                                 "Andel invånare med bibliotekskort 2020"]
+
+
+def test_new_effect_outcome_gets_the_caveats_its_row_names(published_copy):
+    threats = effects.threats_sv(ROLES)
+    keys = set(threats["nyckel"])
+    assert "covid" in keys and "flyktingmottagande" not in keys  # sensitive_to: covid only
+    assert "Spridningseffekter (Jobbtorg)" not in set(threats["hot"])  # the general spillover caveat
+
+
+def test_an_effect_outcome_without_the_early_years_stops_analyse_with_one_line(published_copy):
+    from evalkit import results
+
+    results.check_outcomes(published_copy, programme.effect_outcomes())  # the whole series: estimable
+    short = published_copy[(published_copy["indicator"] != ROLES) | (published_copy["year"] >= 2014)]
+    with pytest.raises(results.OutcomeTooShort) as err:
+        results.check_outcomes(short, programme.effect_outcomes())
+    message = str(err.value)
+    assert message.startswith(f"{ROLES} är effektutfall (indicators.csv, kolumnen effect_outcome)")
+    assert "2006, 2007, 2008, 2009, 2010, 2011, 2012, 2013:" in message and "\n" not in message

@@ -21,8 +21,9 @@ not cover the group, the aggregate gets status ``.`` (:data:`NOT_COMPUTED`, "ber
 the value exists but cannot be formed from what was delivered. A member with no row
 at all for an indicator-year is treated like a row with status ``..`` and unknown denominator.
 
-Indicators whose denominator is a city-wide total shared by every stadsdel
-(:data:`SHARED_DENOMINATOR`, e.g. an area's share of the city's workplaces) are aggregated with
+Indicators whose denominator is a city-wide total shared by every stadsdel (a share of the whole
+city, e.g. an area's share of the city's workplaces: the catalogue's ``comparisons`` is ``time``
+only, :func:`evalkit.programme.shared_denominator`) are aggregated with
 the numerators summed and that common denominator kept (summing it would count the city many
 times); their coverage weight is the population.
 
@@ -35,13 +36,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evalkit import contracts, geography
+from evalkit import contracts, geography, programme
 from evalkit.analysis import origin as origins
 from evalkit.geography import stadsdelar
 from evalkit.paths import raw_dir
 
 COVERAGE_THRESHOLD = 0.95
-SHARED_DENOMINATOR = frozenset({"arbetsplatser_andel"})
 AGGREGABLE_KINDS = ("andel", "kvot", "medel", "antal")
 #: Kinds aggregated from numerators and denominators: without them no group value can be formed.
 RATE_KINDS = ("andel", "kvot", "medel")
@@ -50,7 +50,6 @@ RATE_KINDS = ("andel", "kvot", "medel")
 #: not cover the group – a group's rate is not a mean of its members' rates. ``..`` stays for
 #: values that are missing.
 NOT_COMPUTED = "."
-TENURE_COUNTS = ("bostader_hyresratt", "bostader_bostadsratt", "bostader_aganderatt")
 #: Linear identities between quantities of one area and year (names as in
 #: ``data/raw/programme/quantities.csv``): ``sum coef · quantity = 0``. :func:`foreign_born_share`
 #: makes the first one true; disclosure control and its audit use them (an intruder can).
@@ -94,6 +93,7 @@ def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = "2007
     formula and the 95 % coverage rule.
     """
     info = _catalogue_info(catalogue)
+    shared_codes = programme.shared_denominator(catalogue)
     members = membership(era)
     codes = set(members["group_code"])
     keep = tidy[~tidy["area_code"].isin(codes)]
@@ -115,7 +115,7 @@ def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = "2007
 
     kind = grid["indicator"].map(info["kind"])
     is_count = kind == "antal"
-    shared = grid["indicator"].isin(SHARED_DENOMINATOR)
+    shared = grid["indicator"].isin(shared_codes)
     status = grid["status"].fillna("..").astype(str)  # no row -> missing
     present = grid["status"].notna()
     zero_count = is_count & (status == "–")
@@ -155,7 +155,7 @@ def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = "2007
     complete = complete & (agg["n_ok"] > 0)
     agg_kind = agg["indicator"].map(info["kind"])
     agg_count = agg_kind == "antal"
-    agg_shared = agg["indicator"].isin(SHARED_DENOMINATOR)
+    agg_shared = agg["indicator"].isin(shared_codes)
     den = np.where(agg_shared, agg["den_shared"], agg["den"])
     scale = agg["indicator"].map(info["scale"]).to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -184,9 +184,9 @@ def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = "2007
 def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rows of the derived indicator ``upplatelseform_mangfald`` (only those rows are returned).
 
-    Simpson's diversity over the three tenure counts (``bostader_hyresratt``,
-    ``bostader_bostadsratt``, ``bostader_aganderatt``) for every area-year present in ``tidy``
-    (stadsdelar and aggregates alike)::
+    Simpson's diversity over the tenure counts (the catalogue's inputs of the composite, column
+    ``composite_input``: ``bostader_hyresratt``, ``bostader_bostadsratt``, ``bostader_aganderatt``)
+    for every area-year present in ``tidy`` (stadsdelar and aggregates alike)::
 
         D = 1 - sum_j p_j**2,   p_j = n_j / (n_hyresratt + n_bostadsratt + n_aganderatt)
 
@@ -196,7 +196,8 @@ def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) 
     if catalogue is None:
         catalogue = pd.read_csv(raw_dir() / "programme" / "indicators.csv", dtype=str)
     unit = catalogue.set_index("indicator").loc["upplatelseform_mangfald", "unit"]
-    rows = tidy[tidy["indicator"].isin(TENURE_COUNTS)].copy()
+    tenure_counts = list(programme.composite_inputs("upplatelseform_mangfald", catalogue))
+    rows = tidy[tidy["indicator"].isin(tenure_counts)].copy()
     if rows.empty:
         return contracts.tidy_frame()
     rows["n"] = rows["value"].where(rows["status"].fillna("") == "")
@@ -204,7 +205,7 @@ def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) 
     rows.loc[rows["status"] == "–", "n"] = 0.0
     wide = rows.pivot_table(index=["area_code", "year"], columns="indicator", values="n",
                             aggfunc="first", dropna=False)
-    wide = wide.reindex(columns=list(TENURE_COUNTS))
+    wide = wide.reindex(columns=tenure_counts)
     # dropna=False keeps all-missing combinations (an area-year with a status symbol) but also
     # creates area × year pairs that have no rows at all; those are not ours to report.
     present = pd.MultiIndex.from_frame(rows[["area_code", "year"]].drop_duplicates())

@@ -65,7 +65,11 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         return 0
     from evalkit import results
 
-    folder = results.run()
+    try:
+        folder = results.run()
+    except results.OutcomeTooShort as exc:  # a catalogue row asks for an effect the data cannot give: one line
+        print(f"evalkit analyse: {exc}", file=sys.stderr)
+        return 2
     print(f"effektskattningar skrivna till {folder}")
     return 0
 

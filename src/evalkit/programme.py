@@ -5,10 +5,12 @@ All files live in ``data/raw/programme/`` (see its ``README.md``):
 * ``goals.csv`` – every goal of *Programmet för en sammanhållen stad 2015–2020*, transcribed;
 * ``goal_indicators.csv`` – the indicator(s) evalkit follows each goal with (evalkit's choice,
   the programme names none);
-* ``indicators.csv`` – the indicator catalogue (label, unit, kind, scale …).
+* ``indicators.csv`` – the indicator catalogue (label, unit, kind, scale …) and each indicator's
+  roles (key figure, overview, map, effect outcome, sensitivities, composite input).
 
 The loaders read with ``dtype=str`` and no NA conversion, so empty cells are ``""`` (except
-``scale`` in the catalogue, which is a float with NaN for counts).
+``scale`` in the catalogue, which is a float with NaN for counts, and its position columns,
+nullable integers: see :func:`indicator_catalogue`).
 """
 
 from __future__ import annotations
@@ -143,7 +145,11 @@ def indicator_catalogue(base: Path | None = None) -> pd.DataFrame:
     Text columns as strings (empty ``""`` when blank); ``scale`` is a float, NaN for counts
     (``kind == "antal"``): for shares and rates ``value = numerator / denominator * scale``;
     ``comparisons`` (optional column) which comparisons the indicator allows (:data:`COMPARISONS`,
-    :func:`allows`), ``"areas;time"`` when blank.
+    :func:`allows`), ``"areas;time"`` when blank. The optional role columns (:data:`ROLE_COLUMNS`)
+    say where the indicator appears: positions (:data:`POSITION_ROLES`) as nullable integers, the
+    others as text, ``""`` when blank (read them with :func:`key_figures`, :func:`overview_columns`,
+    :func:`map_indicators`, :func:`effect_outcomes`, :func:`sensitive_to`, :func:`composites`,
+    :func:`composite_inputs`, :func:`shared_denominator`; schema in :mod:`evalkit.contracts.catalogue`).
     """
     path = _programme_dir(base) / CATALOGUE_FILE
     df = _read(path, CATALOGUE_COLUMNS)
@@ -154,6 +160,7 @@ def indicator_catalogue(base: Path | None = None) -> pd.DataFrame:
         raise ProgrammeDataError(f"{_where(path, i, 'scale')}: not a number: '{df.at[i, 'scale']}'")
     df["scale"] = scale.astype(float)
     df["comparisons"] = _comparisons(df, path)
+    df = _roles(df, path)
     dup = df["indicator"].duplicated()
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
@@ -237,3 +244,141 @@ def goal_indicators(base: Path | None = None) -> pd.DataFrame:
         i = int(dup.to_numpy().nonzero()[0][0])
         raise ProgrammeDataError(f"{_where(path, i, 'indicator')}: duplicate goal_id × indicator")
     return df[GOAL_INDICATOR_COLUMNS + ["sampling"]].reset_index(drop=True)
+
+
+# --- Indicator roles: where an indicator appears, as columns of the catalogue --------------------
+# A new indicator is data-only: its row in indicators.csv says where the reports show it and how
+# the analysis treats it; no Python list names it. Every role column is optional (absent or blank:
+# the indicator has no such role), so a row appended without them is a plain indicator.
+
+#: Role columns whose value is a position (1, 2, …): the indicator is shown there, in ascending
+#: order of the number (gaps allowed, each number used once per column).
+POSITION_ROLES = ("key_figure", "overview", "map", "effect_outcome")
+#: Years the city overview can show an indicator for (column ``overview_years``), by name so the
+#: years themselves keep their one home above: ``latest`` the report's last year, ``baseline``
+#: :data:`BASELINE_YEAR`, ``index_baseline`` :data:`INDEX_BASELINE_YEAR`.
+OVERVIEW_YEARS = ("index_baseline", "baseline", "latest")
+#: Events an indicator may be sensitive to (column ``sensitive_to``): ``refugees`` the refugee
+#: reception of 2015–2016, ``covid`` the pandemic of 2020, ``jobbtorg`` the city-wide Jobbtorg
+#: (spillover to the comparison areas). The effect reports name the caveat for such indicators.
+SENSITIVITIES = ("refugees", "covid", "jobbtorg")
+#: All role columns, in the order they follow ``comparisons`` in the file.
+ROLE_COLUMNS = ("key_figure", "overview", "overview_years", "map", "effect_outcome", "sensitive_to",
+                "composite_input")
+
+
+def _tokens(value: str) -> list[str]:
+    """The ``;``-separated parts of a cell, stripped, empty parts dropped."""
+    return [v.strip() for v in value.split(";") if v.strip()]
+
+
+def _text(value) -> str:
+    """A cell as text: a blank cell (NaN, None) is ``""``."""
+    return value if isinstance(value, str) else ""
+
+
+def _roles(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The role columns, normalised: position columns as nullable integers, the others as text
+    (``""`` when blank); a malformed cell raises :class:`ProgrammeDataError` naming row and column."""
+    for column in ROLE_COLUMNS:
+        df[column] = df[column].fillna("").astype(str).str.strip() if column in df.columns else ""
+    known = set(df["indicator"])
+    for column in POSITION_ROLES:
+        numbers = pd.to_numeric(df[column].replace("", None), errors="coerce")
+        bad = df[column].ne("") & (numbers.isna() | (numbers % 1 != 0) | (numbers < 1))
+        taken = numbers.duplicated() & numbers.notna()
+        for problem, what in ((bad, "inte ett heltal från 1"), (taken, "positionen används redan av en annan rad")):
+            if problem.any():
+                i = int(problem.to_numpy().nonzero()[0][0])
+                raise ProgrammeDataError(f"{_where(path, i, column)}: '{df.at[i, column]}' – {what}")
+        df[column] = numbers.astype("Int64")
+    for column, allowed in (("overview_years", OVERVIEW_YEARS), ("sensitive_to", SENSITIVITIES),
+                            ("composite_input", None)):
+        for i, value in df[column].items():
+            unknown = [v for v in _tokens(value) if v not in (allowed or known)]
+            if unknown:
+                why = (f"tillåtna värden: {', '.join(allowed)}, åtskilda med ;" if allowed else
+                       "inte en indikator i katalogen (koder åtskilda med ;)")
+                raise ProgrammeDataError(f"{_where(path, int(i), column)}: '{unknown[0]}' – {why}")
+    given = df["overview_years"].ne("") & df["overview"].isna()
+    if given.any():
+        i = int(given.to_numpy().nonzero()[0][0])
+        raise ProgrammeDataError(f"{_where(path, i, 'overview_years')}: år utan position i kolumnen 'overview'")
+    return df
+
+
+def _catalogue(catalogue: pd.DataFrame | None) -> pd.DataFrame:
+    """``catalogue`` (default: :func:`indicator_catalogue`) with every role column present."""
+    cat = indicator_catalogue() if catalogue is None else catalogue
+    if all(c in cat.columns for c in ROLE_COLUMNS):
+        return cat
+    # a catalogue read or built elsewhere (a test's few rows): a missing role column is blank
+    return cat.assign(**{c: "" for c in ROLE_COLUMNS if c not in cat.columns})
+
+
+def _has(catalogue: pd.DataFrame | None, column: str, token: str) -> pd.Series:
+    """Rows whose ``;``-separated ``column`` contains ``token`` (as a boolean Series)."""
+    cat = _catalogue(catalogue)
+    return cat[column].map(lambda v: token in _tokens(_text(v)))
+
+
+def _by_position(catalogue: pd.DataFrame | None, column: str) -> list[str]:
+    """Indicators with a position in ``column``, in ascending order of it."""
+    cat = _catalogue(catalogue)
+    numbers = pd.to_numeric(cat[column].replace("", None), errors="coerce")
+    return cat.loc[numbers.notna(), "indicator"].iloc[numbers.dropna().argsort(kind="stable")].tolist()
+
+
+def key_figures(catalogue: pd.DataFrame | None = None) -> list[str]:
+    """The key figures of the stadsdel and borough reports, in order (column ``key_figure``)."""
+    return _by_position(catalogue, "key_figure")
+
+
+def map_indicators(catalogue: pd.DataFrame | None = None) -> list[str]:
+    """The indicators mapped on the city page, in order (column ``map``)."""
+    return _by_position(catalogue, "map")
+
+
+def effect_outcomes(catalogue: pd.DataFrame | None = None) -> list[str]:
+    """The outcomes whose programme-wide effect is estimated, in order (column ``effect_outcome``).
+    The first also gets the synthetic controls and is the one the district reports show."""
+    return _by_position(catalogue, "effect_outcome")
+
+
+def overview_columns(catalogue: pd.DataFrame | None = None) -> list[tuple[str, int | None]]:
+    """The city overview's columns as ``(indicator, year)``, ``None`` for the report's last year:
+    indicators in the order of column ``overview``, each for the years of ``overview_years`` in the
+    order written (blank: the last year only)."""
+    cat = _catalogue(catalogue)
+    written = cat.set_index("indicator")["overview_years"]
+    years = {"index_baseline": INDEX_BASELINE_YEAR, "baseline": BASELINE_YEAR, "latest": None}
+    return [(indicator, years[name]) for indicator in _by_position(cat, "overview")
+            for name in (_tokens(_text(written[indicator])) or ["latest"])]
+
+
+def sensitive_to(event: str, catalogue: pd.DataFrame | None = None) -> frozenset[str]:
+    """Indicators the catalogue marks as sensitive to ``event`` (one of :data:`SENSITIVITIES`)."""
+    if event not in SENSITIVITIES:
+        raise ValueError(f"unknown event '{event}' (one of {', '.join(SENSITIVITIES)})")
+    cat = _catalogue(catalogue)
+    return frozenset(cat.loc[_has(cat, "sensitive_to", event), "indicator"])
+
+
+def composites(catalogue: pd.DataFrame | None = None) -> tuple[str, ...]:
+    """Indicators computed from others (named in some row's ``composite_input``), in catalogue order."""
+    cat = _catalogue(catalogue)
+    named = {c for value in cat["composite_input"] for c in _tokens(_text(value))}
+    return tuple(i for i in cat["indicator"] if i in named)
+
+
+def composite_inputs(composite: str, catalogue: pd.DataFrame | None = None) -> tuple[str, ...]:
+    """The inputs of ``composite`` (rows whose ``composite_input`` names it), in catalogue order."""
+    cat = _catalogue(catalogue)
+    return tuple(cat.loc[_has(cat, "composite_input", composite), "indicator"])
+
+
+def shared_denominator(catalogue: pd.DataFrame | None = None) -> frozenset[str]:
+    """Shares of the whole city (``comparisons`` without ``areas``): every stadsdel's denominator is
+    the city's total, so group values sum the numerators and keep that one denominator."""
+    cat = _catalogue(catalogue)
+    return frozenset(i for i in cat["indicator"] if not allows(cat, i, "areas"))

@@ -25,9 +25,6 @@ from evalkit.paths import processed_dir
 from evalkit.programme import (BASELINE_YEAR, EFFECT_DRAWS, FIRST_DATA_YEAR, PROGRAMME_END, PROGRAMME_START,
                                SEED_RESULTS)
 
-#: Indicators whose programme-wide effect is estimated (levels; three specifications, see
-#: evalkit.analysis.effects.SPECIFICATIONS).
-EFFECT_INDICATORS = ("ekonomiskt_bistand", "sysselsattning", "anmalda_brott")
 N_DRAWS = EFFECT_DRAWS
 SEED = SEED_RESULTS
 #: Numeric tables (schemas in evalkit.contracts.effects, columns in docs/CONTRACTS.md).
@@ -45,6 +42,26 @@ GOAL_STATUS_YEARS = (BASELINE_YEAR, PROGRAMME_END)
 
 class ResultsOutdated(data.ProcessedDataMissing):
     """The shared results are missing or were computed from other processed data: run `evalkit analyse`."""
+
+
+class OutcomeTooShort(ValueError):
+    """An effect outcome (catalogue column ``effect_outcome``) lacks stadsdel values for a year the
+    estimates need: the earlier-work baseline and the cohort estimates span :data:`COHORT_YEARS`."""
+
+
+def check_outcomes(tidy: pd.DataFrame, outcomes: list[str]) -> None:
+    """Raise :class:`OutcomeTooShort` (one line naming the indicator and the missing years) unless
+    every outcome has stadsdel values in every year of :data:`COHORT_YEARS`; without them the
+    estimators stop deep inside (a design whose year effects are collinear)."""
+    need = range(COHORT_YEARS[0], COHORT_YEARS[1] + 1)
+    for indicator in outcomes:
+        rows = tidy[(tidy["indicator"] == indicator) & (tidy["area_level"] == "stadsdel") & tidy["value"].notna()]
+        missing = [y for y in need if y not in set(rows["year"])]
+        if missing:
+            raise OutcomeTooShort(
+                f"{indicator} är effektutfall (indicators.csv, kolumnen effect_outcome) men saknar värden per "
+                f"stadsdel för {', '.join(map(str, missing))}: effektskattningen behöver en serie {need[0]}–{need[-1]}; "
+                "lämna kolumnen tom eller leverera hela serien")
 
 
 @lru_cache(maxsize=4)
@@ -65,6 +82,10 @@ def compute(tidy: pd.DataFrame, full: pd.DataFrame | None = None) -> dict[str, p
     TABLES, each validated by its schema (:mod:`evalkit.contracts.effects`). The Swedish
     readings are made from these numbers in :mod:`evalkit.present.effects`.
 
+    The outcomes are the catalogue's effect outcomes (column ``effect_outcome``,
+    :func:`evalkit.programme.effect_outcomes`; levels, three specifications, see
+    evalkit.analysis.effects.SPECIFICATIONS); the first also gets the synthetic controls.
+
     ``full``: the unsuppressed table; when given, the headline estimates are re-estimated on it
     and only the difference they make is stored (``suppression``, see :func:`_suppression_row`)."""
     # Imported here: the estimators (pyfixest, scipy.optimize) are only needed to compute; a
@@ -75,7 +96,9 @@ def compute(tidy: pd.DataFrame, full: pd.DataFrame | None = None) -> dict[str, p
     cohort_table = effects.cohorts()
     first = effects.first_treatment(cohort_table)
     out: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
-    for indicator in EFFECT_INDICATORS:
+    outcomes = programme.effect_outcomes()
+    check_outcomes(tidy, outcomes)
+    for indicator in outcomes:
         base, controls = effects.earlier_work(effects.panel(tidy, indicator), first)
         long = effects.panel(tidy, indicator, years=COHORT_YEARS)
         reference = effects.untreated_reference_year(base, first)
@@ -130,7 +153,7 @@ def compute(tidy: pd.DataFrame, full: pd.DataFrame | None = None) -> dict[str, p
         out["event_study"].append(paths.assign(indicator=indicator, specification="omraden", estimator="sun_abraham",
                                                pretrend_p=paths["cohort"].map(pretrend),
                                                cluster_level=long.attrs.get("cluster_level", "")))
-    indicator = EFFECT_INDICATORS[0]
+    indicator = outcomes[0]
     for borough in geography.programme_boroughs():
         if borough not in synth.wide_outcome(tidy, indicator, areas=[borough]).columns:
             # a year without the borough's value (e.g. '.': a stadsdel sent the share only, so the

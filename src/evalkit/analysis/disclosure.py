@@ -691,10 +691,6 @@ def _apply(tidy: pd.DataFrame, system, hidden: np.ndarray, primary: np.ndarray, 
 
 # --- what is published -----------------------------------------------------------------------
 
-#: Indicators computed from other published indicators; recomputed after suppression.
-COMPOSITES = ("upplatelseform_mangfald", "index_sociala_risker")
-
-
 class DisclosureBreach(RuntimeError):
     """The intruder's audit found a hidden number that can be worked out: nothing may be published."""
 
@@ -711,7 +707,8 @@ def publish(full: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: st
             catalogue: pd.DataFrame | None = None, history=()) -> Published:
     """Suppress, recompute composites from what is published, and audit; raise on any breach.
 
-    Composites (:data:`COMPOSITES`: the social-risk index and tenure diversity) are computed from
+    Composites (indicators computed from others, :func:`evalkit.programme.composites`: the
+    social-risk index and tenure diversity) are computed from
     the suppressed table only, so none rests on a hidden input; an area-year that has a composite
     in the full table but not in the published one gets status ``x`` (logged as ``composite``).
     Ranks and rank intervals are computed from this table by their readers. The audit
@@ -724,16 +721,17 @@ def publish(full: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: st
     from evalkit.analysis import intruder
 
     catalogue = programme.indicator_catalogue() if catalogue is None else catalogue
-    base = full[~full["indicator"].isin(COMPOSITES)].reset_index(drop=True)
+    composites = programme.composites(catalogue)
+    base = full[~full["indicator"].isin(composites)].reset_index(drop=True)
     history = list(history)
     suppressed, log = suppress_tidy(base, threshold, era=era, history=history)
     parts = [suppressed, aggregate.tenure_diversity(suppressed, catalogue)]
     parts.append(risk_index.index_rows(pd.concat(parts, ignore_index=True), catalogue))
     published = pd.concat(parts, ignore_index=True)
     key = ["area_code", "indicator", "year"]
-    had = full[full["indicator"].isin(COMPOSITES) & full["value"].notna()][key + ["area_name", "area_level", "unit",
+    had = full[full["indicator"].isin(composites) & full["value"].notna()][key + ["area_name", "area_level", "unit",
                                                                               "source", "origin"]]
-    shown = published[published["indicator"].isin(COMPOSITES) & published["value"].notna()][key]
+    shown = published[published["indicator"].isin(composites) & published["value"].notna()][key]
     lost = had.merge(shown, on=key, how="left", indicator=True)
     lost = lost[lost["_merge"] == "left_only"].drop(columns="_merge")
     published = published[~published.set_index(key).index.isin(lost.set_index(key).index)]

@@ -53,7 +53,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from evalkit import aggregate
+from evalkit import aggregate, programme
 from evalkit.paths import raw_dir
 from evalkit.programme import DISCLOSURE_THRESHOLD, PUBLICATIONS_KEPT
 
@@ -701,11 +701,12 @@ class AuditResult:
 
 #: Composite indicators and the inputs they are computed from.
 def composite_inputs() -> dict[str, tuple[str, ...]]:
-    """``{composite indicator: its input indicators}`` (index config and the tenure counts)."""
+    """``{composite indicator: its input indicators}`` (index config and the tenure counts, the
+    catalogue's inputs of ``upplatelseform_mangfald``)."""
     from evalkit.analysis import index as risk_index
 
     return {"index_sociala_risker": tuple(risk_index.load_index_config()["indicator"]),
-            "upplatelseform_mangfald": aggregate.TENURE_COUNTS}
+            "upplatelseform_mangfald": programme.composite_inputs("upplatelseform_mangfald")}
 
 
 def composite_breaches(published: pd.DataFrame) -> pd.DataFrame:

@@ -236,7 +236,10 @@ def definition_tables(published) -> dict[str, tuple]:
     config.insert(0, "position", range(1, len(config) + 1))
     out = {"index_indikatorer": (config, ["indicator"], INDEX_CONFIG_DESCRIPTIONS)}
     out["omradeshierarki"] = (_hierarchy(geography), ["stadsdel_code", "era"], HIERARCHY_DESCRIPTIONS)
-    out["kodbok"] = (_codebook(programme.indicator_catalogue(), published), ["indicator"], CODEBOOK_DESCRIPTIONS)
+    # the catalogue's definitions; its role columns (where the reports show an indicator) are not
+    # needed to re-derive a published number and stay out of the package
+    definitions = programme.indicator_catalogue().drop(columns=list(programme.ROLE_COLUMNS))
+    out["kodbok"] = (_codebook(definitions, published), ["indicator"], CODEBOOK_DESCRIPTIONS)
     out["statuskoder"] = (_status_codes(goals), ["resource", "column", "code"], STATUS_CODE_DESCRIPTIONS)
     return out
 

@@ -5,6 +5,7 @@
   constructor of tidy rows (:func:`tidy_frame`);
 * :mod:`~evalkit.contracts.inputs` – the other inputs (project register, money frames, school
   results, surveys) and their vocabularies;
+* :mod:`~evalkit.contracts.catalogue` – the indicator catalogue and its role columns;
 * :mod:`~evalkit.contracts.results` and :mod:`~evalkit.contracts.effects` – the tables
   `evalkit analyse` stores (goal statuses, rank intervals, effect estimates).
 
@@ -12,6 +13,7 @@ The columns are documented in docs/CONTRACTS.md; `evalkit clean` validates every
 its contract (:data:`evalkit.clean.KINDS`).
 """
 
+from evalkit.contracts.catalogue import CATALOGUE_DESCRIPTIONS, catalogue_schema
 from evalkit.contracts.inputs import (
     EVALUATION_VALUES,
     PLAN_VALUES,
@@ -48,9 +50,9 @@ from evalkit.contracts.tidy import (
 )
 
 __all__ = [
-    "AREA_LEVELS", "EVALUATION_VALUES", "GOAL_STATUS_DESCRIPTIONS", "RANK_DESCRIPTIONS", "TIDY_DESCRIPTIONS", "PLAN_VALUES", "RANK_COLUMNS", "SCHOOL_GRADES", "SCHOOL_GROUPS",
+    "AREA_LEVELS", "CATALOGUE_DESCRIPTIONS", "EVALUATION_VALUES", "GOAL_STATUS_DESCRIPTIONS", "RANK_DESCRIPTIONS", "TIDY_DESCRIPTIONS", "PLAN_VALUES", "RANK_COLUMNS", "SCHOOL_GRADES", "SCHOOL_GROUPS",
     "SCHOOL_MEASURES", "STATUS_SYMBOLS", "SUPPRESSION_LIMIT", "SURVEYS", "THEMES", "TIDY_COLUMNS",
     "TIDY_DTYPES", "VISIONS", "YEAR_RANGE", "frames_schema", "goal_status_schema", "indicator_contract",
     "known_area_codes", "rank_intervals_schema", "register_schema", "school_schema", "survey_schema",
-    "tidy_frame", "tidy_schema",
+    "tidy_frame", "tidy_schema", "catalogue_schema",
 ]

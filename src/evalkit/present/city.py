@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from evalkit import geography
+from evalkit import geography, programme
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label, unit_sv
 from evalkit.present import maps, tables
 from evalkit.present.charts import join_sources
-from evalkit.programme import BASELINE_YEAR, INDEX_BASELINE_YEAR
-
-#: The overview's columns: (indicator, year), None = the latest year of the report.
-OVERVIEW_INDICATORS = [("folkmangd", None), ("index_sociala_risker", INDEX_BASELINE_YEAR),
-                       ("index_sociala_risker", None), ("ekonomiskt_bistand", BASELINE_YEAR),
-                       ("ekonomiskt_bistand", None), ("sysselsattning", None)]
-#: The indicators mapped on the city page, in order.
-MAP_INDICATORS = ("index_sociala_risker", "ekonomiskt_bistand")
 
 
 def programme_areas() -> list[str]:
@@ -31,7 +23,9 @@ def programme_areas() -> list[str]:
 
 
 def overview_table(tidy: pd.DataFrame, catalogue: pd.DataFrame, latest_year: int) -> tables.HtmlTable:
-    """Key indicators for all programme areas side by side (fixed years and the latest year)."""
+    """Key indicators for all programme areas side by side (fixed years and the latest year): the
+    catalogue's columns ``overview`` and ``overview_years`` (:func:`evalkit.programme.overview_columns`)."""
+    columns = programme.overview_columns(catalogue)
     meta = catalogue.set_index("indicator")
     lookup = tidy.set_index(["area_code", "indicator", "year"])
     rows = []
@@ -39,7 +33,7 @@ def overview_table(tidy: pd.DataFrame, catalogue: pd.DataFrame, latest_year: int
         level = geography.area_level(code)
         label = area_label(code)
         line = {"Område": label if level != "stadsdel" else f"– {label}"}
-        for indicator, year in OVERVIEW_INDICATORS:
+        for indicator, year in columns:
             year = year or latest_year
             unit = meta.loc[indicator, "unit"]
             header = f"{meta.loc[indicator, 'label_sv']} {year}"
@@ -125,13 +119,15 @@ def overview_section(end_year: int) -> list:
 
 
 def map_section(end_year: int) -> list:
-    """One map per indicator of :data:`MAP_INDICATORS` in ``end_year``."""
+    """One map per indicator of the catalogue's column ``map`` (:func:`evalkit.programme.map_indicators`)
+    in ``end_year``."""
     from evalkit import data, programme
     from evalkit.present.page import heading
 
     tidy = data.published_tidy()[0]
     catalogue = programme.indicator_catalogue()
-    return [heading("Kartor"), *(indicator_map(tidy, catalogue, i, end_year) for i in MAP_INDICATORS)]
+    return [heading("Kartor"),
+            *(indicator_map(tidy, catalogue, i, end_year) for i in programme.map_indicators(catalogue))]
 
 
 def status_section(baseline_year: int, end_year: int) -> list:

@@ -13,13 +13,13 @@ from evalkit.present.area import Area
 from evalkit.present.labels import area_label, unit_sv, with_unit
 from evalkit.present.page import origin_note_sv
 
-KEY_FIGURES = ["folkmangd", "andel_0_19", "andel_65_plus", "personer_per_hushall", "andel_utrikes_fodda", "ekonomiskt_bistand", "sysselsattning", "behorighet_gymnasiet",
-               "upplatelseform_mangfald", "index_sociala_risker"]
-
 
 def key_figures(tidy: pd.DataFrame, catalogue: pd.DataFrame, area: Area, year: int) -> tables.HtmlTable:
     """Key figures for one year: indicator rows × (area | borough | programme areas | rest | city)
     (``area.comparisons``).
+
+    The rows are the catalogue's key figures in their order (column ``key_figure``,
+    :func:`evalkit.programme.key_figures`).
 
     Each row's label names its unit once; a comparison the catalogue does not allow (a share of
     the city, :func:`evalkit.programme.allows`) shows ``.``; the footnote says what ``..`` and
@@ -29,10 +29,11 @@ def key_figures(tidy: pd.DataFrame, catalogue: pd.DataFrame, area: Area, year: i
 
     area_code, codes = area.code, list(area.comparisons)
     labels = catalogue.set_index("indicator")
-    rows = tidy[(tidy["year"] == year) & tidy["indicator"].isin(KEY_FIGURES) & tidy["area_code"].isin(codes)]
+    figures = programme.key_figures(catalogue)
+    rows = tidy[(tidy["year"] == year) & tidy["indicator"].isin(figures) & tidy["area_code"].isin(codes)]
     lookup = rows.set_index(["indicator", "area_code"])
     out, reasons = [], []
-    for indicator in KEY_FIGURES:
+    for indicator in figures:
         unit = labels.loc[indicator, "unit"]
         label = labels.loc[indicator, "label_sv"]
         line = {"Indikator": with_unit(label, unit)}

@@ -212,7 +212,7 @@ def programme_charts() -> dict[str, tuple[Chart, Chart, Chart]]:
         indicator: (event_chart(event, indicator, catalogue.loc[indicator, "label_sv"], catalogue.loc[indicator, "unit"]),
                     placebo_chart(ri, indicator, catalogue.loc[indicator, "label_sv"]),
                     cohort_chart(event, indicator, catalogue.loc[indicator, "label_sv"], catalogue.loc[indicator, "unit"]))
-        for indicator in results.EFFECT_INDICATORS
+        for indicator in programme.effect_outcomes()
     }
 
 
@@ -220,7 +220,7 @@ def programme_charts() -> dict[str, tuple[Chart, Chart, Chart]]:
 def synth_charts() -> dict[str, Chart]:
     """The synthetic-control chart of each programme borough (for ekonomiskt bistånd), drawn once
     per process like :func:`programme_charts`: every report of a borough and its stadsdelar shows it."""
-    indicator = results.EFFECT_INDICATORS[0]
+    indicator = programme.effect_outcomes()[0]
     label = programme.indicator_catalogue().set_index("indicator").loc[indicator, "label_sv"]
     path, placebo = results.load("synth_path"), results.load("synth_placebo")
     return {borough: synth_chart(path, placebo, borough, label) for borough in sorted(set(path["treated"]))}
@@ -251,14 +251,6 @@ def synth_section(borough: str) -> list:
 # Swedish texts made from the stored numbers (moved here from evalkit.analysis.effects)
 # --------------------------------------------------------------------------------------------
 
-#: Indicators plausibly hit harder in programme areas by refugee reception 2015–16.
-REFUGEE_SENSITIVE = {"ekonomiskt_bistand", "sysselsattning", "behorighet_gymnasiet", "trangboddhet",
-                     "kunskapskrav_ak9_exkl_nyanlanda", "jobbtorg_sjalvforsorjande"}
-#: Indicators touched by the city-wide Jobbtorg (spillover to comparison areas).
-JOBBTORG_SENSITIVE = {"ekonomiskt_bistand", "sysselsattning", "jobbtorg_sjalvforsorjande"}
-#: Indicators the COVID-19 pandemic in 2020 plausibly hit unevenly.
-COVID_SENSITIVE = {"ekonomiskt_bistand", "sysselsattning", "ohalsotal", "psykisk_ohalsa", "anmalda_brott",
-                   "otrygghet", "jobbtorg_sjalvforsorjande", "behorighet_gymnasiet"}
 
 #: Swedish names of the specifications (evalkit.analysis.effects.SPECIFICATIONS).
 SPECIFICATION_SV = {
@@ -381,8 +373,9 @@ def threats_sv(indicator: str, years: tuple[int, int] = (2007, PROGRAMME_END), l
     Returns a DataFrame with columns ``nyckel`` (stable key), ``hot`` (short Swedish heading) and
     ``beskrivning``. Which threats are listed depends on the indicator and the years: earlier work
     and regression to the mean and selective migration always; refugee reception 2015–16 if the
-    years cover 2015–16 and the indicator is sensitive; COVID-19 if 2020 is included; Jobbtorg
-    spillovers for labour-market indicators; small numbers on stadsdel level. ``pretrend_p`` (the
+    years cover 2015–16 and the indicator is sensitive; COVID-19 if 2020 is included and it is
+    sensitive; Jobbtorg spillovers for the indicators it touches (sensitivity: the catalogue's
+    column ``sensitive_to``); small numbers on stadsdel level. ``pretrend_p`` (the
     event study's joint pre-trend test) is cited in the regression-to-the-mean text.
     """
     rows = [("tidigare_arbete", "Tidigare arbete i samma områden",
@@ -407,18 +400,19 @@ def threats_sv(indicator: str, years: tuple[int, int] = (2007, PROGRAMME_END), l
                  "ekonomi än de som flyttar ut förändras områdets värde utan att någon boende fått det "
                  "sämre, och omvänt kan den som fått arbete flytta därifrån. Skattningen blandar "
                  "alltså effekter för individer med förändringar i vilka som bor i området."))
-    if years[0] <= 2016 and years[1] >= 2015 and indicator in REFUGEE_SENSITIVE:
+    catalogue = programme.indicator_catalogue()  # which events the indicator is sensitive to: column sensitive_to
+    if years[0] <= 2016 and years[1] >= 2015 and indicator in programme.sensitive_to("refugees", catalogue):
         rows.append(("flyktingmottagande", "Flyktingmottagandet 2015–2016",
                      "Mottagandet av nyanlända 2015–2016 var störst i programområdena och sammanföll med "
                      "programmets start. Det drar måttet åt det sämre just där, oberoende av programmet, "
                      f"och gör en jämförelse före/efter {PROGRAMME_START} svårtolkad (en gynnsam effekt kan döljas). "
                      "Jämför gärna med en skattning där 2015–2016 utesluts."))
-    if years[1] >= 2020 and indicator in COVID_SENSITIVE:
+    if years[1] >= 2020 and indicator in programme.sensitive_to("covid", catalogue):
         rows.append(("covid", "Covid-19 2020",
                      "Pandemin 2020 slog olika mot olika delar av staden (trångboddhet, yrken som inte "
                      "kunde arbeta hemifrån). Värden för 2020 kan spegla pandemin snarare än programmet; "
                      "jämför med en skattning utan 2020."))
-    if indicator in JOBBTORG_SENSITIVE:
+    if indicator in programme.sensitive_to("jobbtorg", catalogue):
         rows.append(("spridning", "Spridningseffekter (Jobbtorg)",
                      "Jobbtorg Stockholm och andra insatser verkar i hela staden, så jämförelseområdena är "
                      "inte opåverkade. Om liknande insatser når även dem underskattar jämförelsen "
@@ -620,11 +614,11 @@ def district_section(area, indicator: str | None = None) -> list:
     and the caveats, in that order.
 
     ``area``: the report's :class:`evalkit.present.area.Area`; ``indicator`` defaults to the first
-    effect indicator (:data:`evalkit.results.EFFECT_INDICATORS`, the one with synthetic controls).
+    effect outcome (:func:`evalkit.programme.effect_outcomes`, the one with synthetic controls).
     """
     from evalkit.present.page import heading
 
-    indicator = indicator or results.EFFECT_INDICATORS[0]
+    indicator = indicator or programme.effect_outcomes()[0]
     label = programme.indicator_catalogue().set_index("indicator").loc[indicator, "label_sv"]
     event, placebo, cohort = programme_charts()[indicator]
     return [heading("Effektskattningar för hela programmet"), event, event_reading(indicator), cohort,
@@ -641,7 +635,7 @@ def city_section() -> list:
     cat = programme.indicator_catalogue().set_index("indicator")
     did = results.load("did")
     out = [heading("Effektskattningar för hela programmet")]
-    for indicator in results.EFFECT_INDICATORS:
+    for indicator in programme.effect_outcomes(cat.reset_index()):
         label, unit = cat.loc[indicator, "label_sv"], cat.loc[indicator, "unit"]
         event, _, cohort = programme_charts()[indicator]
         out += [heading(label, 3), event, cohort, did_table(did, indicator, label, unit=unit),
