@@ -35,10 +35,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evalkit import contracts, geography
+from evalkit import contracts, geography, programme
 from evalkit.analysis import origin as origins
 from evalkit.geography import stadsdelar
-from evalkit.paths import raw_dir
 
 COVERAGE_THRESHOLD = 0.95
 SHARED_DENOMINATOR = frozenset({"arbetsplatser_andel"})
@@ -194,7 +193,7 @@ def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) 
     missing or the total is 0. Unit from the catalogue (default: ``data/raw/programme/indicators.csv``).
     """
     if catalogue is None:
-        catalogue = pd.read_csv(raw_dir() / "programme" / "indicators.csv", dtype=str)
+        catalogue = programme.indicator_catalogue()
     unit = catalogue.set_index("indicator").loc["upplatelseform_mangfald", "unit"]
     rows = tidy[tidy["indicator"].isin(TENURE_COUNTS)].copy()
     if rows.empty:

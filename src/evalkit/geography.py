@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from evalkit import programme
 from evalkit.paths import raw_dir
 
 if TYPE_CHECKING:  # geopandas is imported lazily: only the map functions need it
@@ -173,7 +174,7 @@ def _source() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _programme_areas() -> pd.DataFrame:
     """The programme's areas as named in the programme text (level, name, source_quote)."""
-    return pd.read_csv(raw_dir() / "programme" / "programme_areas.csv", dtype=str)
+    return programme.programme_areas()
 
 
 @lru_cache(maxsize=1)
@@ -314,6 +315,13 @@ def area_level(code: str) -> str:
     if code in _GROUP_LEVELS:
         return _GROUP_LEVELS[code]
     return "stadsdelsomrade" if code.startswith("sdo-") else "stadsdel"
+
+
+def regso_key() -> pd.DataFrame:
+    """SCB's RegSO 2020 areas of Stockholm and how each was matched to the city's areas
+    (``geography/regso2020_stadsdelsomraden.csv``, as text; :mod:`evalkit.io.regso` reads SCB's
+    tables through it). Read here because this module is the one reader of ``data/raw/geography``."""
+    return pd.read_csv(raw_dir() / "geography" / "regso2020_stadsdelsomraden.csv", dtype=str, keep_default_na=False)
 
 
 # --------------------------------------------------------------------------- name resolution

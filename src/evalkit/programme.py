@@ -237,3 +237,47 @@ def goal_indicators(base: Path | None = None) -> pd.DataFrame:
         i = int(dup.to_numpy().nonzero()[0][0])
         raise ProgrammeDataError(f"{_where(path, i, 'indicator')}: duplicate goal_id × indicator")
     return df[GOAL_INDICATOR_COLUMNS + ["sampling"]].reset_index(drop=True)
+
+
+# --- The other programme files: read here and nowhere else ------------------------------------
+# Every file of data/raw/programme/ is read by this module (tests/test_house.py checks it), so a
+# file's format and defaults are decided once; the modules that use them ask these functions.
+
+PROGRAMME_AREAS_FILE = "programme_areas.csv"
+COHORTS_FILE = "cohorts.csv"
+QUANTITIES_FILE = "quantities.csv"
+INDEX_INDICATORS_FILE = "index_indicators.csv"
+
+
+def programme_areas(base: Path | None = None) -> pd.DataFrame:
+    """The programme's areas as the programme text names them (``programme_areas.csv``):
+    ``level, name, source_quote``; read as text (:mod:`evalkit.geography` turns them into codes)."""
+    return pd.read_csv(_programme_dir(base) / PROGRAMME_AREAS_FILE, dtype=str)
+
+
+def cohorts(path: Path | None = None) -> pd.DataFrame:
+    """The treatment cohorts (``cohorts.csv``, or the file ``path``): ``area_code, area_name,
+    initiative, start_year, first_year_counted, source_file, source_line, source_quote, reading``,
+    the two years as integers (see :func:`evalkit.analysis.effects.cohorts`)."""
+    path = path or _programme_dir(None) / COHORTS_FILE
+    c = pd.read_csv(path, dtype={"area_code": str, "initiative": str}, keep_default_na=False)
+    c["start_year"] = c["start_year"].astype(int)
+    c["first_year_counted"] = c["first_year_counted"].astype(int)
+    return c
+
+
+def quantities(base: Path | None = None) -> pd.DataFrame:
+    """``quantities.csv`` as text: ``indicator, part, quantity, count`` (which cells of the tidy
+    table are the same number; :func:`evalkit.analysis.intruder.load_quantities` interprets it)."""
+    return pd.read_csv(_programme_dir(base) / QUANTITIES_FILE, dtype=str, keep_default_na=False)
+
+
+def index_indicators(path: Path | str | None = None) -> pd.DataFrame:
+    """The social risk index's configuration (``index_indicators.csv``, or the file ``path``):
+    ``indicator, domain, domain_label_sv, weight, risk_when, reversal``, ``weight`` a number
+    (:func:`evalkit.analysis.index.load_index_config` checks it)."""
+    path = Path(path) if path is not None else _programme_dir(None) / INDEX_INDICATORS_FILE
+    config = pd.read_csv(path, dtype={"indicator": str, "domain": str, "risk_when": str, "reversal": str},
+                         keep_default_na=False)
+    config["weight"] = pd.to_numeric(config["weight"])
+    return config

@@ -57,7 +57,7 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from evalkit import geography
+from evalkit import geography, programme
 from evalkit.programme import BASELINE_YEAR, PROGRAMME_END, PROGRAMME_START
 
 REFERENCE_YEAR = BASELINE_YEAR
@@ -499,9 +499,6 @@ def untreated_reference_year(panel: pd.DataFrame, first: pd.DataFrame | None) ->
 # Staggered treatment: earlier work per stadsdel (cohorts) and heterogeneity-robust estimators
 # --------------------------------------------------------------------------------------------
 
-#: ``data/raw/programme/cohorts.csv``: one row per stadsdel × initiative, with the quoted line of
-#: the source document and how it was read (see ``data/raw/programme/README.md``).
-COHORTS_FILE = "cohorts.csv"
 #: The 2015 programme in ``cohorts.csv``; every other initiative is "earlier work".
 PROGRAMME_INITIATIVE = "programmet"
 #: Cohort label of the pooled ATT over all earlier-work cohorts.
@@ -513,14 +510,11 @@ def cohorts(path=None) -> pd.DataFrame:
     first_year_counted, source_file, source_line, source_quote, reading``.
 
     ``first_year_counted`` is the first year an estimator counts as treated (Järvalyftet started in
-    autumn 2007, so 2008; see the ``reading`` column of each row)."""
-    from evalkit.paths import raw_dir
-
-    path = path or raw_dir() / "programme" / COHORTS_FILE
-    c = pd.read_csv(path, dtype={"area_code": str, "initiative": str}, keep_default_na=False)
-    c["start_year"] = c["start_year"].astype(int)
-    c["first_year_counted"] = c["first_year_counted"].astype(int)
-    return c
+    autumn 2007, so 2008; see the ``reading`` column of each row). Read by
+    :func:`evalkit.programme.cohorts` from ``data/raw/programme/cohorts.csv`` (one row per
+    stadsdel × initiative, with the quoted line of the source document and how it was read; see
+    ``data/raw/programme/README.md``), or from the file ``path``."""
+    return programme.cohorts(path)
 
 
 def first_treatment(cohort_table: pd.DataFrame) -> pd.DataFrame:

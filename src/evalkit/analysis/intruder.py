@@ -53,8 +53,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from evalkit import aggregate
-from evalkit.paths import raw_dir
+from evalkit import aggregate, programme
 from evalkit.programme import DISCLOSURE_THRESHOLD, PUBLICATIONS_KEPT
 
 PARTS = ("value", "numerator", "denominator")
@@ -74,7 +73,7 @@ TOL = 1e-6
 
 @lru_cache(maxsize=1)
 def _default_quantities() -> pd.DataFrame:
-    return pd.read_csv(raw_dir() / "programme" / "quantities.csv", dtype=str, keep_default_na=False)
+    return programme.quantities()
 
 
 def load_quantities(frame: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -47,9 +47,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evalkit import aggregate
+from evalkit import aggregate, programme
 from evalkit.analysis import index
-from evalkit.paths import raw_dir
 
 BASE = "bas"
 LEAVE_OUT_PREFIX = "utan_"
@@ -62,7 +61,7 @@ RANK_COLUMNS = ("rank", "rank_low", "rank_high", "rank_median", "rank_min_varian
 # --- data preparation ----------------------------------------------------------------------
 
 def _catalogue() -> pd.DataFrame:
-    return pd.read_csv(raw_dir() / "programme" / "indicators.csv", dtype=str)
+    return programme.indicator_catalogue()
 
 
 def _models(inds: list[str], catalogue: pd.DataFrame | None) -> np.ndarray:

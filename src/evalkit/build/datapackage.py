@@ -431,10 +431,10 @@ def sources() -> list[dict]:
     import pandas as pd
 
     from evalkit import data, fetch
-    from evalkit.paths import raw_dir
+    from evalkit.paths import raw_dir, sources_listing
     from evalkit.present import method
 
-    described = pd.read_csv(raw_dir() / "sources.csv", dtype=str, keep_default_na=False).set_index("path")["description"]
+    described = {row["path"]: row.get("description", "") for row in sources_listing()[1]}
     licences = method.sources_table().frame.set_index("Fil")["Licens"].to_dict()
     fetched = {r["path"]: r for r in fetch.series_table(raw_dir()).to_dict("records")}
     out = []
