@@ -56,7 +56,7 @@ TENURE_COUNTS = ("bostader_hyresratt", "bostader_bostadsratt", "bostader_agander
 IDENTITIES = ({"utrikes_fodda": 1.0, "fodda_i_sverige": 1.0, "folkmangd_scb": -1.0},)
 
 
-def membership(era: str = "2007") -> pd.DataFrame:
+def membership(era: str = geography.PROGRAMME_ERA) -> pd.DataFrame:
     """Stadsdel -> aggregate table: ``stadsdel_code, group_code, group_name, group_level``.
 
     Each stadsdel belongs to its borough of the era, to ``programomradet`` or ``ovriga-staden``
@@ -65,7 +65,7 @@ def membership(era: str = "2007") -> pd.DataFrame:
     """
     geography.check_era(era)
     areas = stadsdelar()
-    sdo = areas[f"sdo_{era}"]
+    sdo = areas[geography.borough_column(era)]
     groups = pd.Series(np.where(areas["programme"], geography.PROGRAMME_CODE, geography.REST_CODE))
     parts = [
         pd.DataFrame({"stadsdel_code": areas["stadsdel_code"], "group_code": sdo}),
@@ -84,7 +84,7 @@ def _catalogue_info(catalogue: pd.DataFrame) -> pd.DataFrame:
                          "unit": cat["unit"]})
 
 
-def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = "2007") -> pd.DataFrame:
+def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = geography.PROGRAMME_ERA) -> pd.DataFrame:
     """Return ``tidy`` plus aggregate rows for boroughs (era), programme area, rest of city, city.
 
     ``tidy`` holds rows in the tidy format (docs/CONTRACTS.md); only ``area_level == "stadsdel"``

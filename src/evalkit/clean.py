@@ -36,6 +36,7 @@ import pandera.pandas as pa
 
 from evalkit import aggregate, contracts, programme
 from evalkit.analysis import index as risk_index
+from evalkit.geography import PROGRAMME_ERA
 from evalkit.analysis import origin as origins
 from evalkit.io import projects, records, schools, surveys
 from evalkit.io.core import ReadResult, empty_quarantine, quarantine_rows, read_with_quarantine
@@ -364,7 +365,7 @@ def _with_origin(data: pd.DataFrame, file_origin: str, description: str) -> pd.D
     return data
 
 
-def derive(kept: pd.DataFrame, era: str = "2007") -> pd.DataFrame:
+def derive(kept: pd.DataFrame, era: str = PROGRAMME_ERA) -> pd.DataFrame:
     """Add aggregates, the tenure-diversity indicator and the social risk index to kept rows."""
     catalogue = programme.indicator_catalogue()
     tidy = contracts.tidy_frame(kept)

@@ -281,3 +281,16 @@ def index_indicators(path: Path | str | None = None) -> pd.DataFrame:
                          keep_default_na=False)
     config["weight"] = pd.to_numeric(config["weight"])
     return config
+
+
+# --- More constants with one home (issue 28): each was typed in two or more modules -------------
+
+#: The goal followed up per school (Skola 1.1: results at least the national average): the goal
+#: rule judges it per school and the district page's school section shows its wording.
+SCHOOL_GOAL = "skola_utbildning-1.1"
+#: First and last year of the effect estimates' panel: from the 2007 borough division (the one the
+#: programme was assigned in; Järvalyftet also started in 2007) to the programme's end.
+EFFECT_YEARS = (2007, PROGRAMME_END)
+#: Smallest denominator (every year) of an area in the effect estimates' ``utan_sma`` specification
+#: (evalkit's choice; the analysis uses it and the contracts and pages describe it).
+SMALL_AREA_DENOMINATOR = 500

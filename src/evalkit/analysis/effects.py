@@ -58,10 +58,10 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from evalkit import geography, programme
-from evalkit.programme import BASELINE_YEAR, PROGRAMME_END, PROGRAMME_START
+from evalkit.programme import BASELINE_YEAR, EFFECT_YEARS, PROGRAMME_START, SMALL_AREA_DENOMINATOR
 
 REFERENCE_YEAR = BASELINE_YEAR
-DEFAULT_YEARS = (2007, PROGRAMME_END)
+DEFAULT_YEARS = EFFECT_YEARS
 
 # --------------------------------------------------------------------------------------------
 # Panel
@@ -109,7 +109,7 @@ def panel(tidy: pd.DataFrame, indicator: str, level: str = "stadsdel", treated=N
     t = tidy[(tidy["indicator"] == indicator) & (tidy["area_level"] == level)
              & tidy["year"].between(years[0], years[1])].copy()
     if level == "stadsdelsomrade":
-        era07 = geography.stadsdelsomraden().query("era == '2007'")["sdo_code"]
+        era07 = geography.stadsdelsomraden().loc[lambda b: b["era"] == geography.PROGRAMME_ERA, "sdo_code"]
         t = t[t["area_code"].isin(set(era07))]
     if t.empty:
         raise ValueError(f"Inga rader för {indicator!r} på nivån {level!r} {years[0]}–{years[1]}")
@@ -640,9 +640,8 @@ def cohort_event_study(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = 
 # Specifications: areas, people, without very small areas
 # --------------------------------------------------------------------------------------------
 
-#: Smallest denominator (every year) of an area in the ``utan_sma`` specification.
-SMALL_AREA_DENOMINATOR = 500
-#: The specifications reported side by side: key -> (weights, smallest denominator of an area).
+#: The specifications (``utan_sma``: areas whose denominator is at least
+#: :data:`evalkit.programme.SMALL_AREA_DENOMINATOR` every year) reported side by side: key -> (weights, smallest denominator of an area).
 #: ``omraden`` averages over areas (Flaten with 2–3 people counts as much as Rinkeby), ``personer``
 #: over people (WLS with the denominator), ``utan_sma`` over areas without very small ones.
 SPECIFICATIONS = {"omraden": (None, 0.0), "personer": ("weight", 0.0),

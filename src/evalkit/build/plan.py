@@ -8,9 +8,10 @@ from pathlib import Path
 
 from evalkit import geography
 from evalkit.paths import project_root
+from evalkit.programme import FIRST_DATA_YEAR, PROGRAMME_END, PROGRAMME_START
 
-DEFAULT_YEARS = (2015, 2020)
-YEAR_LIMITS = (2006, 2020)  # what the bundled data cover
+DEFAULT_YEARS = (PROGRAMME_START, PROGRAMME_END)
+YEAR_LIMITS = (FIRST_DATA_YEAR, PROGRAMME_END)  # what the bundled data cover
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def district_jobs(districts: list[str] | None = None, years: tuple[int, int] = D
                                          swedish_sort_key(geography.area_name(c))))
     for code in codes:
         level = geography.area_level(code)
-        group = code if level == "stadsdelsomrade" else geography.borough_of(code, "2007")
+        group = code if level == "stadsdelsomrade" else geography.borough_of(code, geography.PROGRAMME_ERA)
         suffix = "" if (start, end) == DEFAULT_YEARS else f"_{start}-{end}"
         jobs.append(
             ReportJob(

@@ -17,7 +17,7 @@ KEY_FIGURES = ["folkmangd", "andel_0_19", "andel_65_plus", "personer_per_hushall
 COMPARISON_AREAS = ["programomradet", "ovriga-staden", geography.CITY_CODE]
 
 
-def comparison_codes(area_code: str, era: str = "2007") -> list[str]:
+def comparison_codes(area_code: str, era: str = geography.PROGRAMME_ERA) -> list[str]:
     """The area, its borough (for a stadsdel), programme areas, rest of the city, whole city."""
     codes = [area_code]
     if geography.area_level(area_code) == "stadsdel":
@@ -237,8 +237,7 @@ def _area_codes(area_code: str) -> set[str]:
     """The area itself, or for a borough its stadsdelar too (schools sit in stadsdelar)."""
     codes = {area_code}
     if geography.area_level(area_code) == "stadsdelsomrade":
-        table = geography.stadsdelar()
-        codes |= set(table.loc[table["sdo_2007"] == area_code, "stadsdel_code"])
+        codes |= set(geography.members(area_code))
     return codes
 
 
@@ -322,7 +321,7 @@ def survey_results(results: pd.DataFrame, area_code: str, year: int, min_n: int 
 # such as "sd-husby", resolved as on the command line), so a cell is one call.
 
 #: The goal the school section follows up (its wording is read from goals.csv).
-SCHOOL_GOAL = "skola_utbildning-1.1"
+SCHOOL_GOAL = programme.SCHOOL_GOAL
 
 
 def title_section(district: str, start_year: int, end_year: int) -> list:

@@ -18,7 +18,7 @@ from evalkit.present.effects_cli import WARNING_SV as _WARNING_SV
 from evalkit.present import tables
 from evalkit.present.charts import PALETTE, Chart, SwedishTicks, _style, render
 from evalkit.present.page import Html, paragraph
-from evalkit.programme import BASELINE_YEAR, PROGRAMME_END, PROGRAMME_START
+from evalkit.programme import BASELINE_YEAR, PROGRAMME_END, PROGRAMME_START, SMALL_AREA_DENOMINATOR
 
 _LIST = jinja2.Environment(autoescape=True).from_string(
     "<ul class=\"ek-threats\">{% for h, d in items %}<li><strong>{{ h }}</strong>: {{ d }}</li>{% endfor %}</ul>")
@@ -262,7 +262,7 @@ COVID_SENSITIVE = {"ekonomiskt_bistand", "sysselsattning", "ohalsotal", "psykisk
 SPECIFICATION_SV = {
     "omraden": "alla stadsdelar väger lika (genomsnitt över områden)",
     "personer": "viktad med befolkningen i nämnaren (genomsnitt över personer)",
-    "utan_sma": "utan mycket små stadsdelar (nämnare under 500 något år), områden väger lika",
+    "utan_sma": f"utan mycket små stadsdelar (nämnare under {SMALL_AREA_DENOMINATOR} något år), områden väger lika",
 }
 SPECIFICATION_SHORT_SV = {"omraden": "Områden (oviktad)", "personer": "Personer (befolkningsviktad)",
                           "utan_sma": "Utan små områden"}

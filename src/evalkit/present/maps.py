@@ -30,14 +30,13 @@ def _water() -> gpd.GeoDataFrame:
     return gpd.read_file(raw_dir() / "geo" / "vatten.geo.json").to_crs(SWEREF99TM)
 
 
-def _members(area_code: str, era: str = "2007") -> list[str]:
+def _members(area_code: str, era: str = geography.PROGRAMME_ERA) -> list[str]:
     if geography.area_level(area_code) == "stadsdel":
         return [area_code]
-    table = geography.stadsdelar()
-    return table.loc[table[f"sdo_{era}"] == area_code, "stadsdel_code"].tolist()
+    return geography.members(area_code, era)
 
 
-def neighbours(area_code: str, era: str = "2007") -> list[str]:
+def neighbours(area_code: str, era: str = geography.PROGRAMME_ERA) -> list[str]:
     """Stadsdelar that share a border with the area (a stadsdel or a borough)."""
     gdf = _stadsdelar()
     members = _members(area_code, era)
@@ -46,7 +45,7 @@ def neighbours(area_code: str, era: str = "2007") -> list[str]:
     return sorted(touching["stadsdel_code"])
 
 
-def area_map(area_code: str, era: str = "2007") -> Chart:
+def area_map(area_code: str, era: str = geography.PROGRAMME_ERA) -> Chart:
     """The area highlighted among its neighbouring stadsdelar, with water as background."""
     gdf = _stadsdelar()
     members = _members(area_code, era)

@@ -117,10 +117,9 @@ def project_list(projects: pd.DataFrame, area_code: str | None = None) -> tables
     if area_code:
         codes = {area_code}
         if geography.area_level(area_code) == "stadsdel":
-            codes.add(geography.borough_of(area_code, "2007"))
+            codes.add(geography.borough_of(area_code, geography.PROGRAMME_ERA))
         else:
-            table = geography.stadsdelar()
-            codes |= set(table.loc[table["sdo_2007"] == area_code, "stadsdel_code"])
+            codes |= set(geography.members(area_code))
         long = register.districts_long(projects)
         keep = set(long.loc[long["district_code"].isin(codes), "project"])
         projects = projects[projects["project"].isin(keep)]
