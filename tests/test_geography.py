@@ -419,3 +419,20 @@ def test_the_name_check_catches_a_second_name():
     assert checked == ["t"] and len(problems) == 2
     assert "more than one area_name" in problems[0] and "'Programområdet'" in problems[1]
     assert name_problems({"t": table.iloc[2:]}) == ([], ["t"])
+
+
+def test_the_programme_era_names_the_boroughs_the_programme_was_assigned_in():
+    assert geo.PROGRAMME_ERA in geo.ERAS and geo.borough_column() == f"sdo_{geo.PROGRAMME_ERA}"
+    era = geo.stadsdelsomraden().query("era == @geo.PROGRAMME_ERA")
+    assert sorted(era.loc[era["programme"], "sdo_code"]) == geo.programme_boroughs()
+    assert geo.members("sdo-rinkeby-kista") == ["sd-akalla", "sd-hansta", "sd-husby", "sd-kista", "sd-rinkeby"]
+    assert all(geo.borough_of(c) == "sdo-rinkeby-kista" for c in geo.members("sdo-rinkeby-kista"))
+    assert sum(len(geo.members(b)) for b in era["sdo_code"]) == 117
+    assert geo.members("sdo-rinkeby-kista", "2023") == []  # Rinkeby-Kista is part of Järva from 2023
+    with pytest.raises(ValueError):
+        geo.borough_column("1999")
+
+
+def test_the_regso_key_is_read_by_geography():
+    key = geo.regso_key()
+    assert len(key) == 127 and {"regso_2020_code", "regso_2020_name", "method"} <= set(key.columns)
