@@ -2,7 +2,8 @@
 
 Everything is resolved from the project root so that library code, notebooks (which papermill
 runs with the notebook's folder as working directory) and tests agree. ``EVALKIT_ROOT``
-overrides the root, e.g. to run against another data folder.
+overrides the root, e.g. to run against another data folder. ``sources.csv``, the list of every
+input, is found and parsed here (:func:`sources_listing`), once for the whole package.
 """
 
 from __future__ import annotations
