@@ -366,3 +366,73 @@ def test_dissolved_2020_boroughs_agree_with_official_layer():
         a, b = ours[code], theirs[code]
         iou = a.intersection(b).area / a.union(b).area
         assert iou > 0.8, (code, iou)
+
+
+# --- one name per area code in everything published (issue 28) --------------------------------
+
+#: (code column, name column) pairs a published table may carry.
+NAMED_CODES = (("area_code", "area_name"), ("stadsdel_code", "stadsdel"), ("sdo_code", "stadsdelsomrade"))
+
+
+def name_problems(tables: dict[str, pd.DataFrame]) -> tuple[list[str], list[str]]:
+    """(problems, tables checked): a code with more than one name, or a name that is not the registry's."""
+    problems, checked = [], []
+    for table_name, table in tables.items():
+        for code, name in NAMED_CODES:
+            if {code, name} <= set(table.columns):
+                pairs = table[[code, name]].drop_duplicates()
+                twice = pairs[pairs[code].duplicated(keep=False)]
+                if not twice.empty:
+                    problems.append(f"{table_name}: {code} with more than one {name}: {twice.head(6).values.tolist()}")
+                wrong = pairs[pairs[name] != pairs[code].map(geo.area_name)]
+                if not wrong.empty:
+                    problems.append(f"{table_name}: {name} not the registry's: {wrong.head(6).values.tolist()}")
+                checked.append(table_name)
+    return problems, checked
+
+
+def test_every_area_code_has_one_name_in_every_published_table(processed, tmp_path):
+    """The names come from one table (the registry): in the processed and published tables, the
+    results `evalkit analyse` stores and the data package's CSV files, each area code has exactly
+    one name, the registry's (the published table once had "Programområdet" and "Programområdena"
+    for ``programomradet``)."""
+    from evalkit.build import datapackage
+    from evalkit.paths import processed_dir
+
+    datapackage.write(tmp_path / "site")
+    folder = processed_dir()
+    tables = {p.relative_to(folder).as_posix(): pd.read_parquet(p)
+              for p in sorted(folder.glob("*.parquet")) + sorted((folder / "effects").glob("*.parquet"))}
+    tables |= {f"data/{p.name}": pd.read_csv(p, dtype=str, keep_default_na=False)
+               for p in sorted((tmp_path / "site" / "data").glob("*.csv"))}
+    problems, checked = name_problems(tables)
+    assert problems == []
+    assert {"indicators_published.parquet", "effects/rank_intervals.parquet", "data/indikatorer.csv",
+            "data/omraden.csv", "data/index.csv", "data/omradeshierarki.csv"} <= set(checked)
+
+
+def test_the_name_check_catches_a_second_name():
+    """The check above fails on the bug it guards against: one code, two names (as main had)."""
+    table = pd.DataFrame({"area_code": ["programomradet", "programomradet", "stockholm", "sd-husby"],
+                          "area_name": ["Programområdena", "Programområdet", "Hela staden", "Husby"]})
+    problems, checked = name_problems({"t": table})
+    assert checked == ["t"] and len(problems) == 2
+    assert "more than one area_name" in problems[0] and "'Programområdet'" in problems[1]
+    assert name_problems({"t": table.iloc[2:]}) == ([], ["t"])
+
+
+def test_the_programme_era_names_the_boroughs_the_programme_was_assigned_in():
+    assert geo.PROGRAMME_ERA in geo.ERAS and geo.borough_column() == f"sdo_{geo.PROGRAMME_ERA}"
+    era = geo.stadsdelsomraden().query("era == @geo.PROGRAMME_ERA")
+    assert sorted(era.loc[era["programme"], "sdo_code"]) == geo.programme_boroughs()
+    assert geo.members("sdo-rinkeby-kista") == ["sd-akalla", "sd-hansta", "sd-husby", "sd-kista", "sd-rinkeby"]
+    assert all(geo.borough_of(c) == "sdo-rinkeby-kista" for c in geo.members("sdo-rinkeby-kista"))
+    assert sum(len(geo.members(b)) for b in era["sdo_code"]) == 117
+    assert geo.members("sdo-rinkeby-kista", "2023") == []  # Rinkeby-Kista is part of Järva from 2023
+    with pytest.raises(ValueError):
+        geo.borough_column("1999")
+
+
+def test_the_regso_key_is_read_by_geography():
+    key = geo.regso_key()
+    assert len(key) == 127 and {"regso_2020_code", "regso_2020_name", "method"} <= set(key.columns)

@@ -137,3 +137,57 @@ def test_comparisons_column_is_optional_validated_and_read(tmp_path):
                     encoding="utf-8")
     with pytest.raises(programme.ProgrammeDataError, match="comparisons"):
         programme.indicator_catalogue(base)
+
+
+# --- the other programme files, read here only (issue 28) --------------------------------------
+
+def test_the_programme_files_are_read_by_programme_with_their_types():
+    cohorts = programme.cohorts()
+    assert cohorts["start_year"].dtype.kind == "i" and cohorts["first_year_counted"].dtype.kind == "i"
+    assert (cohorts["first_year_counted"] >= cohorts["start_year"]).all()
+    assert programme.PROGRAMME_START in set(cohorts.loc[cohorts["initiative"] == "programmet", "start_year"])
+    areas = programme.programme_areas()
+    assert areas["level"].value_counts().to_dict() == {"stadsdel": 21, "stadsdelsomrade": 6}
+    quantities = programme.quantities()
+    assert list(quantities.columns) == ["indicator", "part", "quantity", "count"] and (quantities.map(type) == str).all().all()
+    config = programme.index_indicators()
+    assert config["weight"].dtype.kind in "if" and set(config["risk_when"]) <= {"high", "low"}
+
+
+def test_cohorts_and_index_configuration_can_come_from_another_file(tmp_path):
+    path = tmp_path / "kohorter.csv"
+    path.write_text("area_code,area_name,initiative,start_year,first_year_counted\nsd-husby,Husby,x,2011,2012\n",
+                    encoding="utf-8")
+    assert programme.cohorts(path)[["start_year", "first_year_counted"]].values.tolist() == [[2011, 2012]]
+    config = tmp_path / "index.csv"
+    config.write_text("indicator,domain,domain_label_sv,weight,risk_when,reversal\na,d,D,0.5,high,\n", encoding="utf-8")
+    assert programme.index_indicators(config)["weight"].tolist() == [0.5]
+
+
+def test_the_cohort_names_on_the_pages_give_the_years_cohorts_csv_holds():
+    """present/effects names the cohorts with their start ("Järvalyftet (från hösten 2007)"); the
+    words (autumn, May) are the texts' own, the years must be cohorts.csv's."""
+    import re
+
+    from evalkit.present import effects as words
+
+    start = programme.cohorts().groupby("initiative")["start_year"].min()
+    named = {k: v for k, v in words.COHORT_SV.items() if k in start.index}
+    assert set(named) == set(start.index)
+    for initiative, name in named.items():
+        assert [int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", name)] == [start[initiative]], (initiative, name)
+
+
+def test_constants_used_by_contracts_live_on_the_ground_floor():
+    """contracts/results checks goal links with the programme's own lists, and the effects
+    contract describes ``utan_sma`` with the analysis's threshold (one value, three readers)."""
+    from evalkit.analysis import effects, goals
+    from evalkit.contracts import effects as effect_contract
+    from evalkit.contracts.results import goal_status_schema
+
+    columns = goal_status_schema().columns
+    for column, allowed in (("direction", programme.DIRECTIONS), ("sampling", programme.SAMPLING)):
+        assert set(columns[column].checks[0].statistics["allowed_values"]) == set(allowed)
+    assert effects.SMALL_AREA_DENOMINATOR is programme.SMALL_AREA_DENOMINATOR
+    assert f"nämnare under {programme.SMALL_AREA_DENOMINATOR})" in effect_contract.DESCRIPTIONS["specification"][0]
+    assert goals.SCHOOL_GOAL == programme.SCHOOL_GOAL and programme.SCHOOL_GOAL in set(programme.goals()["goal_id"])

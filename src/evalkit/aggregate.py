@@ -39,7 +39,6 @@ import pandas as pd
 from evalkit import contracts, geography, programme
 from evalkit.analysis import origin as origins
 from evalkit.geography import stadsdelar
-from evalkit.paths import raw_dir
 
 COVERAGE_THRESHOLD = 0.95
 AGGREGABLE_KINDS = ("andel", "kvot", "medel", "antal")
@@ -56,7 +55,7 @@ NOT_COMPUTED = "."
 IDENTITIES = ({"utrikes_fodda": 1.0, "fodda_i_sverige": 1.0, "folkmangd_scb": -1.0},)
 
 
-def membership(era: str = "2007") -> pd.DataFrame:
+def membership(era: str = geography.PROGRAMME_ERA) -> pd.DataFrame:
     """Stadsdel -> aggregate table: ``stadsdel_code, group_code, group_name, group_level``.
 
     Each stadsdel belongs to its borough of the era, to ``programomradet`` or ``ovriga-staden``
@@ -65,7 +64,7 @@ def membership(era: str = "2007") -> pd.DataFrame:
     """
     geography.check_era(era)
     areas = stadsdelar()
-    sdo = areas[f"sdo_{era}"]
+    sdo = areas[geography.borough_column(era)]
     groups = pd.Series(np.where(areas["programme"], geography.PROGRAMME_CODE, geography.REST_CODE))
     parts = [
         pd.DataFrame({"stadsdel_code": areas["stadsdel_code"], "group_code": sdo}),
@@ -84,7 +83,7 @@ def _catalogue_info(catalogue: pd.DataFrame) -> pd.DataFrame:
                          "unit": cat["unit"]})
 
 
-def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = "2007") -> pd.DataFrame:
+def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = geography.PROGRAMME_ERA) -> pd.DataFrame:
     """Return ``tidy`` plus aggregate rows for boroughs (era), programme area, rest of city, city.
 
     ``tidy`` holds rows in the tidy format (docs/CONTRACTS.md); only ``area_level == "stadsdel"``
@@ -194,7 +193,7 @@ def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) 
     missing or the total is 0. Unit from the catalogue (default: ``data/raw/programme/indicators.csv``).
     """
     if catalogue is None:
-        catalogue = pd.read_csv(raw_dir() / "programme" / "indicators.csv", dtype=str)
+        catalogue = programme.indicator_catalogue()
     unit = catalogue.set_index("indicator").loc["upplatelseform_mangfald", "unit"]
     tenure_counts = list(programme.composite_inputs("upplatelseform_mangfald", catalogue))
     rows = tidy[tidy["indicator"].isin(tenure_counts)].copy()

@@ -36,16 +36,16 @@ import pandera.pandas as pa
 
 from evalkit import aggregate, contracts, programme
 from evalkit.analysis import index as risk_index
+from evalkit.geography import PROGRAMME_ERA
 from evalkit.analysis import origin as origins
 from evalkit.io import projects, records, schools, surveys
 from evalkit.io.core import ReadResult, empty_quarantine, quarantine_rows
 from evalkit.io.formats import read_with_quarantine
-from evalkit.paths import processed_dir, raw_dir
+from evalkit.paths import processed_dir, raw_dir, sources_listing
 
 KEY = ["area_code", "indicator", "year"]
 #: The kind of a ``sources.csv`` row whose ``kind`` is empty (the file format of earlier versions).
 INDICATORS = "indicators"
-LISTING = "sources.csv"
 
 
 @dataclass(frozen=True)
@@ -288,7 +288,8 @@ def listing(raw: Path) -> pd.DataFrame:
 
     Raises ``ValueError`` naming the row for a kind or an origin evalkit does not know.
     """
-    sources = pd.read_csv(raw / LISTING, dtype=str, keep_default_na=False).fillna("")
+    header, rows = sources_listing(raw)
+    sources = pd.DataFrame(rows, columns=header, dtype=str).fillna("")
     if "origin" not in sources.columns:
         sources["origin"] = [origins.DEMO if is_demo_source(p) else "" for p in sources["path"]]
     for column in ("indicator", "level", "kind", "description"):
@@ -301,7 +302,7 @@ def listing(raw: Path) -> pd.DataFrame:
         if unknown.any():
             row = unknown.to_numpy().nonzero()[0][0]
             what = "okänd sorts indata" if column == "kind" else "okänt ursprung"
-            raise ValueError(f"{LISTING}, rad {row + 2}, kolumn {column}: {what} {sources[column].iloc[row]!r}"
+            raise ValueError(f"sources.csv, rad {row + 2}, kolumn {column}: {what} {sources[column].iloc[row]!r}"
                              f" (kända: {', '.join(known)})")
     return sources
 
@@ -311,7 +312,7 @@ def listed_path(kind: str, raw: Path | None = None) -> Path:
     raw = raw or raw_dir()
     paths = listing(raw).loc[lambda s: s["kind"] == kind, "path"].tolist()
     if len(paths) != 1:
-        raise ValueError(f"{LISTING}: {len(paths)} filer av sorten {kind!r}, väntade en")
+        raise ValueError(f"sources.csv: {len(paths)} filer av sorten {kind!r}, väntade en")
     return raw / paths[0]
 
 
@@ -365,7 +366,7 @@ def _with_origin(data: pd.DataFrame, file_origin: str, description: str) -> pd.D
     return data
 
 
-def derive(kept: pd.DataFrame, era: str = "2007") -> pd.DataFrame:
+def derive(kept: pd.DataFrame, era: str = PROGRAMME_ERA) -> pd.DataFrame:
     """Add aggregates, the tenure-diversity indicator and the social risk index to kept rows."""
     catalogue = programme.indicator_catalogue()
     tidy = contracts.tidy_frame(kept)

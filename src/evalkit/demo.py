@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.geography import slugify, stadsdelar
+from evalkit.geography import borough_column, slugify, stadsdelar
 from evalkit.paths import raw_dir
 from evalkit.programme import FIRST_DATA_YEAR, PROGRAMME_END, PROGRAMME_START, SEED_DEMO_INDICATORS
 
@@ -208,9 +208,9 @@ def _targets(areas: pd.DataFrame, rng: np.random.Generator, weights: np.ndarray)
     borough default (villa areas 15 % lower, ± ~5 % jitter), scaled so the weighted mean is 1 and
     capped at :data:`UNNAMED_TARGET_CAP` (the cap's excess is spread over the uncapped).
     """
-    cap = np.where(areas["sdo_2007"].isin(PROGRAMME_BOROUGHS), *UNNAMED_TARGET_CAP)
+    cap = np.where(areas[borough_column()].isin(PROGRAMME_BOROUGHS), *UNNAMED_TARGET_CAP)
     named = areas["stadsdel"].map(TARGET_INDEX_2012)
-    default = areas["sdo_2007"].map(BOROUGH_DEFAULT).to_numpy(float) / 100
+    default = areas[borough_column()].map(BOROUGH_DEFAULT).to_numpy(float) / 100
     default = default * np.exp(rng.normal(0, 0.05, len(areas)))
     villa = areas["stadsdel"].isin(VILLA_AREAS).to_numpy()
     default = np.where(villa, default * 0.85, default)
@@ -286,9 +286,9 @@ def generate(seed: int = DEFAULT_SEED) -> pd.DataFrame:
     yidx = {y: j for j, y in enumerate(YEARS)}
     source_demo = SOURCE_DEMO.format(seed=seed)
     programme = areas["programme"].to_numpy(bool)
-    inner = areas["sdo_2007"].isin(INNER_CITY_BOROUGHS).to_numpy()
+    inner = areas[borough_column()].isin(INNER_CITY_BOROUGHS).to_numpy()
     villa = areas["stadsdel"].isin(VILLA_AREAS).to_numpy()
-    core = programme & areas["sdo_2007"].isin(DEPRIVED_CORE_BOROUGHS).to_numpy()
+    core = programme & areas[borough_column()].isin(DEPRIVED_CORE_BOROUGHS).to_numpy()
 
     pop = _population(rng, areas)
     pop12 = pop[:, yidx[CALIBRATION_YEAR]].astype(float)

@@ -40,7 +40,7 @@ def generate(seed: int = SEED) -> pd.DataFrame:
     rows = []
     for name, series in pop.groupby("omrade", sort=True):
         area = areas.loc[name]
-        kind = "programme" if area["programme"] else ("inner" if area["sdo_2007"] in INNER_CITY else "other")
+        kind = "programme" if area["programme"] else ("inner" if area[geography.borough_column()] in INNER_CITY else "other")
         young, old, size = PROFILE[kind]
         # Each area keeps its own offset from the profile and drifts slowly over the years.
         young += rng.normal(0, 3)

@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit import pxweb
-from evalkit.paths import raw_dir
+from evalkit.paths import raw_dir, sources_file, sources_listing
 from evalkit.pxweb import FetchError
 
 FOLDER = "scb"
@@ -135,11 +135,11 @@ def provenance(client: pxweb.Client, table: pxweb.Table, body: dict, data: bytes
 
 def register(raw: Path, rel: str, description: str) -> bool:
     """Add ``rel`` to ``sources.csv`` (kind ``indicators``) unless listed; True when a row was added."""
-    listing = raw / "sources.csv"
-    table = pd.read_csv(listing, dtype=str, keep_default_na=False)
-    if rel in set(table["path"]):
+    header, rows = sources_listing(raw)
+    if rel in {r["path"] for r in rows}:
         return False
-    row = {c: "" for c in table.columns}
+    listing = sources_file(raw)  # appended to, not parsed: the header and rows come from sources_listing
+    row = {c: "" for c in header}
     row.update({"path": rel, "description": description})
     if "kind" in row:
         row["kind"] = "indicators"
@@ -147,7 +147,7 @@ def register(raw: Path, rel: str, description: str) -> bool:
     with listing.open("a", encoding="utf-8", newline="") as handle:
         if text and not text.endswith("\n"):
             handle.write("\n")
-        csv.DictWriter(handle, fieldnames=list(table.columns), lineterminator="\n").writerow(row)
+        csv.DictWriter(handle, fieldnames=header, lineterminator="\n").writerow(row)
     return True
 
 

@@ -13,14 +13,13 @@ finish in a fraction of a second.
 from __future__ import annotations
 
 import ast
-import csv
 import hashlib
 import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from evalkit.paths import raw_dir
+from evalkit.paths import raw_dir, sources_listing
 
 
 def hash_files(paths: list[Path], root: Path) -> str:
@@ -169,11 +168,11 @@ def code_hash(modules: list[str], exclude: tuple[str, ...] = ()) -> str:
 
 def source_paths() -> set[Path]:
     """Raw files the clean step reads (their content reaches reports through data/processed)."""
-    listing = raw_dir() / "sources.csv"
-    if not listing.exists():
+    try:
+        _header, rows = sources_listing()
+    except FileNotFoundError:
         return set()
-    with listing.open(encoding="utf-8", newline="") as handle:
-        return {(raw_dir() / row["path"]).resolve() for row in csv.DictReader(handle) if row.get("path")}
+    return {(raw_dir() / row["path"]).resolve() for row in rows if row.get("path")}
 
 
 def raw_files() -> list[Path]:

@@ -28,12 +28,17 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from evalkit import programme
 from evalkit.paths import raw_dir
 
 if TYPE_CHECKING:  # geopandas is imported lazily: only the map functions need it
     import geopandas as gpd
 
 ERAS = ("2007", "2020", "2023")
+#: The era the programme was decided and assigned in: its six boroughs ("stadsdelsnämnder") are the
+#: 14 of 2007 – Jun 2020. Reports, aggregates, the disclosure audit and the effect estimates' clusters
+#: use its boundaries; code that needs "the programme's boroughs" names this, not the year.
+PROGRAMME_ERA = ERAS[0]
 CITY_CODE = "stockholm"
 PROGRAMME_CODE = "programomradet"
 REST_CODE = "ovriga-staden"
@@ -173,7 +178,7 @@ def _source() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _programme_areas() -> pd.DataFrame:
     """The programme's areas as named in the programme text (level, name, source_quote)."""
-    return pd.read_csv(raw_dir() / "programme" / "programme_areas.csv", dtype=str)
+    return programme.programme_areas()
 
 
 @lru_cache(maxsize=1)
@@ -184,7 +189,7 @@ def _stadsdelar_table() -> pd.DataFrame:
         {
             "stadsdel_code": src["stadsdel"].map(stadsdel_code),
             "stadsdel": src["stadsdel"],
-            **{f"sdo_{era}": src[col].map(stadsdelsomrade_code) for era, col in _ERA_COLUMNS.items()},
+            **{borough_column(era): src[col].map(stadsdelsomrade_code) for era, col in _ERA_COLUMNS.items()},
         }
     )
     out["programme"] = out["stadsdel"].map(slugify).isin(programme_names)
@@ -194,9 +199,22 @@ def _stadsdelar_table() -> pd.DataFrame:
 def stadsdelar() -> pd.DataFrame:
     """The 117 stadsdelar with their borough code per era and the programme flag.
 
-    Columns: ``stadsdel_code, stadsdel, sdo_2007, sdo_2020, sdo_2023, programme``.
+    Columns: ``stadsdel_code, stadsdel, sdo_2007, sdo_2020, sdo_2023, programme``
+    (:func:`borough_column` names the borough column of an era).
     """
     return _stadsdelar_table().copy()
+
+
+def borough_column(era: str = PROGRAMME_ERA) -> str:
+    """The column of :func:`stadsdelar` with each stadsdel's borough in ``era`` (``sdo_2007`` …)."""
+    return f"sdo_{check_era(era)}"
+
+
+def members(borough_code: str, era: str = PROGRAMME_ERA) -> list[str]:
+    """Codes of the stadsdelar in the stadsdelsområde ``borough_code`` of ``era`` (sorted; empty
+    for a code that is no borough of that era)."""
+    sd = _stadsdelar_table()
+    return sorted(sd.loc[sd[borough_column(era)] == borough_code, "stadsdel_code"])
 
 
 @lru_cache(maxsize=1)
@@ -214,7 +232,7 @@ def _stadsdelsomraden_table() -> pd.DataFrame:
     names = _borough_names()
     frames = []
     for era in ERAS:
-        grouped = sd.groupby(f"sdo_{era}").agg(
+        grouped = sd.groupby(borough_column(era)).agg(
             n_stadsdelar=("stadsdel_code", "size"), has_programme=("programme", "any")
         )
         frame = pd.DataFrame(
@@ -225,7 +243,7 @@ def _stadsdelsomraden_table() -> pd.DataFrame:
                 "programme": grouped["has_programme"].to_numpy(dtype=bool),
             }
         )
-        if era == "2007":
+        if era == PROGRAMME_ERA:
             frame["programme"] = frame["sdo_code"].isin(programme_2007)
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
@@ -260,7 +278,7 @@ def programme_boroughs() -> list[str]:
     return _programme_borough_codes()
 
 
-def borough_of(stadsdel_code: str, era: str = "2007") -> str:
+def borough_of(stadsdel_code: str, era: str = PROGRAMME_ERA) -> str:
     """Code of the stadsdelsområde that ``stadsdel_code`` belongs to in ``era``.
 
     Raises ``UnknownAreaError`` if the code is not one of the 117 stadsdel codes.
@@ -276,7 +294,7 @@ def borough_of(stadsdel_code: str, era: str = "2007") -> str:
 def _borough_lookup() -> dict[str, dict[str, str]]:
     sd = _stadsdelar_table()
     return {
-        row.stadsdel_code: {era: getattr(row, f"sdo_{era}") for era in ERAS}
+        row.stadsdel_code: {era: getattr(row, borough_column(era)) for era in ERAS}
         for row in sd.itertuples(index=False)
     }
 
@@ -286,7 +304,7 @@ def _borough_eras() -> dict[str, tuple[str, ...]]:
     """Borough code -> the eras in which it exists."""
     sd = _stadsdelar_table()
     return {
-        code: tuple(era for era in ERAS if (sd[f"sdo_{era}"] == code).any()) for code in _borough_names()
+        code: tuple(era for era in ERAS if (sd[borough_column(era)] == code).any()) for code in _borough_names()
     }
 
 
@@ -314,6 +332,13 @@ def area_level(code: str) -> str:
     if code in _GROUP_LEVELS:
         return _GROUP_LEVELS[code]
     return "stadsdelsomrade" if code.startswith("sdo-") else "stadsdel"
+
+
+def regso_key() -> pd.DataFrame:
+    """SCB's RegSO 2020 areas of Stockholm and how each was matched to the city's areas
+    (``geography/regso2020_stadsdelsomraden.csv``, as text; :mod:`evalkit.io.regso` reads SCB's
+    tables through it). Read here because this module is the one reader of ``data/raw/geography``."""
+    return pd.read_csv(raw_dir() / "geography" / "regso2020_stadsdelsomraden.csv", dtype=str, keep_default_na=False)
 
 
 # --------------------------------------------------------------------------- name resolution
@@ -590,7 +615,7 @@ def geometries() -> gpd.GeoDataFrame:
     return _geometries().copy()
 
 
-def borough_geometries(era: str = "2007") -> gpd.GeoDataFrame:
+def borough_geometries(era: str = PROGRAMME_ERA) -> gpd.GeoDataFrame:
     """Stadsdelsområden of ``era`` (``sdo_code, stadsdelsomrade, geometry``), dissolved from stadsdelar.
 
     A stadsdel that straddles a borough boundary goes wholly to its main borough (see the

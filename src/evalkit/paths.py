@@ -2,11 +2,13 @@
 
 Everything is resolved from the project root so that library code, notebooks (which papermill
 runs with the notebook's folder as working directory) and tests agree. ``EVALKIT_ROOT``
-overrides the root, e.g. to run against another data folder.
+overrides the root, e.g. to run against another data folder. ``sources.csv``, the list of every
+input, is found and parsed here (:func:`sources_listing`), once for the whole package.
 """
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
@@ -37,3 +39,25 @@ def processed_dir() -> Path:
 def reports_dir() -> Path:
     """Build outputs; ``reports/site`` is the publishable folder."""
     return project_root() / "reports"
+
+
+def sources_file(raw: Path | None = None) -> Path:
+    """Where ``sources.csv`` is (``raw`` overrides ``data/raw``): read it with :func:`sources_listing`."""
+    return (raw if raw is not None else raw_dir()) / "sources.csv"
+
+
+def sources_listing(raw: Path | None = None) -> tuple[list[str], list[dict[str, str]]]:
+    """``sources.csv`` (the list of every input `evalkit clean` reads) as its header and its rows,
+    every cell a string (``""`` when blank or missing). The one reader of that file: the clean step
+    (:func:`evalkit.clean.listing`), change detection (:func:`evalkit.fingerprint.source_paths`),
+    the data package and `evalkit fetch` all ask here. Standard library only, because change
+    detection must stay cheap; it lives on the ground floor because change detection may use
+    nothing of evalkit above it. ``raw`` overrides ``data/raw``; a missing file raises
+    ``FileNotFoundError``.
+    """
+    path = sources_file(raw)
+    # utf-8-sig: a listing saved by Excel starts with a byte order mark, which is no part of "path".
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle, restval="")
+        rows = [{k: v for k, v in row.items() if k is not None} for row in reader]
+        return list(reader.fieldnames or []), rows

@@ -382,3 +382,60 @@ def shared_denominator(catalogue: pd.DataFrame | None = None) -> frozenset[str]:
     the city's total, so group values sum the numerators and keep that one denominator."""
     cat = _catalogue(catalogue)
     return frozenset(i for i in cat["indicator"] if not allows(cat, i, "areas"))
+
+
+# --- The other programme files: read here and nowhere else ------------------------------------
+# Every file of data/raw/programme/ is read by this module (tests/test_house.py checks it), so a
+# file's format and defaults are decided once; the modules that use them ask these functions.
+
+PROGRAMME_AREAS_FILE = "programme_areas.csv"
+COHORTS_FILE = "cohorts.csv"
+QUANTITIES_FILE = "quantities.csv"
+INDEX_INDICATORS_FILE = "index_indicators.csv"
+
+
+def programme_areas(base: Path | None = None) -> pd.DataFrame:
+    """The programme's areas as the programme text names them (``programme_areas.csv``):
+    ``level, name, source_quote``; read as text (:mod:`evalkit.geography` turns them into codes)."""
+    return pd.read_csv(_programme_dir(base) / PROGRAMME_AREAS_FILE, dtype=str)
+
+
+def cohorts(path: Path | None = None) -> pd.DataFrame:
+    """The treatment cohorts (``cohorts.csv``, or the file ``path``): ``area_code, area_name,
+    initiative, start_year, first_year_counted, source_file, source_line, source_quote, reading``,
+    the two years as integers (see :func:`evalkit.analysis.effects.cohorts`)."""
+    path = path or _programme_dir(None) / COHORTS_FILE
+    c = pd.read_csv(path, dtype={"area_code": str, "initiative": str}, keep_default_na=False)
+    c["start_year"] = c["start_year"].astype(int)
+    c["first_year_counted"] = c["first_year_counted"].astype(int)
+    return c
+
+
+def quantities(base: Path | None = None) -> pd.DataFrame:
+    """``quantities.csv`` as text: ``indicator, part, quantity, count`` (which cells of the tidy
+    table are the same number; :func:`evalkit.analysis.intruder.load_quantities` interprets it)."""
+    return pd.read_csv(_programme_dir(base) / QUANTITIES_FILE, dtype=str, keep_default_na=False)
+
+
+def index_indicators(path: Path | str | None = None) -> pd.DataFrame:
+    """The social risk index's configuration (``index_indicators.csv``, or the file ``path``):
+    ``indicator, domain, domain_label_sv, weight, risk_when, reversal``, ``weight`` a number
+    (:func:`evalkit.analysis.index.load_index_config` checks it)."""
+    path = Path(path) if path is not None else _programme_dir(None) / INDEX_INDICATORS_FILE
+    config = pd.read_csv(path, dtype={"indicator": str, "domain": str, "risk_when": str, "reversal": str},
+                         keep_default_na=False)
+    config["weight"] = pd.to_numeric(config["weight"])
+    return config
+
+
+# --- More constants with one home (issue 28): each was typed in two or more modules -------------
+
+#: The goal followed up per school (Skola 1.1: results at least the national average): the goal
+#: rule judges it per school and the district page's school section shows its wording.
+SCHOOL_GOAL = "skola_utbildning-1.1"
+#: First and last year of the effect estimates' panel: from the 2007 borough division (the one the
+#: programme was assigned in; Järvalyftet also started in 2007) to the programme's end.
+EFFECT_YEARS = (2007, PROGRAMME_END)
+#: Smallest denominator (every year) of an area in the effect estimates' ``utan_sma`` specification
+#: (evalkit's choice; the analysis uses it and the contracts and pages describe it).
+SMALL_AREA_DENOMINATOR = 500

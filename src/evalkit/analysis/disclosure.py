@@ -40,10 +40,10 @@ import pandas as pd
 from scipy.linalg import null_space
 
 from evalkit import aggregate
+from evalkit.geography import PROGRAMME_ERA
 from evalkit.paths import raw_dir
 from evalkit.programme import DISCLOSURE_THRESHOLD
 
-DEFAULT_THRESHOLD = DISCLOSURE_THRESHOLD
 SUPPRESSED = "x"
 COUNT_KINDS = ("andel", "kvot", "antal")
 
@@ -141,7 +141,7 @@ def _primary_count(c: np.ndarray, threshold: float, suppress_zero: bool) -> np.n
 
 # --- wide tables -----------------------------------------------------------------------------
 
-def suppress(frame: pd.DataFrame, count_cols: list[str] | str, threshold: float = DEFAULT_THRESHOLD, *,
+def suppress(frame: pd.DataFrame, count_cols: list[str] | str, threshold: float = DISCLOSURE_THRESHOLD, *,
              group_cols: list[str] | str | None = None, row_totals: bool = True, column_totals: bool = True,
              shares: dict[str, tuple[str | None, str]] | None = None, min_denominator: float | None = None,
              check_complement: bool = True, suppress_zero: bool = False) -> Suppressed:
@@ -294,7 +294,7 @@ ZERO_COST = 0.5
 MILP_MIN_ITEMS = 1
 
 
-def suppress_tidy(tidy: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: str = "2007",
+def suppress_tidy(tidy: pd.DataFrame, threshold: float = DISCLOSURE_THRESHOLD, *, era: str = PROGRAMME_ERA,
                   quantities: pd.DataFrame | None = None, check_complement: bool = True, method: str = "milp",
                   membership: pd.DataFrame | None = None, history=()) -> Suppressed:
     """Disclosure control of the tidy indicator table (docs/CONTRACTS.md), proven by the audit.
@@ -703,7 +703,7 @@ class Published(NamedTuple):
     audit: object  # evalkit.analysis.intruder.AuditResult
 
 
-def publish(full: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, *, era: str = "2007",
+def publish(full: pd.DataFrame, threshold: float = DISCLOSURE_THRESHOLD, *, era: str = PROGRAMME_ERA,
             catalogue: pd.DataFrame | None = None, history=()) -> Published:
     """Suppress, recompute composites from what is published, and audit; raise on any breach.
 

@@ -57,11 +57,11 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from evalkit import geography
-from evalkit.programme import BASELINE_YEAR, PROGRAMME_END, PROGRAMME_START
+from evalkit import geography, programme
+from evalkit.programme import BASELINE_YEAR, EFFECT_YEARS, PROGRAMME_START, SMALL_AREA_DENOMINATOR
 
 REFERENCE_YEAR = BASELINE_YEAR
-DEFAULT_YEARS = (2007, PROGRAMME_END)
+DEFAULT_YEARS = EFFECT_YEARS
 
 # --------------------------------------------------------------------------------------------
 # Panel
@@ -109,7 +109,7 @@ def panel(tidy: pd.DataFrame, indicator: str, level: str = "stadsdel", treated=N
     t = tidy[(tidy["indicator"] == indicator) & (tidy["area_level"] == level)
              & tidy["year"].between(years[0], years[1])].copy()
     if level == "stadsdelsomrade":
-        era07 = geography.stadsdelsomraden().query("era == '2007'")["sdo_code"]
+        era07 = geography.stadsdelsomraden().loc[lambda b: b["era"] == geography.PROGRAMME_ERA, "sdo_code"]
         t = t[t["area_code"].isin(set(era07))]
     if t.empty:
         raise ValueError(f"Inga rader för {indicator!r} på nivån {level!r} {years[0]}–{years[1]}")
@@ -499,9 +499,6 @@ def untreated_reference_year(panel: pd.DataFrame, first: pd.DataFrame | None) ->
 # Staggered treatment: earlier work per stadsdel (cohorts) and heterogeneity-robust estimators
 # --------------------------------------------------------------------------------------------
 
-#: ``data/raw/programme/cohorts.csv``: one row per stadsdel × initiative, with the quoted line of
-#: the source document and how it was read (see ``data/raw/programme/README.md``).
-COHORTS_FILE = "cohorts.csv"
 #: The 2015 programme in ``cohorts.csv``; every other initiative is "earlier work".
 PROGRAMME_INITIATIVE = "programmet"
 #: Cohort label of the pooled ATT over all earlier-work cohorts.
@@ -513,14 +510,11 @@ def cohorts(path=None) -> pd.DataFrame:
     first_year_counted, source_file, source_line, source_quote, reading``.
 
     ``first_year_counted`` is the first year an estimator counts as treated (Järvalyftet started in
-    autumn 2007, so 2008; see the ``reading`` column of each row)."""
-    from evalkit.paths import raw_dir
-
-    path = path or raw_dir() / "programme" / COHORTS_FILE
-    c = pd.read_csv(path, dtype={"area_code": str, "initiative": str}, keep_default_na=False)
-    c["start_year"] = c["start_year"].astype(int)
-    c["first_year_counted"] = c["first_year_counted"].astype(int)
-    return c
+    autumn 2007, so 2008; see the ``reading`` column of each row). Read by
+    :func:`evalkit.programme.cohorts` from ``data/raw/programme/cohorts.csv`` (one row per
+    stadsdel × initiative, with the quoted line of the source document and how it was read; see
+    ``data/raw/programme/README.md``), or from the file ``path``."""
+    return programme.cohorts(path)
 
 
 def first_treatment(cohort_table: pd.DataFrame) -> pd.DataFrame:
@@ -646,9 +640,8 @@ def cohort_event_study(panel: pd.DataFrame, first: pd.DataFrame, outcome: str = 
 # Specifications: areas, people, without very small areas
 # --------------------------------------------------------------------------------------------
 
-#: Smallest denominator (every year) of an area in the ``utan_sma`` specification.
-SMALL_AREA_DENOMINATOR = 500
-#: The specifications reported side by side: key -> (weights, smallest denominator of an area).
+#: The specifications (``utan_sma``: areas whose denominator is at least
+#: :data:`evalkit.programme.SMALL_AREA_DENOMINATOR` every year) reported side by side: key -> (weights, smallest denominator of an area).
 #: ``omraden`` averages over areas (Flaten with 2–3 people counts as much as Rinkeby), ``personer``
 #: over people (WLS with the denominator), ``utan_sma`` over areas without very small ones.
 SPECIFICATIONS = {"omraden": (None, 0.0), "personer": ("weight", 0.0),

@@ -70,7 +70,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from evalkit.data import SYNTHETIC_MARK
-from evalkit.programme import BASELINE_YEAR, PROGRAMME_END, SURVEY_DESIGN_EFFECT
+from evalkit.programme import BASELINE_YEAR, PROGRAMME_END, SCHOOL_GOAL, SURVEY_DESIGN_EFFECT
 
 # Status codes (the Swedish names and one sentence each are in evalkit.present.goals).
 MET = "met"
@@ -134,9 +134,8 @@ DECISIONS = {
 }
 REASONS = tuple(DECISIONS)
 
-#: Goal judged per school, and the pseudo-indicator of that row (not in the catalogue: its value
-#: is the share of the area's schools meeting the goal, in percent).
-SCHOOL_GOAL = "skola_utbildning-1.1"
+#: Goal judged per school (:data:`evalkit.programme.SCHOOL_GOAL`), and the pseudo-indicator of that
+#: row (not in the catalogue: its value is the share of the area's schools meeting the goal, in percent).
 SCHOOL_INDICATOR = "skolor_minst_riket"
 SCHOOL_GROUP = "exkl_nyanlanda"
 
@@ -441,8 +440,7 @@ def school_area_codes(area_code: str) -> set[str]:
     if level == "stadsdel":
         return {area_code}
     if level == "stadsdelsomrade":
-        table = geography.stadsdelar()
-        return set(table.loc[table["sdo_2007"] == area_code, "stadsdel_code"])
+        return set(geography.members(area_code))
     if area_code == "programomradet":
         return set(geography.programme_stadsdelar())
     return set()

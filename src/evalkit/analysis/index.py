@@ -63,7 +63,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.paths import raw_dir
+from evalkit import programme
 from evalkit.programme import BASELINE_YEAR
 
 CITY = "stockholm"
@@ -84,11 +84,7 @@ def load_index_config(path: Path | str | None = None) -> pd.DataFrame:
     "low"`` and ``""`` for ``"high"``. Raises ValueError for unknown values, a reversal on a
     ``high`` indicator, duplicates or negative weights.
     """
-    path = Path(path) if path is not None else raw_dir() / "programme" / "index_indicators.csv"
-    config = pd.read_csv(path, dtype={"indicator": str, "domain": str, "risk_when": str,
-                                      "reversal": str}, keep_default_na=False)
-    config["weight"] = pd.to_numeric(config["weight"])
-    return _check_config(config)
+    return _check_config(programme.index_indicators(path))
 
 
 def _check_config(config: pd.DataFrame) -> pd.DataFrame:

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit import aggregate, programme
-from evalkit.paths import raw_dir
+from evalkit.geography import PROGRAMME_ERA
 from evalkit.programme import DISCLOSURE_THRESHOLD, PUBLICATIONS_KEPT
 
 PARTS = ("value", "numerator", "denominator")
@@ -74,7 +74,7 @@ TOL = 1e-6
 
 @lru_cache(maxsize=1)
 def _default_quantities() -> pd.DataFrame:
-    return pd.read_csv(raw_dir() / "programme" / "quantities.csv", dtype=str, keep_default_na=False)
+    return programme.quantities()
 
 
 def load_quantities(frame: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -183,7 +183,7 @@ def _split_partial_totals(cells: pd.DataFrame, mem: pd.DataFrame) -> pd.DataFram
     return cells
 
 
-def build_system(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, era: str = "2007",
+def build_system(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, era: str = PROGRAMME_ERA,
                  membership: pd.DataFrame | None = None) -> System:
     """Set up the intruder's linear system from a tidy table (published, or full for suppression).
 
@@ -344,7 +344,7 @@ class Joint:
     releases: int
 
 
-def with_history(system: System, truth: np.ndarray, history, era: str = "2007", quantities=None,
+def with_history(system: System, truth: np.ndarray, history, era: str = PROGRAMME_ERA, quantities=None,
                  membership=None) -> Joint:
     """Add earlier publications ``[(published, full), …]`` to ``system`` (module docstring).
 
@@ -581,7 +581,7 @@ def complements(system: System) -> pd.DataFrame:
                          "coef": np.tile([1.0, -1.0], len(p))})
 
 
-def audit(published: pd.DataFrame, full: pd.DataFrame, threshold: float = DISCLOSURE_THRESHOLD, era: str = "2007",
+def audit(published: pd.DataFrame, full: pd.DataFrame, threshold: float = DISCLOSURE_THRESHOLD, era: str = PROGRAMME_ERA,
           quantities: pd.DataFrame | None = None, membership: pd.DataFrame | None = None,
           history=()) -> "AuditResult":
     """Play the intruder on ``published`` and check the protection rule against ``full``.

@@ -47,9 +47,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from evalkit import aggregate
+from evalkit import aggregate, programme
 from evalkit.analysis import index
-from evalkit.paths import raw_dir
+from evalkit.geography import PROGRAMME_ERA
 
 BASE = "bas"
 LEAVE_OUT_PREFIX = "utan_"
@@ -62,7 +62,7 @@ RANK_COLUMNS = ("rank", "rank_low", "rank_high", "rank_median", "rank_min_varian
 # --- data preparation ----------------------------------------------------------------------
 
 def _catalogue() -> pd.DataFrame:
-    return pd.read_csv(raw_dir() / "programme" / "indicators.csv", dtype=str)
+    return programme.indicator_catalogue()
 
 
 def _models(inds: list[str], catalogue: pd.DataFrame | None) -> np.ndarray:
@@ -255,7 +255,7 @@ def _deterministic_variants(setup: _Setup) -> list[tuple[str, str, str, np.ndarr
 def variant_table(tidy: pd.DataFrame, year: int, level: str = "stadsdel", config: pd.DataFrame | None = None,
                   reference: str = "moving", base_year: int = index.DEFAULT_BASE_YEAR,
                   n_weight_draws: int = 200, weight_concentration: float = 40.0, seed: int = 0,
-                  era: str = "2007", catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+                  era: str = PROGRAMME_ERA, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Index total and rank of each area of ``level`` in ``year`` under each method variant (no data noise).
 
     Long table: ``area_code, area_name, area_level, year, variant, total, rank, n_ranked``
@@ -303,7 +303,7 @@ def _quantile(ranks: np.ndarray, q: float) -> np.ndarray:
 def rank_intervals(tidy: pd.DataFrame, year: int, level: str = "stadsdel", n_boot: int = 200, seed: int = 0,
                    config: pd.DataFrame | None = None, reference: str = "moving",
                    base_year: int = index.DEFAULT_BASE_YEAR, uncertainty: str = "both",
-                   weight_concentration: float = 40.0, era: str = "2007",
+                   weight_concentration: float = 40.0, era: str = PROGRAMME_ERA,
                    catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Median rank and 90 % rank band per area of ``level`` in ``year`` (see module docstring).
 

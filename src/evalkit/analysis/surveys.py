@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from evalkit.geography import PROGRAMME_ERA
 from evalkit.programme import DISCLOSURE_THRESHOLD
 
 #: Below this many respondents a share is flagged as too uncertain to report on its own.
@@ -79,7 +80,7 @@ def _secondary(frame: pd.DataFrame, n: np.ndarray, hide: np.ndarray, shown: np.n
     """One hidden stadsdel in a borough whose n is the sum of its stadsdelar's: hide the next smallest."""
     from evalkit import aggregate
 
-    mem = aggregate.membership("2007") if membership is None else membership
+    mem = aggregate.membership(PROGRAMME_ERA) if membership is None else membership
     mem = mem[mem["group_level"] == "stadsdelsomrade"].drop_duplicates("stadsdel_code")
     hide = hide.copy()
     rows = frame.assign(n_=n, pos=np.arange(len(frame)))

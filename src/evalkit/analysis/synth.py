@@ -39,11 +39,11 @@ import pandas as pd
 from scipy import optimize
 
 from evalkit import geography
-from evalkit.programme import PROGRAMME_START
+from evalkit.programme import EFFECT_YEARS, PROGRAMME_START
 
 
 
-def wide_outcome(tidy: pd.DataFrame, indicator: str, areas=None, years: tuple[int, int] = (2007, 2020),
+def wide_outcome(tidy: pd.DataFrame, indicator: str, areas=None, years: tuple[int, int] = EFFECT_YEARS,
                  log: bool = False, min_denominator: float = 0.0) -> pd.DataFrame:
     """Year × area table of ``value`` for ``indicator`` (any area level), for :func:`synthetic_control`.
 
@@ -249,7 +249,7 @@ def donor_pool(borough: str, exclude=()) -> list[str]:
     work) and outside ``exclude`` (the earlier-work areas, :func:`earlier_work_areas`)."""
     s = geography.stadsdelar()
     keep = ~s["stadsdel_code"].isin(set(geography.programme_stadsdelar()) | set(exclude))
-    keep &= ~s["sdo_2007"].isin(set(geography.programme_boroughs()) | {borough})
+    keep &= ~s[geography.borough_column()].isin(set(geography.programme_boroughs()) | {borough})
     return sorted(s.loc[keep, "stadsdel_code"])
 
 
@@ -258,8 +258,8 @@ def earlier_work_areas(cohort_table: pd.DataFrame) -> list[str]:
     that holds one (``cohorts.csv``): none of them is untouched by area-based work."""
     areas = set(cohort_table["area_code"])
     s = geography.stadsdelar()
-    boroughs = set(s.loc[s["stadsdel_code"].isin(areas), "sdo_2007"])
-    return sorted(areas | set(s.loc[s["sdo_2007"].isin(boroughs), "stadsdel_code"]))
+    boroughs = set(s.loc[s["stadsdel_code"].isin(areas), geography.borough_column()])
+    return sorted(areas | set(s.loc[s[geography.borough_column()].isin(boroughs), "stadsdel_code"]))
 
 
 #: Placebos whose pre-period fit is worse than this multiple of the treated unit's pre-RMSPE are
@@ -327,7 +327,7 @@ def _transformed(wide: pd.DataFrame, transform: str, start: int) -> pd.DataFrame
 
 
 def programme_borough_synth(tidy: pd.DataFrame, indicator: str, borough: str,
-                            years: tuple[int, int] = (2007, 2020), start: int = PROGRAMME_START,
+                            years: tuple[int, int] = EFFECT_YEARS, start: int = PROGRAMME_START,
                             demean: bool = True, transform: str = "log", placebos: bool = True,
                             max_pre_rmspe_factor: float | None = PRE_FIT_FACTOR,
                             min_denominator: float = 1000.0, exclude=(), penalty: float = PENALTY,

@@ -32,6 +32,7 @@ import re
 from pathlib import Path
 
 import evalkit
+from evalkit.programme import DISCLOSURE_THRESHOLD
 
 #: Folder of the package inside the site, and its descriptor.
 FOLDER = "data"
@@ -164,8 +165,8 @@ STATUS_MEANINGS = {
     "0": ("mindre än hälften av den använda enheten (värdet avrundat till 0 men inte noll); kommer från en "
           "statuskolumn i indata", "less than half of the unit used (rounds to 0 but is not zero); comes from "
           "a status column of the input"),
-    "x": ("röjandeskyddad: dold så att ingen uppgift under 5 personer kan räknas fram",
-          "suppressed (disclosure control): hidden so that no count below 5 can be worked out"),
+    "x": (f"röjandeskyddad: dold så att ingen uppgift under {DISCLOSURE_THRESHOLD} personer kan räknas fram",
+          f"suppressed (disclosure control): hidden so that no count below {DISCLOSURE_THRESHOLD} can be worked out"),
 }
 GOAL_STATUS_MEANINGS = {
     "met": ("uppfyllt", "met"), "on_track": ("på väg", "on track"), "not_met": ("ej uppfyllt", "not met"),
@@ -256,7 +257,7 @@ def _hierarchy(geography):
     for era in geography.ERAS:
         parts.append(pd.DataFrame({
             "stadsdel_code": sd["stadsdel_code"], "stadsdel": sd["stadsdel"], "era": era,
-            "first_year": 2007 if era == "2007" else min(span[era]),
+            "first_year": int(era) if era == geography.PROGRAMME_ERA else min(span[era]),
             "last_year": max(span[era]) if era != geography.ERAS[-1] else pd.NA,
             "sdo_code": sd[f"sdo_{era}"], "stadsdelsomrade": sd[f"sdo_{era}"].map(names),
             "programomradet": sd["programme"].astype(bool)}))
@@ -296,7 +297,7 @@ def _with_assignment(areas, geography):
     year (what the headline effect clusters by and controls for, :mod:`evalkit.analysis.effects`)."""
     from evalkit.analysis import effects
 
-    borough = geography.stadsdelar().set_index("stadsdel_code")["sdo_2007"]
+    borough = geography.stadsdelar().set_index("stadsdel_code")[geography.borough_column()]
     first = effects.first_treatment(effects.cohorts()).set_index("area")
     return areas.assign(stadsdelsomrade_2007=areas["area_code"].map(borough).astype("string"),
                         tidigare_arbete=areas["area_code"].map(first["cohort"]).astype("string"),
@@ -434,10 +435,10 @@ def sources() -> list[dict]:
     import pandas as pd
 
     from evalkit import data, fetch
-    from evalkit.paths import raw_dir
+    from evalkit.paths import raw_dir, sources_listing
     from evalkit.present import method
 
-    described = pd.read_csv(raw_dir() / "sources.csv", dtype=str, keep_default_na=False).set_index("path")["description"]
+    described = {row["path"]: row.get("description", "") for row in sources_listing()[1]}
     licences = method.sources_table().frame.set_index("Fil")["Licens"].to_dict()
     fetched = {r["path"]: r for r in fetch.series_table(raw_dir()).to_dict("records")}
     out = []
@@ -573,9 +574,7 @@ def citation() -> str:
 
 
 def _threshold() -> int:
-    from evalkit import data
-
-    return int(data.DISCLOSURE_THRESHOLD)
+    return int(DISCLOSURE_THRESHOLD)
 
 
 def _commit() -> str:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from evalkit import geography
 from evalkit.paths import project_root
+from evalkit.programme import FIRST_DATA_YEAR, PROGRAMME_END, PROGRAMME_START
 
-DEFAULT_YEARS = (2015, 2020)
-YEAR_LIMITS = (2006, 2020)  # what the bundled data cover
+DEFAULT_YEARS = (PROGRAMME_START, PROGRAMME_END)
+YEAR_LIMITS = (FIRST_DATA_YEAR, PROGRAMME_END)  # what the bundled data cover
 
 
 @dataclass(frozen=True)

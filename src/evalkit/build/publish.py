@@ -191,9 +191,10 @@ def _audit_problems() -> list[str]:
     """The intruder's audit of the published table against the full one, re-run now."""
     from evalkit import data
     from evalkit.analysis import intruder
+    from evalkit.programme import DISCLOSURE_THRESHOLD
 
     published, _ = data.published_tidy()
-    result = intruder.audit(published, data.tidy(), data.DISCLOSURE_THRESHOLD, history=intruder.load_history())
+    result = intruder.audit(published, data.tidy(), DISCLOSURE_THRESHOLD, history=intruder.load_history())
     return [] if result.ok else [f"inkräktarens granskning underkänner den publicerade tabellen: {result.text()}"]
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.pandas import Check, Column, DataFrameSchema
 
+from evalkit.programme import SMALL_AREA_DENOMINATOR
+
 SPECIFICATIONS = ["omraden", "personer", "utan_sma"]
 ESTIMATORS = ["twfe_tidigare", "twfe", "did2s", "sun_abraham"]
 CLUSTER_LEVELS = ["stadsdelsomrade", "stadsdel"]
@@ -191,9 +193,11 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
                "vision_hasselby_vallingby), alla_kohorter (all cohorts), or programmet_utan_<cohort> (the programme "
                "without that cohort's areas: sensitivity)."),
     "specification": ("Specifikation: omraden (oviktad, genomsnitt över områden), personer (viktad med nämnaren, "
-                      "genomsnitt över personer; huvudskattning), utan_sma (oviktad, utan stadsdelar med nämnare under 500).",
+                      "genomsnitt över personer; huvudskattning), utan_sma (oviktad, utan stadsdelar med nämnare under "
+                      f"{SMALL_AREA_DENOMINATOR}).",
                       "Specification: omraden (unweighted, average over areas), personer (weighted by the denominator, "
-                      "average over people; headline), utan_sma (unweighted, without districts whose denominator is below 500)."),
+                      "average over people; headline), utan_sma (unweighted, without districts whose denominator is below "
+                      f"{SMALL_AREA_DENOMINATOR})."),
     "estimate": ("Skattad effekt i indikatorns enhet (procentenheter för andelar).",
                  "Estimated effect in the indicator's unit (percentage points for shares)."),
     "se": ("Standardfel, klustrat på tilldelningsnivån (cluster_level, CRV1).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
+from evalkit import programme
 from evalkit.contracts.tidy import AREA_LEVELS, STATUS_SYMBOLS, YEAR_RANGE
 
 
@@ -23,9 +24,9 @@ def goal_status_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "area_code": text, "goal_id": text, "goal_number": text, "malomrade": text, "indicator": text,
-            "direction": pa.Column(str, pa.Check.isin(["increase", "decrease", "at_least_reference"])),
+            "direction": pa.Column(str, pa.Check.isin(list(programme.DIRECTIONS))),
             "reference_area": text,
-            "sampling": pa.Column(str, pa.Check.isin(["survey", "register"])),
+            "sampling": pa.Column(str, pa.Check.isin(list(programme.SAMPLING))),
             "method": pa.Column(str, pa.Check.isin(list(goals.METHODS))),
             "unit": text, "change_unit": text,
             "baseline_year": pa.Column(int), "latest_year": pa.Column(int),

@@ -16,7 +16,6 @@ from functools import lru_cache
 import pandas as pd
 
 from evalkit import geography
-from evalkit.paths import raw_dir
 
 NO_SINGLE_STADSDEL = "RegSO motsvarar ingen enskild stadsdel"
 NAME_MATCH = "name match to stadsdel"
@@ -26,8 +25,7 @@ _SCB_NAME = re.compile(r"^\s*(?:stockholm\s*\((?P<inner>.+)\)|(?P<plain>.+?))\s*
 @lru_cache(maxsize=1)
 def regso_table() -> pd.DataFrame:
     """The RegSO key with the stadsdel each stands for (``stadsdel_code`` "" when none)."""
-    table = pd.read_csv(raw_dir() / "geography" / "regso2020_stadsdelsomraden.csv", dtype=str,
-                        keep_default_na=False)
+    table = geography.regso_key()
     codes = []
     for name, method in zip(table["regso_2020_name"], table["method"]):
         code = ""

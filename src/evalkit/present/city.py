@@ -17,7 +17,7 @@ def programme_areas() -> list[str]:
     stadsdelar = geography.programme_stadsdelar()
     for borough in geography.programme_boroughs():
         codes.append(borough)
-        codes += sorted((c for c in stadsdelar if geography.borough_of(c, "2007") == borough),
+        codes += sorted((c for c in stadsdelar if geography.borough_of(c, geography.PROGRAMME_ERA) == borough),
                         key=lambda c: fmt.sort_key_sv(area_label(c)))
     return codes + ["programomradet", "ovriga-staden", geography.CITY_CODE]
 

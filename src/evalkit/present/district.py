@@ -309,7 +309,7 @@ def survey_results(results: pd.DataFrame, area: Area, year: int, min_n: int | No
 # "sd-husby", as on the command line), so a cell is one call and no section looks the name up again.
 
 #: The goal the school section follows up (its wording is read from goals.csv).
-SCHOOL_GOAL = "skola_utbildning-1.1"
+SCHOOL_GOAL = programme.SCHOOL_GOAL
 
 
 def title_section(area: Area, start_year: int, end_year: int) -> list:

@@ -20,7 +20,7 @@ from evalkit.present.effects_cli import WARNING_SV as _WARNING_SV
 from evalkit.present import tables
 from evalkit.present.charts import PALETTE, Chart, SwedishTicks, _style, render
 from evalkit.present.page import Html, paragraph
-from evalkit.programme import BASELINE_YEAR, PROGRAMME_END, PROGRAMME_START
+from evalkit.programme import BASELINE_YEAR, EFFECT_YEARS, PROGRAMME_START, SMALL_AREA_DENOMINATOR
 
 _LIST = jinja2.Environment(autoescape=True).from_string(
     "<ul class=\"ek-threats\">{% for h, d in items %}<li><strong>{{ h }}</strong>: {{ d }}</li>{% endfor %}</ul>")
@@ -256,7 +256,7 @@ def synth_section(borough: str) -> list:
 SPECIFICATION_SV = {
     "omraden": "alla stadsdelar väger lika (genomsnitt över områden)",
     "personer": "viktad med befolkningen i nämnaren (genomsnitt över personer)",
-    "utan_sma": "utan mycket små stadsdelar (nämnare under 500 något år), områden väger lika",
+    "utan_sma": f"utan mycket små stadsdelar (nämnare under {SMALL_AREA_DENOMINATOR} något år), områden väger lika",
 }
 SPECIFICATION_SHORT_SV = {"omraden": "Områden (oviktad)", "personer": "Personer (befolkningsviktad)",
                           "utan_sma": "Utan små områden"}
@@ -272,7 +272,7 @@ HEADLINE_WHY_SV = ("Huvudskattningen är den befolkningsviktade: måtten avser d
                    "i nämnaren lika stor vikt som Rinkeby, och då blir skattningen ett genomsnitt över områden, "
                    "inte över personer.")
 #: Names of the sensitivity rows of the DiD table (did.cohort / did.estimator).
-SENSITIVITY_SV = {"twfe": "Känslighet: 2007–2014 som jämförelseperiod (tidigare arbete räknas som ”före”)"}
+SENSITIVITY_SV = {"twfe": f"Känslighet: {EFFECT_YEARS[0]}–{BASELINE_YEAR} som jämförelseperiod (tidigare arbete räknas som ”före”)"}
 
 # --- the decision table of the readings ------------------------------------------------------
 #: What a result may be called, by verdict code: the words a reading uses. The verdict is decided
@@ -366,7 +366,7 @@ def mde_sentence_sv(row, unit: str | None) -> str:
             f"fem, på 5 % nivå); mindre effekter kan finnas utan att synas.")
 
 
-def threats_sv(indicator: str, years: tuple[int, int] = (2007, PROGRAMME_END), level: str = "stadsdel",
+def threats_sv(indicator: str, years: tuple[int, int] = EFFECT_YEARS, level: str = "stadsdel",
                pretrend_p: float | None = None) -> pd.DataFrame:
     """Threats to validity a report must name for an effect estimate of ``indicator``.
 
@@ -378,11 +378,14 @@ def threats_sv(indicator: str, years: tuple[int, int] = (2007, PROGRAMME_END), l
     column ``sensitive_to``); small numbers on stadsdel level. ``pretrend_p`` (the
     event study's joint pre-trend test) is cited in the regression-to-the-mean text.
     """
+    start = programme.cohorts().groupby("initiative")["start_year"].min()  # the years as cohorts.csv has them
     rows = [("tidigare_arbete", "Tidigare arbete i samma områden",
-             "Järvalyftet startade hösten 2007, Vision Söderort 2010 och Vision Hässelby-Vällingby i maj 2014. "
+             f"Järvalyftet startade hösten {start['jarvalyftet']}, Vision Söderort {start['vision_soderort']} och "
+             f"Vision Hässelby-Vällingby i maj {start['vision_hasselby_vallingby']}. "
              f"Huvudskattningen jämför därför varje kohort med dess egna år med tidigare arbete: effekten från "
              f"{PROGRAMME_START} är förändringen utöver den nivå det arbetet redan hade nått. För Vision "
-             "Hässelby-Vällingby finns bara ett sådant år (2014). Skattningen med hela 2007–2014 som jämförelse och "
+             f"Hässelby-Vällingby finns bara ett sådant år ({start['vision_hasselby_vallingby']}). Skattningen med hela "
+             f"{EFFECT_YEARS[0]}–{BASELINE_YEAR} som jämförelse och "
              "skattningar utan en kohort i taget visas som känslighet, kohorternas egna skattningar separat.")]
     rtm = ("Programområdena valdes för att de hade höga risknivåer 2012. Områden som väljs för "
            "ovanligt höga värden tenderar att närma sig genomsnittet av sig själva, även utan insats. "
@@ -503,10 +506,12 @@ def did_reading_sv(did: pd.DataFrame, indicator: str, unit: str | None = "procen
     v = verdict(head)
     lo, hi = headline_interval(head)
     direction = "lägre" if head["estimate"] < 0 else "högre"
+    counted = programme.cohorts().groupby("initiative")["first_year_counted"].min()  # as cohorts.csv has them
     txt = (f"{HEADLINE_WHY_SV} Befolkningsviktat var skillnaden mellan programområdena och övriga stadsdelar "
            f"{int(head['first_year'])}–{int(head['year_last'])} i genomsnitt {_fmt(abs(head['estimate']))} {u} "
            f"{direction} än under åren före, räknat från varje områdes egen nivå med det tidigare arbetet "
-           f"(Järvalyftet från 2008, Vision Söderort från 2010, Vision Hässelby-Vällingby 2014). "
+           f"(Järvalyftet från {counted['jarvalyftet']}, Vision Söderort från {counted['vision_soderort']}, "
+           f"Vision Hässelby-Vällingby {counted['vision_hasselby_vallingby']}). "
            + (f"95 % intervall {_bound(lo)} till {_bound(hi)}, " if pd.notna(lo) else "")
            + f"{_p_is(head.get('p_headline'), head.get('p_floor'))}"
            f" ({P_METHOD_SV.get(head.get('p_method', 'crv1'))}): {VERDICT_SV[v]}.")
@@ -534,7 +539,7 @@ def did_reading_sv(did: pd.DataFrame, indicator: str, unit: str | None = "procen
                                 for _, r in sens.iterrows()) + ".")
         old = d[(d["cohort"] == "programmet") & (d["estimator"] == "twfe") & (d["specification"] == hspec)]
         if len(old):
-            txt += (f" Med hela 2007–{PROGRAMME_START - 1} som jämförelse (det tidigare arbetet räknat som ”före”) "
+            txt += (f" Med hela {EFFECT_YEARS[0]}–{PROGRAMME_START - 1} som jämförelse (det tidigare arbetet räknat som ”före”) "
                     f"blir den {_fmt(old['estimate'].iloc[0])}.")
     coh = d[~d["cohort"].str.startswith("programmet") & (d["specification"] == hspec) & (d["cohort"] != "alla_kohorter")]
     if len(coh):
