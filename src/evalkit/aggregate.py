@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit import contracts, geography
-from evalkit.analysis import origin as origins
+from evalkit import origin as origins
 from evalkit.geography import stadsdelar
 from evalkit.paths import raw_dir
 

@@ -378,7 +378,7 @@ def field(column: str, kind: str, described: dict) -> dict:
 
 #: Columns whose values are a closed list of codes: resource -> column -> allowed (non-empty) values.
 def _enums() -> dict[str, dict[str, list[str]]]:
-    from evalkit.analysis.origin import ORIGINS
+    from evalkit.origin import ORIGINS
     from evalkit.contracts import AREA_LEVELS, STATUS_SYMBOLS
 
     return {"indikatorer": {"status": [s for s in STATUS_SYMBOLS if s], "area_level": AREA_LEVELS,
