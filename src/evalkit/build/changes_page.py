@@ -23,7 +23,7 @@ import jinja2
 
 from evalkit.build import datapackage
 from evalkit.build.export import stylesheet
-from evalkit.build.output import atomic_write
+from evalkit.build.output import atomic_write, previous_dir
 from evalkit.build.site import CHANGES_PAGE as PAGE
 
 #: Written by `evalkit publish` into the build folder's .cache: where the site was published.
@@ -77,8 +77,6 @@ def compare_target(out_dir: Path, explicit: Path | None = None) -> Path | None:
     if not record.exists():
         return None
     dest = Path(record.read_text(encoding="utf-8").strip())
-    from evalkit.build.publish import previous_dir
-
     ours = Path(out_dir) / "site" / datapackage.HREF
     served = dest / datapackage.HREF
     if served.is_file() and ours.is_file() and served.read_bytes() == ours.read_bytes():

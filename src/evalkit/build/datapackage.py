@@ -32,12 +32,8 @@ import re
 from pathlib import Path
 
 import evalkit
+from evalkit.build.provenance import DESCRIPTOR, FOLDER, HREF, full_commit
 
-#: Folder of the package inside the site, and its descriptor.
-FOLDER = "data"
-DESCRIPTOR = "datapackage.json"
-#: Link from a page in ``site/`` to the descriptor (relative: works offline from the folder).
-HREF = f"{FOLDER}/{DESCRIPTOR}"
 KEY_FILE = "datapackage.key"
 
 #: Result tables of `evalkit analyse` published as resources (names as in evalkit.results).
@@ -577,9 +573,7 @@ def _threshold() -> int:
 
 def _commit() -> str:
     """Full commit of the checkout, or ``okänd`` outside git."""
-    from evalkit.build import provenance
-
-    return provenance.full_commit()
+    return full_commit()
 
 
 def write(site_dir: Path) -> Path:

@@ -90,10 +90,10 @@ def district_jobs(districts: list[str] | None = None, years: tuple[int, int] = D
         codes = geography.programme_boroughs() + geography.programme_stadsdelar()
     jobs = []
     # Boroughs first, then stadsdelar alphabetically (Swedish order), within each borough group.
-    from evalkit.build.site import swedish_sort_key
+    from evalkit.present.format import sort_key_sv
 
     codes = sorted(codes, key=lambda c: (geography.area_level(c) != "stadsdelsomrade",
-                                         swedish_sort_key(geography.area_name(c))))
+                                         sort_key_sv(geography.area_name(c))))
     for code in codes:
         level = geography.area_level(code)
         group = code if level == "stadsdelsomrade" else geography.borough_of(code, "2007")
