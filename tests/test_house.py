@@ -3,6 +3,8 @@
 - Nothing outside ``build/`` imports ``build/`` (``cli.py``, the front door, excepted): change
   detection and the build machinery live in one place (docs: /work/shared/design/architecture.md).
 - ``fingerprint.py`` is ground floor: it uses nothing of evalkit but ``paths``.
+- The floors (:data:`FLOORS`, README "Layout"): no import cycles, no import of a higher floor, and
+  the contracts take constants from the ground floor only; imports inside functions count.
 - Tests work on a temporary copy of the project (tests/conftest.py), and so do the `evalkit`
   processes they start. That the checkout's `git status` and ``reports/`` are the same after
   `make test` as before is checked by `make test` itself, after both of its pytest runs (the
