@@ -3,6 +3,8 @@
 - Nothing outside ``build/`` imports ``build/`` (``cli.py``, the front door, excepted): change
   detection and the build machinery live in one place (docs: /work/shared/design/architecture.md).
 - ``fingerprint.py`` is ground floor: it uses nothing of evalkit but ``paths``.
+- The floors (:data:`FLOORS`, README "Layout"): no import cycles, no import of a higher floor, and
+  the contracts take constants from the ground floor only; imports inside functions count.
 - Tests work on a temporary copy of the project (tests/conftest.py), and so do the `evalkit`
   processes they start. That the checkout's `git status` and ``reports/`` are the same after
   `make test` as before is checked by `make test` itself, after both of its pytest runs (the
@@ -263,3 +265,287 @@ def test_the_raw_file_rules_catch_a_planted_reader(tmp_path, source, rule):
         assert raw == {} and list(listed) == ["analysis/planted.py"]
     else:
         assert listed == {} and raw == {"analysis/planted.py": [rule]}
+
+
+# --- floors: no import cycles, no upward imports (issue 28, item 4) ------------------------------
+#
+# The import graph of src/evalkit counts every import statement, also those inside functions, and
+# ``importlib.import_module("evalkit.…")`` with a literal name: an import put inside a function
+# to dodge a cycle is still the cycle. The statements are read with fingerprint.imports, the
+# scanner of the change detection, so the rules and the cache keys agree on what a module imports.
+# Strongly connected components are found by reachability (below) rather than with networkx or
+# grimp: for ~90 modules that is ten lines, and grimp would be a second import scanner that could
+# disagree with the change detector's (and a new dependency); graphlib only reports one cycle.
+
+#: The floors of ``src/evalkit``, from the ground up (README, "Layout"): a module may import its own
+#: floor and the floors below, never one above. Keys are module names relative to ``evalkit``; a
+#: module's floor is that of the longest key that is the module or a package holding it.
+#: ``__init__`` is the package ``evalkit`` itself (its lazy facade of :mod:`evalkit.api`).
+FLOORS = {
+    # 0 ground floor: where things are, areas and eras, the programme's facts, real or demo, hashes
+    "paths": 0, "geography": 0, "programme": 0, "origin": 0, "fingerprint": 0,
+    # 1 contracts: schemas and their code lists (constants only from the ground floor, rule below)
+    "contracts": 1,
+    # 2 readers and the helpers of the clean step
+    "io": 2, "aggregate": 2, "stamp": 2, "pxweb": 2,
+    # 3 numbers only
+    "analysis": 3,
+    # 4 the steps (`evalkit clean`, `analyse`, `fetch`, `effects`, `demo-data`) and the tables they store
+    "clean": 4, "results": 4, "data": 4, "fetch": 4, "api": 4, "__init__": 4,
+    "demo": 4, "demo_inputs": 4, "demo_population": 4,
+    # 5 words and pictures; 6 the build; 7 the front door
+    "present": 5,
+    "build": 6,
+    "cli": 7,
+}
+
+#: Edges left in on purpose until the branch that removes them is merged: (importer, imported) ->
+#: why. The lead empties this after merging; a listed edge that is gone fails the test below.
+KNOWN_EDGES: dict[tuple[str, str], str] = {}
+
+#: Files allowed an ``import_module`` whose name is not a literal (the graph cannot follow it) -> why.
+DYNAMIC_IMPORTS = {
+    "build/warm.py": "imports what the notebooks import, into the warm template (build/ is the top floor)",
+    "io/core.py": "the format dispatch evalkit.io.{fmt}, a hidden io.core <-> reader cycle; "
+                  "issue 28 item 3 (one format registry, i28-io) replaces it",
+}
+
+
+def module_names(root: Path) -> dict[str, Path]:
+    """``{dotted module name: file}`` of the package at ``root`` (``root.name`` is the package)."""
+    found = {}
+    for path in sorted(root.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        parts = [root.name, *path.relative_to(root).with_suffix("").parts]
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def _in_function(tree: ast.AST) -> set[int]:
+    """ids of the import statements inside a function body."""
+    return {id(node) for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+            for node in ast.walk(fn) if isinstance(node, (ast.Import, ast.ImportFrom))}
+
+
+def _module_of(name: str, modules) -> str | None:
+    """The module ``name`` lives in (``evalkit.x.CONSTANT`` -> ``evalkit.x``), None outside the package."""
+    while name and name not in modules:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _statement_targets(node, package: str, modules) -> set[str]:
+    """Modules of the package that one import statement loads (``from a import b``: ``a.b`` when
+    ``b`` is a module, else ``a``; a package's ``__init__`` is not counted for its submodules)."""
+    names = fingerprint.imports(ast.Module(body=[node], type_ignores=[]), package)
+    if isinstance(node, ast.Import):
+        return {m for m in (_module_of(n, modules) for n in names) if m}
+    base, members = names[0], names[1:]
+    found = {n for n in members if n in modules}
+    if len(found) < len(members):  # something that is no module: an attribute of ``base``
+        found.add(_module_of(base, modules))
+    return {m for m in found if m}
+
+
+def _dynamic_imports(tree: ast.AST):
+    """``(first argument, line)`` of every ``import_module(…)`` call."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args and (
+                getattr(node.func, "attr", None) == "import_module" or getattr(node.func, "id", None) == "import_module"):
+            yield node.args[0], node.lineno
+
+
+def import_graph(root: Path) -> dict:
+    """The package's import graph: ``edges`` {module: modules it imports}, ``statements`` and
+    ``in_functions`` (import statements of any module, all and inside functions), ``evalkit_in_functions``
+    (those loading the package's own modules) and ``dynamic`` (files with a non-literal ``import_module``)."""
+    modules = module_names(root)
+    graph = {"edges": {}, "statements": 0, "in_functions": 0, "evalkit_in_functions": 0, "dynamic": {}}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        inner, targets = _in_function(tree), set()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                found = _statement_targets(node, package, modules)
+                targets |= found
+                graph["statements"] += 1
+                graph["in_functions"] += id(node) in inner
+                graph["evalkit_in_functions"] += bool(found) and id(node) in inner
+        for arg, line in _dynamic_imports(tree):
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                targets |= {m for m in [_module_of(arg.value, modules)] if m}
+            else:
+                graph["dynamic"].setdefault(path.relative_to(root).as_posix(), []).append(line)
+        graph["edges"][name] = targets - {name}
+    return graph
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (each sorted), i.e. the cycles."""
+    def reach(start):
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in edges.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    reached = {m: reach(m) for m in edges}
+    components = {frozenset({m} | {n for n in reached[m] if m in reached.get(n, ())}) for m in edges}
+    return sorted(sorted(c) for c in components if len(c) > 1)
+
+
+def floor_of(module: str, floors: dict = FLOORS) -> int | None:
+    """The floor of a dotted module name (``evalkit.analysis.goals`` -> ``floors["analysis"]``)."""
+    parts = module.split(".")[1:] or ["__init__"]
+    for n in range(len(parts), 0, -1):
+        if ".".join(parts[:n]) in floors:
+            return floors[".".join(parts[:n])]
+    return None
+
+
+def upward(edges: dict[str, set[str]], floors: dict = FLOORS) -> list[tuple[str, str]]:
+    """Imports of a module on a higher floor: ``(importer, imported)``."""
+    return sorted((a, b) for a, targets in edges.items() for b in targets
+                  if floor_of(b, floors) is not None and floor_of(a, floors) is not None
+                  and floor_of(b, floors) > floor_of(a, floors))
+
+
+def contract_imports(edges: dict[str, set[str]], floors: dict = FLOORS) -> list[tuple[str, str]]:
+    """Imports of ``contracts`` from anything but the ground floor and ``contracts`` itself."""
+    def is_contract(m):
+        return m.split(".")[1:2] == ["contracts"]
+    return sorted((a, b) for a, targets in edges.items() if is_contract(a)
+                  for b in targets if not is_contract(b) and floor_of(b, floors) != 0)
+
+
+def _without_known(edges: dict[str, set[str]], known=KNOWN_EDGES) -> dict[str, set[str]]:
+    return {a: {b for b in targets if (a, b) not in known} for a, targets in edges.items()}
+
+
+def figures(root: Path) -> dict:
+    """What issue 28 asks to measure: cycles (components of more than one module), upward edges,
+    import statements inside functions (of all, and of those loading evalkit modules)."""
+    graph = import_graph(root)
+    return {"modules": len(graph["edges"]), "cycles": len(cycles(graph["edges"])),
+            "modules_in_cycles": sum(len(c) for c in cycles(graph["edges"])),
+            "upward_edges": len(upward(graph["edges"])), "contract_imports": len(contract_imports(graph["edges"])),
+            "import_statements": graph["statements"], "in_functions": graph["in_functions"],
+            "evalkit_imports_in_functions": graph["evalkit_in_functions"]}
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return import_graph(fingerprint.package_root())
+
+
+def test_every_module_has_a_floor(graph):
+    assert [m for m in graph["edges"] if floor_of(m) is None] == []
+
+
+def test_no_import_cycles(graph):
+    assert cycles(_without_known(graph["edges"])) == []
+
+
+def test_no_upward_imports(graph):
+    assert upward(_without_known(graph["edges"])) == []
+
+
+def test_contracts_use_only_the_ground_floor(graph):
+    assert contract_imports(_without_known(graph["edges"])) == []
+
+
+def test_known_edges_are_still_there(graph):
+    """An allowed edge that is gone is taken off :data:`KNOWN_EDGES` (so the list only shrinks)."""
+    assert [edge for edge in KNOWN_EDGES if edge[1] not in graph["edges"].get(edge[0], ())] == []
+
+
+def test_only_the_listed_files_import_by_computed_name(graph):
+    assert sorted(graph["dynamic"]) == sorted(DYNAMIC_IMPORTS)
+
+
+# Planted packages: the checker must be able to fail, for every way of importing.
+PLANTED = {
+    "paths.py": "",
+    "programme.py": "from evalkit import paths\nYEAR = 2015\n",
+    "contracts/__init__.py": "",
+    "contracts/tidy.py": "from evalkit.programme import YEAR\n",
+    "analysis/__init__.py": "",
+    "analysis/goals.py": "from evalkit.contracts import tidy\nSTATUSES = ('met',)\n",
+    "present/__init__.py": "",
+    "present/page.py": "from ..analysis import goals\n",
+    "cli.py": "import evalkit.present.page\n",
+}
+
+
+def _plant(tmp_path: Path, extra: dict[str, str]) -> Path:
+    root = tmp_path / "evalkit"
+    for rel, text in {**PLANTED, **extra}.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_the_planted_package_is_clean(tmp_path):
+    edges = import_graph(_plant(tmp_path, {}))["edges"]
+    assert edges["evalkit.present.page"] == {"evalkit.analysis.goals"}  # relative, resolved to the module
+    assert edges["evalkit.contracts.tidy"] == {"evalkit.programme"}  # a constant: its module
+    assert cycles(edges) == [] and upward(edges) == [] and contract_imports(edges) == []
+
+
+@pytest.mark.parametrize("file, source", [
+    ("programme.py", "from evalkit import paths\nfrom evalkit.analysis.goals import STATUSES\n"),
+    ("programme.py", "def later():\n    from evalkit.analysis import goals\n"),
+    ("programme.py", "def later():\n    import importlib\n    return importlib.import_module('evalkit.analysis.goals')\n"),
+    ("analysis/goals.py", "from evalkit.contracts import tidy\n\n\ndef page():\n    from ..present import page\n"),
+    ("contracts/tidy.py", "import evalkit.cli\n"),
+])
+def test_the_checker_catches_cycles_however_imported(tmp_path, file, source):
+    edges = import_graph(_plant(tmp_path, {file: source}))["edges"]
+    assert len(cycles(edges)) == 1
+    assert upward(edges)  # a cycle across floors always has an upward edge
+
+
+@pytest.mark.parametrize("file, source, edge", [
+    ("paths.py", "def later():\n    from evalkit.contracts import tidy\n", ("evalkit.paths", "evalkit.contracts.tidy")),
+    ("contracts/tidy.py", "from evalkit.analysis.goals import STATUSES\n", ("evalkit.contracts.tidy", "evalkit.analysis.goals")),
+    ("programme.py", "import importlib\nX = importlib.import_module('evalkit.present.page')\n", ("evalkit.programme", "evalkit.present.page")),
+])
+def test_the_checker_catches_upward_imports(tmp_path, file, source, edge):
+    edges = import_graph(_plant(tmp_path, {file: source}))["edges"]
+    assert edge in upward(edges)
+
+
+@pytest.mark.parametrize("source, caught", [
+    ("from evalkit.analysis.goals import STATUSES\n", True),  # a constant from above the ground floor
+    ("from evalkit import paths\nfrom evalkit.programme import YEAR\n", False),  # the ground floor
+    ("from . import other\n", False),  # contracts itself
+])
+def test_the_checker_catches_contracts_using_constants_from_above(tmp_path, source, caught):
+    edges = import_graph(_plant(tmp_path, {"contracts/tidy.py": source, "contracts/other.py": ""}))["edges"]
+    assert bool(contract_imports(edges)) is caught
+
+
+def test_the_checker_counts_imports_inside_functions_and_computed_names(tmp_path):
+    graph = import_graph(_plant(tmp_path, {"present/page.py": (
+        "import importlib\n\n\ndef a():\n    import json\n    from evalkit.analysis import goals\n\n\n"
+        "def b(fmt):\n    return importlib.import_module(f'evalkit.{fmt}')\n")}))
+    assert graph["in_functions"] == 2 and graph["evalkit_in_functions"] == 1
+    assert graph["dynamic"] == {"present/page.py": [10]}
+    assert graph["edges"]["evalkit.present.page"] == {"evalkit.analysis.goals"}
+
+
+def test_an_unplaced_module_has_no_floor():
+    assert floor_of("evalkit.newmodule") is None
+    assert floor_of("evalkit") == FLOORS["__init__"] and floor_of("evalkit.analysis.goals") == FLOORS["analysis"]
+
+
+if __name__ == "__main__":  # the figures for a note: python tests/test_house.py
+    print(figures(fingerprint.package_root()))
+    for component in cycles(import_graph(fingerprint.package_root())["edges"]):
+        print("cycle:", " ".join(component))
+    for a, b in upward(import_graph(fingerprint.package_root())["edges"]):
+        print("upward:", a, "->", b)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from evalkit import aggregate, clean, cli, programme, stamp
-from evalkit.analysis import origin
+from evalkit import origin
 from evalkit.geography import stadsdelar
 from evalkit.paths import processed_dir, raw_dir
 

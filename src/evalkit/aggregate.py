@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit import contracts, geography, programme
-from evalkit.analysis import origin as origins
+from evalkit import origin as origins
 from evalkit.geography import stadsdelar
 
 COVERAGE_THRESHOLD = 0.95

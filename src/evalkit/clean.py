@@ -4,7 +4,7 @@ and a reconciled clean report, the same way for every kind of input.
 ``sources.csv`` names each file, its ``kind`` (empty = ``indicators``), its ``origin`` (``demo`` for
 synthetic demo data, ``real`` or empty for real data) and, for indicator files, what the file does
 not say (``indicator``, ``level``). Every tidy row carries its file's origin
-(:mod:`evalkit.analysis.origin`). A kind (:data:`KINDS`) says how its files
+(:mod:`evalkit.origin`). A kind (:data:`KINDS`) says how its files
 are read and checked:
 
 1. the reader in :mod:`evalkit.io` (rows it cannot use are set aside with file, row, column, reason);
@@ -35,9 +35,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from evalkit import aggregate, contracts, programme
+from evalkit import origin as origins
 from evalkit.analysis import index as risk_index
 from evalkit.geography import PROGRAMME_ERA
-from evalkit.analysis import origin as origins
 from evalkit.io import projects, records, schools, surveys
 from evalkit.io.core import ReadResult, empty_quarantine, quarantine_rows
 from evalkit.io.formats import read_with_quarantine

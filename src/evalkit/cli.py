@@ -82,6 +82,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     read (one line naming the file and the problem, and the option that helps, if any).
     """
     from evalkit.io import MissingIndicatorError, ReaderError
+    from evalkit.present.inspect import set_aside_lines
 
     path = Path(args.path)
     roles = column_role_options(args)
@@ -156,27 +157,6 @@ def column_role_options(args: argparse.Namespace) -> dict:
     return {k: getattr(args, k) for k in COLUMN_ROLE_FLAGS if getattr(args, k, None)}
 
 
-#: Rows shown per group of identical set-aside reasons.
-FIRST_ROWS = 3
-
-
-def set_aside_lines(quarantine, first: int = FIRST_ROWS) -> list[str]:
-    """One tab-separated line per set-aside row (file, row, column, value, reason); a reason that
-    repeats is announced once with its count and only its first rows are listed, so that a file
-    of 702 rows with one problem gives five lines, not 702."""
-    shown = quarantine.sort_values(["row_number", "column"], kind="stable")
-    lines = []
-    for (column, reason), rows in shown.groupby(["column", "reason"], sort=False, dropna=False):
-        if len(rows) > 1:
-            lines.append(f"{len(rows)} rader undantas med samma skäl (kolumn {column}): {reason}")
-        for row in rows.head(first).itertuples(index=False):
-            lines.append(f"{row.source_file}\trad {row.row_number}\t{row.column}\t{row.value}\t{row.reason}")
-
-        if len(rows) > first:
-            lines.append(f"  … och {len(rows) - first} {'rad' if len(rows) - first == 1 else 'rader'} till med samma skäl")
-    return lines
-
-
 def cmd_effects(args: argparse.Namespace) -> int:
     """Run the reports' effect estimators on the user's own panel file.
 
@@ -187,6 +167,7 @@ def cmd_effects(args: argparse.Namespace) -> int:
 
     from evalkit import api
     from evalkit.present import effects_cli
+    from evalkit.present.inspect import set_aside_lines
 
     path = Path(args.path)
     try:

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalkit import origin
 from evalkit.paths import processed_dir
 from evalkit.programme import DISCLOSURE_THRESHOLD  # re-exported: counts below it are never published
-
-SYNTHETIC_MARK = "demodata"
 
 
 class ProcessedDataMissing(FileNotFoundError):
@@ -45,8 +44,6 @@ def clean_report(path: Path | None = None) -> dict:
 def is_synthetic(frame: pd.DataFrame) -> bool:
     """True when any row comes from synthetic demo data (reports must then say so): its
     ``origin`` (from sources.csv; tables without the column: the source text)."""
-    from evalkit.analysis import origin
-
     return bool((origin.column(frame) == origin.DEMO).any())
 
 

@@ -69,16 +69,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from evalkit.data import SYNTHETIC_MARK
+from evalkit.contracts.results import (BINOMIAL_TEST, DECISIONS, MET, METHODS, NO_DATA, NOT_MET, ON_TRACK,
+                                       POISSON_TEST, REASONS, SCHOOL_TEST, STATUSES, SURVEY_TEST, TOLERANCE_TEST,
+                                       WITHIN_UNCERTAINTY)
+from evalkit.origin import DEMO_MARK
 from evalkit.programme import BASELINE_YEAR, PROGRAMME_END, SCHOOL_GOAL, SURVEY_DESIGN_EFFECT
-
-# Status codes (the Swedish names and one sentence each are in evalkit.present.goals).
-MET = "met"
-ON_TRACK = "on_track"
-NOT_MET = "not_met"
-WITHIN_UNCERTAINTY = "within_uncertainty"
-NO_DATA = "no_data"
-STATUSES = (MET, ON_TRACK, NOT_MET, WITHIN_UNCERTAINTY, NO_DATA)
 
 #: Significance level: two-sided tests and 95 % intervals of the differences.
 ALPHA = 0.05
@@ -94,45 +89,8 @@ DESIGN_EFFECT = SURVEY_DESIGN_EFFECT
 #: Schools: a change of up to this many schools meeting the goal is within the uncertainty.
 SCHOOL_SLACK = 1
 
-# How a difference is judged (column ``method``).
-SURVEY_TEST = "two_proportion"
-BINOMIAL_TEST = "binomial"
-POISSON_TEST = "poisson"
-TOLERANCE_TEST = "tolerance"
-SCHOOL_TEST = "schools"
-METHODS = (SURVEY_TEST, BINOMIAL_TEST, POISSON_TEST, TOLERANCE_TEST, SCHOOL_TEST)
 #: Count model of register data by the catalogue's ``kind``.
 COUNT_MODELS = {"andel": BINOMIAL_TEST, "kvot": POISSON_TEST}
-
-#: The decision table: reason code → status. The code below only ever sets a reason; the status
-#: is looked up here, and the rule text and legend on the pages are rendered from this table.
-DECISIONS = {
-    "missing_baseline": NO_DATA,
-    "missing_latest": NO_DATA,
-    "missing_both": NO_DATA,
-    "mixed_origin": NO_DATA,
-    "basis_differs": NO_DATA,
-    "no_sample_size": NO_DATA,
-    "unknown_direction": NO_DATA,
-    # change goals
-    "improved": MET,
-    "change_within_uncertainty": WITHIN_UNCERTAINTY,
-    "no_change": NOT_MET,
-    "worsened": NOT_MET,
-    # level goals
-    "reference_missing": NO_DATA,
-    "above_reference": MET,
-    "within_margin": MET,
-    "level_within_uncertainty": WITHIN_UNCERTAINTY,
-    "below_gap_narrowed": ON_TRACK,
-    "below_gap_not_narrowed": NOT_MET,
-    # Skola 1.1 per school
-    "all_schools_meet": MET,
-    "more_schools_meet": ON_TRACK,
-    "schools_below": NOT_MET,
-    "no_school_assessed": NO_DATA,
-}
-REASONS = tuple(DECISIONS)
 
 #: Goal judged per school (:data:`evalkit.programme.SCHOOL_GOAL`), and the pseudo-indicator of that
 #: row (not in the catalogue: its value is the share of the area's schools meeting the goal, in percent).
@@ -254,8 +212,8 @@ def data_basis(source: str) -> str:
     ("evalkit: härlett …", "evalkit: beräknat index …") say nothing about the data and are ignored.
     """
     parts = [p.strip().lower() for p in source.split("; ") if p.strip()]
-    synthetic = any(SYNTHETIC_MARK in p for p in parts)
-    real = any(SYNTHETIC_MARK not in p and not p.startswith("evalkit:") for p in parts)
+    synthetic = any(DEMO_MARK in p for p in parts)
+    real = any(DEMO_MARK not in p and not p.startswith("evalkit:") for p in parts)
     if synthetic and real:
         return "blandad"
     return "syntetisk" if synthetic else "verklig"

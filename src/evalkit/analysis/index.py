@@ -217,8 +217,8 @@ def social_risk_index(tidy: pd.DataFrame, config: pd.DataFrame | None = None,
 
 def _index_origin(tidy: pd.DataFrame, total: pd.DataFrame) -> np.ndarray:
     """``real`` for an index value whose inputs – the area's and the reference city's, that
-    year – are all real, else ``demo`` (:mod:`evalkit.analysis.origin`)."""
-    from evalkit.analysis import origin as origins
+    year – are all real, else ``demo`` (:mod:`evalkit.origin`)."""
+    from evalkit import origin as origins
     from evalkit.geography import CITY_CODE
 
     inputs = tidy[tidy["indicator"].isin(load_index_config()["indicator"])]

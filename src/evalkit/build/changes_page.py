@@ -23,8 +23,8 @@ from pathlib import Path
 
 from evalkit.build import datapackage
 from evalkit.build.export import stylesheet
-from evalkit.build.output import atomic_write
-from evalkit.build.publish import previous_dir, published_to
+from evalkit.build.output import atomic_write, previous_dir
+from evalkit.build.publish import published_to
 from evalkit.build.site import CHANGES_PAGE as PAGE
 from evalkit.present.site import with_box
 

@@ -32,13 +32,9 @@ import re
 from pathlib import Path
 
 import evalkit
+from evalkit.build.provenance import DESCRIPTOR, FOLDER, HREF, full_commit
 from evalkit.programme import DISCLOSURE_THRESHOLD
 
-#: Folder of the package inside the site, and its descriptor.
-FOLDER = "data"
-DESCRIPTOR = "datapackage.json"
-#: Link from a page in ``site/`` to the descriptor (relative: works offline from the folder).
-HREF = f"{FOLDER}/{DESCRIPTOR}"
 KEY_FILE = "datapackage.key"
 
 #: Result tables of `evalkit analyse` published as resources (names as in evalkit.results).
@@ -382,7 +378,7 @@ def field(column: str, kind: str, described: dict) -> dict:
 
 #: Columns whose values are a closed list of codes: resource -> column -> allowed (non-empty) values.
 def _enums() -> dict[str, dict[str, list[str]]]:
-    from evalkit.analysis.origin import ORIGINS
+    from evalkit.origin import ORIGINS
     from evalkit.contracts import AREA_LEVELS, STATUS_SYMBOLS
 
     return {"indikatorer": {"status": [s for s in STATUS_SYMBOLS if s], "area_level": AREA_LEVELS,
@@ -579,9 +575,7 @@ def _threshold() -> int:
 
 def _commit() -> str:
     """Full commit of the checkout, or ``okänd`` outside git."""
-    from evalkit.build import provenance
-
-    return provenance.full_commit()
+    return full_commit()
 
 
 def write(site_dir: Path) -> Path:

@@ -41,6 +41,13 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
+def previous_dir(dest: Path, age: int = 1) -> Path:
+    """The publication ``age`` steps before the current one beside ``dest`` (1: what the changes page
+    compares with). Here, below both: :mod:`~evalkit.build.publish` keeps them and
+    :mod:`~evalkit.build.changes_page` reads one."""
+    return dest.parent / (f".{dest.name}.previous" + (f".{age}" if age > 1 else ""))
+
+
 def summarise(exc: BaseException) -> str:
     """One line for the build summary: the error and, for notebook errors, the cell."""
     if hasattr(exc, "ename") and hasattr(exc, "evalue"):  # papermill.PapermillExecutionError

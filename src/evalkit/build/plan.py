@@ -79,9 +79,9 @@ def district_jobs(districts: list[str] | None = None, years: tuple[int, int] = D
         found = [areas.resolve(c) for c in geography.programme_boroughs() + geography.programme_stadsdelar()]
     jobs = []
     # Boroughs first, then stadsdelar alphabetically (Swedish order), within each borough group.
-    from evalkit.build.site import swedish_sort_key
+    from evalkit.present.format import sort_key_sv
 
-    found = sorted({a.code: a for a in found}.values(), key=lambda a: (not a.is_borough, swedish_sort_key(a.name)))
+    found = sorted({a.code: a for a in found}.values(), key=lambda a: (not a.is_borough, sort_key_sv(a.name)))
     for area in found:
         suffix = "" if (start, end) == DEFAULT_YEARS else f"_{start}-{end}"
         jobs.append(

@@ -13,9 +13,16 @@ import subprocess
 from functools import lru_cache
 
 import evalkit
-from evalkit.build import datapackage
 from evalkit.fingerprint import package_root
 from evalkit.paths import processed_dir
+
+# Here, not in evalkit.build.datapackage (which imports this module for the commit it records):
+# every page's provenance links to the package.
+#: Folder of the data package inside the site, and its descriptor.
+FOLDER = "data"
+DESCRIPTOR = "datapackage.json"
+#: Link from a page in ``site/`` to the descriptor (relative: works offline from the folder).
+HREF = f"{FOLDER}/{DESCRIPTOR}"
 
 
 def _git(*args: str) -> str:
@@ -74,5 +81,5 @@ def provenance(parameters: dict) -> dict:
         "build_date": build_date(),
         "inputs": inputs(),
         # Relative, so that it works offline from the site folder (evalkit.build.datapackage).
-        "data_package": datapackage.HREF,
+        "data_package": HREF,
     }

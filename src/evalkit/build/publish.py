@@ -36,7 +36,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from evalkit.build.output import atomic_write
+from evalkit.build.output import atomic_write, previous_dir
 from evalkit.programme import PUBLICATIONS_KEPT
 
 MANIFEST = "publicering.txt"
@@ -67,11 +67,6 @@ class Published:
 
 def staging_dir(dest: Path) -> Path:
     return dest.parent / f".{dest.name}.staging"
-
-
-def previous_dir(dest: Path, age: int = 1) -> Path:
-    """The publication ``age`` steps before the current one (1: what the changes page compares with)."""
-    return dest.parent / (f".{dest.name}.previous" + (f".{age}" if age > 1 else ""))
 
 
 def is_publication(folder: Path) -> bool:

@@ -13,17 +13,11 @@ from pathlib import Path
 from evalkit.build import datapackage
 from evalkit.build.export import stylesheet
 from evalkit.build.plan import DEFAULT_YEARS, OVERVIEW_GROUP, SITE_REPORTS, ReportJob, job_for_page
+from evalkit.present.format import sort_key_sv
 from evalkit.present.site import index_page
 
 #: The changes page, written by evalkit.build.changes_page (the index links it when it exists).
 CHANGES_PAGE = "andringar.html"
-
-
-def swedish_sort_key(text: str):
-    """Sort key putting å, ä, ö after z, as Swedish readers expect (ICU collation, :func:`evalkit.present.format.sort_key_sv`)."""
-    from evalkit.present.format import sort_key_sv
-
-    return sort_key_sv(text)
 
 
 def render_index(jobs: list[ReportJob], failed: set[str], site_dir: Path, synthetic: bool,
@@ -80,7 +74,7 @@ def _order(job: ReportJob) -> tuple:
     else:
         rank = 0 if str(job.parameters.get("district", "")).startswith("sdo-") else 1
     name = _TITLE_YEARS.sub("", job.title)
-    return (rank, swedish_sort_key(name), years != DEFAULT_YEARS, str(years))
+    return (rank, sort_key_sv(name), years != DEFAULT_YEARS, str(years))
 
 
 def _kind(job: ReportJob) -> str:

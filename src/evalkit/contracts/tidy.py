@@ -2,7 +2,7 @@
 
 Its columns, the area codes it accepts, the pandera schema and the one constructor every module
 uses to build tidy rows (:func:`tidy_frame`), so the 12 columns are written down once. The last,
-``origin`` (``real`` | ``demo``, :mod:`evalkit.analysis.origin`), is set by `evalkit clean` from
+``origin`` (``real`` | ``demo``, :mod:`evalkit.origin`), is set by `evalkit clean` from
 ``sources.csv``; a reader's rows do not have it yet, so the contract takes rows without it.
 """
 
@@ -12,7 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from evalkit import geography, programme
-from evalkit.analysis.origin import ORIGINS
+from evalkit.origin import ORIGINS
 
 TIDY_COLUMNS = [
     "area_code", "area_name", "area_level", "indicator", "year", "value", "status",

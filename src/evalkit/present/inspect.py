@@ -102,8 +102,6 @@ def suggest_sidecar(fmt: Format, header: tuple[int, list[str]] | None, options: 
 
 def readable(result, fmt: Format, catalogue, area_column: str | None = None) -> list[str]:
     """The Swedish description of a file evalkit reads (``area_column`` as the sidecar names it)."""
-    from evalkit.cli import set_aside_lines
-
     lines = [f"format: {fmt.label}"]
     if result.header is not None:
         lines.append(f"rubrikrad: rad {result.header['row']}: {_cells(result.header['cells'])}")
@@ -237,3 +235,24 @@ def write_sidecar(path: str | Path, sidecar: dict) -> Path | None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n")
     return target
+
+
+#: Set-aside rows listed per group of identical reasons (`evalkit validate`, `effects`, `inspect`).
+SET_ASIDE_ROWS = 3
+
+
+def set_aside_lines(quarantine, first: int = SET_ASIDE_ROWS) -> list[str]:
+    """One tab-separated line per set-aside row (file, row, column, value, reason); a reason that
+    repeats is announced once with its count and only its first rows are listed, so that a file
+    of 702 rows with one problem gives five lines, not 702."""
+    shown = quarantine.sort_values(["row_number", "column"], kind="stable")
+    lines = []
+    for (column, reason), rows in shown.groupby(["column", "reason"], sort=False, dropna=False):
+        if len(rows) > 1:
+            lines.append(f"{len(rows)} rader undantas med samma skäl (kolumn {column}): {reason}")
+        for row in rows.head(first).itertuples(index=False):
+            lines.append(f"{row.source_file}\trad {row.row_number}\t{row.column}\t{row.value}\t{row.reason}")
+
+        if len(rows) > first:
+            lines.append(f"  … och {len(rows) - first} {'rad' if len(rows) - first == 1 else 'rader'} till med samma skäl")
+    return lines

@@ -43,7 +43,7 @@ def origin_sv(tidy: pd.DataFrame, indicator: str, fallback: str = "..") -> str:
     "Demodata", "Verkliga uppgifter (källa)" or "Verkliga uppgifter 2020 (källa); övriga år
     demodata". Sources are named as the rows name them (evalkit's own derivations left out).
     ``fallback`` (the catalogue's word) when the table has no value of the indicator."""
-    from evalkit.analysis import origin
+    from evalkit import origin
     from evalkit.present.page import years_sv
 
     rows = tidy[(tidy["indicator"] == indicator) & tidy["value"].notna()]

@@ -33,7 +33,7 @@ def demo_banner(synthetic) -> Html:
     """
     real = ""
     if not isinstance(synthetic, bool):
-        from evalkit.analysis import origin
+        from evalkit import origin
 
         frame = synthetic
         synthetic = bool((origin.column(frame) == origin.DEMO).any())
@@ -49,7 +49,7 @@ def demo_banner(synthetic) -> Html:
 
 def years_sv(years) -> str:
     """Years as runs: ``[2014, 2015, 2016, 2020]`` -> ``"2014–2016 och 2020"``."""
-    from evalkit.analysis.origin import year_spans
+    from evalkit.origin import year_spans
 
     runs = [f"{a}–{b}" if b > a else str(a) for a, b in year_spans(years)]
     return " och ".join([", ".join(runs[:-1]), runs[-1]]) if len(runs) > 1 else (runs[0] if runs else "")
@@ -64,7 +64,7 @@ def real_series_sv(frame) -> str:
     """The real series of a tidy table in words, from its ``origin`` column: "folkmängd 2014–2016,
     andel utrikes födda 2020 …" (catalogue labels, lower case); empty when nothing is real."""
     from evalkit import programme
-    from evalkit.analysis import origin
+    from evalkit import origin
 
     labels = programme.indicator_catalogue().set_index("indicator")["label_sv"]
     parts = [f"{_lower_first(str(labels.get(ind, ind)))} {years_sv(years)}"
@@ -72,7 +72,7 @@ def real_series_sv(frame) -> str:
     return ", ".join(parts[:-1]) + " och " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
-#: Words for :data:`evalkit.analysis.origin.MIXED_ORIGIN`: a comparison of a demo year with a real one.
+#: Words for :data:`evalkit.origin.MIXED_ORIGIN`: a comparison of a demo year with a real one.
 MIXED_ORIGIN_SV = "kan ej bedömas – jämför demodata med verkliga uppgifter"
 ORIGIN_SV = {"real": "verkliga uppgifter", "demo": "demodata"}
 
@@ -80,7 +80,7 @@ ORIGIN_SV = {"real": "verkliga uppgifter", "demo": "demodata"}
 def origin_note_sv(rows, label) -> str:
     """Which of a chart's values are real, in one sentence (empty when all or none are): ``rows``
     are the tidy rows it draws, ``label`` turns an area code into its name."""
-    from evalkit.analysis import origin
+    from evalkit import origin
 
     shown = rows[rows["value"].notna()]
     is_real = origin.column(shown) == origin.REAL

@@ -227,8 +227,8 @@ def trend_table(moving: pd.DataFrame, fixed: pd.DataFrame, area_code: str, years
 def index_origins(tidy: pd.DataFrame, base_year: int | None = None, city: str = "stockholm") -> dict:
     """``{(area_code, year): origin}`` of the published social-risk index (its tidy rows). With
     ``base_year`` (fixed reference) a value is also formed from the city's index that year, so it
-    is real only if both are (:func:`evalkit.analysis.origin.combine`)."""
-    from evalkit.analysis import origin
+    is real only if both are (:func:`evalkit.origin.combine`)."""
+    from evalkit import origin
 
     rows = tidy[tidy["indicator"] == "index_sociala_risker"]
     found = dict(zip(zip(rows["area_code"], rows["year"].astype(int)), origin.column(rows)))
@@ -239,8 +239,8 @@ def index_origins(tidy: pd.DataFrame, base_year: int | None = None, city: str = 
 
 def mixed_origin_sv(origins: dict | None, area_code: str, first: int, last: int) -> str:
     """Empty when ``first`` and ``last`` of the area may be compared (same origin, the rule of
-    :func:`evalkit.analysis.origin.comparable`); else the Swedish reason they are not."""
-    from evalkit.analysis import origin
+    :func:`evalkit.origin.comparable`); else the Swedish reason they are not."""
+    from evalkit import origin
     from evalkit.present.page import MIXED_ORIGIN_SV, ORIGIN_SV
 
     a, b = ((origins or {}).get((area_code, y)) for y in (first, last))

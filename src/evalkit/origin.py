@@ -12,7 +12,8 @@ development): two observations are compared only when they have the same origin
 between invented and measured figures as a change; such a pair gets the code
 :data:`MIXED_ORIGIN` instead (Swedish words for it live in ``present/``).
 
-Numbers and codes only; no pandas import at module level, so that small readers can use it.
+Numbers and codes only; no pandas import at module level, so that small readers can use it. Ground
+floor (README, "Layout"): the contracts, the readers and the clean step use it, and it imports nothing.
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ DEMO = "demo"
 ORIGINS = (REAL, DEMO)
 #: Reason code for a comparison of a demo observation with a real one (not made).
 MIXED_ORIGIN = "mixed_origin"
-#: What a demo source writes in its ``source`` text (the bundled demo files: "evalkit demodata …");
-#: the same mark as :data:`evalkit.data.SYNTHETIC_MARK`, kept here so that this module imports nothing.
+#: What a demo source writes in its ``source`` text (the bundled demo files: "evalkit demodata …").
 DEMO_MARK = "demodata"
 
 
