@@ -306,8 +306,6 @@ KNOWN_EDGES: dict[tuple[str, str], str] = {}
 #: Files allowed an ``import_module`` whose name is not a literal (the graph cannot follow it) -> why.
 DYNAMIC_IMPORTS = {
     "build/warm.py": "imports what the notebooks import, into the warm template (build/ is the top floor)",
-    "io/core.py": "the format dispatch evalkit.io.{fmt}, a hidden io.core <-> reader cycle; "
-                  "issue 28 item 3 (one format registry, i28-io) replaces it",
 }
 
 

@@ -16,7 +16,7 @@ from evalkit import geography
 DISTRICT_LEVELS = ("stadsdel", "stadsdelsomrade")
 #: The borough division the programme was written for (2007–2019, the first of ``geography.ERAS``):
 #: a stadsdel's borough and a borough's stadsdelar are those of this era.
-PROGRAMME_ERA = geography.ERAS[0]
+PROGRAMME_ERA = geography.PROGRAMME_ERA
 #: Compared with every area: programme areas, rest of the city, whole city.
 COMPARISON_AREAS = (geography.PROGRAMME_CODE, geography.REST_CODE, geography.CITY_CODE)
 
