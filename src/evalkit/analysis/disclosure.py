@@ -700,9 +700,9 @@ def _apply(tidy: pd.DataFrame, system, hidden: np.ndarray, primary: np.ndarray, 
 
 #: Blocks are solved together until a batch has this many rows: a block of the bundled data has a
 #: few hundred rows, and building a system has a fixed cost (pandas) that a few hundred rows do
-#: not repay; a DeSO-sized block (≈ 9 000 rows) is a batch of its own. A batch is the unit of the
-#: cache: when one block changes, its batch is solved again.
-BATCH_ROWS = 20000
+#: not repay (the bundled data: about 6 batches; DeSO-sized blocks of ≈ 9 300 rows go two by two).
+#: A batch is the unit of the cache: when one block changes, its batch is solved again.
+BATCH_ROWS = 10000
 
 
 def batches(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, rows: int = BATCH_ROWS) -> list[np.ndarray]:
