@@ -11,6 +11,11 @@ through the ``area_codes="passthrough"`` fast path and a catalogue of 50 synthet
 passed; the name-resolution path is cached per distinct name, so it adds ~6 000 look-ups, not 4.5 M.
 
     .venv/bin/python benchmarks/clean_benchmark.py [--areas 6000] [--years 15] [--indicators 50]
+
+``--deso-disclosure [areas years indicators small_share] [--compare]`` instead runs suppression and
+the intruder's audit on a seeded DeSO-sized table (default 6 000 areas × 15 years × 50 indicators
+with their RegSO, kommun and national sums: 7,0 M rows), block by block, then once more after one
+block changed (the cache), and with ``--compare`` also on the whole table at once (use a small size).
 """
 
 from __future__ import annotations
@@ -96,8 +101,8 @@ def main() -> None:
 def disclosure_step() -> None:
     """Suppression and the intruder's audit on the bundled data (data/processed, after `evalkit clean`).
 
-    Timed separately, side by side in one run. Not measured here: a DeSO-sized table, because
-    the geography registry has no DeSO aggregation structure to suppress against (see README).
+    Timed separately, side by side in one run; ``publish`` suppresses and audits block by block
+    (without a cache here). The DeSO-sized table: ``--deso-disclosure`` (:func:`disclosure_deso`).
     """
     from evalkit.analysis import disclosure, intruder
     from evalkit.paths import processed_dir

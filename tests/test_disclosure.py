@@ -276,3 +276,17 @@ def test_the_cache_solves_only_changed_blocks_with_the_same_result(tmp_path):
     pd.testing.assert_frame_equal(cached[0], fresh[0])
     pd.testing.assert_frame_equal(cached[1], fresh[1])
     assert cached[0].loc[row.to_numpy() & (changed["area_code"] == "sd-tensta").to_numpy(), "status"].eq("x").all()
+
+
+def test_a_year_the_earlier_publication_did_not_have_is_protected_alone():
+    from evalkit.analysis import intruder
+
+    old = _two_blocks_per_year(years=(2012, 2013))
+    old_published = dc.suppress_tidy(old).frame
+    tidy = _two_blocks_per_year()  # the same seed: 2012–2013 as before, and 2014 new
+    out, log, audits = dc.suppress_and_audit(tidy, history=[(old_published, old)], batch_rows=1)
+    assert intruder.combine(audits, out, releases=1).ok
+    new_year = (tidy["year"] == 2014).to_numpy()
+    alone = dc.suppress_tidy(tidy[new_year]).frame
+    pd.testing.assert_series_equal(out.loc[new_year, "status"], alone["status"])
+    assert (out.loc[new_year, "status"] == "x").any()

@@ -751,11 +751,13 @@ def blocks(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None) -> list[n
 
 
 def _history_block(history: list, years: set, indicators: set) -> list:
-    """The rows of each earlier publication that belong to one block."""
+    """The rows of each earlier publication that belong to one block (a publication with none —
+    a year or an indicator it did not have — adds nothing to the block and is left out)."""
     def sub(frame):
         return frame[frame["year"].isin(years) & frame["indicator"].isin(indicators)]
 
-    return [(sub(p), sub(f)) for p, f in history]
+    parts = [(sub(p), sub(f)) for p, f in history]
+    return [(p, f) for p, f in parts if len(p) and len(f)]
 
 
 def _code_version() -> str:
@@ -848,10 +850,18 @@ def suppress_and_audit(base: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
             with path.open("rb") as fh:
                 part, log, result = pickle.load(fh)
         else:
-            if not rows["status"].fillna("").astype(str).isin(intruder.IN_SUMS).any():
-                continue  # nothing in any sum: nothing to hide or to work out
-            built = intruder.history_systems(hist, era, quantities, membership) if hist else None
-            (sup, log), system = _suppress(rows, threshold, era, quantities, True, method, membership, hist, built)
+            built = []
+            for entry in hist:  # an earlier publication with no cell in this block adds nothing
+                try:
+                    built.append((entry, intruder.history_systems([entry], era, quantities, membership)[0]))
+                except intruder.NoCells:
+                    pass
+            hist, built = [e for e, _ in built], [b for _, b in built]
+            try:
+                (sup, log), system = _suppress(rows, threshold, era, quantities, True, method, membership, hist,
+                                               built)
+            except intruder.NoCells:
+                continue  # no cell of any quantity in the block: nothing to hide or to work out
             result = intruder.audit(sup, rows, threshold, era, quantities, membership, history=hist,
                                     full_system=system, built_history=built, whole_table=False)
             part = sup[changed]

@@ -110,6 +110,10 @@ class System:
     pairs: pd.DataFrame
 
 
+class NoCells(ValueError):
+    """A table (or a block of one) with no cell of any quantity: no system to build."""
+
+
 def _share_only(rows: pd.DataFrame) -> pd.Series:
     """Rows published with a value but without their numerator or denominator (status empty): a
     share-only source. Nothing of them was hidden (a hidden part sets the row's status to ``x``),
@@ -147,6 +151,8 @@ def _cells(tidy: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
             "value": val.to_numpy(float), "status": sub["status"].fillna("").to_numpy(),
             "in_sums": ~outside_sums.loc[sub.index].to_numpy(bool),
         }))
+    if not parts:
+        raise NoCells("tabellen har inga celler med storheter")
     return pd.concat(parts, ignore_index=True)
 
 
