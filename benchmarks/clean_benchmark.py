@@ -11,6 +11,11 @@ through the ``area_codes="passthrough"`` fast path and a catalogue of 50 synthet
 passed; the name-resolution path is cached per distinct name, so it adds ~6 000 look-ups, not 4.5 M.
 
     .venv/bin/python benchmarks/clean_benchmark.py [--areas 6000] [--years 15] [--indicators 50]
+
+``--deso-disclosure [areas years indicators small_share] [--compare]`` instead runs suppression and
+the intruder's audit on a seeded DeSO-sized table (default 6 000 areas × 15 years × 50 indicators
+with their RegSO, kommun and national sums: 7,0 M rows), block by block, then once more after one
+block changed (the cache), and with ``--compare`` also on the whole table at once (use a small size).
 """
 
 from __future__ import annotations
@@ -96,8 +101,8 @@ def main() -> None:
 def disclosure_step() -> None:
     """Suppression and the intruder's audit on the bundled data (data/processed, after `evalkit clean`).
 
-    Timed separately, side by side in one run. Not measured here: a DeSO-sized table, because
-    the geography registry has no DeSO aggregation structure to suppress against (see README).
+    Timed separately, side by side in one run; ``publish`` suppresses and audits block by block
+    (without a cache here). The DeSO-sized table: ``--deso-disclosure`` (:func:`disclosure_deso`).
     """
     from evalkit import programme
     from evalkit.analysis import disclosure, intruder
@@ -122,48 +127,108 @@ def disclosure_step() -> None:
           f"publish (båda + sammanvägda) {t_pub:.1f} s; granskningen godkänd: {result.ok}".replace(",", " "))
 
 
-def disclosure_deso(areas: int, years: int, indicators: int, small_share: float, seed: int = 2) -> None:
-    """Suppression and audit on a DeSO-sized table: ``areas`` × ``years`` × ``indicators`` counts.
+def _n(x: float) -> str:
+    """A whole number with a space as thousands separator."""
+    return f"{x:,.0f}".replace(",", " ")
 
-    Areas sum to "RegSO" (2 areas each) and "kommuner" (20 each) and a national total, like
-    DeSO → RegSO → kommun; counts are gamma-distributed (as in :func:`generate`) with
-    ``small_share`` of them set to 1–4. Synthetic, seeded; timed separately.
+
+def deso_table(areas: int, years: int, indicators: int, small_share: float, seed: int = 2):
+    """A seeded DeSO-sized tidy table: ``areas`` × ``years`` × ``indicators`` counts and their sums.
+
+    Areas sum to "RegSO" (2 areas each), "kommuner" (20 each) and a national total, like DeSO →
+    RegSO → kommun; counts are gamma-distributed (as in :func:`generate`) with ``small_share`` of
+    them set to 1–4. Repeated strings are categories (as a reader of such a table would keep
+    them). Returns ``(tidy, quantities, membership, small counts)``.
     """
-    from evalkit.analysis import disclosure, intruder
-
+    if areas % 20:
+        raise SystemExit("--areas måste vara delbart med 20 (20 områden per kommun)")
     rng = np.random.default_rng(seed)
     codes = np.array([f"D{i:05d}" for i in range(areas)])
-    inds = [f"ind_{j:02d}" for j in range(indicators)]
-    n = areas * years * indicators
-    values = rng.gamma(2.0, 500.0, n).round()
-    small = rng.random(n) < small_share
-    values[small] = rng.integers(1, 5, small.sum())
-    base = pd.DataFrame({"area_code": np.tile(np.repeat(codes, indicators), years),
-                         "indicator": np.tile(inds, areas * years),
-                         "year": np.repeat(np.arange(2010, 2010 + years), areas * indicators), "value": values})
+    inds = np.array([f"ind_{j:02d}" for j in range(indicators)])
+    values = rng.gamma(2.0, 500.0, (years, areas, indicators)).round()
+    small = rng.random(values.shape) < small_share
+    values[small] = rng.integers(1, 5, int(small.sum()))
+    regso = values.reshape(years, areas // 2, 2, indicators).sum(axis=2)
+    kommun = values.reshape(years, areas // 20, 20, indicators).sum(axis=2)
+    riket = values.sum(axis=1, keepdims=True)
+    groups = np.concatenate([[f"R{i:05d}" for i in range(areas // 2)], [f"K{i:04d}" for i in range(areas // 20)],
+                             ["riket"]])
+    area = np.concatenate([codes, groups])
+    vals = np.concatenate([values, regso, kommun, riket], axis=1)  # years × all areas × indicators
+    n_area = area.size
+    cat = pd.Categorical
+    tidy = pd.DataFrame({
+        "area_code": cat.from_codes(np.tile(np.repeat(np.arange(n_area), indicators), years), area),
+        "area_level": cat.from_codes(np.tile(np.repeat((np.arange(n_area) >= areas).astype(int), indicators), years),
+                                     ["stadsdel", "aggregat"]),
+        "indicator": cat.from_codes(np.tile(np.arange(indicators), n_area * years), inds),
+        "year": np.repeat(np.arange(2010, 2010 + years), n_area * indicators),
+        "value": vals.ravel(),
+    })
+    tidy["area_name"] = tidy["area_code"]
+    tidy = tidy.assign(status="", numerator=np.nan, denominator=np.nan, unit=cat(["antal"] * len(tidy)),
+                       source=cat(["benchmark"] * len(tidy)))
     idx = np.arange(areas)
-    membership = pd.concat([pd.DataFrame({"stadsdel_code": codes, "group_code": [f"R{i // 2:05d}" for i in idx]}),
-                            pd.DataFrame({"stadsdel_code": codes, "group_code": [f"K{i // 20:04d}" for i in idx]}),
-                            pd.DataFrame({"stadsdel_code": codes, "group_code": "riket"})], ignore_index=True)
-    agg = (base.merge(membership, left_on="area_code", right_on="stadsdel_code")
-           .groupby(["group_code", "indicator", "year"], as_index=False)["value"].sum()
-           .rename(columns={"group_code": "area_code"}))
-    tidy = pd.concat([base.assign(area_level="stadsdel"), agg.assign(area_level="aggregat")], ignore_index=True)
-    tidy = tidy.assign(area_name=tidy["area_code"], status="", numerator=np.nan, denominator=np.nan,
-                       unit="antal", source="benchmark")
+    membership = pd.DataFrame({"stadsdel_code": np.tile(codes, 3),
+                               "group_code": np.concatenate([[f"R{i // 2:05d}" for i in idx],
+                                                             [f"K{i // 20:04d}" for i in idx], ["riket"] * areas])})
     quantities = pd.DataFrame({"indicator": inds, "part": "value", "quantity": inds, "count": "1"})
-    print(f"DeSO-stor tabell: {len(tidy):,} rader ({n:,} områdesrader); {int(small.sum()):,} små antal"
-          .replace(",", " "))
-    t0 = time.perf_counter()
-    published, log = disclosure.suppress_tidy(tidy, quantities=quantities, membership=membership)
-    t_sup = time.perf_counter() - t0
-    print(f"  undertryckning: {t_sup:.1f} s; {len(log):,} dolda celler; toppminne {peak_rss_mib():,.0f} MiB"
-          .replace(",", " "))
-    t0 = time.perf_counter()
-    result = intruder.audit(published, tidy, quantities=quantities, membership=membership)
-    t_audit = time.perf_counter() - t0
-    print(f"  granskning: {t_audit:.1f} s; godkänd: {result.ok}; toppminne {peak_rss_mib():,.0f} MiB"
-          .replace(",", " "))
+    return tidy, quantities, membership, int(small.sum())
+
+
+def disclosure_deso(areas: int, years: int, indicators: int, small_share: float, seed: int = 2,
+                    compare: bool = False) -> None:
+    """Suppression and audit of a DeSO-sized table (:func:`deso_table`), block by block, and the
+    incremental run after one block changed. ``compare``: also the whole-table run (suppression
+    then audit, each building the whole system), side by side, with the same cells hidden."""
+    from evalkit.analysis import disclosure, intruder
+
+    # warm up (imports, registries) on a tiny table, so the timings below compare like with like
+    small = deso_table(20, 1, 1, 0.2, seed)
+    disclosure.suppress_and_audit(small[0], quantities=small[1], membership=small[2])
+    intruder.audit(disclosure.suppress_tidy(small[0], quantities=small[1], membership=small[2]).frame, small[0],
+                   quantities=small[1], membership=small[2])
+    tidy, quantities, membership, n_small = deso_table(areas, years, indicators, small_share, seed)
+    print(f"DeSO-stor tabell ({areas} områden, {years} år, {indicators} indikatorer, frö {seed}): "
+          f"{_n(len(tidy))} rader; {_n(n_small)} små antal; toppminne efter generering {_n(peak_rss_mib())} MiB"
+          , flush=True)
+    opts = dict(quantities=quantities, membership=membership)
+    with tempfile.TemporaryDirectory() as cache:
+        t0 = time.perf_counter()
+        out, log, audits = disclosure.suppress_and_audit(tidy, cache=cache, **opts)
+        t_blocks = time.perf_counter() - t0
+        result = intruder.combine(audits, out, quantities)
+        print(f"  block för block (undertryckning + granskning; {len(disclosure.blocks(tidy, quantities))} block i "
+              f"{len(disclosure.batches(tidy, quantities))} omgångar): "
+              f"{t_blocks:.1f} s; {_n(len(log))} dolda celler; granskningen godkänd: {result.ok}; "
+              f"toppminne {_n(peak_rss_mib())} MiB", flush=True)
+        # one block changes: a small count in the first indicator's last year becomes another
+        changed = tidy.copy()
+        at = np.flatnonzero((changed["indicator"] == quantities["indicator"].iat[0]).to_numpy()
+                            & (changed["year"] == changed["year"].max()).to_numpy()
+                            & (changed["area_level"] == "stadsdel").to_numpy())[0]
+        changed.loc[changed.index[at], "value"] = 3.0
+        group = membership.loc[membership["stadsdel_code"] == changed["area_code"].iat[at], "group_code"]
+        is_sum = (changed["indicator"] == changed["indicator"].iat[at]) & (changed["year"] == changed["year"].iat[at])
+        delta = 3.0 - tidy["value"].iat[at]
+        changed.loc[is_sum & changed["area_code"].isin(group), "value"] += delta
+        t0 = time.perf_counter()
+        disclosure.suppress_and_audit(changed, cache=cache, **opts)
+        t_inc = time.perf_counter() - t0
+        print(f"  efter ändring i ett block (cachen i bruk): {t_inc:.1f} s = {t_blocks / t_inc:.0f}× snabbare",
+              flush=True)
+    if compare:
+        t0 = time.perf_counter()
+        published, log_whole = disclosure.suppress_tidy(tidy, **opts)
+        t_sup = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        whole = intruder.audit(published, tidy, **opts)
+        t_audit = time.perf_counter() - t0
+        same = (published["status"].fillna("").to_numpy() == out["status"].fillna("").to_numpy()).all()
+        print(f"  hela tabellen på en gång: undertryckning {t_sup:.1f} s + granskning {t_audit:.1f} s = "
+              f"{t_sup + t_audit:.1f} s; block för block {t_blocks:.1f} s = {(t_sup + t_audit) / t_blocks:.1f}× "
+              f"snabbare; samma dolda celler: {same}; samma granskning: {whole.figures() == result.figures()}; "
+              f"toppminne {_n(peak_rss_mib())} MiB", flush=True)
 
 
 if __name__ == "__main__":
@@ -171,9 +236,11 @@ if __name__ == "__main__":
 
     if "--deso-disclosure" in sys.argv:
         # .venv/bin/python benchmarks/clean_benchmark.py --deso-disclosure [areas years indicators small_share]
-        rest = sys.argv[sys.argv.index("--deso-disclosure") + 1:]
+        #     [--compare]   (also the whole table at once, side by side: use a small size)
+        compare = "--compare" in sys.argv
+        rest = [a for a in sys.argv[sys.argv.index("--deso-disclosure") + 1:] if a != "--compare"]
         a, y, i, sh = (rest + ["6000", "15", "50", "0.0005"][len(rest):])[:4]
-        disclosure_deso(int(a), int(y), int(i), float(sh))
+        disclosure_deso(int(a), int(y), int(i), float(sh), compare=compare)
         sys.exit(0)
     disclosure_step()
     main()

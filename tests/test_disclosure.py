@@ -198,3 +198,95 @@ def test_secondary_suppression_spares_headline_cells_on_bundled_data(processed):
     # …while the small cells that forced the question stay hidden.
     hidden = set(log.loc[(log["indicator"] == "ekonomiskt_bistand") & (log["year"] == 2020), "area_code"])
     assert {"sd-hansta", "sd-lunda"} <= hidden
+
+
+# --- block by block, and the cache (issue 29) ------------------------------------------------------
+
+def _two_blocks_per_year(years=(2012, 2013, 2014), seed: int = 3) -> pd.DataFrame:
+    """ekonomiskt_bistand (share over the population) with folkmangd, which shares its
+    denominator, and anmalda_brott-free counts of another quantity: two blocks per year."""
+    from evalkit.geography import stadsdelar
+    rng = np.random.default_rng(seed)
+    rows = []
+    for year in years:
+        for code in stadsdelar()["stadsdel_code"]:
+            den = float(rng.integers(50, 5000))
+            num = float(rng.choice([0, 1, 3, 6, 20, 150]))
+            rows.append({"area_code": code, "area_name": code, "area_level": "stadsdel",
+                         "indicator": "ekonomiskt_bistand", "year": year, "value": num / den * 100, "status": "",
+                         "numerator": num, "denominator": den, "unit": "procent", "source": "test"})
+            rows.append({"area_code": code, "area_name": code, "area_level": "stadsdel", "indicator": "folkmangd",
+                         "year": year, "value": den, "status": "", "numerator": np.nan, "denominator": np.nan,
+                         "unit": "antal", "source": "test"})
+            rows.append({"area_code": code, "area_name": code, "area_level": "stadsdel",
+                         "indicator": "folkmangd_scb", "year": year, "value": float(rng.choice([2, 40, 900])),
+                         "status": "", "numerator": np.nan, "denominator": np.nan, "unit": "antal", "source": "test"})
+    cat = pd.read_csv(__import__("evalkit.paths").paths.raw_dir() / "programme" / "indicators.csv")
+    return aggregate.add_aggregates(pd.DataFrame(rows), cat)
+
+
+def test_blocks_keep_shared_quantities_together_and_years_apart():
+    tidy = _two_blocks_per_year()
+    blocks = dc.blocks(tidy)
+    assert len(blocks) == 6  # 3 years × {ekonomiskt_bistand + folkmangd, folkmangd_scb}
+    assert sorted(np.concatenate(blocks).tolist()) == list(range(len(tidy)))
+    for at in blocks:
+        part = tidy.iloc[at]
+        assert part["year"].nunique() == 1
+        assert set(part["indicator"]) in ({"ekonomiskt_bistand", "folkmangd"}, {"folkmangd_scb"})
+
+
+def test_block_by_block_equals_the_whole_table():
+    from evalkit.analysis import intruder
+
+    tidy = _two_blocks_per_year()
+    whole, whole_log = dc.suppress_tidy(tidy)
+    whole_audit = intruder.audit(whole, tidy)
+    out, log, audits = dc.suppress_and_audit(tidy, batch_rows=1)  # every block alone
+    assert len(audits) == 6
+    cols = ["value", "numerator", "denominator", "status"]
+    pd.testing.assert_frame_equal(out[cols], whole[cols])
+    pd.testing.assert_frame_equal(log.astype(str), whole_log.astype(str))
+    combined = intruder.combine(audits, out)
+    assert combined.ok and whole_audit.ok
+    assert combined.figures() == whole_audit.figures()
+    assert (out["status"] == "x").sum() > 0
+
+
+def test_the_cache_solves_only_changed_blocks_with_the_same_result(tmp_path):
+    tidy = _two_blocks_per_year()
+    first = dc.suppress_and_audit(tidy, cache=tmp_path, batch_rows=1)
+    files = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.pkl")}
+    assert len(files) == 6
+    again = dc.suppress_and_audit(tidy, cache=tmp_path, batch_rows=1)
+    pd.testing.assert_frame_equal(again[0], first[0])
+    pd.testing.assert_frame_equal(again[1], first[1])
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.pkl")} == files  # nothing solved again
+    # one count of one block changes (and the sums it is in): one block is solved again
+    changed = tidy.copy()
+    row = (changed["indicator"] == "folkmangd_scb") & (changed["year"] == 2013)
+    changed.loc[row & (changed["area_code"] == "sd-tensta"), "value"] = 3.0
+    changed = aggregate.add_aggregates(changed[changed["area_level"] == "stadsdel"].drop(columns=[]),
+                                       pd.read_csv(__import__("evalkit.paths").paths.raw_dir() / "programme"
+                                                   / "indicators.csv"))
+    cached = dc.suppress_and_audit(changed, cache=tmp_path, batch_rows=1)
+    now = {p.name for p in tmp_path.glob("*.pkl")}
+    assert len(now) == 6 and len(now - set(files)) == 1  # the old entry of that block is removed
+    fresh = dc.suppress_and_audit(changed, batch_rows=1)
+    pd.testing.assert_frame_equal(cached[0], fresh[0])
+    pd.testing.assert_frame_equal(cached[1], fresh[1])
+    assert cached[0].loc[row.to_numpy() & (changed["area_code"] == "sd-tensta").to_numpy(), "status"].eq("x").all()
+
+
+def test_a_year_the_earlier_publication_did_not_have_is_protected_alone():
+    from evalkit.analysis import intruder
+
+    old = _two_blocks_per_year(years=(2012, 2013))
+    old_published = dc.suppress_tidy(old).frame
+    tidy = _two_blocks_per_year()  # the same seed: 2012–2013 as before, and 2014 new
+    out, log, audits = dc.suppress_and_audit(tidy, history=[(old_published, old)], batch_rows=1)
+    assert intruder.combine(audits, out, releases=1).ok
+    new_year = (tidy["year"] == 2014).to_numpy()
+    alone = dc.suppress_tidy(tidy[new_year]).frame
+    pd.testing.assert_series_equal(out.loc[new_year, "status"], alone["status"])
+    assert (out.loc[new_year, "status"] == "x").any()
