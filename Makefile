@@ -45,11 +45,17 @@ browser-deps:
 CHECKOUT_STATE = { git status --porcelain --untracked-files=all 2>/dev/null; \
 	find reports data/processed -type f -exec sha256sum {} + 2>/dev/null | LC_ALL=C sort; }
 
+# Both runs are spread over one pytest-xdist worker per core (TEST_WORKERS=0: one process, no workers);
+# a file is never split (--dist loadfile), so a module's build or clean runs once, and the slow
+# tests (marker `slow`: full clean, build, browser) are run too, first.
+TEST_WORKERS ?= auto
+XDIST = -n $(TEST_WORKERS) --dist loadfile
+
 test: data browser-deps
 	@before="$$($(CHECKOUT_STATE))"; status=0; \
-	$(BIN)/python -m pytest tests --nbval --nbval-current-env -p no:cacheprovider || status=$$?; \
+	$(BIN)/python -m pytest tests --nbval --nbval-current-env -p no:cacheprovider $(XDIST) || status=$$?; \
 	if [ $$status = 0 ]; then \
-	  $(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider || status=$$?; \
+	  $(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider $(XDIST) || status=$$?; \
 	fi; \
 	after="$$($(CHECKOUT_STATE))"; \
 	if [ "$$before" != "$$after" ]; then \

@@ -15,13 +15,28 @@ ratios of one run, not figures across runs), wall-clock seconds per report:
 
 Every variant runs as a separate command, start-up included. Needs `evalkit clean` first.
 
-    .venv/bin/python benchmarks/build_benchmark.py [--naive 4] [--skip-all] [--jobs 2]
+Then the other figures of issue 29, in the same run, and a table of every figure against its goal
+(met / not met) – this script is the one source of those figures:
+
+  (f) a no-op `make report`: `evalkit clean`, `evalkit analyse` and `evalkit build` with nothing
+      changed (what the recipe runs; make's own set-up check is a stat), best of three;
+  (g) `evalkit clean --force` and (h) `evalkit analyse --force`, on a temporary copy of the
+      project (EVALKIT_ROOT), so the checkout's data/processed is not rewritten;
+  (i) suppression + audit of the DeSO-sized synthetic table (7.0 M rows, 6 000 areas), by
+      `benchmarks/clean_benchmark.py --deso-disclosure` (that script owns the table), with the
+      peak memory of its process;
+  (j) with --make-test: `make test` on a fresh clone (git clone of this checkout, its own .venv;
+      minutes, and it needs the package index).
+
+    .venv/bin/python benchmarks/build_benchmark.py [--naive 4] [--skip-all] [--jobs 2] [--make-test]
+    .venv/bin/python benchmarks/build_benchmark.py --quick   # smoke run: small sizes, no goals judged
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,12 +90,109 @@ def run(cmd: list[str], cwd: Path = ROOT, quiet: bool = True) -> tuple[float, in
     return seconds, status, peak
 
 
+#: Issue 29's goals: (figure, goal as text, test on the measured value).
+GOALS = {
+    "per_report": ("evalkit build --force, per report", "≤ 0.9 s", lambda v: v <= 0.9),
+    "ratio_naive": ("ratio to the naive papermill + nbconvert CLI loop", "≥ 14×", lambda v: v >= 14),
+    "ratio_pool": ("ratio to papermill + HTMLExporter in a process pool", "≥ 5×", lambda v: v >= 5),
+    "all_117": ("evalkit build --force --all-stadsdelar, 117 reports", "< 60 s", lambda v: v < 60),
+    "noop": ("no-op make report (clean + analyse + build)", "< 0.5 s", lambda v: v < 0.5),
+    "clean": ("evalkit clean --force", "< 15 s", lambda v: v < 15),
+    "analyse": ("evalkit analyse --force", "< 15 s", lambda v: v < 15),
+    "deso_time": ("DeSO-sized table, suppression + audit", "< 60 s", lambda v: v < 60),
+    "deso_mem": ("DeSO-sized table, peak memory", "< 2 GiB", lambda v: v < 2048),
+    "make_test": ("make test on a fresh clone", "< 5 min", lambda v: v < 300),
+}
+
+
+def temporary_project(tmp: Path) -> dict:
+    """A copy of what the steps read and write (as tests/conftest.py makes one), and the
+    environment that points evalkit at it: forced steps must not rewrite the checkout's tables."""
+    root = tmp / "project"
+    for rel in ("data/raw", "data/processed", "notebooks"):
+        if (ROOT / rel).is_dir():
+            shutil.copytree(ROOT / rel, root / rel)
+    shutil.copy2(ROOT / "requirements.lock", root / "requirements.lock")
+    (root / "reports").mkdir()
+    return {**os.environ, "EVALKIT_ROOT": str(root)}
+
+
+def timed(cmd: list[str], env: dict | None = None) -> float:
+    """Wall seconds of ``cmd`` (its output hidden; a failure is printed and stops the run)."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"FAILED ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+    return seconds
+
+
+def deso(areas: int, years: int, indicators: int) -> tuple[float, float, str]:
+    """(suppression + audit seconds, peak MiB of the process, its output) from clean_benchmark.py."""
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "clean_benchmark.py"), "--deso-disclosure",
+           str(areas), str(years), str(indicators)]
+    log = tempfile.NamedTemporaryFile(mode="w+", suffix=".log")
+    start = time.perf_counter()
+    proc = psutil.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    peak_mib = 0.0
+    while proc.poll() is None:
+        try:
+            peak_mib = max(peak_mib, proc.memory_info().rss / 2**20)
+        except psutil.Error:
+            pass
+        time.sleep(0.25)
+    wall = time.perf_counter() - start
+    log.seek(0)
+    text = log.read()
+    # "undertryckning: 93.2 s" and "granskning: 79.1 s" (Swedish, decimal point as printed there)
+    parts = [float(m.group(1)) for m in re.finditer(r"(?:undertryckning|granskning)\S*: (\d+(?:[.,]\d+)?) s",
+                                                    text.replace(",", "."))]
+    seconds = sum(parts) if len(parts) == 2 else wall
+    if proc.returncode != 0:
+        print(f"    DeSO run failed ({proc.returncode}):\n{text[-1500:]}", file=sys.stderr)
+        seconds = float("nan")
+    return seconds, peak_mib, text
+
+
+def make_test_seconds(tmp: Path) -> float:
+    """`make test` on a fresh clone of this checkout's HEAD (the README's figure)."""
+    clone = tmp / "clone"
+    subprocess.run(["git", "clone", "--quiet", "--local", str(ROOT), str(clone)], check=True)
+    start = time.perf_counter()
+    proc = subprocess.run(["make", "test"], cwd=clone, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        print(f"    make test failed ({proc.returncode}):\n{proc.stdout[-1500:]}{proc.stderr[-1500:]}", file=sys.stderr)
+        return float("nan")
+    return seconds
+
+
+def print_goals(figures: dict, quick: bool) -> None:
+    """The issue's table: each figure of this run against its goal."""
+    print()
+    print(f"{'figure':<60} {'measured':>12}  {'goal':<8}  met")
+    for key, (name, goal, ok) in GOALS.items():
+        value = figures.get(key)
+        if value is None or value != value:  # not measured in this run, or failed (NaN)
+            shown, met = ("not run" if value is None else "failed"), "–"
+        else:
+            shown = f"{value:.2f}" + ("×" if key.startswith("ratio") else " MiB" if key == "deso_mem" else " s")
+            met = "(quick run: not judged)" if quick else ("met" if ok(value) else "NOT MET")
+        print(f"{name:<60} {shown:>12}  {goal:<8}  {met}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--naive", type=int, default=4, help="reports for the naive loop (a)")
     ap.add_argument("--jobs", type=int, default=2, help="processes for (b) and (c)")
     ap.add_argument("--skip-all", action="store_true", help="skip (e), the 117 stadsdel reports")
+    ap.add_argument("--make-test", action="store_true", help="also time `make test` on a fresh clone (j)")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run: two district pages for (c) and (d), one report for (a), no (b), (e), "
+                         "(g), (h); a small DeSO-like table; the goals are not judged")
     args = ap.parse_args()
+    if args.quick:
+        args.naive, args.skip_all = 1, True
 
     sys.path.insert(0, str(ROOT / "src"))
     from evalkit.build import plan
@@ -89,13 +201,20 @@ def main() -> int:
     # (b), (c) and (d) build the whole site (district reports plus the city, projects and method
     # pages), so their per-report figures divide by every page built.
     n = len(plan.site_jobs()) + len(jobs)
+    selection = []
+    if args.quick:
+        selection = ["--district", "sd-tensta", "--district", "sd-husby"]
+        n = 2
     tmp = Path(tempfile.mkdtemp(prefix="evalkit-bench-"))
     evalkit = str(BIN / "evalkit")
+    build_c = [evalkit, "build", "--force", "--no-progress", "--jobs", str(args.jobs), *selection, "--out", str(tmp / "c")]
     rows = []
-    print(f"{n} pages in the site ({len(jobs)} district reports); {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}", flush=True)
+    figures: dict[str, float] = {}
+    print(f"{n} pages built by (c) ({len(jobs)} district reports in the site); {os.cpu_count()} cores; "
+          f"load average {os.getloadavg()[0]:.1f}{'; --quick' if args.quick else ''}", flush=True)
 
     # (c) first and again at the end: the machine's load drifts, so (c) brackets (a) and (b).
-    c1, status, mem_c = run([evalkit, "build", "--force", "--no-progress", "--jobs", str(args.jobs), "--out", str(tmp / "c")])
+    c1, status, mem_c = run(build_c)
     print(f"    exit status {status}", flush=True)
     print(f"(c) evalkit build --force: {c1:.1f} s", flush=True)
 
@@ -115,12 +234,14 @@ def main() -> int:
     a = (time.perf_counter() - start) / len(subset)
     print(f"(a) naive loop: {a:.2f} s/report (on {len(subset)} reports)", flush=True)
 
-    b, status, mem_b = run([sys.executable, "-m", "evalkit.build.reference", "--jobs", str(args.jobs),
-                            "--out", str(tmp / "b")])
-    print(f"    exit status {status}", flush=True)
-    print(f"(b) papermill + HTMLExporter, {args.jobs}-process pool: {b:.1f} s", flush=True)
+    b = mem_b = None
+    if not args.quick:
+        b, status, mem_b = run([sys.executable, "-m", "evalkit.build.reference", "--jobs", str(args.jobs),
+                                "--out", str(tmp / "b")])
+        print(f"    exit status {status}", flush=True)
+        print(f"(b) papermill + HTMLExporter, {args.jobs}-process pool: {b:.1f} s", flush=True)
 
-    c2, status, _ = run([evalkit, "build", "--force", "--no-progress", "--jobs", str(args.jobs), "--out", str(tmp / "c")])
+    c2, status, _ = run(build_c)
     print(f"    exit status {status}", flush=True)
     print(f"(c) evalkit build --force (again): {c2:.1f} s", flush=True)
     c = (c1 + c2) / 2
@@ -144,28 +265,65 @@ def main() -> int:
           f"{floor / args.jobs:.2f} s/report", flush=True)
 
     noop = []
-    for _ in range(3):
-        d, status, _ = run([evalkit, "build", "--no-progress", "--out", str(tmp / "c")])
+    for _ in range(1 if args.quick else 3):
+        d, status, _ = run([evalkit, "build", "--no-progress", *selection, "--out", str(tmp / "c")])
         print(f"    exit status {status}", flush=True)
         noop.append(d)
     d = min(noop)
     print(f"(d) no-op evalkit build: {', '.join(f'{x:.2f}' for x in noop)} s", flush=True)
 
-    same = all(not (tmp / "c" / sub / f"{job.slug}{ext}").exists() or (tmp / "b" / sub / f"{job.slug}{ext}").read_bytes() == (tmp / "c" / sub / f"{job.slug}{ext}").read_bytes()
-               for job in jobs for sub, ext in (("site", ".html"), ("notebooks", ".ipynb")))
+    # (f) no-op `make report`: the recipe's three commands, nothing changed (best of three).
+    recipe = [[evalkit, "clean"], [evalkit, "analyse"], [evalkit, "build", "--no-progress", *selection, "--out", str(tmp / "c")]]
+    for cmd in recipe:  # unmeasured: brings the checkout's steps up to date, as `make benchmark` has done
+        timed(cmd)
+    f_runs = [sum(timed(cmd) for cmd in recipe) for _ in range(1 if args.quick else 3)]
+    figures["noop"] = min(f_runs)
+    print(f"(f) no-op make report (clean + analyse + build): {', '.join(f'{x:.2f}' for x in f_runs)} s", flush=True)
+
+    same = b is not None and all(
+        not (tmp / "c" / sub / f"{job.slug}{ext}").exists()
+        or (tmp / "b" / sub / f"{job.slug}{ext}").read_bytes() == (tmp / "c" / sub / f"{job.slug}{ext}").read_bytes()
+        for job in jobs for sub, ext in (("site", ".html"), ("notebooks", ".ipynb")))
 
     rows.append(("(a) papermill CLI + nbconvert CLI per report", a, f"subset of {len(subset)}"))
-    rows.append((f"(b) papermill + HTMLExporter, {args.jobs}-process pool", b / n, f"{b:.1f} s for {n}"))
+    if b is not None:
+        rows.append((f"(b) papermill + HTMLExporter, {args.jobs}-process pool", b / n, f"{b:.1f} s for {n}"))
     rows.append(("(c) evalkit build --force", c / n, f"{c1:.1f} s and {c2:.1f} s for {n}"))
     rows.append(("(d) evalkit build, nothing changed", d / n, f"{d:.2f} s for {n}"))
+    figures["per_report"] = c / n
+    figures["ratio_naive"] = a / (c / n)
+    if b is not None:
+        figures["ratio_pool"] = b / c
     e_text = ""
     if not args.skip_all:
         e, status, mem_e = run([evalkit, "build", "--force", "--no-progress", "--all-stadsdelar", "--jobs", str(args.jobs),
                                 "--out", str(tmp / "e")])
         print(f"    exit status {status}", flush=True)
         rows.append(("(e) evalkit build --force --all-stadsdelar", e / 117, f"{e:.1f} s for 117"))
+        figures["all_117"] = e
         e_text = (f"\n(e) 117 stadsdel reports: {e:.1f} s, {e / 117:.2f} s/report; peak memory of the process tree "
                   f"{mem_e['pss']:.0f} MiB PSS ({mem_e['rss']:.0f} MiB summed RSS; forked reports share pages)")
+
+    if not args.quick:
+        # (g), (h): forced steps on a copy of the project, one after the other.
+        env = temporary_project(tmp)
+        figures["clean"] = timed([evalkit, "clean", "--force"], env)
+        print(f"(g) evalkit clean --force: {figures['clean']:.1f} s", flush=True)
+        figures["analyse"] = timed([evalkit, "analyse", "--force"], env)
+        print(f"(h) evalkit analyse --force: {figures['analyse']:.1f} s", flush=True)
+
+    # (i) DeSO-sized suppression and audit (a small table in a quick run).
+    size = (300, 3, 5) if args.quick else (6000, 15, 50)
+    figures["deso_time"], figures["deso_mem"], text = deso(*size)
+    print(f"(i) DeSO-like table {size[0]} areas × {size[1]} years × {size[2]} indicators: suppression + audit "
+          f"{figures['deso_time']:.1f} s, peak {figures['deso_mem']:.0f} MiB", flush=True)
+    for line in text.splitlines():  # clean_benchmark.py's own figures, as it printed them
+        if "undertryckning" in line or "granskning" in line:
+            print(f"    {line.strip()}", flush=True)
+
+    if args.make_test:
+        figures["make_test"] = make_test_seconds(tmp)
+        print(f"(j) make test on a fresh clone: {figures['make_test']:.0f} s", flush=True)
 
     print()
     print(f"{'variant':<52} {'s/report':>9}  note")
@@ -173,9 +331,14 @@ def main() -> int:
         print(f"{name:<52} {per:>9.2f}  {note}")
     print(f"{'floor: cells + export in one warm process':<52} {floor:>9.2f}  on {args.naive} reports; "
           f"/ {args.jobs} cores = {floor / args.jobs:.2f}")
-    print(f"\nratio (a)/(c): {a / (c / n):.1f}x   ratio (b)/(c): {b / c:.1f}x   no-op: {d:.2f} s")
-    print(f"peak memory, {n} pages: (c) {mem_c['pss']:.0f} MiB PSS, (b) {mem_b['pss']:.0f} MiB PSS")
-    print(f"(b) and (c) outputs byte-identical: {same}{e_text}")
+    ratios = f"ratio (a)/(c): {a / (c / n):.1f}x   " + (f"ratio (b)/(c): {b / c:.1f}x   " if b is not None else "")
+    print(f"\n{ratios}no-op build: {d:.2f} s")
+    print(f"peak memory, {n} pages: (c) {mem_c['pss']:.0f} MiB PSS"
+          + (f", (b) {mem_b['pss']:.0f} MiB PSS" if mem_b else ""))
+    if b is not None:
+        print(f"(b) and (c) outputs byte-identical: {same}{e_text}")
+    print_goals(figures, args.quick)
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -12,10 +12,19 @@ they belong to today's raw files, code and lock, and the `processed` fixture the
 `evalkit clean` and `evalkit analyse` exactly as `make report` would (``make test`` has just run
 them in the checkout). Only when they are missing or out of date does the session redo them, in
 the copy.
+
+Under pytest-xdist (`make test` runs ``-n auto --dist loadfile``) every worker is a session of its
+own with its own copy, made from the controller's copy (the workers inherit ``EVALKIT_ROOT``).
+Module-scoped fixtures (a build, a clean of a changed copy) stay in one worker because a file is
+never split. The one expensive session-wide step, bringing the processed tables up to date, is
+done once per run: the first worker to need it takes a lock on the controller's copy, brings its
+own tables up to date and leaves them there; the others wait for the lock and copy them (see
+:func:`processed`).
 """
 
 import atexit
 import dataclasses
+import fcntl
 import os
 import shutil
 import tempfile
@@ -54,6 +63,12 @@ def _remove(root: Path, owner: int) -> None:
 
 TEST_ROOT = _temporary_project(SOURCE_ROOT)
 os.environ["EVALKIT_ROOT"] = str(TEST_ROOT)
+#: The xdist worker this session is ("gw0", …), or None in a plain run or the xdist controller.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+#: The copy the workers share processed tables through: the controller's (set there, inherited).
+SHARED_ENV = "EVALKIT_TESTS_SHARED_ROOT"
+if WORKER is None:
+    os.environ[SHARED_ENV] = str(TEST_ROOT)
 atexit.register(_remove, TEST_ROOT, os.getpid())
 
 from hypothesis import settings  # noqa: E402 - after EVALKIT_ROOT, like every evalkit import below
@@ -67,12 +82,47 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "evalkit"))
 from evalkit import cli, clean, data  # noqa: E402
 
 
+def _bring_processed_up_to_date() -> None:
+    """`evalkit clean` and `evalkit analyse` on the session's copy (each skipped when its stamp
+    says its outputs are current)."""
+    assert cli.main(["clean"]) in (0, 1), "evalkit clean failed"  # 1: counts that do not reconcile (tested)
+    assert cli.main(["analyse"]) == 0, "evalkit analyse failed"
+
+
+def _shared_processed() -> None:
+    """Under xdist: the processed tables are made current once per run, not once per worker.
+
+    The first worker holding the lock brings its copy up to date (a skip when `make test` has just
+    run `make data`, else clean and analyse, about a minute) and publishes ``data/processed`` into
+    the controller's copy; every later worker copies that folder over its own (the stamps hold
+    relative hashes only, so they stay valid) and confirms it with the same skip checks.
+    """
+    shared = Path(os.environ[SHARED_ENV])
+    ready = shared / ".processed-ready"
+    mine = paths.processed_dir()
+    with open(shared / ".processed.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if ready.exists():
+            shutil.rmtree(mine, ignore_errors=True)
+            shutil.copytree(shared / "data" / "processed", mine)
+            _bring_processed_up_to_date()
+            return
+        _bring_processed_up_to_date()
+        target = shared / "data" / "processed"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(mine, target)
+        ready.touch()
+
+
 @pytest.fixture(scope="session")
 def processed():
     """`evalkit clean` and `evalkit analyse` on the session's copy (each skipped when its stamp
-    says its outputs are current); return the clean step's per-source reports."""
-    assert cli.main(["clean"]) in (0, 1), "evalkit clean failed"  # 1: counts that do not reconcile (tested)
-    assert cli.main(["analyse"]) == 0, "evalkit analyse failed"
+    says its outputs are current; once per run under xdist); return the clean step's per-source
+    reports."""
+    if WORKER is not None and SHARED_ENV in os.environ:
+        _shared_processed()
+    else:
+        _bring_processed_up_to_date()
     fields = {f.name for f in dataclasses.fields(clean.SourceReport)}
     return [clean.SourceReport(**{k: v for k, v in source.items() if k in fields})
             for source in data.clean_report()["sources"]]
@@ -88,7 +138,14 @@ def pytest_collection_modifyitems(session, config, items):
     """nbval skips PNG/JPEG when comparing outputs; charts are SVG now, so skip those too.
 
     The chart's text/plain twin (its alt text with the key numbers) is still compared.
+
+    When xdist hands out whole files (``--dist loadfile``), files with slow tests go first: the
+    longest jobs start first and the short ones fill the gaps, instead of one slow file at the end
+    keeping a worker busy while the other idles. The order within a file stays as written.
     """
+    if getattr(config.option, "dist", "no") != "no":
+        slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+        items.sort(key=lambda item: item.path not in slow_files)  # stable: otherwise as collected
     for item in items:
         parent = getattr(item, "parent", None)
         skip = getattr(parent, "skip_compare", None)

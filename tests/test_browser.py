@@ -30,6 +30,8 @@ from evalkit.build import plan, runner
 from evalkit.paths import reports_dir
 from test_changes_page import _rewrite
 
+pytestmark = pytest.mark.slow  # builds the whole site and drives a browser (make test runs it; -m 'not slow' leaves it out)
+
 # Installed into the checkout by scripts/ensure_browser_deps.sh (a tool, not project data: not
 # in the session's temporary project).
 AXE_JS = Path(__file__).resolve().parents[1] / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"

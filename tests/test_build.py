@@ -9,6 +9,8 @@ import pytest
 from evalkit.build import plan, runner
 from evalkit.build.plan import ReportJob
 
+pytestmark = pytest.mark.slow  # every test reads one build of two reports (make test runs it; -m 'not slow' leaves it out)
+
 TWO = ["sd-tensta", "sdo-skarholmen"]
 
 

@@ -110,6 +110,7 @@ def test_outputs_are_captured_as_a_kernel_stores_them(tmp_path):
 
 # --- failures stay contained ----------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_failing_hung_and_process_killing_reports_leave_the_others_built(built_dir, tmp_path):
     target = tmp_path / "out"
     shutil.copytree(built_dir, target)
@@ -197,6 +198,7 @@ def built_dir(processed, tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_two_builds_with_different_jobs_give_identical_bytes(built_dir, tmp_path):
     summary = runner.build(plan.district_jobs(TWO), tmp_path, n_jobs=1, force=True, progress=False)
     assert summary.ok
@@ -207,6 +209,7 @@ def test_two_builds_with_different_jobs_give_identical_bytes(built_dir, tmp_path
         assert (built_dir / rel).read_bytes() == (tmp_path / rel).read_bytes(), rel
 
 
+@pytest.mark.slow
 def test_output_matches_papermill_with_a_kernel_byte_for_byte(built_dir, tmp_path):
     """The engine's notebook and page equal what papermill + a Jupyter kernel + nbconvert give
     (the reference engine, which exists for this comparison)."""
@@ -218,6 +221,7 @@ def test_output_matches_papermill_with_a_kernel_byte_for_byte(built_dir, tmp_pat
         assert (built_dir / rel).read_bytes() == (tmp_path / rel).read_bytes(), rel
 
 
+@pytest.mark.slow
 def test_key_covers_the_code_the_notebook_reaches_not_unrelated_modules(built_dir, tmp_path):
     closure = {p.relative_to(fingerprint.package_root()).as_posix()
                for p in cache.module_closure(plan.notebook_path("district"))}
@@ -258,6 +262,7 @@ def test_changed_notebook_or_parameters_change_the_key(tmp_path):
 
 # --- Dask ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_dask_executor_gives_the_same_bytes(built_dir, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster, \

@@ -70,6 +70,7 @@ def test_identical_publications_give_no_changes(old_site, capsys):
     assert "Inga förändringar" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_diff_lists_exactly_the_changed_number_and_the_flipped_status(old_site, new_build, capsys):
     assert cli.main(["diff", str(old_site), str(new_build / "site"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -80,6 +81,7 @@ def test_diff_lists_exactly_the_changed_number_and_the_flipped_status(old_site, 
     assert [(s["area_code"], s["indicator"]) for s in out["status_changes"]] == [("sd-tensta", "ekonomiskt_bistand")]
 
 
+@pytest.mark.slow
 def test_changes_page_and_the_district_box(old_site, new_build):
     result = changes_page.update(new_build, compare_with=old_site)
     assert result is not None
@@ -98,6 +100,7 @@ def test_changes_page_and_the_district_box(old_site, new_build):
     assert before == {p.name: p.read_bytes() for p in (new_build / "site").glob("*.html")}
 
 
+@pytest.mark.slow
 def test_the_changes_page_is_the_index_s_base_template(old_site, new_build, tmp_path):
     """One base for the site's own pages: the changes page and the index share the head, the
     inlined stylesheet and the main landmark; only the changes page has the way back to the index."""
@@ -144,6 +147,7 @@ def test_publish_and_the_changes_page_do_not_import_each_other_both_ways():
     assert not any("changes_page" in m for m in imported if m)
 
 
+@pytest.mark.slow
 def test_without_a_publication_to_compare_with_page_and_boxes_go(old_site, new_build, tmp_path):
     out = tmp_path / "b"
     shutil.copytree(new_build, out)
@@ -153,6 +157,7 @@ def test_without_a_publication_to_compare_with_page_and_boxes_go(old_site, new_b
     assert "ek-changes" not in (out / "site" / "sd-tensta.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_default_comparison_is_the_last_publication_or_the_one_before_it(old_site, new_build, tmp_path):
     dest = tmp_path / "share" / "site"
     shutil.copytree(old_site, dest)
@@ -193,6 +198,7 @@ def test_unreadable_publication_is_one_line_and_exit_2(tmp_path, capsys):
     assert err.startswith("fel: ") and "datapaket" in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_one_raw_number_changed_moves_that_cell_and_its_dependants_only(processed, tmp_path):
     """Change one count in the raw file, clean again, and diff the published tables: the cell
     itself moves, and nothing but its aggregates and composites (and cells whose protection the

@@ -185,6 +185,7 @@ def fetch_args(server, *extra):
 # --------------------------------------------------------------------------- the whole way
 
 
+@pytest.mark.slow
 def test_fetch_tab638_writes_the_answer_and_its_provenance_and_clean_reads_its_value(server, project, capsys):
     """Done when: `evalkit fetch scb TAB638 --api …` writes the file and its sidecar, and `evalkit clean`
     reads it with the value of the response. The server answers the first data call with 429 once."""

@@ -4,6 +4,8 @@ Everything runs on a temporary project (a copy of data/raw, made-up processed fi
 the evalkit source where code changes are simulated); nothing in the checkout is written.
 """
 
+import ast
+import os
 import shutil
 from pathlib import Path
 
@@ -165,3 +167,62 @@ def test_cli_skips_unchanged_steps_and_reruns_on_force_or_change(project, monkey
     make_data()
     # clean rewrites the table as it was, so the results computed from it still hold
     assert calls[6:] == ["clean"]
+
+
+def test_raw_problem_reads_no_file_when_names_sizes_and_times_are_as_clean_read_them(project, monkeypatch):
+    """Issue 29's no-op build: the stamp's stats line lets `raw_problem` skip hashing data/raw; any
+    other stats send it to the content (a touched file passes, an edited one does not)."""
+    processed = project / "data" / "processed"
+    source = project / "data" / "raw" / "demo" / "indikatorer_2006-2020.csv"
+    stamp.write_clean(processed, stamp.clean_inputs_hash())
+    assert len((processed / stamp.CLEAN_STAMP).read_text().split()) == 4
+    real_hash = stamp.raw_hash
+
+    def no_reading():
+        raise AssertionError("data/raw was hashed")
+
+    monkeypatch.setattr(stamp, "raw_hash", no_reading)
+    assert stamp.raw_problem(processed) == ""            # the cheap path
+    st = source.stat()
+    os.utime(source, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # as a git checkout: new time, same bytes
+    with pytest.raises(AssertionError, match="hashed"):
+        stamp.raw_problem(processed)
+    monkeypatch.setattr(stamp, "raw_hash", real_hash)
+    assert stamp.raw_problem(processed) == ""            # same content: still current
+    original = source.read_bytes()
+    _append(source, "sd-tensta,ekonomiskt_bistand,2021,1,,,\n")
+    assert "data/raw har ändrats" in stamp.raw_problem(processed)
+    source.write_bytes(original)
+    assert stamp.clean_current(processed)               # a skipped clean renews the stats line …
+    monkeypatch.setattr(stamp, "raw_hash", no_reading)
+    assert stamp.raw_problem(processed) == ""            # … so the build after it is cheap again
+
+
+def test_the_stats_check_trusts_a_reset_mtime_and_the_clean_step_does_not(project):
+    """The documented limit of the cheap path: the same size and the same nanosecond mtime with
+    other bytes passes `raw_problem`; `evalkit clean` (first step of `make report`) hashes content."""
+    processed = project / "data" / "processed"
+    source = project / "data" / "raw" / "demo" / "indikatorer_2006-2020.csv"
+    stamp.write_clean(processed, stamp.clean_inputs_hash())
+    st = source.stat()
+    data = bytearray(source.read_bytes())
+    data[-2:-1] = b"9" if data[-2:-1] != b"9" else b"8"
+    source.write_bytes(bytes(data))
+    os.utime(source, ns=(st.st_atime_ns, st.st_mtime_ns))  # a deliberate reset (touch -r, rsync -t)
+    assert stamp.raw_problem(processed) == ""
+    assert not stamp.clean_current(processed)
+
+
+def test_the_import_scan_cache_is_keyed_by_content(package):
+    """The on-disk cache of each module's imports answers as a fresh parse does, and an edited
+    module is parsed again (whatever its size and time)."""
+    for path in package.rglob("*.py"):
+        st = path.stat()
+        assert fingerprint._module_imports(path, "evalkit", st.st_size, st.st_mtime_ns) == tuple(
+            fingerprint.imports(ast.parse(path.read_text(encoding="utf-8")), "evalkit"))
+    module = package / "ny_modul.py"
+    module.write_text("import evalkit.geography\n")
+    assert package / "geography.py" in fingerprint.import_closure(["evalkit.ny_modul"])
+    module.write_text("import evalkit.programme\n")
+    closure = fingerprint.import_closure(["evalkit.ny_modul"])
+    assert package / "programme.py" in closure and package / "geography.py" not in closure

@@ -165,6 +165,7 @@ def walked(tmp_path_factory):
     return path, out, published, make_layouts.walk_expected()
 
 
+@pytest.mark.slow
 def test_walk_inspect_writes_a_sidecar_that_names_every_column(walked):
     path, out, _published, _expected = walked
     code, text = out["inspect"]
@@ -179,6 +180,7 @@ def test_walk_inspect_writes_a_sidecar_that_names_every_column(walked):
     assert "2020*" in text                         # the preliminary marker is noted, the year read as 2020
 
 
+@pytest.mark.slow
 def test_walk_validate_agrees_and_clean_publishes_the_file(walked):
     _path, out, published, expected = walked
     code, text = out["validate"]

@@ -121,6 +121,7 @@ def wide_share_cleaned(tmp_path_factory):
     return root, status, stdout.getvalue(), cells, tidy, catalogue, links
 
 
+@pytest.mark.slow
 def test_clean_warns_once_for_a_wide_share_and_still_reconciles(wide_share_cleaned):
     root, status, stdout, cells, tidy, _, _ = wide_share_cleaned
     assert status == 0  # every row is used and counts reconcile: a warning, not a failure
@@ -135,6 +136,7 @@ def test_clean_warns_once_for_a_wide_share_and_still_reconciles(wide_share_clean
     assert len(groups) and (groups["status"] == ".").all()  # what the warning is about: beräknas inte
 
 
+@pytest.mark.slow
 def test_goal_chart_names_the_missing_comparisons_instead_of_empty_series(wide_share_cleaned):
     _, _, _, _, tidy, catalogue, links = wide_share_cleaned
     charts = district.goal_trends(tidy, catalogue, links[links["indicator"] == NEW], resolve("sd-tensta"), 2006, 2020)
@@ -147,6 +149,7 @@ def test_goal_chart_names_the_missing_comparisons_instead_of_empty_series(wide_s
     assert "kan inte visas" in svg  # the gap panel says why it is empty
 
 
+@pytest.mark.slow
 def test_no_note_when_every_comparison_has_values(wide_share_cleaned):
     _, _, _, _, tidy, catalogue, links = wide_share_cleaned
     charts = district.goal_trends(tidy, catalogue, links[links["indicator"] != NEW], resolve("sd-tensta"), 2006, 2020)

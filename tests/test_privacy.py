@@ -40,6 +40,7 @@ def site(built):
     return reports_dir() / "site"
 
 
+@pytest.mark.slow
 def test_full_site_builds(built):
     assert built.ok, built.text()
 
@@ -92,6 +93,7 @@ def _tables(html: str):
             yield parsed[0], parsed[1:]
 
 
+@pytest.mark.slow
 def test_site_tables_and_downloads_have_no_unsuppressed_small_counts(pages, count_labels):
     problems, scanned_tables, scanned_downloads = {}, 0, 0
     for name, html in pages.items():
@@ -138,6 +140,7 @@ def test_published_tidy_has_no_small_counts_at_stadsdel_level(processed):
     assert len(log) >= len(hidden) > 0  # the demo data do have small cells, and each is logged
 
 
+@pytest.mark.slow
 def test_no_page_carries_a_script_except_the_index_filter(pages):
     for name, html in pages.items():
         soup = BeautifulSoup(html, "html.parser")
@@ -202,6 +205,7 @@ def _share_problems(header: list[str], rows: list[list[str]]) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 def test_no_school_or_survey_share_on_the_site_pins_a_small_count(pages):
     """Issue 25: 'Bandhagen norra skola åk 6 95,0 % of 20' is one pupil who failed."""
     problems, scanned = {}, 0

@@ -152,6 +152,7 @@ def test_penalised_fit_is_not_exact_where_the_classic_fit_is():
     assert obj(pen) <= obj(exact) + 1e-9
 
 
+@pytest.mark.slow
 def test_scale_free_transforms_and_floor(tidy):
     from evalkit.analysis import effects as ef
 

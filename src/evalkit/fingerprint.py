@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -141,17 +142,67 @@ def import_closure(modules: list[str]) -> list[Path]:
             package = ".".join(parts[:i]) if path.name == "__init__.py" else ".".join(parts[: i - 1])
             st = path.stat()
             todo += _module_imports(path, package, st.st_size, st.st_mtime_ns)
+    _save_import_cache()
     return sorted(seen)
 
 
 @lru_cache(maxsize=512)
 def _module_imports(path: Path, package: str, size: int, mtime_ns: int) -> tuple[str, ...]:
     """The imports of one source file, parsed once per version of the file (the closures of the
-    notebooks and of the shared results overlap in most modules)."""
+    notebooks and of the shared results overlap in most modules).
+
+    Parsing all of evalkit's source took half of a no-op `evalkit build` (issue 29), so the answer
+    is also kept on disk (:func:`_import_cache`), keyed by the file's content hash and package:
+    reading and hashing the bytes costs a few milliseconds, and a file changed in any way is
+    parsed again."""
+    source = path.read_bytes()
+    key = f"{package}:{hashlib.sha256(source).hexdigest()}"
+    cache = _import_cache()
+    if key in cache:
+        return tuple(cache[key])
     try:
-        return tuple(imports(ast.parse(path.read_text(encoding="utf-8")), package))
+        found = tuple(imports(ast.parse(source.decode("utf-8")), package))
     except SyntaxError:
-        return ()
+        found = ()
+    cache[key] = list(found)
+    _IMPORT_CACHE_DIRTY.append(key)
+    return found
+
+
+#: On-disk cache of :func:`_module_imports`: next to Python's own byte code (git-ignored,
+#: rebuilt by any run that finds it missing, stale or unwritable).
+IMPORT_CACHE = Path("__pycache__") / "evalkit-imports.json"
+#: Cache entries at most (the oldest go first); a few versions of every module.
+IMPORT_CACHE_SIZE = 2000
+_IMPORT_CACHE_DIRTY: list[str] = []
+
+
+@lru_cache(maxsize=1)
+def _import_cache() -> dict[str, list[str]]:
+    """The on-disk import cache of this package, read once per process (empty if unreadable)."""
+    try:
+        loaded = json.loads((package_root() / IMPORT_CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _save_import_cache() -> None:
+    """Write the import cache back when this process parsed something new (atomically: builds and
+    test workers run at once; a cache that cannot be written is only slower, never wrong)."""
+    if not _IMPORT_CACHE_DIRTY:
+        return
+    _IMPORT_CACHE_DIRTY.clear()
+    cache = _import_cache()
+    keep = dict(list(cache.items())[-IMPORT_CACHE_SIZE:])
+    path = package_root() / IMPORT_CACHE
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        tmp.write_text(json.dumps(keep), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def code_hash(modules: list[str], exclude: tuple[str, ...] = ()) -> str:
