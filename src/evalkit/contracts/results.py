@@ -242,5 +242,5 @@ GOAL_STATUS_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "latest_n": ("Antal svarande (eller bedömda skolor) senaste året.", "Respondents (or schools assessed) in the latest year."),
     "status": ("Status (kod): met, on_track, not_met, within_uncertainty (ryms i osäkerheten), no_data (saknar underlag).",
                "Status (code): met, on_track, not_met, within_uncertainty, no_data."),
-    "reason": ("Skäl (kod i analysis.goals.DECISIONS).", "Reason (code of analysis.goals.DECISIONS)."),
+    "reason": ("Skäl (kod i contracts.results.DECISIONS).", "Reason (code of contracts.results.DECISIONS)."),
 }

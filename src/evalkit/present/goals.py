@@ -3,7 +3,7 @@ each row's status, and the rule text.
 
 :mod:`evalkit.analysis.goals` decides (codes and numbers); this module only words the decision.
 The rule text (:data:`STATUS_RULE_SV`) is rendered from the analysis module's decision table
-(:data:`~evalkit.analysis.goals.DECISIONS`) and its constants (``ALPHA``, ``MARGIN``,
+(:data:`~evalkit.contracts.results.DECISIONS`) and its constants (``ALPHA``, ``MARGIN``,
 ``TOLERANCE``, ``DESIGN_EFFECT``, ``SCHOOL_SLACK``), so the text on the pages states the rule the
 code applies.
 """
