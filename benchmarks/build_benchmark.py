@@ -97,7 +97,8 @@ GOALS = {
     "ratio_pool": ("ratio to papermill + HTMLExporter in a process pool", "≥ 5×", lambda v: v >= 5),
     "all_117": ("evalkit build --force --all-stadsdelar, 117 reports", "< 60 s", lambda v: v < 60),
     "noop": ("no-op make report (clean + analyse + build)", "< 0.5 s", lambda v: v < 0.5),
-    "clean": ("evalkit clean --force", "< 15 s", lambda v: v < 15),
+    "clean": ("evalkit clean --force, no disclosure cache", "< 15 s", lambda v: v < 15),
+    "clean_cached": ("evalkit clean --force, every block cached", "< 15 s", lambda v: v < 15),
     "analyse": ("evalkit analyse --force", "< 15 s", lambda v: v < 15),
     "deso_time": ("DeSO-sized table, suppression + audit", "< 60 s", lambda v: v < 60),
     "deso_mem": ("DeSO-sized table, peak memory", "< 2 GiB", lambda v: v < 2048),
@@ -310,8 +311,13 @@ def main() -> int:
     if not args.quick:
         # (g), (h): forced steps on a copy of the project, one after the other.
         env = temporary_project(tmp)
+        # the copy took the checkout's disclosure cache (data/processed/disclosure_cache): without it
+        # every block is solved (the figure), with it none is (nothing changed since)
+        shutil.rmtree(Path(env["EVALKIT_ROOT"]) / "data" / "processed" / "disclosure_cache", ignore_errors=True)
         figures["clean"] = timed([evalkit, "clean", "--force"], env)
-        print(f"(g) evalkit clean --force: {figures['clean']:.1f} s", flush=True)
+        figures["clean_cached"] = timed([evalkit, "clean", "--force"], env)
+        print(f"(g) evalkit clean --force: {figures['clean']:.1f} s with no disclosure cache, "
+              f"{figures['clean_cached']:.1f} s with every block cached", flush=True)
         figures["analyse"] = timed([evalkit, "analyse", "--force"], env)
         print(f"(h) evalkit analyse --force: {figures['analyse']:.1f} s", flush=True)
 
