@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
@@ -208,11 +209,20 @@ def test_a_printed_district_report_has_every_table_number_on_a4_paper(site, serv
     assert pages <= MAX_PRINTED_PAGES, f"{pages} A4-sidor"
 
 
-def test_on_a_phone_goal_tables_need_no_sideways_scrolling_and_chart_text_is_legible(site, server, browser):
-    # A phone: 390 CSS px wide, overlay scrollbars (a desktop window of that size loses 15 px to one).
+@contextmanager
+def on_a_phone(browser):
+    """The browser as a phone: 390 CSS px wide, overlay scrollbars (a desktop window of that size
+    loses 15 px to one); the window is itself again afterwards."""
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
     try:
+        yield browser
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_on_a_phone_goal_tables_need_no_sideways_scrolling_and_chart_text_is_legible(site, server, browser):
+    with on_a_phone(browser):
         browser.get(urljoin(server, PRINTED))
         layout = browser.execute_script("""
             const wraps = Array.from(document.querySelectorAll('.ek-table-wrap')).filter(w => w.querySelector('.ek-goals'));
@@ -226,8 +236,6 @@ def test_on_a_phone_goal_tables_need_no_sideways_scrolling_and_chart_text_is_leg
                     overflowing: wraps.filter(w => w.scrollWidth > w.clientWidth + 1).length, tables: wraps.length,
                     statusBesideGoal: status.top < goal.bottom && status.left >= goal.right - 1,
                     chartText: scale.map(s => s * 16 / body), charts: scale.length};""")
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert layout["viewport"] == 390
     assert layout["tables"] >= 3 and layout["overflowing"] == 0
     assert layout["statusBesideGoal"]
@@ -324,9 +332,7 @@ def test_no_glossary_term_on_a_district_page_is_left_unexplained(site, server, b
 
 
 def test_at_phone_width_nothing_on_a_district_page_is_wider_than_the_screen(site, server, browser):
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
-    try:
+    with on_a_phone(browser):
         browser.get(urljoin(server, CHECKED))
         result = browser.execute_script("""
             const width = document.documentElement.clientWidth;
@@ -346,8 +352,6 @@ def test_at_phone_width_nothing_on_a_district_page_is_wider_than_the_screen(site
             return {width, wide: wide.slice(0, 20), n: wide.length,
                     scrolls: document.documentElement.scrollWidth > width,
                     narrow: charts.filter(i => i.closest('.ek-narrow')).length, charts: charts.length};""")
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert result["width"] == 390
     assert result["n"] == 0 and not result["scrolls"], f"{result['n']} element bredare än 390 px: {result['wide']}"
     print(f"diagram ritade smala: {result['narrow']} av {result['charts']}")

@@ -95,7 +95,7 @@ def test_suppression_note_names_the_threshold_and_formats_the_count():
 
 
 def test_school_goal_is_quoted_from_the_programme():
-    goal = programme.goals().set_index("goal_id").loc[report.SCHOOL_GOAL]
+    goal = programme.goals().set_index("goal_id").loc[programme.SCHOOL_GOAL]
     text = report.school_goal_sv()
     assert text == f"Mål 1.1 Skola och utbildning: {goal['text_sv']}"
     assert "riksgenomsnittet" in text

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit import origin
+from evalkit.fingerprint import file_stats
 from evalkit.paths import processed_dir
 from evalkit.programme import DISCLOSURE_THRESHOLD  # re-exported: counts below it are never published
 
@@ -87,13 +88,14 @@ def disclosure_audit() -> dict:
 def _published_default() -> tuple[pd.DataFrame, pd.DataFrame]:
     folder = processed_dir()
     paths = (_require(folder / PUBLISHED_TABLE), _require(folder / SUPPRESSION_LOG))
-    # Read once per process and version of the files (keyed on their mtimes, like :func:`tidy`): the
-    # build's warm template reads them once for every report, a long-lived process sees a rewrite.
-    return _load_published(*(str(p) for p in paths), *(p.stat().st_mtime_ns for p in paths))
+    # Read once per process and version of the files (keyed on size and mtime, fingerprint.file_stats):
+    # the build's warm template reads them once for every report, a long-lived process sees a rewrite.
+    return _load_published(file_stats(paths))
 
 
 @lru_cache(maxsize=2)
-def _load_published(table: str, log: str, table_mtime: int, log_mtime: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _load_published(stats: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    (table, *_), (log, *_) = stats
     return pd.read_parquet(table), pd.read_parquet(log)
 
 

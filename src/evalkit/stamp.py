@@ -107,11 +107,9 @@ def raw_stats_hash() -> str:
     """Hash of the name, size and modification time (ns) of every file :func:`raw_hash` covers:
     a change detector that reads no file (what make itself trusts)."""
     raw = raw_dir()
-    digest = hashlib.sha256()
-    for path in sorted(fingerprint.raw_files()):
-        st = path.stat()
-        digest.update(f"{path.relative_to(raw)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    return digest.hexdigest()
+    stats = fingerprint.file_stats(sorted(fingerprint.raw_files()))
+    # names relative to data/raw, so a clone elsewhere keeps the cheap path
+    return hashlib.sha256(repr([(str(Path(p).relative_to(raw)), *rest) for p, *rest in stats]).encode()).hexdigest()
 
 
 def clean_outputs(processed: Path) -> list[Path]:

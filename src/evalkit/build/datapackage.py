@@ -225,8 +225,8 @@ def definition_tables(published) -> dict[str, tuple]:
     """The tables that define the published numbers: the index configuration, the area hierarchy
     per era, the indicator codebook and the status/reason codes."""
     from evalkit import geography, programme
-    from evalkit.analysis import goals
     from evalkit.analysis import index as risk_index
+    from evalkit.contracts.results import DECISIONS
 
     config = risk_index.load_index_config().fillna("")
     # the rank band's draws (left-out indicator, perturbed weights) follow the configuration's order
@@ -237,7 +237,7 @@ def definition_tables(published) -> dict[str, tuple]:
     # needed to re-derive a published number and stay out of the package
     definitions = programme.indicator_catalogue().drop(columns=list(programme.ROLE_COLUMNS))
     out["kodbok"] = (_codebook(definitions, published), ["indicator"], CODEBOOK_DESCRIPTIONS)
-    out["statuskoder"] = (_status_codes(goals), ["resource", "column", "code"], STATUS_CODE_DESCRIPTIONS)
+    out["statuskoder"] = (_status_codes(DECISIONS), ["resource", "column", "code"], STATUS_CODE_DESCRIPTIONS)
     return out
 
 
@@ -276,7 +276,7 @@ def _codebook(catalogue, published):
     return book.fillna({c: "" for c in book.columns if book[c].dtype == object}).reset_index(drop=True)
 
 
-def _status_codes(goals):
+def _status_codes(decisions: dict):
     """Every code of a ``status`` or ``reason`` column with its meaning (and, for a reason, the
     goal status the decision table gives)."""
     import pandas as pd
@@ -284,7 +284,7 @@ def _status_codes(goals):
     rows = [("indikatorer", "status", code, sv, en, "") for code, (sv, en) in STATUS_MEANINGS.items()]
     rows += [("goal_status", "status", code, sv, en, "") for code, (sv, en) in GOAL_STATUS_MEANINGS.items()]
     rows += [("goal_status", "reason", reason, GOAL_STATUS_MEANINGS[status][0], reason.replace("_", " "), status)
-             for reason, status in goals.DECISIONS.items()]
+             for reason, status in decisions.items()]
     return pd.DataFrame(rows, columns=list(STATUS_CODE_DESCRIPTIONS))
 
 

@@ -14,9 +14,6 @@ from evalkit import geography
 
 #: The levels a district report exists for.
 DISTRICT_LEVELS = ("stadsdel", "stadsdelsomrade")
-#: The borough division the programme was written for (2007–2019, the first of ``geography.ERAS``):
-#: a stadsdel's borough and a borough's stadsdelar are those of this era.
-PROGRAMME_ERA = geography.PROGRAMME_ERA
 #: Compared with every area: programme areas, rest of the city, whole city.
 COMPARISON_AREAS = (geography.PROGRAMME_CODE, geography.REST_CODE, geography.CITY_CODE)
 
@@ -46,7 +43,7 @@ class Area:
         return self.level == "stadsdelsomrade"
 
 
-def resolve(name_or_code: str, level: str | None = None, era: str = PROGRAMME_ERA) -> Area:
+def resolve(name_or_code: str, level: str | None = None, era: str = geography.PROGRAMME_ERA) -> Area:
     """The :class:`Area` of a district report from a code (``sd-husby``) or a name (``Husby``).
 
     Names are resolved by the geography registry (``level``: ``stadsdel`` or ``stadsdelsomrade``

@@ -308,9 +308,6 @@ def survey_results(results: pd.DataFrame, area: Area, year: int, min_n: int | No
 # the top of the notebook from its ``district`` parameter (a name such as "Husby" or a code such as
 # "sd-husby", as on the command line), so a cell is one call and no section looks the name up again.
 
-#: The goal the school section follows up (its wording is read from goals.csv).
-SCHOOL_GOAL = programme.SCHOOL_GOAL
-
 
 def title_section(area: Area, start_year: int, end_year: int) -> list:
     """The top of a district report: the demo-data banner, the title and the area's map."""
@@ -379,7 +376,7 @@ def tenure_section(area: Area, baseline_year: int, end_year: int) -> list:
     return [heading("Upplåtelseformer"), tenure(tidy, area, (baseline_year, end_year))]
 
 
-def school_goal_sv(goal_id: str = SCHOOL_GOAL) -> str:
+def school_goal_sv(goal_id: str = programme.SCHOOL_GOAL) -> str:
     """The school goal as the programme words it: "Mål 1.1 Skola och utbildning: Varje grundskolas …"."""
     from evalkit import programme
 
