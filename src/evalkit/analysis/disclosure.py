@@ -761,23 +761,14 @@ def _history_block(history: list, years: set, indicators: set) -> list:
 
 
 def _code_version() -> str:
-    """What the result of a block depends on besides its data: this code and the solvers."""
-    import hashlib
-    import inspect
-    import sys
-
+    """What the result of a block depends on besides its data: the evalkit code this module can run
+    (its import closure, as the build's cache keys take it) and the solvers' versions."""
     import highspy
     import scipy
 
-    from evalkit import aggregate
-    from evalkit.analysis import intruder
+    from evalkit import fingerprint
 
-    h = hashlib.sha256()
-    for mod in (aggregate, intruder):
-        h.update(inspect.getsource(mod).encode())
-    h.update(inspect.getsource(sys.modules[__name__]).encode())
-    h.update(f"{scipy.__version__}|{getattr(highspy, '__version__', '')}".encode())
-    return h.hexdigest()
+    return f"{fingerprint.code_hash([__name__])}|{scipy.__version__}|{getattr(highspy, '__version__', '')}"
 
 
 def _frame_digest(h, frame: pd.DataFrame) -> None:
