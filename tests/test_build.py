@@ -96,3 +96,85 @@ def test_parameters_are_validated_before_anything_runs():
         plan.district_jobs(["sd-tensta"], (2020, 2015))
     with pytest.raises(ValueError):
         plan.district_jobs(["../../etc/passwd"])
+
+
+def test_plan_lists_the_same_pages_from_the_plain_registry():
+    """Canonical codes are listed from the registry read without pandas, other spellings through
+    present.area.resolve: both give each page the same area, so the same slug, title and group."""
+    from evalkit import geography
+    from evalkit.present import area as areas
+
+    for code in geography.plain_programme_areas() + geography.plain_stadsdelar() + ["sdo-jarva"]:
+        plain, resolved = plan._area(code), areas.resolve(code)
+        assert (plain.code, plain.name, plain.is_borough, plain.borough) == (
+            resolved.code, resolved.name, resolved.is_borough, resolved.borough)
+    assert plan.district_jobs(["Tensta", "Skärholmens sdn"]) == plan.district_jobs(TWO)
+
+
+def test_noop_build_is_decided_without_the_engine_and_changes_no_byte(built, tmp_path, monkeypatch, capsys):
+    """Issue 29: `evalkit build` with nothing to do answers from the fingerprint the last build
+    recorded (build/noop.py) without importing the engine or pandas, and leaves every file as
+    the engine's own no-op leaves it; anything the build decides from makes it look again."""
+    import os
+    import subprocess
+    import sys
+
+    from evalkit import cli
+    from evalkit.build import noop
+
+    out = tmp_path / "out"
+    shutil.copytree(built[0], out)
+    argv = ["build", "--no-progress", "--out", str(out), *[x for slug in TWO for x in ("--district", slug)]]
+    jobs = plan.district_jobs(TWO)
+    assert not noop.unchanged(jobs, out)  # the fixture's build went through runner.build, not the command
+    assert cli.main(argv) == 0 and noop.unchanged(jobs, out)
+    files = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    index_time = (out / "site" / "index.html").stat().st_mtime_ns
+
+    def no_engine(*args, **kwargs):
+        raise AssertionError("the build engine ran")
+
+    monkeypatch.setattr(runner, "build", no_engine)
+    capsys.readouterr()
+    assert cli.main(argv) == 0
+    assert "Byggda: 0, återanvända: 2, misslyckade: 0" in capsys.readouterr().out
+    assert (out / "site" / "index.html").stat().st_mtime_ns == index_time  # not even rewritten
+    monkeypatch.undo()
+    # The engine's own no-op writes the same bytes (it rewrites the index, with the same content).
+    again = runner.build(jobs, out, n_jobs=1, progress=False)
+    assert again.built == [] and {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == files
+    assert noop.summary_text(2, 0.0) == runner.BuildSummary(reused=TWO).text()
+
+    # The command line's no-op imports neither the engine nor pandas.
+    code = ("import sys; from evalkit import cli; assert cli.main(sys.argv[1:]) == 0; "
+            "assert not {'pandas', 'evalkit.build.runner'} & set(sys.modules), sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code, *argv], check=True, env=os.environ, capture_output=True)
+
+    # Whatever a build decides from makes the next one look again.
+    changes = [
+        lambda: (out / "site" / "index.html").write_text("edited by hand"),
+        lambda: (out / "site" / "sd-tensta.html").unlink(),
+        lambda: (out / ".cache" / "sd-tensta.key").write_text("old\n"),
+        lambda: (out / ".cache" / "synthetic.txt").write_text("other 0\n"),
+        lambda: (out / ".cache" / "datapackage.key").unlink(),
+        lambda: (out / ".cache" / "published_to.txt").write_text(str(tmp_path / "published")),
+        lambda: (out / "failed").mkdir() or (out / "failed" / "sd-tensta.txt").write_text("fel"),
+        lambda: (out / "site" / "andringar.html").write_text("<html></html>"),
+    ]
+    saved = tmp_path / "saved"
+    shutil.copytree(out, saved)
+    for change in changes:
+        change()
+        assert not noop.unchanged(jobs, out)
+        shutil.rmtree(out)
+        shutil.copytree(saved, out)
+        assert noop.unchanged(jobs, out)
+    assert not noop.unchanged(plan.district_jobs(["sd-tensta"]), out)  # another selection
+    from evalkit.build import cache
+
+    monkeypatch.setattr(cache, "inputs_hash", lambda: "other data")  # new processed tables
+    assert not noop.unchanged(jobs, out)
+    monkeypatch.undo()
+    monkeypatch.setattr(cache, "package_hash", lambda notebook=None: "other code")
+    assert not noop.unchanged(jobs, out)
+    assert not noop.unchanged(plan.district_jobs(TWO, (2016, 2019)), out)

@@ -436,3 +436,21 @@ def test_the_programme_era_names_the_boroughs_the_programme_was_assigned_in():
 def test_the_regso_key_is_read_by_geography():
     key = geo.regso_key()
     assert len(key) == 127 and {"regso_2020_code", "regso_2020_name", "method"} <= set(key.columns)
+
+
+def test_plain_registry_agrees_with_the_pandas_tables():
+    """The csv-module reader a no-op build lists its pages from (no pandas) gives every code the
+    name, level and borough the registry's tables give it, and the same programme lists."""
+    sd = geo.stadsdelar()
+    assert geo.plain_stadsdelar() == sd["stadsdel_code"].tolist()
+    assert geo.plain_programme_areas() == geo.programme_boroughs() + geo.programme_stadsdelar()
+    boroughs = set(geo.stadsdelsomraden()["sdo_code"])
+    plain = {code: geo.plain_area(code) for code in geo._names_by_code()}
+    assert {c for c, a in plain.items() if a is not None} == set(sd["stadsdel_code"]) | boroughs
+    for code, area in plain.items():
+        if area is None:  # the group codes are no district page
+            assert geo.area_level(code) not in ("stadsdel", "stadsdelsomrade")
+            continue
+        assert (area.code, area.name, area.level) == (code, geo.area_name(code), geo.area_level(code))
+        assert area.borough == (code if area.is_borough else geo.borough_of(code))
+    assert geo.plain_area("Husby") is None and geo.plain_area("sd-finns-inte") is None

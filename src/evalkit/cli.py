@@ -203,8 +203,9 @@ def cmd_effects(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from evalkit.build import runner
+    import time
 
+    start = time.perf_counter()
     try:
         jobs = build_jobs(args)
     except ValueError as exc:
@@ -220,10 +221,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     if problem:  # one clear message instead of every report failing on it
         print(f"fel: {problem}", file=sys.stderr)
         return 2
-    summary = runner.build(jobs, Path(args.out) if args.out else reports_dir(), n_jobs=args.jobs,
+    from evalkit.build import cache, noop
+
+    out_dir = Path(args.out) if args.out else reports_dir()
+    # Nothing to do is decided before the build engine (and pandas) is imported: see build/noop.py.
+    if not args.force and not args.compare_with and noop.unchanged(jobs, out_dir):
+        print(noop.summary_text(len(jobs), time.perf_counter() - start))
+        return 0
+    from evalkit.build import runner
+
+    shared = cache.inputs_hash()  # before the build: inputs changed meanwhile make the next one look again
+    noop.forget(out_dir)
+    summary = runner.build(jobs, out_dir, n_jobs=args.jobs,
                            force=args.force, cell_timeout=args.cell_timeout, progress=not args.no_progress,
                            report_timeout=args.report_timeout, executor=args.executor, scheduler=args.scheduler,
                            compare_with=Path(args.compare_with) if args.compare_with else None)
+    if summary.ok and not args.compare_with:
+        noop.record(jobs, out_dir, shared)
     print(summary.text())
     return 0 if summary.ok else 1
 
@@ -237,7 +251,7 @@ def build_jobs(args: argparse.Namespace) -> list:
     if args.all_stadsdelar:
         from evalkit import geography
 
-        districts += geography.stadsdelar()["stadsdel_code"].tolist()
+        districts += geography.plain_stadsdelar()
     reports = tuple(args.report or plan.REPORT_TYPES)
     jobs = []
     if not districts:  # a selection of districts builds just those pages

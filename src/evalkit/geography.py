@@ -20,19 +20,19 @@ what they get without touching the cache.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import re
 import unicodedata
 from functools import lru_cache
-from typing import TYPE_CHECKING
-
-import pandas as pd
+from typing import TYPE_CHECKING, NamedTuple
 
 from evalkit import programme
 from evalkit.paths import raw_dir
 
-if TYPE_CHECKING:  # geopandas is imported lazily: only the map functions need it
+if TYPE_CHECKING:  # pandas and geopandas are imported where used: listing a build's pages needs neither
     import geopandas as gpd
+    import pandas as pd
 
 ERAS = ("2007", "2020", "2023")
 #: The era the programme was decided and assigned in: its six boroughs ("stadsdelsnämnder") are the
@@ -172,6 +172,8 @@ def era_for_year(year: int) -> str:
 @lru_cache(maxsize=1)
 def _source() -> pd.DataFrame:
     """The stadsdel -> borough source table, as read."""
+    import pandas as pd
+
     return pd.read_csv(raw_dir() / "geography" / "stadsdelar_stadsdelsomraden.csv", dtype=str)
 
 
@@ -183,6 +185,8 @@ def _programme_areas() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _stadsdelar_table() -> pd.DataFrame:
+    import pandas as pd
+
     src = _source()
     programme_names = {slugify(n) for n in _programme_areas().query("level == 'stadsdel'")["name"]}
     out = pd.DataFrame(
@@ -220,6 +224,8 @@ def members(borough_code: str, era: str = PROGRAMME_ERA) -> list[str]:
 @lru_cache(maxsize=1)
 def _borough_names() -> dict[str, str]:
     """Borough code -> canonical name, over all eras."""
+    import pandas as pd
+
     src = _source()
     names = pd.concat([src[col] for col in _ERA_COLUMNS.values()]).drop_duplicates()
     return {stadsdelsomrade_code(n): n for n in names}
@@ -227,6 +233,8 @@ def _borough_names() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _stadsdelsomraden_table() -> pd.DataFrame:
+    import pandas as pd
+
     sd = _stadsdelar_table()
     programme_2007 = set(_programme_borough_codes())
     names = _borough_names()
@@ -338,7 +346,77 @@ def regso_key() -> pd.DataFrame:
     """SCB's RegSO 2020 areas of Stockholm and how each was matched to the city's areas
     (``geography/regso2020_stadsdelsomraden.csv``, as text; :mod:`evalkit.io.regso` reads SCB's
     tables through it). Read here because this module is the one reader of ``data/raw/geography``."""
+    import pandas as pd
+
     return pd.read_csv(raw_dir() / "geography" / "regso2020_stadsdelsomraden.csv", dtype=str, keep_default_na=False)
+
+
+# --------------------------------------------------------------------------- the registry without pandas
+
+
+class PlainArea(NamedTuple):
+    """A stadsdel or stadsdelsområde by canonical code, as the build plan lists pages: its name,
+    level and its borough in ``PROGRAMME_ERA`` (a borough's own code for a borough)."""
+
+    code: str
+    name: str
+    level: str
+    borough: str
+
+    @property
+    def is_borough(self) -> bool:
+        """True for a stadsdelsområde."""
+        return self.level == "stadsdelsomrade"
+
+
+def _read_text_csv(path) -> list[dict[str, str]]:
+    """A small registry CSV as rows of text (the ``csv`` module; a BOM is dropped)."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@lru_cache(maxsize=1)
+def _plain_registry() -> tuple[dict[str, PlainArea], tuple[str, ...]]:
+    """(canonical code -> :class:`PlainArea` for the 117 stadsdelar and the boroughs of every era,
+    the codes of the programme's boroughs then its stadsdelar), read with the ``csv`` module.
+
+    Hand-written beside the pandas tables above because a no-op `evalkit build` lists its pages
+    from codes and names only, and importing pandas would be most of its time. It reads the same
+    two files by the same rules; ``tests/test_geography.py`` checks that it agrees with
+    :func:`stadsdelar`, :func:`area_name`, :func:`borough_of` and the programme lists.
+    """
+    source = _read_text_csv(raw_dir() / "geography" / "stadsdelar_stadsdelsomraden.csv")
+    named = programme.programme_area_rows()
+    era_column = _ERA_COLUMNS[PROGRAMME_ERA]
+    areas = {stadsdel_code(row["stadsdel"]): PlainArea(stadsdel_code(row["stadsdel"]), row["stadsdel"], "stadsdel",
+                                                       stadsdelsomrade_code(row[era_column]))
+             for row in source}
+    # Borough names as _borough_names has them: every era's column in turn, each spelling once,
+    # and for a code with two spellings the later one.
+    for name in dict.fromkeys(row[col] for col in _ERA_COLUMNS.values() for row in source):
+        code = stadsdelsomrade_code(name)
+        areas[code] = PlainArea(code, name, "stadsdelsomrade", code)
+    sd_names = {slugify(r["name"]) for r in named if r["level"] == "stadsdel"}
+    boroughs = sorted(stadsdelsomrade_code(r["name"]) for r in named if r["level"] == "stadsdelsomrade")
+    stadsdelar = sorted(a.code for a in areas.values() if a.level == "stadsdel" and slugify(a.name) in sd_names)
+    return areas, tuple(boroughs + stadsdelar)
+
+
+def plain_area(code: str) -> PlainArea | None:
+    """The stadsdel or stadsdelsområde with canonical code ``code``, without pandas; None for
+    anything else (a name, a group code, an unknown code: :func:`resolve` handles those)."""
+    return _plain_registry()[0].get(code)
+
+
+def plain_programme_areas() -> list[str]:
+    """:func:`programme_boroughs` + :func:`programme_stadsdelar` (the 6 boroughs of era ``"2007"``,
+    then the 21 stadsdelar, each sorted), without pandas."""
+    return list(_plain_registry()[1])
+
+
+def plain_stadsdelar() -> list[str]:
+    """Codes of the 117 stadsdelar (sorted; :func:`stadsdelar`'s ``stadsdel_code``), without pandas."""
+    return sorted(a.code for a in _plain_registry()[0].values() if a.level == "stadsdel")
 
 
 # --------------------------------------------------------------------------- name resolution
@@ -347,6 +425,8 @@ def regso_key() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _aliases() -> pd.DataFrame:
     """Extra spellings (``alias, level, canonical, note``) from ``geography/aliases.csv``."""
+    import pandas as pd
+
     return pd.read_csv(raw_dir() / "geography" / "aliases.csv", dtype=str, keep_default_na=False)
 
 

@@ -16,10 +16,23 @@ nullable integers: see :func:`indicator_catalogue`).
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from evalkit.paths import raw_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    class _Pandas:
+        """pandas, imported on first use: the constants below are read by the build plan, and a
+        no-op `evalkit build` must not pay for importing pandas (~0.5 s) to learn the years."""
+
+        def __getattr__(self, name: str):
+            import pandas
+
+            return getattr(pandas, name)
+
+    pd = _Pandas()
 
 # --- Constants: one home for the programme's years, the disclosure threshold and the seeds -------
 # Everything that needs one of these imports it from here (the ground floor), so a change is made
@@ -398,6 +411,15 @@ def programme_areas(base: Path | None = None) -> pd.DataFrame:
     """The programme's areas as the programme text names them (``programme_areas.csv``):
     ``level, name, source_quote``; read as text (:mod:`evalkit.geography` turns them into codes)."""
     return pd.read_csv(_programme_dir(base) / PROGRAMME_AREAS_FILE, dtype=str)
+
+
+def programme_area_rows(base: Path | None = None) -> list[dict[str, str]]:
+    """:func:`programme_areas` as rows of text, read with the ``csv`` module: for the build plan,
+    which lists a no-op build's pages without importing pandas."""
+    import csv
+
+    with open(_programme_dir(base) / PROGRAMME_AREAS_FILE, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def cohorts(path: Path | None = None) -> pd.DataFrame:

@@ -70,13 +70,9 @@ def district_jobs(districts: list[str] | None = None, years: tuple[int, int] = D
     (:func:`evalkit.present.area.resolve`; ``level``: ``stadsdel`` or ``stadsdelsomrade`` for
     names that are both), so output paths derive from canonical codes only.
     """
-    from evalkit.present import area as areas
-
     start, end = validate_years(*years)
-    if districts:
-        found = [areas.resolve(d, level) for d in districts]
-    else:
-        found = [areas.resolve(c) for c in geography.programme_boroughs() + geography.programme_stadsdelar()]
+    codes = districts or geography.plain_programme_areas()
+    found = [_area(d, level) for d in codes]
     jobs = []
     # Boroughs first, then stadsdelar alphabetically (Swedish order), within each borough group.
     from evalkit.present.format import sort_key_sv
@@ -95,6 +91,18 @@ def district_jobs(districts: list[str] | None = None, years: tuple[int, int] = D
             )
         )
     return jobs
+
+
+def _area(name_or_code: str, level: str | None = None):
+    """What a page needs of its area (code, name, borough, whether it is a borough): a canonical
+    code from the registry read without pandas (a no-op build lists its pages from these), any
+    other spelling through :func:`evalkit.present.area.resolve`."""
+    plain = geography.plain_area(name_or_code) if level is None else None
+    if plain is not None:
+        return plain
+    from evalkit.present import area as areas
+
+    return areas.resolve(name_or_code, level)
 
 
 #: City-wide pages: (report/notebook name, slug, title). Listed first on the index page.
