@@ -20,7 +20,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
     processed = processed_dir()
     # Taken before the run: an input edited while clean runs makes the next run redo it.
-    inputs, raw = stamp.clean_inputs_hash(), stamp.raw_hash()
+    raw = stamp.raw_hash()
+    inputs = stamp.clean_inputs_hash(raw)
     if not args.force and stamp.clean_current(processed, inputs):
         return _clean_unchanged(processed)
     from evalkit import clean

@@ -85,12 +85,13 @@ def results_current(processed: Path) -> bool:
     return outputs.read_text().strip() == _results_outputs_hash(processed)
 
 
-def clean_inputs_hash() -> str:
+def clean_inputs_hash(raw: str | None = None) -> str:
     """What the clean step's outputs depend on: every raw file (sources, their reading
     instructions, geography, the programme's indicator catalogue …; not the READMEs), the evalkit
-    code `evalkit clean` can run, and the dependency lock."""
+    code `evalkit clean` can run, and the dependency lock. ``raw``: :func:`raw_hash`, when the
+    caller has just taken it (`evalkit clean` needs both; the raw files are read once)."""
     digest = hashlib.sha256()
-    digest.update(raw_hash().encode())
+    digest.update((raw if raw is not None else raw_hash()).encode())
     # The readers are in the static import closure: the format registry (evalkit.io.formats) imports them.
     digest.update(fingerprint.code_hash(["evalkit.clean"], exclude=CHECKERS).encode())
     lock = project_root() / "requirements.lock"
