@@ -128,6 +128,47 @@ def processed():
             for source in data.clean_report()["sources"]]
 
 
+def _shared_build(name: str, jobs: list, out: Path):
+    """`runner.build(jobs, out)` once per run under xdist, as :func:`_shared_processed` does for
+    the tables: the first worker builds and leaves a copy of ``out`` in the controller's copy of
+    the project; a later worker copies it and runs the build again, which must reuse every
+    report (the keys hold relative hashes only, so they hold in any copy) – what a user's no-op
+    build does. Returns the summary of the build that made the pages (where it ran)."""
+    import pickle
+
+    from evalkit.build import runner
+
+    if WORKER is None or SHARED_ENV not in os.environ:
+        return runner.build(jobs, out, progress=False)
+    shared = Path(os.environ[SHARED_ENV]) / "shared-builds"
+    shared.mkdir(exist_ok=True)
+    copy, made = shared / name, shared / f"{name}.summary"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if made.exists():
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.copytree(copy, out)
+            again = runner.build(jobs, out, progress=False)
+            assert again.ok and not again.built, f"a copied build was not current: {again.text()}"
+            return pickle.loads(made.read_bytes())
+        summary = runner.build(jobs, out, progress=False)
+        if summary.ok:
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(out, copy)
+            made.write_bytes(pickle.dumps(summary))
+        return summary
+
+
+@pytest.fixture(scope="session")
+def full_site(processed):
+    """The full site (every page `make report` builds) in the session's reports/, built once per
+    run (:func:`_shared_build`); the summary of the build that made it. The browser and privacy
+    tests both read it; modules that change reports/ afterwards rebuild on top of it themselves."""
+    from evalkit.build import plan
+
+    return _shared_build("site", plan.site_jobs() + plan.district_jobs(), paths.reports_dir())
+
+
 @pytest.fixture(scope="session")
 def tidy(processed):
     """The tidy indicator table written by the clean step."""

@@ -48,8 +48,10 @@ _NUMBER = re.compile(r"\d{1,3}(?:[\u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
 
 @pytest.fixture(scope="module")
-def site(processed, tmp_path_factory):
-    """The full site, built (or reused) exactly as `make report` builds it, into the session's reports/."""
+def site(full_site, tmp_path_factory):
+    """The full site, built (or reused) exactly as `make report` builds it, into the session's reports/
+    (built once per test run: ``full_site``; this build on top of it reuses every page)."""
+    assert full_site.ok, full_site.text()
     jobs = plan.site_jobs() + plan.district_jobs()
     summary = runner.build(jobs, reports_dir(), progress=False)
     assert summary.ok, summary.text()
