@@ -13,6 +13,8 @@ from evalkit.analysis import changes
 from evalkit.build import changes_page, datapackage, publish
 from evalkit.paths import processed_dir, raw_dir
 
+from conftest import seed_disclosure_cache
+
 CELL = ("sd-tensta", "ekonomiskt_bistand", 2019)
 
 
@@ -214,6 +216,7 @@ def test_one_raw_number_changed_moves_that_cell_and_its_dependants_only(processe
     frame.loc[at, "varde"] = f"{100 * numerator / int(frame.loc[at, 'namnare'].iloc[0]):.1f}"  # as the file writes it
     frame.to_csv(path, index=False)
     before = pd.read_parquet(processed_dir() / "indicators_published.parquet")
+    seed_disclosure_cache(tmp_path / "processed")
     clean.run(raw, tmp_path / "processed")
     after = pd.read_parquet(tmp_path / "processed" / "indicators_published.parquet")
     moved = changes.value_changes(before, after)

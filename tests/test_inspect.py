@@ -10,6 +10,7 @@ from evalkit.cli import main
 from evalkit.io import read_with_quarantine
 from evalkit.present import inspect
 
+from conftest import seed_disclosure_cache
 from test_layouts import LAYOUTS
 
 
@@ -159,6 +160,7 @@ def walked(tmp_path_factory):
             f.write('stad/ohalsotal.xlsx,,,"Försäkringskassan via stadsledningskontoret: ohälsotal per stadsdel '
                     '2019–2020",indicators\n')
         buffer = io.StringIO()
+        seed_disclosure_cache(root / "data" / "processed")
         with contextlib.redirect_stdout(buffer):
             out["clean"] = (main(["clean", "--force"]), buffer.getvalue())
     published = pd.read_parquet(root / "data" / "processed" / "indicators_published.parquet")

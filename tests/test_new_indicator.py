@@ -15,6 +15,8 @@ from evalkit.present import city, district, effects
 from evalkit.present import format as fmt
 from evalkit.present.area import resolve
 
+from conftest import seed_disclosure_cache
+
 REAL_RAW = paths.raw_dir()
 NEW = "andel_gymnasieexamen"
 
@@ -110,6 +112,7 @@ def wide_share_cleaned(tmp_path_factory):
     shutil.copytree(REAL_RAW, root / "data" / "raw")
     cells = add_worked_example(root / "data" / "raw")
     add_indicator_with_roles(root / "data" / "raw")
+    seed_disclosure_cache(root / "data" / "processed")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("EVALKIT_ROOT", str(root))
         stdout = io.StringIO()
