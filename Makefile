@@ -14,9 +14,9 @@ FORCE_FLAG := $(if $(filter 1,$(FORCE)),--force)
 setup: $(STAMP)
 
 # Reinstall whenever the lock or the package metadata changes. The lock is installed by uv, a
-# pinned copy that pip puts into the venv first: several times faster than pip on the ~190 packages
-# (benchmarks/README.md) (byte code is compiled as modules are first imported, not all ~30 s of it up front).
-# `make setup INSTALLER=pip` installs with pip alone.
+# pinned copy that pip puts into the venv first: several times faster than pip on the ~190
+# packages (benchmarks/README.md; byte code is compiled as modules are first imported, not all of
+# it up front). `make setup INSTALLER=pip` installs with pip alone.
 INSTALLER ?= uv
 UV_VERSION := 0.13.8
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
