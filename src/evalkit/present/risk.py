@@ -14,7 +14,7 @@ from evalkit.analysis import index as risk_index, robustness
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 from evalkit.present import tables
-from evalkit.present.charts import NARROW_RC, NARROW_WIDTH, PALETTE, Chart, SwedishTicks, _style, render
+from evalkit.present.charts import NARROW_RC, NARROW_WIDTH, PALETTE, TITLE_Y, Chart, SwedishTicks, _style, render
 
 #: The indicator of the district report's funnel plot (the programme's first effect indicator).
 FUNNEL_INDICATOR = "ekonomiskt_bistand"
@@ -146,7 +146,7 @@ def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int
         ax.set_yticks(y, [label for _, label in DOMAINS])
         ax.invert_yaxis()
         ax.set_xlabel(f"Index ({reference})")
-        ax.set_title(textwrap.fill(f"Index för sociala risker per huvudområde, {name}", 34), loc="left")
+        ax.set_title(textwrap.fill(f"Index för sociala risker per huvudområde, {name}", 34), loc="left", y=TITLE_Y)
         ax.xaxis.set_major_formatter(SwedishTicks())
         # Legend and source below the figure's lower edge, from its left edge (beside the bars there
         # is no free corner, and text tied to the axes would widen the chart).
@@ -359,7 +359,7 @@ def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
         ax.set_xlabel("Invånare (logaritmisk skala)")
         ax.set_ylabel(textwrap.fill(label, 30))
         ax.yaxis.set_major_formatter(SwedishTicks())
-        ax.set_title(textwrap.fill(f"Trattdiagram: {label}", 36), loc="left")
+        ax.set_title(textwrap.fill(f"Trattdiagram: {label}", 36), loc="left", y=TITLE_Y)
         ax.legend(frameon=False)
         _style(ax)
         fig.text(0.01, -0.02, textwrap.fill("Streckat: 95 %-gräns, prickat: 99,8 %-gräns kring stadens nivå. "
