@@ -82,7 +82,7 @@ CACHE_ENV = "EVALKIT_CHART_CACHE"
 
 
 #: The modules whose charts :func:`reuse` keeps.
-CHART_MODULES = ("evalkit.present.charts", "evalkit.present.maps")
+CHART_MODULES = ("evalkit.present.charts", "evalkit.present.maps", "evalkit.present.risk")
 
 
 @lru_cache(maxsize=1)
