@@ -112,10 +112,10 @@ def test_risk_charts_are_kept_and_a_borough_funnel_is_drawn_once(tmp_path, monke
 
 
 def test_the_warm_up_measures_text_and_keeps_no_chart(processed, tmp_path, monkeypatch):
-    """charts.warm_text_measurement (run by the build's warm template) draws one area's charts to
+    """risk.warm_text_measurement (run by the build's warm template) draws one area's charts to
     measure their text: the measurements are kept, the charts are not (not even with a chart folder)."""
-    from evalkit.present import svg
+    from evalkit.present import risk, svg
 
     monkeypatch.setenv(charts.CACHE_ENV, str(tmp_path))
-    assert charts.warm_text_measurement.__wrapped__() == len(svg._TEXT) > 100
+    assert risk.warm_text_measurement.__wrapped__() == len(svg._TEXT) > 100
     assert not list(tmp_path.iterdir()) and os.environ[charts.CACHE_ENV] == str(tmp_path)

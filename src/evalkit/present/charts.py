@@ -394,34 +394,6 @@ def trend_gap_figure() -> TrendGapFigure:
     return TrendGapFigure()
 
 
-@lru_cache(maxsize=1)
-def warm_text_measurement() -> int:
-    """Measure, once per process, the text that every district report's charts share; return how
-    many measurements are kept (:mod:`evalkit.present.svg`).
-
-    The build's warm template calls it (a zero-argument cached loader, :mod:`evalkit.build.warm`),
-    so a report forked from it finds the indicator titles, sources, notes, years, tick numbers,
-    legend names and axis words already measured – about four in five of the strings its charts
-    measure, ~0.1 s of FreeType per report. It draws the goal-indicator, index and tenure charts
-    of the first programme stadsdel and throws them away (never into the chart cache): the
-    measurements are exact (a pure function of string, font and dpi), so no report changes.
-    """
-    from evalkit import data, geography, programme
-    from evalkit.present import area as areas, district, risk
-
-    end = int(data.published_tidy()[0]["year"].max())
-    area = areas.resolve(sorted(geography.programme_stadsdelar())[0])
-    cache = os.environ.pop(CACHE_ENV, None)  # drawn to be measured, not kept
-    try:
-        district.goal_trend_section(area, end)
-        risk.index_section(area, end, programme.INDEX_BASELINE_YEAR)
-        district.tenure_section(area, programme.BASELINE_YEAR, end)
-    finally:
-        if cache is not None:
-            os.environ[CACHE_ENV] = cache
-    return len(svg._TEXT)
-
-
 def trend_gap_chart(series: pd.DataFrame, title: str, unit: str, source: str, gap_unit: str,
                     reference_name: str, start_year: int = PROGRAMME_START, note: str = "") -> Chart:
     """One trend-and-gap chart (see :class:`TrendGapFigure`, which draws many faster)."""
