@@ -76,3 +76,46 @@ def test_a_rewritten_published_table_is_read_again(processed, tmp_path, monkeypa
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # … and a later version of the file
     assert len(data.published_tidy()[0]) == 10 and len(table) > 10
+
+
+def _funnel(codes=("sd-tensta", "sd-husby", "sd-rinkeby", "sd-kista")) -> pd.DataFrame:
+    return pd.DataFrame({"area_code": list(codes), "value": [12.0, 9.5, 14.0, 3.0],
+                         "denominator": [18_000.0, 11_000.0, 16_000.0, 12_000.0], "reference_value": 6.0,
+                         "lower_95_od": 2.0, "upper_95_od": 10.0, "lower_998_od": 1.0, "upper_998_od": 13.0,
+                         "outside_998_od": ["", "", "över", ""]})
+
+
+def test_risk_charts_are_kept_and_a_borough_funnel_is_drawn_once(tmp_path, monkeypatch):
+    """The funnel plot marks a stadsdel's own point; every borough report shows the same unmarked
+    chart, which is drawn once and read back byte for byte (as are the domain charts)."""
+    from evalkit.present import risk
+
+    index = pd.DataFrame([{"area_code": "sd-tensta", "year": y, **{d: 100.0 + i + y - 2012 for i, (d, _) in
+                                                                   enumerate(risk.DOMAINS)}} for y in (2012, 2020)])
+    label = "Andel invånare med ekonomiskt bistånd (procent)"
+
+    def charts_of_three_reports():
+        return [risk.funnel_chart(_funnel(), "sd-tensta", label), risk.funnel_chart(_funnel(), "sdo-spanga-tensta", label),
+                risk.funnel_chart(_funnel(), "sdo-rinkeby-kista", label),
+                risk.domain_chart(index, "sd-tensta", (2012, 2020), base_year=2012)]
+
+    monkeypatch.delenv(charts.CACHE_ENV, raising=False)
+    drawn = charts_of_three_reports()
+    assert drawn[1] == drawn[2] != drawn[0]  # boroughs: no area marked, the same chart
+    calls = []
+    draw = risk._funnel_chart
+    monkeypatch.setattr(risk, "_funnel_chart", lambda *a: calls.append(1) or draw(*a))
+    monkeypatch.setenv(charts.CACHE_ENV, str(tmp_path))
+    for _ in range(2):  # first written, then read
+        assert charts_of_three_reports() == drawn
+    assert len(calls) == 2 and len(list(tmp_path.glob("*.json"))) == 3  # Tensta's, the boroughs', the domains
+
+
+def test_the_warm_up_measures_text_and_keeps_no_chart(processed, tmp_path, monkeypatch):
+    """risk.warm_text_measurement (run by the build's warm template) draws one area's charts to
+    measure their text: the measurements are kept, the charts are not (not even with a chart folder)."""
+    from evalkit.present import risk, svg
+
+    monkeypatch.setenv(charts.CACHE_ENV, str(tmp_path))
+    assert risk.warm_text_measurement.__wrapped__() == len(svg._TEXT) > 100
+    assert not list(tmp_path.iterdir()) and os.environ[charts.CACHE_ENV] == str(tmp_path)

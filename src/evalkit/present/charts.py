@@ -31,7 +31,7 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from evalkit.present import format as fmt  # noqa: E402
+from evalkit.present import format as fmt, svg  # noqa: E402
 from evalkit.programme import PROGRAMME_START  # noqa: E402
 
 # Okabe–Ito palette: distinguishable with the common forms of colour blindness.
@@ -53,6 +53,7 @@ SVG = "image/svg+xml"
 PNG = "image/png"
 # Text as <text> (browser fonts, small files); a constant salt makes the element ids deterministic.
 _SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "evalkit"}
+_SVG_METADATA = {"Date": None, "Creator": None}
 
 
 @dataclass
@@ -81,7 +82,7 @@ CACHE_ENV = "EVALKIT_CHART_CACHE"
 
 
 #: The modules whose charts :func:`reuse` keeps.
-CHART_MODULES = ("evalkit.present.charts", "evalkit.present.maps")
+CHART_MODULES = ("evalkit.present.charts", "evalkit.present.maps", "evalkit.present.risk")
 
 
 @lru_cache(maxsize=1)
@@ -158,7 +159,21 @@ class SwedishTicks(matplotlib.ticker.Formatter):
         self.decimals = next((d for d in range(5) if all(abs(round(v, d) - v) <= 1e-9 * scale for v in values)), 4)
 
     def __call__(self, value, pos=None) -> str:
-        return fmt.number(value, self.decimals)
+        return _tick_label(float(value), self.decimals)
+
+
+@lru_cache(maxsize=4096)
+def _tick_label(value: float, decimals: int) -> str:
+    """A tick label (:func:`evalkit.present.format.number`): the same few values recur on every
+    chart and every save, and formatting one takes Babel tens of microseconds."""
+    return fmt.number(value, decimals)
+
+
+#: Where an axes title sits (``set_title(..., y=TITLE_Y)``): at the top of the axes, where matplotlib
+#: puts it itself when nothing above the axes is in its way – and in these charts nothing is (no tick
+#: labels or offset text on top). Given, matplotlib skips that check, which measures the whole y axis
+#: again on every layout pass (a fifth of a narrow chart's time); the picture is the same.
+TITLE_Y = 1.0
 
 
 def _style(ax) -> None:
@@ -181,8 +196,9 @@ def _fit_width(fig, width: float, rounds: int = 4) -> None:
     keeps its size on a phone instead of the image being scaled down."""
     fig.set_size_inches(width, fig.get_size_inches()[1])
     pad = 0.05
+    renderer = svg.renderer_agg(fig)  # the canvas's renderer, with text measured once per process
     for _ in range(rounds):
-        box = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+        box = fig.get_tightbbox(renderer)  # inches
         over_left, over_right = pad - box.x0, box.x1 - (width - pad)
         if over_left <= 0.01 and over_right <= 0.01:
             return
@@ -194,20 +210,22 @@ def _fit_width(fig, width: float, rounds: int = 4) -> None:
 def render(fig, alt: str, *, image: str = SVG, tight: bool = True, layout: str = "") -> Chart:
     """Render a figure without volatile metadata and close it (nothing leaks between charts).
 
-    ``tight`` crops to the drawn elements (a second layout pass, ~40 % of an SVG's drawing
-    time); charts drawn many times per report lay themselves out and pass ``tight=False``.
+    ``tight`` crops to the drawn elements (a second layout pass, :func:`evalkit.present.svg.tight_bbox`);
+    charts drawn many times per report lay themselves out and pass ``tight=False``. SVG goes
+    through :mod:`evalkit.present.svg` (matplotlib's SVG output, text measured once per process).
     """
-    buffer = io.BytesIO()
-    bbox = "tight" if tight else None
     if layout == "narrow" and tight:
         _fit_width(fig, NARROW_WIDTH - 0.3)  # + bbox_inches="tight"'s 0.1 in each side and SVG text
     if image == SVG:
         with matplotlib.rc_context(_SVG_RC):
-            fig.savefig(buffer, format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
+            data = svg.save(fig, tight=tight, metadata=_SVG_METADATA)
     else:
-        fig.savefig(buffer, format="png", dpi=100, bbox_inches=bbox, metadata={"Software": None})
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight" if tight else None,
+                    metadata={"Software": None})
+        data = buffer.getvalue()
     plt.close(fig)
-    return Chart(buffer.getvalue(), alt, image, layout)
+    return Chart(data, alt, image, layout)
 
 
 class TrendGapFigure:
@@ -244,6 +262,11 @@ class TrendGapFigure:
         self.top.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
         self.bottom.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
         self.top.tick_params(axis="x", bottom=False)  # the shared year axis is marked on the lower panel
+        # These axis labels stay empty (the unit is the upper panel's y label; years need none) and an
+        # empty label draws nothing; placed by hand, they spare matplotlib measuring every tick
+        # label of the panels on each save to place them.
+        for axis in (self.top.xaxis, self.bottom.xaxis, self.bottom.yaxis):
+            axis.set_label_coords(0.5, 0.5)
         self.title = self.fig.text(0, 0, "", fontsize=self.TITLE_FONT, ha="left", va="top", linespacing=1.15)
         self.gap_title = self.fig.text(0, 0, "", fontsize=self.FONT, ha="left", va="bottom")
         self.source = self.fig.text(0.01, 0, "", fontsize=self.SOURCE_FONT, color="#333333", ha="left", va="bottom")
@@ -339,10 +362,9 @@ class TrendGapFigure:
         self.gap_title.set_position((0.01, gap_bottom + (self.GAP_PLOT + 0.08) / height))
         self.source.set_text("\n".join(source_lines))
         self.source.set_y(0.06 / height)
-        buffer = io.BytesIO()
         with matplotlib.rc_context(_SVG_RC):
-            self.fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-        return Chart(buffer.getvalue(), self._alt(by_area, gap, title, unit, gap_unit, reference_name, note,
+            data = svg.save(self.fig, tight=False, metadata=_SVG_METADATA)
+        return Chart(data, self._alt(by_area, gap, title, unit, gap_unit, reference_name, note,
                                                   change_since), layout="narrow")
 
     @staticmethod
@@ -409,7 +431,7 @@ def _tenure_bars(shares: pd.DataFrame, source: str, note: str = "") -> Chart:
         ax.set_xlim(0, 100)
         ax.invert_yaxis()
         ax.set_xlabel("Andel av lägenheterna (procent)")
-        ax.set_title("Upplåtelseformer", loc="left")
+        ax.set_title("Upplåtelseformer", loc="left", y=TITLE_Y)
         ax.spines[["top", "right"]].set_visible(False)
         handles, names = ax.get_legend_handles_labels()
         fig.legend(handles, names, frameon=False, loc="upper left", bbox_to_anchor=(0.0, 1.45 / height), ncols=3,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+from functools import lru_cache
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -14,7 +16,7 @@ from evalkit.analysis import index as risk_index, robustness
 from evalkit.present import format as fmt
 from evalkit.present.labels import area_label
 from evalkit.present import tables
-from evalkit.present.charts import NARROW_RC, NARROW_WIDTH, PALETTE, Chart, SwedishTicks, _style, render
+from evalkit.present.charts import NARROW_RC, NARROW_WIDTH, PALETTE, TITLE_Y, Chart, SwedishTicks, _style, render, reuse
 
 #: The indicator of the district report's funnel plot (the programme's first effect indicator).
 FUNNEL_INDICATOR = "ekonomiskt_bistand"
@@ -131,8 +133,15 @@ def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int
     years are demo and real data, :func:`mixed_origin_sv`) goes under the source and into the alt text.
     """
     rows = index_rows[(index_rows["area_code"] == area_code) & index_rows["year"].isin(years)].set_index("year")
-    reference = _reference_sv(base_year)
     name = geography.area_name(area_code)
+    return reuse(("domain_chart", rows, name, tuple(years), base_year, note),
+                 lambda: _domain_chart(rows, name, years, base_year, note), __name__)
+
+
+def _domain_chart(rows: pd.DataFrame, name: str, years: tuple[int, int], base_year: int | None,
+                  note: str) -> Chart:
+    """:func:`domain_chart` of the area's rows (index ``year``), named ``name``."""
+    reference = _reference_sv(base_year)
     # Horizontal bars, drawn narrow: the domain names read on a phone and in print two to a row.
     with matplotlib.rc_context(NARROW_RC):
         fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 4.4))
@@ -146,7 +155,7 @@ def domain_chart(index_rows: pd.DataFrame, area_code: str, years: tuple[int, int
         ax.set_yticks(y, [label for _, label in DOMAINS])
         ax.invert_yaxis()
         ax.set_xlabel(f"Index ({reference})")
-        ax.set_title(textwrap.fill(f"Index för sociala risker per huvudområde, {name}", 34), loc="left")
+        ax.set_title(textwrap.fill(f"Index för sociala risker per huvudområde, {name}", 34), loc="left", y=TITLE_Y)
         ax.xaxis.set_major_formatter(SwedishTicks())
         # Legend and source below the figure's lower edge, from its left edge (beside the bars there
         # is no free corner, and text tied to the axes would widen the chart).
@@ -338,14 +347,24 @@ def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
     """Funnel plot: each area's rate against its denominator, with 95 % / 99,8 % limits around the
     city that allow for overdispersion (Spiegelhalter 2005, additive random effects,
     :func:`evalkit.analysis.robustness.overdispersion`): areas differ more than chance alone would
-    make them, so limits for chance alone would put almost every area outside."""
+    make them, so limits for chance alone would put almost every area outside.
+
+    Drawn once per data and code version (:func:`evalkit.present.charts.reuse`): a report of an
+    area that is not a stadsdel (a borough) shows the same chart as every other such report."""
     rows = funnel.dropna(subset=["value"]).sort_values("denominator")
     hit = rows[rows["area_code"] == area_code]
+    shown = (area_code, area_label(area_code), geography.area_name(area_code)) if len(hit) else None
+    return reuse(("funnel_chart", rows, label, shown), lambda: _funnel_chart(rows, hit, shown, label), __name__)
+
+
+def _funnel_chart(rows: pd.DataFrame, hit: pd.DataFrame, shown: tuple | None, label: str) -> Chart:
+    """:func:`funnel_chart` of the areas ``rows``, the area's own ``hit`` marked as ``shown``
+    (code, label, name), or nothing marked when None."""
     with matplotlib.rc_context(NARROW_RC):
         fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 4.2))
         ax.scatter(rows["denominator"], rows["value"], s=14, color="#999999", label="Stadsdelar")
         if len(hit):
-            ax.scatter(hit["denominator"], hit["value"], s=60, color=PALETTE[5], zorder=3, label=area_label(area_code))
+            ax.scatter(hit["denominator"], hit["value"], s=60, color=PALETTE[5], zorder=3, label=shown[1])
         for low, high, style in (("lower_95_od", "upper_95_od", "--"), ("lower_998_od", "upper_998_od", ":")):
             ax.plot(rows["denominator"], rows[low], color="#333333", linestyle=style, linewidth=0.9)
             ax.plot(rows["denominator"], rows[high], color="#333333", linestyle=style, linewidth=0.9)
@@ -359,7 +378,7 @@ def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
         ax.set_xlabel("Invånare (logaritmisk skala)")
         ax.set_ylabel(textwrap.fill(label, 30))
         ax.yaxis.set_major_formatter(SwedishTicks())
-        ax.set_title(textwrap.fill(f"Trattdiagram: {label}", 36), loc="left")
+        ax.set_title(textwrap.fill(f"Trattdiagram: {label}", 36), loc="left", y=TITLE_Y)
         ax.legend(frameon=False)
         _style(ax)
         fig.text(0.01, -0.02, textwrap.fill("Streckat: 95 %-gräns, prickat: 99,8 %-gräns kring stadens nivå. "
@@ -370,7 +389,7 @@ def funnel_chart(funnel: pd.DataFrame, area_code: str, label: str) -> Chart:
     where = ""
     if len(hit):
         h = hit.iloc[0]
-        where = (f" {geography.area_name(area_code)}: {fmt.number(h['value'], 1)} "
+        where = (f" {shown[2]}: {fmt.number(h['value'], 1)} "
                  f"({'utanför' if h['outside_998_od'] else 'inom'} 99,8 %-gränsen).")
     alt = (f"Trattdiagram för {label[0].lower() + label[1:]}: {n_out} av {len(rows)} stadsdelar ligger utanför "
            f"99,8 %-gränsen.{where}")
@@ -429,3 +448,33 @@ def index_section(area, end_year: int, first_year: int, funnel_indicator: str = 
             heading(f"Trattdiagram: {meta['label_sv'].lower()} {end_year}", 3),
             funnel_chart(funnel, area_code, f"{meta['label_sv']} ({meta['unit']})"),
             paragraph(funnel_sentence_sv(funnel, area_code))]
+
+
+@lru_cache(maxsize=1)
+def warm_text_measurement() -> int:
+    """Measure, once per process, the text that every district report's charts share; return how
+    many measurements are kept (:mod:`evalkit.present.svg`).
+
+    The build's warm template calls it (a zero-argument cached loader, :mod:`evalkit.build.warm`),
+    so a report forked from it finds the indicator titles, sources, notes, years, tick numbers,
+    legend names and axis words already measured – about four in five of the strings its charts
+    measure, ~0.1 s of FreeType per report. It draws the goal-indicator, index and tenure charts
+    of the first programme stadsdel and throws them away (never into the chart cache): the
+    measurements are exact (a pure function of string, font and dpi), so no report changes.
+    """
+    # Here, not in present/charts (which district imports): no import cycle.
+    from evalkit import data
+    from evalkit.present import area as areas, district, svg
+    from evalkit.present.charts import CACHE_ENV
+
+    end = int(data.published_tidy()[0]["year"].max())
+    area = areas.resolve(sorted(geography.programme_stadsdelar())[0])
+    cache = os.environ.pop(CACHE_ENV, None)  # drawn to be measured, not kept
+    try:
+        district.goal_trend_section(area, end)
+        index_section(area, end, programme.INDEX_BASELINE_YEAR)
+        district.tenure_section(area, programme.BASELINE_YEAR, end)
+    finally:
+        if cache is not None:
+            os.environ[CACHE_ENV] = cache
+    return len(svg._TEXT)
