@@ -482,7 +482,8 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
     for vs, cs in intruder.equation_groups(system.equations).values():
         eq_by_block.setdefault(int(block[vs[0]]), []).append((vs, cs))
     pairs = system.pairs
-    num_b, den_b = block[pairs["num"].to_numpy()], block[pairs["den"].to_numpy()]
+    pair_num, pair_den = pairs["num"].to_numpy(), pairs["den"].to_numpy()  # read once, not per pair and block
+    num_b, den_b = block[pair_num], block[pair_den]
     pair_idx: dict[int, list] = {}
     for i, (bn, bd) in enumerate(zip(num_b, den_b)):
         pair_idx.setdefault(int(bn), []).append(i)
@@ -502,7 +503,7 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
         ub = np.full(n, np.inf)
         inner_pairs = []
         for i in pair_idx.get(b, []):
-            num, den = int(pairs["num"].iat[i]), int(pairs["den"].iat[i])
+            num, den = int(pair_num[i]), int(pair_den[i])
             if num in pos and den in pos:
                 inner_pairs.append((pos[num], pos[den]))
             # the other part lies in another block: held at its value (conservative) unless it is
