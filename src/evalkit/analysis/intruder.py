@@ -633,9 +633,10 @@ def intervals(system: System, functionals: pd.DataFrame | None = None, only: set
 #: Ranges of components solved in this process, by :func:`_range_key` (bounded, oldest out first).
 #: The suppression's last check of its items (``disclosure._unprotected``) asks for the same
 #: components with the same objectives as the audit that follows it, on the same system; the
-#: audit then reads them here instead of solving every LP twice.
+#: audit then reads them here instead of solving every LP twice. Only the current batch's
+#: components are needed again (the bundled data: about 40 per batch), so a few thousand are kept.
 _RANGES: dict[str, list] = {}
-RANGES_KEPT = 200_000
+RANGES_KEPT = 20_000
 
 
 def _range_key(n, A_eq, b_eq, A_ub, b_ub, objectives) -> str:
