@@ -358,4 +358,5 @@ def test_milp_rows_equal_the_row_by_row_builder():
         for part in ("data", "indices", "indptr"):
             got, want = getattr(A, part), getattr(B, part)
             assert got.dtype == want.dtype and np.array_equal(got, want)
-        assert np.array_equal(lo, np.asarray(lo_ref, dtype=float)) and np.array_equal(hi, np.asarray(hi_ref, dtype=float))
+        assert np.array_equal(lo, np.asarray(lo_ref, dtype=float))
+        assert np.array_equal(hi, np.asarray(hi_ref, dtype=float))
