@@ -239,3 +239,19 @@ def test_published_table_has_one_name_per_area_code():
     wrong = {code: n[0] for code, n in names.items()
              if code != geography.RIKET_CODE and n[0] != geography.area_name(code)}
     assert wrong == {}
+
+
+def test_joined_sources_equal_the_sorted_set_per_group():
+    """One sort of the (group, source) pairs gives each group's sorted distinct sources, as
+    ``"; ".join(sorted(set(s.dropna())))`` per group did (the reference), "" for a group without."""
+    rng = np.random.default_rng(29)
+    names = np.array(["SCB", "Stockholms stad", "Ä-källa", "a", "Zeta", "SCB; del"], dtype=object)
+    for _ in range(20):
+        size = int(rng.integers(1, 300))
+        groups = int(rng.integers(1, 40))
+        group = rng.integers(0, groups, size)
+        src = pd.Series(np.where(rng.random(size) < 0.2, None, rng.choice(names, size)), dtype=object)
+        got = aggregate._joined_sources(group, src, groups)
+        frame = pd.DataFrame({"g": group, "s": src})
+        expected = frame.groupby("g")["s"].agg(lambda s: "; ".join(sorted(set(s.dropna())))).reindex(range(groups))
+        assert got.tolist() == expected.fillna("").tolist()

@@ -290,3 +290,73 @@ def test_a_year_the_earlier_publication_did_not_have_is_protected_alone():
     alone = dc.suppress_tidy(tidy[new_year]).frame
     pd.testing.assert_series_equal(out.loc[new_year, "status"], alone["status"])
     assert (out.loc[new_year, "status"] == "x").any()
+
+
+def _milp_rows_one_by_one(n, sub, a, equations, inner_pairs, commodities, up, down):
+    """The constraint rows of the MILP as they were built before issue 29, one Python call per row
+    (the reference the whole-array builder must equal entry for entry)."""
+    from scipy.sparse import coo_array
+
+    local = {int(g): i for i, g in enumerate(sub)}
+    eqs = []
+    for idx, coef in equations:
+        keep = np.isin(idx, sub)
+        if keep.any():
+            eqs.append((np.array([local[int(i)] for i in idx[keep]]), coef[keep]))
+    prs = [(local[p], local[d]) for p, d in inner_pairs if p in local and d in local]
+    K = len(commodities)
+    rows, cols, vals, lo, hi = [], [], [], [], []
+    r = 0
+
+    def add(cs, vs, low, high):
+        nonlocal r
+        rows.extend([r] * len(cs))
+        cols.extend(cs)
+        vals.extend(vs)
+        lo.append(low)
+        hi.append(high)
+        r += 1
+
+    for k, (fl, target) in enumerate(commodities):
+        off = n * (k + 1)
+        for idx, coef in eqs:
+            add(list(off + idx), list(coef), 0.0, 0.0)
+        add([off + i for i in fl], list(fl.values()), target, target)
+        for p, d in prs:
+            add([off + p, off + d], [1.0, -1.0], -np.inf, float(a[sub][d] - a[sub][p]))
+        for i in range(n):
+            add([off + i, i], [1.0, -float(up[i])], -np.inf, 0.0)
+            add([off + i, i], [-1.0, -float(down[i])], -np.inf, 0.0)
+    return coo_array((vals, (rows, cols)), shape=(r, n * (K + 1))).tocsr(), lo, hi
+
+
+def test_milp_rows_equal_the_row_by_row_builder():
+    """Issue 29: the MILP's matrix, built with whole arrays, is the row-by-row one entry for entry
+    (same data, column indices, row pointers and their types; same bounds), so HiGHS solves the
+    same programme and hides the same cells."""
+    rng = np.random.default_rng(29)
+    for _ in range(40):
+        size = int(rng.integers(2, 40))
+        a = rng.integers(0, 50, size).astype(float)
+        sub = np.sort(rng.choice(size, int(rng.integers(1, size + 1)), replace=False))
+        equations = []
+        for _ in range(int(rng.integers(0, 8))):
+            members = rng.choice(size, int(rng.integers(1, min(size, 6) + 1)), replace=False)
+            equations.append((members.astype(np.int64), np.where(rng.random(members.size) < 0.2, -1.0, 1.0)))
+        inner_pairs = [(int(p), int(d)) for p, d in rng.integers(0, size, (int(rng.integers(0, 6)), 2))]
+        commodities = []
+        for _ in range(int(rng.integers(1, 4))):
+            keys = rng.choice(sub.size, int(rng.integers(1, min(sub.size, 2) + 1)), replace=False)
+            fl = {int(k): float(rng.choice([1.0, -1.0])) for k in keys}
+            c = float(rng.integers(1, 5))
+            commodities += [(fl, -c), (fl, 5 - c)]
+        up = np.minimum(rng.integers(0, 9, sub.size).astype(float), 5)
+        down = np.minimum(rng.integers(0, 9, sub.size).astype(float), 5)
+        A, lo, hi = dc._milp_rows(sub.size, sub, a, equations, inner_pairs, commodities, up, down)
+        B, lo_ref, hi_ref = _milp_rows_one_by_one(sub.size, sub, a, equations, inner_pairs, commodities, up, down)
+        assert A.shape == B.shape
+        for part in ("data", "indices", "indptr"):
+            got, want = getattr(A, part), getattr(B, part)
+            assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert np.array_equal(lo, np.asarray(lo_ref, dtype=float))
+        assert np.array_equal(hi, np.asarray(hi_ref, dtype=float))

@@ -308,3 +308,64 @@ def test_recorded_history_keeps_the_last_publications(tmp_path):
     assert order == [(str(i) * 64)[:16] for i in (2, 3, 1)]
     assert sorted(p.name for p in (tmp_path / "h").iterdir() if p.is_dir()) == sorted(order)
     assert len(intruder.load_history(tmp_path / "h")) == intruder.HISTORY_KEPT
+
+
+def test_the_audit_reads_the_suppressions_intervals_and_they_are_those_it_would_solve(monkeypatch):
+    """Issue 29: the suppression's last check (``_unprotected``) solves the audit's components with
+    the audit's objectives, and the audit that follows reads them (``intruder._RANGES``) instead of
+    solving again; with nothing kept, the audit solves them itself and gives the same intervals,
+    bit for bit."""
+    special = {"sd-lunda": (3, 1000), "sd-bromsten": (8, 1000), "sd-flysta": (50, 1000),
+               "sd-solhem": (60, 1000), "sd-sundby": (70, 1000), "sd-tensta": (10, 1000),
+               "sd-akalla": (98, 100), "sd-husby": (1, 7)}
+    full = _table(special, folkmangd=True)
+    intruder._RANGES.clear()
+    (out, _log), system = dc._suppress(full, 5, "2007", None, True, "milp", None, ())
+    solved = []
+    real_lp = intruder._LP
+    monkeypatch.setattr(intruder, "_LP", lambda *a: solved.append(1) or real_lp(*a))
+    shared = intruder.audit(out, full, full_system=system)
+    assert not solved and len(shared.intervals) > 3  # every component was read, none solved again
+    intruder._RANGES.clear()
+    alone = intruder.audit(out, full, full_system=system)
+    assert solved  # solved this time
+    pd.testing.assert_frame_equal(shared.intervals, alone.intervals, check_exact=True)
+    pd.testing.assert_frame_equal(shared.complement_intervals, alone.complement_intervals, check_exact=True)
+    assert shared.figures() == alone.figures() and shared.ok
+
+
+def test_unprotected_finds_the_same_items_as_intervals_of_the_items_alone():
+    """The suppression's check now solves every hidden variable and complement (the audit's set);
+    the items it calls unprotected are those the intervals of the items alone (the check before
+    issue 29) call unprotected, here with some hidden cells taken away so that items fail."""
+    special = {"sd-lunda": (3, 1000), "sd-bromsten": (8, 1000), "sd-flysta": (50, 1000),
+               "sd-tensta": (10, 1000), "sd-akalla": (98, 100), "sd-husby": (1, 7), "sd-kista": (2, 40)}
+    full = _table(special, folkmangd=True)
+    system = intruder.build_system(full)
+    v = system.variables
+    value, count = v["value"].to_numpy(float), v["count"].to_numpy(bool)
+    small = np.flatnonzero(count & (value > 0) & (value < 5))
+    items = [({int(j): 1.0}, float(value[j])) for j in small]
+    p = system.pairs
+    comp = value[p["den"]] - value[p["num"]]
+    items += [({int(n): -1.0, int(d): 1.0}, float(c)) for n, d, c in zip(p["num"], p["den"], comp)
+              if count[n] and count[d] and 0 < c < 5]
+    rng = np.random.default_rng(29)
+    failed = []
+    for _ in range(6):
+        hidden = np.zeros(len(v), dtype=bool)
+        hidden[small] = True
+        hidden[rng.choice(len(v), size=len(v) // 4, replace=False)] = True
+        view = intruder.System(v.assign(known=~hidden, value=v["value"].where(~hidden)), system.cells,
+                               system.equations, system.pairs)
+        multi = [(f, c) for f, c in items if len(f) > 1]
+        funs = pd.DataFrame([(i, k, co) for i, (f, _) in enumerate(multi) for k, co in f.items()],
+                            columns=["fid", "var", "coef"])
+        intruder._RANGES.clear()
+        iv = intruder.intervals(view, funs, only={next(iter(f)) for f, _ in items if len(f) == 1})
+        width = dict(zip(iv["var"], np.floor(iv["hi"] + intruder.TOL) - np.ceil(iv["lo"] - intruder.TOL)))
+        expected = [(f, c) for f, c in items
+                    if width.get(-1 - multi.index((f, c)) if len(f) > 1 else next(iter(f)), np.inf) < 5 - intruder.TOL]
+        assert dc._unprotected(system, hidden, items, 5) == expected
+        failed.append(len(expected))
+    assert any(failed) and not all(n == len(items) for n in failed)  # some items fail, not all

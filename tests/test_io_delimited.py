@@ -143,3 +143,33 @@ def test_missing_columns_is_one_line_error(tmp_path):
     (tmp_path / "d.csv").write_text("Stadsdel;kön;2015\nTensta;män;1\n", encoding="utf-8")
     with pytest.raises(ReaderError, match="dimensionen"):
         read_with_quarantine(tmp_path / "d.csv", dimension_map={"födelseregion": {}})
+
+
+def test_classify_rows_joins_cells_only_where_the_first_is_empty():
+    """Notes found by a row's first non-empty text: the row's cells are joined only where the first
+    cell is empty (issue 29: joining every row was most of reading a large CSV); the masks equal
+    those of the rule written out (the reference: the first cell, else all cells joined)."""
+    import numpy as np
+    import pandas as pd
+
+    from evalkit.io import table
+
+    rng = np.random.default_rng(29)
+    words = ["", "", "Källa: SCB", "Anm. preliminärt", "Akalla", "9,1", ".. = uppgift saknas", "- Akalla", "12"]
+    for _ in range(30):
+        rows, cols = int(rng.integers(1, 40)), int(rng.integers(1, 5))
+        body = pd.DataFrame(rng.choice(words, (rows, cols)), columns=[f"c{i}" for i in range(cols)])
+        note, blank = table.classify_rows(body)
+        text = body.apply(lambda s: s.str.strip())
+        joined = text.agg("".join, axis=1)
+        first = text.iloc[:, 0].where(text.iloc[:, 0] != "", joined)
+        nonempty = (text != "").sum(axis=1).to_numpy()
+        footnote = first.str.match(table.FOOTNOTE).to_numpy() & (nonempty >= 1)
+        numbers = text.iloc[:, 1:].apply(lambda c: c.str.fullmatch(r"[-−+]?[\d\s\u00a0]+(?:[.,]\d+)?")).any(axis=1) \
+            if cols > 1 else pd.Series(False, index=body.index)
+        footnote &= ~(first.str.match(table._SYMBOL_NOTE).to_numpy() & numbers.to_numpy())
+        multi = np.flatnonzero((nonempty >= 2) & ~footnote)
+        last = multi[-1] if len(multi) else -1
+        trailing = (np.arange(rows) > last) & (nonempty == 1) & ~table.other_delimiter_rows(body)
+        assert (blank == (nonempty == 0)).all()
+        assert (note == (footnote | trailing)).all()

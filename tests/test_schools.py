@@ -207,3 +207,42 @@ def test_the_bundled_school_table_pins_no_small_count(processed):
     assert len(shown) > 1000
     assert not schools.small_count(lo, hi, shown["n_pupils"].astype(float)).any()
     assert (shown["n_pupils"] >= SUPPRESSION_LIMIT).all()
+
+
+def _secondary_by_groups(frame, hidden, shown, n):
+    """The secondary rule as it was written before issue 29, one groupby group at a time (reference)."""
+    import numpy as np
+    import pandas as pd
+
+    hide = np.zeros(len(frame), dtype=bool)
+    key = frame[schools.KEY].astype(str).agg("|".join, axis=1).to_numpy()
+    frame_h = pd.DataFrame({"key": key, "group": frame["group"].to_numpy(), "hidden": hidden, "shown": shown,
+                            "n": n, "pos": np.arange(len(frame))})
+    for _, g in frame_h[frame_h["group"].isin((schools.TOTAL,) + schools.MEMBERS)].groupby("key", sort=False):
+        if len(g) != 3 or g["hidden"].sum() != 1 or g["shown"].sum() != 2:
+            continue
+        if g.loc[g["hidden"], "group"].iloc[0] != schools.TOTAL:
+            extra = g[g["group"] == schools.TOTAL]
+        else:
+            extra = g[g["group"].isin(schools.MEMBERS)].sort_values("n", kind="stable").head(1)
+        hide[extra["pos"].to_numpy()] = True
+    return hide
+
+
+def test_secondary_rule_on_whole_arrays_equals_the_group_by_group_reference():
+    """Random groups (complete and not, ties, unknown pupil counts, repeated groups): the same cells."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(29)
+    for _ in range(20):
+        size = int(rng.integers(1, 400))
+        frame = pd.DataFrame({"school_id": rng.choice(["S1", "S2", "S3"], size), "year": rng.choice([2019, 2020], size),
+                              "grade": rng.choice([6, 9], size), "measure": rng.choice(["a", "b"], size),
+                              "group": rng.choice(["alla", "exkl_nyanlanda", "nyanlanda", "annan"], size)})
+        n = np.where(rng.random(size) < 0.1, np.nan, rng.integers(0, 6, size).astype(float))
+        hidden, shown = rng.random(size) < 0.3, rng.random(size) < 0.7
+        expected = _secondary_by_groups(frame, hidden, shown, n)
+        got = np.zeros(size, dtype=bool)
+        got[schools._secondary(frame, hidden, shown, n)] = True
+        assert (got == expected).all()

@@ -140,13 +140,15 @@ def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = geogr
         demo_ok=ok & (grid["origin"] == origins.DEMO),
         demo_any=present & (grid["origin"] == origins.DEMO),
     )
-    agg = grid.groupby(["group_code", "group_name", "group_level", "indicator", "year"], sort=True).agg(
+    grouped = grid.groupby(["group_code", "group_name", "group_level", "indicator", "year"], sort=True)
+    agg = grouped.agg(
         num=("num_ok", "sum"), den=("den_ok", "sum"), den_shared=("den_shared", "max"),
         cnt=("cnt_ok", "sum"), w_ok=("w_ok", "sum"), w_all=("w_all", "sum"),
         w_unknown=("w_unknown", "any"), bad=("bad", "any"), n_ok=("ok", "sum"),
         share_only=("share_only", "any"), demo_ok=("demo_ok", "any"), demo_any=("demo_any", "any"),
-        source=("src", lambda s: "; ".join(sorted(set(s.dropna())))),
     ).reset_index()
+    number = grouped.ngroup()  # NaN for a row groupby leaves out (a key with NaN)
+    agg["source"] = _joined_sources(number[number.notna()].to_numpy(np.int64), grid["src"][number.notna()], len(agg))
 
     with np.errstate(divide="ignore", invalid="ignore"):
         coverage = np.where(agg["w_all"] > 0, agg["w_ok"] / agg["w_all"], np.nan)
@@ -178,6 +180,25 @@ def add_aggregates(tidy: pd.DataFrame, catalogue: pd.DataFrame, era: str = geogr
         origin=np.where(np.where(agg["n_ok"] > 0, agg["demo_ok"], agg["demo_any"]), origins.DEMO, origins.REAL),
     )
     return pd.concat([keep, out], ignore_index=True)
+
+
+def _joined_sources(group: np.ndarray, src: pd.Series, n_groups: int) -> np.ndarray:
+    """Per group (``group``: its number per row, 0 … n_groups − 1) its distinct sources, sorted,
+    joined by "; " ("" for none). One sort of the distinct (group, source) pairs instead of a
+    Python function per group (that was most of deriving the aggregates)."""
+    pairs = pd.DataFrame({"group": group, "src": src.to_numpy(object)})
+    pairs = pairs[src.notna().to_numpy()].drop_duplicates()
+    out = np.full(n_groups, "", dtype=object)
+    if pairs.empty:
+        return out
+    # sorted as Python sorts strings (code points), as sorted() did
+    g, s = pairs["group"].to_numpy(), pairs["src"].to_numpy()
+    order = sorted(range(len(pairs)), key=lambda i: (g[i], s[i]))
+    g, s = g[order], s[order]
+    cut = np.flatnonzero(np.diff(g)) + 1
+    for at, part in zip(np.split(g, cut), np.split(s, cut)):
+        out[at[0]] = "; ".join(part)
+    return out
 
 
 def tenure_diversity(tidy: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -420,19 +420,31 @@ def _blocks(system, join_pairs: bool = False) -> np.ndarray:
 
 
 def _unprotected(system, hidden: np.ndarray, items: list, threshold: float) -> list:
-    """Items whose interval, against everything published, is narrower than ``threshold``."""
+    """Items whose interval, against everything published, is narrower than ``threshold``.
+
+    The intervals are those the audit computes (:func:`evalkit.analysis.intruder.audit`): every
+    hidden variable and every complement ``den − num``, component by component in the audit's
+    order, so when nothing fails the audit that follows finds each component's LPs solved
+    already (:func:`evalkit.analysis.intruder._component_ranges`) instead of solving them again.
+    """
     from evalkit.analysis import intruder
 
     variables = system.variables.assign(known=~hidden, value=system.variables["value"].where(~hidden))
     view = intruder.System(variables, system.cells, system.equations, system.pairs)
-    multi = [(f, c) for f, c in items if len(f) > 1]
-    funs = pd.DataFrame([(i, k, co) for i, (f, _) in enumerate(multi) for k, co in f.items()],
-                        columns=["fid", "var", "coef"])
-    iv = intruder.intervals(view, funs, only={next(iter(f)) for f, _ in items if len(f) == 1})
+    funs = intruder.complements(view)
+    iv = intruder.intervals(view, funs)
     width = dict(zip(iv["var"], np.floor(iv["hi"] + intruder.TOL) - np.ceil(iv["lo"] - intruder.TOL)))
+    # a complement item {num: −1, den: 1} is the functional den − num of its pair
+    fid = {(int(n), int(d)): -1 - int(f) for f, n, d in
+           zip(funs["fid"].to_numpy()[1::2], funs["var"].to_numpy()[1::2], funs["var"].to_numpy()[::2])}
     failing = []
     for f, c in items:
-        key = -1 - multi.index((f, c)) if len(f) > 1 else next(iter(f))
+        if len(f) > 1:
+            num = next(k for k, co in f.items() if co < 0)
+            den = next(k for k, co in f.items() if co > 0)
+            key = fid.get((num, den))
+        else:
+            key = next(iter(f))
         if width.get(key, np.inf) < threshold - intruder.TOL:
             failing.append((f, c))
     return failing
@@ -470,7 +482,8 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
     for vs, cs in intruder.equation_groups(system.equations).values():
         eq_by_block.setdefault(int(block[vs[0]]), []).append((vs, cs))
     pairs = system.pairs
-    num_b, den_b = block[pairs["num"].to_numpy()], block[pairs["den"].to_numpy()]
+    pair_num, pair_den = pairs["num"].to_numpy(), pairs["den"].to_numpy()  # read once, not per pair and block
+    num_b, den_b = block[pair_num], block[pair_den]
     pair_idx: dict[int, list] = {}
     for i, (bn, bd) in enumerate(zip(num_b, den_b)):
         pair_idx.setdefault(int(bn), []).append(i)
@@ -490,7 +503,7 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
         ub = np.full(n, np.inf)
         inner_pairs = []
         for i in pair_idx.get(b, []):
-            num, den = int(pairs["num"].iat[i]), int(pairs["den"].iat[i])
+            num, den = int(pair_num[i]), int(pair_den[i])
             if num in pos and den in pos:
                 inner_pairs.append((pos[num], pos[den]))
             # the other part lies in another block: held at its value (conservative) unless it is
@@ -607,7 +620,6 @@ def _milp_cover(sub: np.ndarray, equations: list, inner_pairs: list, a: np.ndarr
     stays small. Returns the mask over the block of cells to hide, or None if infeasible.
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_array
 
     n = sub.size
     local = {int(g): i for i, g in enumerate(sub)}
@@ -619,36 +631,8 @@ def _milp_cover(sub: np.ndarray, equations: list, inner_pairs: list, a: np.ndarr
         commodities += [(fl, -c), (fl, threshold - c)]
     up = np.minimum(ub[sub] - a[sub], threshold)
     down = np.minimum(np.maximum(a[sub] - lb[sub], 0), threshold)
-    eqs = []
-    for idx, coef in equations:
-        keep = np.isin(idx, sub)
-        if keep.any():
-            eqs.append((np.array([local[int(i)] for i in idx[keep]]), coef[keep]))
-    prs = [(local[p], local[d]) for p, d in inner_pairs if p in local and d in local]
     K = len(commodities)
-    rows, cols, vals, lo, hi = [], [], [], [], []
-    r = 0
-
-    def add(cs, vs, low, high):
-        nonlocal r
-        rows.extend([r] * len(cs))
-        cols.extend(cs)
-        vals.extend(vs)
-        lo.append(low)
-        hi.append(high)
-        r += 1
-
-    for k, (fl, target) in enumerate(commodities):
-        off = n * (k + 1)
-        for idx, coef in eqs:
-            add(list(off + idx), list(coef), 0.0, 0.0)
-        add([off + i for i in fl], list(fl.values()), target, target)
-        for p, d in prs:
-            add([off + p, off + d], [1.0, -1.0], -np.inf, float(a[sub][d] - a[sub][p]))
-        for i in range(n):
-            add([off + i, i], [1.0, -float(up[i])], -np.inf, 0.0)
-            add([off + i, i], [-1.0, -float(down[i])], -np.inf, 0.0)
-    A = coo_array((vals, (rows, cols)), shape=(r, n * (K + 1))).tocsr()
+    A, lo, hi = _milp_rows(n, sub, a, equations, inner_pairs, commodities, up, down)
     c = np.concatenate([np.where(hidden[sub], 0.0, cost[sub]), np.zeros(n * K)])
     lower = np.concatenate([hidden[sub].astype(float), np.tile(-down, K)])
     x_upper = np.ones(n) if frozen is None else np.where(frozen[sub], 0.0, 1.0)  # a frozen cell stays shown
@@ -661,6 +645,60 @@ def _milp_cover(sub: np.ndarray, equations: list, inner_pairs: list, a: np.ndarr
     chosen = np.zeros(a.size, dtype=bool)
     chosen[sub[res.x[:n] > 0.5]] = True
     return chosen
+
+
+def _milp_rows(n: int, sub: np.ndarray, a: np.ndarray, equations: list, inner_pairs: list, commodities: list,
+               up: np.ndarray, down: np.ndarray):
+    """The constraint rows of :func:`_milp_cover` as a CSR matrix with their lower and upper bounds.
+
+    Per commodity *k* (columns ``n·(k+1) …`` of its move ``v``), in this order: every equation
+    touching ``sub`` (= 0), the item's target (= target), each inner pair (``v_num − v_den ≤
+    a_den − a_num``), and per cell ``v_i ≤ up_i · x_i`` and ``−v_i ≤ down_i · x_i``. Built with
+    whole arrays, one block per commodity, entry for entry in the order the row-by-row builder
+    appended them (a Python call per row was a fifth of the suppression's own time), so the
+    matrix HiGHS gets is the same.
+    """
+    from scipy.sparse import coo_array
+
+    local_of = np.full(a.size, -1, dtype=np.int64)
+    local_of[sub] = np.arange(n)
+    eq_rows, eq_cols, eq_vals = [], [], []
+    m = 0
+    for idx, coef in equations:
+        at = local_of[idx]
+        keep = at >= 0
+        if keep.any():
+            eq_cols.append(at[keep])
+            eq_vals.append(np.asarray(coef, dtype=float)[keep])
+            eq_rows.append(np.full(int(keep.sum()), m, dtype=np.int64))
+            m += 1
+    eq_rows = np.concatenate(eq_rows) if eq_rows else np.zeros(0, dtype=np.int64)
+    eq_cols = np.concatenate(eq_cols) if eq_cols else np.zeros(0, dtype=np.int64)
+    eq_vals = np.concatenate(eq_vals) if eq_vals else np.zeros(0)
+    pr = np.array([(local_of[p], local_of[d]) for p, d in inner_pairs], dtype=np.int64).reshape(-1, 2)
+    pr = pr[(pr >= 0).all(axis=1)]
+    npr = len(pr)
+    a_sub = a[sub]
+    pair_hi = (a_sub[pr[:, 1]] - a_sub[pr[:, 0]]).astype(float)
+    cells = np.arange(n, dtype=np.int64)
+    per = m + 1 + npr + 2 * n  # rows per commodity
+    rows, cols, vals, lo, hi = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0)], [], []
+    for k, (fl, target) in enumerate(commodities):
+        off, r0 = n * (k + 1), per * k
+        keys = np.fromiter(fl.keys(), dtype=np.int64, count=len(fl))
+        rows += [r0 + eq_rows, np.full(len(fl), r0 + m, dtype=np.int64),
+                 r0 + m + 1 + np.repeat(np.arange(npr, dtype=np.int64), 2),
+                 r0 + m + 1 + npr + np.repeat(np.arange(2 * n, dtype=np.int64), 2)]
+        cols += [off + eq_cols, off + keys, (off + pr).ravel(),
+                 np.column_stack([off + cells, cells, off + cells, cells]).ravel()]
+        vals += [eq_vals, np.fromiter(fl.values(), dtype=float, count=len(fl)), np.tile([1.0, -1.0], npr),
+                 np.column_stack([np.ones(n), -up.astype(float), -np.ones(n), -down.astype(float)]).ravel()]
+        lo += [np.zeros(m), [target], np.full(npr + 2 * n, -np.inf)]
+        hi += [np.zeros(m), [target], pair_hi, np.zeros(2 * n)]
+    K = len(commodities)
+    A = coo_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                  shape=(per * K, n * (K + 1))).tocsr()
+    return A, np.concatenate([np.zeros(0), *lo]), np.concatenate([np.zeros(0), *hi])
 
 
 def _solve_cover(h, n: int, target_row: int, target: float, local_hidden: np.ndarray, cost: np.ndarray):

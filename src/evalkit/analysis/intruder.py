@@ -550,8 +550,13 @@ def intervals(system: System, functionals: pd.DataFrame | None = None, only: set
     links += [local[[a, b]] for a, b in pair_rows if not known[a] and not known[b]]
     fun_groups = {}
     if functionals is not None and len(functionals):
-        for fid, g in functionals.groupby("fid"):
-            fv, fc = g["var"].to_numpy(), g["coef"].to_numpy(float)
+        # per fid in ascending order, its terms in row order (as groupby gave them, without a
+        # pandas group per functional)
+        fids = functionals["fid"].to_numpy()
+        order = np.argsort(fids, kind="stable")
+        cut = np.flatnonzero(np.diff(fids[order])) + 1
+        all_v, all_c = functionals["var"].to_numpy()[order], functionals["coef"].to_numpy(float)[order]
+        for fid, fv, fc in zip(fids[order][np.r_[0, cut]], np.split(all_v, cut), np.split(all_c, cut)):
             if (~known[fv]).any():
                 fun_groups[int(fid)] = (fv, fc)
                 links.append(local[fv[~known[fv]]])
@@ -600,12 +605,13 @@ def intervals(system: System, functionals: pd.DataFrame | None = None, only: set
                 row[pos[int(b)]] -= 1
             A_ub.append(row)
             b_ub.append(-const)
-        lp = _LP(n, A_eq, b_eq, A_ub, b_ub)
+        objectives, ids, consts = [], [], []
         for g in wanted:
             obj = np.zeros(n)
             obj[pos[int(g)]] = 1.0
-            lo, hi = lp.range(obj)
-            out.append((int(g), lo, hi))
+            objectives.append(obj)
+            ids.append(int(g))
+            consts.append(None)
         for fid in fun_by_comp.get(c, []):
             fv, fc = fun_groups[fid]
             obj = np.zeros(n)
@@ -615,9 +621,52 @@ def intervals(system: System, functionals: pd.DataFrame | None = None, only: set
                     const += coef * value[var]
                 else:
                     obj[pos[int(var)]] += coef
-            lo, hi = lp.range(obj)
-            out.append((-1 - int(fid), lo + const, hi + const))
+            objectives.append(obj)
+            ids.append(-1 - int(fid))
+            consts.append(const)
+        ranges = _component_ranges(n, A_eq, b_eq, A_ub, b_ub, objectives)
+        for i, (lo, hi), const in zip(ids, ranges, consts):
+            out.append((i, lo, hi) if const is None else (i, lo + const, hi + const))
     return pd.DataFrame(out, columns=["var", "lo", "hi"])
+
+
+#: Ranges of components solved in this process, by :func:`_range_key` (bounded, oldest out first).
+#: The suppression's last check of its items (``disclosure._unprotected``) asks for the same
+#: components with the same objectives as the audit that follows it, on the same system; the
+#: audit then reads them here instead of solving every LP twice. Only the current batch's
+#: components are needed again (the bundled data: about 40 per batch), so a few thousand are kept.
+_RANGES: dict[str, list] = {}
+RANGES_KEPT = 20_000
+
+
+def _range_key(n, A_eq, b_eq, A_ub, b_ub, objectives) -> str:
+    """Exact content of one component's LPs: its constraints and its objectives in order (HiGHS
+    is warm-started from one objective to the next, so the order is part of what is solved)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=20)
+    h.update(np.array([n, len(A_eq), len(A_ub), len(objectives)], dtype=np.int64).tobytes())
+    for part in (A_eq, b_eq, A_ub, b_ub, objectives):
+        if len(part):
+            h.update(np.ascontiguousarray(np.asarray(part, dtype=float)).tobytes())
+    return h.hexdigest()
+
+
+def _component_ranges(n, A_eq, b_eq, A_ub, b_ub, objectives) -> list:
+    """``[(min, max), …]`` of each objective over one component (:class:`_LP`), solved once per
+    process for the same constraints and objectives (:data:`_RANGES`): a repeat gets the numbers
+    the first solve gave, bit for bit, as solving again would."""
+    if not objectives:
+        return []
+    key = _range_key(n, A_eq, b_eq, A_ub, b_ub, objectives)
+    hit = _RANGES.pop(key, None)
+    if hit is None:
+        lp = _LP(n, A_eq, b_eq, A_ub, b_ub)
+        hit = [lp.range(obj) for obj in objectives]
+    _RANGES[key] = hit  # (re)inserted last: the oldest entries go first
+    while len(_RANGES) > RANGES_KEPT:
+        del _RANGES[next(iter(_RANGES))]
+    return hit
 
 
 class _LP:

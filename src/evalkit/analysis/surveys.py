@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from evalkit.geography import PROGRAMME_ERA
 from evalkit.programme import DISCLOSURE_THRESHOLD
@@ -28,6 +27,9 @@ def with_confidence(frame: pd.DataFrame, level: float = 0.95, min_n: int = MIN_R
     (True when ``n`` < ``min_n`` or unknown: such a share should not be reported on its own).
     Rows without a value (status symbol) get NaN bounds.
     """
+    # imported here: statsmodels takes about a second to import, and `evalkit clean` (protect) needs none of it
+    from statsmodels.stats.proportion import proportion_confint
+
     if not 0 < level < 1:
         raise ValueError("level ska ligga mellan 0 och 1")
     out = frame.copy()

@@ -66,7 +66,16 @@ GROUP_LABELS = {
     "nyanlanda": "Nyanlända (< 3 år i svensk skola)",
 }
 def _words(series: pd.Series, words: dict[str, str]) -> pd.Series:
-    return series.map(lambda v: words.get(slugify(v), v if v in words.values() else "")).astype(str)
+    """Each cell's code: its slug in ``words``, or the cell itself if it is a code, else ""."""
+    codes = set(words.values())
+    found: dict = {}  # a column has a handful of distinct cells: slugify each once, not per row
+
+    def word(v):
+        if v not in found:
+            found[v] = words.get(slugify(v), v if v in codes else "")
+        return found[v]
+
+    return series.map(word).astype(str)
 
 
 def read_school_results(path: str | Path) -> ReadResult:

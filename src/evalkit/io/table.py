@@ -372,8 +372,13 @@ def classify_rows(body: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     candidates = np.flatnonzero(nonempty >= 1)
     if len(candidates) and body.shape[1]:
         sub = text.iloc[candidates]
-        first = sub.iloc[:, 0].where(sub.iloc[:, 0] != "", sub.agg("".join, axis=1)) if len(candidates) < 50000 \
-            else sub.iloc[:, 0]
+        first = sub.iloc[:, 0]
+        empty_first = (first == "").to_numpy()
+        if len(candidates) < 50000 and empty_first.any():
+            # the row's cells joined, only where the first cell is empty (joining every row was
+            # most of reading a large CSV)
+            first = first.copy()
+            first[empty_first] = sub[empty_first].agg("".join, axis=1)
         footnote = first.str.match(FOOTNOTE).to_numpy().copy()
         # "- Akalla;9,1;8,8" is a stadsdel under its borough (area_hierarchy), not "- = noll": a
         # symbol-explaining line has no number beside it
