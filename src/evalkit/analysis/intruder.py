@@ -201,7 +201,8 @@ def _member_signatures(members: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     names = np.asarray(names, dtype=object)
     g = m.groupby(key, sort=False).ngroup().to_numpy()
     starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
-    chunks = np.split(codes.astype(np.int64), starts[1:])
+    codes = codes.astype(np.int64)
+    chunks = [codes[a:b] for a, b in zip(starts.tolist(), np.r_[starts[1:], len(codes)].tolist())]
     joined: dict[bytes, str] = {}
     sig = []
     for c in chunks:
@@ -300,14 +301,16 @@ def published_system(full_system: System, published: pd.DataFrame, quantities: p
     q = load_quantities(quantities)
     cells = _cells(published, q)
     fc = full_system.cells
-    same = (len(cells) == len(fc)
-            and cells[["row", "part", "in_sums"]].sort_values(["row", "part"]).to_numpy().tolist()
-            == fc[["row", "part", "in_sums"]].sort_values(["row", "part"]).to_numpy().tolist())
-    if not same:
+    if _same_cells(cells, fc, ordered=True):
+        # the usual case (the suppressed rows of the full table): the cells come in the full
+        # table's order, so each cell's published value is at the same position
+        shown = cells["value"].to_numpy(float)
+    elif _same_cells(cells, fc, ordered=False):
+        val = cells.set_index(["row", "part"])["value"]
+        shown = val.reindex(pd.MultiIndex.from_frame(fc[["row", "part"]])).to_numpy(float)
+    else:
         return build_system(published, quantities, era, membership)
-    val = cells.set_index(["row", "part"])["value"]
     var = fc["var"].to_numpy()
-    shown = val.reindex(pd.MultiIndex.from_frame(fc[["row", "part"]])).to_numpy(float)
     n = len(full_system.variables)
     known = np.zeros(n, dtype=bool)
     np.logical_or.at(known, var, ~np.isnan(shown))
@@ -318,6 +321,17 @@ def published_system(full_system: System, published: pd.DataFrame, quantities: p
     value[first.index.to_numpy()] = first.to_numpy()
     variables = full_system.variables.assign(known=known, value=value)
     return System(variables, full_system.cells, full_system.equations, full_system.pairs)
+
+
+def _same_cells(cells: pd.DataFrame, full_cells: pd.DataFrame, ordered: bool) -> bool:
+    """Whether two tables' cells are the same ``row, part, in_sums`` (in the same order, or as sets)."""
+    if len(cells) != len(full_cells):
+        return False
+    cols = ["row", "part", "in_sums"]
+    a, b = cells[cols], full_cells[cols]
+    if not ordered:
+        a, b = a.sort_values(["row", "part"]), b.sort_values(["row", "part"])
+    return all(np.array_equal(a[c].to_numpy(), b[c].to_numpy()) for c in cols)
 
 
 def _catalogue_kinds() -> pd.Series:
@@ -352,10 +366,13 @@ def equation_groups(equations: pd.DataFrame) -> dict[int, tuple[np.ndarray, np.n
     """``{eq: (vars, coefs)}`` as numpy arrays (pandas groupby per equation is too slow here)."""
     e = equations.sort_values("eq", kind="stable")
     ids = e["eq"].to_numpy()
+    if not len(ids):
+        return {}
     cut = np.flatnonzero(np.diff(ids)) + 1
-    vs = np.split(e["var"].to_numpy(), cut)
-    cs = np.split(e["coef"].to_numpy(float), cut)
-    return {int(k): (v, c) for k, v, c in zip(ids[np.r_[0, cut]] if len(ids) else [], vs, cs)}
+    starts, ends = np.r_[0, cut].tolist(), np.r_[cut, len(ids)].tolist()
+    var, coef = e["var"].to_numpy(), e["coef"].to_numpy(float)
+    # slices, not np.split (which took most of this function's time on a DeSO-sized batch)
+    return {k: (var[a:b], coef[a:b]) for k, a, b in zip(ids[starts].tolist(), starts, ends)}
 
 
 # --- earlier publications ----------------------------------------------------------------------
@@ -499,8 +516,9 @@ def with_history(system: System, truth: np.ndarray, history, era: str = PROGRAMM
 
 # --- the audit ---------------------------------------------------------------------------------
 
-def _components(n_hidden: int, links: list[np.ndarray]) -> np.ndarray:
-    """Union-find over hidden variables (local ids 0…n−1) joined by constraints."""
+def components(n_hidden: int, links: list[np.ndarray]) -> np.ndarray:
+    """Union-find over ``n_hidden`` items (local ids 0…n−1, e.g. hidden variables) joined by links
+    (constraints); returns each item's root. :mod:`evalkit.analysis.disclosure` uses it too."""
     parent = np.arange(n_hidden)
 
     def find(i):
@@ -555,7 +573,7 @@ def intervals(system: System, functionals: pd.DataFrame | None = None, only: set
             if (~known[fv]).any():
                 fun_groups[int(fid)] = (fv, fc)
                 links.append(local[fv[~known[fv]]])
-    comp = _components(hidden_ids.size, links)
+    comp = components(hidden_ids.size, links)
 
     by_comp: dict[int, list] = {}
     for k, (vs, _) in eq_groups.items():
