@@ -122,6 +122,18 @@ def _share_only(rows: pd.DataFrame) -> pd.Series:
     return plain & (rows["numerator"].isna() | rows["denominator"].isna()) & rows["value"].notna()
 
 
+def _text(column: pd.Series):
+    """A text column's values for a new frame: what ``column.to_numpy()`` gives once the frame
+    infers its string dtype, without the round trip through Python objects (most of the cost of
+    :func:`_cells` on a DeSO-sized batch) when the column holds strings or string categories."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype) and isinstance(dtype.categories.dtype, pd.StringDtype):
+        return column.astype(dtype.categories.dtype).array
+    if isinstance(dtype, pd.StringDtype) and dtype == pd.StringDtype(na_value=np.nan):
+        return column.array
+    return column.to_numpy()
+
+
 def _cells(tidy: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
     status = tidy["status"].fillna("").astype(str)
     rows = tidy[status.isin(IN_SUMS)]
@@ -143,12 +155,12 @@ def _cells(tidy: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
         val = val.where(~zero, 0.0)
         meta = q.set_index("indicator")
         parts.append(pd.DataFrame({
-            "row": sub.index.to_numpy(), "area_code": sub["area_code"].to_numpy(),
-            "area_level": sub["area_level"].to_numpy(), "indicator": sub["indicator"].to_numpy(),
+            "row": sub.index.to_numpy(), "area_code": _text(sub["area_code"]),
+            "area_level": _text(sub["area_level"]), "indicator": _text(sub["indicator"]),
             "year": sub["year"].astype("int64").to_numpy(), "part": part,
-            "quantity": sub["indicator"].map(meta["quantity"]).to_numpy(),
+            "quantity": _text(sub["indicator"].map(meta["quantity"])),
             "count": sub["indicator"].map(meta["count"]).to_numpy(bool),
-            "value": val.to_numpy(float), "status": sub["status"].fillna("").to_numpy(),
+            "value": val.to_numpy(float), "status": _text(sub["status"].fillna("")),
             "in_sums": ~outside_sums.loc[sub.index].to_numpy(bool),
         }))
     if not parts:
@@ -170,6 +182,10 @@ def _split_partial_totals(cells: pd.DataFrame, mem: pd.DataFrame) -> pd.DataFram
     groups = set(mem["group_code"])
     is_total = cells["area_code"].isin(groups)
     if not is_total.any():
+        return cells
+    if not cells.loc[is_total, ["quantity", "year", "area_code"]].duplicated().any():
+        # each aggregate's quantity comes from one indicator and part only: it is its own usual
+        # member set, nothing to split (the member signatures below cost most of this function)
         return cells
     members = cells[(cells["area_level"] == "stadsdel") & cells["in_sums"]].merge(
         mem, left_on="area_code", right_on="stadsdel_code")
