@@ -308,3 +308,29 @@ def test_recorded_history_keeps_the_last_publications(tmp_path):
     assert order == [(str(i) * 64)[:16] for i in (2, 3, 1)]
     assert sorted(p.name for p in (tmp_path / "h").iterdir() if p.is_dir()) == sorted(order)
     assert len(intruder.load_history(tmp_path / "h")) == intruder.HISTORY_KEPT
+
+
+def test_the_fast_paths_of_building_a_system_give_the_general_result():
+    """``_text`` (strings without the object round trip), ``_split_partial_totals``'s early return and
+    :func:`intruder.published_system` reading values in cell order equal the general paths."""
+    tidy = _table({"sd-tensta": (3.0, 900.0)}, folkmangd=True)
+    for col in ("area_code", "area_level", "indicator", "status"):
+        for series in (tidy[col], tidy[col].astype("category"), tidy[col].astype(object)):
+            pd.testing.assert_frame_equal(pd.DataFrame({"c": intruder._text(series)}),
+                                          pd.DataFrame({"c": series.to_numpy()}), check_exact=True)
+    q = intruder.load_quantities()
+    mem = aggregate.membership()[["stadsdel_code", "group_code"]]
+    one = _table({"sd-tensta": (3.0, 900.0)})  # one indicator: no aggregate's quantity from two
+    for t in (one, tidy):
+        cells = intruder._cells(t, q)
+        pd.testing.assert_frame_equal(intruder._split_partial_totals(cells, mem),
+                                      intruder._split_partial_totals(cells, mem, shortcut=False), check_exact=True)
+    full = intruder.build_system(tidy)
+    published = dc.suppress_tidy(tidy).frame
+    ordered = intruder.published_system(full, published)
+    shuffled = intruder.published_system(full, published.sample(frac=1, random_state=1))  # same rows, other order
+    for name in ("variables", "cells", "equations", "pairs"):
+        pd.testing.assert_frame_equal(getattr(shuffled, name), getattr(ordered, name), check_exact=True)
+    rebuilt = intruder.build_system(published)
+    pd.testing.assert_frame_equal(ordered.variables, rebuilt.variables, check_exact=True)
+    assert (~ordered.variables["known"]).any()

@@ -168,7 +168,7 @@ def _cells(tidy: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _split_partial_totals(cells: pd.DataFrame, mem: pd.DataFrame) -> pd.DataFrame:
+def _split_partial_totals(cells: pd.DataFrame, mem: pd.DataFrame, shortcut: bool = True) -> pd.DataFrame:
     """An aggregate summed over other members than the same quantity's aggregate in the other
     indicators is another number: give it its own variable.
 
@@ -178,12 +178,14 @@ def _split_partial_totals(cells: pd.DataFrame, mem: pd.DataFrame) -> pd.DataFram
     the population of the group; treating it as the same variable would make the system
     contradictory (infeasible). The usual member set of each quantity, year and group keeps the
     shared variable, so tables whose indicators agree on their members are modelled as before.
+    ``shortcut=False`` compares member sets even where no aggregate's quantity comes from two
+    indicators (the same result, slower; for tests).
     """
     groups = set(mem["group_code"])
     is_total = cells["area_code"].isin(groups)
     if not is_total.any():
         return cells
-    if not cells.loc[is_total, ["quantity", "year", "area_code"]].duplicated().any():
+    if shortcut and not cells.loc[is_total, ["quantity", "year", "area_code"]].duplicated().any():
         # each aggregate's quantity comes from one indicator and part only: it is its own usual
         # member set, nothing to split (the member signatures below cost most of this function)
         return cells
