@@ -314,6 +314,10 @@ def test_the_fast_paths_of_building_a_system_give_the_general_result():
     """``_text`` (strings without the object round trip), ``_split_partial_totals``'s early return and
     :func:`intruder.published_system` reading values in cell order equal the general paths."""
     tidy = _table({"sd-tensta": (3.0, 900.0)}, folkmangd=True)
+    gap = pd.Series(["sd-tensta", None, "sd-rinkeby"], dtype="category")  # a missing value among categories
+    for series in (gap, gap.astype("str")):
+        pd.testing.assert_frame_equal(pd.DataFrame({"c": intruder._text(series)}),
+                                      pd.DataFrame({"c": series.to_numpy()}), check_exact=True)
     for col in ("area_code", "area_level", "indicator", "status"):
         for series in (tidy[col], tidy[col].astype("category"), tidy[col].astype(object)):
             pd.testing.assert_frame_equal(pd.DataFrame({"c": intruder._text(series)}),
