@@ -271,8 +271,9 @@ def disclosure_deso(areas: int, years: int, indicators: int, small_share: float,
               f"{t_blocks:.1f} s, {cpu:.1f} CPU-s; {_n(len(log))} dolda celler; granskningen godkänd: {result.ok}; "
               f"toppminne {_n(peak_rss_mib())} MiB (största arbetsprocess {_n(worker_peak)} MiB RSS; "
               f"hela trädet {_n(tree.peak_mib or 0)} MiB PSS)", flush=True)
+        del out, log, audits  # not needed below: keep the peak to what the incremental run holds
         # one block changes: a small count in the first indicator's last year becomes another
-        changed = tidy.copy()
+        changed = tidy.assign(value=tidy["value"].copy())  # the other columns shared, not copied
         at = np.flatnonzero((changed["indicator"] == quantities["indicator"].iat[0]).to_numpy()
                             & (changed["year"] == changed["year"].max()).to_numpy()
                             & (changed["area_level"] == "stadsdel").to_numpy())[0]
@@ -293,6 +294,7 @@ def disclosure_deso(areas: int, years: int, indicators: int, small_share: float,
         t0 = time.perf_counter()
         whole = intruder.audit(published, tidy, **opts)
         t_audit = time.perf_counter() - t0
+        out = disclosure.suppress_and_audit(tidy, workers=workers, **opts)[0]
         same = (published["status"].fillna("").to_numpy() == out["status"].fillna("").to_numpy()).all()
         print(f"  hela tabellen på en gång: undertryckning {t_sup:.1f} s + granskning {t_audit:.1f} s = "
               f"{t_sup + t_audit:.1f} s; block för block {t_blocks:.1f} s = {(t_sup + t_audit) / t_blocks:.1f}× "
