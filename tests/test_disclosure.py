@@ -332,3 +332,13 @@ def test_batches_grow_with_the_table_and_never_cut_a_block():
         cuts = {int(p[-1]) for p in parts}
         assert cuts <= {int(b[-1]) for b in blocks}  # a batch ends where a block ends
     assert len(dc.batches(tidy, rows=10**6)) == 1 and len(dc.batches(tidy, rows=1)) == len(blocks)
+
+
+def test_a_failing_batch_in_a_worker_stops_the_run_with_its_error(monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("batch failed")
+
+    monkeypatch.setattr(dc, "_suppress", fail)  # the forked workers inherit it
+    with pytest.raises(RuntimeError, match="batch failed"):
+        dc.suppress_and_audit(_two_blocks_per_year(), batch_rows=1, workers=2)
+    assert dc._JOB is None  # the table is not kept after the run

@@ -878,17 +878,22 @@ def _solve_batch(i: int):
 
 def _solved(todo: list[int], workers: int):
     """The results of :func:`_solve_batch` for ``todo``, in that order: in this process, or in a
-    pool of ``workers`` forked processes (the batches are independent; ``imap`` hands back each
-    result in order as it comes, so the parent holds results, never a batch's system)."""
+    pool of ``workers`` forked processes (the batches are independent; ``map`` hands back each
+    result in order, so the parent holds results, never a batch's system). A worker that dies
+    (e.g. out of memory) raises ``BrokenProcessPool`` here rather than leaving the run waiting."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     if workers <= 1 or len(todo) <= 1:
         for i in todo:
             yield _solve_batch(i)
         return
     # fork: the workers share the parent's table (copy-on-write) instead of unpickling it
-    with multiprocessing.get_context("fork").Pool(min(workers, len(todo))) as pool:
-        yield from pool.imap(_solve_batch, todo, chunksize=1)
+    pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield from pool.map(_solve_batch, todo)
+    finally:
+        pool.shutdown(cancel_futures=True)  # after a failure, batches not started are not solved
 
 
 def default_workers() -> int:
@@ -946,8 +951,8 @@ def suppress_and_audit(base: pd.DataFrame, threshold: float = DISCLOSURE_THRESHO
     _JOB = dict(base=base, batches=parts, history=history, threshold=threshold, era=era, quantities=quantities,
                 membership=membership, method=method, paths=paths)
     used = set()
+    solved = _solved(todo, workers)
     try:
-        solved = _solved(todo, workers)
         waiting = set(todo)
         for i in range(len(parts)):
             if i in waiting:
@@ -965,8 +970,8 @@ def suppress_and_audit(base: pd.DataFrame, threshold: float = DISCLOSURE_THRESHO
                 new[col][at_part] = part[col].to_numpy(dtype=object if col == "status" else float)
             logs.append(log)
             audits.append(result)
-        solved.close()
     finally:
+        solved.close()  # ends the pool, also when a batch failed
         _JOB = None
     out = base.copy(deep=False)
     for col in _CHANGED:
