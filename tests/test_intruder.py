@@ -338,3 +338,28 @@ def test_the_fast_paths_of_building_a_system_give_the_general_result():
     rebuilt = intruder.build_system(published)
     pd.testing.assert_frame_equal(ordered.variables, rebuilt.variables, check_exact=True)
     assert (~ordered.variables["known"]).any()
+
+
+def test_the_catalogue_is_read_once_while_held(monkeypatch):
+    calls = []
+    real = programme.indicator_catalogue
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(programme, "indicator_catalogue", counted)
+    tidy = _table({"sd-tensta": (3.0, 900.0)})
+    intruder.build_system(tidy)  # caches of other modules filled
+    calls.clear()
+    free = intruder.build_system(tidy)
+    per_system = len(calls)  # the kinds, and whatever else reads the catalogue
+    calls.clear()
+    with intruder.catalogue_held() as kinds:
+        held = [intruder.build_system(tidy) for _ in range(3)]
+    assert len(calls) == 1 + 3 * (per_system - 1)  # the kinds once, not once per system
+    assert kinds["ekonomiskt_bistand"] == "andel" and intruder._HELD_KINDS is None
+    for system in held:
+        pd.testing.assert_frame_equal(system.pairs, free.pairs)
+        pd.testing.assert_frame_equal(system.variables, free.variables)
+    assert len(free.pairs)  # a share: its pairs come from the kinds

@@ -951,28 +951,30 @@ def suppress_and_audit(base: pd.DataFrame, threshold: float = DISCLOSURE_THRESHO
     _JOB = dict(base=base, batches=parts, history=history, threshold=threshold, era=era, quantities=quantities,
                 membership=membership, method=method, paths=paths)
     used = set()
-    solved = _solved(todo, workers)
-    try:
-        waiting = set(todo)
-        for i in range(len(parts)):
-            if i in waiting:
-                got = next(solved)
-            else:
-                with paths[i].open("rb") as fh:
-                    got = pickle.load(fh)
-            if got is None:
-                continue
-            part, log, result = got
-            if paths[i] is not None:
-                used.add(paths[i].name)
-            at_part = base.index.get_indexer(part.index)
-            for col in _CHANGED:
-                new[col][at_part] = part[col].to_numpy(dtype=object if col == "status" else float)
-            logs.append(log)
-            audits.append(result)
-    finally:
-        solved.close()  # ends the pool, also when a batch failed
-        _JOB = None
+    # the catalogue read once, before the workers are forked (they inherit it)
+    with intruder.catalogue_held():
+        solved = _solved(todo, workers)
+        try:
+            waiting = set(todo)
+            for i in range(len(parts)):
+                if i in waiting:
+                    got = next(solved)
+                else:
+                    with paths[i].open("rb") as fh:
+                        got = pickle.load(fh)
+                if got is None:
+                    continue
+                part, log, result = got
+                if paths[i] is not None:
+                    used.add(paths[i].name)
+                at_part = base.index.get_indexer(part.index)
+                for col in _CHANGED:
+                    new[col][at_part] = part[col].to_numpy(dtype=object if col == "status" else float)
+                logs.append(log)
+                audits.append(result)
+        finally:
+            solved.close()  # ends the pool, also when a batch failed
+            _JOB = None
     out = base.copy(deep=False)
     for col in _CHANGED:
         out[col] = pd.Series(new[col], index=base.index).astype(base[col].dtype)

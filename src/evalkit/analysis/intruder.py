@@ -46,6 +46,7 @@ This module knows nothing of pages: everything a page shows comes from the publi
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -353,21 +354,31 @@ def _same_cells(cells: pd.DataFrame, full_cells: pd.DataFrame, ordered: bool) ->
     return all(np.array_equal(a[c].to_numpy(), b[c].to_numpy()) for c in cols)
 
 
+#: The catalogue's kinds while :func:`catalogue_held` is in force (None: read on each call).
+_HELD_KINDS: pd.Series | None = None
+
+
 def _catalogue_kinds() -> pd.Series:
-    """``indicator -> kind`` of the indicator catalogue; read again only when its file changed
-    (every batch's system asks: reading and checking the catalogue was 4 % of a DeSO-sized run)."""
-    from evalkit import fingerprint, programme
-    from evalkit.paths import raw_dir
-
-    return _kinds_of(fingerprint.file_stats([raw_dir() / "programme" / programme.CATALOGUE_FILE]))
-
-
-@lru_cache(maxsize=4)
-def _kinds_of(stats: tuple) -> pd.Series:
-    """:func:`_catalogue_kinds` for one state of the catalogue file (``stats``, the cache key)."""
+    """``indicator -> kind`` of the indicator catalogue (the one held by :func:`catalogue_held`)."""
+    if _HELD_KINDS is not None:
+        return _HELD_KINDS
     from evalkit import programme
 
     return programme.indicator_catalogue().set_index("indicator")["kind"]
+
+
+@contextmanager
+def catalogue_held():
+    """Read the indicator catalogue once for a run that builds many systems (one per batch of
+    :func:`evalkit.analysis.disclosure.suppress_and_audit`: reading and checking it for every
+    batch was 4 % of a DeSO-sized run); worker processes forked inside inherit it."""
+    global _HELD_KINDS
+    before = _HELD_KINDS
+    _HELD_KINDS = _catalogue_kinds()  # inside another hold: the one held already
+    try:
+        yield _HELD_KINDS
+    finally:
+        _HELD_KINDS = before
 
 
 def _dedupe_equations(terms: pd.DataFrame, extra: list[pd.DataFrame]) -> pd.DataFrame:
