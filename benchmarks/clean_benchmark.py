@@ -12,10 +12,11 @@ passed; the name-resolution path is cached per distinct name, so it adds ~6 000 
 
     .venv/bin/python benchmarks/clean_benchmark.py [--areas 6000] [--years 15] [--indicators 50]
 
-``--deso-disclosure [areas years indicators small_share] [--compare]`` instead runs suppression and
-the intruder's audit on a seeded DeSO-sized table (default 6 000 areas × 15 years × 50 indicators
-with their RegSO, kommun and national sums: 7,0 M rows), block by block, then once more after one
-block changed (the cache), and with ``--compare`` also on the whole table at once (use a small size).
+``--deso-disclosure [areas years indicators small_share] [--compare] [--workers N]`` instead runs
+suppression and the intruder's audit on a seeded DeSO-sized table (default 6 000 areas × 15 years ×
+50 indicators with their RegSO, kommun and national sums: 7,0 M rows), block by block in N worker
+processes (default one per core), then once more after one block changed (the cache), and with
+``--compare`` also on the whole table at once (use a small size).
 """
 
 from __future__ import annotations
@@ -32,6 +33,64 @@ import pandas as pd
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def tree_cpu_s() -> float:
+    """User + system CPU seconds of this process and its finished children (the worker processes)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+class TreeMemory:
+    """Peak proportional set size (PSS) of this process and its children together, sampled every
+    ``every`` seconds from /proc (Linux): what the process tree holds in memory, with pages the
+    forked workers share with the parent (the table) counted once — RSS would count them in each.
+    ``with TreeMemory() as m: …``; then ``m.peak_mib`` (None where /proc is not there)."""
+
+    def __init__(self, every: float = 0.2):
+        import threading
+
+        self.every, self.peak_mib, self._stop = every, None, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _pss_kib(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def _tree(self) -> list[int]:
+        import os
+
+        me, out = os.getpid(), [os.getpid()]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == me:
+                        out.append(int(entry.name))
+                except (OSError, IndexError, ValueError):
+                    continue
+        return out
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = sum(self._pss_kib(pid) for pid in self._tree()) / 1024
+            self.peak_mib = total if self.peak_mib is None else max(self.peak_mib, total)
+            self._stop.wait(self.every)
+
+    def __enter__(self):
+        if Path("/proc/self/smaps_rollup").is_file():
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
 
 
 def generate(path: Path, areas: int, years: int, indicators: int, seed: int = 1) -> int:
@@ -177,11 +236,16 @@ def deso_table(areas: int, years: int, indicators: int, small_share: float, seed
 
 
 def disclosure_deso(areas: int, years: int, indicators: int, small_share: float, seed: int = 2,
-                    compare: bool = False) -> None:
-    """Suppression and audit of a DeSO-sized table (:func:`deso_table`), block by block, and the
-    incremental run after one block changed. ``compare``: also the whole-table run (suppression
-    then audit, each building the whole system), side by side, with the same cells hidden."""
+                    compare: bool = False, workers: int | None = None) -> None:
+    """Suppression and audit of a DeSO-sized table (:func:`deso_table`), block by block in
+    ``workers`` processes (default one per core), and the incremental run after one block
+    changed. ``compare``: also the whole-table run (suppression then audit, each building the
+    whole system), side by side, with the same cells hidden. Prints wall time, CPU seconds of the
+    whole process tree (parent and workers), the parent's peak RSS, the largest worker's peak RSS
+    and the peak PSS of the tree (shared pages counted once)."""
     from evalkit.analysis import disclosure, intruder
+
+    workers = disclosure.default_workers() if workers is None else workers
 
     # warm up (imports, registries) on a tiny table, so the timings below compare like with like
     small = deso_table(20, 1, 1, 0.2, seed)
@@ -194,16 +258,22 @@ def disclosure_deso(areas: int, years: int, indicators: int, small_share: float,
           , flush=True)
     opts = dict(quantities=quantities, membership=membership)
     with tempfile.TemporaryDirectory() as cache:
+        cpu0 = tree_cpu_s()
         t0 = time.perf_counter()
-        out, log, audits = disclosure.suppress_and_audit(tidy, cache=cache, **opts)
+        with TreeMemory() as tree:
+            out, log, audits = disclosure.suppress_and_audit(tidy, cache=cache, workers=workers, **opts)
         t_blocks = time.perf_counter() - t0
+        cpu = tree_cpu_s() - cpu0
         result = intruder.combine(audits, out, quantities)
+        worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"  block för block (undertryckning + granskning; {len(disclosure.blocks(tidy, quantities))} block i "
-              f"{len(disclosure.batches(tidy, quantities))} omgångar): "
-              f"{t_blocks:.1f} s; {_n(len(log))} dolda celler; granskningen godkänd: {result.ok}; "
-              f"toppminne {_n(peak_rss_mib())} MiB", flush=True)
+              f"{len(disclosure.batches(tidy, quantities))} omgångar, {workers} processer): "
+              f"{t_blocks:.1f} s, {cpu:.1f} CPU-s; {_n(len(log))} dolda celler; granskningen godkänd: {result.ok}; "
+              f"toppminne {_n(peak_rss_mib())} MiB (största arbetsprocess {_n(worker_peak)} MiB RSS; "
+              f"hela trädet {_n(tree.peak_mib or 0)} MiB PSS)", flush=True)
+        del out, log, audits  # not needed below: keep the peak to what the incremental run holds
         # one block changes: a small count in the first indicator's last year becomes another
-        changed = tidy.copy()
+        changed = tidy.assign(value=tidy["value"].copy())  # the other columns shared, not copied
         at = np.flatnonzero((changed["indicator"] == quantities["indicator"].iat[0]).to_numpy()
                             & (changed["year"] == changed["year"].max()).to_numpy()
                             & (changed["area_level"] == "stadsdel").to_numpy())[0]
@@ -213,7 +283,7 @@ def disclosure_deso(areas: int, years: int, indicators: int, small_share: float,
         delta = 3.0 - tidy["value"].iat[at]
         changed.loc[is_sum & changed["area_code"].isin(group), "value"] += delta
         t0 = time.perf_counter()
-        disclosure.suppress_and_audit(changed, cache=cache, **opts)
+        disclosure.suppress_and_audit(changed, cache=cache, workers=workers, **opts)
         t_inc = time.perf_counter() - t0
         print(f"  efter ändring i ett block (cachen i bruk): {t_inc:.1f} s = {t_blocks / t_inc:.0f}× snabbare",
               flush=True)
@@ -224,6 +294,7 @@ def disclosure_deso(areas: int, years: int, indicators: int, small_share: float,
         t0 = time.perf_counter()
         whole = intruder.audit(published, tidy, **opts)
         t_audit = time.perf_counter() - t0
+        out = disclosure.suppress_and_audit(tidy, workers=workers, **opts)[0]
         same = (published["status"].fillna("").to_numpy() == out["status"].fillna("").to_numpy()).all()
         print(f"  hela tabellen på en gång: undertryckning {t_sup:.1f} s + granskning {t_audit:.1f} s = "
               f"{t_sup + t_audit:.1f} s; block för block {t_blocks:.1f} s = {(t_sup + t_audit) / t_blocks:.1f}× "
@@ -237,10 +308,16 @@ if __name__ == "__main__":
     if "--deso-disclosure" in sys.argv:
         # .venv/bin/python benchmarks/clean_benchmark.py --deso-disclosure [areas years indicators small_share]
         #     [--compare]   (also the whole table at once, side by side: use a small size)
+        #     [--workers N] (processes that solve batches; default one per core)
         compare = "--compare" in sys.argv
-        rest = [a for a in sys.argv[sys.argv.index("--deso-disclosure") + 1:] if a != "--compare"]
+        args = sys.argv[sys.argv.index("--deso-disclosure") + 1:]
+        workers = None
+        if "--workers" in args:
+            workers = int(args[args.index("--workers") + 1])
+            del args[args.index("--workers"):args.index("--workers") + 2]
+        rest = [a for a in args if a != "--compare"]
         a, y, i, sh = (rest + ["6000", "15", "50", "0.0005"][len(rest):])[:4]
-        disclosure_deso(int(a), int(y), int(i), float(sh), compare=compare)
+        disclosure_deso(int(a), int(y), int(i), float(sh), compare=compare, workers=workers)
         sys.exit(0)
     disclosure_step()
     main()

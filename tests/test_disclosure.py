@@ -360,3 +360,54 @@ def test_milp_rows_equal_the_row_by_row_builder():
             assert got.dtype == want.dtype and np.array_equal(got, want)
         assert np.array_equal(lo, np.asarray(lo_ref, dtype=float))
         assert np.array_equal(hi, np.asarray(hi_ref, dtype=float))
+
+def test_one_or_two_worker_processes_give_the_same_result(tmp_path):
+    from evalkit.analysis import intruder
+
+    tidy = _two_blocks_per_year()
+    one = dc.suppress_and_audit(tidy, batch_rows=1, workers=1)
+    two = dc.suppress_and_audit(tidy, batch_rows=1, workers=2, cache=tmp_path)  # 6 batches in 2 processes
+    pd.testing.assert_frame_equal(two[0], one[0], check_exact=True)
+    pd.testing.assert_frame_equal(two[1], one[1], check_exact=True)
+    assert [a.figures() for a in two[2]] == [a.figures() for a in one[2]]
+    for a, b in zip(one[2], two[2]):
+        pd.testing.assert_frame_equal(b.intervals, a.intervals, check_exact=True)
+    assert len(list(tmp_path.glob("*.pkl"))) == 6 and not list(tmp_path.glob("*.tmp"))  # the workers wrote them
+    warm = dc.suppress_and_audit(tidy, batch_rows=1, workers=2, cache=tmp_path)  # read back in the parent
+    pd.testing.assert_frame_equal(warm[0], one[0], check_exact=True)
+    pd.testing.assert_frame_equal(warm[1], one[1], check_exact=True)
+    assert intruder.combine(two[2], two[0]).figures() == intruder.combine(one[2], one[0]).figures()
+    assert (one[0]["status"] == "x").any()
+
+
+def test_row_digests_of_the_whole_table_cut_per_batch_give_the_batch_key():
+    tidy = _two_blocks_per_year()
+    digests = dc.row_digests(tidy)
+    context = (5.0, "x", tidy.head(3))
+    for at in dc.batches(tidy, rows=1):
+        rows = tidy.iloc[at]
+        assert dc._block_key("v", rows, [], context, digests[at]) == dc._block_key("v", rows, [], context)
+    assert dc._block_key("v", tidy.iloc[:5], [], ()) != dc._block_key("v", tidy.iloc[1:6], [], ())
+
+
+def test_batches_grow_with_the_table_and_never_cut_a_block():
+    assert dc.batch_size(50_000) == dc.BATCH_ROWS
+    assert dc.batch_size(7_000_000) == 70_000
+    tidy = _two_blocks_per_year()
+    blocks = dc.blocks(tidy)
+    for rows in (1, 100, 10**6):
+        parts = dc.batches(tidy, rows=rows)
+        assert np.array_equal(np.concatenate(parts), np.concatenate(blocks))
+        cuts = {int(p[-1]) for p in parts}
+        assert cuts <= {int(b[-1]) for b in blocks}  # a batch ends where a block ends
+    assert len(dc.batches(tidy, rows=10**6)) == 1 and len(dc.batches(tidy, rows=1)) == len(blocks)
+
+
+def test_a_failing_batch_in_a_worker_stops_the_run_with_its_error(monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("batch failed")
+
+    monkeypatch.setattr(dc, "_suppress", fail)  # the forked workers inherit it
+    with pytest.raises(RuntimeError, match="batch failed"):
+        dc.suppress_and_audit(_two_blocks_per_year(), batch_rows=1, workers=2)
+    assert dc._JOB is None  # the table is not kept after the run

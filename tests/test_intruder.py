@@ -369,3 +369,57 @@ def test_unprotected_finds_the_same_items_as_intervals_of_the_items_alone():
         assert dc._unprotected(system, hidden, items, 5) == expected
         failed.append(len(expected))
     assert any(failed) and not all(n == len(items) for n in failed)  # some items fail, not all
+
+def test_the_fast_paths_of_building_a_system_give_the_general_result():
+    """``_text`` (strings without the object round trip), ``_split_partial_totals``'s early return and
+    :func:`intruder.published_system` reading values in cell order equal the general paths."""
+    tidy = _table({"sd-tensta": (3.0, 900.0)}, folkmangd=True)
+    gap = pd.Series(["sd-tensta", None, "sd-rinkeby"], dtype="category")  # a missing value among categories
+    for series in (gap, gap.astype("str")):
+        pd.testing.assert_frame_equal(pd.DataFrame({"c": intruder._text(series)}),
+                                      pd.DataFrame({"c": series.to_numpy()}), check_exact=True)
+    for col in ("area_code", "area_level", "indicator", "status"):
+        for series in (tidy[col], tidy[col].astype("category"), tidy[col].astype(object)):
+            pd.testing.assert_frame_equal(pd.DataFrame({"c": intruder._text(series)}),
+                                          pd.DataFrame({"c": series.to_numpy()}), check_exact=True)
+    q = intruder.load_quantities()
+    mem = aggregate.membership()[["stadsdel_code", "group_code"]]
+    one = _table({"sd-tensta": (3.0, 900.0)})  # one indicator: no aggregate's quantity from two
+    for t in (one, tidy):
+        cells = intruder._cells(t, q)
+        pd.testing.assert_frame_equal(intruder._split_partial_totals(cells, mem),
+                                      intruder._split_partial_totals(cells, mem, shortcut=False), check_exact=True)
+    full = intruder.build_system(tidy)
+    published = dc.suppress_tidy(tidy).frame
+    ordered = intruder.published_system(full, published)
+    shuffled = intruder.published_system(full, published.sample(frac=1, random_state=1))  # same rows, other order
+    for name in ("variables", "cells", "equations", "pairs"):
+        pd.testing.assert_frame_equal(getattr(shuffled, name), getattr(ordered, name), check_exact=True)
+    rebuilt = intruder.build_system(published)
+    pd.testing.assert_frame_equal(ordered.variables, rebuilt.variables, check_exact=True)
+    assert (~ordered.variables["known"]).any()
+
+
+def test_the_catalogue_is_read_once_while_held(monkeypatch):
+    calls = []
+    real = programme.indicator_catalogue
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(programme, "indicator_catalogue", counted)
+    tidy = _table({"sd-tensta": (3.0, 900.0)})
+    intruder.build_system(tidy)  # caches of other modules filled
+    calls.clear()
+    free = intruder.build_system(tidy)
+    per_system = len(calls)  # the kinds, and whatever else reads the catalogue
+    calls.clear()
+    with intruder.catalogue_held() as kinds:
+        held = [intruder.build_system(tidy) for _ in range(3)]
+    assert len(calls) == 1 + 3 * (per_system - 1)  # the kinds once, not once per system
+    assert kinds["ekonomiskt_bistand"] == "andel" and intruder._HELD_KINDS is None
+    for system in held:
+        pd.testing.assert_frame_equal(system.pairs, free.pairs)
+        pd.testing.assert_frame_equal(system.variables, free.variables)
+    assert len(free.pairs)  # a share: its pairs come from the kinds

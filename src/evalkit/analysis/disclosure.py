@@ -405,7 +405,7 @@ def _blocks(system, join_pairs: bool = False) -> np.ndarray:
     """Block id per variable: one quantity in one year, joined with the quantities an identity
     links (and, with ``join_pairs``, with the numerators and denominators of its shares)."""
     from evalkit import aggregate
-    from evalkit.analysis.intruder import _components
+    from evalkit.analysis.intruder import components
 
     v = system.variables
     names = sorted(set(v["quantity"]))
@@ -415,8 +415,13 @@ def _blocks(system, join_pairs: bool = False) -> np.ndarray:
         q = v["quantity"].to_numpy()
         pq = set(zip(q[system.pairs["num"]], q[system.pairs["den"]]))
         links += [np.array([ids[a], ids[b]]) for a, b in pq]
-    root = _components(len(names), links)
-    return pd.MultiIndex.from_arrays([v["year"], root[v["quantity"].map(ids).to_numpy()]]).factorize()[0]
+    root = components(len(names), links)
+    q_codes, q_names = pd.factorize(v["quantity"])
+    q_root = root[np.array([ids[q] for q in q_names], dtype=np.int64)][q_codes]
+    # (year, component) as one integer, numbered in order of appearance as the MultiIndex
+    # factorize did (the order blocks are solved in matters), at a fraction of its cost
+    year = v["year"].to_numpy(np.int64)
+    return pd.factorize((year - year.min(initial=0)) * (len(names) + 1) + q_root)[0] if len(v) else np.zeros(0, int)
 
 
 def _unprotected(system, hidden: np.ndarray, items: list, threshold: float) -> list:
@@ -517,14 +522,12 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
                 + PROGRAMME_COST * in_prog[gvars])
         local_index[gvars] = np.arange(n)
         equations = [(local_index[vs], cs) for vs, cs in eq_by_block.get(b, [])]
-        totals_of: dict[int, list] = {}  # member cell -> the totals of the equations it is in
-        eqs_of: dict[int, list] = {}  # cell -> the equations it is in
-        for k, (idx, cs) in enumerate(equations):
-            tots = idx[cs < 0].tolist()
-            for m in idx[cs > 0].tolist():
-                totals_of.setdefault(m, []).extend(tots)
-            for m in idx.tolist():
-                eqs_of.setdefault(m, []).append(k)
+        # every term of the block's equations as flat arrays (cell, coefficient, equation): the
+        # equations and totals a borough's cells are in are looked up with numpy, not in dicts
+        # of Python lists built for every block (a tenth of a DeSO-sized run)
+        term_cell = np.concatenate([idx for idx, _ in equations]) if equations else np.zeros(0, np.int64)
+        term_coef = np.concatenate([cs for _, cs in equations]) if equations else np.zeros(0)
+        term_eq = np.repeat(np.arange(len(equations)), [idx.size for idx, _ in equations])
         greedy_items = block_items
         if method == "milp":
             greedy_items = []
@@ -542,10 +545,11 @@ def _block_covers(system, primary: np.ndarray, items: list, threshold: float, bl
                 members = np.flatnonzero(borough[gvars] == sdo)
                 # the borough's cells and the totals that sum them (not every total of the block:
                 # a DeSO-sized block has thousands)
-                totals = sorted({t for m in members for t in totals_of.get(int(m), ())})
-                sub = np.union1d(members, np.array(totals, dtype=np.int64))
+                summed = np.unique(term_eq[np.isin(term_cell, members) & (term_coef > 0)])
+                totals = term_cell[np.isin(term_eq, summed) & (term_coef < 0)]
+                sub = np.union1d(members, totals.astype(np.int64))
                 # only the equations that touch the sub-problem (a DeSO-sized block has thousands)
-                touching = [equations[k] for k in sorted({k for m in sub.tolist() for k in eqs_of.get(m, ())})]
+                touching = [equations[k] for k in np.unique(term_eq[np.isin(term_cell, sub)]).tolist()]
                 chosen = _milp_cover(sub, touching, inner_pairs, a, lb, ub, cost, hidden[gvars], sub_items, pos,
                                      threshold, frozen[gvars])
                 if chosen is None or (chosen & is_agg[gvars] & ~hidden[gvars]).any():
@@ -741,16 +745,29 @@ def _apply(tidy: pd.DataFrame, system, hidden: np.ndarray, primary: np.ndarray, 
 #: not repay (the bundled data: about 6 batches; DeSO-sized blocks of ≈ 9 300 rows go two by two).
 #: A batch is the unit of the cache: when one block changes, its batch is solved again.
 BATCH_ROWS = 10000
+#: A large table is cut into about this many batches at most (at least :data:`BATCH_ROWS` rows
+#: each): the fixed cost of a batch (building its system: pandas on a few thousand rows, ≈ 0.2 s)
+#: made a DeSO-sized table of 7 M rows in batches of 10 000 rows cost twice the CPU of batches of
+#: 80 000, while 100 batches still keep two or more worker processes evenly busy.
+MAX_BATCHES = 100
 
 
-def batches(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, rows: int = BATCH_ROWS) -> list[np.ndarray]:
-    """:func:`blocks` joined in order into batches of at least ``rows`` rows (the last may be smaller)."""
-    out, current = [], []
+def batch_size(rows: int) -> int:
+    """Rows per batch for a table of ``rows`` rows: :data:`BATCH_ROWS`, more for a large table."""
+    return max(BATCH_ROWS, -(-rows // MAX_BATCHES))
+
+
+def batches(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None, rows: int | None = None) -> list[np.ndarray]:
+    """:func:`blocks` joined in order into batches of at least ``rows`` rows (the last may be
+    smaller; default :func:`batch_size` of the table)."""
+    rows = batch_size(len(tidy)) if rows is None else rows
+    out, current, size = [], [], 0
     for at in blocks(tidy, quantities):
         current.append(at)
-        if sum(a.size for a in current) >= rows:
+        size += at.size
+        if size >= rows:
             out.append(np.concatenate(current))
-            current = []
+            current, size = [], 0
     if current:
         out.append(np.concatenate(current))
     return out
@@ -773,7 +790,7 @@ def blocks(tidy: pd.DataFrame, quantities: pd.DataFrame | None = None) -> list[n
     ids = {n: i for i, n in enumerate(names)}
     links = [np.array([ids[i], ids[k]]) for i, k in zip(q["indicator"], q["quantity"])]
     links += [np.array([ids[k] for k in ident if k in ids]) for ident in aggregate.IDENTITIES]
-    root = intruder._components(len(names), links)
+    root = intruder.components(len(names), links)
     ind_codes, ind_names = pd.factorize(tidy["indicator"])
     group_of = np.array([root[ids[i]] if i in ids and i in set(q["indicator"]) else -1 for i in ind_names],
                         dtype=np.int64)
@@ -809,21 +826,39 @@ def _code_version() -> str:
     return f"{fingerprint.code_hash([__name__])}|{scipy.__version__}|{getattr(highspy, '__version__', '')}"
 
 
-def _frame_digest(h, frame: pd.DataFrame) -> None:
-    """Feed a frame's columns, index and values into the hash ``h``."""
+#: Salts of the two 64-bit row hashes of a batch's cache key (128 bits per row).
+_ROW_SALTS = ("0123456789123456", "evalkit-block-k2")
+
+
+def row_digests(frame: pd.DataFrame) -> np.ndarray:
+    """Per row of ``frame``, its two 64-bit content hashes (columns and index label), shape (rows, 2).
+
+    A row's hash depends on that row only (:func:`pandas.util.hash_pandas_object` hashes each
+    value, a category by its value), so hashing the whole table once and cutting out a batch's
+    rows gives what hashing the batch gives — once for 7 M rows instead of once per batch.
+    """
+    return np.column_stack([pd.util.hash_pandas_object(frame, index=True, hash_key=salt).to_numpy()
+                            for salt in _ROW_SALTS]) if len(frame) else np.zeros((0, 2), dtype=np.uint64)
+
+
+def _frame_digest(h, frame: pd.DataFrame, digests: np.ndarray | None = None) -> None:
+    """Feed a frame's columns, index and values into the hash ``h`` (``digests``: its
+    :func:`row_digests`, when they are at hand)."""
     h.update("|".join(map(str, frame.columns)).encode())
     h.update(str(len(frame)).encode())
-    # two 64-bit row hashes under different keys: 128 bits per row
-    for salt in ("0123456789123456", "evalkit-block-k2"):
-        h.update(pd.util.hash_pandas_object(frame, index=True, hash_key=salt).to_numpy().tobytes())
+    digests = row_digests(frame) if digests is None else digests
+    for k in range(len(_ROW_SALTS)):
+        h.update(np.ascontiguousarray(digests[:, k]).tobytes())
 
 
-def _block_key(version: str, rows: pd.DataFrame, hist: list, context: tuple) -> str:
-    """Content hash of everything one block's suppression and audit read."""
+def _block_key(version: str, rows: pd.DataFrame, hist: list, context: tuple, digests: np.ndarray | None = None
+               ) -> str:
+    """Content hash of everything one block's suppression and audit read (``digests``: the
+    :func:`row_digests` of ``rows``, cut out of the whole table's)."""
     import hashlib
 
     h = hashlib.sha256(version.encode())
-    _frame_digest(h, rows)
+    _frame_digest(h, rows, digests)
     for p, f in hist:
         _frame_digest(h, p)
         _frame_digest(h, f)
@@ -835,19 +870,94 @@ def _block_key(version: str, rows: pd.DataFrame, hist: list, context: tuple) -> 
     return h.hexdigest()
 
 
+#: The four columns suppression changes.
+_CHANGED = ["value", "numerator", "denominator", "status"]
+#: The work of the running :func:`suppress_and_audit` call, set before its worker processes are
+#: forked so that they read the table from the parent's memory instead of receiving a copy.
+_JOB: dict | None = None
+
+
+def _solve_batch(i: int):
+    """Suppress and audit batch ``i`` of :data:`_JOB` (in a worker or in the calling process);
+    ``(changed columns, log, audit)``, or None when the batch has no cell of any quantity. The
+    batch's system lives only here; a cache entry is written when the job names one."""
+    import os
+    import pickle
+
+    from evalkit.analysis import intruder
+
+    job = _JOB
+    rows = job["base"].iloc[job["batches"][i]]
+    history, era, quantities, membership = job["history"], job["era"], job["quantities"], job["membership"]
+    hist = _history_block(history, set(rows["year"]), set(rows["indicator"])) if history else []
+    built = []
+    for entry in hist:  # an earlier publication with no cell in this block adds nothing
+        try:
+            built.append((entry, intruder.history_systems([entry], era, quantities, membership)[0]))
+        except intruder.NoCells:
+            pass
+    hist, built = [e for e, _ in built], [b for _, b in built]
+    try:
+        (sup, log), system = _suppress(rows, job["threshold"], era, quantities, True, job["method"], membership,
+                                       hist, built)
+    except intruder.NoCells:
+        return None  # no cell of any quantity in the block: nothing to hide or to work out
+    result = intruder.audit(sup, rows, job["threshold"], era, quantities, membership, history=hist,
+                            full_system=system, built_history=built, whole_table=False)
+    out = (sup[_CHANGED], log, result)
+    path = job["paths"][i]
+    if path is not None:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    return out
+
+
+def _solved(todo: list[int], workers: int):
+    """The results of :func:`_solve_batch` for ``todo``, in that order: in this process, or in a
+    pool of ``workers`` forked processes (the batches are independent; ``map`` hands back each
+    result in order, so the parent holds results, never a batch's system). A worker that dies
+    (e.g. out of memory) raises ``BrokenProcessPool`` here rather than leaving the run waiting."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if workers <= 1 or len(todo) <= 1:
+        for i in todo:
+            yield _solve_batch(i)
+        return
+    # fork: the workers share the parent's table (copy-on-write) instead of unpickling it
+    pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield from pool.map(_solve_batch, todo)
+    finally:
+        pool.shutdown(cancel_futures=True)  # after a failure, batches not started are not solved
+
+
+def default_workers() -> int:
+    """Processes for :func:`suppress_and_audit` by default: one per core this process may use."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def suppress_and_audit(base: pd.DataFrame, threshold: float = DISCLOSURE_THRESHOLD, *, era: str = PROGRAMME_ERA,
                        quantities: pd.DataFrame | None = None, membership: pd.DataFrame | None = None,
-                       history=(), cache=None, method: str = "milp", batch_rows: int = BATCH_ROWS):
+                       history=(), cache=None, method: str = "milp", batch_rows: int | None = None,
+                       workers: int = 1):
     """Suppress and audit ``base`` block by block (:func:`blocks`); returns ``(frame, log, audits)``.
 
     Each block's system is built once and shared by its suppression and its audit (the audit
     reads what is known from the suppressed rows themselves, :func:`intruder.published_system`);
-    only one block's system is in memory at a time. ``cache`` (a folder, or None): the result of
-    each block is stored under a content hash of its rows, its rows in the earlier publications,
-    the threshold, era, membership, quantities, areas and this code, and read back when they are
-    the same — a run where only some blocks changed solves only those, with the same result as a
-    full run. Entries of blocks no longer present are removed. ``audits``: one
-    :class:`~evalkit.analysis.intruder.AuditResult` per block (combine with
+    only one batch's system is in memory at a time in each process. ``cache`` (a folder, or None):
+    the result of each batch is stored under a content hash of its rows, its rows in the earlier
+    publications, the threshold, era, membership, quantities, areas and this code, and read back
+    when they are the same — a run where only some blocks changed solves only those, with the
+    same result as a full run. Entries of batches no longer present are removed. ``batch_rows``:
+    rows per batch (default :func:`batch_size`; blocks are never cut). ``workers``:
+    batches are solved in that many forked processes (1: in this one); the results are merged in
+    batch order, so the output is the same for any number. ``audits``: one
+    :class:`~evalkit.analysis.intruder.AuditResult` per batch (combine with
     :func:`~evalkit.analysis.intruder.combine`).
     """
     import pickle
@@ -856,12 +966,13 @@ def suppress_and_audit(base: pd.DataFrame, threshold: float = DISCLOSURE_THRESHO
     from evalkit import aggregate, geography
     from evalkit.analysis import intruder
 
+    global _JOB
     history = list(history)
-    changed = ["value", "numerator", "denominator", "status"]
     # the four columns suppression changes, filled batch by batch (no copy of the whole table)
-    new = {col: base[col].to_numpy(dtype=object if col == "status" else float, copy=True) for col in changed}
+    new = {col: base[col].to_numpy(dtype=object if col == "status" else float, copy=True) for col in _CHANGED}
     logs, audits = [], []
-    version, context = "", ()
+    parts = batches(base, quantities, batch_rows)
+    paths: list = [None] * len(parts)
     if cache is not None:
         cache = Path(cache)
         cache.mkdir(parents=True, exist_ok=True)
@@ -869,45 +980,41 @@ def suppress_and_audit(base: pd.DataFrame, threshold: float = DISCLOSURE_THRESHO
         mem = aggregate.membership(era) if membership is None else membership
         context = (float(threshold), era, method, mem, intruder.load_quantities(quantities),
                    geography.stadsdelar()[["stadsdel_code", "programme"]], intruder._catalogue_kinds().reset_index())
+        digests = row_digests(base)
+        for i, at in enumerate(parts):
+            rows = base.iloc[at]
+            hist = _history_block(history, set(rows["year"]), set(rows["indicator"])) if history else []
+            paths[i] = cache / f"{_block_key(version, rows, hist, context, digests[at])}.pkl"
+    todo = [i for i, path in enumerate(paths) if path is None or not path.is_file()]
+    _JOB = dict(base=base, batches=parts, history=history, threshold=threshold, era=era, quantities=quantities,
+                membership=membership, method=method, paths=paths)
     used = set()
-    for at in batches(base, quantities, batch_rows):
-        rows = base.iloc[at]
-        hist = _history_block(history, set(rows["year"]), set(rows["indicator"])) if history else []
-        key = _block_key(version, rows, hist, context) if cache is not None else None
-        path = cache / f"{key}.pkl" if key else None
-        if path is not None and path.is_file():
-            with path.open("rb") as fh:
-                part, log, result = pickle.load(fh)
-        else:
-            built = []
-            for entry in hist:  # an earlier publication with no cell in this block adds nothing
-                try:
-                    built.append((entry, intruder.history_systems([entry], era, quantities, membership)[0]))
-                except intruder.NoCells:
-                    pass
-            hist, built = [e for e, _ in built], [b for _, b in built]
-            try:
-                (sup, log), system = _suppress(rows, threshold, era, quantities, True, method, membership, hist,
-                                               built)
-            except intruder.NoCells:
-                continue  # no cell of any quantity in the block: nothing to hide or to work out
-            result = intruder.audit(sup, rows, threshold, era, quantities, membership, history=hist,
-                                    full_system=system, built_history=built, whole_table=False)
-            part = sup[changed]
-            if path is not None:
-                tmp = path.with_suffix(".tmp")
-                with tmp.open("wb") as fh:
-                    pickle.dump((part, log, result), fh, protocol=pickle.HIGHEST_PROTOCOL)
-                tmp.replace(path)
-        if path is not None:
-            used.add(path.name)
-        at_part = base.index.get_indexer(part.index)
-        for col in changed:
-            new[col][at_part] = part[col].to_numpy(dtype=object if col == "status" else float)
-        logs.append(log)
-        audits.append(result)
+    # the catalogue read once, before the workers are forked (they inherit it)
+    with intruder.catalogue_held():
+        solved = _solved(todo, workers)
+        try:
+            waiting = set(todo)
+            for i in range(len(parts)):
+                if i in waiting:
+                    got = next(solved)
+                else:
+                    with paths[i].open("rb") as fh:
+                        got = pickle.load(fh)
+                if got is None:
+                    continue
+                part, log, result = got
+                if paths[i] is not None:
+                    used.add(paths[i].name)
+                at_part = base.index.get_indexer(part.index)
+                for col in _CHANGED:
+                    new[col][at_part] = part[col].to_numpy(dtype=object if col == "status" else float)
+                logs.append(log)
+                audits.append(result)
+        finally:
+            solved.close()  # ends the pool, also when a batch failed
+            _JOB = None
     out = base.copy(deep=False)
-    for col in changed:
+    for col in _CHANGED:
         out[col] = pd.Series(new[col], index=base.index).astype(base[col].dtype)
     if cache is not None:
         for old in cache.glob("*.pkl"):
@@ -935,7 +1042,7 @@ class Published(NamedTuple):
 
 
 def publish(full: pd.DataFrame, threshold: float = DISCLOSURE_THRESHOLD, *, era: str = PROGRAMME_ERA,
-            catalogue: pd.DataFrame | None = None, history=(), cache=None) -> Published:
+            catalogue: pd.DataFrame | None = None, history=(), cache=None, workers: int | None = None) -> Published:
     """Suppress, recompute composites from what is published, and audit; raise on any breach.
 
     Composites (indicators computed from others, :func:`evalkit.programme.composites`: the
@@ -947,7 +1054,8 @@ def publish(full: pd.DataFrame, threshold: float = DISCLOSURE_THRESHOLD, *, era:
     ``history``: the earlier publications the intruder holds (``[(published, full), …]``,
     :func:`evalkit.analysis.intruder.load_history`); suppression and audit take them in. Both run
     block by block on one system per block (:func:`suppress_and_audit`; ``cache``: a folder where
-    unchanged blocks are kept between runs).
+    unchanged blocks are kept between runs; ``workers``: processes that solve batches, one per
+    core by default, :func:`default_workers`).
     """
     from evalkit import aggregate, contracts, programme
     from evalkit.analysis import index as risk_index
@@ -957,7 +1065,8 @@ def publish(full: pd.DataFrame, threshold: float = DISCLOSURE_THRESHOLD, *, era:
     composites = programme.composites(catalogue)
     base = full[~full["indicator"].isin(composites)].reset_index(drop=True)
     history = list(history)
-    suppressed, log, audits = suppress_and_audit(base, threshold, era=era, history=history, cache=cache)
+    suppressed, log, audits = suppress_and_audit(base, threshold, era=era, history=history, cache=cache,
+                                                 workers=default_workers() if workers is None else workers)
     parts = [suppressed, aggregate.tenure_diversity(suppressed, catalogue)]
     parts.append(risk_index.index_rows(pd.concat(parts, ignore_index=True), catalogue))
     published = pd.concat(parts, ignore_index=True)

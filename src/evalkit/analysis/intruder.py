@@ -46,6 +46,7 @@ This module knows nothing of pages: everything a page shows comes from the publi
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -122,6 +123,19 @@ def _share_only(rows: pd.DataFrame) -> pd.Series:
     return plain & (rows["numerator"].isna() | rows["denominator"].isna()) & rows["value"].notna()
 
 
+def _text(column: pd.Series):
+    """A text column's values for a new frame: what ``column.to_numpy()`` gives once the frame
+    infers its string dtype, without the round trip through Python objects (most of the cost of
+    :func:`_cells` on a DeSO-sized batch) when the column holds strings or string categories."""
+    dtype, plain = column.dtype, pd.StringDtype(na_value=np.nan)  # "str", what a frame infers
+    if isinstance(dtype, pd.CategoricalDtype) and dtype.categories.dtype == plain:
+        # the categories looked up by code (astype took 20 times as long)
+        return dtype.categories.array.take(column.cat.codes.to_numpy(), allow_fill=True)
+    if dtype == plain:
+        return column.array
+    return column.to_numpy()
+
+
 def _cells(tidy: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
     status = tidy["status"].fillna("").astype(str)
     rows = tidy[status.isin(IN_SUMS)]
@@ -143,12 +157,12 @@ def _cells(tidy: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
         val = val.where(~zero, 0.0)
         meta = q.set_index("indicator")
         parts.append(pd.DataFrame({
-            "row": sub.index.to_numpy(), "area_code": sub["area_code"].to_numpy(),
-            "area_level": sub["area_level"].to_numpy(), "indicator": sub["indicator"].to_numpy(),
+            "row": sub.index.to_numpy(), "area_code": _text(sub["area_code"]),
+            "area_level": _text(sub["area_level"]), "indicator": _text(sub["indicator"]),
             "year": sub["year"].astype("int64").to_numpy(), "part": part,
-            "quantity": sub["indicator"].map(meta["quantity"]).to_numpy(),
+            "quantity": _text(sub["indicator"].map(meta["quantity"])),
             "count": sub["indicator"].map(meta["count"]).to_numpy(bool),
-            "value": val.to_numpy(float), "status": sub["status"].fillna("").to_numpy(),
+            "value": val.to_numpy(float), "status": _text(sub["status"].fillna("")),
             "in_sums": ~outside_sums.loc[sub.index].to_numpy(bool),
         }))
     if not parts:
@@ -156,7 +170,7 @@ def _cells(tidy: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _split_partial_totals(cells: pd.DataFrame, mem: pd.DataFrame) -> pd.DataFrame:
+def _split_partial_totals(cells: pd.DataFrame, mem: pd.DataFrame, shortcut: bool = True) -> pd.DataFrame:
     """An aggregate summed over other members than the same quantity's aggregate in the other
     indicators is another number: give it its own variable.
 
@@ -166,10 +180,16 @@ def _split_partial_totals(cells: pd.DataFrame, mem: pd.DataFrame) -> pd.DataFram
     the population of the group; treating it as the same variable would make the system
     contradictory (infeasible). The usual member set of each quantity, year and group keeps the
     shared variable, so tables whose indicators agree on their members are modelled as before.
+    ``shortcut=False`` compares member sets even where no aggregate's quantity comes from two
+    indicators (the same result, slower; for tests).
     """
     groups = set(mem["group_code"])
     is_total = cells["area_code"].isin(groups)
     if not is_total.any():
+        return cells
+    if shortcut and not cells.loc[is_total, ["quantity", "year", "area_code"]].duplicated().any():
+        # each aggregate's quantity comes from one indicator and part only: it is its own usual
+        # member set, nothing to split (the member signatures below cost most of this function)
         return cells
     members = cells[(cells["area_level"] == "stadsdel") & cells["in_sums"]].merge(
         mem, left_on="area_code", right_on="stadsdel_code")
@@ -201,7 +221,8 @@ def _member_signatures(members: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     names = np.asarray(names, dtype=object)
     g = m.groupby(key, sort=False).ngroup().to_numpy()
     starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
-    chunks = np.split(codes.astype(np.int64), starts[1:])
+    codes = codes.astype(np.int64)
+    chunks = [codes[a:b] for a, b in zip(starts.tolist(), np.r_[starts[1:], len(codes)].tolist())]
     joined: dict[bytes, str] = {}
     sig = []
     for c in chunks:
@@ -300,14 +321,16 @@ def published_system(full_system: System, published: pd.DataFrame, quantities: p
     q = load_quantities(quantities)
     cells = _cells(published, q)
     fc = full_system.cells
-    same = (len(cells) == len(fc)
-            and cells[["row", "part", "in_sums"]].sort_values(["row", "part"]).to_numpy().tolist()
-            == fc[["row", "part", "in_sums"]].sort_values(["row", "part"]).to_numpy().tolist())
-    if not same:
+    if _same_cells(cells, fc, ordered=True):
+        # the usual case (the suppressed rows of the full table): the cells come in the full
+        # table's order, so each cell's published value is at the same position
+        shown = cells["value"].to_numpy(float)
+    elif _same_cells(cells, fc, ordered=False):
+        val = cells.set_index(["row", "part"])["value"]
+        shown = val.reindex(pd.MultiIndex.from_frame(fc[["row", "part"]])).to_numpy(float)
+    else:
         return build_system(published, quantities, era, membership)
-    val = cells.set_index(["row", "part"])["value"]
     var = fc["var"].to_numpy()
-    shown = val.reindex(pd.MultiIndex.from_frame(fc[["row", "part"]])).to_numpy(float)
     n = len(full_system.variables)
     known = np.zeros(n, dtype=bool)
     np.logical_or.at(known, var, ~np.isnan(shown))
@@ -320,10 +343,42 @@ def published_system(full_system: System, published: pd.DataFrame, quantities: p
     return System(variables, full_system.cells, full_system.equations, full_system.pairs)
 
 
+def _same_cells(cells: pd.DataFrame, full_cells: pd.DataFrame, ordered: bool) -> bool:
+    """Whether two tables' cells are the same ``row, part, in_sums`` (in the same order, or as sets)."""
+    if len(cells) != len(full_cells):
+        return False
+    cols = ["row", "part", "in_sums"]
+    a, b = cells[cols], full_cells[cols]
+    if not ordered:
+        a, b = a.sort_values(["row", "part"]), b.sort_values(["row", "part"])
+    return all(np.array_equal(a[c].to_numpy(), b[c].to_numpy()) for c in cols)
+
+
+#: The catalogue's kinds while :func:`catalogue_held` is in force (None: read on each call).
+_HELD_KINDS: pd.Series | None = None
+
+
 def _catalogue_kinds() -> pd.Series:
+    """``indicator -> kind`` of the indicator catalogue (the one held by :func:`catalogue_held`)."""
+    if _HELD_KINDS is not None:
+        return _HELD_KINDS
     from evalkit import programme
 
     return programme.indicator_catalogue().set_index("indicator")["kind"]
+
+
+@contextmanager
+def catalogue_held():
+    """Read the indicator catalogue once for a run that builds many systems (one per batch of
+    :func:`evalkit.analysis.disclosure.suppress_and_audit`: reading and checking it for every
+    batch was 4 % of a DeSO-sized run); worker processes forked inside inherit it."""
+    global _HELD_KINDS
+    before = _HELD_KINDS
+    _HELD_KINDS = _catalogue_kinds()  # inside another hold: the one held already
+    try:
+        yield _HELD_KINDS
+    finally:
+        _HELD_KINDS = before
 
 
 def _dedupe_equations(terms: pd.DataFrame, extra: list[pd.DataFrame]) -> pd.DataFrame:
@@ -352,10 +407,13 @@ def equation_groups(equations: pd.DataFrame) -> dict[int, tuple[np.ndarray, np.n
     """``{eq: (vars, coefs)}`` as numpy arrays (pandas groupby per equation is too slow here)."""
     e = equations.sort_values("eq", kind="stable")
     ids = e["eq"].to_numpy()
+    if not len(ids):
+        return {}
     cut = np.flatnonzero(np.diff(ids)) + 1
-    vs = np.split(e["var"].to_numpy(), cut)
-    cs = np.split(e["coef"].to_numpy(float), cut)
-    return {int(k): (v, c) for k, v, c in zip(ids[np.r_[0, cut]] if len(ids) else [], vs, cs)}
+    starts, ends = np.r_[0, cut].tolist(), np.r_[cut, len(ids)].tolist()
+    var, coef = e["var"].to_numpy(), e["coef"].to_numpy(float)
+    # slices, not np.split (which took most of this function's time on a DeSO-sized batch)
+    return {k: (var[a:b], coef[a:b]) for k, a, b in zip(ids[starts].tolist(), starts, ends)}
 
 
 # --- earlier publications ----------------------------------------------------------------------
@@ -499,8 +557,9 @@ def with_history(system: System, truth: np.ndarray, history, era: str = PROGRAMM
 
 # --- the audit ---------------------------------------------------------------------------------
 
-def _components(n_hidden: int, links: list[np.ndarray]) -> np.ndarray:
-    """Union-find over hidden variables (local ids 0…n−1) joined by constraints."""
+def components(n_hidden: int, links: list[np.ndarray]) -> np.ndarray:
+    """Union-find over ``n_hidden`` items (local ids 0…n−1, e.g. hidden variables) joined by links
+    (constraints); returns each item's root. :mod:`evalkit.analysis.disclosure` uses it too."""
     parent = np.arange(n_hidden)
 
     def find(i):
@@ -560,7 +619,7 @@ def intervals(system: System, functionals: pd.DataFrame | None = None, only: set
             if (~known[fv]).any():
                 fun_groups[int(fid)] = (fv, fc)
                 links.append(local[fv[~known[fv]]])
-    comp = _components(hidden_ids.size, links)
+    comp = components(hidden_ids.size, links)
 
     by_comp: dict[int, list] = {}
     for k, (vs, _) in eq_groups.items():
