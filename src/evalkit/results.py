@@ -102,7 +102,10 @@ def _effects_plan(tidy: pd.DataFrame, full: pd.DataFrame | None) -> Plan:
     # Imported here: the estimators (pyfixest, scipy.optimize) are only needed to compute; a
     # report only loads what they produced. Imported before any worker is forked, so that each
     # worker does not import them again.
-    import pyfixest  # noqa: F401 - imported, not used: no fit may run before the fork (effects.fits_ran)
+    # (pyfixest imports its estimators lazily, on first attribute access: its submodules by name;
+    # imported, not used: no fit may run before the fork, see effects.fits_ran)
+    import pyfixest.did  # noqa: F401
+    import pyfixest.estimation  # noqa: F401
 
     from evalkit.analysis import effects, synth
 
