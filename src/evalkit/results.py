@@ -91,7 +91,8 @@ def compute(tidy: pd.DataFrame, full: pd.DataFrame | None = None, workers: int =
     ``full``: the unsuppressed table; when given, the headline estimates are re-estimated on it
     and only the difference they make is stored (``suppression``, see :func:`_suppression_row`).
     ``workers``: processes for the independent fits (:func:`run_plans`); the tables are the same
-    for any number."""
+    for any number (pyfixest's standard errors aside: their last digits follow the process's heap
+    layout, with one worker as with two; see benchmarks/README.md, i29-analyse)."""
     return run_plans([_effects_plan(tidy, full)], workers)[0]
 
 
@@ -290,7 +291,8 @@ def run_plans(plans: list[Plan], workers: int = 1) -> list:
     ``workers`` > 1: the tasks run in a pool of that many forked processes, handed out one at a
     time in the order given (so the longest, listed first, start first) and collected in task
     order; each task computes the same numbers in any process (its own seeds, one BLAS thread),
-    so the result is the same for any number of workers (tested). ``workers`` = 1 runs them here,
+    so the result is the same for any number of workers (tested; pyfixest's standard errors can
+    differ ~1e-8 with the heap layout of whichever process fits, as they did before). ``workers`` = 1 runs them here,
     in order, and so does a process that has already fitted with pyfixest (a forked child could
     not fit: :func:`evalkit.analysis.effects.fits_ran`)."""
     import sys
