@@ -12,7 +12,9 @@ same numbers.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import os
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pandas as pd
@@ -77,7 +79,7 @@ def effects_dir(base: Path | None = None) -> Path:
     return (base or processed_dir()) / "effects"
 
 
-def compute(tidy: pd.DataFrame, full: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+def compute(tidy: pd.DataFrame, full: pd.DataFrame | None = None, workers: int = 1) -> dict[str, pd.DataFrame]:
     """Estimate every effect the reports show; returns one numeric DataFrame per table name in
     TABLES, each validated by its schema (:mod:`evalkit.contracts.effects`). The Swedish
     readings are made from these numbers in :mod:`evalkit.present.effects`.
@@ -87,100 +89,163 @@ def compute(tidy: pd.DataFrame, full: pd.DataFrame | None = None) -> dict[str, p
     evalkit.analysis.effects.SPECIFICATIONS); the first also gets the synthetic controls.
 
     ``full``: the unsuppressed table; when given, the headline estimates are re-estimated on it
-    and only the difference they make is stored (``suppression``, see :func:`_suppression_row`)."""
+    and only the difference they make is stored (``suppression``, see :func:`_suppression_row`).
+    ``workers``: processes for the independent fits (:func:`run_plans`); the tables are the same
+    for any number (pyfixest's standard errors aside: their last digits follow the process's heap
+    layout, with one worker as with two; see benchmarks/README.md, i29-analyse)."""
+    return run_plans([_effects_plan(tidy, full)], workers)[0]
+
+
+def _effects_plan(tidy: pd.DataFrame, full: pd.DataFrame | None) -> Plan:
+    """:func:`compute` as independent tasks (one per indicator × specification, one per
+    indicator's cohort paths, one per programme borough × synthetic-control scale) and the step
+    that puts their rows together in a fixed order."""
     # Imported here: the estimators (pyfixest, scipy.optimize) are only needed to compute; a
-    # report only loads what they produced.
+    # report only loads what they produced. Imported before any worker is forked, so that each
+    # worker does not import them again.
+    # (pyfixest imports its estimators lazily, on first attribute access: its submodules by name;
+    # imported, not used: no fit may run before the fork, see effects.fits_ran)
+    import pyfixest.did  # noqa: F401
+    import pyfixest.estimation  # noqa: F401
+
     from evalkit.analysis import effects, synth
-    from evalkit.contracts import effects as effects_schema
 
     cohort_table = effects.cohorts()
     first = effects.first_treatment(cohort_table)
-    out: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     outcomes = programme.effect_outcomes()
     check_outcomes(tidy, outcomes)
+    tasks: list = []
     for indicator in outcomes:
         base, controls = effects.earlier_work(effects.panel(tidy, indicator), first)
         long = effects.panel(tidy, indicator, years=COHORT_YEARS)
         reference = effects.untreated_reference_year(base, first)
         for spec in effects.SPECIFICATIONS:
-            panel, weights = effects.specification(base, spec)
-            headline = spec == effects.HEADLINE_SPECIFICATION
-            # the programme on top of each cohort's own earlier-work level (headline estimator) …
-            row, ri, wcb = programme_effect(panel, weights, controls)
-            out["did"].append(pd.DataFrame([{**row, "indicator": indicator, "cohort": effects.PROGRAMME_INITIATIVE,
-                                             "specification": spec, "estimator": HEADLINE_ESTIMATOR,
-                                             "headline": headline}]))
-            # … with the same numbers on the full table as a difference only (suppression sensitivity)
-            if full is not None:
-                out["suppression"].append(_suppression_row(full, tidy, indicator, spec, first, row))
-            out["ri"].append(pd.DataFrame({
-                "indicator": indicator, "specification": spec, "draw": range(len(ri.distribution)),
-                "placebo_estimate": ri.estimates, "placebo_t": ri.distribution, "estimate": ri.estimate,
-                "p_value": ri.p_value, "n_perm": ri.n_perm, "exact": ri.exact, "cluster_level": ri.cluster_level,
-                "seed": SEED}))
-            out["wild_bootstrap"].append(pd.DataFrame([{
-                "indicator": indicator, "specification": spec, "estimate": wcb.estimate, "t_stat": wcb.t_stat,
-                "p_value": wcb.p_value, "ci_low": wcb.ci_low, "ci_high": wcb.ci_high, "n_boot": wcb.n_boot,
-                "weights": wcb.weights, "seed": SEED, "method": wcb.method, "cluster_level": wcb.cluster_level,
-                "n_clusters": wcb.n_clusters}]))
-            # sensitivity: 2007–2014 as one baseline (earlier work counted as "before") …
-            row, _, _ = programme_effect(panel, weights, (), wild=False)
-            out["did"].append(pd.DataFrame([{**row, "indicator": indicator, "cohort": effects.PROGRAMME_INITIATIVE,
-                                             "specification": spec, "estimator": "twfe", "headline": False}]))
-            # … and leaving out each earlier-work cohort's areas in turn
-            for cohort, g in first.groupby("cohort", sort=True):
-                rest = panel[~panel["area"].isin(set(g["area"]))]
-                rest.attrs.update(panel.attrs)
-                keep = [c for c in controls if c != f"E_{cohort}"]
-                row, _, _ = programme_effect(rest, weights, keep, wild=False)
-                out["did"].append(pd.DataFrame([{**row, "indicator": indicator,
-                                                 "cohort": f"{effects.PROGRAMME_INITIATIVE}_utan_{cohort}",
-                                                 "specification": spec, "estimator": HEADLINE_ESTIMATOR,
-                                                 "headline": False}]))
-            lpanel, _ = effects.specification(long, spec)
-            ce = effects.cohort_effects(lpanel, first, weights=weights)
-            out["did"].append(_cohort_rows(ce).assign(
-                indicator=indicator, specification=spec, estimator="did2s", year_first=int(lpanel["year"].min()),
-                year_last=int(lpanel["year"].max()), headline=headline))
-            ev = effects.event_study(panel, reference_year=reference, weights=weights)
-            out["event_study"].append(ev.table.assign(
-                indicator=indicator, cohort=effects.PROGRAMME_INITIATIVE, specification=spec, estimator="twfe",
-                first_year=PROGRAMME_START, pretrend_p=ev.pretrend_p, cluster_level=ev.cluster_level))
-        # each cohort's own path (Sun–Abraham; unweighted, the estimator takes no weights)
-        paths = effects.cohort_event_study(long, first)
-        pre = paths[paths["period"] == "före"]
-        pretrend = {c: _joint_pretrend(g) for c, g in pre.groupby("cohort")}
-        out["event_study"].append(paths.assign(indicator=indicator, specification="omraden", estimator="sun_abraham",
-                                               pretrend_p=paths["cohort"].map(pretrend),
-                                               cluster_level=long.attrs.get("cluster_level", "")))
+            tasks.append(partial(_did_block, tidy, full, indicator, spec, first, base, controls, long, reference))
+        tasks.append(partial(_cohort_paths, indicator, first, long))
     indicator = outcomes[0]
-    for borough in geography.programme_boroughs():
-        if borough not in synth.wide_outcome(tidy, indicator, areas=[borough]).columns:
-            # a year without the borough's value (e.g. '.': a stadsdel sent the share only, so the
-            # borough is not computed) leaves no path to fit: no synthetic control for it
-            continue
-        results_by = {t: synth.programme_borough_synth(tidy, indicator, borough, transform=t,
-                                                       exclude=synth.earlier_work_areas(cohort_table))
-                      for t in synth.TRANSFORMS}
-        lead = synth.headline_transform(results_by)
-        for transform, result in results_by.items():
-            out["synth_summary"].append(pd.DataFrame([{
-                "treated": borough, "indicator": indicator, "transform": transform,
-                "pre_rmspe": result.pre_rmspe, "post_rmspe": result.post_rmspe,
-                "ratio": result.ratio, "post_gap_mean": result.post_gap_mean, "p_value": result.p_value,
-                "p_value_gap": result.p_value_gap, "n_placebos": result.n_placebos,
-                "min_p": result.min_p, "n_donors": result.n_placebos_all,
-                "pre_rmspe_placebo_median": result.placebo_pre_rmspe_median, "pre_fit_factor": synth.PRE_FIT_FACTOR,
-                "penalty": result.penalty, "headline": transform == lead, "agree": lead is not None}]))
-        result = results_by[synth.TRANSFORMS[0]]
-        out["synth_path"].append(pd.DataFrame({
-            "treated": borough, "indicator": indicator, "year": result.observed.index.astype(int),
-            "observed": result.observed.to_numpy(), "synthetic": result.synthetic.to_numpy(),
-            "gap": result.gap.to_numpy()}))
-        placebo = result.placebo_gaps.reset_index().melt(id_vars="year", var_name="donor", value_name="gap")
-        out["synth_placebo"].append(placebo.assign(treated=borough, indicator=indicator))
-        out["synth_weights"].append(pd.DataFrame({"treated": borough, "indicator": indicator,
-                                                  "donor": result.weights.index, "weight": result.weights.to_numpy()}))
+    exclude = synth.earlier_work_areas(cohort_table)
+    # a year without the borough's value (e.g. '.': a stadsdel sent the share only, so the
+    # borough is not computed) leaves no path to fit: no synthetic control for it
+    boroughs = [b for b in geography.programme_boroughs()
+                if b in synth.wide_outcome(tidy, indicator, areas=[b]).columns]
+    fits = [(b, t) for b in boroughs for t in synth.TRANSFORMS]
+    # the synthetic controls first: the longest tasks, so that the pool ends evenly
+    tasks = [partial(synth.programme_borough_synth, tidy, indicator, b, transform=t, exclude=exclude)
+             for b, t in fits] + tasks
+
+    def assemble(done: list) -> dict[str, pd.DataFrame]:
+        out: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+        for part in done[len(fits):]:
+            for name, frames in part.items():
+                out[name].extend(frames)
+        results_of = dict(zip(fits, done[:len(fits)]))
+        for borough in boroughs:
+            for name, frames in _synth_rows(borough, indicator, {t: results_of[borough, t]
+                                                                 for t in synth.TRANSFORMS}).items():
+                out[name].extend(frames)
+        return _validated(out)
+
+    return Plan(tasks, assemble)
+
+
+def _did_block(tidy: pd.DataFrame, full: pd.DataFrame | None, indicator: str, spec: str, first: pd.DataFrame,
+               base: pd.DataFrame, controls: list[str], long: pd.DataFrame, reference: int) -> dict[str, list]:
+    """The rows of one indicator × specification: the headline DiD with its randomisation
+    inference and wild bootstrap, the suppression difference, the plain TWFE, each earlier-work
+    cohort left out, the did2s cohort effects and the event study (tables → list of frames)."""
+    from evalkit.analysis import effects
+
+    out: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    panel, weights = effects.specification(base, spec)
+    headline = spec == effects.HEADLINE_SPECIFICATION
+    # the programme on top of each cohort's own earlier-work level (headline estimator) …
+    row, ri, wcb = programme_effect(panel, weights, controls)
+    out["did"].append(pd.DataFrame([{**row, "indicator": indicator, "cohort": effects.PROGRAMME_INITIATIVE,
+                                     "specification": spec, "estimator": HEADLINE_ESTIMATOR,
+                                     "headline": headline}]))
+    # … with the same numbers on the full table as a difference only (suppression sensitivity)
+    if full is not None:
+        out["suppression"].append(_suppression_row(full, tidy, indicator, spec, first, row))
+    out["ri"].append(pd.DataFrame({
+        "indicator": indicator, "specification": spec, "draw": range(len(ri.distribution)),
+        "placebo_estimate": ri.estimates, "placebo_t": ri.distribution, "estimate": ri.estimate,
+        "p_value": ri.p_value, "n_perm": ri.n_perm, "exact": ri.exact, "cluster_level": ri.cluster_level,
+        "seed": SEED}))
+    out["wild_bootstrap"].append(pd.DataFrame([{
+        "indicator": indicator, "specification": spec, "estimate": wcb.estimate, "t_stat": wcb.t_stat,
+        "p_value": wcb.p_value, "ci_low": wcb.ci_low, "ci_high": wcb.ci_high, "n_boot": wcb.n_boot,
+        "weights": wcb.weights, "seed": SEED, "method": wcb.method, "cluster_level": wcb.cluster_level,
+        "n_clusters": wcb.n_clusters}]))
+    # sensitivity: 2007–2014 as one baseline (earlier work counted as "before") …
+    row, _, _ = programme_effect(panel, weights, (), wild=False)
+    out["did"].append(pd.DataFrame([{**row, "indicator": indicator, "cohort": effects.PROGRAMME_INITIATIVE,
+                                     "specification": spec, "estimator": "twfe", "headline": False}]))
+    # … and leaving out each earlier-work cohort's areas in turn
+    for cohort, g in first.groupby("cohort", sort=True):
+        rest = panel[~panel["area"].isin(set(g["area"]))]
+        rest.attrs.update(panel.attrs)
+        keep = [c for c in controls if c != f"E_{cohort}"]
+        row, _, _ = programme_effect(rest, weights, keep, wild=False)
+        out["did"].append(pd.DataFrame([{**row, "indicator": indicator,
+                                         "cohort": f"{effects.PROGRAMME_INITIATIVE}_utan_{cohort}",
+                                         "specification": spec, "estimator": HEADLINE_ESTIMATOR,
+                                         "headline": False}]))
+    lpanel, _ = effects.specification(long, spec)
+    ce = effects.cohort_effects(lpanel, first, weights=weights)
+    out["did"].append(_cohort_rows(ce).assign(
+        indicator=indicator, specification=spec, estimator="did2s", year_first=int(lpanel["year"].min()),
+        year_last=int(lpanel["year"].max()), headline=headline))
+    ev = effects.event_study(panel, reference_year=reference, weights=weights)
+    out["event_study"].append(ev.table.assign(
+        indicator=indicator, cohort=effects.PROGRAMME_INITIATIVE, specification=spec, estimator="twfe",
+        first_year=PROGRAMME_START, pretrend_p=ev.pretrend_p, cluster_level=ev.cluster_level))
+    return out
+
+
+def _cohort_paths(indicator: str, first: pd.DataFrame, long: pd.DataFrame) -> dict[str, list]:
+    """Each cohort's own path (Sun–Abraham; unweighted, the estimator takes no weights)."""
+    from evalkit.analysis import effects
+
+    paths = effects.cohort_event_study(long, first)
+    pre = paths[paths["period"] == "före"]
+    pretrend = {c: _joint_pretrend(g) for c, g in pre.groupby("cohort")}
+    return {"event_study": [paths.assign(indicator=indicator, specification="omraden", estimator="sun_abraham",
+                                         pretrend_p=paths["cohort"].map(pretrend),
+                                         cluster_level=long.attrs.get("cluster_level", ""))]}
+
+
+def _synth_rows(borough: str, indicator: str, results_by: dict) -> dict[str, list]:
+    """The synthetic-control rows of one programme borough from its fit on each scale."""
+    from evalkit.analysis import synth
+
+    out: dict[str, list[pd.DataFrame]] = {"synth_summary": [], "synth_path": [], "synth_placebo": [],
+                                          "synth_weights": []}
+    lead = synth.headline_transform(results_by)
+    for transform, result in results_by.items():
+        out["synth_summary"].append(pd.DataFrame([{
+            "treated": borough, "indicator": indicator, "transform": transform,
+            "pre_rmspe": result.pre_rmspe, "post_rmspe": result.post_rmspe,
+            "ratio": result.ratio, "post_gap_mean": result.post_gap_mean, "p_value": result.p_value,
+            "p_value_gap": result.p_value_gap, "n_placebos": result.n_placebos,
+            "min_p": result.min_p, "n_donors": result.n_placebos_all,
+            "pre_rmspe_placebo_median": result.placebo_pre_rmspe_median, "pre_fit_factor": synth.PRE_FIT_FACTOR,
+            "penalty": result.penalty, "headline": transform == lead, "agree": lead is not None}]))
+    result = results_by[synth.TRANSFORMS[0]]
+    out["synth_path"].append(pd.DataFrame({
+        "treated": borough, "indicator": indicator, "year": result.observed.index.astype(int),
+        "observed": result.observed.to_numpy(), "synthetic": result.synthetic.to_numpy(),
+        "gap": result.gap.to_numpy()}))
+    placebo = result.placebo_gaps.reset_index().melt(id_vars="year", var_name="donor", value_name="gap")
+    out["synth_placebo"].append(placebo.assign(treated=borough, indicator=indicator))
+    out["synth_weights"].append(pd.DataFrame({"treated": borough, "indicator": indicator,
+                                              "donor": result.weights.index, "weight": result.weights.to_numpy()}))
+    return out
+
+
+def _validated(out: dict[str, list[pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """One frame per table in its schema's column order, validated (tables without rows left out)."""
+    from evalkit.contracts import effects as effects_schema
+
     tables = {}
     for name, parts in out.items():
         if not parts:
@@ -190,6 +255,68 @@ def compute(tidy: pd.DataFrame, full: pd.DataFrame | None = None) -> dict[str, p
         frame = frame[list(schema.columns)]
         tables[name] = effects_schema.validate(name, frame)
     return tables
+
+
+@dataclass
+class Plan:
+    """A result as independent tasks (callables without arguments) and the step that makes the
+    result from their returns, given in task order (:func:`run_plans`)."""
+
+    tasks: list
+    assemble: object
+
+
+#: The plans' tasks while :func:`run_plans` runs them: a forked worker inherits them, so only a
+#: task's number goes to it (closures over the tidy tables need no pickling) and only its return
+#: comes back.
+_TASKS: list = []
+
+
+def _run_task(i: int):
+    """Run task ``i`` of :data:`_TASKS` with one BLAS thread (see :func:`run`)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _TASKS[i]()
+
+
+def default_workers() -> int:
+    """Worker processes of `evalkit analyse`: one per core."""
+    return os.cpu_count() or 1
+
+
+def run_plans(plans: list[Plan], workers: int = 1) -> list:
+    """Run every task of ``plans`` and return each plan's assembled result, in plan order.
+
+    ``workers`` > 1: the tasks run in a pool of that many forked processes, handed out one at a
+    time in the order given (so the longest, listed first, start first) and collected in task
+    order; each task computes the same numbers in any process (its own seeds, one BLAS thread),
+    so the result is the same for any number of workers (tested; pyfixest's standard errors can
+    differ ~1e-8 with the heap layout of whichever process fits, as they did before). ``workers`` = 1 runs them here,
+    in order, and so does a process that has already fitted with pyfixest (a forked child could
+    not fit: :func:`evalkit.analysis.effects.fits_ran`)."""
+    import sys
+
+    global _TASKS
+    tasks = [t for plan in plans for t in plan.tasks]
+    _TASKS = tasks
+    fitted = "evalkit.analysis.effects" in sys.modules and sys.modules["evalkit.analysis.effects"].fits_ran()
+    try:
+        if workers > 1 and len(tasks) > 1 and not fitted:
+            import multiprocessing
+
+            # fork: the workers share the parent's imported modules and tables as they are
+            with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
+                done = pool.map(_run_task, range(len(tasks)), chunksize=1)
+        else:
+            done = [_run_task(i) for i in range(len(tasks))]
+    finally:
+        _TASKS = []
+    out, at = [], 0
+    for plan in plans:
+        out.append(plan.assemble(done[at:at + len(plan.tasks)]))
+        at += len(plan.tasks)
+    return out
 
 
 #: The estimator the reports lead with: the programme's effect on top of each cohort's own
@@ -287,12 +414,28 @@ def _joint_pretrend(leads: pd.DataFrame) -> float:
     return float(stats.chi2.sf(float((z ** 2).sum()), len(z))) if len(z) else float("nan")
 
 
-def compute_ranks(published: pd.DataFrame) -> pd.DataFrame:
-    """Rank intervals of the index for every year and level of ``published`` (one table)."""
-    parts = [robustness.rank_intervals(published, int(year), level=level, **RANK_SETTINGS)
+def compute_ranks(published: pd.DataFrame, workers: int = 1) -> pd.DataFrame:
+    """Rank intervals of the index for every year and level of ``published`` (one table);
+    ``workers`` as in :func:`run_plans`."""
+    return run_plans([_ranks_plan(published)], workers)[0]
+
+
+def _ranks_plan(published: pd.DataFrame) -> Plan:
+    """:func:`compute_ranks` as one task per level and year."""
+    # The table split by year once, the index configuration and the catalogue read once: the same
+    # arguments as a report's own call (results.rank_intervals), so the same numbers.
+    from evalkit.analysis import index
+
+    table = robustness.Prepared(published)
+    fixed = {"config": index.load_index_config(), "catalogue": programme.indicator_catalogue()}
+    tasks = [partial(robustness.rank_intervals, table, int(year), level=level, **RANK_SETTINGS, **fixed)
              for level in RANK_LEVELS for year in sorted(published["year"].unique())]
-    # Checked before it is stored: every rank within 1..n_ranked, none for an area without an index.
-    return contracts.rank_intervals_schema().validate(pd.concat(parts, ignore_index=True))
+
+    def assemble(parts: list) -> pd.DataFrame:
+        # Checked before it is stored: every rank within 1..n_ranked, none for an area without an index.
+        return contracts.rank_intervals_schema().validate(pd.concat(parts, ignore_index=True))
+
+    return Plan(tasks, assemble)
 
 
 def goal_status_areas() -> list[str]:
@@ -302,15 +445,34 @@ def goal_status_areas() -> list[str]:
 
 
 def compute_goal_status(published: pd.DataFrame, baseline_year: int = GOAL_STATUS_YEARS[0],
-                        latest_year: int = GOAL_STATUS_YEARS[1]) -> pd.DataFrame:
-    """Goal × indicator status for every area of :func:`goal_status_areas` (one table)."""
+                        latest_year: int = GOAL_STATUS_YEARS[1], workers: int = 1) -> pd.DataFrame:
+    """Goal × indicator status for every area of :func:`goal_status_areas` (one table);
+    ``workers`` as in :func:`run_plans`."""
+    return run_plans([_goal_status_plan(published, baseline_year, latest_year)], workers)[0]
+
+
+def _goal_status_plan(published: pd.DataFrame, baseline_year: int, latest_year: int) -> Plan:
+    """:func:`compute_goal_status` as one task per area."""
+    from evalkit.analysis import index
+
     # An area without rows fails in its own report (as computed there), not the whole analyse step.
     present = set(published["area_code"])
-    schools = data.schools()  # goal Skola 1.1 is also judged per school
-    table = pd.concat([status_of(published, code, baseline_year=baseline_year, latest_year=latest_year,
-                                 schools=schools)
-                       for code in goal_status_areas() if code in present], ignore_index=True)
-    return contracts.goal_status_schema().validate(table)
+    areas = [code for code in goal_status_areas() if code in present]
+    # The definitions read once for every area, and only the rows any area's status can read (its
+    # own, the reference areas', the city's): goal_status selects the same rows from it, in the
+    # same order, as from the whole table, so the statuses are the same.
+    fixed = {"goals": programme.goals(), "links": programme.goal_indicators(),
+             "catalogue": programme.indicator_catalogue(), "index_config": index.load_index_config(),
+             "schools": data.schools()}  # goal Skola 1.1 is also judged per school
+    keep = {*areas, index.CITY, *fixed["links"]["reference_area"].fillna("").astype(str)}
+    rows = published[published["area_code"].astype(str).isin(keep)]
+    tasks = [partial(status_of, rows, code, baseline_year=baseline_year, latest_year=latest_year, **fixed)
+             for code in areas]
+
+    def assemble(parts: list) -> pd.DataFrame:
+        return contracts.goal_status_schema().validate(pd.concat(parts, ignore_index=True))
+
+    return Plan(tasks, assemble)
 
 
 def goal_status(area_code: str | None = None, baseline_year: int = GOAL_STATUS_YEARS[0],
@@ -335,27 +497,30 @@ def goal_status(area_code: str | None = None, baseline_year: int = GOAL_STATUS_Y
                      schools=data.schools())
 
 
-def run(base: Path | None = None) -> Path:
-    """Compute from the cleaned tables and write ``data/processed/effects/<table>.parquet``."""
+def run(base: Path | None = None, workers: int | None = None) -> Path:
+    """Compute from the cleaned tables and write ``data/processed/effects/<table>.parquet``.
+
+    ``workers``: processes for the independent tasks of the effects, ranks and goal statuses
+    (default :func:`default_workers`, one per core); the tables are the same for any number."""
     folder = effects_dir(base)
     folder.mkdir(parents=True, exist_ok=True)
     # No stamp while tables are being replaced: an interrupted run leaves results that load() refuses.
     stamp.remove(folder.parent)
-    # One BLAS thread: the estimators do many small dense products (projections, SLSQP, pyfixest);
-    # with OpenBLAS's default thread pool on a small shared machine they ran ~15x slower (measured:
-    # a 1650x130 SVD 0.39 s with the pool, 0.026 s with one thread, 2 cores under load).
-    from threadpoolctl import threadpool_limits
-
     # Every stored estimate is published (pages, and the data package): it is computed from the
     # published table, so hidden cells are simply absent. From the full table, the randomisation
     # distribution (hundreds of linear functionals of the outcomes) and the synthetic-control
     # paths and placebo gaps would let an intruder solve for a hidden rate.
     published = data.published_tidy()[0]
-    with threadpool_limits(limits=1, user_api="blas"):
-        # the full table enters only as one rounded difference per estimate (see _suppression_row)
-        tables = compute(published, full=data.tidy())
-    tables["rank_intervals"] = compute_ranks(published)
-    tables["goal_status"] = compute_goal_status(published)
+    # The full table enters only as one rounded difference per estimate (see _suppression_row).
+    # Every task runs with one BLAS thread (_run_task): the estimators do many small dense products
+    # (projections, SLSQP, pyfixest); with OpenBLAS's default thread pool on a small shared machine
+    # they ran ~15x slower (measured: a 1650x130 SVD 0.39 s with the pool, 0.026 s with one thread,
+    # 2 cores under load), and the cores are better used by the worker processes.
+    tables, ranks, statuses = run_plans([_effects_plan(published, data.tidy()), _ranks_plan(published),
+                                         _goal_status_plan(published, *GOAL_STATUS_YEARS)],
+                                        default_workers() if workers is None else workers)
+    tables["rank_intervals"] = ranks
+    tables["goal_status"] = statuses
     for name, frame in tables.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False)
     stamp.write(folder.parent)

@@ -302,10 +302,23 @@ def earlier_work(panel: pd.DataFrame, first: pd.DataFrame) -> tuple[pd.DataFrame
     return out, names
 
 
+#: Whether this process has fitted with pyfixest (:func:`_pf`, the one way in): its Rust core's
+#: thread pool (rayon) then exists, and a forked child that fits again waits for pool threads the
+#: fork did not copy. :func:`evalkit.results.run_plans` forks only while this is False.
+_FITTED = False
+
+
+def fits_ran() -> bool:
+    """Whether a pyfixest fit has run in this process (see :data:`_FITTED`)."""
+    return _FITTED
+
+
 def _pf():
     # Imported lazily: pyfixest pulls in numba (compiles on first use); reports never need it.
+    global _FITTED
     import pyfixest as pf
 
+    _FITTED = True  # every caller fits next
     return pf
 
 

@@ -180,18 +180,39 @@ def two_proportion_p(x1: float, n1: float, x2: float, n2: float) -> float:
 # ---------------------------------------------------------------------------------------------
 
 
-def _observation(table: pd.DataFrame, area: str, indicator: str, year: int) -> dict:
+class _Lookup:
+    """A prepared tidy table's rows by (area_code, indicator, year), built once per
+    :func:`goal_status` call: each goal × indicator row reads a few cells, and a boolean mask over
+    the whole table per cell was most of the function's time. The same rows as the mask picks, in
+    table order (keys compare as the columns' values do: 2014 and 2014.0 are one key), as dicts
+    of the cells :func:`_observation` reads."""
+
+    COLUMNS = ("value", "status", "numerator", "denominator", "source", "origin")
+
+    def __init__(self, table: pd.DataFrame):
+        self.table = table
+        records = table[[c for c in self.COLUMNS if c in table.columns]].to_dict("records")
+        self.rows: dict[tuple, list[dict]] = {}
+        for key, record in zip(zip(table["area_code"], table["indicator"], table["year"]), records):
+            self.rows.setdefault(key, []).append(record)
+
+    def find(self, area: str, indicator: str, year: int) -> list[dict]:
+        """The rows of area × indicator × year, in table order."""
+        return self.rows.get((area, indicator, year), [])
+
+
+def _observation(table: pd.DataFrame | _Lookup, area: str, indicator: str, year: int) -> dict:
     """The area's row for indicator × year as a dict (value NaN when absent or symbol)."""
-    rows = table[(table["area_code"] == area) & (table["indicator"] == indicator) & (table["year"] == year)]
+    rows = (table if isinstance(table, _Lookup) else _Lookup(table)).find(area, indicator, year)
     if len(rows) > 1:
         raise ValueError(
             f"tidy table has {len(rows)} rows for area_code={area!r}, indicator={indicator!r}, "
             f"year={year}; expected at most one"
         )
-    if rows.empty:
+    if not rows:
         return {"value": math.nan, "status": "", "numerator": math.nan, "denominator": math.nan, "basis": "",
                 "origin": ""}
-    r = rows.iloc[0]
+    r = rows[0]
     status = r["status"]
     hidden = bool(status)
     # A hidden cell gives nothing: not its value, and not its numerator or denominator either.
@@ -264,20 +285,21 @@ def _prepare(tidy: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
-def _with_fixed_reference(t: pd.DataFrame, area_code: str, indicators: set[str]) -> pd.DataFrame:
+def _with_fixed_reference(t: pd.DataFrame, area_code: str, indicators: set[str],
+                          config: pd.DataFrame | None = None) -> pd.DataFrame:
     """Replace the area's rows of :data:`FIXED_REFERENCE_INDICATORS` by the index with a fixed
     reference (the city in BASELINE_YEAR = 100), computed from the same table's inputs.
 
     A table without the city's rows of the index's inputs (a hand-built one) is taken as it is.
     Hidden inputs give no index (:func:`evalkit.analysis.index.social_risk_index` skips rows with a
-    status).
+    status). ``config``: the index configuration, read when None.
     """
     from evalkit.analysis import index as risk_index
 
     wanted = indicators & set(FIXED_REFERENCE_INDICATORS)
     if not wanted:
         return t
-    config = risk_index.load_index_config()
+    config = risk_index.load_index_config() if config is None else config
     inputs = t[t["indicator"].isin(set(config["indicator"]))
                & t["area_code"].isin({area_code, risk_index.CITY})]
     if not (inputs["area_code"] == risk_index.CITY).any():
@@ -319,7 +341,7 @@ def _judge_change(row: dict, base: dict, last: dict, scale: float) -> str:
     return "change_within_uncertainty"
 
 
-def _judge_level(row: dict, t: pd.DataFrame, ind: str, base: dict, last: dict, scale: float,
+def _judge_level(row: dict, t: pd.DataFrame | _Lookup, ind: str, base: dict, last: dict, scale: float,
                  baseline_year: int, latest_year: int) -> str:
     area_ref = row["reference_area"]
     survey = row["method"] == SURVEY_TEST
@@ -454,6 +476,7 @@ def goal_status(
     links: pd.DataFrame | None = None,
     catalogue: pd.DataFrame | None = None,
     schools: pd.DataFrame | None = None,
+    index_config: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Status of every programme goal × indicator for one area, in programme order.
 
@@ -473,6 +496,10 @@ def goal_status(
     schools
         School results (``evalkit.data.schools()``); when given, goal Skola 1.1 gets a second
         row judged per school (``indicator == SCHOOL_INDICATOR``).
+    index_config
+        ``evalkit.analysis.index.load_index_config()`` (the fixed-reference index's inputs); read
+        when ``None``. Given, like ``goals``, ``links`` and ``catalogue``, by a caller that judges
+        many areas so that the files are read once.
 
     Returns
     -------
@@ -500,9 +527,10 @@ def goal_status(
     t = _prepare(tidy)
     if not (t["area_code"] == area_code).any():
         raise ValueError(f"area_code {area_code!r} does not occur in the tidy table")
-    t = _with_fixed_reference(t, area_code, set(links["indicator"]))
+    t = _with_fixed_reference(t, area_code, set(links["indicator"]), index_config)
 
     cat = catalogue.set_index("indicator")
+    t = _Lookup(t)
     rows: list[dict] = []
     for _, goal in goals.iterrows():
         template = None
@@ -527,7 +555,7 @@ def goal_status(
     return out.reset_index(drop=True)
 
 
-def _indicator_row(t: pd.DataFrame, area_code: str, goal: pd.Series, link: pd.Series, meta: pd.Series,
+def _indicator_row(t: pd.DataFrame | _Lookup, area_code: str, goal: pd.Series, link: pd.Series, meta: pd.Series,
                    baseline_year: int, latest_year: int) -> dict:
     """One goal × indicator row: values, the comparison and its reason and status."""
     ind = link["indicator"]

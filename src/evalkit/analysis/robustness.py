@@ -71,6 +71,33 @@ def _models(inds: list[str], catalogue: pd.DataFrame | None) -> np.ndarray:
     return np.where(kind == "andel", "binomial", "poisson")
 
 
+class Prepared:
+    """A tidy table split once for many :func:`rank_intervals` calls (every year and level of
+    `evalkit analyse`): its first row per area and its rows per year.
+
+    Pure speed: :func:`rank_intervals` and :func:`variant_table` take it wherever they take
+    ``tidy`` and give the same numbers; without it each call filtered the whole table again
+    (a boolean mask over every row per year and level, and the per-area metadata twice)."""
+
+    def __init__(self, tidy: pd.DataFrame):
+        self.tidy = tidy
+        self.meta = tidy.drop_duplicates("area_code").set_index("area_code")
+        # groupby keeps each year's rows in table order with their labels: the same frame as a mask
+        self.by_year = {int(y): g for y, g in tidy.groupby("year", sort=False)}
+
+    def years(self, years: set[int]) -> pd.DataFrame:
+        """The rows of ``years`` in table order (as ``tidy[tidy["year"].isin(years)]``)."""
+        if len(years) == 1:
+            (y,) = years
+            if y in self.by_year:
+                return self.by_year[y]
+        return self.tidy[self.tidy["year"].isin(years)]
+
+
+def _prepared(tidy) -> Prepared:
+    return tidy if isinstance(tidy, Prepared) else Prepared(tidy)
+
+
 class _Setup:
     """Arrays for one year and level: stadsdel counts, membership, observed ratios."""
 
@@ -86,11 +113,13 @@ class _Setup:
         self.models = _models(self.inds, catalogue)
         self.reference = reference
         self.year = int(year)
-        meta = tidy.drop_duplicates("area_code").set_index("area_code")
+        prepared = _prepared(tidy)
+        tidy = prepared.tidy
+        meta = prepared.meta
 
         # observed ratios through the public API
         years = {self.year} | ({base_year} if reference == "fixed" else set())
-        sub = tidy[tidy["year"].isin(years)]
+        sub = prepared.years(years)
         ratios = index.indicator_ratios(sub, cfg, reference=reference, base_year=base_year)
         ratios = ratios[ratios["year"] == self.year]
         codes = sorted(set(meta.index[meta["area_level"] == level]))
@@ -108,7 +137,8 @@ class _Setup:
         # nothing hidden is needed. (A remainder drawn as one unit has at least the variance
         # of its hidden stadsdelar drawn separately, so intervals err wide, not narrow.)
         self.sd_codes = sorted(set(meta.index[meta["area_level"] == "stadsdel"]))
-        sd_num, sd_den = self._counts(sub, self.sd_codes)
+        self._wide = self._usable_counts(sub, set(self.sd_codes) | set(codes) | {index.CITY})
+        sd_num, sd_den = self._counts(self.sd_codes)
         if level == "stadsdel":
             M_sd = (np.array(codes)[:, None] == np.array(self.sd_codes)[None, :]).astype(float)
             rem_num = rem_den = np.zeros((0, len(self.inds)))
@@ -121,13 +151,13 @@ class _Setup:
             for g, s in zip(mem["group_code"], mem["stadsdel_code"]):
                 if g in apos and s in pos:
                     M_sd[apos[g], pos[s]] = 1.0
-            area_num, area_den = self._counts(sub, codes)
+            area_num, area_den = self._counts(codes)
             rem_num = _remainder(area_num, M_sd @ sd_num, codes)
             rem_den = _remainder(area_den, M_sd @ sd_den, codes)
             # an area without a published total gets no index; its hidden counts stay in the city remainder
             gone = area_den <= 0
             rem_num[gone] = rem_den[gone] = 0.0
-        city_num, city_den = self._counts(sub, [index.CITY])
+        city_num, city_den = self._counts([index.CITY])
         if city_den.sum() > 0:
             city_rem_num = _remainder(city_num, sd_num.sum(0) + rem_num.sum(0), [index.CITY])
             city_rem_den = _remainder(city_den, sd_den.sum(0) + rem_den.sum(0), [index.CITY])
@@ -144,13 +174,18 @@ class _Setup:
             r = index._rates(city, cfg).set_index("indicator")["rate"].reindex(self.inds).to_numpy(float)
             self.fixed_ref = index.reverse_rates(r, self.reversal)
 
-    def _counts(self, sub: pd.DataFrame, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Published numerators and denominators ``[len(codes), K]`` of this year (0 where unusable)."""
+    def _usable_counts(self, sub: pd.DataFrame, codes: set[str]) -> dict[str, pd.DataFrame]:
+        """This year's usable (as in index._rates) numerators and denominators of ``codes``, each
+        area × indicator: pivoted once for the stadsdelar, the areas of the level and the city."""
         rows = sub[sub["area_code"].isin(codes) & (sub["year"] == self.year)]
-        rows = rows.loc[index._rates(rows, self.config).index]   # usable as in index._rates
+        rows = rows.loc[index._rates(rows, self.config).index]
+        return {col: rows.pivot(index="area_code", columns="indicator", values=col)
+                for col in ("numerator", "denominator")}
+
+    def _counts(self, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Published numerators and denominators ``[len(codes), K]`` of this year (0 where unusable)."""
         def wide(col):
-            return (rows.pivot(index="area_code", columns="indicator", values=col)
-                    .reindex(index=codes, columns=self.inds).to_numpy(float))
+            return self._wide[col].reindex(index=codes, columns=self.inds).to_numpy(float)
         num, den = wide("numerator"), wide("denominator")
         ok = ~np.isnan(num) & ~np.isnan(den) & (den > 0)
         return np.where(ok, num, 0.0), np.where(ok, den, 0.0)
@@ -255,7 +290,8 @@ def _deterministic_variants(setup: _Setup) -> list[tuple[str, str, str, np.ndarr
 def variant_table(tidy: pd.DataFrame, year: int, level: str = "stadsdel", config: pd.DataFrame | None = None,
                   reference: str = "moving", base_year: int = index.DEFAULT_BASE_YEAR,
                   n_weight_draws: int = 200, weight_concentration: float = 40.0, seed: int = 0,
-                  era: str = PROGRAMME_ERA, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+                  era: str = PROGRAMME_ERA, catalogue: pd.DataFrame | None = None,
+                  _setup: _Setup | None = None) -> pd.DataFrame:
     """Index total and rank of each area of ``level`` in ``year`` under each method variant (no data noise).
 
     Long table: ``area_code, area_name, area_level, year, variant, total, rank, n_ranked``
@@ -265,9 +301,11 @@ def variant_table(tidy: pd.DataFrame, year: int, level: str = "stadsdel", config
     mean total over the draws and ``rank`` the median rank). Ranks: 1 = highest index among the
     areas of the level with a complete *base* index (an area missing an indicator gets no total
     and no rank in any variant, even one that leaves that indicator out; ``n_ranked`` is the same
-    for every variant); ``bas`` equals :func:`index.social_risk_index`.
+    for every variant); ``bas`` equals :func:`index.social_risk_index`. ``tidy`` may be a
+    :class:`Prepared` table; ``_setup``: the arrays :func:`rank_intervals` already built for the
+    same arguments (built here when not given).
     """
-    setup = _Setup(tidy, year, level, config, reference, base_year, era, catalogue)
+    setup = _setup or _Setup(tidy, year, level, config, reference, base_year, era, catalogue)
     X = setup.X0[None]
     # A variant that leaves out an area's missing (e.g. suppressed) indicator could compute a total
     # for it; only areas with a complete base index are ranked, so every variant ranks the same areas.
@@ -316,7 +354,8 @@ def rank_intervals(tidy: pd.DataFrame, year: int, level: str = "stadsdel", n_boo
     :func:`variant_table`), ``n_ranked, n_boot`` (worded by :func:`evalkit.present.risk.rank_sentence_sv`). Only areas
     with a complete index are ranked, in the point estimate and in every replicate and variant,
     so every rank lies in ``1..n_ranked``. Sorted by rank; areas without a complete index are
-    last with no rank of any kind. Seeded: the same ``seed`` gives the same table.
+    last with no rank of any kind. Seeded: the same ``seed`` gives the same table. ``tidy`` may be
+    a :class:`Prepared` table (many years and levels of one table: the same numbers, faster).
     """
     if uncertainty not in UNCERTAINTY:
         raise ValueError(f"uncertainty måste vara en av {UNCERTAINTY}, fick {uncertainty!r}")
@@ -350,8 +389,9 @@ def rank_intervals(tidy: pd.DataFrame, year: int, level: str = "stadsdel", n_boo
     # Masked *before* ranking: a replicate that leaves out an area's missing indicator would give
     # it a total, and ranking it would push the others beyond n_ranked.
     ranks = _ranks(np.where(valid[None], T, np.nan))
+    # the same arguments as this setup's: its arrays are reused rather than built a second time
     variants = variant_table(tidy, year, level, config=setup.config, reference=reference, base_year=base_year,
-                             n_weight_draws=0, era=era, catalogue=catalogue)
+                             n_weight_draws=0, era=era, catalogue=catalogue, _setup=setup)
     vr = variants.pivot(index="area_code", columns="variant", values="rank").reindex(setup.areas).astype(float)
     tail = (1 - COVERAGE) / 2
     out = pd.DataFrame({
