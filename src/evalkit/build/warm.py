@@ -74,6 +74,9 @@ def _data() -> None:
 
     data.tidy()
     data.published_tidy()  # what the sections read (keyed on the files' mtimes)
+    from evalkit.present import district
+
+    district.published_banner()  # the same on every district page (keyed likewise)
 
 
 @_timed("loaders")
