@@ -116,7 +116,14 @@ def _exporter() -> None:
 
     from evalkit.build import export
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("värme")])
+    # A page's kinds of content (a table, an entity, a chart): the HTML parser that nbconvert runs
+    # on every page builds its entity tables and compiles its patterns at first use.
+    html = '<table><tr><th>a&nbsp;b</th><td>1&#160;234,5 &amp; &lt;</td></tr></table>'
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><text x="0" y="1">å &amp; ä</text></svg>'
+    code = nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": html, "text/plain": "a"}),
+        nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "text/plain": "b"})])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("värme &amp; *kyla*"), code])
     export.to_html(nb, "värme")
 
 
