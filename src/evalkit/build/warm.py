@@ -77,6 +77,10 @@ def _data() -> None:
     from evalkit.present import district
 
     district.published_banner()  # the same on every district page (keyed likewise)
+    from evalkit import programme
+    from evalkit.present import effects
+
+    effects.programme_parts(programme.effect_outcomes()[0])  # likewise
 
 
 @_timed("loaders")
