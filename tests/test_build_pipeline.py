@@ -165,3 +165,17 @@ def test_result_tables_are_handed_out_as_copies(processed):
     did.iloc[:, 0] = None
     pd.testing.assert_frame_equal(results.load("did"), pd.read_parquet(results.effects_dir() / "did.parquet"),
                                   check_exact=True)
+
+
+def test_the_programme_wide_effect_parts_show_what_the_sections_show(processed):
+    from IPython.core.formatters import DisplayFormatter
+
+    from evalkit import results
+    from evalkit.present import effects
+
+    indicator = programme.effect_outcomes()[0]
+    label = programme.indicator_catalogue().set_index("indicator").loc[indicator, "label_sv"]
+    long_way = [effects.event_reading(indicator), effects.did_table(results.load("did"), indicator, label),
+                effects.did_reading(indicator), effects.threats(indicator)]
+    shown = DisplayFormatter().format
+    assert [shown(p) for p in effects.programme_parts(indicator)] == [shown(p) for p in long_way]
