@@ -25,15 +25,17 @@ def _require(path: Path) -> Path:
 
 
 @lru_cache(maxsize=4)
-def _load_tidy(path: str, mtime_ns: int) -> pd.DataFrame:
+def _load_tidy(stats: tuple) -> pd.DataFrame:
+    (path, *_), = stats
     return pd.read_parquet(path)
 
 
 def tidy(path: Path | None = None) -> pd.DataFrame:
     """The tidy indicator table (one row per area × indicator × year)."""
     path = _require(path or processed_dir() / "indicators.parquet")
-    # Keyed on mtime so a rebuilt table is re-read by a long-lived process.
-    return _load_tidy(str(path), path.stat().st_mtime_ns).copy()
+    # Keyed on size and mtime (fingerprint.file_stats, as the published table) so that a rebuilt
+    # table is re-read by a long-lived process.
+    return _load_tidy(file_stats([path])).copy()
 
 
 def clean_report(path: Path | None = None) -> dict:
@@ -85,12 +87,17 @@ def disclosure_audit() -> dict:
     return json.loads(_require(processed_dir() / AUDIT_REPORT).read_text(encoding="utf-8"))
 
 
-def _published_default() -> tuple[pd.DataFrame, pd.DataFrame]:
+def published_version() -> tuple:
+    """The version of the published table and its log: their paths, sizes and mtimes
+    (:func:`evalkit.fingerprint.file_stats`), the key of what is computed once from them."""
     folder = processed_dir()
-    paths = (_require(folder / PUBLISHED_TABLE), _require(folder / SUPPRESSION_LOG))
+    return file_stats((_require(folder / PUBLISHED_TABLE), _require(folder / SUPPRESSION_LOG)))
+
+
+def _published_default() -> tuple[pd.DataFrame, pd.DataFrame]:
     # Read once per process and version of the files (keyed on size and mtime, fingerprint.file_stats):
     # the build's warm template reads them once for every report, a long-lived process sees a rewrite.
-    return _load_published(file_stats(paths))
+    return _load_published(published_version())
 
 
 @lru_cache(maxsize=2)

@@ -15,6 +15,8 @@ nullable integers: see :func:`indicator_catalogue`).
 
 from __future__ import annotations
 
+import io
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -99,10 +101,24 @@ def _programme_dir(base: Path | None) -> Path:
     return Path(base) if base is not None else raw_dir() / "programme"
 
 
-def _read(path: Path, required: list[str]) -> pd.DataFrame:
-    if not path.is_file():
+def _contents(paths: list[Path]) -> tuple:
+    """``(path, bytes)`` of each file (bytes None when it is missing): the key of the cached readers."""
+    return tuple((str(p), p.read_bytes() if p.is_file() else None) for p in paths)
+
+
+def _cached(fn):
+    """Read and validate once per content of the files: the role accessors and the report sections
+    ask for these tables many times per report (each parse and check ~10 ms). Keyed on the bytes
+    (:func:`_contents`; these files are a few kB), not on size and mtime, which a rewrite of the
+    same length within the file system's time-stamp resolution would leave as they were.
+    Callers get copies, so none can change what the next one reads."""
+    return lru_cache(maxsize=4)(fn)
+
+
+def _read(path: Path, required: list[str], content: bytes | None = None) -> pd.DataFrame:
+    if content is None:
         raise ProgrammeDataError(f"{path}: file not found")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    df = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise ProgrammeDataError(f"{path}: missing column(s) {', '.join(missing)}")
@@ -125,8 +141,14 @@ def goals(base: Path | None = None) -> pd.DataFrame:
 
     ``base`` overrides the folder (default ``raw_dir()/"programme"``).
     """
-    path = _programme_dir(base) / GOALS_FILE
-    df = _read(path, GOAL_COLUMNS)
+    return _goals_in(_contents([_programme_dir(base) / GOALS_FILE])).copy()
+
+
+@_cached
+def _goals_in(files: tuple) -> pd.DataFrame:
+    (path, content), = files
+    path = Path(path)
+    df = _read(path, GOAL_COLUMNS, content)
     for i, row in df.iterrows():
         for col in ("goal_id", "malomrade", "text_sv", "lead_board"):
             if not row[col].strip():
@@ -164,8 +186,14 @@ def indicator_catalogue(base: Path | None = None) -> pd.DataFrame:
     :func:`map_indicators`, :func:`effect_outcomes`, :func:`sensitive_to`, :func:`composites`,
     :func:`composite_inputs`, :func:`shared_denominator`; schema in :mod:`evalkit.contracts.catalogue`).
     """
-    path = _programme_dir(base) / CATALOGUE_FILE
-    df = _read(path, CATALOGUE_COLUMNS)
+    return _catalogue_in(_contents([_programme_dir(base) / CATALOGUE_FILE])).copy()
+
+
+@_cached
+def _catalogue_in(files: tuple) -> pd.DataFrame:
+    (path, content), = files
+    path = Path(path)
+    df = _read(path, CATALOGUE_COLUMNS, content)
     scale = pd.to_numeric(df["scale"].replace("", None), errors="coerce")
     bad = df["scale"].ne("") & scale.isna()
     if bad.any():
@@ -223,8 +251,16 @@ def goal_indicators(base: Path | None = None) -> pd.DataFrame:
     are evalkit's choice.
     """
     folder = _programme_dir(base)
-    path = folder / GOAL_INDICATORS_FILE
-    df = _read(path, GOAL_INDICATOR_COLUMNS)
+    # keyed on the two files its references are checked against too
+    return _goal_indicators_in(_contents([folder / GOAL_INDICATORS_FILE, folder / GOALS_FILE,
+                                          folder / CATALOGUE_FILE])).copy()
+
+
+@_cached
+def _goal_indicators_in(files: tuple) -> pd.DataFrame:
+    path = Path(files[0][0])
+    folder = path.parent
+    df = _read(path, GOAL_INDICATOR_COLUMNS, files[0][1])
     # A row appended without the optional last column reads as NaN there.
     df["sampling"] = df["sampling"].fillna("").replace("", "register") if "sampling" in df.columns else "register"
     goal_ids = set(goals(folder)["goal_id"])

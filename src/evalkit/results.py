@@ -550,4 +550,12 @@ def load(name: str, base: Path | None = None) -> pd.DataFrame:
     # Results from older data would show numbers that no longer match the rest of the report.
     processed = folder.parent
     _check_current(str(processed), file_stats([folder / stamp.STAMP] + [processed / n for n in stamp.ANALYSE_INPUTS]))
+    return _read_table(file_stats([path])).copy()
+
+
+@lru_cache(maxsize=32)
+def _read_table(stats: tuple) -> pd.DataFrame:
+    """A result table, read once per version of its file (size and mtime; a report reads several
+    tables more than once, and the build's template reads them for every report). Callers copy."""
+    (path, *_), = stats
     return pd.read_parquet(path)

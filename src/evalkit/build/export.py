@@ -40,6 +40,9 @@ def exporter():
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
     c.HTMLExporter.preprocessors = ["nbconvert.preprocessors.TagRemovePreprocessor"]
+    # Validate the notebook once, after all preprocessors, not after each of the 13: validation
+    # changes nothing in a valid notebook and still raises on an invalid one.
+    c.HTMLExporter.optimistic_validation = True
     exp = HTMLExporter(config=c, template_name="evalkit", extra_template_basedirs=[templates_dir()])
     exp.exclude_input = True
     exp.exclude_input_prompt = True
@@ -65,6 +68,22 @@ def normalise(nb):
         nb.metadata["papermill"] = {k: v for k, v in pm.items() if k not in _VOLATILE_NB_PAPERMILL}
     nb.metadata.get("widgets", None) and nb.metadata.pop("widgets")
     return nb
+
+
+def notebook_json(nb) -> str:
+    """The file text of a notebook made by :func:`normalise`: ``nbformat.writes(nb) + "\\n"``
+    without its schema validation.
+
+    ``nbformat.writes`` validates before writing, logs (does not raise) what is invalid, and gives
+    cells without an id a random one. A normalised notebook has an id in every cell, and the
+    build validates each report's notebook once anyway, when :func:`to_html` exports it (which
+    raises if it is invalid); the bytes are the same (``tests/test_export.py``).
+    """
+    import nbformat
+
+    if any("id" not in cell for cell in nb.cells):  # not normalised: let nbformat repair and log
+        return nbformat.writes(nb) + "\n"
+    return nbformat.versions[nb.nbformat].writes_json(nb) + "\n"
 
 
 _PROVENANCE = jinja2.Environment(autoescape=True).from_string(

@@ -50,6 +50,25 @@ class CellTimeoutError(BaseException):
     """A cell ran longer than the per-cell timeout (a BaseException: ``except Exception`` cannot hide it)."""
 
 
+#: The fields of each kind of output, in the order ``nbformat.v4.new_output`` sets them.
+_OUTPUT_FIELDS = {"stream": ("name", "text"), "display_data": ("metadata", "data"),
+                  "execute_result": ("metadata", "data", "execution_count"),
+                  "error": ("ename", "evalue", "traceback")}
+
+
+def _new_output(output_type: str, **fields) -> nbformat.NotebookNode:
+    """The output ``nbformat.v4.new_output`` makes from the same fields, without its schema check.
+
+    new_output runs jsonschema on every output (about a millisecond each, ~20 per report); these
+    outputs are built here in the schema's shapes from all of their fields, and the executed
+    notebook is validated as a whole when it is exported (:func:`evalkit.build.export.to_html`).
+    """
+    node = {"output_type": output_type}
+    node.update((name, fields.pop(name)) for name in _OUTPUT_FIELDS[output_type])
+    node.update(fields)
+    return nbformat.from_dict(node)
+
+
 class _CaptureDisplayHook(DisplayHook):
     """Records a cell's result as an ``execute_result`` output (as ipykernel's ZMQShellDisplayHook sends it)."""
 
@@ -60,7 +79,7 @@ class _CaptureDisplayHook(DisplayHook):
         pass
 
     def write_format_data(self, format_dict, md_dict=None):
-        self.shell._record(nbformat.v4.new_output(
+        self.shell._record(_new_output(
             "execute_result", data=format_dict, metadata=md_dict or {}, execution_count=self.prompt_count))
 
     def finish_displayhook(self):
@@ -79,7 +98,7 @@ class _CaptureDisplayPublisher(DisplayPublisher):
                 if output.get("_display_id") == display_id and display_id is not None:
                     output["data"], output["metadata"] = data, metadata or {}
             return
-        output = nbformat.v4.new_output("display_data", data=data, metadata=metadata or {})
+        output = _new_output("display_data", data=data, metadata=metadata or {})
         shell._record(output, display_id=display_id)
 
     def clear_output(self, wait=False):
@@ -152,11 +171,11 @@ class CaptureShell(InteractiveShell):
         if last is not None and last.get("output_type") == "stream" and last.get("name") == name:
             last["text"] += text
         else:
-            self._outputs.append(nbformat.v4.new_output("stream", name=name, text=text))
+            self._outputs.append(_new_output("stream", name=name, text=text))
 
     def _showtraceback(self, etype, evalue, stb):
         # As ipykernel's ZMQInteractiveShell: the structured traceback becomes an error output.
-        self._outputs.append(nbformat.v4.new_output(
+        self._outputs.append(_new_output(
             "error", ename=str(etype.__name__), evalue=str(evalue), traceback=stb))
 
     def enable_gui(self, gui=None):  # no event loop in a report

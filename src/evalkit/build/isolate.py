@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 import time
@@ -191,15 +192,17 @@ def _start(proc) -> None:
             config["daemon"] = True
 
 
-def _partial_notebook(partial: str | None, cells: dict, running: int | None, ename: str, evalue: str) -> str | None:
-    """The notebook as far as it ran, with an error output in the cell that was running."""
+def _partial_notebook(partial: bytes | None, cells: dict, running: int | None, ename: str, evalue: str) -> str | None:
+    """The notebook as far as it ran, with an error output in the cell that was running.
+
+    ``partial`` and the values of ``cells`` are the pickles the child sent (see :func:`_child`)."""
     if partial is None:
         return None
     import nbformat
 
-    nb = nbformat.reads(partial, as_version=4)
+    nb = pickle.loads(partial)
     for index, cell in cells.items():
-        nb.cells[index] = nbformat.from_dict(cell)
+        nb.cells[index] = nbformat.from_dict(pickle.loads(cell))
     if running is not None and running < len(nb.cells):
         cell = nb.cells[running]
         if cell.cell_type == "code":
@@ -220,13 +223,17 @@ def _child(conn, payload: dict) -> None:
 
         from evalkit.build import export, inprocess
 
+        # The notebook and each finished cell go to the parent as pickles, which it keeps as bytes
+        # and opens only to assemble a partial notebook (a report that hung or died): so the
+        # parent never imports nbformat (with jsonschema's format checkers, ~1 s) nor unpickles a
+        # cell of a report that finishes, and the child does not serialise or validate JSON here.
         def on_cell(event, index, cell, nb):
             if event == "start":
                 if index == 0:
-                    conn.send(("notebook", nbformat.writes(nb)))
+                    conn.send(("notebook", pickle.dumps(nb, pickle.HIGHEST_PROTOCOL)))
                 conn.send(("start", index))
             else:
-                conn.send(("done", index, dict(cell)))
+                conn.send(("done", index, pickle.dumps(dict(cell), pickle.HIGHEST_PROTOCOL)))
 
         nb_dir = os.path.dirname(os.path.abspath(payload["notebook"]))
         try:
@@ -236,8 +243,8 @@ def _child(conn, payload: dict) -> None:
             conn.send(("failed", summarise(failed.error), nbformat.writes(export.normalise(failed.notebook)) + "\n"))
             return
         nb = export.normalise(nb)
-        html = export.to_html(nb, payload["title"], payload["provenance"])
-        conn.send(("ok", html, nbformat.writes(nb) + "\n"))
+        html = export.to_html(nb, payload["title"], payload["provenance"])  # validates the notebook once
+        conn.send(("ok", html, export.notebook_json(nb)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, never swallowed silently
         try:
             conn.send(("error", summarise(exc), traceback.format_exc()))

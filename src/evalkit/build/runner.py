@@ -89,24 +89,65 @@ def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force
                 stale.unlink(missing_ok=True)
         else:
             todo.append(job)
+    # The data package (before the index, which links to it once it exists) and the index's
+    # synthetic-data flag depend on the processed data and the code, not on the pages: they are
+    # made while the reports run, on the core the template's warm-up and the last report leave free.
+    side = _Side(lambda: (datapackage.write_if_changed(out_dir, shared), _synthetic(out_dir, shared)))
     if todo:
+        side.start()
         charts = cache.chart_folder(out_dir, shared, force)
-        results = _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress, executor, scheduler,
-                                charts)
+        try:
+            results = _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress, executor,
+                                    scheduler, charts)
+        finally:
+            side.join()
         for result in results:
             if result.ok:
                 summary.built.append(result.slug)
                 cache.store_key(out_dir, result.slug, keys[result.slug])
             else:
                 summary.failed[result.slug] = result.error
-    # The data package before the index, which links to it once it exists.
-    datapackage.write_if_changed(out_dir, shared)
+    side.result()
     changes_page.update(out_dir, compare_with)
     write_index(out_dir, jobs, summary.failed, shared)
     summary.built.sort()
     summary.reused.sort()
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+class _Side(threading.Thread):
+    """Work done beside the reports in a thread of the coordinator (which otherwise only waits on
+    them); :meth:`result` runs it here if it was not started and re-raises what it raised."""
+
+    def __init__(self, work):
+        super().__init__(name="evalkit-build-side", daemon=False)
+        self._work, self._error, self._done = work, None, False
+
+    def run(self) -> None:
+        try:
+            self._work()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller by result()
+            self._error = exc
+        self._done = True
+
+    def result(self) -> None:
+        if self.is_alive():
+            self.join()
+        if not self._done and self._error is None:
+            self.run()
+        if self._error is not None:
+            raise self._error
+
+
+#: Rough relative cost of each report type, for the order reports start in: longest first, so
+#: that the short method and projects pages fill the end and both cores finish together.
+_COST = {"district": 2, "city": 2, "method": 1, "projects": 0}
+
+
+def _longest_first(todo: list[ReportJob]) -> list[ReportJob]:
+    """``todo`` in the order to start them (stable: the plan's order within a cost)."""
+    return sorted(todo, key=lambda job: -_COST.get(job.report, 2))
 
 
 def write_index(out_dir: Path, jobs: list[ReportJob] = (), failed=(), shared: str | None = None) -> None:
@@ -153,6 +194,7 @@ def _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress,
     from evalkit.build import isolate, provenance
 
     base = provenance.provenance({})  # once per build: git commit, build date, input hashes
+    todo = _longest_first(todo)
     specs = {job.slug: (job.slug, str(job.notebook), job.parameters, job.title, dict(base, parameters=job.parameters),
                         cell_timeout or None, report_timeout or None) for job in todo}
     by_slug = {job.slug: job for job in todo}

@@ -74,6 +74,13 @@ def _data() -> None:
 
     data.tidy()
     data.published_tidy()  # what the sections read (keyed on the files' mtimes)
+    from evalkit.present import district
+
+    district.published_banner()  # the same on every district page (keyed likewise)
+    from evalkit import programme
+    from evalkit.present import effects
+
+    effects.programme_parts(programme.effect_outcomes()[0])  # likewise
 
 
 @_timed("loaders")
@@ -113,7 +120,14 @@ def _exporter() -> None:
 
     from evalkit.build import export
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("värme")])
+    # A page's kinds of content (a table, an entity, a chart): the HTML parser that nbconvert runs
+    # on every page builds its entity tables and compiles its patterns at first use.
+    html = '<table><tr><th>a&nbsp;b</th><td>1&#160;234,5 &amp; &lt;</td></tr></table>'
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><text x="0" y="1">å &amp; ä</text></svg>'
+    code = nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": html, "text/plain": "a"}),
+        nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "text/plain": "b"})])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("värme &amp; *kyla*"), code])
     export.to_html(nb, "värme")
 
 

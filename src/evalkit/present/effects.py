@@ -624,12 +624,34 @@ def district_section(area, indicator: str | None = None) -> list:
     from evalkit.present.page import heading
 
     indicator = indicator or programme.effect_outcomes()[0]
-    label = programme.indicator_catalogue().set_index("indicator").loc[indicator, "label_sv"]
     event, placebo, cohort = programme_charts()[indicator]
-    return [heading("Effektskattningar för hela programmet"), event, event_reading(indicator), cohort,
-            did_table(results.load("did"), indicator, label), did_reading(indicator), placebo,
+    reading_event, table, reading_did, caveats = programme_parts(indicator)
+    return [heading("Effektskattningar för hela programmet"), event, reading_event, cohort,
+            table, reading_did, placebo,
             heading("Syntetisk kontroll för stadsdelsområdet", 3), *synth_section(area.borough),
-            heading("Förbehåll", 3), threats(indicator)]
+            heading("Förbehåll", 3), caveats]
+
+
+def programme_parts(indicator: str) -> list[Html]:
+    """The programme-wide texts and table of :func:`district_section` for ``indicator``: event-study
+    reading, DiD table, DiD reading, caveats – the same on every district page.
+
+    Made once per version of the result tables and the catalogue (the build's template makes them
+    before the reports are forked) and handed out as new :class:`Html` objects holding what the
+    page shows of them (the HTML and the plain text)."""
+    from evalkit.fingerprint import file_stats
+
+    tables_version = file_stats(sorted(results.effects_dir().glob("*.parquet")))
+    catalogue = tuple(programme.indicator_catalogue().astype(str).itertuples(index=False, name=None))
+    return [Html(p.html, p.text) for p in _programme_parts(indicator, tables_version, catalogue)]
+
+
+@lru_cache(maxsize=4)
+def _programme_parts(indicator: str, *versions) -> tuple[Html, ...]:
+    label = programme.indicator_catalogue().set_index("indicator").loc[indicator, "label_sv"]
+    parts = (event_reading(indicator), did_table(results.load("did"), indicator, label), did_reading(indicator),
+             threats(indicator))
+    return tuple(Html(p._repr_html_(), repr(p)) for p in parts)
 
 
 def city_section() -> list:

@@ -69,6 +69,17 @@ def number(value, decimals: int = 0, status: str | None = None) -> str:
     rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     if rounded == 0:
         rounded = abs(rounded)  # -0.04 shown with one decimal is "0,0", not "−0,0"
+    return _grouped(rounded, decimals)
+
+
+@functools.lru_cache(maxsize=8192)
+def _grouped(rounded: Decimal, decimals: int) -> str:
+    """``rounded`` (already rounded to ``decimals``) with Swedish grouping and decimal comma.
+
+    Cached: babel parses the pattern and the locale's symbols on every call, and a page formats
+    the same few hundred numbers (tick labels, table cells) many times. Equal decimals give equal
+    text here (the pattern fixes the number of decimals), so the cache's equality is the right one.
+    """
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     text = format_decimal(rounded, format=pattern, locale=LOCALE)
     return text.replace("-", MINUS)

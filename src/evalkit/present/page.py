@@ -9,6 +9,10 @@ import jinja2
 from evalkit.present.format import SYMBOLS_SV
 
 _ENV = jinja2.Environment(autoescape=True)
+# Compiled once: compiling a template costs about a millisecond, and a page has dozens of headings.
+_BANNER = _ENV.from_string('<div class="ek-banner" role="alert"><strong>{{ t }}</strong></div>')
+_HEADING = _ENV.from_string("<h{{ l }}>{{ t }}</h{{ l }}>")
+_PARAGRAPH = _ENV.from_string("<p>{{ t }}</p>")
 
 
 @dataclass
@@ -44,7 +48,7 @@ def demo_banner(synthetic) -> Html:
                  else "Bara geografin är verkliga uppgifter.")
     text = ("OBS! Siffrorna i denna rapport är till största delen syntetiska demodata, framtagna av evalkit "
             f"med ett seedat skript. De beskriver inte verkligheten. {real_part}")
-    return Html(_ENV.from_string('<div class="ek-banner" role="alert"><strong>{{ t }}</strong></div>').render(t=text), text)
+    return Html(_BANNER.render(t=text), text)
 
 
 def years_sv(years) -> str:
@@ -93,13 +97,13 @@ def origin_note_sv(rows, label) -> str:
 
 def heading(text: str, level: int = 2) -> Html:
     """An escaped heading (text may come from data)."""
-    html = _ENV.from_string("<h{{ l }}>{{ t }}</h{{ l }}>").render(t=text, l=level)
+    html = _HEADING.render(t=text, l=level)
     return Html(html, text)
 
 
 def paragraph(text: str) -> Html:
     """An escaped paragraph of text."""
-    return Html(_ENV.from_string("<p>{{ t }}</p>").render(t=text), text)
+    return Html(_PARAGRAPH.render(t=text), text)
 
 
 def symbol_legend() -> Html:
