@@ -95,3 +95,25 @@ def test_chart_colours_have_the_names_a_reader_sees():
     assert all(charts.colour_name_sv(c) for c in charts.PALETTE)
     with pytest.raises(KeyError):
         charts.colour_name_sv("#123456")
+
+
+def test_a_narrow_chart_whose_title_is_wider_than_the_figure_still_renders():
+    """Issue 29's 117-report build: sd-sodra-hammarbyhamnen's index chart failed with matplotlib's
+    'left cannot be >= right', because its title line (anchored at the axes' left edge, beside long
+    domain names) was wider than the figure: narrowing the axes could never make it fit. The fit
+    now stops with the axes at least MIN_AXES_SHARE wide and the crop takes the whole title."""
+    import matplotlib
+
+    from evalkit.present.charts import NARROW_RC, NARROW_WIDTH, _fit_width
+
+    with matplotlib.rc_context(NARROW_RC):
+        fig = matplotlib.figure.Figure(figsize=(NARROW_WIDTH, 4.4))
+        ax = fig.add_subplot()
+        ax.barh([0, 1], [90, 120])
+        ax.set_yticks([0, 1], ["Säkerhet & trygghet", "Sociala riskfaktorer"])
+        ax.set_title("huvudområde, Södra Hammarbyhamnen och mer", loc="left")
+        _fit_width(fig, NARROW_WIDTH - 0.3)
+        params = fig.subplotpars
+        assert params.right - params.left >= charts.MIN_AXES_SHARE
+        chart = charts.render(fig, "Stapeldiagram.", layout="narrow")
+    assert b"Hammarbyhamnen" in chart.data  # rendered (text as text), not raised

@@ -190,6 +190,10 @@ NARROW_RC = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legen
              "xtick.labelsize": 11, "ytick.labelsize": 11}
 
 
+#: The least share of a narrow chart's width that :func:`_fit_width` leaves to the axes.
+MIN_AXES_SHARE = 0.25
+
+
 def _fit_width(fig, width: float, rounds: int = 4) -> None:
     """Make ``fig`` ``width`` inches wide with everything drawn inside it: the axes are narrowed
     until the labels beside them (tick labels, a long y label) fit, so that a narrow chart's text
@@ -203,8 +207,13 @@ def _fit_width(fig, width: float, rounds: int = 4) -> None:
         if over_left <= 0.01 and over_right <= 0.01:
             return
         params = fig.subplotpars
-        fig.subplots_adjust(left=params.left + max(over_left, 0) / width,
-                            right=params.right - max(over_right, 0) / width)
+        left = params.left + max(over_left, 0) / width
+        right = params.right - max(over_right, 0) / width
+        if right - left < MIN_AXES_SHARE:
+            # Text wider than the figure whatever the axes do (a long area name in a title anchored
+            # at the axes' left edge): keep the axes, let the tight crop widen the image instead.
+            return
+        fig.subplots_adjust(left=left, right=right)
 
 
 def render(fig, alt: str, *, image: str = SVG, tight: bool = True, layout: str = "") -> Chart:
