@@ -244,8 +244,9 @@ def disclosure_deso(areas: int, years: int, indicators: int, small_share: float,
     whole process tree (parent and workers), the parent's peak RSS, the largest worker's peak RSS
     and the peak PSS of the tree (shared pages counted once)."""
     from evalkit.analysis import disclosure, intruder
+    from evalkit.workers import cores
 
-    workers = disclosure.default_workers() if workers is None else workers
+    workers = cores() if workers is None else workers
 
     # warm up (imports, registries) on a tiny table, so the timings below compare like with like
     small = deso_table(20, 1, 1, 0.2, seed)

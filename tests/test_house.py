@@ -283,7 +283,7 @@ def test_the_raw_file_rules_catch_a_planted_reader(tmp_path, source, rule):
 #: ``__init__`` is the package ``evalkit`` itself (its lazy facade of :mod:`evalkit.api`).
 FLOORS = {
     # 0 ground floor: where things are, areas and eras, the programme's facts, real or demo, hashes
-    "paths": 0, "geography": 0, "programme": 0, "origin": 0, "fingerprint": 0,
+    "paths": 0, "geography": 0, "programme": 0, "origin": 0, "fingerprint": 0, "workers": 0,
     # 1 contracts: schemas and their code lists (constants only from the ground floor, rule below)
     "contracts": 1,
     # 2 readers and the helpers of the clean step

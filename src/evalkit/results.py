@@ -12,7 +12,6 @@ same numbers.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -280,11 +279,6 @@ def _run_task(i: int):
         return _TASKS[i]()
 
 
-def default_workers() -> int:
-    """Worker processes of `evalkit analyse`: one per core."""
-    return os.cpu_count() or 1
-
-
 def run_plans(plans: list[Plan], workers: int = 1) -> list:
     """Run every task of ``plans`` and return each plan's assembled result, in plan order.
 
@@ -298,18 +292,14 @@ def run_plans(plans: list[Plan], workers: int = 1) -> list:
     import sys
 
     global _TASKS
+    from evalkit.workers import fork_map
+
     tasks = [t for plan in plans for t in plan.tasks]
     _TASKS = tasks
     fitted = "evalkit.analysis.effects" in sys.modules and sys.modules["evalkit.analysis.effects"].fits_ran()
     try:
-        if workers > 1 and len(tasks) > 1 and not fitted:
-            import multiprocessing
-
-            # fork: the workers share the parent's imported modules and tables as they are
-            with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
-                done = pool.map(_run_task, range(len(tasks)), chunksize=1)
-        else:
-            done = [_run_task(i) for i in range(len(tasks))]
+        # forked (evalkit.workers.fork_map): the workers share the parent's modules and tables
+        done = list(fork_map(_run_task, range(len(tasks)), 1 if fitted else workers))
     finally:
         _TASKS = []
     out, at = [], 0
@@ -501,7 +491,9 @@ def run(base: Path | None = None, workers: int | None = None) -> Path:
     """Compute from the cleaned tables and write ``data/processed/effects/<table>.parquet``.
 
     ``workers``: processes for the independent tasks of the effects, ranks and goal statuses
-    (default :func:`default_workers`, one per core); the tables are the same for any number."""
+    (default :func:`evalkit.workers.cores`, one per core); the tables are the same for any number."""
+    from evalkit.workers import cores
+
     folder = effects_dir(base)
     folder.mkdir(parents=True, exist_ok=True)
     # No stamp while tables are being replaced: an interrupted run leaves results that load() refuses.
@@ -518,7 +510,7 @@ def run(base: Path | None = None, workers: int | None = None) -> Path:
     # 2 cores under load), and the cores are better used by the worker processes.
     tables, ranks, statuses = run_plans([_effects_plan(published, data.tidy()), _ranks_plan(published),
                                          _goal_status_plan(published, *GOAL_STATUS_YEARS)],
-                                        default_workers() if workers is None else workers)
+                                        cores() if workers is None else workers)
     tables["rank_intervals"] = ranks
     tables["goal_status"] = statuses
     for name, frame in tables.items():

@@ -915,30 +915,13 @@ def _solve_batch(i: int):
 
 
 def _solved(todo: list[int], workers: int):
-    """The results of :func:`_solve_batch` for ``todo``, in that order: in this process, or in a
-    pool of ``workers`` forked processes (the batches are independent; ``map`` hands back each
-    result in order, so the parent holds results, never a batch's system). A worker that dies
-    (e.g. out of memory) raises ``BrokenProcessPool`` here rather than leaving the run waiting."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """The results of :func:`_solve_batch` for ``todo``, in that order: in this process, or in
+    ``workers`` forked processes (:func:`evalkit.workers.fork_map`; the batches are independent and
+    the workers share the parent's table copy-on-write, so the parent holds results, never a
+    batch's system)."""
+    from evalkit.workers import fork_map
 
-    if workers <= 1 or len(todo) <= 1:
-        for i in todo:
-            yield _solve_batch(i)
-        return
-    # fork: the workers share the parent's table (copy-on-write) instead of unpickling it
-    pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=multiprocessing.get_context("fork"))
-    try:
-        yield from pool.map(_solve_batch, todo)
-    finally:
-        pool.shutdown(cancel_futures=True)  # after a failure, batches not started are not solved
-
-
-def default_workers() -> int:
-    """Processes for :func:`suppress_and_audit` by default: one per core this process may use."""
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    yield from fork_map(_solve_batch, todo, workers)
 
 
 def suppress_and_audit(base: pd.DataFrame, threshold: float = DISCLOSURE_THRESHOLD, *, era: str = PROGRAMME_ERA,
@@ -1055,18 +1038,19 @@ def publish(full: pd.DataFrame, threshold: float = DISCLOSURE_THRESHOLD, *, era:
     :func:`evalkit.analysis.intruder.load_history`); suppression and audit take them in. Both run
     block by block on one system per block (:func:`suppress_and_audit`; ``cache``: a folder where
     unchanged blocks are kept between runs; ``workers``: processes that solve batches, one per
-    core by default, :func:`default_workers`).
+    core by default, :func:`evalkit.workers.cores`).
     """
     from evalkit import aggregate, contracts, programme
     from evalkit.analysis import index as risk_index
     from evalkit.analysis import intruder
+    from evalkit.workers import cores
 
     catalogue = programme.indicator_catalogue() if catalogue is None else catalogue
     composites = programme.composites(catalogue)
     base = full[~full["indicator"].isin(composites)].reset_index(drop=True)
     history = list(history)
     suppressed, log, audits = suppress_and_audit(base, threshold, era=era, history=history, cache=cache,
-                                                 workers=default_workers() if workers is None else workers)
+                                                 workers=cores() if workers is None else workers)
     parts = [suppressed, aggregate.tenure_diversity(suppressed, catalogue)]
     parts.append(risk_index.index_rows(pd.concat(parts, ignore_index=True), catalogue))
     published = pd.concat(parts, ignore_index=True)

@@ -52,8 +52,10 @@ class BuildSummary:
 
 
 def default_jobs() -> int:
-    """Reports run at the same time: one per core."""
-    return os.cpu_count() or 1
+    """Reports run at the same time: one per core (:func:`evalkit.workers.cores`)."""
+    from evalkit.workers import cores
+
+    return cores()
 
 
 def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force: bool = False,
