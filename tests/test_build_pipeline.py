@@ -132,20 +132,31 @@ def test_swedish_numbers_from_the_cache_are_babels():
         assert [fmt.number(v, decimals) for v in values] == [babel(v, decimals) for v in values]
 
 
-def test_reports_start_longest_first_and_side_work_reraises():
+def test_reports_start_longest_first():
     jobs = [ReportJob(r, None, {}, s, s, "g") for r, s in
             (("city", "c"), ("projects", "p"), ("method", "m"), ("district", "d1"), ("district", "d2"))]
     assert [j.slug for j in runner._longest_first(jobs)] == ["c", "d1", "d2", "m", "p"]
 
-    def fail():
+
+def test_the_side_work_beside_the_reports_raises_its_error_in_the_build(monkeypatch, tmp_path):
+    """The data package and the synthetic flag are made in a thread while the reports run (or here
+    when no report runs); an error there stops the build as it did when they ran after the reports."""
+    from evalkit.build import cache, datapackage
+
+    def fail(*args):
         raise OSError("disken är full")
 
-    side = runner._Side(fail)
-    side.start()
-    with pytest.raises(OSError, match="disken"):
-        side.result()
     done = []
-    runner._Side(lambda: done.append(1)).result()  # never started: done here
+    monkeypatch.setattr(datapackage, "write_if_changed", fail)
+    monkeypatch.setattr(cache, "inputs_hash", lambda: "h")
+    monkeypatch.setattr(cache, "job_key", lambda *args: "k")
+    monkeypatch.setattr(cache, "chart_folder", lambda *args: None)
+    monkeypatch.setattr(runner, "_run_isolated", lambda todo, *args: done.append(len(todo)) or [])
+    job = ReportJob("district", None, {}, "d1", "d1", "g")
+    with pytest.raises(OSError, match="disken"):
+        runner.build([job], tmp_path, progress=False)  # beside one report
+    with pytest.raises(OSError, match="disken"):
+        runner.build([], tmp_path, progress=False)  # no report to run: done here
     assert done == [1]
 
 

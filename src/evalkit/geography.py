@@ -20,7 +20,6 @@ what they get without touching the cache.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
 import unicodedata
@@ -28,7 +27,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from evalkit import programme
-from evalkit.paths import raw_dir
+from evalkit.paths import raw_dir, text_rows
 
 if TYPE_CHECKING:  # pandas and geopandas are imported where used: listing a build's pages needs neither
     import geopandas as gpd
@@ -369,12 +368,6 @@ class PlainArea(NamedTuple):
         return self.level == "stadsdelsomrade"
 
 
-def _read_text_csv(path) -> list[dict[str, str]]:
-    """A small registry CSV as rows of text (the ``csv`` module; a BOM is dropped)."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 @lru_cache(maxsize=1)
 def _plain_registry() -> tuple[dict[str, PlainArea], tuple[str, ...]]:
     """(canonical code -> :class:`PlainArea` for the 117 stadsdelar and the boroughs of every era,
@@ -385,7 +378,7 @@ def _plain_registry() -> tuple[dict[str, PlainArea], tuple[str, ...]]:
     two files by the same rules; ``tests/test_geography.py`` checks that it agrees with
     :func:`stadsdelar`, :func:`area_name`, :func:`borough_of` and the programme lists.
     """
-    source = _read_text_csv(raw_dir() / "geography" / "stadsdelar_stadsdelsomraden.csv")
+    source = text_rows(raw_dir() / "geography" / "stadsdelar_stadsdelsomraden.csv")[1]
     named = programme.programme_area_rows()
     era_column = _ERA_COLUMNS[PROGRAMME_ERA]
     areas = {stadsdel_code(row["stadsdel"]): PlainArea(stadsdel_code(row["stadsdel"]), row["stadsdel"], "stadsdel",

@@ -55,9 +55,16 @@ def sources_listing(raw: Path | None = None) -> tuple[list[str], list[dict[str, 
     nothing of evalkit above it. ``raw`` overrides ``data/raw``; a missing file raises
     ``FileNotFoundError``.
     """
-    path = sources_file(raw)
-    # utf-8-sig: a listing saved by Excel starts with a byte order mark, which is no part of "path".
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    return text_rows(sources_file(raw))
+
+
+def text_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A small CSV file as its header and its rows, every cell a string (``""`` when blank or
+    missing; cells beyond the header dropped), with the standard library only: for the readers
+    that must not import pandas (:func:`sources_listing`, and the registries a no-op build lists
+    its pages from, :func:`evalkit.geography.plain_area`)."""
+    # utf-8-sig: a file saved by Excel starts with a byte order mark, which is no part of the first name.
+    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle, restval="")
         rows = [{k: v for k, v in row.items() if k is not None} for row in reader]
         return list(reader.fieldnames or []), rows

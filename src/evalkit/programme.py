@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evalkit.paths import raw_dir
+from evalkit.paths import raw_dir, text_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -452,10 +452,7 @@ def programme_areas(base: Path | None = None) -> pd.DataFrame:
 def programme_area_rows(base: Path | None = None) -> list[dict[str, str]]:
     """:func:`programme_areas` as rows of text, read with the ``csv`` module: for the build plan,
     which lists a no-op build's pages without importing pandas."""
-    import csv
-
-    with open(_programme_dir(base) / PROGRAMME_AREAS_FILE, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return text_rows(_programme_dir(base) / PROGRAMME_AREAS_FILE)[1]
 
 
 def cohorts(path: Path | None = None) -> pd.DataFrame:

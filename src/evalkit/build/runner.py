@@ -93,23 +93,24 @@ def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force
             todo.append(job)
     # The data package (before the index, which links to it once it exists) and the index's
     # synthetic-data flag depend on the processed data and the code, not on the pages: they are
-    # made while the reports run, on the core the template's warm-up and the last report leave free.
-    side = _Side(lambda: (datapackage.write_if_changed(out_dir, shared), _synthetic(out_dir, shared)))
-    if todo:
-        side.start()
-        charts = cache.chart_folder(out_dir, shared, force)
-        try:
+    # made while the reports run, on the core the template's warm-up and the last report leave free
+    # (a thread of the coordinator, which otherwise only waits; its error is raised here).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="evalkit-build-side") as beside:
+        side = beside.submit(_side_work, out_dir, shared) if todo else None
+        if todo:
+            charts = cache.chart_folder(out_dir, shared, force)
             results = _run_isolated(todo, out_dir, n_jobs, cell_timeout, report_timeout, progress, executor,
                                     scheduler, charts)
-        finally:
-            side.join()
-        for result in results:
-            if result.ok:
-                summary.built.append(result.slug)
-                cache.store_key(out_dir, result.slug, keys[result.slug])
-            else:
-                summary.failed[result.slug] = result.error
-    side.result()
+            for result in results:
+                if result.ok:
+                    summary.built.append(result.slug)
+                    cache.store_key(out_dir, result.slug, keys[result.slug])
+                else:
+                    summary.failed[result.slug] = result.error
+    if side is None:
+        _side_work(out_dir, shared)
+    else:
+        side.result()
     changes_page.update(out_dir, compare_with)
     write_index(out_dir, jobs, summary.failed, shared)
     summary.built.sort()
@@ -118,28 +119,11 @@ def build(jobs: list[ReportJob], out_dir: Path, n_jobs: int | None = None, force
     return summary
 
 
-class _Side(threading.Thread):
-    """Work done beside the reports in a thread of the coordinator (which otherwise only waits on
-    them); :meth:`result` runs it here if it was not started and re-raises what it raised."""
-
-    def __init__(self, work):
-        super().__init__(name="evalkit-build-side", daemon=False)
-        self._work, self._error, self._done = work, None, False
-
-    def run(self) -> None:
-        try:
-            self._work()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller by result()
-            self._error = exc
-        self._done = True
-
-    def result(self) -> None:
-        if self.is_alive():
-            self.join()
-        if not self._done and self._error is None:
-            self.run()
-        if self._error is not None:
-            raise self._error
+def _side_work(out_dir: Path, shared: str) -> None:
+    """What a build makes from the processed data and the code rather than the pages: the data
+    package and the index's synthetic-data flag."""
+    datapackage.write_if_changed(out_dir, shared)
+    _synthetic(out_dir, shared)
 
 
 #: Rough relative cost of each report type, for the order reports start in: longest first, so
